@@ -1,0 +1,65 @@
+# Galilean: `make run` starts the embedded hub, `make test` installs what tests need and runs them.
+# Everything installs into ./.venv; stamps make a second run skip what has not changed.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.8
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+export VIRTUAL_ENV := $(abspath $(VENV))
+LAB_SOURCES := $(wildcard labextension/src/*.ts labextension/style/* labextension/schema/*) \
+	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint bench clean up down images
+
+install: $(VENV)/.deps $(VENV)/.lab $(VENV)/.packages $(VENV)/proxy/.installed
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+
+$(UV): $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Third-party packages: exactly the lock file (both sides plus test tools).
+$(VENV)/.deps: requirements/dev.lock.txt | $(UV)
+	$(UV) pip sync --quiet requirements/dev.lock.txt
+	rm -f $(VENV)/.packages
+	touch $@
+
+# The labextension, built from TypeScript (yarn.lock is committed; install is immutable).
+$(VENV)/.lab: $(LAB_SOURCES) $(VENV)/.deps
+	cd labextension && jlpm install --immutable && jlpm build:prod
+	touch $@
+
+# Galilean's own packages, editable; the labextension is linked, so rebuilds show at once.
+$(VENV)/.packages: $(VENV)/.deps $(VENV)/.lab hub/pyproject.toml services/pyproject.toml \
+		extensions/pyproject.toml labextension/pyproject.toml
+	$(UV) pip install --quiet --no-build-isolation --no-deps \
+		-e hub -e services -e extensions -e labextension
+	jupyter-builder develop --overwrite labextension >/dev/null
+	touch $@
+
+$(VENV)/proxy/.installed: hub/proxy/package.json hub/proxy/package-lock.json
+	mkdir -p $(VENV)/proxy
+	cp hub/proxy/package.json hub/proxy/package-lock.json $(VENV)/proxy/
+	cd $(VENV)/proxy && npm ci --silent --no-audit --no-fund
+	touch $@
+
+run: install
+	jupyterhub -f hub/jupyterhub_config.py
+
+test: install
+	scripts/install-test-deps
+	python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	ruff check .
+	ruff format --check .
+	mypy
+	lint-imports
+	cd labextension && jlpm typecheck
+
+clean:
+	rm -rf $(VENV) labextension/node_modules labextension/lib labextension/galilean_labextension/labextension

@@ -1,0 +1,194 @@
+"""Turn :class:`Settings` into JupyterHub configuration.
+
+`hub/jupyterhub_config.py` calls :func:`configure` and nothing else, so this module is
+the whole description of how Galilean sets up JupyterHub.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .settings import ConfigError, Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# Single-user servers go down quickly when asked: SIGINT is ignored without a terminal,
+# so do not wait the default 10 s before SIGTERM.
+STOP_INTERRUPT_SECONDS = 1
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+
+
+def configure(c: Any, settings: Settings) -> None:
+    """Fill the hub's traitlets config object `c` from `settings`."""
+    data = prepare_data_dir(settings)
+    _configure_hub(c, settings, data)
+    _configure_auth(c, settings)
+    _configure_spawner(c, settings, data)
+    _configure_services(c, settings)
+
+
+def prepare_data_dir(settings: Settings) -> Path:
+    """Create the data folder and prove it is writable, or say what to set."""
+    data = settings.data_path
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=data, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise ConfigError(
+            f"GALILEAN_DATA_DIR={str(data)!r} is not a writable folder ({reason}): "
+            "set GALILEAN_DATA_DIR to a folder Galilean can write"
+        ) from None
+    return data
+
+
+def _configure_hub(c: Any, settings: Settings, data: Path) -> None:
+    c.JupyterHub.bind_url = settings.bind_url
+    c.JupyterHub.hub_bind_url = f"http://{settings.hub_ip}:{settings.hub_port}"
+    c.JupyterHub.db_url = settings.db_url or f"sqlite:///{data / 'jupyterhub.sqlite'}"
+    c.JupyterHub.pid_file = str(data / "jupyterhub.pid")
+    c.JupyterHub.cookie_secret_file = str(data / "jupyterhub_cookie_secret")
+    if settings.cookie_secret:
+        try:
+            c.JupyterHub.cookie_secret = bytes.fromhex(settings.cookie_secret)
+        except ValueError:
+            raise ConfigError(
+                "GALILEAN_COOKIE_SECRET is not valid: use hex, e.g. `openssl rand -hex 32`"
+            ) from None
+    c.JupyterHub.allow_named_servers = True
+    c.JupyterHub.named_server_limit_per_user = settings.max_workspaces
+    c.JupyterHub.template_vars = {"galilean": True}
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
+    c.ConfigurableHTTPProxy.command = [proxy_command(settings)]
+    c.ConfigurableHTTPProxy.pid_file = str(data / "proxy.pid")
+    # Services and servers stop when the hub stops; nothing is left behind.
+    c.JupyterHub.cleanup_servers = True
+    c.JupyterHub.cleanup_proxy = True
+
+
+def proxy_command(settings: Settings) -> str:
+    """configurable-http-proxy: the configured path, the project's copy, or PATH."""
+    if settings.proxy_command:
+        return settings.proxy_command
+    bundled = REPO_ROOT / ".venv" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
+    if bundled.exists():
+        return str(bundled)
+    found = shutil.which("configurable-http-proxy")
+    if not found:
+        raise ConfigError(
+            "configurable-http-proxy not found: run `make install` or set GALILEAN_PROXY_COMMAND"
+        )
+    return found
+
+
+def _configure_auth(c: Any, settings: Settings) -> None:
+    c.JupyterHub.authenticator_class = "galilean_hub.authenticator.GalileanAuthenticator"
+    # JupyterHub >= 5 lets nobody in unless told; NativeAuthenticator still refuses
+    # users the admin has not approved (open_signup stays off).
+    c.Authenticator.allow_all = True
+    c.Authenticator.admin_users = set(settings.admin_users)
+    c.Authenticator.username_pattern = USERNAME_PATTERN
+    c.GalileanAuthenticator.open_signup = False
+    c.GalileanAuthenticator.minimum_password_length = settings.password_min_length
+    c.GalileanAuthenticator.check_common_password = settings.check_common_passwords
+    c.GalileanAuthenticator.allowed_failed_logins = settings.login_max_failures
+    c.GalileanAuthenticator.seconds_before_next_try = settings.login_lockout_seconds
+    c.GalileanAuthenticator.allow_2fa = settings.totp
+
+
+def singleuser_args(settings: Settings) -> list[str]:
+    """Arguments every user server gets, whatever spawns it."""
+    args = ["--ServerApp.shutdown_no_activity_timeout=0"]
+    if settings.ai_mcp:
+        # Unauthenticated by design upstream: never the fixed port 3001, never off-host.
+        args += ["--MCPExtensionApp.mcp_port=0", "--MCPServer.host=127.0.0.1"]
+    else:
+        args += ["--ServerApp.jpserver_extensions=jupyter_server_mcp=False"]
+    return args
+
+
+def singleuser_environment(settings: Settings) -> dict[str, str]:
+    return {
+        # LiteLLM otherwise downloads its model price list at start.
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "GALILEAN_MODE": settings.mode,
+    }
+
+
+def _configure_spawner(c: Any, settings: Settings, data: Path) -> None:
+    c.Spawner.default_url = "/lab"
+    c.Spawner.start_timeout = settings.spawn_timeout
+    c.Spawner.http_timeout = settings.spawn_timeout
+    c.Spawner.args = singleuser_args(settings)
+    c.Spawner.environment = singleuser_environment(settings)
+    keep = ["PATH", "LANG", "LC_ALL", "VIRTUAL_ENV", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"]
+    c.Spawner.env_keep = keep + list(settings.user_env_keep)
+    if settings.mode == "embedded":
+        c.JupyterHub.spawner_class = "galilean_hub.spawners.WorkspaceProcessSpawner"
+        c.WorkspaceProcessSpawner.users_root = str(data / "users")
+        # The same Python as the hub: the embedded environment has both sides installed.
+        c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
+        c.LocalProcessSpawner.interrupt_timeout = STOP_INTERRUPT_SECONDS
+        if os.geteuid() == 0:
+            c.Spawner.args = [*c.Spawner.args, "--allow-root"]
+    else:
+        _configure_docker(c, settings)
+
+
+def _configure_docker(c: Any, settings: Settings) -> None:
+    c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
+    c.DockerSpawner.image = settings.docker_image
+    c.DockerSpawner.network_name = settings.docker_network
+    c.DockerSpawner.use_internal_ip = True
+    c.DockerSpawner.remove = True
+    c.DockerSpawner.pull_policy = "never"
+    c.DockerSpawner.notebook_dir = "/home/jovyan"
+    # One volume per user and workspace, kept when the container is removed.
+    c.DockerSpawner.volumes = {"galilean-{username}__{servername}": "/home/jovyan"}
+    c.DockerSpawner.mem_limit = settings.docker_mem_limit
+    c.DockerSpawner.cpu_limit = settings.docker_cpu_limit
+    c.JupyterHub.hub_connect_ip = settings.hub_ip
+
+
+def cull_every(settings: Settings) -> int:
+    if settings.cull_every_seconds:
+        return settings.cull_every_seconds
+    return min(300, max(5, settings.cull_idle_seconds // 10))
+
+
+def _configure_services(c: Any, settings: Settings) -> None:
+    services: list[dict[str, Any]] = []
+    roles: list[dict[str, Any]] = []
+    if settings.cull_idle_seconds > 0:
+        services.append(
+            {
+                "name": "idle-culler",
+                "command": [
+                    sys.executable,
+                    "-m",
+                    "jupyterhub_idle_culler",
+                    f"--timeout={settings.cull_idle_seconds}",
+                    f"--cull-every={cull_every(settings)}",
+                ],
+            }
+        )
+        roles.append(
+            {
+                "name": "idle-culler",
+                "scopes": [
+                    "list:users",
+                    "read:users:activity",
+                    "read:servers",
+                    "delete:servers",
+                ],
+                "services": ["idle-culler"],
+            }
+        )
+    c.JupyterHub.services = services
+    c.JupyterHub.load_roles = roles
+

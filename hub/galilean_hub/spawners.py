@@ -1,0 +1,49 @@
+"""Spawners: where each user's workspaces (named servers) live and how they start."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from jupyterhub.spawner import SimpleLocalProcessSpawner
+from traitlets import Unicode, default
+
+# A workspace folder name: no '..', no hidden folder, nothing that leaves the user's folder.
+SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class WorkspaceError(ValueError):
+    """A workspace name that cannot be turned into a folder."""
+
+
+def workspace_folder(users_root: Path, username: str, server_name: str) -> Path:
+    """The folder of one workspace: `<user>/home` for the default server,
+    `<user>/workspaces/<name>` for a named one. Names that could escape are refused."""
+    for label, value in (("user name", username), ("workspace name", server_name)):
+        if value and not SAFE_SEGMENT.match(value):
+            raise WorkspaceError(
+                f"{label} {value!r} must start with a letter or digit and use only "
+                "letters, digits, '.', '_' and '-'"
+            )
+    user_dir = users_root / username
+    return user_dir / "workspaces" / server_name if server_name else user_dir / "home"
+
+
+class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):
+    """Embedded mode: one local process per workspace, each in its own folder.
+
+    Every user runs under the hub's OS account: this isolates files per workspace for
+    JupyterLab, not against code the user runs. Docker mode is the one that isolates users.
+    """
+
+    users_root = Unicode(
+        config=True, help="Folder holding one sub-folder per user (and per workspace)."
+    )
+
+    @default("home_dir")
+    def _default_home_dir(self) -> str:
+        return str(workspace_folder(Path(self.users_root), self.user.name, self.name))
+
+    @default("notebook_dir")
+    def _default_notebook_dir(self) -> str:
+        return self.home_dir

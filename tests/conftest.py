@@ -1,0 +1,59 @@
+"""Fixtures shared by every test: real hubs on free ports, users, an output folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.client import HubClient
+from harness.hub import REPO, Hub
+
+ADMIN = "admin"
+# Long and uncommon: accepted by the default password rules.
+PASSWORD = "correct-horse-battery-9"
+OUTPUT = Path(os.environ.get("GALILEAN_TEST_OUTPUT", REPO / "test-output"))
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    return OUTPUT
+
+
+def start_hub(tmp: Path, **overrides: str) -> Hub:
+    return Hub(tmp, **overrides).start()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """An embedded hub shared by a module's tests (each test uses its own users)."""
+    running = start_hub(tmp_path_factory.mktemp("hub"))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def admin_client(hub: Hub) -> HubClient:
+    """The admin, signed up (once per hub) and logged in."""
+    client = HubClient(hub.url)
+    client.signup(ADMIN, PASSWORD)
+    logged_in, error = client.login(ADMIN, PASSWORD)
+    assert logged_in, error
+    client.new_token()
+    return client
+
+
+def approved_user(hub: Hub, admin: HubClient, name: str) -> HubClient:
+    """A user who signed up, was approved by the admin, and logged in with a token."""
+    client = HubClient(hub.url)
+    client.signup(name, PASSWORD)
+    page = admin.http.get(f"{hub.url}/hub/authorize/{name}", timeout=30)
+    assert page.status_code == 200, page.status_code
+    logged_in, error = client.login(name, PASSWORD)
+    assert logged_in, error
+    client.new_token()
+    return client

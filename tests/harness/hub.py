@@ -1,0 +1,91 @@
+"""The real hub (embedded mode) with the real configurable-http-proxy, on free ports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from .processes import free_port, stop_tree, tail, wait_until
+
+REPO = Path(__file__).resolve().parents[2]
+JUPYTERHUB = Path(sys.executable).parent / "jupyterhub"
+CONFIG = REPO / "hub" / "jupyterhub_config.py"
+HUB_START_TIMEOUT = 90
+# Stopping takes the hub's own clean-up (servers, services, proxy) plus a margin.
+HUB_STOP_GRACE = 60
+
+
+def hub_environment(workdir: Path, overrides: dict[str, str]) -> dict[str, str]:
+    """The environment a test hub runs with: this venv, free ports, its own data folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GALILEAN_")}
+    env.update(
+        {
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            "GALILEAN_DATA_DIR": str(workdir / "var"),
+            "GALILEAN_BIND_URL": f"http://127.0.0.1:{free_port()}",
+            "GALILEAN_HUB_PORT": str(free_port()),
+            "GALILEAN_PROXY_API_PORT": str(free_port()),
+            # A fixed, short-lived key for the hub's proxy: generated per test hub.
+            "CONFIGPROXY_AUTH_TOKEN": os.urandom(16).hex(),
+            "GALILEAN_LOGIN_LOCKOUT_SECONDS": "600",
+        }
+    )
+    env.update(overrides)
+    return env
+
+
+class Hub:
+    """One hub process; `start()` waits until its API answers through the proxy."""
+
+    def __init__(self, workdir: Path, **overrides: str) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir = workdir
+        self.env = hub_environment(workdir, overrides)
+        self.url = self.env["GALILEAN_BIND_URL"]
+        self.log_path = workdir / "hub.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.env["GALILEAN_DATA_DIR"])
+
+    def start(self) -> Hub:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [str(JUPYTERHUB), "-f", str(CONFIG)],
+            cwd=self.workdir,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        log.close()
+        try:
+            wait_until(self._ready, HUB_START_TIMEOUT, f"the hub at {self.url}")
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def _ready(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise RuntimeError(
+                f"the hub exited with {self.proc.returncode}:\n{tail(self.log_path)}"
+            )
+        try:
+            return requests.get(f"{self.url}/hub/api", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_tree(self.proc, HUB_STOP_GRACE)
+            self.proc = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
