@@ -12,7 +12,7 @@ LAB_SOURCES := $(wildcard labextension/src/*.ts labextension/style/* labextensio
 	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean up down images
+.PHONY: install run test lint bench clean
 
 install: $(VENV)/.deps $(VENV)/.lab $(VENV)/.packages $(VENV)/proxy/.installed
 
@@ -50,7 +50,7 @@ $(VENV)/proxy/.installed: hub/proxy/package.json hub/proxy/package-lock.json
 run: install
 	jupyterhub -f hub/jupyterhub_config.py
 
-test: install
+test: lint
 	scripts/install-test-deps
 	python -m pytest $(PYTEST_ARGS)
 
@@ -62,4 +62,14 @@ lint: install
 	cd labextension && jlpm typecheck
 
 clean:
-	rm -rf $(VENV) labextension/node_modules labextension/lib labextension/galilean_labextension/labextension
+	rm -rf $(VENV) $(BARE) labextension/node_modules labextension/lib labextension/galilean_labextension/labextension
+
+# Benchmarks (not timed tests): results are written as tables under bench/results/.
+BARE := .venv-bench-bare
+$(BARE)/bin/python: requirements/dev.lock.txt | $(UV)
+	$(UV) venv --quiet --python $(PY) $(BARE)
+	VIRTUAL_ENV=$(abspath $(BARE)) $(UV) pip install --quiet \
+		-c requirements/dev.lock.txt jupyterhub jupyterlab
+
+bench: install $(BARE)/bin/python
+	python bench/spawn.py --runs 5 --bare-python $(abspath $(BARE))/bin/python

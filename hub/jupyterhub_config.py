@@ -8,7 +8,7 @@ setting stops the hub at start with one line naming the variable to set.
 from galilean_hub.config import configure
 from galilean_hub.settings import ConfigError, load_settings
 
-c = get_config()  # type: ignore[name-defined]  # noqa: F821  (provided by JupyterHub)
+c = get_config()  # type: ignore[name-defined]
 
 try:
     settings, warnings = load_settings()

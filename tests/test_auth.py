@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import ADMIN, PASSWORD, admin_client, approved_user, start_hub
 
+from conftest import ADMIN, PASSWORD, admin_client, approved_user, start_hub
 from harness.client import HubClient
 from harness.hub import Hub
 
@@ -93,7 +93,8 @@ def test_wrong_passwords_lock_the_account_for_the_configured_time(hub: Hub) -> N
     for _ in range(MAX_FAILURES - 1):
         assert user.login("carol", "not-the-password") == (False, "Invalid username or password.")
     logged_in, error = user.login("carol", "not-the-password")
-    assert not logged_in and "locked" in error
+    assert not logged_in
+    assert "locked" in error
 
     # While locked, even the right password is refused, and the page says why.
     logged_in, error = user.login("carol", PASSWORD)

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from galilean_hub.settings import ConfigError, Settings, load_settings, parse_env_file
 
+from galilean_hub.settings import ConfigError, Settings, load_settings, parse_env_file
 from harness.hub import REPO
 
 
@@ -66,7 +66,8 @@ def test_env_file_fills_what_the_environment_lacks(tmp_path: Path) -> None:
     assert settings.max_workspaces == 1  # the environment wins
     assert settings.admin_users == ["root"]
     assert settings.bind_url == "http://0.0.0.0:9000"
-    assert warnings and "chmod 600" in warnings[0]
+    assert warnings
+    assert "chmod 600" in warnings[0]
     env_file.chmod(0o600)
     assert load_settings({"GALILEAN_ENV_FILE": str(env_file)})[1] == []
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import admin_client, approved_user, start_hub
 
+from conftest import admin_client, approved_user, start_hub
 from harness.client import HubClient
 from harness.hub import Hub
 
@@ -34,7 +34,8 @@ def test_default_server_starts_answers_and_stops(hub: Hub, alice: HubClient) -> 
     galilean = alice.api("GET", f"{alice.server_url()}galilean/status")
     assert galilean.status_code == 200, galilean.text
     body = galilean.json()
-    assert body["ok"] is True and body["mode"] == "embedded"
+    assert body["ok"] is True
+    assert body["mode"] == "embedded"
     features = {f["name"]: f for f in body["features"]}
     for name in ("lab", "collaboration", "ai", "sql", "tables", "profiling"):
         assert features[name]["available"], features[name]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from galilean_services.http import JSONErrorMixin
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
+
+from galilean_services.http import JSONErrorMixin
 
 from .features import platform_status
 

@@ -56,7 +56,9 @@ class GalileanAuthenticator(NativeAuthenticator):
 
     def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
         replaced = {r"/login": GalileanLoginHandler, r"/signup": GalileanSignUpHandler}
-        return [(route, replaced.get(route, handler)) for route, handler in super().get_handlers(app)]
+        return [
+            (route, replaced.get(route, handler)) for route, handler in super().get_handlers(app)
+        ]
 
 
 class GalileanSignUpHandler(NativeSignUpHandler):
@@ -109,8 +111,7 @@ class GalileanLoginHandler(NativeLoginHandler):
         if not remaining:
             return ""
         return (
-            f"Too many failed logins for this account: it is locked for {remaining} more "
-            "seconds."
+            f"Too many failed logins for this account: it is locked for {remaining} more seconds."
         )
 
     @staticmethod

@@ -131,8 +131,14 @@ def _configure_spawner(c: Any, settings: Settings, data: Path) -> None:
     if settings.mode == "embedded":
         c.JupyterHub.spawner_class = "galilean_hub.spawners.WorkspaceProcessSpawner"
         c.WorkspaceProcessSpawner.users_root = str(data / "users")
-        # The same Python as the hub: the embedded environment has both sides installed.
-        c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
+        # By default the hub's own Python: the embedded environment has both sides installed.
+        python = settings.singleuser_python or sys.executable
+        if not Path(python).is_file():
+            raise ConfigError(
+                f"GALILEAN_SINGLEUSER_PYTHON={python!r} does not exist: set it to a Python "
+                "with jupyterhub installed, or leave it empty"
+            )
+        c.Spawner.cmd = [python, "-m", "jupyterhub.singleuser"]
         c.LocalProcessSpawner.interrupt_timeout = STOP_INTERRUPT_SECONDS
         if os.geteuid() == 0:
             c.Spawner.args = [*c.Spawner.args, "--allow-root"]
@@ -191,4 +197,3 @@ def _configure_services(c: Any, settings: Settings) -> None:
         )
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles
-

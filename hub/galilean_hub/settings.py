@@ -119,6 +119,11 @@ class Settings(HasTraits):
         help="Comma-separated variables of the hub's environment passed on to user servers "
         "(the hub strips the rest): model keys for the AI chat.",
     ).tag(**_env("GALILEAN_USER_ENV_KEEP", "servers"))
+    singleuser_python = Unicode(
+        "",
+        help="Embedded mode: the Python whose environment runs user servers (it needs "
+        "jupyterhub and the user side of Galilean). Empty: the hub's own Python.",
+    ).tag(**_env("GALILEAN_SINGLEUSER_PYTHON", "servers"))
     ai_mcp = Bool(
         False,
         help="Start jupyter-ai's MCP server in user servers. It has no authentication and "
@@ -146,7 +151,7 @@ class Settings(HasTraits):
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
-        """Build settings from a mapping of variables; raises ConfigError naming the one at fault."""
+        """Settings from a mapping of variables; ConfigError names the one at fault."""
         settings = cls()
         for name, trait in cls.class_traits(env=lambda e: bool(e)).items():
             var = trait.metadata["env"]
@@ -156,7 +161,9 @@ class Settings(HasTraits):
             try:
                 setattr(settings, name, _parse(trait, raw))
             except (TraitError, ValueError) as exc:
-                raise ConfigError(f"{var}={_show(trait, raw)} is not valid: {_reason(trait, exc)}") from None
+                raise ConfigError(
+                    f"{var}={_show(trait, raw)} is not valid: {_reason(trait, exc)}"
+                ) from None
         settings.check_required()
         return settings
 
@@ -252,5 +259,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> tuple[Settings, l
             if environ is None:
                 os.environ.setdefault(key, value)
     elif "GALILEAN_ENV_FILE" in env:
-        raise ConfigError(f"GALILEAN_ENV_FILE={str(env_file)!r} does not exist: set it to your stack.env")
+        raise ConfigError(
+            f"GALILEAN_ENV_FILE={str(env_file)!r} does not exist: set it to your stack.env"
+        )
     return Settings.from_environ(env), warnings

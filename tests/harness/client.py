@@ -48,9 +48,7 @@ class HubClient:
     def login(self, username: str, password: str) -> tuple[bool, str]:
         """Fill the login form; returns (logged in, the error the page shows)."""
         form = {"_xsrf": self._xsrf("/hub/login"), "username": username, "password": password}
-        page = self.http.post(
-            f"{self.url}/hub/login", data=form, allow_redirects=False, timeout=30
-        )
+        page = self.http.post(f"{self.url}/hub/login", data=form, allow_redirects=False, timeout=30)
         if page.status_code == 302:
             self.username = username
             return True, ""
@@ -84,7 +82,11 @@ class HubClient:
         return dict(reply.json())
 
     def server_path(self, server: str = "") -> str:
-        return f"/users/{self.username}/servers/{server}" if server else f"/users/{self.username}/server"
+        return (
+            f"/users/{self.username}/servers/{server}"
+            if server
+            else f"/users/{self.username}/server"
+        )
 
     def start_server(self, server: str = "", timeout: float = 180) -> float:
         """Start a workspace and wait until it is ready; returns the seconds it took."""
@@ -113,7 +115,9 @@ class HubClient:
             if running == ready and not pending:
                 return
             time.sleep(0.5)
-        raise TimeoutError(f"server {server!r} of {self.username} not {'ready' if ready else 'stopped'}")
+        raise TimeoutError(
+            f"server {server!r} of {self.username} not {'ready' if ready else 'stopped'}"
+        )
 
     def server_url(self, server: str = "") -> str:
         return f"/user/{self.username}/{server + '/' if server else ''}"

@@ -1,0 +1,36 @@
+"""The idle culler, a hub-managed service, stops idle servers: default and named alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import admin_client, approved_user, start_hub
+from harness.hub import Hub
+
+pytestmark = pytest.mark.slow
+IDLE_SECONDS = 10
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    running = start_hub(
+        tmp_path_factory.mktemp("cull-hub"),
+        GALILEAN_CULL_IDLE_SECONDS=str(IDLE_SECONDS),
+        GALILEAN_CULL_EVERY_SECONDS="3",
+    )
+    yield running
+    running.stop()
+
+
+def test_idle_servers_are_culled(hub: Hub) -> None:
+    dora = approved_user(hub, admin_client(hub), "dora")
+    dora.start_server()
+    dora.start_server("lab2")
+    # Nobody asks them to stop: only the culler can.
+    dora.wait_server("", ready=False, timeout=IDLE_SECONDS + 60)
+    dora.wait_server("lab2", ready=False, timeout=IDLE_SECONDS + 60)
+    log = hub.log()
+    assert "Culling server dora (inactive for" in log
+    assert "Culling server dora/lab2 (inactive for" in log
+    # Culled, not removed: the workspace is still listed and can start again.
+    assert "lab2" in dora.user_model()["servers"]
