@@ -17,7 +17,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from conftest import admin_client  # noqa: E402
-
 from harness.hub import Hub  # noqa: E402
 
 
