@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,18 +24,22 @@ def output_dir() -> Path:
     return OUTPUT
 
 
-def start_hub(tmp: Path, **overrides: str) -> Hub:
-    return Hub(tmp, **overrides).start()
+def hub_fixture(name: str, **overrides: str) -> Any:
+    """A module-scoped fixture: an embedded hub with these settings, shared by a module's
+    tests (each test uses its own users), stopped after them."""
+
+    @pytest.fixture(scope="module")
+    def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+        running = Hub(tmp_path_factory.mktemp(name), **overrides).start()
+        try:
+            yield running
+        finally:
+            running.stop()
+
+    return hub
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    """An embedded hub shared by a module's tests (each test uses its own users)."""
-    running = start_hub(tmp_path_factory.mktemp("hub"))
-    try:
-        yield running
-    finally:
-        running.stop()
+hub = hub_fixture("hub")
 
 
 def admin_client(hub: Hub) -> HubClient:
@@ -51,8 +56,7 @@ def approved_user(hub: Hub, admin: HubClient, name: str) -> HubClient:
     """A user who signed up, was approved by the admin, and logged in with a token."""
     client = HubClient(hub.url)
     client.signup(name, PASSWORD)
-    page = admin.http.get(f"{hub.url}/hub/authorize/{name}", timeout=30)
-    assert page.status_code == 200, page.status_code
+    assert admin.authorize(name) == 200
     logged_in, error = client.login(name, PASSWORD)
     assert logged_in, error
     client.new_token()

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import ADMIN, PASSWORD, admin_client, approved_user, start_hub
+from conftest import ADMIN, PASSWORD, admin_client, approved_user, hub_fixture
 from harness.client import HubClient
 from harness.hub import Hub
 
@@ -14,20 +14,18 @@ LOCK_SECONDS = 4
 MAX_FAILURES = 3
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    running = start_hub(
-        tmp_path_factory.mktemp("auth-hub"),
-        GALILEAN_LOGIN_MAX_FAILURES=str(MAX_FAILURES),
-        GALILEAN_LOGIN_LOCKOUT_SECONDS=str(LOCK_SECONDS),
-        GALILEAN_CULL_IDLE_SECONDS="0",
-    )
-    yield running
-    running.stop()
+hub = hub_fixture(
+    "auth-hub",
+    GALILEAN_LOGIN_MAX_FAILURES=str(MAX_FAILURES),
+    GALILEAN_LOGIN_LOCKOUT_SECONDS=str(LOCK_SECONDS),
+    GALILEAN_CULL_IDLE_SECONDS="0",
+)
 
 
 def test_admin_signs_up_and_logs_in_at_once(hub: Hub) -> None:
     client = HubClient(hub.url)
+    # Two-factor is off by default: the sign-up form does not offer it.
+    assert 'name="2fa"' not in client.http.get(f"{hub.url}/hub/signup", timeout=30).text
     message = client.signup(ADMIN, PASSWORD)
     assert "signup was successful" in message
     logged_in, error = client.login(ADMIN, PASSWORD)
@@ -47,7 +45,7 @@ def test_user_waits_for_approval_then_logs_in(hub: Hub) -> None:
 
     page = admin.http.get(f"{hub.url}/hub/authorize", timeout=30)
     assert "bob" in page.text
-    admin.http.get(f"{hub.url}/hub/authorize/bob", timeout=30).raise_for_status()
+    assert admin.authorize("bob") == 200
 
     logged_in, error = user.login("bob", PASSWORD)
     assert logged_in, error
@@ -59,9 +57,25 @@ def test_non_admin_cannot_approve(hub: Hub) -> None:
     admin = admin_client(hub)
     HubClient(hub.url).signup("mallory", PASSWORD)
     eve = approved_user(hub, admin, "eve")
-    page = eve.http.get(f"{hub.url}/hub/authorize/mallory", timeout=30, allow_redirects=False)
+    assert eve.http.get(f"{hub.url}/hub/authorize", timeout=30).status_code == 403
+    page = eve.http.post(
+        f"{hub.url}/hub/authorize/mallory", data={"_xsrf": eve.xsrf_cookie()}, timeout=30
+    )
     assert page.status_code == 403
     assert "waiting" in HubClient(hub.url).login("mallory", PASSWORD)[1]
+
+
+def test_approval_is_not_a_link(hub: Hub) -> None:
+    """A GET (a link an admin might follow) changes nothing; a POST without _xsrf is refused."""
+    admin = admin_client(hub)
+    HubClient(hub.url).signup("trent", PASSWORD)
+    admin.http.get(f"{hub.url}/hub/authorize/trent", timeout=30).raise_for_status()
+    admin.http.get(f"{hub.url}/hub/discard/trent", timeout=30).raise_for_status()
+    forged = admin.http.post(f"{hub.url}/hub/authorize/trent", timeout=30)
+    assert forged.status_code == 403
+    assert "waiting" in HubClient(hub.url).login("trent", PASSWORD)[1]
+    assert admin.authorize("trent") == 200
+    assert HubClient(hub.url).login("trent", PASSWORD)[0]
 
 
 @pytest.mark.parametrize(
@@ -88,7 +102,7 @@ def test_wrong_passwords_lock_the_account_for_the_configured_time(hub: Hub) -> N
     admin = admin_client(hub)
     user = HubClient(hub.url)
     user.signup("carol", PASSWORD)
-    admin.http.get(f"{hub.url}/hub/authorize/carol", timeout=30).raise_for_status()
+    assert admin.authorize("carol") == 200
 
     for _ in range(MAX_FAILURES - 1):
         assert user.login("carol", "not-the-password") == (False, "Invalid username or password.")

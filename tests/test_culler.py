@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import admin_client, approved_user, start_hub
+from conftest import admin_client, approved_user, hub_fixture
 from harness.hub import Hub
 
 pytestmark = pytest.mark.slow
 IDLE_SECONDS = 10
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    running = start_hub(
-        tmp_path_factory.mktemp("cull-hub"),
-        GALILEAN_CULL_IDLE_SECONDS=str(IDLE_SECONDS),
-        GALILEAN_CULL_EVERY_SECONDS="3",
-    )
-    yield running
-    running.stop()
+hub = hub_fixture(
+    "cull-hub", GALILEAN_CULL_IDLE_SECONDS=str(IDLE_SECONDS), GALILEAN_CULL_EVERY_SECONDS="3"
+)
 
 
 def test_idle_servers_are_culled(hub: Hub) -> None:

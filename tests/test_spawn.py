@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import admin_client, approved_user, start_hub
+from conftest import admin_client, approved_user, hub_fixture
 from harness.client import HubClient
 from harness.hub import Hub
 
@@ -12,13 +12,7 @@ pytestmark = pytest.mark.slow
 MAX_WORKSPACES = 3
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    running = start_hub(
-        tmp_path_factory.mktemp("spawn-hub"), GALILEAN_MAX_WORKSPACES=str(MAX_WORKSPACES)
-    )
-    yield running
-    running.stop()
+hub = hub_fixture("spawn-hub", GALILEAN_MAX_WORKSPACES=str(MAX_WORKSPACES))
 
 
 @pytest.fixture(scope="module")

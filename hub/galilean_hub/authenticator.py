@@ -2,9 +2,10 @@
 
 NativeAuthenticator (sign-up, admin approval, bcrypt passwords, common-password list,
 lockout, TOTP) does the work. Galilean replaces its sign-up and login pages' handlers
-to say *which* rule a password broke and that an account is locked, and its login
-handler does not use ``self.statsd`` (gone in JupyterHub 6, where the upstream one
-answers 500).
+to say *which* rule a password broke and that an account is locked (its login handler
+does not use ``self.statsd``, gone in JupyterHub 6, where the upstream one answers 500),
+and makes approving and discarding users POST requests checked for _xsrf: upstream they
+are GET links, so any page could make an admin's browser approve someone.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator.handlers import DiscardHandler as NativeDiscardHandler
 from nativeauthenticator.handlers import LoginHandler as NativeLoginHandler
 from nativeauthenticator.handlers import SignUpHandler as NativeSignUpHandler
+from nativeauthenticator.handlers import (
+    ToggleAuthorizationHandler as NativeToggleAuthorizationHandler,
+)
 
 FORBIDDEN_USERNAME_CHARS = (",", " ", "/")
 
@@ -55,7 +60,12 @@ class GalileanAuthenticator(NativeAuthenticator):
         return max(1, int(self.seconds_before_next_try - elapsed) + 1)
 
     def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
-        replaced = {r"/login": GalileanLoginHandler, r"/signup": GalileanSignUpHandler}
+        replaced = {
+            r"/login": GalileanLoginHandler,
+            r"/signup": GalileanSignUpHandler,
+            r"/authorize/([^/]*)": PostOnlyToggleAuthorizationHandler,
+            r"/discard/([^/]*)": PostOnlyDiscardHandler,
+        }
         return [
             (route, replaced.get(route, handler)) for route, handler in super().get_handlers(app)
         ]
@@ -124,3 +134,23 @@ class GalileanLoginHandler(NativeLoginHandler):
         ):
             return "Your account is waiting for an administrator's approval."
         return "Invalid username or password."
+
+
+class PostOnlyToggleAuthorizationHandler(NativeToggleAuthorizationHandler):
+    """Approve or unapprove a user: POST with _xsrf (JupyterHub checks it); GET changes nothing."""
+
+    async def get(self, slug: str) -> None:  # type: ignore[override]
+        self.redirect(self.hub.base_url + "authorize#" + slug)
+
+    async def post(self, slug: str) -> None:
+        await NativeToggleAuthorizationHandler.get(self, slug)
+
+
+class PostOnlyDiscardHandler(NativeDiscardHandler):
+    """Discard a sign-up that was not approved: POST with _xsrf; GET changes nothing."""
+
+    async def get(self, user_name: str) -> None:  # type: ignore[override]
+        self.redirect(self.hub.base_url + "authorize")
+
+    async def post(self, user_name: str) -> None:
+        await NativeDiscardHandler.get(self, user_name)

@@ -32,7 +32,13 @@ class HubClient:
         assert match, f"no _xsrf field on {path}"
         return match.group(1)
 
-    def signup(self, username: str, password: str, confirmation: str | None = None) -> str:
+    def signup(
+        self,
+        username: str,
+        password: str,
+        confirmation: str | None = None,
+        two_factor: bool = False,
+    ) -> str:
         """Fill the sign-up form; returns the message the page shows."""
         form = {
             "_xsrf": self._xsrf("/hub/signup"),
@@ -40,14 +46,18 @@ class HubClient:
             "signup_password": password,
             "signup_password_confirmation": password if confirmation is None else confirmation,
         }
+        if two_factor:
+            form["2fa"] = "2fa"
         page = self.http.post(f"{self.url}/hub/signup", data=form, timeout=30)
         page.raise_for_status()
         match = ALERT.search(page.text)
         return text_of(match.group(1)) if match else ""
 
-    def login(self, username: str, password: str) -> tuple[bool, str]:
+    def login(self, username: str, password: str, code: str = "") -> tuple[bool, str]:
         """Fill the login form; returns (logged in, the error the page shows)."""
         form = {"_xsrf": self._xsrf("/hub/login"), "username": username, "password": password}
+        if code:
+            form["2fa"] = code
         page = self.http.post(f"{self.url}/hub/login", data=form, allow_redirects=False, timeout=30)
         if page.status_code == 302:
             self.username = username
@@ -55,13 +65,25 @@ class HubClient:
         match = LOGIN_ERROR.search(page.text)
         return False, text_of(match.group(1)) if match else f"HTTP {page.status_code}"
 
+    def xsrf_cookie(self) -> str:
+        """The hub's _xsrf cookie: what its forms and cookie-authenticated API calls carry."""
+        for cookie in self.http.cookies:
+            if cookie.name == "_xsrf" and cookie.value:
+                return str(cookie.value)
+        return ""
+
+    def authorize(self, username: str) -> int:
+        """As an admin, press 'Authorize' (a POST form) on the authorization page."""
+        form = {"_xsrf": self._xsrf("/hub/authorize")}
+        reply = self.http.post(f"{self.url}/hub/authorize/{username}", data=form, timeout=30)
+        return reply.status_code
+
     def new_token(self, note: str = "tests") -> str:
         """An API token made through the logged-in session (cookie + X-XSRFToken)."""
-        xsrf = self.http.cookies.get("_xsrf", path="/hub/") or self.http.cookies.get("_xsrf")
         reply = self.http.post(
             f"{self.url}/hub/api/users/{self.username}/tokens",
             json={"note": note},
-            headers={"X-XSRFToken": xsrf or ""},
+            headers={"X-XSRFToken": self.xsrf_cookie()},
             timeout=30,
         )
         assert reply.status_code == 201, reply.text
