@@ -139,7 +139,7 @@ class GalileanLoginHandler(NativeLoginHandler):
 class PostOnlyToggleAuthorizationHandler(NativeToggleAuthorizationHandler):
     """Approve or unapprove a user: POST with _xsrf (JupyterHub checks it); GET changes nothing."""
 
-    async def get(self, slug: str) -> None:  # type: ignore[override]
+    async def get(self, slug: str) -> None:
         self.redirect(self.hub.base_url + "authorize#" + slug)
 
     async def post(self, slug: str) -> None:
@@ -149,7 +149,7 @@ class PostOnlyToggleAuthorizationHandler(NativeToggleAuthorizationHandler):
 class PostOnlyDiscardHandler(NativeDiscardHandler):
     """Discard a sign-up that was not approved: POST with _xsrf; GET changes nothing."""
 
-    async def get(self, user_name: str) -> None:  # type: ignore[override]
+    async def get(self, user_name: str) -> None:
         self.redirect(self.hub.base_url + "authorize")
 
     async def post(self, user_name: str) -> None:
