@@ -12,7 +12,7 @@ LAB_SOURCES := $(wildcard labextension/src/*.ts labextension/style/* labextensio
 	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean lock
 
 install: $(VENV)/.deps $(VENV)/.lab $(VENV)/.packages $(VENV)/proxy/.installed
 
@@ -60,6 +60,13 @@ lint: install
 	mypy
 	lint-imports
 	cd labextension && jlpm typecheck
+
+# Re-resolve the locks after editing requirements/*.in; the side locks follow the dev lock.
+lock: | $(UV)
+	cd requirements && $(abspath $(UV)) pip compile --quiet --python-version 3.11 dev.in -o dev.lock.txt
+	cd requirements && for side in hub user; do \
+		$(abspath $(UV)) pip compile --quiet --python-version 3.11 $$side.in -o $$side.lock.txt \
+			--constraint dev.lock.txt; done
 
 clean:
 	rm -rf $(VENV) $(BARE) labextension/node_modules labextension/lib labextension/galilean_labextension/labextension
