@@ -12,7 +12,7 @@ LAB_SOURCES := $(wildcard labextension/src/*.ts labextension/style/* labextensio
 	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean lock
+.PHONY: install run test lint bench clean lock wheels images
 
 install: $(VENV)/.deps $(VENV)/.lab $(VENV)/.packages $(VENV)/proxy/.installed
 
@@ -67,6 +67,24 @@ lock: | $(UV)
 	cd requirements && for side in hub user; do \
 		$(abspath $(UV)) pip compile --quiet --python-version 3.11 $$side.in -o $$side.lock.txt \
 			--constraint dev.lock.txt; done
+
+# Wheels of Galilean's own packages, for the images (the labextension is prebuilt).
+wheels: install
+	rm -rf build/wheels
+	$(UV) build --quiet --wheel --no-build-isolation --out-dir build/wheels hub
+	$(UV) build --quiet --wheel --no-build-isolation --out-dir build/wheels services
+	$(UV) build --quiet --wheel --no-build-isolation --out-dir build/wheels extensions
+	$(UV) build --quiet --wheel --no-build-isolation --out-dir build/wheels labextension
+
+# The images; BASE_IMAGE=... builds from another base (the tests use a local one).
+BASE_IMAGE ?= debian:bookworm-slim
+IMAGE_TAG ?= latest
+images: wheels
+	cp /usr/local/share/ca-certificates/*.crt images/extra-ca/ 2>/dev/null || true
+	docker build --build-arg BASE_IMAGE=$(BASE_IMAGE) -f images/notebook/Dockerfile \
+		-t galilean/notebook:$(IMAGE_TAG) .
+	docker build --build-arg BASE_IMAGE=$(BASE_IMAGE) -f images/hub/Dockerfile \
+		-t galilean/hub:$(IMAGE_TAG) .
 
 clean:
 	rm -rf $(VENV) $(BARE) labextension/node_modules labextension/lib labextension/galilean_labextension/labextension

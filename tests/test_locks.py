@@ -32,6 +32,7 @@ def test_version_traps_are_pinned() -> None:
     user = pins(REPO / "requirements" / "user.lock.txt")
     hub = pins(REPO / "requirements" / "hub.lock.txt")
     assert hub["jupyterhub"].startswith("5.5.")  # NativeAuthenticator 1.3 vs JupyterHub 6
-    assert user["jupyter-ai"] == "3.2.0" and user["jupyter-collaboration"] == "5.0.4"
+    assert user["jupyter-ai"] == "3.2.0"
+    assert user["jupyter-collaboration"] == "5.0.4"
     assert int(user["pandas"].split(".")[0]) < 3  # ydata-profiling
     assert int(user["setuptools"].split(".")[0]) < 81  # pkg_resources for ydata-profiling

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from galilean_hub.example import render
 from galilean_hub.settings import ConfigError, Settings, load_settings, parse_env_file
 from harness.hub import REPO
 
@@ -39,7 +40,10 @@ def test_values_are_typed() -> None:
         ({"GALILEAN_MODE": "kubernetes"}, "GALILEAN_MODE='kubernetes' is not valid: use one of"),
         ({"GALILEAN_HUB_PORT": "80a"}, "GALILEAN_HUB_PORT='80a' is not valid: use a whole number"),
         ({"GALILEAN_TOTP": "maybe"}, "GALILEAN_TOTP='maybe' is not valid: use true or false"),
-        ({"GALILEAN_MODE": "docker"}, "GALILEAN_COOKIE_SECRET, GALILEAN_DB_URL"),
+        (
+            {"GALILEAN_MODE": "docker"},
+            "GALILEAN_COOKIE_SECRET, GALILEAN_DB_URL, GALILEAN_DOCKER_NETWORK are",
+        ),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], named: str) -> None:
@@ -92,6 +96,12 @@ def test_stack_env_example_lists_every_setting_with_its_default() -> None:
             default = "true" if default else "false"
         assert example[var] == str(default), var
     assert set(example) == set(Settings.env_traits())
+
+
+def test_stack_env_example_is_generated_from_the_settings() -> None:
+    assert (REPO / "stack.env.example").read_text() == render(), (
+        "run: python -m galilean_hub.example > stack.env.example"
+    )
 
 
 def test_stack_env_example_is_valid() -> None:

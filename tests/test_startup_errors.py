@@ -33,8 +33,8 @@ def run_hub(tmp_path: Path, **overrides: str) -> tuple[int, list[str]]:
         ({"GALILEAN_MODE": "swarm"}, "GALILEAN_MODE='swarm' is not valid: use one of embedded"),
         (
             {"GALILEAN_MODE": "docker"},
-            "GALILEAN_COOKIE_SECRET, GALILEAN_DB_URL, GALILEAN_DOCKER_IMAGE, "
-            "GALILEAN_DOCKER_NETWORK are required in docker mode",
+            "GALILEAN_COOKIE_SECRET, GALILEAN_DB_URL, GALILEAN_DOCKER_NETWORK are required "
+            "in docker mode",
         ),
         ({"GALILEAN_LOGIN_MAX_FAILURES": "three"}, "GALILEAN_LOGIN_MAX_FAILURES='three'"),
     ],

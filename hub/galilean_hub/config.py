@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .limits import apply_group_limits
 from .settings import ConfigError, Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -127,9 +128,12 @@ def _configure_spawner(c: Any, settings: Settings, data: Path) -> None:
     c.Spawner.http_timeout = settings.spawn_timeout
     c.Spawner.args = singleuser_args(settings)
     c.Spawner.environment = singleuser_environment(settings)
-    keep = ["PATH", "LANG", "LC_ALL", "VIRTUAL_ENV", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"]
-    c.Spawner.env_keep = keep + list(settings.user_env_keep)
+    c.Spawner.pre_spawn_hook = apply_group_limits
+    # Only the model keys cross into a container; embedded servers also need the hub's PATH.
+    c.Spawner.env_keep = list(settings.user_env_keep)
     if settings.mode == "embedded":
+        keep = ["PATH", "LANG", "LC_ALL", "VIRTUAL_ENV", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"]
+        c.Spawner.env_keep = keep + list(settings.user_env_keep)
         c.JupyterHub.spawner_class = "galilean_hub.spawners.WorkspaceProcessSpawner"
         c.WorkspaceProcessSpawner.users_root = str(data / "users")
         # By default the hub's own Python: the embedded environment has both sides installed.
@@ -156,10 +160,14 @@ def _configure_docker(c: Any, settings: Settings) -> None:
     c.DockerSpawner.pull_policy = "never"
     c.DockerSpawner.notebook_dir = "/home/jovyan"
     # One volume per user and workspace, kept when the container is removed.
+    # One volume per user and workspace, kept when the container is removed. DockerSpawner
+    # escapes user names with '_' sequences, so '__' cannot occur inside a name.
     c.DockerSpawner.volumes = {"galilean-{username}__{servername}": "/home/jovyan"}
     c.DockerSpawner.mem_limit = settings.docker_mem_limit
     c.DockerSpawner.cpu_limit = settings.docker_cpu_limit
-    c.JupyterHub.hub_connect_ip = settings.hub_ip
+    c.DockerSpawner.start_timeout = settings.docker_start_timeout
+    c.DockerSpawner.http_timeout = settings.docker_start_timeout
+    c.JupyterHub.hub_connect_ip = settings.hub_connect_ip or settings.hub_ip
 
 
 def cull_every(settings: Settings) -> int:

@@ -55,6 +55,11 @@ class Settings(HasTraits):
         "127.0.0.1",
         help="Address the hub's API binds to; in docker mode the address containers reach.",
     ).tag(**_env("GALILEAN_HUB_IP", "stack"))
+    hub_connect_ip = Unicode(
+        "",
+        help="Address user servers use to reach the hub's API (docker mode: the hub's "
+        "container name on the stack's network). Empty: GALILEAN_HUB_IP.",
+    ).tag(**_env("GALILEAN_HUB_CONNECT_IP", "stack"))
     proxy_api_port = Int(8001, help="Port of configurable-http-proxy's REST API.").tag(
         **_env("GALILEAN_PROXY_API_PORT", "stack")
     )
@@ -66,7 +71,8 @@ class Settings(HasTraits):
     db_url = Unicode(
         "",
         help="SQLAlchemy URL of the hub database, e.g. "
-        "postgresql+psycopg://hub:PASSWORD@db:5432/jupyterhub. Empty: SQLite in the data folder.",
+        "postgresql+psycopg://hub:PASSWORD@db:5432/jupyterhub (compose sets it). Empty: SQLite "
+        "in the data folder.",
     ).tag(**_env("GALILEAN_DB_URL", "stack", required_in="docker", secret=True))
     cookie_secret = Unicode(
         "",
@@ -132,16 +138,47 @@ class Settings(HasTraits):
 
     # -- docker mode ---------------------------------------------------------------------
     docker_image = Unicode(
-        "", help="Image of user servers in docker mode (built from images/notebook)."
-    ).tag(**_env("GALILEAN_DOCKER_IMAGE", "docker", required_in="docker"))
+        "galilean/notebook:latest",
+        help="Image of user servers in docker mode (built from images/notebook).",
+    ).tag(**_env("GALILEAN_DOCKER_IMAGE", "docker"))
     docker_network = Unicode(
-        "", help="Docker network user containers join (the compose stack's network)."
+        "", help="Docker network user containers join (compose sets it to its own network)."
     ).tag(**_env("GALILEAN_DOCKER_NETWORK", "docker", required_in="docker"))
     docker_mem_limit = Unicode("2G", help="Memory limit of a user container.").tag(
         **_env("GALILEAN_DOCKER_MEM_LIMIT", "docker")
     )
     docker_cpu_limit = Float(1.0, help="CPU limit of a user container (cores).").tag(
         **_env("GALILEAN_DOCKER_CPU_LIMIT", "docker")
+    )
+
+    docker_start_timeout = Int(
+        120, help="Seconds a user container may take to answer before its spawn fails."
+    ).tag(**_env("GALILEAN_DOCKER_START_TIMEOUT", "docker"))
+
+    # -- the compose stack (read by docker compose; the hub ignores them) ----------------
+    postgres_password = Unicode(
+        "",
+        help="Password of the stack's PostgreSQL (compose refuses to start without it; "
+        "generate with `openssl rand -hex 32`).",
+    ).tag(**_env("GALILEAN_POSTGRES_PASSWORD", "compose", secret=True))
+    domain = Unicode("", help="Public host name, e.g. hub.example.org (for Let's Encrypt).").tag(
+        **_env("GALILEAN_DOMAIN", "compose")
+    )
+    tls_resolver = Unicode(
+        "",
+        help="'letsencrypt' for a certificate from Let's Encrypt (needs GALILEAN_DOMAIN and "
+        "GALILEAN_ACME_EMAIL, ports 80/443 reachable); empty: a certificate you provide in "
+        "compose/traefik/, else Traefik's self-signed one.",
+    ).tag(**_env("GALILEAN_TLS_RESOLVER", "compose"))
+    acme_email = Unicode("", help="E-mail Let's Encrypt writes to about the certificate.").tag(
+        **_env("GALILEAN_ACME_EMAIL", "compose")
+    )
+    http_port = Int(80, help="Host port for HTTP (redirects to HTTPS).").tag(
+        **_env("GALILEAN_HTTP_PORT", "compose")
+    )
+    https_port = Int(443, help="Host port for HTTPS.").tag(**_env("GALILEAN_HTTPS_PORT", "compose"))
+    image_tag = Unicode("latest", help="Tag of the galilean/hub image compose runs.").tag(
+        **_env("GALILEAN_IMAGE_TAG", "compose")
     )
 
     @classmethod
