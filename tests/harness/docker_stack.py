@@ -1,0 +1,66 @@
+"""The pieces of the Docker path that tests and benchmarks share: images, network, hub."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from .docker_engine import DockerEngine
+from .hub import REPO, Hub
+from .postgres import Postgres
+
+NOTEBOOK = "galilean/notebook:test"
+HUB_IMAGE = "galilean/hub:test"
+NETWORK = "galilean-test"
+
+
+def build_images(engine: DockerEngine) -> dict[str, float]:
+    """Base image (debootstrap), wheels, then both images from their Dockerfiles.
+    Returns seconds per step. Outside CI the debootstrap tarball is cached."""
+    timings: dict[str, float] = {}
+    began = time.monotonic()
+    cache = None if os.environ.get("CI") else Path.home() / ".cache" / "galilean"
+    base = engine.make_base_image(cache)
+    timings["base image (debootstrap + import)"] = time.monotonic() - began
+    subprocess.run(["make", "-C", str(REPO), "--no-print-directory", "wheels"], check=True)
+    extra_ca = REPO / "images" / "extra-ca"
+    for cert in Path("/usr/local/share/ca-certificates").glob("*.crt"):
+        shutil.copy(cert, extra_ca / cert.name)
+    for tag, folder in ((NOTEBOOK, "notebook"), (HUB_IMAGE, "hub")):
+        began = time.monotonic()
+        engine.docker(
+            "build", "--build-arg", f"BASE_IMAGE={base}",
+            "-f", str(REPO / "images" / folder / "Dockerfile"), "-t", tag, str(REPO),
+            timeout=1800,
+        )  # fmt: skip
+        timings[tag] = time.monotonic() - began
+    return timings
+
+
+def create_network(engine: DockerEngine) -> str:
+    """The user containers' network; returns its gateway (the host as containers see it)."""
+    engine.docker("network", "create", NETWORK)
+    return engine.docker(
+        "network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", NETWORK
+    ).strip()
+
+
+def docker_mode_hub(
+    engine: DockerEngine, workdir: Path, gateway: str, postgres: Postgres, **overrides: str
+) -> Hub:
+    """The hub on the host in docker mode, spawning galilean/notebook:test containers."""
+    settings = {
+        "GALILEAN_MODE": "docker",
+        "GALILEAN_DB_URL": postgres.url(),
+        "GALILEAN_COOKIE_SECRET": os.urandom(32).hex(),
+        "GALILEAN_DOCKER_IMAGE": NOTEBOOK,
+        "GALILEAN_DOCKER_NETWORK": NETWORK,
+        "GALILEAN_HUB_IP": gateway,
+        "GALILEAN_CULL_IDLE_SECONDS": "0",
+        "DOCKER_HOST": engine.host,
+        **overrides,
+    }
+    return Hub(workdir, **settings)

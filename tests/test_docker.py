@@ -1,0 +1,288 @@
+"""The homelab path on a real Docker engine: images, compose config, the hub in docker mode
+spawning user containers with limits, persistent homes and isolation.
+
+The engine, the base image and the images are made here (no registry is reachable). The
+hub runs on the host in docker mode (Traefik's image cannot be had here), against a real
+PostgreSQL; a separate test runs the hub image itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import OUTPUT, PASSWORD, admin_client, approved_user
+from harness.client import HubClient
+from harness.docker_engine import IP_FORWARD, DockerEngine, why_no_engine
+from harness.docker_stack import (
+    HUB_IMAGE,
+    NETWORK,
+    NOTEBOOK,
+    build_images,
+    create_network,
+    docker_mode_hub,
+)
+from harness.hub import REPO, Hub
+from harness.postgres import Postgres
+from harness.processes import free_port, wait_until
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+MEM_LIMIT = "1G"
+CPU_LIMIT = "0.5"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[DockerEngine]:
+    reason = why_no_engine()
+    if reason:
+        pytest.skip(reason)
+    forward_before = IP_FORWARD.read_text()
+    running = DockerEngine().start()
+    yield running
+    running.stop()
+    # Nothing of the engine is left on the host.
+    assert IP_FORWARD.read_text() == forward_before
+    assert subprocess.run(["ip", "link", "show", "docker0"], capture_output=True).returncode
+    assert not running.root.exists()
+
+
+@pytest.fixture(scope="module")
+def images(engine: DockerEngine) -> dict[str, str]:
+    """The project's images, built from their Dockerfiles on a debootstrap base."""
+    timings = build_images(engine)
+    sizes = {
+        tag: int(engine.docker("image", "inspect", "-f", "{{.Size}}", tag).strip())
+        for tag in (NOTEBOOK, HUB_IMAGE)
+    }
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    lines = ["| step | seconds | size MB |", "| --- | ---: | ---: |"]
+    for step, seconds in timings.items():
+        size = f"{sizes[step] / 1e6:.0f}" if step in sizes else ""
+        lines.append(f"| {step} | {seconds:.0f} | {size} |")
+    (OUTPUT / "docker-images.md").write_text("\n".join(lines) + "\n")
+    return {"notebook": NOTEBOOK, "hub": HUB_IMAGE}
+
+
+@pytest.fixture(scope="module")
+def network(engine: DockerEngine) -> Iterator[str]:
+    yield create_network(engine)
+    engine.docker("network", "rm", NETWORK, check=False)
+
+
+@pytest.fixture(scope="module")
+def docker_hub(
+    engine: DockerEngine,
+    images: dict[str, str],
+    network: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Hub]:
+    postgres = Postgres().start()
+    hub = docker_mode_hub(
+        engine,
+        tmp_path_factory.mktemp("docker-hub"),
+        network,
+        postgres,
+        GALILEAN_DOCKER_MEM_LIMIT=MEM_LIMIT,
+        GALILEAN_DOCKER_CPU_LIMIT=CPU_LIMIT,
+    )
+    try:
+        yield hub.start()
+    finally:
+        hub.stop()
+        postgres.stop()
+
+
+def container_of(admin: HubClient, user: str, server: str = "") -> str:
+    state = admin.user_model(user)["servers"][server]["state"]
+    return str(state["object_name"])
+
+
+def in_container(engine: DockerEngine, container: str, script: str) -> str:
+    return engine.docker("exec", container, "bash", "-c", script, timeout=60).strip()
+
+
+LIMITS_SCRIPT = (
+    "if [ -f /sys/fs/cgroup/memory.max ]; then "  # cgroup v2
+    "echo $(cat /sys/fs/cgroup/memory.max) $(cat /sys/fs/cgroup/cpu.max); else "  # v1
+    "echo $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes) "
+    "$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us); fi"
+)
+
+
+def limits_inside(engine: DockerEngine, container: str) -> tuple[int, float]:
+    """Memory bytes and CPUs as the container's own cgroup says."""
+    memory, quota, period = in_container(engine, container, LIMITS_SCRIPT).split()
+    return int(memory), int(quota) / int(period)
+
+
+def compose(engine: DockerEngine, env_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["docker", "compose", "-f", str(REPO / "compose" / "docker-compose.yml"),
+         "--env-file", str(env_file), *args],
+        env={**engine.env, "GALILEAN_ENV_FILE": str(env_file)},
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_compose_config_accepts_the_example(engine: DockerEngine, tmp_path: Path) -> None:
+    example = (REPO / "stack.env.example").read_text()
+    env_file = tmp_path / "stack.env"
+    env_file.write_text(
+        example.replace(
+            "GALILEAN_POSTGRES_PASSWORD=\n", f"GALILEAN_POSTGRES_PASSWORD={os.urandom(8).hex()}\n"
+        ).replace("GALILEAN_COOKIE_SECRET=\n", f"GALILEAN_COOKIE_SECRET={os.urandom(32).hex()}\n")
+    )
+    done = compose(engine, env_file, "config", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    config = json.loads(done.stdout)
+    assert set(config["services"]) == {"traefik", "certs-dumper", "db", "hub"}
+    hub = config["services"]["hub"]
+    assert hub["environment"]["GALILEAN_MODE"] == "docker"
+    assert hub["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "healthcheck" in config["services"]["db"]
+
+
+def test_compose_refuses_a_missing_database_password(engine: DockerEngine) -> None:
+    done = compose(engine, REPO / "stack.env.example", "config")
+    assert done.returncode != 0
+    assert "set GALILEAN_POSTGRES_PASSWORD in stack.env" in done.stderr
+
+
+def test_user_containers_spawn_and_answer(engine: DockerEngine, docker_hub: Hub) -> None:
+    admin = admin_client(docker_hub)
+    ana = approved_user(docker_hub, admin, "ana")
+    seconds = [ana.start_server()]
+    seconds.append(ana.start_server("ws"))
+    for server in ("", "ws"):
+        base = ana.server_url(server)
+        assert ana.api("GET", f"{base}api/status").status_code == 200
+        status = ana.api("GET", f"{base}galilean/status").json()
+        assert status["mode"] == "docker"
+        assert all(f["available"] for f in status["features"]), status
+    (OUTPUT / "docker-spawn.json").write_text(json.dumps({"spawn_seconds": seconds}))
+
+    for server in ("", "ws"):
+        container = container_of(admin, "ana", server)
+        # Limits as configured, read from inside the container.
+        assert limits_inside(engine, container) == (1024**3, 0.5)
+        assert in_container(engine, container, "id -u") == "1000"
+
+
+def test_group_properties_override_limits(engine: DockerEngine, docker_hub: Hub) -> None:
+    admin = admin_client(docker_hub)
+    approved_user(docker_hub, admin, "ben")
+    created = admin.api("POST", "/groups/big", json={"users": ["ben"]})
+    assert created.status_code == 201, created.text
+    patched = admin.api(
+        "PUT",
+        "/groups/big/properties",
+        json={"galilean.mem_limit": "1.5G", "galilean.cpu_limit": 1},
+    )
+    assert patched.status_code == 200, patched.text
+    ben = HubClient(docker_hub.url)
+    assert ben.login("ben", PASSWORD)[0]
+    ben.new_token()
+    ben.start_server()
+    container = container_of(admin, "ben", "")
+    assert limits_inside(engine, container) == (int(1.5 * 1024**3), 1.0)
+    ben.stop_server()
+
+
+def test_home_survives_stop_and_start(engine: DockerEngine, docker_hub: Hub) -> None:
+    admin = admin_client(docker_hub)
+    cleo = approved_user(docker_hub, admin, "cleo")
+    cleo.start_server("data")
+    base = cleo.server_url("data")
+    cleo.api(
+        "PUT",
+        f"{base}api/contents/notes.txt",
+        json={"type": "file", "format": "text", "content": "kept"},
+    ).raise_for_status()
+    first = container_of(admin, "cleo", "data")
+    in_container(engine, first, "echo 'alias ll=\"ls -l\"' >> ~/.bashrc && mkdir -p ~/.config/x")
+    cleo.stop_server("data")
+    assert first not in engine.docker("ps", "-a", "--format", "{{.Names}}")  # removed
+
+    cleo.start_server("data")
+    assert cleo.api("GET", f"{base}api/contents/notes.txt").json()["content"] == "kept"
+    second = container_of(admin, "cleo", "data")
+    assert "alias ll" in in_container(engine, second, "cat ~/.bashrc")
+    assert in_container(engine, second, "test -d ~/.config/x && echo yes") == "yes"
+    cleo.stop_server("data")
+
+
+def test_users_cannot_reach_each_other(engine: DockerEngine, docker_hub: Hub) -> None:
+    admin = admin_client(docker_hub)
+    dan = approved_user(docker_hub, admin, "dan")
+    eva = approved_user(docker_hub, admin, "eva")
+    dan.start_server()
+    eva.start_server()
+    dan.api(
+        "PUT",
+        f"{dan.server_url()}api/contents/dan-only.txt",
+        json={"type": "file", "format": "text", "content": "secret"},
+    ).raise_for_status()
+    dans, evas = container_of(admin, "dan"), container_of(admin, "eva")
+
+    mounts = json.loads(engine.docker("inspect", "-f", "{{json .Mounts}}", evas))
+    assert [m["Destination"] for m in mounts] == ["/home/jovyan"]
+    assert "dan" not in mounts[0]["Name"]
+    assert in_container(engine, evas, "ls -a ~ | grep -c dan-only || true") == "0"
+
+    # jupyter-ai's unauthenticated MCP port is not open; the server's port needs a token.
+    dan_ip = engine.docker(
+        "inspect", "-f", f'{{{{(index .NetworkSettings.Networks "{NETWORK}").IPAddress}}}}', dans
+    ).strip()
+    probe = (
+        "import socket,sys\n"
+        f"s=socket.socket(); s.settimeout(3)\n"
+        f"sys.stdout.write(str(s.connect_ex(('{dan_ip}', 3001))))"
+    )
+    assert in_container(engine, evas, f'python3 -c "{probe}"') != "0"
+    api = in_container(
+        engine,
+        evas,
+        f"curl -s -o /dev/null -w '%{{http_code}}' http://{dan_ip}:8888/user/dan/api/contents "
+        '|| python3 -c "import urllib.request as u;'
+        f"print(u.urlopen('http://{dan_ip}:8888/user/dan/api/contents').status)\" 2>&1 | tail -1",
+    )
+    assert "200" not in api
+    dan.stop_server()
+    eva.stop_server()
+
+
+def test_the_hub_image_starts(engine: DockerEngine, images: dict[str, str], tmp_path: Path) -> None:
+    port = free_port()
+    name = "galilean-hub-smoke"
+    engine.docker(
+        "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:8000",
+        "-e", "GALILEAN_MODE=docker",
+        "-e", f"GALILEAN_COOKIE_SECRET={os.urandom(32).hex()}",
+        "-e", "GALILEAN_DB_URL=sqlite:////srv/galilean/data/jupyterhub.sqlite",
+        "-e", "GALILEAN_DOCKER_NETWORK=galilean",
+        "-e", "GALILEAN_BIND_URL=http://0.0.0.0:8000",
+        images["hub"],
+    )  # fmt: skip
+    try:
+
+        def healthy() -> bool:
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/hub/health", timeout=2).ok
+            except requests.RequestException:
+                return False
+
+        wait_until(healthy, 90, "the hub container")
+        login = requests.get(f"http://127.0.0.1:{port}/hub/login", timeout=10)
+        assert "Sign up" in login.text or "signup" in login.text
+    finally:
+        logs = subprocess.run(
+            ["docker", "logs", name], env=engine.env, capture_output=True, text=True, check=False
+        ).stderr
+        engine.docker("rm", "-f", name, check=False)
+    assert "JupyterHub is now running at http://0.0.0.0:8000" in logs
