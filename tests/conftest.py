@@ -61,3 +61,14 @@ def approved_user(hub: Hub, admin: HubClient, name: str) -> HubClient:
     assert logged_in, error
     client.new_token()
     return client
+
+
+# Server extensions every user server must load (checked in its log), both modes:
+# jupyter_server_ydoc is jupyter-collaboration's server side.
+REQUIRED_EXTENSIONS = ("galilean_server", "jupyter_server_ydoc", "jupyter_ai_jupyternaut")
+
+
+def assert_extensions_loaded(server_log: str) -> None:
+    for name in REQUIRED_EXTENSIONS:
+        assert f"{name} | extension was successfully loaded" in server_log, name
+    assert "jupyter_server_mcp | extension was successfully loaded" not in server_log

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import OUTPUT, PASSWORD, admin_client, approved_user
+from conftest import OUTPUT, PASSWORD, admin_client, approved_user, assert_extensions_loaded
 from harness.client import HubClient
 from harness.docker_engine import IP_FORWARD, DockerEngine, why_no_engine
 from harness.docker_stack import (
@@ -172,6 +172,10 @@ def test_user_containers_spawn_and_answer(engine: DockerEngine, docker_hub: Hub)
         # Limits as configured, read from inside the container.
         assert limits_inside(engine, container) == (1024**3, 0.5)
         assert in_container(engine, container, "id -u") == "1000"
+        logs = subprocess.run(
+            ["docker", "logs", container], env=engine.env, capture_output=True, text=True
+        )
+        assert_extensions_loaded(logs.stdout + logs.stderr)
 
 
 def test_group_properties_override_limits(engine: DockerEngine, docker_hub: Hub) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import admin_client, approved_user, hub_fixture
+from conftest import admin_client, approved_user, assert_extensions_loaded, hub_fixture
 from harness.client import HubClient
 from harness.hub import Hub
 
@@ -33,6 +33,9 @@ def test_default_server_starts_answers_and_stops(hub: Hub, alice: HubClient) -> 
     features = {f["name"]: f for f in body["features"]}
     for name in ("lab", "collaboration", "ai", "sql", "tables", "profiling"):
         assert features[name]["available"], features[name]
+
+    # Real-time collaboration and the AI chat load together; the MCP server does not.
+    assert_extensions_loaded(hub.log())
 
     lab = alice.api("GET", f"{alice.server_url()}lab")
     assert lab.status_code == 200
