@@ -1,0 +1,124 @@
+"""Compile a flow (or the part of it a node needs) into ONE relational query.
+
+Each node becomes a common table expression over its inputs' CTEs; the engine sees the
+whole graph and pushes filters, projections and limits down through it. The query is a
+sqlglot tree: printed for DuckDB here, it can be printed for Spark or Trino as well
+(`to_sql(query, "spark")`), which is how a flow will run on a distributed engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+
+from .issues import FlowInvalid, Issue
+from .model import Flow
+from .registry import Columns, CompileContext, Registry, default_registry
+from .sql import ExpressionError
+
+PARAM_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool}
+
+
+def cte_name(node_id: str) -> str:
+    return f"node_{node_id}"
+
+
+def table(node_id: str) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(cte_name(node_id), quoted=True))
+
+
+def upstream_of(flow: Flow, node_id: str) -> list[str]:
+    """The node and everything it depends on, parents before children."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(current: str) -> None:
+        if current in seen:
+            return
+        seen.add(current)
+        for parent in flow.inputs_of(current).values():
+            visit(parent)
+        order.append(current)
+
+    visit(node_id)
+    return order
+
+
+def compile_node(
+    flow: Flow, node_id: str, ctx: CompileContext, registry: Registry | None = None
+) -> exp.Query:
+    """`SELECT * FROM <node>` with every CTE it needs (and nothing else)."""
+    registry = registry or default_registry()
+    ctes = []
+    known: dict[str, Columns] = {}
+    for current in upstream_of(flow, node_id):
+        node = flow.node(current)
+        kind = registry.get(node.kind)
+        if kind is None:
+            raise FlowInvalid(
+                [Issue("unknown-kind", f"unknown node kind {node.kind!r}", node=current)]
+            )
+        sources = flow.inputs_of(current)
+        inputs = {port: table(src) for port, src in sources.items()}
+        ctx.upstream = {port: known.get(src) for port, src in sources.items()}
+        try:
+            query = kind.compile(node.params, inputs, ctx)
+            known[current] = kind.columns(node.params, ctx.upstream)
+        except (ExpressionError, ValueError, KeyError) as exc:
+            raise FlowInvalid([Issue("compile", str(exc).strip("'\""), node=current)]) from None
+        ctes.append(
+            exp.CTE(
+                this=query,
+                alias=exp.TableAlias(this=exp.to_identifier(cte_name(current), quoted=True)),
+                materialized=False,
+            )
+        )
+    final = exp.select("*").from_(table(node_id))
+    final.set("with_", exp.With(expressions=ctes))
+    return final
+
+
+def resolve_params(flow: Flow, given: dict[str, Any] | None) -> dict[str, Any]:
+    """Flow parameters: defaults, overridden by `given` (strings from a CLI or a query
+    string are converted); a wrong type is an Issue naming the parameter."""
+    given = dict(given or {})
+    values: dict[str, Any] = {}
+    issues: list[Issue] = []
+    declared = {p.name: p for p in flow.parameters}
+    for name in given:
+        if name not in declared:
+            issues.append(Issue("param", f"unknown parameter {name!r}", path=name))
+    for param in flow.parameters:
+        raw = given.get(param.name, param.default)
+        try:
+            values[param.name] = convert(raw, param.type)
+        except ValueError:
+            issues.append(
+                Issue("param", f"parameter {param.name!r} must be {param.type}, got {raw!r}",
+                      path=param.name)
+            )  # fmt: skip
+    if issues:
+        raise FlowInvalid(issues)
+    return values
+
+
+def convert(value: Any, type_name: str) -> Any:
+    if value is None:
+        return None
+    target = PARAM_TYPES[type_name]
+    if isinstance(value, str) and target is not str:
+        if target is bool:
+            if value.lower() in ("true", "1", "yes"):
+                return True
+            if value.lower() in ("false", "0", "no"):
+                return False
+            raise ValueError(value)
+        return target(value)
+    if target is bool and not isinstance(value, bool):
+        raise ValueError(value)
+    if target in (int, float) and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise ValueError(value)
+    if target is int and isinstance(value, float) and not value.is_integer():
+        raise ValueError(value)
+    return target(value)

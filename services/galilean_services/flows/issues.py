@@ -1,0 +1,31 @@
+"""A problem found in a flow, naming what is at fault so the designer can highlight it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str  # cycle, unknown-kind, param, missing-input, unknown-column, duplicate-id, ...
+    message: str
+    node: str | None = None
+    edge: str | None = None
+    nodes: tuple[str, ...] = field(default=())  # several nodes (a cycle)
+    path: str = ""  # where in the node's parameters or the file
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["nodes"] = list(self.nodes)
+        return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+class FlowInvalid(Exception):
+    """Raised by the runner for a flow with problems; carries all of them."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        first = issues[0].message if issues else "invalid flow"
+        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+        super().__init__(first + more)

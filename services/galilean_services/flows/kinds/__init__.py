@@ -1,0 +1,12 @@
+"""Galilean's built-in node kinds, registered like any third party's."""
+
+from __future__ import annotations
+
+from ..registry import Registry
+from . import destinations, sources, transforms
+
+
+def register_builtin(registry: Registry) -> None:
+    for module in (sources, transforms, destinations):
+        for kind in module.KINDS:
+            registry.register(kind())

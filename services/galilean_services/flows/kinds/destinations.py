@@ -1,0 +1,51 @@
+"""Destinations: the result shown to the caller, or a file written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlglot import exp
+
+from ..registry import CompileContext, NodeKind
+
+
+class Display(NodeKind):
+    name = "destination.display"
+    title = "Display (the result returned)"
+    category = "destination"
+    params_schema = {
+        "type": "object",
+        "properties": {"limit": {"type": "integer", "minimum": 1}},
+        "additionalProperties": False,
+    }
+
+    def compile(
+        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
+    ) -> exp.Query:
+        query = exp.select("*").from_(inputs["in"])
+        return query.limit(params["limit"]) if "limit" in params else query
+
+
+class FileWriter(NodeKind):
+    """Writes its input to a file when the flow runs; its own result is its input."""
+
+    name = "destination.file"
+    title = "Write a file"
+    category = "destination"
+    params_schema = {
+        "type": "object",
+        "required": ["path"],
+        "properties": {
+            "path": {"type": "string", "minLength": 1},
+            "format": {"enum": ["csv", "parquet"], "default": "parquet"},
+        },
+        "additionalProperties": False,
+    }
+
+    def compile(
+        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
+    ) -> exp.Query:
+        return exp.select("*").from_(inputs["in"])
+
+
+KINDS = [Display, FileWriter]

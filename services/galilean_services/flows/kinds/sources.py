@@ -1,0 +1,118 @@
+"""Sources: inline rows and files (CSV, Parquet, JSON)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlglot import exp
+
+from ..registry import Columns, CompileContext, NodeKind
+from ..sql import column, ident, literal, resolve
+
+SQL_TYPES = ["VARCHAR", "BIGINT", "INTEGER", "DOUBLE", "BOOLEAN", "DATE", "TIMESTAMP", "DECIMAL"]
+
+
+class InlineSource(NodeKind):
+    name = "source.inline"
+    title = "Inline data"
+    category = "source"
+    inputs = ()
+    params_schema = {
+        "type": "object",
+        "required": ["columns", "rows"],
+        "properties": {
+            "columns": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {
+                        "name": {"type": "string", "minLength": 1},
+                        "type": {"enum": SQL_TYPES},
+                    },
+                },
+            },
+            "rows": {"type": "array", "items": {"type": "array"}},
+        },
+        "additionalProperties": False,
+    }
+
+    def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
+        return [c["name"] for c in params["columns"]]
+
+    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
+        width = len(params["columns"])
+        return [
+            (f"rows[{i}]", f"row has {len(row)} values for {width} columns")
+            for i, row in enumerate(params["rows"])
+            if len(row) != width
+        ]
+
+    def compile(
+        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
+    ) -> exp.Query:
+        cols = params["columns"]
+        names = [c["name"] for c in cols]
+        if not params["rows"]:
+            nulls = [
+                exp.cast(exp.null(), c.get("type", "VARCHAR")).as_(ident(c["name"])) for c in cols
+            ]
+            return exp.select(*nulls).where(exp.false())
+        values = exp.values(
+            [tuple(literal(resolve(v, ctx.params)) for v in row) for row in params["rows"]],
+            alias="t",
+            columns=names,
+        )
+        projections = [
+            exp.cast(column(c["name"]), c["type"]).as_(ident(c["name"]))
+            if c.get("type")
+            else column(c["name"])
+            for c in cols
+        ]
+        return exp.select(*projections).from_(values)
+
+
+class FileSource(NodeKind):
+    name = "source.file"
+    title = "File"
+    category = "source"
+    inputs = ()
+    params_schema = {
+        "type": "object",
+        "required": ["path"],
+        "properties": {
+            "path": {"type": "string", "minLength": 1},
+            "format": {"enum": ["auto", "csv", "parquet", "json"], "default": "auto"},
+        },
+        "additionalProperties": False,
+    }
+    readers = {"csv": "read_csv_auto", "parquet": "read_parquet", "json": "read_json_auto"}
+
+    def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
+        return None
+
+    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
+        path = params["path"]
+        if isinstance(path, str) and (Path(path).is_absolute() or ".." in Path(path).parts):
+            return [("path", "use a path inside the flow's folder (no '/' start, no '..')")]
+        return []
+
+    def compile(
+        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
+    ) -> exp.Query:
+        path = Path(str(resolve(params["path"], ctx.params)))
+        full = (ctx.base_dir / path).resolve()
+        if not full.is_relative_to(ctx.base_dir.resolve()):
+            raise ValueError(f"path {str(path)!r} leaves the flow's folder")
+        fmt = params.get("format", "auto")
+        if fmt == "auto":
+            fmt = {".csv": "csv", ".parquet": "parquet", ".json": "json"}.get(
+                full.suffix.lower(), "csv"
+            )
+        reader = exp.func(self.readers[fmt], exp.Literal.string(str(full)))
+        return exp.select("*").from_(exp.Table(this=reader))
+
+
+KINDS = [InlineSource, FileSource]

@@ -1,0 +1,155 @@
+"""The `.flow` file: JSON with a version, parameters, nodes and edges.
+
+    {
+      "galilean_flow": 1,
+      "name": "Monthly revenue",
+      "description": "",
+      "parameters": [{"name": "min_amount", "type": "number", "default": 0}],
+      "nodes": [{"id": "orders", "kind": "source.file",
+                 "params": {"path": "orders.parquet"}, "position": {"x": 0, "y": 0}}],
+      "edges": [{"id": "e1", "from": {"node": "orders", "port": "out"},
+                 "to": {"node": "big", "port": "in"}}]
+    }
+
+A parameter value may be `{"$param": "min_amount"}`: the flow parameter's value at run time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+
+from .schema import FLOW_SCHEMA
+
+FLOW_VERSION = 1
+
+
+class FlowFileError(ValueError):
+    """A file that is not a flow: says where (`location`) and what is wrong."""
+
+    def __init__(self, message: str, location: str) -> None:
+        super().__init__(f"{location}: {message}")
+        self.message = message
+        self.location = location
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+    position: dict[str, float] | None = None
+
+
+@dataclass
+class Edge:
+    id: str
+    source: str
+    target: str
+    source_port: str = "out"
+    target_port: str = "in"
+
+
+@dataclass
+class FlowParam:
+    name: str
+    type: str  # string | integer | number | boolean
+    default: Any = None
+    description: str = ""
+
+
+@dataclass
+class Flow:
+    name: str
+    nodes: list[Node]
+    edges: list[Edge]
+    parameters: list[FlowParam] = field(default_factory=list)
+    description: str = ""
+    version: int = FLOW_VERSION
+
+    def node(self, node_id: str) -> Node:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def inputs_of(self, node_id: str) -> dict[str, str]:
+        """Input port → upstream node id."""
+        return {e.target_port: e.source for e in self.edges if e.target == node_id}
+
+
+def _location(error: jsonschema.ValidationError, source: str) -> str:
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return f"{source}:${path}"
+
+
+def parse_flow(text: str, source: str = "flow") -> Flow:
+    """Parse and check the file's structure; FlowFileError says where it is wrong."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FlowFileError(f"not JSON: {exc.msg}", f"{source}:{exc.lineno}:{exc.colno}") from None
+    if not isinstance(data, dict):
+        raise FlowFileError("a flow is a JSON object", f"{source}:$")
+    version = data.get("galilean_flow")
+    if version != FLOW_VERSION:
+        raise FlowFileError(
+            f"unsupported flow version {version!r}: this Galilean reads version {FLOW_VERSION}",
+            f"{source}:$.galilean_flow",
+        )
+    errors = sorted(
+        jsonschema.Draft202012Validator(FLOW_SCHEMA).iter_errors(data),
+        key=lambda e: list(map(str, e.absolute_path)),
+    )
+    if errors:
+        raise FlowFileError(errors[0].message, _location(errors[0], source))
+    return Flow(
+        name=data["name"],
+        description=data.get("description", ""),
+        version=version,
+        parameters=[FlowParam(**p) for p in data.get("parameters", [])],
+        nodes=[
+            Node(n["id"], n["kind"], dict(n.get("params", {})), n.get("position"))
+            for n in data["nodes"]
+        ],
+        edges=[
+            Edge(
+                e["id"],
+                e["from"]["node"],
+                e["to"]["node"],
+                e["from"].get("port", "out"),
+                e["to"].get("port", "in"),
+            )
+            for e in data.get("edges", [])
+        ],
+    )
+
+
+def dump_flow(flow: Flow) -> str:
+    """Stable, indented JSON: one key per line, diffs well in git."""
+    data: dict[str, Any] = {
+        "galilean_flow": flow.version,
+        "name": flow.name,
+        "description": flow.description,
+        "parameters": [
+            {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+            for p in flow.parameters
+        ],
+        "nodes": [
+            {"id": n.id, "kind": n.kind, "params": n.params}
+            | ({"position": n.position} if n.position else {})
+            for n in flow.nodes
+        ],
+        "edges": [
+            {
+                "id": e.id,
+                "from": {"node": e.source, "port": e.source_port},
+                "to": {"node": e.target, "port": e.target_port},
+            }
+            for e in flow.edges
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

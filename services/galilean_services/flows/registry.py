@@ -1,0 +1,102 @@
+"""Node kinds and the registry they join. Built-in kinds register exactly as a third-party
+package would: a module whose `register(registry)` the `galilean.flow_kinds` entry point
+names (see `default_registry`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlglot import exp
+
+Columns = list[str] | None  # None: not known before running
+
+
+@dataclass
+class CompileContext:
+    """What a kind may use while compiling: parameter values and where files live."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    base_dir: Path = field(default_factory=Path.cwd)
+    # The inputs' columns where known before running (set per node by the compiler).
+    upstream: dict[str, Columns] = field(default_factory=dict)
+
+
+class NodeKind:
+    """One kind of node. Subclasses set the class attributes and implement `compile`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    category: ClassVar[str]  # source | transform | destination | control
+    inputs: ClassVar[tuple[str, ...]] = ("in",)
+    params_schema: ClassVar[dict[str, Any]] = {"type": "object"}
+
+    def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
+        """Output columns when they can be known without running; else None."""
+        return upstream.get("in") if len(self.inputs) == 1 else None
+
+    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
+        """Problems beyond the parameter schema, as (parameter path, message)."""
+        return []
+
+    def compile(
+        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
+    ) -> exp.Query:
+        raise NotImplementedError
+
+    def describe(self) -> dict[str, Any]:
+        """What the designer needs to render the node and its form."""
+        return {
+            "kind": self.name,
+            "title": self.title,
+            "category": self.category,
+            "inputs": list(self.inputs),
+            "params_schema": self.params_schema,
+        }
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._kinds: dict[str, NodeKind] = {}
+
+    def register(self, kind: NodeKind) -> None:
+        if kind.name in self._kinds:
+            raise ValueError(f"node kind {kind.name!r} is registered twice")
+        self._kinds[kind.name] = kind
+
+    def get(self, name: str) -> NodeKind | None:
+        return self._kinds.get(name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._kinds
+
+    def names(self) -> list[str]:
+        return sorted(self._kinds)
+
+    def catalogue(self) -> list[dict[str, Any]]:
+        return [self._kinds[name].describe() for name in self.names()]
+
+
+ENTRY_POINT_GROUP = "galilean.flow_kinds"
+_default: Registry | None = None
+
+
+def default_registry() -> Registry:
+    """Every kind installed: Galilean's own and third parties', through entry points."""
+    global _default
+    if _default is None:
+        registry = Registry()
+        for point in entry_points(group=ENTRY_POINT_GROUP):
+            point.load()(registry)
+        if "source.inline" not in registry:  # running from a source tree without metadata
+            from .kinds import register_builtin
+
+            register_builtin(registry)
+        _default = registry
+    return _default
+
+
+def kinds_root() -> Path:
+    return Path(__file__).parent / "kinds"

@@ -1,0 +1,141 @@
+"""Run a flow on DuckDB: one query per destination, row counts per node, a run record."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from .compiler import compile_node, resolve_params, table, upstream_of
+from .issues import FlowInvalid
+from .model import Flow
+from .registry import CompileContext, Registry, default_registry
+from .sql import to_sql
+from .validate import validate
+
+
+@dataclass
+class RunResult:
+    status: str  # succeeded | failed
+    started: float
+    ended: float
+    nodes: dict[str, dict[str, int]] = field(default_factory=dict)  # rows_in, rows_out
+    outputs: dict[str, pa.Table] = field(default_factory=dict)  # display nodes
+    error: dict[str, Any] | None = None  # {"node": id, "message": ...}
+    logs: list[str] = field(default_factory=list)
+
+
+def _checked(flow: Flow, registry: Registry) -> None:
+    issues = validate(flow, registry)
+    if issues:
+        raise FlowInvalid(issues)
+
+
+def preview(
+    flow: Flow,
+    node_id: str,
+    limit: int = 100,
+    params: dict[str, Any] | None = None,
+    base_dir: Path | None = None,
+    registry: Registry | None = None,
+) -> pa.Table:
+    """The first `limit` rows of one node, computing only what they need."""
+    registry = registry or default_registry()
+    _checked(flow, registry)
+    ctx = CompileContext(resolve_params(flow, params), base_dir or Path.cwd())
+    query = compile_node(flow, node_id, ctx, registry).limit(limit)
+    with duckdb.connect() as con:
+        return con.sql(to_sql(query)).to_arrow_table()
+
+
+def run(
+    flow: Flow,
+    params: dict[str, Any] | None = None,
+    base_dir: Path | None = None,
+    registry: Registry | None = None,
+) -> RunResult:
+    registry = registry or default_registry()
+    _checked(flow, registry)
+    base = base_dir or Path.cwd()
+    ctx = CompileContext(resolve_params(flow, params), base)
+    result = RunResult(status="running", started=time.time(), ended=0.0)
+    destinations = [n for n in flow.nodes if registry.get(n.kind).category == "destination"]  # type: ignore[union-attr]
+    current = ""
+    try:
+        with duckdb.connect() as con:
+            for node in destinations:
+                current = node.id
+                query = compile_node(flow, node.id, ctx, registry)
+                if node.kind == "destination.file":
+                    target = (base / node.params["path"]).resolve()
+                    if not target.is_relative_to(base.resolve()):
+                        raise ValueError(f"path {node.params['path']!r} leaves the flow's folder")
+                    fmt = node.params.get("format", "parquet").upper()
+                    partial = target.with_name(target.name + ".partial")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    con.execute(
+                        f"COPY ({to_sql(query)}) TO {exp.Literal.string(str(partial)).sql()} "
+                        f"(FORMAT {fmt})"
+                    )
+                    partial.replace(target)  # never a half-written file
+                    result.logs.append(f"{node.id}: wrote {target.name}")
+                else:
+                    result.outputs[node.id] = con.sql(to_sql(query)).to_arrow_table()
+            current = ""
+            result.nodes = _row_counts(flow, con, ctx, registry, [n.id for n in destinations])
+        result.status = "succeeded"
+    except FlowInvalid:
+        raise
+    except (duckdb.Error, ValueError, OSError) as exc:
+        result.status = "failed"
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        result.error = {"node": current or None, "message": message}
+        result.logs.append(f"failed at {current or 'the flow'}: {message}")
+    result.ended = time.time()
+    return result
+
+
+def _row_counts(
+    flow: Flow,
+    con: duckdb.DuckDBPyConnection,
+    ctx: CompileContext,
+    registry: Registry,
+    sinks: list[str],
+) -> dict[str, dict[str, int]]:
+    """Rows out of every node that feeds a destination, in one query."""
+    needed: list[str] = []
+    for sink in sinks:
+        needed += [n for n in upstream_of(flow, sink) if n not in needed]
+    if not needed:
+        return {}
+    ctes: list[exp.Expression] = []
+    seen: set[str] = set()
+    for sink in sinks:
+        for cte in compile_node(flow, sink, ctx, registry).args["with_"].expressions:
+            if cte.alias not in seen:
+                seen.add(cte.alias)
+                ctes.append(cte)
+    counts = [
+        exp.select(exp.Literal.string(n).as_("node"), exp.func("COUNT", exp.Star()).as_("n")).from_(
+            table(n)
+        )
+        for n in needed
+    ]
+    union: Any = counts[0]
+    for part in counts[1:]:
+        union = exp.union(union, part, distinct=False)
+    query = exp.select("*").from_(union.subquery("counts"))
+    query.set("with_", exp.With(expressions=ctes))
+    rows_out = dict(con.sql(to_sql(query)).fetchall())
+    return {
+        n: {
+            "rows_in": sum(rows_out.get(src, 0) for src in flow.inputs_of(n).values()),
+            "rows_out": int(rows_out[n]),
+        }
+        for n in needed
+    }

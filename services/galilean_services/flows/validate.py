@@ -1,0 +1,200 @@
+"""`validate(flow)`: every problem at once, each naming its node or edge."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import jsonschema
+
+from .issues import Issue
+from .model import Flow
+from .registry import Columns, Registry, default_registry
+
+
+def validate(flow: Flow, registry: Registry | None = None) -> list[Issue]:
+    registry = registry or default_registry()
+    issues: list[Issue] = []
+    issues += _duplicates(flow)
+    issues += _kinds_and_params(flow, registry)
+    issues += _edges(flow, registry)
+    cycle_issues = _cycles(flow)
+    issues += cycle_issues
+    if not cycle_issues:
+        issues += _columns(flow, registry)
+    return issues
+
+
+def _duplicates(flow: Flow) -> list[Issue]:
+    issues = []
+    for node_id, count in Counter(n.id for n in flow.nodes).items():
+        if count > 1:
+            issues.append(
+                Issue("duplicate-id", f"{count} nodes have the id {node_id!r}", node=node_id)
+            )
+    for edge_id, count in Counter(e.id for e in flow.edges).items():
+        if count > 1:
+            issues.append(
+                Issue("duplicate-id", f"{count} edges have the id {edge_id!r}", edge=edge_id)
+            )
+    names = Counter(p.name for p in flow.parameters)
+    for name, count in names.items():
+        if count > 1:
+            issues.append(Issue("duplicate-id", f"parameter {name!r} is declared {count} times"))
+    return issues
+
+
+def _kinds_and_params(flow: Flow, registry: Registry) -> list[Issue]:
+    issues = []
+    declared = {p.name for p in flow.parameters}
+    for node in flow.nodes:
+        kind = registry.get(node.kind)
+        if kind is None:
+            issues.append(Issue("unknown-kind", f"unknown node kind {node.kind!r}", node=node.id))
+            continue
+        validator = jsonschema.Draft202012Validator(kind.params_schema)
+        for error in validator.iter_errors(_without_param_refs(node.params, declared)):
+            path = ".".join(str(p) for p in error.absolute_path)
+            issues.append(
+                Issue("param", f"{path or 'params'}: {error.message}", node=node.id, path=path)
+            )
+        for ref in _param_refs(node.params):
+            if ref not in declared:
+                issues.append(Issue("param", f"unknown flow parameter {ref!r}", node=node.id))
+    return issues
+
+
+def _param_refs(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        if set(value) == {"$param"}:
+            return [str(value["$param"])]
+        return [r for v in value.values() for r in _param_refs(v)]
+    if isinstance(value, list):
+        return [r for v in value for r in _param_refs(v)]
+    return []
+
+
+def _without_param_refs(value: Any, declared: set[str]) -> Any:
+    """Parameter references stand for a value of the right type: check the rest."""
+    if isinstance(value, dict):
+        if set(value) == {"$param"}:
+            return "x"
+        return {k: _without_param_refs(v, declared) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_param_refs(v, declared) for v in value]
+    return value
+
+
+def _edges(flow: Flow, registry: Registry) -> list[Issue]:
+    issues = []
+    nodes = {n.id: n for n in flow.nodes}
+    fed: Counter[tuple[str, str]] = Counter()
+    for edge in flow.edges:
+        for end, node_id in (("from", edge.source), ("to", edge.target)):
+            if node_id not in nodes:
+                issues.append(Issue("edge", f"edge {end} unknown node {node_id!r}", edge=edge.id))
+        target = nodes.get(edge.target)
+        kind = registry.get(target.kind) if target else None
+        if kind is not None and edge.target_port not in kind.inputs:
+            ports = ", ".join(kind.inputs) or "none"
+            issues.append(
+                Issue(
+                    "edge",
+                    f"{edge.target!r} has no input {edge.target_port!r} (inputs: {ports})",
+                    edge=edge.id,
+                    node=edge.target,
+                )
+            )
+        fed[(edge.target, edge.target_port)] += 1
+    for (node_id, port), count in fed.items():
+        if count > 1:
+            issues.append(Issue("edge", f"input {port!r} has {count} edges", node=node_id))
+    for node in flow.nodes:
+        kind = registry.get(node.kind)
+        for port in kind.inputs if kind else ():
+            if (node.id, port) not in fed:
+                issues.append(
+                    Issue("missing-input", f"input {port!r} is not connected", node=node.id)
+                )
+    return issues
+
+
+def _cycles(flow: Flow) -> list[Issue]:
+    """Each cycle once, with the nodes in it (depth-first search, three colours)."""
+    children: dict[str, list[str]] = {n.id: [] for n in flow.nodes}
+    for edge in flow.edges:
+        if edge.source in children and edge.target in children:
+            children[edge.source].append(edge.target)
+    state: dict[str, int] = {}
+    stack: list[str] = []
+    issues: list[Issue] = []
+    seen_cycles: set[frozenset[str]] = set()
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for child in children[node]:
+            if state.get(child) == 1:
+                loop = tuple(stack[stack.index(child) :])
+                if frozenset(loop) not in seen_cycles:
+                    seen_cycles.add(frozenset(loop))
+                    issues.append(
+                        Issue("cycle", "the flow loops: " + " → ".join([*loop, child]), nodes=loop)
+                    )
+            elif child not in state:
+                visit(child)
+        stack.pop()
+        state[node] = 2
+
+    for node_id in children:
+        if node_id not in state:
+            visit(node_id)
+    return issues
+
+
+def topological_order(flow: Flow) -> list[str]:
+    order: list[str] = []
+    done: set[str] = set()
+    inputs = {n.id: [e.source for e in flow.edges if e.target == n.id] for n in flow.nodes}
+
+    def visit(node: str) -> None:
+        if node in done:
+            return
+        done.add(node)
+        for parent in inputs.get(node, []):
+            visit(parent)
+        order.append(node)
+
+    for node in flow.nodes:
+        visit(node.id)
+    return order
+
+
+def _columns(flow: Flow, registry: Registry) -> list[Issue]:
+    """Columns that do not exist upstream, where the upstream schema is known."""
+    known: dict[str, Columns] = {}
+    issues = []
+    nodes = {n.id: n for n in flow.nodes}
+    for node_id in topological_order(flow):
+        node = nodes[node_id]
+        kind = registry.get(node.kind)
+        if kind is None:
+            known[node_id] = None
+            continue
+        upstream = {port: known.get(src) for port, src in flow.inputs_of(node_id).items()}
+        for port in kind.inputs:
+            upstream.setdefault(port, None)
+        try:
+            for path, message in kind.check(node.params, upstream):
+                issues.append(
+                    Issue(
+                        "unknown-column" if "does not exist" in message else "param",
+                        message,
+                        node=node_id,
+                        path=path,
+                    )
+                )
+            known[node_id] = kind.columns(node.params, upstream)
+        except (KeyError, TypeError):
+            known[node_id] = None  # malformed params: reported by the schema check
+    return issues
