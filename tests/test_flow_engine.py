@@ -164,12 +164,8 @@ def test_aggregate_with_count_distinct() -> None:
     same(got.fillna({"region": "?"}), expected.fillna({"region": "?"}), sort=["region"])
 
 
-@pytest.mark.parametrize(
-    ("how", "pandas_how"),
-    [("inner", "inner"), ("left", "left"), ("right", "right"), ("full", "outer")],
-)
-def test_joins(how: str, pandas_how: str) -> None:
-    flow = flow_of(
+def orders_joined_to_regions(how: str) -> Any:
+    return flow_of(
         {
             "id": "j",
             "kind": "transform.join",
@@ -180,6 +176,14 @@ def test_joins(how: str, pandas_how: str) -> None:
             {"id": "e_r", "from": {"node": "regions"}, "to": {"node": "j", "port": "right"}},
         ],
     )
+
+
+@pytest.mark.parametrize(
+    ("how", "pandas_how"),
+    [("inner", "inner"), ("left", "left"), ("right", "right"), ("full", "outer")],
+)
+def test_joins(how: str, pandas_how: str) -> None:
+    flow = orders_joined_to_regions(how)
     got = result(flow)
     expected = ORDERS.merge(REGIONS, on="region", how=pandas_how)
     if how in ("right", "full"):  # the key comes from the left side, as in SQL
@@ -193,17 +197,7 @@ def test_joins(how: str, pandas_how: str) -> None:
 
 @pytest.mark.parametrize("how", ["semi", "anti"])
 def test_semi_and_anti_joins(how: str) -> None:
-    flow = flow_of(
-        {
-            "id": "j",
-            "kind": "transform.join",
-            "params": {"how": how, "on": [{"left": "region", "right": "region"}]},
-        },
-        extra=[
-            {"id": "regions", **inline(REGIONS)},
-            {"id": "e_r", "from": {"node": "regions"}, "to": {"node": "j", "port": "right"}},
-        ],
-    )
+    flow = orders_joined_to_regions(how)
     inside = ORDERS.region.isin(REGIONS.region)
     same(result(flow), ORDERS[inside if how == "semi" else ~inside], sort=["id"])
 
