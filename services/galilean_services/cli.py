@@ -1,0 +1,79 @@
+"""`galilean` command line: `galilean flow run FILE.flow [--param k=v ...]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .flows import FlowFileError, parse_flow
+from .flows.issues import FlowInvalid
+from .flows.runner import run
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise SystemExit(f"galilean: --param {pair!r}: use --param name=value")
+        values[name] = value
+    return values
+
+
+def flow_run(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        flow = parse_flow(path.read_text(), source=str(path))
+    except OSError as exc:
+        print(f"galilean: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except FlowFileError as exc:
+        print(f"galilean: {exc}", file=sys.stderr)
+        return 2
+    print(f"▶ {flow.name} ({len(flow.nodes)} nodes)", file=sys.stderr, flush=True)
+    began = time.monotonic()
+    try:
+        result = run(flow, _params(args.param), base_dir=path.parent.resolve())
+    except FlowInvalid as invalid:
+        for issue in invalid.issues:
+            where = issue.node or issue.edge or ", ".join(issue.nodes) or "flow"
+            print(f"  ✗ {where}: {issue.message}", file=sys.stderr)
+        print(f"galilean: {path}: {len(invalid.issues)} problem(s); nothing ran", file=sys.stderr)
+        return 2
+    for node_id, counts in result.nodes.items():
+        print(
+            f"  ✓ {node_id}: {counts['rows_in']} rows in, {counts['rows_out']} out", file=sys.stderr
+        )
+    for line in result.logs:
+        print(f"  · {line}", file=sys.stderr)
+    if result.status != "succeeded":
+        error = result.error or {}
+        print(f"  ✗ {error.get('node') or 'flow'}: {error.get('message')}", file=sys.stderr)
+        print(f"galilean: {path}: failed after {time.monotonic() - began:.2f} s", file=sys.stderr)
+        return 1
+    for node_id, table in result.outputs.items():
+        print(f"# {node_id}: {table.num_rows} rows")
+        print(table.slice(0, args.show).to_pandas().to_string(index=False))
+    print(f"✓ done in {time.monotonic() - began:.2f} s", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="galilean", description="Galilean command line")
+    commands = parser.add_subparsers(dest="command", required=True)
+    flow = commands.add_parser("flow", help="work with .flow files").add_subparsers(
+        dest="action", required=True
+    )
+    runner = flow.add_parser("run", help="run a flow and print its displayed results")
+    runner.add_argument("file", help="the .flow file")
+    runner.add_argument("--param", action="append", default=[], help="name=value (repeatable)")
+    runner.add_argument("--show", type=int, default=20, help="rows of each result to print")
+    runner.set_defaults(handler=flow_run)
+    args = parser.parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
