@@ -405,3 +405,16 @@ def test_registry_lists_kinds_with_their_form_schema() -> None:
     catalogue = {k["kind"]: k for k in default_registry().catalogue()}
     assert catalogue["transform.join"]["inputs"] == ["left", "right"]
     assert catalogue["transform.filter"]["params_schema"]["required"] == ["condition"]
+
+
+def test_the_engine_cannot_touch_files_outside_the_flows_folder(tmp_path: Path) -> None:
+    from galilean_services.flows.runner import connect
+
+    (tmp_path / "inside.csv").write_text("a\n1\n")
+    with connect(tmp_path) as con:
+        inside = con.execute(
+            "SELECT * FROM read_csv($path)", {"path": str(tmp_path / "inside.csv")}
+        ).fetchall()
+        assert inside == [(1,)]
+        with pytest.raises(Exception, match="Permission Error"):
+            con.sql("SELECT * FROM read_csv('/etc/passwd')").fetchall()

@@ -30,6 +30,16 @@ class RunResult:
     logs: list[str] = field(default_factory=list)
 
 
+def connect(base_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that can touch files only under the flow's folder (defence in
+    depth under the kinds' own path checks: user expressions run in this engine)."""
+    con = duckdb.connect()
+    folder = str(base_dir.resolve()).rstrip("/") + "/"
+    con.execute("SET allowed_directories = $dirs", {"dirs": [folder]})
+    con.execute("SET enable_external_access = false")
+    return con
+
+
 def _checked(flow: Flow, registry: Registry) -> None:
     issues = validate(flow, registry)
     if issues:
@@ -47,9 +57,10 @@ def preview(
     """The first `limit` rows of one node, computing only what they need."""
     registry = registry or default_registry()
     _checked(flow, registry)
-    ctx = CompileContext(resolve_params(flow, params), base_dir or Path.cwd())
+    base = base_dir or Path.cwd()
+    ctx = CompileContext(resolve_params(flow, params), base)
     query = compile_node(flow, node_id, ctx, registry).limit(limit)
-    with duckdb.connect() as con:
+    with connect(base) as con:
         return con.sql(to_sql(query)).to_arrow_table()
 
 
@@ -67,7 +78,7 @@ def run(
     destinations = [n for n in flow.nodes if registry.get(n.kind).category == "destination"]  # type: ignore[union-attr]
     current = ""
     try:
-        with duckdb.connect() as con:
+        with connect(base) as con:
             for node in destinations:
                 current = node.id
                 query = compile_node(flow, node.id, ctx, registry)
