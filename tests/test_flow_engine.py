@@ -418,3 +418,10 @@ def test_the_engine_cannot_touch_files_outside_the_flows_folder(tmp_path: Path) 
         assert inside == [(1,)]
         with pytest.raises(Exception, match="Permission Error"):
             con.sql("SELECT * FROM read_csv('/etc/passwd')").fetchall()
+
+
+def test_published_schema_matches_the_code() -> None:
+    from galilean_services.flows.schema import FLOW_SCHEMA
+
+    published = Path(__file__).parents[1] / "services/galilean_services/flows/flow.schema.json"
+    assert json.loads(published.read_text()) == FLOW_SCHEMA

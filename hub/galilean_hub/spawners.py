@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner
@@ -47,3 +48,19 @@ class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):
     @default("notebook_dir")
     def _default_notebook_dir(self) -> str:
         return self.home_dir
+
+    def make_preexec_fn(self, name: str) -> Callable[[], None]:
+        """Create the workspace folder; the user's folder is private (0700), so that
+        sandboxed code (the flow engine's Python transforms run as `nobody`) cannot read
+        it."""
+        home = Path(self.home_dir)
+        user_dir = Path(self.users_root) / self.user.name
+        create = super().make_preexec_fn(name)
+
+        def preexec() -> None:
+            user_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            user_dir.chmod(0o700)
+            create()
+            home.mkdir(parents=True, exist_ok=True)
+
+        return preexec

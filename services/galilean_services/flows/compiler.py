@@ -62,6 +62,7 @@ def compile_node(
         sources = flow.inputs_of(current)
         inputs = {port: table(src) for port, src in sources.items()}
         ctx.upstream = {port: known.get(src) for port, src in sources.items()}
+        ctx.node_id = current
         try:
             query = kind.compile(node.params, inputs, ctx)
             known[current] = kind.columns(node.params, ctx.upstream)

@@ -20,8 +20,10 @@ class CompileContext:
 
     params: dict[str, Any] = field(default_factory=dict)
     base_dir: Path = field(default_factory=Path.cwd)
-    # The inputs' columns where known before running (set per node by the compiler).
+    # The inputs' columns where known before running, and the node being compiled
+    # (both set per node by the compiler).
     upstream: dict[str, Columns] = field(default_factory=dict)
+    node_id: str = ""
 
 
 class NodeKind:

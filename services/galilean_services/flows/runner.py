@@ -13,8 +13,10 @@ from sqlglot import exp
 
 from .compiler import compile_node, resolve_params, table, upstream_of
 from .issues import FlowInvalid
+from .kinds.python import python_table
 from .model import Flow
 from .registry import CompileContext, Registry, default_registry
+from .sandbox import Limits, SandboxError, run_python
 from .sql import to_sql
 from .validate import validate
 
@@ -40,6 +42,47 @@ def connect(base_dir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def run_python_nodes(
+    flow: Flow,
+    targets: list[str],
+    con: duckdb.DuckDBPyConnection,
+    ctx: CompileContext,
+    registry: Registry,
+    logs: list[str] | None = None,
+) -> None:
+    """Python transforms upstream of `targets` run first, in the sandbox, each fed by its
+    input's query; their results are registered for the one query that follows."""
+    done: set[str] = set()
+    for target in targets:
+        for node_id in upstream_of(flow, target):
+            node = flow.node(node_id)
+            if node.kind != "transform.python" or node_id in done:
+                continue
+            source = flow.inputs_of(node_id)["in"]
+            rows = con.sql(to_sql(compile_node(flow, source, ctx, registry))).to_arrow_table()
+            limits = Limits(
+                seconds=float(node.params.get("timeout_seconds", Limits.seconds)),
+                memory_mb=int(node.params.get("memory_mb", Limits.memory_mb)),
+            )
+            try:
+                out = run_python(node.params["code"], rows, limits)
+            except SandboxError as exc:
+                raise NodeFailed(node_id, str(exc)) from None
+            con.register(python_table(node_id), out)
+            done.add(node_id)
+            if logs is not None:
+                logs.append(
+                    f"{node_id}: python transform, {rows.num_rows} rows in, {out.num_rows} out"
+                )
+
+
+class NodeFailed(Exception):
+    def __init__(self, node: str, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
 def _checked(flow: Flow, registry: Registry) -> None:
     issues = validate(flow, registry)
     if issues:
@@ -61,6 +104,7 @@ def preview(
     ctx = CompileContext(resolve_params(flow, params), base)
     query = compile_node(flow, node_id, ctx, registry).limit(limit)
     with connect(base) as con:
+        run_python_nodes(flow, [node_id], con, ctx, registry)
         return con.sql(to_sql(query)).to_arrow_table()
 
 
@@ -79,6 +123,7 @@ def run(
     current = ""
     try:
         with connect(base) as con:
+            run_python_nodes(flow, [n.id for n in destinations], con, ctx, registry, result.logs)
             for node in destinations:
                 current = node.id
                 query = compile_node(flow, node.id, ctx, registry)
@@ -102,6 +147,10 @@ def run(
         result.status = "succeeded"
     except FlowInvalid:
         raise
+    except NodeFailed as exc:
+        result.status = "failed"
+        result.error = {"node": exc.node, "message": exc.message}
+        result.logs.append(f"failed at {exc.node}: {exc.message}")
     except (duckdb.Error, ValueError, OSError) as exc:
         result.status = "failed"
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

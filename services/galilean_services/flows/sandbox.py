@@ -1,0 +1,188 @@
+"""Run a user's Python transform in another process, exchanging Arrow files.
+
+The boundary is the process: its own session (killed whole on timeout), CPU, memory,
+file-size and process-count limits (threads included), an empty environment, a private
+folder, and — when the engine runs as root — the unprivileged `nobody` account, which
+cannot read users' files (kept 0700). An audit hook in the child turns attempts to start
+programs or open sockets into a clear error; it is a courtesy for the message, not the
+boundary. A crash, a timeout or an out-of-memory becomes SandboxError.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+CHILD = r"""
+import sys, traceback
+BLOCKED = ("os.system", "os.exec", "os.posix_spawn", "os.fork", "os.forkpty", "os.spawn",
+           "subprocess.Popen", "socket.connect", "socket.bind", "pty.spawn")
+def guard(event, args):
+    if event.startswith(BLOCKED):
+        raise PermissionError(f"{event} is not allowed in a Python transform")
+import pyarrow as pa, pyarrow.ipc as ipc, pandas as pd
+with pa.memory_map("in.arrow") as source:
+    frame = ipc.open_file(source).read_all().to_pandas()
+code = open("code.py").read()
+sys.addaudithook(guard)
+try:
+    namespace = {"pd": pd, "__name__": "transform"}
+    exec(compile(code, "transform.py", "exec"), namespace)
+    if "transform" not in namespace:
+        raise NameError("define transform(df) -> DataFrame")
+    result = namespace["transform"](frame)
+    table = result if isinstance(result, pa.Table) else pa.Table.from_pandas(
+        result, preserve_index=False)
+except BaseException as exc:
+    line = ""
+    for frame_summary in traceback.extract_tb(exc.__traceback__):
+        if frame_summary.filename == "transform.py":
+            line = f" (line {frame_summary.lineno})"
+    sys.stderr.write(f"GALILEAN-ERROR {type(exc).__name__}{line}: {exc}\n")
+    sys.exit(3)
+with pa.OSFile("out.arrow", "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+    writer.write_table(table)
+"""
+
+
+MAX_TASKS = 32  # processes and threads of `nobody`, all sandboxes together
+
+
+class SandboxError(RuntimeError):
+    """The transform failed; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 60.0
+    memory_mb: int = 2048
+    output_mb: int = 2048
+
+
+def _preexec(limits: Limits, account: pwd.struct_passwd | None) -> Callable[[], None]:
+    def apply() -> None:
+        memory = limits.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        cpu = int(limits.seconds) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        size = limits.output_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if account is not None:
+            os.setgroups([])
+            os.setgid(account.pw_gid)
+            # Threads count as processes: room for Arrow's few, none for a fork bomb.
+            resource.setrlimit(resource.RLIMIT_NPROC, (MAX_TASKS, MAX_TASKS))
+            os.setuid(account.pw_uid)
+
+    return apply
+
+
+def _account() -> pwd.struct_passwd | None:
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam("nobody")
+    except KeyError:
+        return None
+
+
+def _reachable_by_others(path: Path) -> bool:
+    """Whether an account with no rights of its own can open `path` (o+x on every folder)."""
+    path = path.resolve()
+    if not path.exists() or not path.stat().st_mode & 0o004:
+        return False
+    return all(parent.stat().st_mode & 0o001 for parent in path.parents)
+
+
+def _interpreter(account: pwd.struct_passwd | None) -> tuple[list[str], dict[str, str]] | None:
+    """This Python, or the system's same-version one reading this environment's packages,
+    whichever `nobody` can run; None when neither can."""
+    if account is None or _reachable_by_others(Path(sys.executable)):
+        return [sys.executable], {}
+    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    packages = [sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]
+    if _reachable_by_others(system) and all(_reachable_by_others(Path(p)) for p in packages):
+        return [str(system)], {"PYTHONPATH": os.pathsep.join(dict.fromkeys(packages))}
+    return None
+
+
+def run_python(code: str, table: pa.Table, limits: Limits | None = None) -> pa.Table:
+    limits = limits or Limits()
+    account = _account()
+    interpreter = _interpreter(account)
+    if interpreter is None:  # nobody cannot run Python here: limits only, as this account
+        account = None
+        interpreter = [sys.executable], {}
+    folder = Path(tempfile.mkdtemp(prefix="galilean-py-"))
+    try:
+        (folder / "code.py").write_text(code)
+        with (
+            pa.OSFile(str(folder / "in.arrow"), "wb") as sink,
+            ipc.new_file(sink, table.schema) as w,
+        ):
+            w.write_table(table)
+        if account is not None:
+            for path in (folder, *folder.iterdir()):
+                os.chown(path, account.pw_uid, account.pw_gid)
+        env = {
+            **interpreter[1],
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(folder),
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        }
+        proc = subprocess.Popen(
+            [*interpreter[0], "-s", "-P", "-c", CHILD],
+            cwd=folder,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=_preexec(limits, account),
+            start_new_session=True,
+        )
+        try:
+            _, err = proc.communicate(timeout=limits.seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise SandboxError(f"timed out after {limits.seconds:g} s") from None
+        message = _message(err.decode(errors="replace"), proc.returncode, limits)
+        if message:
+            raise SandboxError(message)
+        with pa.memory_map(str(folder / "out.arrow")) as source:
+            return ipc.open_file(source).read_all()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _message(stderr: str, code: int, limits: Limits) -> str:
+    for line in reversed(stderr.splitlines()):
+        if line.startswith("GALILEAN-ERROR "):
+            text = line.removeprefix("GALILEAN-ERROR ")
+            if text.startswith("MemoryError"):
+                return f"ran out of memory (limit {limits.memory_mb} MB)"
+            return text
+    if code == 0:
+        return ""
+    if code == -signal.SIGXCPU or code == -signal.SIGKILL:
+        return f"stopped: CPU time limit ({limits.seconds:g} s) or memory limit reached"
+    if code < 0:
+        return f"crashed with signal {signal.Signals(-code).name}"
+    last = stderr.strip().splitlines()[-1:] or [f"exit code {code}"]
+    return f"failed: {last[0]}"
