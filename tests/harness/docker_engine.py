@@ -118,7 +118,11 @@ class DockerEngine:
         assert self.proc is not None
         if self.proc.poll() is not None:
             raise RuntimeError(f"dockerd exited:\n{tail(self.root / 'dockerd.log')}")
-        return self.docker("version", check=False, timeout=10) != ""
+        probe = subprocess.run(
+            ["docker", "version", "--format", "{{.Server.Version}}"],
+            env=self.env, capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+        return probe.returncode == 0 and probe.stdout.strip() != ""
 
     def stop(self) -> None:
         if self.proc is not None:
