@@ -111,3 +111,4 @@ $(BARE)/bin/python: requirements/dev.lock.txt | $(UV)
 bench: install $(BARE)/bin/python
 	python bench/spawn.py --runs 5 --bare-python $(abspath $(BARE))/bin/python
 	python bench/docker_spawn.py --runs 5
+	python bench/flows.py --rows 1000000 10000000 --repeat 3

@@ -28,8 +28,9 @@ def table(node_id: str) -> exp.Table:
     return exp.Table(this=exp.to_identifier(cte_name(node_id), quoted=True))
 
 
-def upstream_of(flow: Flow, node_id: str) -> list[str]:
-    """The node and everything it depends on, parents before children."""
+def upstream_of(flow: Flow, node_id: str, held: frozenset[str] = frozenset()) -> list[str]:
+    """The node and everything it depends on, parents before children; the parents of
+    `held` nodes (whose rows are already in a table) are not needed."""
     order: list[str] = []
     seen: set[str] = set()
 
@@ -37,8 +38,9 @@ def upstream_of(flow: Flow, node_id: str) -> list[str]:
         if current in seen:
             return
         seen.add(current)
-        for parent in flow.inputs_of(current).values():
-            visit(parent)
+        if current not in held:
+            for parent in flow.inputs_of(current).values():
+                visit(parent)
         order.append(current)
 
     visit(node_id)
@@ -52,8 +54,12 @@ def compile_node(
     registry = registry or default_registry()
     ctes = []
     known: dict[str, Columns] = {}
-    for current in upstream_of(flow, node_id):
+    for current in upstream_of(flow, node_id, frozenset(ctx.materialized)):
         node = flow.node(current)
+        if current in ctx.materialized:
+            held = exp.select("*").from_(exp.to_table(ctx.materialized[current]))
+            ctes.append(_cte(current, held))
+            continue
         kind = registry.get(node.kind)
         if kind is None:
             raise FlowInvalid(
@@ -68,16 +74,19 @@ def compile_node(
             known[current] = kind.columns(node.params, ctx.upstream)
         except (ExpressionError, ValueError, KeyError) as exc:
             raise FlowInvalid([Issue("compile", str(exc).strip("'\""), node=current)]) from None
-        ctes.append(
-            exp.CTE(
-                this=query,
-                alias=exp.TableAlias(this=exp.to_identifier(cte_name(current), quoted=True)),
-                materialized=False,
-            )
-        )
+        ctes.append(_cte(current, query))
     final = exp.select("*").from_(table(node_id))
     final.set("with_", exp.With(expressions=ctes))
     return final
+
+
+def _cte(node_id: str, query: exp.Query) -> exp.CTE:
+    # NOT MATERIALIZED: the engine may inline it and push work through it.
+    return exp.CTE(
+        this=query,
+        alias=exp.TableAlias(this=exp.to_identifier(cte_name(node_id), quoted=True)),
+        materialized=False,
+    )
 
 
 def resolve_params(flow: Flow, given: dict[str, Any] | None) -> dict[str, Any]:

@@ -24,6 +24,8 @@ class CompileContext:
     # (both set per node by the compiler).
     upstream: dict[str, Columns] = field(default_factory=dict)
     node_id: str = ""
+    # Nodes whose rows the runner already holds in a table (node id → table name).
+    materialized: dict[str, str] = field(default_factory=dict)
 
 
 class NodeKind:

@@ -69,11 +69,36 @@ def run_python_nodes(
             except SandboxError as exc:
                 raise NodeFailed(node_id, str(exc)) from None
             con.register(python_table(node_id), out)
+            ctx.materialized[node_id] = python_table(node_id)
             done.add(node_id)
             if logs is not None:
                 logs.append(
                     f"{node_id}: python transform, {rows.num_rows} rows in, {out.num_rows} out"
                 )
+
+
+# Kinds that must see all their input before giving a row: their (usually small) output
+# is kept in a temporary table, so destinations and row counts reuse it.
+BLOCKING = {"transform.aggregate", "transform.window", "transform.deduplicate", "transform.pivot"}
+
+
+def hold_blocking_nodes(
+    flow: Flow,
+    targets: list[str],
+    con: duckdb.DuckDBPyConnection,
+    ctx: CompileContext,
+    registry: Registry,
+) -> None:
+    seen: set[str] = set()
+    for target in targets:
+        for node_id in upstream_of(flow, target):
+            if node_id in seen or flow.node(node_id).kind not in BLOCKING:
+                continue
+            seen.add(node_id)
+            query = to_sql(compile_node(flow, node_id, ctx, registry))
+            name = f"held_{node_id}"
+            con.execute(f'CREATE TEMP TABLE "{name}" AS {query}')
+            ctx.materialized[node_id] = name
 
 
 class NodeFailed(Exception):
@@ -124,6 +149,7 @@ def run(
     try:
         with connect(base) as con:
             run_python_nodes(flow, [n.id for n in destinations], con, ctx, registry, result.logs)
+            hold_blocking_nodes(flow, [n.id for n in destinations], con, ctx, registry)
             for node in destinations:
                 current = node.id
                 query = compile_node(flow, node.id, ctx, registry)
@@ -167,7 +193,8 @@ def _row_counts(
     registry: Registry,
     sinks: list[str],
 ) -> dict[str, dict[str, int]]:
-    """Rows out of every node that feeds a destination, in one query."""
+    """Rows out of every node that feeds a destination, in one query (held nodes are
+    counted from their tables)."""
     needed: list[str] = []
     for sink in sinks:
         needed += [n for n in upstream_of(flow, sink) if n not in needed]
@@ -175,8 +202,8 @@ def _row_counts(
         return {}
     ctes: list[exp.Expression] = []
     seen: set[str] = set()
-    for sink in sinks:
-        for cte in compile_node(flow, sink, ctx, registry).args["with_"].expressions:
+    for node_id in needed:  # held nodes cut their upstream off: ask for every node
+        for cte in compile_node(flow, node_id, ctx, registry).args["with_"].expressions:
             if cte.alias not in seen:
                 seen.add(cte.alias)
                 ctes.append(cte)
