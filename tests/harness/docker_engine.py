@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .processes import stop_tree, tail, wait_until
+from .processes import spawn_logged, stop_tree, tail, wait_until
 
 PACKAGES = {"dockerd": "docker.io", "iptables": "iptables", "debootstrap": "debootstrap"}
 BASE_IMAGE = "local/debian:bookworm"
@@ -92,8 +92,7 @@ class DockerEngine:
             self.saved_rules[table] = subprocess.run(
                 ["iptables-save", "-t", table], capture_output=True, text=True, check=True
             ).stdout
-        log = (self.root / "dockerd.log").open("ab")
-        self.proc = subprocess.Popen(
+        self.proc = spawn_logged(
             [
                 "dockerd",
                 "--data-root", str(self.root / "data"),
@@ -101,11 +100,8 @@ class DockerEngine:
                 "--pidfile", str(self.root / "dockerd.pid"),
                 "-H", self.host,
             ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+            self.root / "dockerd.log",
         )  # fmt: skip
-        log.close()
         try:
             wait_until(self._ready, 60, "dockerd")
             self.install_compose()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from .processes import free_port, stop_tree, tail, wait_until
+from .processes import free_port, spawn_logged, stop_tree, tail, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 JUPYTERHUB = Path(sys.executable).parent / "jupyterhub"
@@ -54,16 +54,9 @@ class Hub:
         return Path(self.env["GALILEAN_DATA_DIR"])
 
     def start(self) -> Hub:
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [str(JUPYTERHUB), "-f", str(CONFIG)],
-            cwd=self.workdir,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+        self.proc = spawn_logged(
+            [str(JUPYTERHUB), "-f", str(CONFIG)], self.log_path, cwd=self.workdir, env=self.env
         )
-        log.close()
         try:
             wait_until(self._ready, HUB_START_TIMEOUT, f"the hub at {self.url}")
         except Exception:

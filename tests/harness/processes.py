@@ -56,6 +56,17 @@ def stop_tree(proc: subprocess.Popen[bytes], grace: float) -> None:
     psutil.wait_procs(alive, timeout=5)
 
 
+def spawn_logged(
+    command: list[str], log_path: Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a server process with its output appended to `log_path` and no stdin."""
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+
+
 def tail(path: Path, lines: int = 40) -> str:
     if not path.exists():
         return ""
