@@ -246,6 +246,17 @@ def test_files_round_trip_and_stay_in_their_folder(tmp_path: Path) -> None:
     assert outcome.nodes["big"] == {"rows_in": 6, "rows_out": 3}
     assert not list((tmp_path / "out").glob("*.partial"))
 
+    # The output file may be a flow parameter; it too must stay in the folder.
+    doc["parameters"] = [{"name": "out", "type": "string", "default": "out/big.csv"}]
+    doc["nodes"][2]["params"]["path"] = {"$param": "out"}
+    assert run(parse_flow(json.dumps(doc)), base_dir=tmp_path).status == "succeeded"
+    escaped = run(parse_flow(json.dumps(doc)), {"out": "../../escaped.csv"}, base_dir=tmp_path)
+    assert escaped.status == "failed"
+    assert escaped.error == {
+        "node": "save",
+        "message": "path '../../escaped.csv' leaves the flow's folder",
+    }
+
     doc["nodes"][0]["params"] = {"path": "../elsewhere.parquet"}
     issues = validate(parse_flow(json.dumps(doc)))
     assert [(i.node, i.path) for i in issues] == [("src", "path")]

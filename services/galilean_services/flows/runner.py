@@ -17,7 +17,7 @@ from .kinds.python import python_table
 from .model import Flow
 from .registry import CompileContext, Registry, default_registry
 from .sandbox import Limits, SandboxError, run_python
-from .sql import to_sql
+from .sql import resolve, to_sql
 from .validate import validate
 
 
@@ -154,9 +154,10 @@ def run(
                 current = node.id
                 query = compile_node(flow, node.id, ctx, registry)
                 if node.kind == "destination.file":
-                    target = (base / node.params["path"]).resolve()
+                    path = str(resolve(node.params["path"], ctx.params))
+                    target = (base / path).resolve()
                     if not target.is_relative_to(base.resolve()):
-                        raise ValueError(f"path {node.params['path']!r} leaves the flow's folder")
+                        raise ValueError(f"path {path!r} leaves the flow's folder")
                     fmt = node.params.get("format", "parquet").upper()
                     partial = target.with_name(target.name + ".partial")
                     target.parent.mkdir(parents=True, exist_ok=True)
