@@ -63,7 +63,6 @@ def _configure_hub(c: Any, settings: Settings, data: Path) -> None:
             ) from None
     c.JupyterHub.allow_named_servers = True
     c.JupyterHub.named_server_limit_per_user = settings.max_workspaces
-    c.JupyterHub.template_vars = {"galilean": True}
     c.JupyterHub.template_paths = [str(Path(__file__).parent / "templates")]
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
     c.ConfigurableHTTPProxy.command = [proxy_command(settings)]
