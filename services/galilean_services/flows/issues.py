@@ -29,3 +29,8 @@ class FlowInvalid(Exception):
         first = issues[0].message if issues else "invalid flow"
         more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
         super().__init__(first + more)
+
+
+class NodeError(Exception):
+    """A node could not produce its rows (a file, a remote API, user code); the message is
+    for the user and names no secret."""

@@ -9,6 +9,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pyarrow as pa
 from sqlglot import exp
 
 Columns = list[str] | None  # None: not known before running
@@ -36,6 +37,9 @@ class NodeKind:
     category: ClassVar[str]  # source | transform | destination | control
     inputs: ClassVar[tuple[str, ...]] = ("in",)
     params_schema: ClassVar[dict[str, Any]] = {"type": "object"}
+    # Eager kinds make their rows in Python before the query runs (user code, a
+    # spreadsheet, a remote API): the runner calls `produce` and holds the result.
+    eager: ClassVar[bool] = False
 
     def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
         """Output columns when they can be known without running; else None."""
@@ -49,6 +53,18 @@ class NodeKind:
         self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
     ) -> exp.Query:
         raise NotImplementedError
+
+    def produce(
+        self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
+    ) -> pa.Table:
+        """Eager kinds: the node's rows (raise NodeError with a message for the user)."""
+        raise NotImplementedError
+
+    def write(self, params: dict[str, Any], table: pa.Table, ctx: CompileContext) -> str:
+        """Destinations that write in Python: write `table`, return a line for the log."""
+        raise NotImplementedError
+
+    writes: ClassVar[bool] = False
 
     def describe(self) -> dict[str, Any]:
         """What the designer needs to render the node and its form."""

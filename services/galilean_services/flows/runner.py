@@ -12,11 +12,9 @@ import pyarrow as pa
 from sqlglot import exp
 
 from .compiler import compile_node, resolve_params, table, upstream_of
-from .issues import FlowInvalid
-from .kinds.python import python_table
+from .issues import FlowInvalid, NodeError
 from .model import Flow
-from .registry import CompileContext, Registry, default_registry
-from .sandbox import Limits, SandboxError, run_python
+from .registry import CompileContext, NodeKind, Registry, default_registry
 from .sql import resolve, to_sql
 from .validate import validate
 
@@ -32,6 +30,12 @@ class RunResult:
     logs: list[str] = field(default_factory=list)
 
 
+def kind_of(registry: Registry, name: str) -> NodeKind:
+    kind = registry.get(name)
+    assert kind is not None, name  # validated before running
+    return kind
+
+
 def connect(base_dir: Path) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection that can touch files only under the flow's folder (defence in
     depth under the kinds' own path checks: user expressions run in this engine)."""
@@ -42,7 +46,7 @@ def connect(base_dir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def run_python_nodes(
+def run_eager_nodes(
     flow: Flow,
     targets: list[str],
     con: duckdb.DuckDBPyConnection,
@@ -50,31 +54,29 @@ def run_python_nodes(
     registry: Registry,
     logs: list[str] | None = None,
 ) -> None:
-    """Python transforms upstream of `targets` run first, in the sandbox, each fed by its
-    input's query; their results are registered for the one query that follows."""
-    done: set[str] = set()
+    """Eager nodes upstream of `targets` (Python transforms, spreadsheets, remote APIs)
+    make their rows first, fed by their inputs' queries; the rows are held for the one
+    query that follows."""
     for target in targets:
-        for node_id in upstream_of(flow, target):
+        for node_id in upstream_of(flow, target, frozenset(ctx.materialized)):
             node = flow.node(node_id)
-            if node.kind != "transform.python" or node_id in done:
+            kind = registry.get(node.kind)
+            if kind is None or not kind.eager or node_id in ctx.materialized:
                 continue
-            source = flow.inputs_of(node_id)["in"]
-            rows = con.sql(to_sql(compile_node(flow, source, ctx, registry))).to_arrow_table()
-            limits = Limits(
-                seconds=float(node.params.get("timeout_seconds", Limits.seconds)),
-                memory_mb=int(node.params.get("memory_mb", Limits.memory_mb)),
-            )
+            inputs = {
+                port: con.sql(to_sql(compile_node(flow, src, ctx, registry))).to_arrow_table()
+                for port, src in flow.inputs_of(node_id).items()
+            }
             try:
-                out = run_python(node.params["code"], rows, limits)
-            except SandboxError as exc:
+                out = kind.produce(node.params, inputs, ctx)
+            except NodeError as exc:
                 raise NodeFailed(node_id, str(exc)) from None
-            con.register(python_table(node_id), out)
-            ctx.materialized[node_id] = python_table(node_id)
-            done.add(node_id)
+            name = f"eager_{node_id}"
+            con.register(name, out)
+            ctx.materialized[node_id] = name
             if logs is not None:
-                logs.append(
-                    f"{node_id}: python transform, {rows.num_rows} rows in, {out.num_rows} out"
-                )
+                rows_in = sum(t.num_rows for t in inputs.values())
+                logs.append(f"{node_id}: {node.kind}, {rows_in} rows in, {out.num_rows} out")
 
 
 # Kinds that must see all their input before giving a row: their (usually small) output
@@ -127,9 +129,9 @@ def preview(
     _checked(flow, registry)
     base = base_dir or Path.cwd()
     ctx = CompileContext(resolve_params(flow, params), base)
-    query = compile_node(flow, node_id, ctx, registry).limit(limit)
     with connect(base) as con:
-        run_python_nodes(flow, [node_id], con, ctx, registry)
+        run_eager_nodes(flow, [node_id], con, ctx, registry)
+        query = compile_node(flow, node_id, ctx, registry).limit(limit)
         return con.sql(to_sql(query)).to_arrow_table()
 
 
@@ -148,7 +150,7 @@ def run(
     current = ""
     try:
         with connect(base) as con:
-            run_python_nodes(flow, [n.id for n in destinations], con, ctx, registry, result.logs)
+            run_eager_nodes(flow, [n.id for n in destinations], con, ctx, registry, result.logs)
             hold_blocking_nodes(flow, [n.id for n in destinations], con, ctx, registry)
             for node in destinations:
                 current = node.id
@@ -167,6 +169,14 @@ def run(
                     )
                     partial.replace(target)  # never a half-written file
                     result.logs.append(f"{node.id}: wrote {target.name}")
+                elif kind_of(registry, node.kind).writes:
+                    rows = con.sql(to_sql(query)).to_arrow_table()
+                    try:
+                        result.logs.append(
+                            kind_of(registry, node.kind).write(node.params, rows, ctx)
+                        )
+                    except NodeError as exc:
+                        raise NodeFailed(node.id, str(exc)) from None
                 else:
                     result.outputs[node.id] = con.sql(to_sql(query)).to_arrow_table()
             current = ""

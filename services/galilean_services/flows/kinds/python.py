@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlglot import exp
+import pyarrow as pa
 
+from ..issues import NodeError
 from ..registry import Columns, CompileContext, NodeKind
-
-
-def python_table(node_id: str) -> str:
-    """Where the runner registers the transform's result before the query runs."""
-    return f"python_{node_id}"
+from ..sandbox import Limits, SandboxError, run_python
 
 
 class PythonTransform(NodeKind):
     name = "transform.python"
     title = "Python transform"
     category = "transform"
+    eager = True
     params_schema = {
         "type": "object",
         "required": ["code"],
@@ -45,11 +43,17 @@ class PythonTransform(NodeKind):
             return [("code", "define transform(df) returning a DataFrame")]
         return []
 
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        # The rows come from the sandbox; the runner registers them under this name.
-        return exp.select("*").from_(exp.to_table(python_table(ctx.node_id)))
+    def produce(
+        self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
+    ) -> pa.Table:
+        limits = Limits(
+            seconds=float(params.get("timeout_seconds", Limits.seconds)),
+            memory_mb=int(params.get("memory_mb", Limits.memory_mb)),
+        )
+        try:
+            return run_python(params["code"], inputs["in"], limits)
+        except SandboxError as exc:
+            raise NodeError(str(exc)) from None
 
 
 KINDS = [PythonTransform]
