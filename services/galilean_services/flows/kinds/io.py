@@ -1,0 +1,177 @@
+"""Sources and destinations that need Python rather than SQL: Excel files and HTTP JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import requests
+from sqlglot import exp
+
+from ..issues import NodeError
+from ..registry import Columns, CompileContext, NodeKind
+from ..sql import resolve
+
+HTTP_TIMEOUT_SECONDS = 30
+MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+
+
+def inside(ctx: CompileContext, raw: Any) -> Path:
+    """A path of the flow's folder, or NodeError."""
+    path = str(resolve(raw, ctx.params))
+    full = (ctx.base_dir / path).resolve()
+    if not full.is_relative_to(ctx.base_dir.resolve()):
+        raise NodeError(f"path {path!r} leaves the flow's folder")
+    return full
+
+
+def relative_path_problem(path: Any) -> list[tuple[str, str]]:
+    if isinstance(path, str) and (Path(path).is_absolute() or ".." in Path(path).parts):
+        return [("path", "use a path inside the flow's folder (no '/' start, no '..')")]
+    return []
+
+
+def to_arrow(frame: pd.DataFrame) -> pa.Table:
+    # Mixed-type object columns (common in spreadsheets) become text rather than failing.
+    for name in frame.columns:
+        if frame[name].dtype == object:
+            kinds = {type(v) for v in frame[name].dropna()}
+            if len(kinds) > 1:
+                frame[name] = frame[name].map(lambda v: None if pd.isna(v) else str(v))
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+class EagerSource(NodeKind):
+    category = "source"
+    inputs = ()
+    eager = True
+
+    def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
+        return None
+
+    def compile(
+        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
+    ) -> exp.Query:
+        raise NotImplementedError("eager: the runner holds this node's rows")
+
+
+class ExcelSource(EagerSource):
+    name = "source.excel"
+    title = "Excel file"
+    params_schema = {
+        "type": "object",
+        "required": ["path"],
+        "properties": {
+            "path": {"type": "string", "minLength": 1},
+            "sheet": {"type": ["string", "integer"], "default": 0},
+            "header_row": {"type": "integer", "minimum": 0, "default": 0},
+        },
+        "additionalProperties": False,
+    }
+
+    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
+        return relative_path_problem(params["path"])
+
+    def produce(
+        self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
+    ) -> pa.Table:
+        path = inside(ctx, params["path"])
+        try:
+            frame = pd.read_excel(
+                path, sheet_name=params.get("sheet", 0), header=params.get("header_row", 0)
+            )
+        except FileNotFoundError:
+            raise NodeError(f"no file {path.name!r} in the flow's folder") from None
+        except (ValueError, KeyError) as exc:
+            raise NodeError(f"cannot read {path.name!r}: {exc}") from None
+        return to_arrow(frame)
+
+
+class HttpJsonSource(EagerSource):
+    name = "source.http_json"
+    title = "HTTP JSON API"
+    params_schema = {
+        "type": "object",
+        "required": ["url"],
+        "properties": {
+            "url": {"type": "string", "pattern": "^https?://"},
+            "records_path": {
+                "type": "string",
+                "description": "dotted path to the list of records in the answer, e.g. data.items",
+            },
+            "query": {
+                "type": "object",
+                "additionalProperties": {"type": ["string", "number", "boolean"]},
+            },
+        },
+        "additionalProperties": False,
+    }
+
+    def produce(
+        self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
+    ) -> pa.Table:
+        url = str(resolve(params["url"], ctx.params))
+        query = {k: resolve(v, ctx.params) for k, v in params.get("query", {}).items()}
+        try:
+            with requests.get(
+                url, params=query, timeout=HTTP_TIMEOUT_SECONDS, stream=True
+            ) as reply:
+                if reply.status_code >= 400:
+                    raise NodeError(f"{url} answered HTTP {reply.status_code}")
+                body = reply.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
+        except requests.RequestException as exc:
+            raise NodeError(f"cannot reach {url}: {type(exc).__name__}") from None
+        if len(body) > MAX_RESPONSE_BYTES:
+            raise NodeError(f"{url} answered more than {MAX_RESPONSE_BYTES // 2**20} MB")
+        try:
+            data: Any = json.loads(body)
+        except ValueError:
+            raise NodeError(f"{url} did not answer JSON") from None
+        for key in filter(None, params.get("records_path", "").split(".")):
+            if not isinstance(data, dict) or key not in data:
+                raise NodeError(f"records_path: no {key!r} in the answer")
+            data = data[key]
+        if isinstance(data, dict):
+            data = [data]
+        if not isinstance(data, list):
+            raise NodeError("the answer (at records_path) is not a list of records")
+        return to_arrow(pd.json_normalize(data))
+
+
+class ExcelWriter(NodeKind):
+    name = "destination.excel"
+    title = "Write an Excel file"
+    category = "destination"
+    writes = True
+    params_schema = {
+        "type": "object",
+        "required": ["path"],
+        "properties": {
+            "path": {"type": "string", "pattern": r"\.xlsx$"},
+            "sheet": {"type": "string", "default": "data"},
+        },
+        "additionalProperties": False,
+    }
+
+    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
+        return relative_path_problem(params["path"])
+
+    def compile(
+        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
+    ) -> exp.Query:
+        return exp.select("*").from_(inputs["in"])
+
+    def write(self, params: dict[str, Any], table: pa.Table, ctx: CompileContext) -> str:
+        target = inside(ctx, params["path"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        with pd.ExcelWriter(partial, engine="openpyxl") as book:
+            table.to_pandas().to_excel(book, sheet_name=params.get("sheet", "data"), index=False)
+        partial.replace(target)  # never a half-written file
+        return f"wrote {target.name} ({table.num_rows} rows)"
+
+
+KINDS = [ExcelSource, HttpJsonSource, ExcelWriter]
