@@ -436,3 +436,8 @@ def test_published_schema_matches_the_code() -> None:
 
     published = Path(__file__).parents[1] / "services/galilean_services/flows/flow.schema.json"
     assert json.loads(published.read_text()) == FLOW_SCHEMA
+
+
+def test_writer_paths_that_leave_the_folder_are_found_before_running() -> None:
+    flow = flow_of({"id": "save", "kind": "destination.file", "params": {"path": "/etc/x.csv"}})
+    assert [(i.node, i.path) for i in validate(flow)] == [("save", "path")]

@@ -31,6 +31,6 @@ class FlowInvalid(Exception):
         super().__init__(first + more)
 
 
-class NodeError(Exception):
+class NodeError(ValueError):
     """A node could not produce its rows (a file, a remote API, user code); the message is
     for the user and names no secret."""

@@ -14,6 +14,7 @@ from sqlglot import exp
 from .compiler import compile_node, resolve_params, table, upstream_of
 from .issues import FlowInvalid, NodeError
 from .model import Flow
+from .paths import inside
 from .registry import CompileContext, NodeKind, Registry, default_registry
 from .sql import resolve, to_sql
 from .validate import validate
@@ -156,10 +157,7 @@ def run(
                 current = node.id
                 query = compile_node(flow, node.id, ctx, registry)
                 if node.kind == "destination.file":
-                    path = str(resolve(node.params["path"], ctx.params))
-                    target = (base / path).resolve()
-                    if not target.is_relative_to(base.resolve()):
-                        raise ValueError(f"path {path!r} leaves the flow's folder")
+                    target = inside(base, str(resolve(node.params["path"], ctx.params)))
                     fmt = node.params.get("format", "parquet").upper()
                     partial = target.with_name(target.name + ".partial")
                     target.parent.mkdir(parents=True, exist_ok=True)

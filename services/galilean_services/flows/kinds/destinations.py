@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlglot import exp
 
-from ..registry import CompileContext, NodeKind
+from ..paths import path_problem
+from ..registry import Columns, CompileContext, NodeKind
 
 
 class Display(NodeKind):
@@ -41,6 +42,9 @@ class FileWriter(NodeKind):
         },
         "additionalProperties": False,
     }
+
+    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
+        return path_problem(params["path"])
 
     def compile(
         self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -12,26 +11,12 @@ import requests
 from sqlglot import exp
 
 from ..issues import NodeError
+from ..paths import inside, path_problem
 from ..registry import Columns, CompileContext, NodeKind
 from ..sql import resolve
 
 HTTP_TIMEOUT_SECONDS = 30
 MAX_RESPONSE_BYTES = 256 * 1024 * 1024
-
-
-def inside(ctx: CompileContext, raw: Any) -> Path:
-    """A path of the flow's folder, or NodeError."""
-    path = str(resolve(raw, ctx.params))
-    full = (ctx.base_dir / path).resolve()
-    if not full.is_relative_to(ctx.base_dir.resolve()):
-        raise NodeError(f"path {path!r} leaves the flow's folder")
-    return full
-
-
-def relative_path_problem(path: Any) -> list[tuple[str, str]]:
-    if isinstance(path, str) and (Path(path).is_absolute() or ".." in Path(path).parts):
-        return [("path", "use a path inside the flow's folder (no '/' start, no '..')")]
-    return []
 
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
@@ -73,12 +58,12 @@ class ExcelSource(EagerSource):
     }
 
     def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        return relative_path_problem(params["path"])
+        return path_problem(params["path"])
 
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
     ) -> pa.Table:
-        path = inside(ctx, params["path"])
+        path = inside(ctx.base_dir, str(resolve(params["path"], ctx.params)))
         try:
             frame = pd.read_excel(
                 path, sheet_name=params.get("sheet", 0), header=params.get("header_row", 0)
@@ -157,7 +142,7 @@ class ExcelWriter(NodeKind):
     }
 
     def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        return relative_path_problem(params["path"])
+        return path_problem(params["path"])
 
     def compile(
         self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
@@ -165,7 +150,7 @@ class ExcelWriter(NodeKind):
         return exp.select("*").from_(inputs["in"])
 
     def write(self, params: dict[str, Any], table: pa.Table, ctx: CompileContext) -> str:
-        target = inside(ctx, params["path"])
+        target = inside(ctx.base_dir, str(resolve(params["path"], ctx.params)))
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
         with pd.ExcelWriter(partial, engine="openpyxl") as book:

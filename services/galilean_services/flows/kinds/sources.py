@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlglot import exp
 
+from ..paths import inside, path_problem
 from ..registry import Columns, CompileContext, NodeKind
 from ..sql import column, ident, literal, resolve
 
@@ -94,18 +94,12 @@ class FileSource(NodeKind):
         return None
 
     def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        path = params["path"]
-        if isinstance(path, str) and (Path(path).is_absolute() or ".." in Path(path).parts):
-            return [("path", "use a path inside the flow's folder (no '/' start, no '..')")]
-        return []
+        return path_problem(params["path"])
 
     def compile(
         self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
     ) -> exp.Query:
-        path = Path(str(resolve(params["path"], ctx.params)))
-        full = (ctx.base_dir / path).resolve()
-        if not full.is_relative_to(ctx.base_dir.resolve()):
-            raise ValueError(f"path {str(path)!r} leaves the flow's folder")
+        full = inside(ctx.base_dir, str(resolve(params["path"], ctx.params)))
         fmt = params.get("format", "auto")
         if fmt == "auto":
             fmt = {".csv": "csv", ".parquet": "parquet", ".json": "json"}.get(
