@@ -441,3 +441,19 @@ def test_published_schema_matches_the_code() -> None:
 def test_writer_paths_that_leave_the_folder_are_found_before_running() -> None:
     flow = flow_of({"id": "save", "kind": "destination.file", "params": {"path": "/etc/x.csv"}})
     assert [(i.node, i.path) for i in validate(flow)] == [("save", "path")]
+
+
+def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:
+    flow = flow_of(
+        {
+            "id": "bad",
+            "kind": "transform.add_column",
+            "params": {"name": "n", "expression": "CAST(region AS INTEGER)"},
+        },
+        {"id": "save", "kind": "destination.file", "params": {"path": "out.csv", "format": "csv"}},
+    )
+    outcome = run(flow, base_dir=tmp_path)
+    assert outcome.status == "failed"
+    assert outcome.error is not None
+    assert outcome.error["node"] == "save"
+    assert list(tmp_path.iterdir()) == []

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .issues import NodeError
+from .sql import resolve
+
+if TYPE_CHECKING:
+    from .registry import CompileContext
 
 
 def path_problem(path: Any, field: str = "path") -> list[tuple[str, str]]:
@@ -22,3 +28,21 @@ def inside(base_dir: Path, path: str) -> Path:
     if not full.is_relative_to(base_dir.resolve()):
         raise NodeError(f"path {path!r} leaves the flow's folder")
     return full
+
+
+def flow_file(ctx: CompileContext, raw: Any) -> Path:
+    """The file a node's `path` parameter (maybe a flow parameter) names, in the folder."""
+    return inside(ctx.base_dir, str(resolve(raw, ctx.params)))
+
+
+@contextmanager
+def written_atomically(target: Path) -> Iterator[Path]:
+    """Yield a temporary name beside `target`; it becomes `target` only if the writing
+    succeeded, so a reader never sees a half-written file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        yield partial
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -14,9 +14,9 @@ from sqlglot import exp
 from .compiler import compile_node, resolve_params, table, upstream_of
 from .issues import FlowInvalid, NodeError
 from .model import Flow
-from .paths import inside
+from .paths import flow_file, written_atomically
 from .registry import CompileContext, NodeKind, Registry, default_registry
-from .sql import resolve, to_sql
+from .sql import to_sql
 from .validate import validate
 
 
@@ -157,15 +157,14 @@ def run(
                 current = node.id
                 query = compile_node(flow, node.id, ctx, registry)
                 if node.kind == "destination.file":
-                    target = inside(base, str(resolve(node.params["path"], ctx.params)))
+                    # Streamed by DuckDB's COPY, not through Arrow as other writers are.
+                    target = flow_file(ctx, node.params["path"])
                     fmt = node.params.get("format", "parquet").upper()
-                    partial = target.with_name(target.name + ".partial")
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    con.execute(
-                        f"COPY ({to_sql(query)}) TO {exp.Literal.string(str(partial)).sql()} "
-                        f"(FORMAT {fmt})"
-                    )
-                    partial.replace(target)  # never a half-written file
+                    with written_atomically(target) as partial:
+                        con.execute(
+                            f"COPY ({to_sql(query)}) TO "
+                            f"{exp.Literal.string(str(partial)).sql()} (FORMAT {fmt})"
+                        )
                     result.logs.append(f"{node.id}: wrote {target.name}")
                 elif kind_of(registry, node.kind).writes:
                     rows = con.sql(to_sql(query)).to_arrow_table()

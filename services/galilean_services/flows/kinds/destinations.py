@@ -27,12 +27,25 @@ class Display(NodeKind):
         return query.limit(params["limit"]) if "limit" in params else query
 
 
-class FileWriter(NodeKind):
-    """Writes its input to a file when the flow runs; its own result is its input."""
+class FileDestination(NodeKind):
+    """A destination that writes a file in the flow's folder; its result is its input."""
+
+    category = "destination"
+
+    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
+        return path_problem(params["path"])
+
+    def compile(
+        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
+    ) -> exp.Query:
+        return exp.select("*").from_(inputs["in"])
+
+
+class FileWriter(FileDestination):
+    """CSV or Parquet, streamed by the engine (the runner's COPY)."""
 
     name = "destination.file"
     title = "Write a file"
-    category = "destination"
     params_schema = {
         "type": "object",
         "required": ["path"],
@@ -42,14 +55,6 @@ class FileWriter(NodeKind):
         },
         "additionalProperties": False,
     }
-
-    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        return path_problem(params["path"])
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        return exp.select("*").from_(inputs["in"])
 
 
 KINDS = [Display, FileWriter]

@@ -11,9 +11,10 @@ import requests
 from sqlglot import exp
 
 from ..issues import NodeError
-from ..paths import inside, path_problem
+from ..paths import flow_file, path_problem, written_atomically
 from ..registry import Columns, CompileContext, NodeKind
 from ..sql import resolve
+from .destinations import FileDestination
 
 HTTP_TIMEOUT_SECONDS = 30
 MAX_RESPONSE_BYTES = 256 * 1024 * 1024
@@ -63,7 +64,7 @@ class ExcelSource(EagerSource):
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
     ) -> pa.Table:
-        path = inside(ctx.base_dir, str(resolve(params["path"], ctx.params)))
+        path = flow_file(ctx, params["path"])
         try:
             frame = pd.read_excel(
                 path, sheet_name=params.get("sheet", 0), header=params.get("header_row", 0)
@@ -126,10 +127,9 @@ class HttpJsonSource(EagerSource):
         return to_arrow(pd.json_normalize(data))
 
 
-class ExcelWriter(NodeKind):
+class ExcelWriter(FileDestination):
     name = "destination.excel"
     title = "Write an Excel file"
-    category = "destination"
     writes = True
     params_schema = {
         "type": "object",
@@ -141,21 +141,13 @@ class ExcelWriter(NodeKind):
         "additionalProperties": False,
     }
 
-    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        return path_problem(params["path"])
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        return exp.select("*").from_(inputs["in"])
-
     def write(self, params: dict[str, Any], table: pa.Table, ctx: CompileContext) -> str:
-        target = inside(ctx.base_dir, str(resolve(params["path"], ctx.params)))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
-        with pd.ExcelWriter(partial, engine="openpyxl") as book:
+        target = flow_file(ctx, params["path"])
+        with (
+            written_atomically(target) as partial,
+            pd.ExcelWriter(partial, engine="openpyxl") as book,
+        ):
             table.to_pandas().to_excel(book, sheet_name=params.get("sheet", "data"), index=False)
-        partial.replace(target)  # never a half-written file
         return f"wrote {target.name} ({table.num_rows} rows)"
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from ..paths import inside, path_problem
+from ..paths import flow_file, path_problem
 from ..registry import Columns, CompileContext, NodeKind
 from ..sql import column, ident, literal, resolve
 
@@ -99,7 +99,7 @@ class FileSource(NodeKind):
     def compile(
         self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
     ) -> exp.Query:
-        full = inside(ctx.base_dir, str(resolve(params["path"], ctx.params)))
+        full = flow_file(ctx, params["path"])
         fmt = params.get("format", "auto")
         if fmt == "auto":
             fmt = {".csv": "csv", ".parquet": "parquet", ".json": "json"}.get(
