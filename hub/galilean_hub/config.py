@@ -203,5 +203,63 @@ def _configure_services(c: Any, settings: Settings) -> None:
                 "services": ["idle-culler"],
             }
         )
+    services.append(flows_service(settings))
+    c.JupyterHub.custom_scopes = {
+        f"custom:flows:{verb}": {"description": text} for verb, text in FLOW_SCOPES.items()
+    }
+    roles.append(
+        {
+            # Every user: their own things, the flows service, and all its verbs (which
+            # flows a verb reaches is the service's business: own, shared, or all for admins).
+            "name": "user",
+            "scopes": ["self", "access:services!service=flows", *FLOW_SCOPE_NAMES],
+        }
+    )
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles
+
+
+# The flows service's verbs (galilean_services.flows_service.access checks them).
+FLOW_SCOPES = {
+    "read": "See flows, versions, runs, endpoints and schedules shared with you.",
+    "write": "Create and change your flows, publish them, schedule them.",
+    "run": "Run flows and cancel runs.",
+    "execute": "Call published flow endpoints.",
+}
+FLOW_SCOPE_NAMES = [f"custom:flows:{verb}" for verb in FLOW_SCOPES]
+
+
+def flows_files_root(settings: Settings) -> str:
+    if settings.flows_files_root:
+        return settings.flows_files_root
+    if settings.mode == "embedded":
+        return str(settings.data_path / "users" / "{user}" / "home")
+    return str(settings.data_path / "flows" / "{user}")
+
+
+def flows_service(settings: Settings) -> dict[str, Any]:
+    """The hub-managed flows service: started and stopped with the hub, behind its login."""
+    env = {
+        "GALILEAN_DATA_DIR": str(settings.data_path),
+        "GALILEAN_FLOWS_DB_URL": settings.flows_db_url
+        or settings.db_url
+        or f"sqlite:///{settings.data_path / 'flows.sqlite'}",
+        "GALILEAN_FLOWS_FILES_ROOT": flows_files_root(settings),
+        "GALILEAN_FLOWS_RUN_TIMEOUT": str(settings.flows_run_timeout),
+        "GALILEAN_FLOWS_MAX_PARALLEL_RUNS": str(settings.flows_max_parallel_runs),
+        "GALILEAN_FLOWS_ENDPOINT_TIMEOUT": str(settings.flows_endpoint_timeout),
+        "GALILEAN_FLOWS_PLAN_CACHE_SIZE": str(settings.flows_plan_cache_size),
+        "GALILEAN_FLOWS_PLAN_CACHE_TTL": str(settings.flows_plan_cache_ttl),
+        "GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS": str(settings.flows_schedule_check_seconds),
+        "GALILEAN_FLOWS_MEMORY_LIMIT": settings.flows_memory_limit,
+        "GALILEAN_FLOWS_HTTP_ALLOW": ",".join(settings.flows_http_allow),
+    }
+    return {
+        "name": "flows",
+        "url": f"http://127.0.0.1:{settings.flows_port}",
+        "command": [sys.executable, "-m", "galilean_services.flows_service"],
+        "environment": env,
+        "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": FLOW_SCOPE_NAMES,
+        "display": True,
+    }

@@ -12,6 +12,7 @@ GROUPS = {
     "stack": "The stack",
     "accounts": "Accounts and sign-in",
     "servers": "Workspaces and servers",
+    "flows": "Flows service (runs, schedules, published endpoints)",
     "docker": "Docker mode (user containers)",
     "compose": "The compose stack (read by docker compose, not by the hub)",
 }

@@ -136,6 +136,50 @@ class Settings(HasTraits):
         "can run code in the user's kernels; when on it binds to localhost on a free port.",
     ).tag(**_env("GALILEAN_AI_MCP", "servers"))
 
+    # -- flows service -------------------------------------------------------------------
+    flows_port = Int(
+        8082, help="Port of the flows service (behind the proxy at /services/flows)."
+    ).tag(**_env("GALILEAN_FLOWS_PORT", "flows"))
+    flows_db_url = Unicode(
+        "",
+        help="SQLAlchemy URL of the flows service's database (flows, versions, runs). Empty: "
+        "the hub's database when GALILEAN_DB_URL is set (its tables start with galilean_), "
+        "else flows.sqlite in the data folder.",
+    ).tag(**_env("GALILEAN_FLOWS_DB_URL", "flows", secret=True))
+    flows_files_root = Unicode(
+        "",
+        help="Folder where a user's flows read and write files, with {user} in it. Empty: the "
+        "user's home in embedded mode, <data folder>/flows/{user} in docker mode.",
+    ).tag(**_env("GALILEAN_FLOWS_FILES_ROOT", "flows"))
+    flows_run_timeout = Int(3600, help="Seconds a flow run may take before it is stopped.").tag(
+        **_env("GALILEAN_FLOWS_RUN_TIMEOUT", "flows")
+    )
+    flows_max_parallel_runs = Int(2, help="Runs executing at once; more wait, queued.").tag(
+        **_env("GALILEAN_FLOWS_MAX_PARALLEL_RUNS", "flows")
+    )
+    flows_endpoint_timeout = Int(
+        60, help="Seconds a call to a published flow endpoint may take (then 504)."
+    ).tag(**_env("GALILEAN_FLOWS_ENDPOINT_TIMEOUT", "flows"))
+    flows_plan_cache_size = Int(
+        64, help="Published endpoints whose compiled plans are kept in memory."
+    ).tag(**_env("GALILEAN_FLOWS_PLAN_CACHE_SIZE", "flows"))
+    flows_plan_cache_ttl = Int(
+        600, help="Seconds an endpoint's compiled plan stays cached without being called."
+    ).tag(**_env("GALILEAN_FLOWS_PLAN_CACHE_TTL", "flows"))
+    flows_schedule_check_seconds = Float(
+        15, help="How often the service looks for scheduled flows that are due."
+    ).tag(**_env("GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS", "flows"))
+    flows_memory_limit = Unicode(
+        "2GB", help="Memory DuckDB may use per run or endpoint call (it spills to disk beyond)."
+    ).tag(**_env("GALILEAN_FLOWS_MEMORY_LIMIT", "flows"))
+    flows_http_allow = List(
+        Unicode(),
+        default_value=[],
+        help="Comma-separated hosts (or host:port) on a private network that flows run by the "
+        "service may call over HTTP. Public addresses are always allowed; private, loopback "
+        "and link-local ones (the hub, cloud metadata, your LAN) only when listed here.",
+    ).tag(**_env("GALILEAN_FLOWS_HTTP_ALLOW", "flows"))
+
     # -- docker mode ---------------------------------------------------------------------
     docker_image = Unicode(
         "galilean/notebook:latest",

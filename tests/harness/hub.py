@@ -29,6 +29,7 @@ def hub_environment(workdir: Path, overrides: dict[str, str]) -> dict[str, str]:
             "GALILEAN_BIND_URL": f"http://127.0.0.1:{free_port()}",
             "GALILEAN_HUB_PORT": str(free_port()),
             "GALILEAN_PROXY_API_PORT": str(free_port()),
+            "GALILEAN_FLOWS_PORT": str(free_port()),
             # A fixed, short-lived key for the hub's proxy: generated per test hub.
             "CONFIGPROXY_AUTH_TOKEN": os.urandom(16).hex(),
             "GALILEAN_LOGIN_LOCKOUT_SECONDS": "600",

@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 import pyarrow as pa
 from sqlglot import exp
 
+from .net import HttpPolicy
+
 Columns = list[str] | None  # None: not known before running
 
 
@@ -27,6 +29,10 @@ class CompileContext:
     node_id: str = ""
     # Nodes whose rows the runner already holds in a table (node id → table name).
     materialized: dict[str, str] = field(default_factory=dict)
+    # Where HTTP kinds may connect (None: anywhere this process can; the service sets one).
+    http_policy: HttpPolicy | None = None
+    # The request of a published endpoint (query parameters and JSON body), if any.
+    request: dict[str, Any] | None = None
 
 
 class NodeKind:

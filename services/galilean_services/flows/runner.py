@@ -1,7 +1,9 @@
-"""Run a flow on DuckDB: one query per destination, row counts per node, a run record."""
+"""Run a flow on DuckDB: plan it (plan.py), then execute the steps; a run record with row
+counts per node, the error and the node that raised it, and logs."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +13,12 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
-from .compiler import compile_node, resolve_params, table, upstream_of
 from .issues import FlowInvalid, NodeError
 from .model import Flow
+from .net import HttpPolicy
 from .paths import flow_file, written_atomically
-from .registry import CompileContext, NodeKind, Registry, default_registry
-from .sql import to_sql
-from .validate import validate
+from .plan import Program, plan
+from .registry import NodeKind, Registry, default_registry
 
 
 @dataclass
@@ -37,71 +38,16 @@ def kind_of(registry: Registry, name: str) -> NodeKind:
     return kind
 
 
-def connect(base_dir: Path) -> duckdb.DuckDBPyConnection:
+def connect(base_dir: Path, memory_limit: str = "") -> duckdb.DuckDBPyConnection:
     """A DuckDB connection that can touch files only under the flow's folder (defence in
     depth under the kinds' own path checks: user expressions run in this engine)."""
     con = duckdb.connect()
     folder = str(base_dir.resolve()).rstrip("/") + "/"
     con.execute("SET allowed_directories = $dirs", {"dirs": [folder]})
     con.execute("SET enable_external_access = false")
+    if memory_limit:
+        con.execute("SET memory_limit = $limit", {"limit": memory_limit})
     return con
-
-
-def run_eager_nodes(
-    flow: Flow,
-    targets: list[str],
-    con: duckdb.DuckDBPyConnection,
-    ctx: CompileContext,
-    registry: Registry,
-    logs: list[str] | None = None,
-) -> None:
-    """Eager nodes upstream of `targets` (Python transforms, spreadsheets, remote APIs)
-    make their rows first, fed by their inputs' queries; the rows are held for the one
-    query that follows."""
-    for target in targets:
-        for node_id in upstream_of(flow, target, frozenset(ctx.materialized)):
-            node = flow.node(node_id)
-            kind = registry.get(node.kind)
-            if kind is None or not kind.eager or node_id in ctx.materialized:
-                continue
-            inputs = {
-                port: con.sql(to_sql(compile_node(flow, src, ctx, registry))).to_arrow_table()
-                for port, src in flow.inputs_of(node_id).items()
-            }
-            try:
-                out = kind.produce(node.params, inputs, ctx)
-            except NodeError as exc:
-                raise NodeFailed(node_id, str(exc)) from None
-            name = f"eager_{node_id}"
-            con.register(name, out)
-            ctx.materialized[node_id] = name
-            if logs is not None:
-                rows_in = sum(t.num_rows for t in inputs.values())
-                logs.append(f"{node_id}: {node.kind}, {rows_in} rows in, {out.num_rows} out")
-
-
-# Kinds that must see all their input before giving a row: their (usually small) output
-# is kept in a temporary table, so destinations and row counts reuse it.
-BLOCKING = {"transform.aggregate", "transform.window", "transform.deduplicate", "transform.pivot"}
-
-
-def hold_blocking_nodes(
-    flow: Flow,
-    targets: list[str],
-    con: duckdb.DuckDBPyConnection,
-    ctx: CompileContext,
-    registry: Registry,
-) -> None:
-    seen: set[str] = set()
-    for target in targets:
-        for node_id in upstream_of(flow, target):
-            if node_id in seen or flow.node(node_id).kind not in BLOCKING:
-                continue
-            seen.add(node_id)
-            query = to_sql(compile_node(flow, node_id, ctx, registry))
-            name = f"held_{node_id}"
-            con.execute(f'CREATE TEMP TABLE "{name}" AS {query}')
-            ctx.materialized[node_id] = name
 
 
 class NodeFailed(Exception):
@@ -111,10 +57,61 @@ class NodeFailed(Exception):
         self.message = message
 
 
-def _checked(flow: Flow, registry: Registry) -> None:
-    issues = validate(flow, registry)
-    if issues:
-        raise FlowInvalid(issues)
+def execute(
+    program: Program,
+    con: duckdb.DuckDBPyConnection,
+    registry: Registry,
+    result: RunResult,
+    *,
+    http_policy: HttpPolicy | None = None,
+    request: dict[str, Any] | None = None,
+) -> None:
+    """Run the program's steps on `con`, filling `result` (raises on failure)."""
+    flow = program.flow
+    ctx = dataclasses.replace(program.ctx, http_policy=http_policy, request=request)
+    for step in program.steps:
+        node = flow.node(step.node)
+        try:
+            if step.action == "eager":
+                inputs = {port: con.sql(sql).to_arrow_table() for port, sql in step.inputs.items()}
+                out = kind_of(registry, node.kind).produce(node.params, inputs, ctx)
+                con.register(step.table, out)
+                rows_in = sum(t.num_rows for t in inputs.values())
+                result.logs.append(f"{node.id}: {node.kind}, {rows_in} rows in, {out.num_rows} out")
+            elif step.action == "hold":
+                con.execute(f'CREATE TEMP TABLE "{step.table}" AS {step.sql}')
+            elif step.action == "file":
+                # Streamed by DuckDB's COPY, not through Arrow as other writers are.
+                target = flow_file(ctx, node.params["path"])
+                fmt = node.params.get("format", "parquet").upper()
+                with written_atomically(target) as partial:
+                    con.execute(
+                        f"COPY ({step.sql}) TO {exp.Literal.string(str(partial)).sql()} "
+                        f"(FORMAT {fmt})"
+                    )
+                result.logs.append(f"{node.id}: wrote {target.name}")
+            elif step.action == "write":
+                rows = con.sql(step.sql).to_arrow_table()
+                result.logs.append(kind_of(registry, node.kind).write(node.params, rows, ctx))
+            else:
+                result.outputs[node.id] = con.sql(step.sql).to_arrow_table()
+        except NodeError as exc:
+            raise NodeFailed(node.id, str(exc)) from None
+        except (duckdb.Error, ValueError, OSError) as exc:
+            raise NodeFailed(node.id, _first_line(exc)) from None
+    if program.counts_sql:
+        rows_out = dict(con.sql(program.counts_sql).fetchall())
+        result.nodes = {
+            n: {
+                "rows_in": sum(rows_out.get(src, 0) for src in flow.inputs_of(n).values()),
+                "rows_out": int(rows_out[n]),
+            }
+            for n in program.counted
+        }
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def preview(
@@ -127,13 +124,14 @@ def preview(
 ) -> pa.Table:
     """The first `limit` rows of one node, computing only what they need."""
     registry = registry or default_registry()
-    _checked(flow, registry)
-    base = base_dir or Path.cwd()
-    ctx = CompileContext(resolve_params(flow, params), base)
-    with connect(base) as con:
-        run_eager_nodes(flow, [node_id], con, ctx, registry)
-        query = compile_node(flow, node_id, ctx, registry).limit(limit)
-        return con.sql(to_sql(query)).to_arrow_table()
+    program = plan(flow, params, base_dir, registry, targets=[node_id], limit=limit)
+    result = RunResult(status="running", started=time.time(), ended=0.0)
+    with connect(program.ctx.base_dir) as con:
+        try:
+            execute(program, con, registry, result)
+        except NodeFailed as exc:
+            raise NodeError(f"{exc.node}: {exc.message}") from None
+    return result.outputs[node_id]
 
 
 def run(
@@ -141,96 +139,45 @@ def run(
     params: dict[str, Any] | None = None,
     base_dir: Path | None = None,
     registry: Registry | None = None,
+    *,
+    http_policy: HttpPolicy | None = None,
+    request: dict[str, Any] | None = None,
+    memory_limit: str = "",
 ) -> RunResult:
+    """Run every destination; FlowInvalid (before anything runs) for a flow with problems."""
     registry = registry or default_registry()
-    _checked(flow, registry)
-    base = base_dir or Path.cwd()
-    ctx = CompileContext(resolve_params(flow, params), base)
+    program = plan(flow, params, base_dir, registry)
+    with connect(program.ctx.base_dir, memory_limit) as con:
+        return run_program(program, registry, con=con, http_policy=http_policy, request=request)
+
+
+def run_program(
+    program: Program,
+    registry: Registry,
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+    http_policy: HttpPolicy | None = None,
+    request: dict[str, Any] | None = None,
+) -> RunResult:
     result = RunResult(status="running", started=time.time(), ended=0.0)
-    destinations = [n for n in flow.nodes if registry.get(n.kind).category == "destination"]  # type: ignore[union-attr]
-    current = ""
+    own = con is None
+    con = connect(program.ctx.base_dir) if con is None else con
     try:
-        with connect(base) as con:
-            run_eager_nodes(flow, [n.id for n in destinations], con, ctx, registry, result.logs)
-            hold_blocking_nodes(flow, [n.id for n in destinations], con, ctx, registry)
-            for node in destinations:
-                current = node.id
-                query = compile_node(flow, node.id, ctx, registry)
-                if node.kind == "destination.file":
-                    # Streamed by DuckDB's COPY, not through Arrow as other writers are.
-                    target = flow_file(ctx, node.params["path"])
-                    fmt = node.params.get("format", "parquet").upper()
-                    with written_atomically(target) as partial:
-                        con.execute(
-                            f"COPY ({to_sql(query)}) TO "
-                            f"{exp.Literal.string(str(partial)).sql()} (FORMAT {fmt})"
-                        )
-                    result.logs.append(f"{node.id}: wrote {target.name}")
-                elif kind_of(registry, node.kind).writes:
-                    rows = con.sql(to_sql(query)).to_arrow_table()
-                    try:
-                        result.logs.append(
-                            kind_of(registry, node.kind).write(node.params, rows, ctx)
-                        )
-                    except NodeError as exc:
-                        raise NodeFailed(node.id, str(exc)) from None
-                else:
-                    result.outputs[node.id] = con.sql(to_sql(query)).to_arrow_table()
-            current = ""
-            result.nodes = _row_counts(flow, con, ctx, registry, [n.id for n in destinations])
+        execute(program, con, registry, result, http_policy=http_policy, request=request)
         result.status = "succeeded"
-    except FlowInvalid:
-        raise
     except NodeFailed as exc:
         result.status = "failed"
         result.error = {"node": exc.node, "message": exc.message}
         result.logs.append(f"failed at {exc.node}: {exc.message}")
     except (duckdb.Error, ValueError, OSError) as exc:
         result.status = "failed"
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        result.error = {"node": current or None, "message": message}
-        result.logs.append(f"failed at {current or 'the flow'}: {message}")
+        result.error = {"node": None, "message": _first_line(exc)}
+        result.logs.append(f"failed: {_first_line(exc)}")
+    finally:
+        if own:
+            con.close()
     result.ended = time.time()
     return result
 
 
-def _row_counts(
-    flow: Flow,
-    con: duckdb.DuckDBPyConnection,
-    ctx: CompileContext,
-    registry: Registry,
-    sinks: list[str],
-) -> dict[str, dict[str, int]]:
-    """Rows out of every node that feeds a destination, in one query (held nodes are
-    counted from their tables)."""
-    needed: list[str] = []
-    for sink in sinks:
-        needed += [n for n in upstream_of(flow, sink) if n not in needed]
-    if not needed:
-        return {}
-    ctes: list[exp.Expression] = []
-    seen: set[str] = set()
-    for node_id in needed:  # held nodes cut their upstream off: ask for every node
-        for cte in compile_node(flow, node_id, ctx, registry).args["with_"].expressions:
-            if cte.alias not in seen:
-                seen.add(cte.alias)
-                ctes.append(cte)
-    counts = [
-        exp.select(exp.Literal.string(n).as_("node"), exp.func("COUNT", exp.Star()).as_("n")).from_(
-            table(n)
-        )
-        for n in needed
-    ]
-    union: Any = counts[0]
-    for part in counts[1:]:
-        union = exp.union(union, part, distinct=False)
-    query = exp.select("*").from_(union.subquery("counts"))
-    query.set("with_", exp.With(expressions=ctes))
-    rows_out = dict(con.sql(to_sql(query)).fetchall())
-    return {
-        n: {
-            "rows_in": sum(rows_out.get(src, 0) for src in flow.inputs_of(n).values()),
-            "rows_out": int(rows_out[n]),
-        }
-        for n in needed
-    }
+__all__ = ["FlowInvalid", "NodeFailed", "RunResult", "connect", "execute", "preview", "run"]

@@ -101,9 +101,16 @@ class HttpJsonSource(EagerSource):
     ) -> pa.Table:
         url = str(resolve(params["url"], ctx.params))
         query = {k: resolve(v, ctx.params) for k, v in params.get("query", {}).items()}
+        if ctx.http_policy is not None:
+            ctx.http_policy.check(url)
         try:
             with requests.get(
-                url, params=query, timeout=HTTP_TIMEOUT_SECONDS, stream=True
+                url,
+                params=query,
+                timeout=HTTP_TIMEOUT_SECONDS,
+                stream=True,
+                # A redirect could lead past the policy's check.
+                allow_redirects=ctx.http_policy is None,
             ) as reply:
                 if reply.status_code >= 400:
                     raise NodeError(f"{url} answered HTTP {reply.status_code}")

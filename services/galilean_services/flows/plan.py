@@ -1,0 +1,157 @@
+"""A flow compiled for one set of parameter values: the SQL of every step, in order.
+
+Planning needs no database connection, so a plan can be cached and run many times (the
+published endpoints do): eager nodes' rows and held results get names known in advance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlglot import exp
+
+from .compiler import compile_node, resolve_params, table, upstream_of
+from .issues import FlowInvalid
+from .model import Flow
+from .registry import CompileContext, Registry, default_registry
+from .sql import to_sql
+from .validate import validate
+
+# Kinds that must see all their input before giving a row: their (usually small) output
+# is kept in a temporary table, so destinations and row counts reuse it.
+BLOCKING = {"transform.aggregate", "transform.window", "transform.deduplicate", "transform.pivot"}
+
+
+@dataclass
+class Step:
+    node: str
+    action: str  # eager | hold | file | write | display
+    sql: str = ""  # the node's query (eager: unused)
+    inputs: dict[str, str] = field(default_factory=dict)  # eager: port → input query
+    table: str = ""  # eager, hold: the table that keeps the rows
+
+
+@dataclass
+class Program:
+    flow: Flow
+    ctx: CompileContext
+    steps: list[Step]
+    counts_sql: str = ""  # rows out of every node feeding a target, in one query
+    counted: list[str] = field(default_factory=list)
+
+
+def checked(flow: Flow, registry: Registry) -> None:
+    issues = validate(flow, registry)
+    if issues:
+        raise FlowInvalid(issues)
+
+
+def destinations(flow: Flow, registry: Registry) -> list[str]:
+    return [
+        n.id for n in flow.nodes if getattr(registry.get(n.kind), "category", "") == "destination"
+    ]
+
+
+def plan(
+    flow: Flow,
+    params: dict[str, Any] | None = None,
+    base_dir: Path | None = None,
+    registry: Registry | None = None,
+    *,
+    targets: list[str] | None = None,
+    limit: int | None = None,
+    counts: bool = True,
+    validated: bool = False,
+) -> Program:
+    """Steps that run `targets` (default: every destination). With `limit`, targets are
+    displayed, first rows only (a preview), and nothing is held or counted."""
+    registry = registry or default_registry()
+    if not validated:
+        checked(flow, registry)
+    ctx = CompileContext(resolve_params(flow, params), base_dir or Path.cwd())
+    wanted = targets if targets is not None else destinations(flow, registry)
+    steps = _eager_steps(flow, wanted, ctx, registry)
+    if limit is None:
+        steps += _held_steps(flow, wanted, ctx, registry)
+    for node_id in wanted:
+        query = compile_node(flow, node_id, ctx, registry)
+        kind = registry.get(flow.node(node_id).kind)
+        if limit is not None:
+            steps.append(Step(node_id, "display", to_sql(query.limit(limit))))
+        elif flow.node(node_id).kind == "destination.file":
+            steps.append(Step(node_id, "file", to_sql(query)))
+        elif kind is not None and kind.writes:
+            steps.append(Step(node_id, "write", to_sql(query)))
+        else:
+            steps.append(Step(node_id, "display", to_sql(query)))
+    program = Program(flow, ctx, steps)
+    if counts and limit is None:
+        program.counted, program.counts_sql = _counts(flow, ctx, registry, wanted)
+    return program
+
+
+def _eager_steps(
+    flow: Flow, targets: list[str], ctx: CompileContext, registry: Registry
+) -> list[Step]:
+    """Eager nodes (Python transforms, spreadsheets, remote APIs) make their rows first,
+    fed by their inputs' queries; the rows are held for the queries that follow."""
+    steps: list[Step] = []
+    for target in targets:
+        for node_id in upstream_of(flow, target, frozenset(ctx.materialized)):
+            kind = registry.get(flow.node(node_id).kind)
+            if kind is None or not kind.eager or node_id in ctx.materialized:
+                continue
+            inputs = {
+                port: to_sql(compile_node(flow, src, ctx, registry))
+                for port, src in flow.inputs_of(node_id).items()
+            }
+            name = f"eager_{node_id}"
+            steps.append(Step(node_id, "eager", inputs=inputs, table=name))
+            ctx.materialized[node_id] = name
+    return steps
+
+
+def _held_steps(
+    flow: Flow, targets: list[str], ctx: CompileContext, registry: Registry
+) -> list[Step]:
+    steps: list[Step] = []
+    for target in targets:
+        for node_id in upstream_of(flow, target):
+            if node_id in ctx.materialized or flow.node(node_id).kind not in BLOCKING:
+                continue
+            name = f"held_{node_id}"
+            query = to_sql(compile_node(flow, node_id, ctx, registry))
+            steps.append(Step(node_id, "hold", query, table=name))
+            ctx.materialized[node_id] = name
+    return steps
+
+
+def _counts(
+    flow: Flow, ctx: CompileContext, registry: Registry, sinks: list[str]
+) -> tuple[list[str], str]:
+    needed: list[str] = []
+    for sink in sinks:
+        needed += [n for n in upstream_of(flow, sink) if n not in needed]
+    if not needed:
+        return [], ""
+    ctes: list[exp.Expression] = []
+    seen: set[str] = set()
+    for node_id in needed:  # held nodes cut their upstream off: ask for every node
+        for cte in compile_node(flow, node_id, ctx, registry).args["with_"].expressions:
+            if cte.alias not in seen:
+                seen.add(cte.alias)
+                ctes.append(cte)
+    parts = [
+        exp.select(exp.Literal.string(n).as_("node"), exp.func("COUNT", exp.Star()).as_("n")).from_(
+            table(n)
+        )
+        for n in needed
+    ]
+    union: Any = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=False)
+    query = exp.select("*").from_(union.subquery("counts"))
+    query.set("with_", exp.With(expressions=ctes))
+    return needed, to_sql(query)

@@ -1,0 +1,341 @@
+"""The service's database: flows, immutable numbered versions, runs, endpoints, schedules.
+
+SQLAlchemy Core over SQLite (embedded) or PostgreSQL (compose). Nothing here knows HTTP;
+methods take plain values and return plain dicts.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import NotFound, ValidationError
+
+metadata = sa.MetaData()
+
+flows = sa.Table(
+    "galilean_flows",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("owner", sa.String(255), nullable=False, index=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("groups", sa.Text, nullable=False, default="[]"),  # JSON list: shared with
+    sa.Column("latest", sa.Integer, nullable=False, default=0),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+)
+
+versions = sa.Table(
+    "galilean_flow_versions",
+    metadata,
+    sa.Column("flow_id", sa.ForeignKey("galilean_flows.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column("content", sa.Text, nullable=False),  # the .flow JSON, as given
+    sa.Column("author", sa.String(255), nullable=False),
+    sa.Column("message", sa.Text, nullable=False, default=""),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
+runs = sa.Table(
+    "galilean_flow_runs",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("flow_id", sa.ForeignKey("galilean_flows.id", ondelete="CASCADE"), index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("caller", sa.String(255), nullable=False),
+    sa.Column("trigger", sa.String(32), nullable=False),  # manual | schedule
+    sa.Column("status", sa.String(16), nullable=False),  # queued running succeeded failed cancelled
+    sa.Column("params", sa.Text, nullable=False, default="{}"),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("started", sa.Float),
+    sa.Column("ended", sa.Float),
+    sa.Column("nodes", sa.Text, nullable=False, default="{}"),
+    sa.Column("error", sa.Text),
+    sa.Column("outputs", sa.Text, nullable=False, default="{}"),  # first rows of display nodes
+    sa.Column("logs", sa.Text, nullable=False, default=""),
+)
+
+endpoints = sa.Table(
+    "galilean_flow_endpoints",
+    metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("flow_id", sa.ForeignKey("galilean_flows.id", ondelete="CASCADE"), unique=True),
+    sa.Column("version", sa.Integer),  # None: the latest version
+    sa.Column("public", sa.Boolean, nullable=False, default=False),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
+schedules = sa.Table(
+    "galilean_flow_schedules",
+    metadata,
+    sa.Column("flow_id", sa.ForeignKey("galilean_flows.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("cron", sa.String(128), nullable=False),
+    sa.Column("version", sa.Integer),  # None: the latest version
+    sa.Column("params", sa.Text, nullable=False, default="{}"),
+    sa.Column("missed", sa.String(8), nullable=False, default="once"),  # once | skip
+    sa.Column("enabled", sa.Boolean, nullable=False, default=True),
+    sa.Column("next_run", sa.Float),
+    sa.Column("last_run", sa.Float),
+)
+
+FINISHED = ("succeeded", "failed", "cancelled")
+
+
+def _row(row: Any) -> dict[str, Any]:
+    return dict(row._mapping)
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.engine = sa.create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+
+            @sa.event.listens_for(self.engine, "connect")
+            def _sqlite_pragmas(dbapi: Any, _record: Any) -> None:
+                cursor = dbapi.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.close()
+
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- flows and versions -------------------------------------------------------------
+    def create_flow(
+        self,
+        owner: str,
+        name: str,
+        content: str,
+        description: str = "",
+        groups: list[str] = (),  # type: ignore[assignment]
+    ) -> dict[str, Any]:
+        now = time.time()
+        with self.engine.begin() as con:
+            flow_id = con.execute(
+                flows.insert().values(
+                    owner=owner,
+                    name=name,
+                    description=description,
+                    groups=json.dumps(sorted(set(groups))),
+                    latest=1,
+                    created=now,
+                    updated=now,
+                )
+            ).inserted_primary_key
+            con.execute(
+                versions.insert().values(
+                    flow_id=flow_id, number=1, content=content, author=owner, message="created",
+                    created=now,
+                )
+            )  # fmt: skip
+        assert flow_id is not None
+        return self.flow(int(flow_id[0]))
+
+    def flow(self, flow_id: int) -> dict[str, Any]:
+        with self.engine.connect() as con:
+            row = con.execute(flows.select().where(flows.c.id == flow_id)).first()
+        if row is None:
+            raise NotFound(f"flow {flow_id} does not exist", [{"field": "flow_id"}])
+        return _flow_dict(_row(row))
+
+    def list_flows(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as con:
+            rows = con.execute(flows.select().order_by(flows.c.id)).all()
+        return [_flow_dict(_row(r)) for r in rows]
+
+    def update_flow(self, flow_id: int, **fields: Any) -> dict[str, Any]:
+        values = {k: v for k, v in fields.items() if v is not None}
+        if "groups" in values:
+            values["groups"] = json.dumps(sorted(set(values["groups"])))
+        values["updated"] = time.time()
+        with self.engine.begin() as con:
+            con.execute(flows.update().where(flows.c.id == flow_id).values(**values))
+        return self.flow(flow_id)
+
+    def delete_flow(self, flow_id: int) -> None:
+        with self.engine.begin() as con:
+            for table in (runs, endpoints, schedules, versions):
+                con.execute(table.delete().where(table.c.flow_id == flow_id))
+            con.execute(flows.delete().where(flows.c.id == flow_id))
+
+    def add_version(self, flow_id: int, content: str, author: str, message: str = "") -> int:
+        with self.engine.begin() as con:
+            # Row lock on PostgreSQL; SQLite serialises writers anyway.
+            latest = con.execute(
+                sa.select(flows.c.latest).where(flows.c.id == flow_id).with_for_update()
+            ).scalar_one()
+            number = int(latest) + 1
+            con.execute(
+                versions.insert().values(
+                    flow_id=flow_id, number=number, content=content, author=author,
+                    message=message, created=time.time(),
+                )
+            )  # fmt: skip
+            con.execute(
+                flows.update()
+                .where(flows.c.id == flow_id)
+                .values(latest=number, updated=time.time())
+            )
+        return number
+
+    def versions(self, flow_id: int) -> list[dict[str, Any]]:
+        query = (
+            sa.select(versions.c.number, versions.c.author, versions.c.message, versions.c.created)
+            .where(versions.c.flow_id == flow_id)
+            .order_by(versions.c.number)
+        )
+        with self.engine.connect() as con:
+            return [_row(r) for r in con.execute(query).all()]
+
+    def version(self, flow_id: int, number: int | None) -> dict[str, Any]:
+        """One version with its content (None: the latest)."""
+        if number is None:
+            number = self.flow(flow_id)["latest"]
+        query = versions.select().where(versions.c.flow_id == flow_id, versions.c.number == number)
+        with self.engine.connect() as con:
+            row = con.execute(query).first()
+        if row is None:
+            raise NotFound(f"flow {flow_id} has no version {number}", [{"field": "version"}])
+        return _row(row)
+
+    # -- runs ---------------------------------------------------------------------------
+    def create_run(
+        self, flow_id: int, version: int, caller: str, trigger: str, params: dict[str, Any]
+    ) -> str:
+        run_id = uuid.uuid4().hex
+        with self.engine.begin() as con:
+            con.execute(
+                runs.insert().values(
+                    id=run_id, flow_id=flow_id, version=version, caller=caller, trigger=trigger,
+                    status="queued", params=json.dumps(params), created=time.time(),
+                )
+            )  # fmt: skip
+        return run_id
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        for key in ("nodes", "error", "outputs"):
+            if key in fields and fields[key] is not None:
+                fields[key] = json.dumps(fields[key])
+        with self.engine.begin() as con:
+            con.execute(runs.update().where(runs.c.id == run_id).values(**fields))
+
+    def run(self, run_id: str) -> dict[str, Any]:
+        with self.engine.connect() as con:
+            row = con.execute(runs.select().where(runs.c.id == run_id)).first()
+        if row is None:
+            raise NotFound(f"run {run_id} does not exist", [{"field": "run_id"}])
+        return _run_dict(_row(row))
+
+    def list_runs(self, flow_id: int, limit: int = 50) -> list[dict[str, Any]]:
+        query = (
+            runs.select()
+            .where(runs.c.flow_id == flow_id)
+            .order_by(runs.c.created.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as con:
+            return [_run_dict(_row(r), logs=False) for r in con.execute(query).all()]
+
+    def abandon_unfinished_runs(self) -> int:
+        """Runs left running by a service that stopped: they did not finish."""
+        with self.engine.begin() as con:
+            result = con.execute(
+                runs.update()
+                .where(runs.c.status.in_(("queued", "running")))
+                .values(
+                    status="failed",
+                    ended=time.time(),
+                    error=json.dumps(
+                        {"node": None, "message": "the service stopped during the run"}
+                    ),
+                )
+            )
+        return int(result.rowcount or 0)
+
+    # -- endpoints ----------------------------------------------------------------------
+    def set_endpoint(
+        self, flow_id: int, name: str, version: int | None, public: bool
+    ) -> dict[str, Any]:
+        with self.engine.begin() as con:
+            taken = con.execute(endpoints.select().where(endpoints.c.name == name)).first()
+            if taken is not None and taken.flow_id != flow_id:
+                raise ValidationError(
+                    f"endpoint name {name!r} is taken by another flow", [{"field": "name"}]
+                )
+            con.execute(endpoints.delete().where(endpoints.c.flow_id == flow_id))
+            con.execute(
+                endpoints.insert().values(
+                    name=name, flow_id=flow_id, version=version, public=public, created=time.time()
+                )
+            )
+        return self.endpoint_of(flow_id) or {}
+
+    def endpoint_of(self, flow_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as con:
+            row = con.execute(endpoints.select().where(endpoints.c.flow_id == flow_id)).first()
+        return None if row is None else _row(row)
+
+    def endpoint(self, name: str) -> dict[str, Any]:
+        with self.engine.connect() as con:
+            row = con.execute(endpoints.select().where(endpoints.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"no endpoint is published as {name!r}", [{"field": "endpoint"}])
+        return _row(row)
+
+    def delete_endpoint(self, flow_id: int) -> None:
+        with self.engine.begin() as con:
+            con.execute(endpoints.delete().where(endpoints.c.flow_id == flow_id))
+
+    # -- schedules ----------------------------------------------------------------------
+    def set_schedule(self, flow_id: int, **fields: Any) -> dict[str, Any]:
+        fields["params"] = json.dumps(fields.get("params") or {})
+        with self.engine.begin() as con:
+            con.execute(schedules.delete().where(schedules.c.flow_id == flow_id))
+            con.execute(schedules.insert().values(flow_id=flow_id, **fields))
+        return self.schedule_of(flow_id) or {}
+
+    def update_schedule(self, flow_id: int, **fields: Any) -> None:
+        with self.engine.begin() as con:
+            con.execute(schedules.update().where(schedules.c.flow_id == flow_id).values(**fields))
+
+    def schedule_of(self, flow_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as con:
+            row = con.execute(schedules.select().where(schedules.c.flow_id == flow_id)).first()
+        return None if row is None else _schedule_dict(_row(row))
+
+    def schedules(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as con:
+            rows = con.execute(schedules.select().where(schedules.c.enabled.is_(True))).all()
+        return [_schedule_dict(_row(r)) for r in rows]
+
+    def delete_schedule(self, flow_id: int) -> None:
+        with self.engine.begin() as con:
+            con.execute(schedules.delete().where(schedules.c.flow_id == flow_id))
+
+
+def _flow_dict(row: dict[str, Any]) -> dict[str, Any]:
+    row["groups"] = json.loads(row["groups"])
+    return row
+
+
+def _run_dict(row: dict[str, Any], logs: bool = True) -> dict[str, Any]:
+    row["params"] = json.loads(row["params"])
+    row["nodes"] = json.loads(row["nodes"])
+    row["error"] = json.loads(row["error"]) if row["error"] else None
+    row["outputs"] = json.loads(row["outputs"] or "{}")
+    if not logs:
+        row.pop("logs")
+        row.pop("outputs")
+    return row
+
+
+def _schedule_dict(row: dict[str, Any]) -> dict[str, Any]:
+    row["params"] = json.loads(row["params"])
+    return row

@@ -1,0 +1,81 @@
+"""One run in its own process: the service starts it, feeds the job on stdin, reads the
+result (one JSON line) from stdout, and kills the process group to cancel or time out.
+A crash here is a failed run, never a crashed service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ..flows import parse_flow
+from ..flows.issues import FlowInvalid
+from ..flows.net import HttpPolicy
+from ..flows.runner import RunResult, run
+
+PREVIEW_ROWS = 100
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def table_json(table: pa.Table, limit: int = PREVIEW_ROWS) -> dict[str, Any]:
+    head = table.slice(0, limit)
+    return {
+        "columns": [{"name": f.name, "type": str(f.type)} for f in table.schema],
+        "rows": [list(row.values()) for row in head.to_pylist()],
+        "total": table.num_rows,
+    }
+
+
+def result_json(result: RunResult) -> dict[str, Any]:
+    return {
+        "status": result.status,
+        "started": result.started,
+        "ended": result.ended,
+        "nodes": result.nodes,
+        "error": result.error,
+        "logs": result.logs,
+        "outputs": {node: table_json(t) for node, t in result.outputs.items()},
+    }
+
+
+def main() -> int:
+    job = json.loads(sys.stdin.read())
+    flow = parse_flow(job["content"])
+    try:
+        result = run(
+            flow,
+            job.get("params"),
+            base_dir=Path(job["base_dir"]),
+            http_policy=HttpPolicy(tuple(job.get("http_allow", ()))),
+            memory_limit=job.get("memory_limit", ""),
+        )
+        out = result_json(result)
+    except FlowInvalid as invalid:
+        first = invalid.issues[0]
+        out = {
+            "status": "failed",
+            "error": {"node": first.node, "message": str(invalid),
+                      "issues": [i.as_dict() for i in invalid.issues]},
+            "logs": [f"invalid: {i.message}" for i in invalid.issues],
+        }  # fmt: skip
+    sys.stdout.write(json.dumps(out, default=_jsonable) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

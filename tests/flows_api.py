@@ -1,0 +1,69 @@
+"""A small client of the flows service for tests: a hub user's token, JSON in and out."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import requests
+
+from harness.client import HubClient
+
+SERVICE = "/services/flows"
+
+
+class Flows:
+    def __init__(self, hub_url: str, token: str | None) -> None:
+        self.base = f"{hub_url}{SERVICE}"
+        self.token = token
+
+    @classmethod
+    def of(cls, client: HubClient) -> Flows:
+        return cls(client.url, client.token)
+
+    def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> requests.Response:
+        headers = {"Authorization": f"token {self.token}"} if self.token else {}
+        data = kwargs.pop("data", None) if body is None else json.dumps(body)
+        return requests.request(
+            method, f"{self.base}{path}", data=data, headers=headers, timeout=60, **kwargs
+        )
+
+    def ok(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
+        reply = self.call(method, path, body)
+        assert reply.status_code == status, (reply.status_code, reply.text)
+        return reply.json() if reply.content else None
+
+    def wait_run(self, run_id: str, timeout: float = 90) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            run = self.ok("GET", f"/api/runs/{run_id}")
+            if run["status"] in ("succeeded", "failed", "cancelled"):
+                return dict(run)
+            time.sleep(0.3)
+        raise AssertionError(f"run {run_id} did not finish in {timeout} s")
+
+
+def error_of(reply: requests.Response, status: int) -> dict[str, Any]:
+    """The one error shape, with the expected status."""
+    assert reply.status_code == status, (reply.status_code, reply.text)
+    body = reply.json()
+    assert body["ok"] is False
+    assert body["status"] == status
+    assert isinstance(body["errors"], list)
+    return dict(body)
+
+
+def document(
+    nodes: list[dict[str, Any]], edges: list[tuple[str, str]], **extra: Any
+) -> dict[str, Any]:
+    return {
+        "galilean_flow": 1,
+        "name": extra.pop("name", "test flow"),
+        "nodes": nodes,
+        "edges": [
+            {"id": f"e{i}", "from": {"node": a}, "to": {"node": b}}
+            for i, (a, b) in enumerate(edges)
+        ],
+        **extra,
+    }
