@@ -118,7 +118,7 @@ class Store:
     ) -> dict[str, Any]:
         now = time.time()
         with self.engine.begin() as con:
-            flow_id = con.execute(
+            key = con.execute(
                 flows.insert().values(
                     owner=owner,
                     name=name,
@@ -129,14 +129,15 @@ class Store:
                     updated=now,
                 )
             ).inserted_primary_key
+            assert key is not None
+            flow_id = int(key[0])
             con.execute(
                 versions.insert().values(
                     flow_id=flow_id, number=1, content=content, author=owner, message="created",
                     created=now,
                 )
             )  # fmt: skip
-        assert flow_id is not None
-        return self.flow(int(flow_id[0]))
+        return self.flow(flow_id)
 
     def flow(self, flow_id: int) -> dict[str, Any]:
         with self.engine.connect() as con:

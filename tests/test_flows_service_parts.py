@@ -1,0 +1,173 @@
+"""Parts of the flows service that need no hub: the missed-run policy of schedules, the
+plan cache's bounds, the HTTP policy for flows the service runs, the request-body source."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flows_api import document
+
+from galilean_services.errors import ValidationError
+from galilean_services.flows import parse_flow
+from galilean_services.flows.issues import FlowInvalid, NodeError
+from galilean_services.flows.net import HttpPolicy
+from galilean_services.flows.registry import default_registry
+from galilean_services.flows.runner import run
+from galilean_services.flows_service.endpoints import PlanCache
+from galilean_services.flows_service.scheduler import Scheduler, check_cron, next_after
+from galilean_services.flows_service.store import Store
+
+MINUTE = 60.0
+
+
+def inline_flow(name: str = "f") -> str:
+    return json.dumps(
+        document(
+            [
+                {
+                    "id": "data",
+                    "kind": "source.inline",
+                    "params": {"columns": [{"name": "x", "type": "BIGINT"}], "rows": [[1], [2]]},
+                },
+                {"id": "big", "kind": "transform.filter", "params": {"condition": "x >= :least"}},
+                {"id": "out", "kind": "destination.display", "params": {}},
+            ],
+            [("data", "big"), ("big", "out")],
+            name=name,
+            parameters=[{"name": "least", "type": "integer", "default": 0}],
+        )
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'flows.sqlite'}")
+
+
+def scheduled(store: Store, missed: str, next_run: float) -> int:
+    flow = store.create_flow("alice", "f", inline_flow())
+    store.set_schedule(
+        flow["id"], cron="0 * * * *", version=None, params={}, missed=missed, enabled=True,
+        next_run=next_run,
+    )  # fmt: skip
+    return int(flow["id"])
+
+
+def test_missed_runs_once_or_skip(store: Store) -> None:
+    started: list[tuple[int, str]] = []
+    scheduler = Scheduler(store, lambda s, trigger: started.append((s["flow_id"], trigger)))
+    now = 1_800_000_000.0  # the service was down for three hours of hourly runs
+    once = scheduled(store, "once", now - 3 * 3600)
+    skip = scheduled(store, "skip", now - 3 * 3600)
+    on_time = scheduled(store, "skip", now - 5)  # due just now: not missed
+
+    assert sorted(scheduler.catch_up(now)) == sorted([once, on_time])
+    assert sorted(started) == sorted([(once, "schedule (missed)"), (on_time, "schedule")])
+    for flow_id in (once, skip, on_time):
+        schedule = store.schedule_of(flow_id)
+        assert schedule is not None
+        assert schedule["next_run"] == next_after("0 * * * *", now) > now
+    assert store.schedule_of(skip)["last_run"] is None  # type: ignore[index]
+    # Nothing is due again until the next hour; then each runs once.
+    assert scheduler.tick(now + MINUTE) == []
+    assert sorted(scheduler.tick(now + 3600)) == sorted([once, skip, on_time])
+
+
+def test_a_schedule_that_fails_to_start_does_not_stop_the_others(store: Store) -> None:
+    first = scheduled(store, "once", 0.0)
+    second = scheduled(store, "once", 0.0)
+
+    def start(schedule: dict[str, Any], trigger: str) -> None:
+        if schedule["flow_id"] == first:
+            raise RuntimeError("broken")
+
+    assert sorted(Scheduler(store, start).tick(10.0)) == [first, second]
+
+
+def test_cron_expressions_are_checked() -> None:
+    check_cron("*/5 * * * *")
+    check_cron("0 3 * * mon-fri")
+    check_cron("* * * * * */10")
+    for bad in ("", "every day", "61 * * * *", "* * *"):
+        with pytest.raises(ValidationError) as info:
+            check_cron(bad)
+        assert info.value.errors == [{"field": "cron"}]
+
+
+def test_plan_cache_is_bounded_and_forgets_idle_plans(tmp_path: Path) -> None:
+    now = [0.0]
+    cache = PlanCache(size=2, ttl=600, registry=default_registry(), clock=lambda: now[0])
+    reads: list[str] = []
+
+    def content(name: str) -> Any:
+        def read() -> str:
+            reads.append(name)
+            return inline_flow(name)
+
+        return read
+
+    a = cache.entry(("a", 1, 1), content("a"), tmp_path)
+    assert cache.program(a, {"least": 1}) is cache.program(a, {"least": 1})
+    assert cache.program(a, {"least": 2}) is not cache.program(a, {"least": 1})
+    cache.entry(("a", 1, 1), content("a"), tmp_path)
+    assert reads == ["a"] and cache.hits == 1
+    cache.entry(("b", 2, 1), content("b"), tmp_path)
+    cache.entry(("c", 3, 1), content("c"), tmp_path)  # over the bound: "a" goes
+    assert cache.keys() == [("b", 2, 1), ("c", 3, 1)]
+    now[0] = 601.0  # idle longer than the TTL: everything goes
+    cache.entry(("d", 4, 1), content("d"), tmp_path)
+    assert cache.keys() == [("d", 4, 1)]
+    with pytest.raises(FlowInvalid) as info:
+        cache.program(cache.entry(("d", 4, 1), content("d"), tmp_path), {"least": "many"})
+    assert info.value.issues[0].path == "least"
+
+
+def test_http_policy_refuses_private_addresses_unless_listed() -> None:
+    policy = HttpPolicy()
+    for url in ("http://127.0.0.1:8081/hub/api", "http://169.254.169.254/latest/meta-data",
+                "http://10.0.0.5/", "http://localhost:5432/", "http://[::1]/"):  # fmt: skip
+        with pytest.raises(NodeError, match="private or local address"):
+            policy.check(url)
+    HttpPolicy(("127.0.0.1:8081",)).check("http://127.0.0.1:8081/x")
+    HttpPolicy(("localhost",)).check("http://localhost:5432/")
+    with pytest.raises(NodeError, match="private or local"):
+        HttpPolicy(("127.0.0.1:8081",)).check("http://127.0.0.1:9999/x")
+
+
+def request_flow() -> Any:
+    return parse_flow(
+        json.dumps(
+            document(
+                [
+                    {
+                        "id": "body",
+                        "kind": "source.request",
+                        "params": {
+                            "columns": [
+                                {"name": "day", "type": "DATE"},
+                                {"name": "n", "type": "BIGINT"},
+                                {"name": "ok", "type": "BOOLEAN"},
+                            ],
+                            "sample": [{"day": "2026-01-02", "n": 1, "ok": True}],
+                        },
+                    },
+                    {"id": "out", "kind": "destination.display", "params": {}},
+                ],
+                [("body", "out")],
+            )
+        )
+    )
+
+
+def test_request_body_source_types_and_errors() -> None:
+    sample = run(request_flow())
+    assert sample.outputs["out"].to_pylist()[0]["n"] == 1
+    body = {"records": [{"day": "2026-03-04", "n": "7", "ok": "false", "extra": 1}]}
+    got = run(request_flow(), request={"body": body}).outputs["out"].to_pylist()
+    assert str(got[0]["day"]) == "2026-03-04" and got[0]["n"] == 7 and got[0]["ok"] is False
+    bad = run(request_flow(), request={"body": [{"day": "yesterday"}]})
+    assert bad.status == "failed" and bad.error is not None
+    assert bad.error["node"] == "body" and "records[0].day" in bad.error["message"]
