@@ -70,7 +70,7 @@ def test_missed_runs_once_or_skip(store: Store) -> None:
         schedule = store.schedule_of(flow_id)
         assert schedule is not None
         assert schedule["next_run"] == next_after("0 * * * *", now) > now
-    assert store.schedule_of(skip)["last_run"] is None  # type: ignore[index]
+    assert store.schedule_of(skip)["last_run"] is None
     # Nothing is due again until the next hour; then each runs once.
     assert scheduler.tick(now + MINUTE) == []
     assert sorted(scheduler.tick(now + 3600)) == sorted([once, skip, on_time])
@@ -113,7 +113,8 @@ def test_plan_cache_is_bounded_and_forgets_idle_plans(tmp_path: Path) -> None:
     assert cache.program(a, {"least": 1}) is cache.program(a, {"least": 1})
     assert cache.program(a, {"least": 2}) is not cache.program(a, {"least": 1})
     cache.entry(("a", 1, 1), content("a"), tmp_path)
-    assert reads == ["a"] and cache.hits == 1
+    assert reads == ["a"]
+    assert cache.hits == 1
     cache.entry(("b", 2, 1), content("b"), tmp_path)
     cache.entry(("c", 3, 1), content("c"), tmp_path)  # over the bound: "a" goes
     assert cache.keys() == [("b", 2, 1), ("c", 3, 1)]
@@ -167,7 +168,11 @@ def test_request_body_source_types_and_errors() -> None:
     assert sample.outputs["out"].to_pylist()[0]["n"] == 1
     body = {"records": [{"day": "2026-03-04", "n": "7", "ok": "false", "extra": 1}]}
     got = run(request_flow(), request={"body": body}).outputs["out"].to_pylist()
-    assert str(got[0]["day"]) == "2026-03-04" and got[0]["n"] == 7 and got[0]["ok"] is False
+    assert str(got[0]["day"]) == "2026-03-04"
+    assert got[0]["n"] == 7
+    assert got[0]["ok"] is False
     bad = run(request_flow(), request={"body": [{"day": "yesterday"}]})
-    assert bad.status == "failed" and bad.error is not None
-    assert bad.error["node"] == "body" and "records[0].day" in bad.error["message"]
+    assert bad.status == "failed"
+    assert bad.error is not None
+    assert bad.error["node"] == "body"
+    assert "records[0].day" in bad.error["message"]
