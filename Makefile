@@ -112,3 +112,5 @@ bench: install $(BARE)/bin/python
 	python bench/spawn.py --runs 5 --bare-python $(abspath $(BARE))/bin/python
 	python bench/docker_spawn.py --runs 5
 	python bench/flows.py --rows 1000000 10000000 --repeat 3
+	python bench/flows_interactive.py --rows 1000000 10000000 --repeat 5
+	python bench/endpoint.py --seconds 10

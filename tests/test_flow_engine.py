@@ -457,3 +457,56 @@ def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:
     assert outcome.error is not None
     assert outcome.error["node"] == "save"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unchanged_subgraphs_are_reused_and_input_changes_invalidate(tmp_path: Path) -> None:
+    import os
+
+    from galilean_services.flows.cache import ResultCache
+
+    ORDERS.to_parquet(tmp_path / "orders.parquet")
+    doc = {
+        "galilean_flow": 1,
+        "name": "cached",
+        "nodes": [
+            {"id": "orders", "kind": "source.file", "params": {"path": "orders.parquet"}},
+            {
+                "id": "totals",
+                "kind": "transform.aggregate",
+                "params": {
+                    "group_by": ["customer"],
+                    "aggregations": [{"column": "amount", "function": "sum", "as": "total"}],
+                },
+            },
+            {"id": "top", "kind": "transform.filter", "params": {"condition": "total > 20"}},
+            {"id": "out", "kind": "destination.display", "params": {}},
+        ],
+        "edges": [
+            {"id": "e1", "from": {"node": "orders"}, "to": {"node": "totals"}},
+            {"id": "e2", "from": {"node": "totals"}, "to": {"node": "top"}},
+            {"id": "e3", "from": {"node": "top"}, "to": {"node": "out"}},
+        ],
+    }
+    cache = ResultCache()
+
+    def customers(condition: str) -> tuple[list[str], Any]:
+        doc["nodes"][2]["params"]["condition"] = condition  # type: ignore[index]
+        outcome = run(parse_flow(json.dumps(doc)), base_dir=tmp_path, cache=cache)
+        assert outcome.status == "succeeded", outcome.error
+        return sorted(outcome.outputs["out"].column("customer").to_pylist()), outcome
+
+    first, outcome = customers("total > 20")
+    assert first == ["b"]
+    assert outcome.reused == []
+    # Edit the node after the aggregation: the aggregation is reused, counts still right.
+    second, outcome = customers("total > 5")
+    assert second == ["a", "b", "c"]
+    assert outcome.reused == ["totals"]
+    assert outcome.nodes["orders"]["rows_out"] == len(ORDERS)
+    assert outcome.nodes["totals"] == {"rows_in": len(ORDERS), "rows_out": 4}
+    # Rewrite the input file: the key changes, the aggregation runs again.
+    ORDERS.assign(amount=ORDERS.amount * 10).to_parquet(tmp_path / "orders.parquet")
+    os.utime(tmp_path / "orders.parquet", ns=(1, 1))
+    third, outcome = customers("total > 5")
+    assert outcome.reused == []
+    assert third == ["a", "b", "c", "d"]

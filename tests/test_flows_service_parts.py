@@ -109,20 +109,20 @@ def test_plan_cache_is_bounded_and_forgets_idle_plans(tmp_path: Path) -> None:
 
         return read
 
-    a = cache.entry(("a", 1, 1), content("a"), tmp_path)
+    a = cache.entry(("a", 1, 1), content("a"), lambda: tmp_path)
     assert cache.program(a, {"least": 1}) is cache.program(a, {"least": 1})
     assert cache.program(a, {"least": 2}) is not cache.program(a, {"least": 1})
-    cache.entry(("a", 1, 1), content("a"), tmp_path)
+    cache.entry(("a", 1, 1), content("a"), lambda: tmp_path)
     assert reads == ["a"]
     assert cache.hits == 1
-    cache.entry(("b", 2, 1), content("b"), tmp_path)
-    cache.entry(("c", 3, 1), content("c"), tmp_path)  # over the bound: "a" goes
+    cache.entry(("b", 2, 1), content("b"), lambda: tmp_path)
+    cache.entry(("c", 3, 1), content("c"), lambda: tmp_path)  # over the bound: "a" goes
     assert cache.keys() == [("b", 2, 1), ("c", 3, 1)]
     now[0] = 601.0  # idle longer than the TTL: everything goes
-    cache.entry(("d", 4, 1), content("d"), tmp_path)
+    cache.entry(("d", 4, 1), content("d"), lambda: tmp_path)
     assert cache.keys() == [("d", 4, 1)]
     with pytest.raises(FlowInvalid) as info:
-        cache.program(cache.entry(("d", 4, 1), content("d"), tmp_path), {"least": "many"})
+        cache.program(cache.entry(("d", 4, 1), content("d"), lambda: tmp_path), {"least": "many"})
     assert info.value.issues[0].path == "least"
 
 

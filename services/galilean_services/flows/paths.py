@@ -46,3 +46,19 @@ def written_atomically(target: Path) -> Iterator[Path]:
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def file_identity(ctx: CompileContext, raw: Any) -> str:
+    """Size and modification time of the files a path names (globs too), for the result
+    cache: rewriting an input changes it."""
+    path = flow_file(ctx, raw)
+    matches = sorted(path.parent.glob(path.name)) if any(c in path.name for c in "*?[") else [path]
+    parts = []
+    for match in matches:
+        try:
+            info = match.stat()
+        except OSError:
+            parts.append(f"{match.name}:missing")
+            continue
+        parts.append(f"{match.name}:{info.st_size}:{info.st_mtime_ns}")
+    return ";".join(parts)

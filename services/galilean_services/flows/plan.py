@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from .cache import subgraph_key
 from .compiler import compile_node, resolve_params, table, upstream_of
 from .issues import FlowInvalid
 from .model import Flow
@@ -31,6 +32,7 @@ class Step:
     sql: str = ""  # the node's query (eager: unused)
     inputs: dict[str, str] = field(default_factory=dict)  # eager: port → input query
     table: str = ""  # eager, hold: the table that keeps the rows
+    key: str = ""  # hold: content hash of the subgraph, for the result cache ("" = none)
 
 
 @dataclass
@@ -38,8 +40,8 @@ class Program:
     flow: Flow
     ctx: CompileContext
     steps: list[Step]
-    counts_sql: str = ""  # rows out of every node feeding a target, in one query
-    counted: list[str] = field(default_factory=list)
+    counted: list[str] = field(default_factory=list)  # nodes whose rows the run counts
+    registry: Registry | None = None
 
 
 def checked(flow: Flow, registry: Registry) -> None:
@@ -64,16 +66,21 @@ def plan(
     limit: int | None = None,
     counts: bool = True,
     validated: bool = False,
+    hold: bool = True,
+    materialized: dict[str, str] | None = None,
 ) -> Program:
     """Steps that run `targets` (default: every destination). With `limit`, targets are
-    displayed, first rows only (a preview), and nothing is held or counted."""
+    displayed, first rows only (a preview), and nothing is held or counted. Without
+    `hold`, blocking nodes stay inside the one query (best for one small destination).
+    `materialized` names tables that already hold some nodes' rows (node id → table)."""
     registry = registry or default_registry()
     if not validated:
         checked(flow, registry)
     ctx = CompileContext(resolve_params(flow, params), base_dir or Path.cwd())
+    ctx.materialized.update(materialized or {})
     wanted = targets if targets is not None else destinations(flow, registry)
     steps = _eager_steps(flow, wanted, ctx, registry)
-    if limit is None:
+    if limit is None and hold:
         steps += _held_steps(flow, wanted, ctx, registry)
     for node_id in wanted:
         query = compile_node(flow, node_id, ctx, registry)
@@ -86,9 +93,10 @@ def plan(
             steps.append(Step(node_id, "write", to_sql(query)))
         else:
             steps.append(Step(node_id, "display", to_sql(query)))
-    program = Program(flow, ctx, steps)
+    program = Program(flow, ctx, steps, registry=registry)
     if counts and limit is None:
-        program.counted, program.counts_sql = _counts(flow, ctx, registry, wanted)
+        for sink in wanted:
+            program.counted += [n for n in upstream_of(flow, sink) if n not in program.counted]
     return program
 
 
@@ -123,19 +131,16 @@ def _held_steps(
                 continue
             name = f"held_{node_id}"
             query = to_sql(compile_node(flow, node_id, ctx, registry))
-            steps.append(Step(node_id, "hold", query, table=name))
+            key = subgraph_key(flow, node_id, ctx, registry)
+            steps.append(Step(node_id, "hold", query, table=name, key=key))
             ctx.materialized[node_id] = name
     return steps
 
 
-def _counts(
-    flow: Flow, ctx: CompileContext, registry: Registry, sinks: list[str]
-) -> tuple[list[str], str]:
-    needed: list[str] = []
-    for sink in sinks:
-        needed += [n for n in upstream_of(flow, sink) if n not in needed]
-    if not needed:
-        return [], ""
+def counts_query(program: Program, needed: list[str]) -> str:
+    """One query counting the rows out of each of `needed` (held nodes from their tables)."""
+    flow, ctx = program.flow, program.ctx
+    registry = program.registry or default_registry()
     ctes: list[exp.Expression] = []
     seen: set[str] = set()
     for node_id in needed:  # held nodes cut their upstream off: ask for every node
@@ -154,4 +159,4 @@ def _counts(
         union = exp.union(union, part, distinct=False)
     query = exp.select("*").from_(union.subquery("counts"))
     query.set("with_", exp.With(expressions=ctes))
-    return needed, to_sql(query)
+    return to_sql(query)

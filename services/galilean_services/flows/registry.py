@@ -71,6 +71,14 @@ class NodeKind:
         raise NotImplementedError
 
     writes: ClassVar[bool] = False
+    # False for kinds whose rows can change while their parameters do not (remote data,
+    # user code): results downstream of them are never reused between runs.
+    cacheable: ClassVar[bool] = True
+
+    def fingerprint(self, params: dict[str, Any], ctx: CompileContext) -> str:
+        """What identifies the data this node reads besides its parameters (files: size
+        and modification time), for the result cache."""
+        return ""
 
     def describe(self) -> dict[str, Any]:
         """What the designer needs to render the node and its form."""

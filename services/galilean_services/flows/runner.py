@@ -13,11 +13,13 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
+from .cache import ResultCache
+from .compiler import upstream_of
 from .issues import FlowInvalid, NodeError
 from .model import Flow
 from .net import HttpPolicy
 from .paths import flow_file, written_atomically
-from .plan import Program, plan
+from .plan import Program, counts_query, plan
 from .registry import NodeKind, Registry, default_registry
 
 
@@ -30,6 +32,7 @@ class RunResult:
     outputs: dict[str, pa.Table] = field(default_factory=dict)  # display nodes
     error: dict[str, Any] | None = None  # {"node": id, "message": ...}
     logs: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # held results taken from the cache
 
 
 def kind_of(registry: Registry, name: str) -> NodeKind:
@@ -65,6 +68,7 @@ def execute(
     *,
     http_policy: HttpPolicy | None = None,
     request: dict[str, Any] | None = None,
+    cache: ResultCache | None = None,
 ) -> None:
     """Run the program's steps on `con`, filling `result` (raises on failure)."""
     flow = program.flow
@@ -79,7 +83,15 @@ def execute(
                 rows_in = sum(t.num_rows for t in inputs.values())
                 result.logs.append(f"{node.id}: {node.kind}, {rows_in} rows in, {out.num_rows} out")
             elif step.action == "hold":
-                con.execute(f'CREATE TEMP TABLE "{step.table}" AS {step.sql}')
+                held = cache.get(step.key) if cache is not None and step.key else None
+                if held is not None:
+                    con.register(step.table, held)
+                    result.logs.append(f"{node.id}: reused {held.num_rows} rows (unchanged)")
+                    result.reused.append(node.id)
+                else:
+                    con.execute(f'CREATE TEMP TABLE "{step.table}" AS {step.sql}')
+                    if cache is not None and step.key:
+                        cache.put(step.key, con.table(step.table).to_arrow_table())
             elif step.action == "file":
                 # Streamed by DuckDB's COPY, not through Arrow as other writers are.
                 target = flow_file(ctx, node.params["path"])
@@ -99,15 +111,40 @@ def execute(
             raise NodeFailed(node.id, str(exc)) from None
         except (duckdb.Error, ValueError, OSError) as exc:
             raise NodeFailed(node.id, _first_line(exc)) from None
-    if program.counts_sql:
-        rows_out = dict(con.sql(program.counts_sql).fetchall())
-        result.nodes = {
-            n: {
-                "rows_in": sum(rows_out.get(src, 0) for src in flow.inputs_of(n).values()),
-                "rows_out": int(rows_out[n]),
-            }
-            for n in program.counted
+    if program.counted:
+        result.nodes = _row_counts(program, con, cache, result.reused)
+
+
+def _row_counts(
+    program: Program,
+    con: duckdb.DuckDBPyConnection,
+    cache: ResultCache | None,
+    reused: list[str],
+) -> dict[str, dict[str, int]]:
+    """Rows out of every counted node, in one query; the nodes behind a reused result
+    are not scanned again: their counts come from the run that made it."""
+    flow = program.flow
+    keys = {s.node: s.key for s in program.steps if s.action == "hold" and s.key}
+    known: dict[str, int] = {}
+    for node in reused:
+        behind = cache.counts(keys[node]) if cache is not None else None
+        if behind:
+            known.update({n: c for n, c in behind.items() if n != node})
+    needed = [n for n in program.counted if n not in known]
+    rows_out = dict(known)
+    if needed:
+        rows_out.update(dict(con.sql(counts_query(program, needed)).fetchall()))
+    if cache is not None:
+        for node, key in keys.items():
+            cache.set_counts(key, {n: int(rows_out[n]) for n in upstream_of(flow, node)
+                                   if n in rows_out})  # fmt: skip
+    return {
+        n: {
+            "rows_in": sum(rows_out.get(src, 0) for src in flow.inputs_of(n).values()),
+            "rows_out": int(rows_out[n]),
         }
+        for n in program.counted
+    }
 
 
 def _first_line(exc: BaseException) -> str:
@@ -143,12 +180,16 @@ def run(
     http_policy: HttpPolicy | None = None,
     request: dict[str, Any] | None = None,
     memory_limit: str = "",
+    cache: ResultCache | None = None,
 ) -> RunResult:
-    """Run every destination; FlowInvalid (before anything runs) for a flow with problems."""
+    """Run every destination; FlowInvalid (before anything runs) for a flow with problems.
+    With a `cache`, held results of unchanged subgraphs are reused (and kept)."""
     registry = registry or default_registry()
     program = plan(flow, params, base_dir, registry)
     with connect(program.ctx.base_dir, memory_limit) as con:
-        return run_program(program, registry, con=con, http_policy=http_policy, request=request)
+        return run_program(
+            program, registry, con=con, http_policy=http_policy, request=request, cache=cache
+        )
 
 
 def run_program(
@@ -158,12 +199,15 @@ def run_program(
     con: duckdb.DuckDBPyConnection | None = None,
     http_policy: HttpPolicy | None = None,
     request: dict[str, Any] | None = None,
+    cache: ResultCache | None = None,
 ) -> RunResult:
     result = RunResult(status="running", started=time.time(), ended=0.0)
     own = con is None
     con = connect(program.ctx.base_dir) if con is None else con
     try:
-        execute(program, con, registry, result, http_policy=http_policy, request=request)
+        execute(
+            program, con, registry, result, http_policy=http_policy, request=request, cache=cache
+        )
         result.status = "succeeded"
     except NodeFailed as exc:
         result.status = "failed"

@@ -112,6 +112,7 @@ async def serve(config: ServiceConfig) -> None:
     ticker.stop()
     server.stop()
     await service.runs.close()
+    service.plans.close()
     service.store.close()
 
 

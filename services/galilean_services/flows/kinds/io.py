@@ -11,7 +11,7 @@ import requests
 from sqlglot import exp
 
 from ..issues import NodeError
-from ..paths import flow_file, path_problem, written_atomically
+from ..paths import file_identity, flow_file, path_problem, written_atomically
 from ..registry import Columns, CompileContext, NodeKind
 from ..sql import resolve
 from .destinations import FileDestination
@@ -61,6 +61,9 @@ class ExcelSource(EagerSource):
     def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
         return path_problem(params["path"])
 
+    def fingerprint(self, params: dict[str, Any], ctx: CompileContext) -> str:
+        return file_identity(ctx, params["path"])
+
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
     ) -> pa.Table:
@@ -79,6 +82,7 @@ class ExcelSource(EagerSource):
 class HttpJsonSource(EagerSource):
     name = "source.http_json"
     title = "HTTP JSON API"
+    cacheable = False  # the remote data changes without the parameters changing
     params_schema = {
         "type": "object",
         "required": ["url"],

@@ -16,6 +16,7 @@ class PythonTransform(NodeKind):
     title = "Python transform"
     category = "transform"
     eager = True
+    cacheable = False  # user code may read the clock, a random source, the network
     params_schema = {
         "type": "object",
         "required": ["code"],

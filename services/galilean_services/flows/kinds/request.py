@@ -82,6 +82,7 @@ class RequestBodySource(NodeKind):
     category = "source"
     inputs = ()
     eager = True
+    cacheable = False
     params_schema = {
         "type": "object",
         "required": ["columns"],

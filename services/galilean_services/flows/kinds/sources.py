@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from ..paths import flow_file, path_problem
+from ..paths import file_identity, flow_file, path_problem
 from ..registry import Columns, CompileContext, NodeKind
 from ..sql import column, ident, literal, resolve
 
@@ -95,6 +95,9 @@ class FileSource(NodeKind):
 
     def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
         return path_problem(params["path"])
+
+    def fingerprint(self, params: dict[str, Any], ctx: CompileContext) -> str:
+        return file_identity(ctx, params["path"])
 
     def compile(
         self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
