@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
@@ -83,6 +83,15 @@ class Api(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
+    received: ClassVar[list[tuple[str, str, Any]]] = []  # (path, authorization, body)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        body = json.loads(self.rfile.read(length))
+        Api.received.append((self.path, self.headers.get("Authorization", ""), body))
+        self.send_response(403 if self.path.startswith("/refuse") else 204)
+        self.end_headers()
+
     def log_message(self, *args: Any) -> None:
         pass
 
@@ -137,3 +146,51 @@ def test_http_errors_are_failed_runs(api: str) -> None:
         assert outcome.error is not None
         assert outcome.error["node"] == "remote"
         assert message in outcome.error["message"]
+
+
+def test_http_request_and_webhook_destinations(api: str) -> None:
+    Api.received.clear()
+    rows = [[i, f"item {i}", f"2026-01-0{i}"] for i in range(1, 6)]
+    source = {
+        "id": "data",
+        "kind": "source.inline",
+        "params": {
+            "columns": [{"name": "id", "type": "BIGINT"}, {"name": "name"},
+                        {"name": "day", "type": "DATE"}],
+            "rows": rows,
+        },
+    }  # fmt: skip
+    nodes: list[dict[str, Any]] = [
+        source,
+        {"id": "big", "kind": "transform.filter", "params": {"condition": "id >= 2"}},
+        {"id": "send", "kind": "destination.http",
+         "params": {"url": f"{api}/ingest", "batch_size": 3,
+                    "headers": {"Authorization": {"$param": "token"}}}},
+        {"id": "tell", "kind": "destination.webhook",
+         "params": {"url": f"{api}/hook", "message": "sent {rows} rows"}},
+    ]  # fmt: skip
+    edges = [
+        {"id": "e1", "from": {"node": "data"}, "to": {"node": "big"}},
+        {"id": "e2", "from": {"node": "big"}, "to": {"node": "send"}},
+        {"id": "e3", "from": {"node": "big"}, "to": {"node": "tell"}},
+    ]
+    doc = {"galilean_flow": 1, "name": "out", "nodes": nodes, "edges": edges,
+           "parameters": [{"name": "token", "type": "string", "default": ""}]}  # fmt: skip
+    outcome = run(parse_flow(json.dumps(doc)), {"token": "Bearer s3cret"})
+    assert outcome.status == "succeeded", outcome.error
+    ingest = [body for path, _, body in Api.received if path == "/ingest"]
+    assert [len(b) for b in ingest] == [3, 1]
+    assert [r["id"] for b in ingest for r in b] == [2, 3, 4, 5]
+    assert ingest[0][0] == {"id": 2, "name": "item 2", "day": "2026-01-02"}
+    assert {auth for path, auth, _ in Api.received if path == "/ingest"} == {"Bearer s3cret"}
+    hook = [body for path, _, body in Api.received if path == "/hook"]
+    assert hook == [{"text": "sent 4 rows", "rows": 4}]
+    assert "s3cret" not in " ".join(outcome.logs)
+
+    nodes[2]["params"]["url"] = f"{api}/refuse"
+    failed = run(parse_flow(json.dumps(doc)), {"token": "Bearer s3cret"})
+    assert failed.status == "failed"
+    assert failed.error is not None
+    assert failed.error["node"] == "send"
+    assert "HTTP 403" in failed.error["message"]
+    assert "s3cret" not in json.dumps(failed.error)

@@ -24,8 +24,9 @@ def cte_name(node_id: str) -> str:
     return f"node_{node_id}"
 
 
-def table(node_id: str) -> exp.Table:
-    return exp.Table(this=exp.to_identifier(cte_name(node_id), quoted=True))
+def table(node_id: str, port: str = "out") -> exp.Table:
+    name = cte_name(node_id) if port == "out" else f"{cte_name(node_id)}__{port}"
+    return exp.Table(this=exp.to_identifier(name, quoted=True))
 
 
 def upstream_of(flow: Flow, node_id: str, held: frozenset[str] = frozenset()) -> list[str]:
@@ -65,19 +66,51 @@ def compile_node(
             raise FlowInvalid(
                 [Issue("unknown-kind", f"unknown node kind {node.kind!r}", node=current)]
             )
-        sources = flow.inputs_of(current)
-        inputs = {port: table(src) for port, src in sources.items()}
-        ctx.upstream = {port: known.get(src) for port, src in sources.items()}
-        ctx.node_id = current
+        sources = flow.input_edges(current)
+        inputs = {port: table(src, out) for port, (src, out) in sources.items()}
+        ctx.upstream = {port: known.get(src) for port, (src, _) in sources.items()}
         try:
+            ctes += _port_ctes(flow, sources.values(), ctes, ctx, registry)
+            ctx.node_id = current
             query = kind.compile(node.params, inputs, ctx)
             known[current] = kind.columns(node.params, ctx.upstream)
         except (ExpressionError, ValueError, KeyError) as exc:
-            raise FlowInvalid([Issue("compile", str(exc).strip("'\""), node=current)]) from None
+            message = str(exc).strip("'\"")
+            raise FlowInvalid([Issue("compile", message, node=current)]) from None
         ctes.append(_cte(current, query))
     final = exp.select("*").from_(table(node_id))
     final.set("with_", exp.With(expressions=ctes))
     return final
+
+
+def _port_ctes(
+    flow: Flow,
+    sources: Any,
+    ctes: list[exp.CTE],
+    ctx: CompileContext,
+    registry: Registry,
+) -> list[exp.CTE]:
+    """CTEs for the output ports (other than `out`) that feed the node being compiled."""
+    made: list[exp.CTE] = []
+    have = {cte.alias for cte in ctes}
+    for src, port in sources:
+        name = table(src, port).name
+        if port == "out" or name in have:
+            continue
+        node = flow.node(src)
+        kind = registry.get(node.kind)
+        assert kind is not None  # compiled just before
+        ctx.node_id = src
+        query = kind.output(node.params, port, table(src), ctx)
+        made.append(
+            exp.CTE(
+                this=query,
+                alias=exp.TableAlias(this=exp.to_identifier(name, quoted=True)),
+                materialized=False,
+            )
+        )
+        have.add(name)
+    return made
 
 
 def _cte(node_id: str, query: exp.Query) -> exp.CTE:

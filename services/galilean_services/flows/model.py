@@ -80,6 +80,10 @@ class Flow:
         """Input port → upstream node id."""
         return {e.target_port: e.source for e in self.edges if e.target == node_id}
 
+    def input_edges(self, node_id: str) -> dict[str, tuple[str, str]]:
+        """Input port → (upstream node id, its output port)."""
+        return {e.target_port: (e.source, e.source_port) for e in self.edges if e.target == node_id}
+
 
 def _location(error: jsonschema.ValidationError, source: str) -> str:
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)

@@ -42,6 +42,9 @@ class Program:
     steps: list[Step]
     counted: list[str] = field(default_factory=list)  # nodes whose rows the run counts
     registry: Registry | None = None
+    # Nodes only a `control.try` node's try side needs: their failure means "fall back",
+    # not a failed run (node → the try node).
+    guarded: dict[str, str] = field(default_factory=dict)
 
 
 def checked(flow: Flow, registry: Registry) -> None:
@@ -94,6 +97,7 @@ def plan(
         else:
             steps.append(Step(node_id, "display", to_sql(query)))
     program = Program(flow, ctx, steps, registry=registry)
+    program.guarded = guarded_nodes(flow, wanted, registry)
     if counts and limit is None:
         for sink in wanted:
             program.counted += [n for n in upstream_of(flow, sink) if n not in program.counted]
@@ -135,6 +139,38 @@ def _held_steps(
             steps.append(Step(node_id, "hold", query, table=name, key=key))
             ctx.materialized[node_id] = name
     return steps
+
+
+def guarded_nodes(flow: Flow, targets: list[str], registry: Registry) -> dict[str, str]:
+    """Nodes whose failure a try node absorbs: upstream of its `try` input and needed by
+    nothing else."""
+
+    def tolerant_port(node_id: str) -> str:
+        kind = registry.get(flow.node(node_id).kind)
+        return str(getattr(kind, "tolerant", ""))
+
+    strictly: set[str] = set()
+
+    def visit(node_id: str) -> None:
+        if node_id in strictly:
+            return
+        strictly.add(node_id)
+        skip = tolerant_port(node_id)
+        for port, src in flow.inputs_of(node_id).items():
+            if port != skip:
+                visit(src)
+
+    for target in targets:
+        visit(target)
+    guarded: dict[str, str] = {}
+    for node_id in list(strictly):
+        port = tolerant_port(node_id)
+        src = flow.inputs_of(node_id).get(port) if port else None
+        if src is not None:
+            for upstream in upstream_of(flow, src):
+                if upstream not in strictly:
+                    guarded.setdefault(upstream, node_id)
+    return guarded
 
 
 def counts_query(program: Program, needed: list[str]) -> str:

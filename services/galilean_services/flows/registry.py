@@ -42,6 +42,8 @@ class NodeKind:
     title: ClassVar[str]
     category: ClassVar[str]  # source | transform | destination | control
     inputs: ClassVar[tuple[str, ...]] = ("in",)
+    # Output ports; a kind with several (a branch) says what each gives in `output`.
+    outputs: ClassVar[tuple[str, ...]] = ("out",)
     params_schema: ClassVar[dict[str, Any]] = {"type": "object"}
     # Eager kinds make their rows in Python before the query runs (user code, a
     # spreadsheet, a remote API): the runner calls `produce` and holds the result.
@@ -59,6 +61,12 @@ class NodeKind:
         self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
     ) -> exp.Query:
         raise NotImplementedError
+
+    def output(
+        self, params: dict[str, Any], port: str, node: exp.Table, ctx: CompileContext
+    ) -> exp.Query:
+        """The rows of output `port`, from the node's own rows `node`."""
+        return exp.select("*").from_(node)
 
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
@@ -87,6 +95,7 @@ class NodeKind:
             "title": self.title,
             "category": self.category,
             "inputs": list(self.inputs),
+            "outputs": list(self.outputs),
             "params_schema": self.params_schema,
         }
 

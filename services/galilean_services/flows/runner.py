@@ -73,11 +73,14 @@ def execute(
     """Run the program's steps on `con`, filling `result` (raises on failure)."""
     flow = program.flow
     ctx = dataclasses.replace(program.ctx, http_policy=http_policy, request=request)
+    fell_back: set[str] = set()  # try nodes whose try side failed
     for step in program.steps:
         node = flow.node(step.node)
+        ctx.node_id = node.id
+        tolerant = str(getattr(registry.get(node.kind), "tolerant", ""))
         try:
             if step.action == "eager":
-                inputs = {port: con.sql(sql).to_arrow_table() for port, sql in step.inputs.items()}
+                inputs = _eager_inputs(step.node, step.inputs, tolerant, con, fell_back, result)
                 out = kind_of(registry, node.kind).produce(node.params, inputs, ctx)
                 con.register(step.table, out)
                 rows_in = sum(t.num_rows for t in inputs.values())
@@ -107,12 +110,37 @@ def execute(
                 result.logs.append(kind_of(registry, node.kind).write(node.params, rows, ctx))
             else:
                 result.outputs[node.id] = con.sql(step.sql).to_arrow_table()
-        except NodeError as exc:
-            raise NodeFailed(node.id, str(exc)) from None
-        except (duckdb.Error, ValueError, OSError) as exc:
-            raise NodeFailed(node.id, _first_line(exc)) from None
+        except (NodeError, duckdb.Error, ValueError, OSError) as exc:
+            message = str(exc) if isinstance(exc, NodeError) else _first_line(exc)
+            guard = program.guarded.get(node.id)
+            if guard is None:
+                raise NodeFailed(node.id, message) from None
+            fell_back.add(guard)
+            result.logs.append(f"{node.id}: failed ({message}); {guard} falls back")
     if program.counted:
-        result.nodes = _row_counts(program, con, cache, result.reused)
+        skip = set(program.guarded) if fell_back else set()
+        result.nodes = _row_counts(program, con, cache, result.reused, skip)
+
+
+def _eager_inputs(
+    node_id: str,
+    queries: dict[str, str],
+    tolerant: str,
+    con: duckdb.DuckDBPyConnection,
+    fell_back: set[str],
+    result: RunResult,
+) -> dict[str, pa.Table]:
+    """An eager node's inputs; a try node's try side may fail, leaving it out."""
+    if tolerant and tolerant in queries and node_id not in fell_back:
+        try:  # the other inputs are only the fallback: not computed when this works
+            return {tolerant: con.sql(queries[tolerant]).to_arrow_table()}
+        except duckdb.Error as exc:
+            result.logs.append(f"{node_id}: {tolerant} side failed ({_first_line(exc)})")
+            fell_back.add(node_id)
+    inputs = {p: con.sql(sql).to_arrow_table() for p, sql in queries.items() if p != tolerant}
+    if tolerant:
+        result.logs.append(f"{node_id}: gave the fallback rows")
+    return inputs
 
 
 def _row_counts(
@@ -120,6 +148,7 @@ def _row_counts(
     con: duckdb.DuckDBPyConnection,
     cache: ResultCache | None,
     reused: list[str],
+    skip: set[str],
 ) -> dict[str, dict[str, int]]:
     """Rows out of every counted node, in one query; the nodes behind a reused result
     are not scanned again: their counts come from the run that made it."""
@@ -130,7 +159,7 @@ def _row_counts(
         behind = cache.counts(keys[node]) if cache is not None else None
         if behind:
             known.update({n: c for n, c in behind.items() if n != node})
-    needed = [n for n in program.counted if n not in known]
+    needed = [n for n in program.counted if n not in known and n not in skip]
     rows_out = dict(known)
     if needed:
         rows_out.update(dict(con.sql(counts_query(program, needed)).fetchall()))
@@ -144,6 +173,7 @@ def _row_counts(
             "rows_out": int(rows_out[n]),
         }
         for n in program.counted
+        if n in rows_out
     }
 
 

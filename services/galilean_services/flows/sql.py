@@ -44,10 +44,15 @@ def parse_expression(text: str, params: dict[str, Any] | None = None) -> Any:
         raise ExpressionError("an expression may not contain a query or a statement")
     if params is not None:
         for placeholder in list(tree.find_all(exp.Placeholder)):
-            name = placeholder.name
-            if name not in params:
-                raise ExpressionError(f"unknown flow parameter :{name}")
-            placeholder.replace(literal(params[name]))
+            if placeholder.name not in params:
+                raise ExpressionError(f"unknown flow parameter :{placeholder.name}")
+
+        def bind(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Placeholder):
+                return literal(params[node.name])
+            return node
+
+        return tree.transform(bind)  # the whole expression may be one parameter
     return tree
 
 

@@ -105,6 +105,18 @@ def _edges(flow: Flow, registry: Registry) -> list[Issue]:
                     node=edge.target,
                 )
             )
+        source = nodes.get(edge.source)
+        source_kind = registry.get(source.kind) if source else None
+        if source_kind is not None and edge.source_port not in source_kind.outputs:
+            ports = ", ".join(source_kind.outputs) or "none"
+            issues.append(
+                Issue(
+                    "edge",
+                    f"{edge.source!r} has no output {edge.source_port!r} (outputs: {ports})",
+                    edge=edge.id,
+                    node=edge.source,
+                )
+            )
         fed[(edge.target, edge.target_port)] += 1
     for (node_id, port), count in fed.items():
         if count > 1:

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from ..registry import Registry
-from . import destinations, io, python, request, reshape, sources, transforms
+from . import control, destinations, http_out, io, python, request, reshape, sources, transforms
 
 
 def register_builtin(registry: Registry) -> None:
-    for module in (sources, io, request, transforms, reshape, python, destinations):
+    for module in (
+        sources,
+        io,
+        request,
+        transforms,
+        reshape,
+        python,
+        control,
+        destinations,
+        http_out,
+    ):
         for kind in module.KINDS:
             registry.register(kind())

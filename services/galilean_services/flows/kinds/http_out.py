@@ -1,0 +1,123 @@
+"""Destinations that call out over HTTP: send the rows to an API, or notify a webhook.
+
+Rows travel as JSON (dates as ISO text); the service's HTTP policy applies (see net.py),
+and redirects are not followed there. A refused or failed call fails the node, naming
+the status, never echoing headers (they may carry a token).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from typing import Any
+
+import pyarrow as pa
+import requests
+from sqlglot import exp
+
+from ..issues import NodeError
+from ..registry import CompileContext, NodeKind
+from ..sql import resolve
+
+TIMEOUT_SECONDS = 30
+HEADER_VALUE = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["$param"]}]}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def send(ctx: CompileContext, method: str, url: str, payload: Any, headers: dict[str, str]) -> int:
+    if ctx.http_policy is not None:
+        ctx.http_policy.check(url)
+    body = json.dumps(payload, default=_json_value)
+    try:
+        reply = requests.request(
+            method, url, data=body, timeout=TIMEOUT_SECONDS,
+            headers={"Content-Type": "application/json", **headers},
+            allow_redirects=ctx.http_policy is None,
+        )  # fmt: skip
+    except requests.RequestException as exc:
+        raise NodeError(f"cannot reach {url}: {type(exc).__name__}") from None
+    if reply.status_code >= 400:
+        raise NodeError(f"{url} answered HTTP {reply.status_code}")
+    return reply.status_code
+
+
+class HttpDestination(NodeKind):
+    """Common: the node's result is its input; subclasses say what to send."""
+
+    category = "destination"
+    writes = True
+
+    def compile(
+        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
+    ) -> exp.Query:
+        return exp.select("*").from_(inputs["in"])
+
+    @staticmethod
+    def headers(params: dict[str, Any], ctx: CompileContext) -> dict[str, str]:
+        return {k: str(resolve(v, ctx.params)) for k, v in params.get("headers", {}).items()}
+
+
+class HttpRequest(HttpDestination):
+    name = "destination.http"
+    title = "Send rows to an HTTP API"
+    params_schema = {
+        "type": "object",
+        "required": ["url"],
+        "properties": {
+            "url": {"type": "string", "pattern": "^https?://"},
+            "method": {"enum": ["POST", "PUT", "PATCH"], "default": "POST"},
+            "batch_size": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1000},
+            "headers": {"type": "object", "additionalProperties": HEADER_VALUE},
+        },
+        "additionalProperties": False,
+    }
+
+    def write(self, params: dict[str, Any], table: pa.Table, ctx: CompileContext) -> str:
+        url = str(resolve(params["url"], ctx.params))
+        size = int(params.get("batch_size", 1000))
+        headers = self.headers(params, ctx)
+        rows = table.to_pylist()
+        batches = 0
+        for start in range(0, len(rows), size):
+            send(ctx, params.get("method", "POST"), url, rows[start : start + size], headers)
+            batches += 1
+        return f"{ctx.node_id or self.name}: sent {len(rows)} rows in {batches} request(s)"
+
+
+class Webhook(HttpDestination):
+    name = "destination.webhook"
+    title = "Notify a webhook"
+    params_schema = {
+        "type": "object",
+        "required": ["url"],
+        "properties": {
+            "url": {"type": "string", "pattern": "^https?://"},
+            "message": {
+                "type": "string",
+                "default": "{rows} rows",
+                "description": "text sent as `text` (Slack, Mattermost, Teams take it); "
+                "{rows} is the number of rows that reached the node",
+            },
+            "headers": {"type": "object", "additionalProperties": HEADER_VALUE},
+        },
+        "additionalProperties": False,
+    }
+
+    def write(self, params: dict[str, Any], table: pa.Table, ctx: CompileContext) -> str:
+        url = str(resolve(params["url"], ctx.params))
+        text = str(params.get("message", "{rows} rows")).replace("{rows}", str(table.num_rows))
+        send(ctx, "POST", url, {"text": text, "rows": table.num_rows}, self.headers(params, ctx))
+        return f"{ctx.node_id or self.name}: notified ({table.num_rows} rows)"
+
+
+KINDS = [HttpRequest, Webhook]
