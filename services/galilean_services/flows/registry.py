@@ -33,6 +33,9 @@ class CompileContext:
     http_policy: HttpPolicy | None = None
     # The request of a published endpoint (query parameters and JSON body), if any.
     request: dict[str, Any] | None = None
+    # The owner's named SQL connections (a connections.ConnectionStore; None: the
+    # current user's, from the home folder).
+    connections: Any = None
 
 
 class NodeKind:

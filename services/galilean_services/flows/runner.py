@@ -69,10 +69,13 @@ def execute(
     http_policy: HttpPolicy | None = None,
     request: dict[str, Any] | None = None,
     cache: ResultCache | None = None,
+    connections: Any = None,
 ) -> None:
     """Run the program's steps on `con`, filling `result` (raises on failure)."""
     flow = program.flow
-    ctx = dataclasses.replace(program.ctx, http_policy=http_policy, request=request)
+    ctx = dataclasses.replace(
+        program.ctx, http_policy=http_policy, request=request, connections=connections
+    )
     fell_back: set[str] = set()  # try nodes whose try side failed
     for step in program.steps:
         node = flow.node(step.node)
@@ -211,6 +214,7 @@ def run(
     request: dict[str, Any] | None = None,
     memory_limit: str = "",
     cache: ResultCache | None = None,
+    connections: Any = None,
 ) -> RunResult:
     """Run every destination; FlowInvalid (before anything runs) for a flow with problems.
     With a `cache`, held results of unchanged subgraphs are reused (and kept)."""
@@ -218,8 +222,9 @@ def run(
     program = plan(flow, params, base_dir, registry)
     with connect(program.ctx.base_dir, memory_limit) as con:
         return run_program(
-            program, registry, con=con, http_policy=http_policy, request=request, cache=cache
-        )
+            program, registry, con=con, http_policy=http_policy, request=request, cache=cache,
+            connections=connections,
+        )  # fmt: skip
 
 
 def run_program(
@@ -230,14 +235,16 @@ def run_program(
     http_policy: HttpPolicy | None = None,
     request: dict[str, Any] | None = None,
     cache: ResultCache | None = None,
+    connections: Any = None,
 ) -> RunResult:
     result = RunResult(status="running", started=time.time(), ended=0.0)
     own = con is None
     con = connect(program.ctx.base_dir) if con is None else con
     try:
         execute(
-            program, con, registry, result, http_policy=http_policy, request=request, cache=cache
-        )
+            program, con, registry, result, http_policy=http_policy, request=request,
+            cache=cache, connections=connections,
+        )  # fmt: skip
         result.status = "succeeded"
     except NodeFailed as exc:
         result.status = "failed"

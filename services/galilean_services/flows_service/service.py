@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from ..connections import ConnectionStore
 from ..errors import Forbidden, GalileanError, ValidationError
 from ..flows import FlowFileError, dump_flow, parse_flow
 from ..flows.compiler import resolve_params
@@ -268,8 +269,11 @@ class FlowsService:
         alarm = asyncio.get_running_loop().call_later(
             self.config.endpoint_timeout, cursor.interrupt
         )
+        connections = ConnectionStore(entry.base_dir)
         try:
-            return await asyncio.to_thread(self._execute_program, cursor, program, request)
+            return await asyncio.to_thread(
+                self._execute_program, cursor, program, request, connections
+            )
         finally:
             alarm.cancel()
             cursor.close()
@@ -287,12 +291,17 @@ class FlowsService:
         self._endpoints.clear()
 
     def _execute_program(
-        self, con: duckdb.DuckDBPyConnection, program: Program, request: dict[str, Any]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        program: Program,
+        request: dict[str, Any],
+        connections: ConnectionStore,
     ) -> dict[str, Any]:
         began = time.perf_counter()
         result = run_program(
-            program, self.registry, con=con, http_policy=self.http_policy, request=request
-        )
+            program, self.registry, con=con, http_policy=self.http_policy, request=request,
+            connections=connections,
+        )  # fmt: skip
         if result.status != "succeeded":
             error = result.error or {}
             node = error.get("node")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from ..connections import ConnectionStore
 from ..flows import parse_flow
 from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
@@ -62,6 +63,7 @@ def main() -> int:
             base_dir=Path(job["base_dir"]),
             http_policy=HttpPolicy(tuple(job.get("http_allow", ()))),
             memory_limit=job.get("memory_limit", ""),
+            connections=ConnectionStore(Path(job["base_dir"])),
         )
         out = result_json(result)
     except FlowInvalid as invalid:

@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from ..registry import Registry
-from . import control, destinations, http_out, io, python, request, reshape, sources, transforms
+from . import (
+    control,
+    destinations,
+    http_out,
+    io,
+    python,
+    request,
+    reshape,
+    sources,
+    sql_io,
+    transforms,
+)
 
 
 def register_builtin(registry: Registry) -> None:
     for module in (
         sources,
         io,
+        sql_io,
         request,
         transforms,
         reshape,

@@ -1,0 +1,190 @@
+"""Named SQL connections (real PostgreSQL, SQLite and DuckDB files) and the flow kinds that
+use them: a table, a query with bound parameters, a table writer."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from galilean_services.connections import ConnectionStore, check
+from galilean_services.errors import Forbidden, NotFound, ValidationError
+from galilean_services.flows import parse_flow
+from galilean_services.flows.net import HttpPolicy
+from galilean_services.flows.runner import run
+from harness.postgres import Postgres
+from harness.processes import free_port
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Postgres]:
+    server = Postgres().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def pg_fields(server: Postgres, **changes: Any) -> dict[str, Any]:
+    return {
+        "dialect": "postgresql", "host": "127.0.0.1", "port": server.port,
+        "database": "jupyterhub", "user": server.user, "password": server.password, **changes,
+    }  # fmt: skip
+
+
+def test_store_keeps_passwords_private(tmp_path: Path, postgres: Postgres) -> None:
+    store = ConnectionStore(tmp_path, environ={"GALILEAN_CONNECTION_WAREHOUSE": "sqlite:///w.db"})
+    saved = store.save("pg", pg_fields(postgres))
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    shown = saved.public()
+    assert postgres.password not in json.dumps(shown)
+    assert shown["has_password"]
+    assert [(c.name, c.read_only) for c in store.all()] == [("pg", False), ("warehouse", True)]
+    # An edit without a password keeps the stored one.
+    store.save("pg", {k: v for k, v in pg_fields(postgres).items() if k != "password"})
+    assert check(store.get("pg")) == (True, check(store.get("pg"))[1])
+    assert check(store.get("pg"))[1].startswith("connected (postgresql")
+    with pytest.raises(Forbidden):
+        store.save("warehouse", {"url": "sqlite:///x.db"})
+    with pytest.raises(Forbidden):
+        store.delete("warehouse")
+    with pytest.raises(ValidationError) as bad:
+        store.save("1st", {"url": "sqlite:///x.db"})
+    assert bad.value.errors == [{"field": "name"}]
+    with pytest.raises(ValidationError) as bad:
+        store.save("nohost", {"dialect": "postgresql", "database": "x"})
+    assert bad.value.errors == [{"field": "host"}]
+    store.delete("pg")
+    with pytest.raises(NotFound):
+        store.get("pg")
+
+
+def test_testing_a_connection_says_why_in_one_line(tmp_path: Path, postgres: Postgres) -> None:
+    store = ConnectionStore(tmp_path, environ={})
+    wrong = store.save("wrong", pg_fields(postgres, password="not-the-password-123"))
+    ok, message = check(wrong)
+    assert not ok
+    assert "password authentication failed" in message
+    assert "not-the-password-123" not in message
+    assert "\n" not in message
+    closed = store.save("closed", pg_fields(postgres, port=free_port()))
+    ok, message = check(closed)
+    assert not ok
+    assert "refused" in message or "connect" in message
+    missing = store.save("oracle", {"url": "oracle+cx_oracle://u:secret-pw@db.example/x"})
+    ok, message = check(missing)
+    assert not ok
+    assert "not installed" in message
+    assert "secret-pw" not in message
+    lite = store.save("lite", {"dialect": "sqlite", "database": str(tmp_path / "a.db")})
+    assert check(lite) == (True, check(lite)[1])
+    duck = store.save("duck", {"dialect": "duckdb", "database": str(tmp_path / "a.duckdb")})
+    ok, message = check(duck)
+    assert ok, message
+
+
+def sql_flow(*nodes: dict[str, Any], **doc: Any) -> Any:
+    edges = [
+        {"id": f"e{i}", "from": {"node": a["id"]}, "to": {"node": b["id"]}}
+        for i, (a, b) in enumerate(itertools.pairwise(nodes))
+    ]
+    return parse_flow(json.dumps({"galilean_flow": 1, "name": "sql", "nodes": list(nodes),
+                                  "edges": edges, **doc}))  # fmt: skip
+
+
+def test_flow_reads_and_writes_postgres_tables(tmp_path: Path, postgres: Postgres) -> None:
+    store = ConnectionStore(tmp_path, environ={})
+    store.save("pg", pg_fields(postgres))
+    engine = sa.create_engine(postgres.url())
+    people = pd.DataFrame({"id": [1, 2, 3], "name": ["Ann", "Bo", "O'Neil"], "score": [9, 4, 7]})
+    people.to_sql("people", engine, if_exists="replace", index=False)
+
+    select = "SELECT * FROM people WHERE score >= :least OR name = :who"
+    query = {"id": "q", "kind": "source.sql_query", "params": {"connection": "pg", "query": select}}
+    flow = sql_flow(
+        query,
+        {"id": "out", "kind": "destination.display", "params": {}},
+        parameters=[{"name": "least", "type": "integer", "default": 5},
+                    {"name": "who", "type": "string", "default": ""}],
+    )  # fmt: skip
+    got = run(flow, {"least": 8}, connections=store)
+    assert got.status == "succeeded", got.error
+    assert got.outputs["out"].column("name").to_pylist() == ["Ann"]
+    # An injection attempt is a value, not SQL.
+    sneaky = run(flow, {"least": 99, "who": "x' OR '1'='1"}, connections=store)
+    assert sneaky.outputs["out"].num_rows == 0
+    quoted = run(flow, {"least": 99, "who": "O'Neil"}, connections=store)
+    assert quoted.outputs["out"].column("id").to_pylist() == [3]
+
+    copy = sql_flow(
+        {"id": "t", "kind": "source.sql_table", "params": {"connection": "pg", "table": "people"}},
+        {"id": "big", "kind": "transform.filter", "params": {"condition": "score > 5"}},
+        {"id": "save", "kind": "destination.table",
+         "params": {"connection": "pg", "table": "top_people", "mode": "replace"}},
+    )  # fmt: skip
+    for _ in range(2):  # replace: the second run does not double the rows
+        outcome = run(copy, connections=store)
+        assert outcome.status == "succeeded", outcome.error
+    written = pd.read_sql("SELECT * FROM top_people ORDER BY id", engine)
+    assert written["name"].tolist() == ["Ann", "O'Neil"]
+    engine.dispose()
+
+    broken = sql_flow(
+        {"id": "t", "kind": "source.sql_table", "params": {"connection": "pg", "table": "nope"}},
+        {"id": "out", "kind": "destination.display", "params": {}},
+    )
+    failed = run(broken, connections=store)
+    assert failed.status == "failed"
+    assert failed.error is not None
+    assert failed.error["node"] == "t"
+    assert "nope" in failed.error["message"]
+    assert postgres.password not in json.dumps(failed.error)
+    unknown = run(sql_flow({"id": "t", "kind": "source.sql_table",
+                            "params": {"connection": "elsewhere", "table": "x"}},
+                           {"id": "out", "kind": "destination.display", "params": {}}),
+                  connections=store)  # fmt: skip
+    assert unknown.error == {"node": "t", "message": "no connection named 'elsewhere'"}
+
+
+def test_query_must_be_one_select(tmp_path: Path) -> None:
+    from galilean_services.flows import validate
+
+    flow = sql_flow(
+        {"id": "q", "kind": "source.sql_query",
+         "params": {"connection": "x", "query": "DELETE FROM people; SELECT 1"}},
+        {"id": "out", "kind": "destination.display", "params": {}},
+    )  # fmt: skip
+    assert [(i.node, i.path) for i in validate(flow)] == [("q", "query")]
+
+
+def test_service_runs_keep_file_databases_in_the_owners_folder(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.db"
+    with sqlite3.connect(outside) as db:
+        db.execute("CREATE TABLE secrets (v TEXT)")
+        db.execute("INSERT INTO secrets VALUES ('hub data')")
+    home = tmp_path / "alice"
+    home.mkdir()
+    store = ConnectionStore(home, environ={})
+    store.save("hub", {"dialect": "sqlite", "database": str(outside)})
+    flow = sql_flow(
+        {
+            "id": "t",
+            "kind": "source.sql_table",
+            "params": {"connection": "hub", "table": "secrets"},
+        },
+        {"id": "out", "kind": "destination.display", "params": {}},
+    )
+    mine = run(flow, base_dir=home, connections=store)  # the user's own run: their rights
+    assert mine.status == "succeeded"
+    served = run(flow, base_dir=home, connections=store, http_policy=HttpPolicy())
+    assert served.status == "failed"
+    assert served.error is not None
+    assert "outside your folder" in served.error["message"]
