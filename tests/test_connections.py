@@ -20,6 +20,7 @@ from galilean_services.errors import Forbidden, NotFound, ValidationError
 from galilean_services.flows import parse_flow
 from galilean_services.flows.net import HttpPolicy
 from galilean_services.flows.runner import run
+from harness.mariadb import MariaDB
 from harness.postgres import Postgres
 from harness.processes import free_port
 
@@ -31,6 +32,29 @@ def postgres() -> Iterator[Postgres]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def mariadb() -> Iterator[MariaDB]:
+    server = MariaDB().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["postgresql", "mariadb"])
+def database(request: pytest.FixtureRequest) -> tuple[dict[str, Any], str, str]:
+    """(connection fields, SQLAlchemy URL, password) of a real server."""
+    if request.param == "postgresql":
+        server: Any = request.getfixturevalue("postgres")
+        return pg_fields(server), server.url(), server.password
+    server = request.getfixturevalue("mariadb")
+    fields = {
+        "dialect": "mariadb", "host": "127.0.0.1", "port": server.port,
+        "database": server.database, "user": server.user, "password": server.password,
+    }  # fmt: skip
+    return fields, server.url(), server.password
 
 
 def pg_fields(server: Postgres, **changes: Any) -> dict[str, Any]:
@@ -67,7 +91,9 @@ def test_store_keeps_passwords_private(tmp_path: Path, postgres: Postgres) -> No
         store.get("pg")
 
 
-def test_testing_a_connection_says_why_in_one_line(tmp_path: Path, postgres: Postgres) -> None:
+def test_testing_a_connection_says_why_in_one_line(
+    tmp_path: Path, postgres: Postgres, mariadb: MariaDB
+) -> None:
     store = ConnectionStore(tmp_path, environ={})
     wrong = store.save("wrong", pg_fields(postgres, password="not-the-password-123"))
     ok, message = check(wrong)
@@ -84,6 +110,10 @@ def test_testing_a_connection_says_why_in_one_line(tmp_path: Path, postgres: Pos
     assert not ok
     assert "not installed" in message
     assert "secret-pw" not in message
+    maria = store.save("maria", {"dialect": "mariadb", "host": "127.0.0.1", "port": mariadb.port,
+                                 "user": mariadb.user, "password": "wrong-password-456"})  # fmt: skip
+    ok, message = check(maria)
+    assert not ok and "Access denied" in message and "wrong-password-456" not in message
     lite = store.save("lite", {"dialect": "sqlite", "database": str(tmp_path / "a.db")})
     assert check(lite) == (True, check(lite)[1])
     duck = store.save("duck", {"dialect": "duckdb", "database": str(tmp_path / "a.duckdb")})
@@ -100,10 +130,14 @@ def sql_flow(*nodes: dict[str, Any], **doc: Any) -> Any:
                                   "edges": edges, **doc}))  # fmt: skip
 
 
-def test_flow_reads_and_writes_postgres_tables(tmp_path: Path, postgres: Postgres) -> None:
+def test_flow_reads_and_writes_tables(
+    tmp_path: Path, database: tuple[dict[str, Any], str, str]
+) -> None:
+    fields, url, password = database
     store = ConnectionStore(tmp_path, environ={})
-    store.save("pg", pg_fields(postgres))
-    engine = sa.create_engine(postgres.url())
+    ok, message = check(store.save("pg", fields))
+    assert ok, message
+    engine = sa.create_engine(url)
     people = pd.DataFrame({"id": [1, 2, 3], "name": ["Ann", "Bo", "O'Neil"], "score": [9, 4, 7]})
     people.to_sql("people", engine, if_exists="replace", index=False)
 
@@ -146,7 +180,7 @@ def test_flow_reads_and_writes_postgres_tables(tmp_path: Path, postgres: Postgre
     assert failed.error is not None
     assert failed.error["node"] == "t"
     assert "nope" in failed.error["message"]
-    assert postgres.password not in json.dumps(failed.error)
+    assert password not in json.dumps(failed.error)
     unknown = run(sql_flow({"id": "t", "kind": "source.sql_table",
                             "params": {"connection": "elsewhere", "table": "x"}},
                            {"id": "out", "kind": "destination.display", "params": {}}),
