@@ -176,3 +176,32 @@ def test_request_body_source_types_and_errors() -> None:
     assert bad.error is not None
     assert bad.error["node"] == "body"
     assert "records[0].day" in bad.error["message"]
+
+
+def test_the_store_on_postgresql() -> None:
+    from harness.postgres import Postgres
+
+    server = Postgres().start()
+    try:
+        store = Store(server.url())
+        flow = store.create_flow("alice", "f", inline_flow(), "d", ["team"])
+        assert flow["groups"] == ["team"]
+        assert flow["latest"] == 1
+        assert [store.add_version(flow["id"], inline_flow("v"), "alice") for _ in range(2)] == [
+            2,
+            3,
+        ]
+        assert store.version(flow["id"], None)["number"] == 3
+        run_id = store.create_run(flow["id"], 3, "bob", "manual", {"least": 1})
+        store.update_run(run_id, status="succeeded", nodes={"out": {"rows_out": 2}})
+        assert store.run(run_id)["nodes"] == {"out": {"rows_out": 2}}
+        store.set_endpoint(flow["id"], "f", None, True)
+        assert store.endpoint("f")["public"] is True
+        store.set_schedule(flow["id"], cron="* * * * *", version=None, params={}, missed="skip",
+                           enabled=True, next_run=1.0)  # fmt: skip
+        assert [s["flow_id"] for s in store.schedules()] == [flow["id"]]
+        store.delete_flow(flow["id"])
+        assert store.list_flows() == []
+        store.close()
+    finally:
+        server.stop()
