@@ -158,6 +158,11 @@ def _configure_docker(c: Any, settings: Settings) -> None:
     c.DockerSpawner.remove = True
     c.DockerSpawner.pull_policy = "never"
     c.DockerSpawner.notebook_dir = "/home/jovyan"
+    # Each workspace has its own volume: named SQL connections live in it.
+    c.DockerSpawner.environment = {
+        **singleuser_environment(settings),
+        "GALILEAN_USER_HOME": "/home/jovyan",
+    }
     # One volume per user and workspace, kept when the container is removed.
     # One volume per user and workspace, kept when the container is removed. DockerSpawner
     # escapes user names with '_' sequences, so '__' cannot occur inside a name.

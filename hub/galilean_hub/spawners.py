@@ -49,6 +49,13 @@ class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):
     def _default_notebook_dir(self) -> str:
         return self.home_dir
 
+    def get_env(self) -> dict[str, str]:
+        env: dict[str, str] = super().get_env()
+        # The user's own folder, whichever workspace this is: named SQL connections live
+        # there, shared by all the user's workspaces.
+        env["GALILEAN_USER_HOME"] = str(workspace_folder(Path(self.users_root), self.user.name, ""))
+        return env
+
     def make_preexec_fn(self, name: str) -> Callable[[], None]:
         """Create the workspace folder; the user's folder is private (0700), so that
         sandboxed code (the flow engine's Python transforms run as `nobody`) cannot read

@@ -1,0 +1,133 @@
+"""SQL cells in a real kernel: named connections on real PostgreSQL, MariaDB, SQLite and
+DuckDB, bind parameters (an injection attempt stays a literal), DataFrame SQL, errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from kernel_client import Kernel
+
+from galilean_services.connections import ConnectionStore
+from harness.mariadb import MariaDB
+from harness.postgres import Postgres
+
+PEOPLE = pd.DataFrame({"id": [1, 2, 3, 4], "name": ["Ann", "Bo", "O'Neil", "Cy"],
+                       "score": [9, 4, 7, 1]})  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[dict[str, Any]]:
+    postgres = Postgres().start()
+    mariadb = MariaDB().start()
+    try:
+        for url in (postgres.url(), mariadb.url()):
+            engine = sa.create_engine(url)
+            PEOPLE.to_sql("people", engine, if_exists="replace", index=False)
+            engine.dispose()
+        yield {"postgres": postgres, "mariadb": mariadb}
+    finally:
+        mariadb.stop()
+        postgres.stop()
+
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory: pytest.TempPathFactory, servers: dict[str, Any]) -> Iterator[Kernel]:
+    home = tmp_path_factory.mktemp("sql-home")
+    store = ConnectionStore(home, environ={})
+    store.save("pg", {"url": servers["postgres"].url()})
+    store.save("maria", {"url": servers["mariadb"].url()})
+    with sqlite3.connect(home / "local.db") as db:
+        PEOPLE.to_sql("people", db, index=False)
+    store.save("lite", {"dialect": "sqlite", "database": str(home / "local.db")})
+    running = Kernel(home)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("connection", ["pg", "maria", "lite"])
+def test_sql_cell_result_is_a_named_dataframe(kernel: Kernel, connection: str) -> None:
+    kernel.run("least = 5\nnames = ['Bo', \"O'Neil\"]")
+    cell = (
+        f"%%galilean_sql {connection} people_{connection}\n"
+        "SELECT id, name FROM people\n"
+        "WHERE score >= {{ least }} OR name IN {{ names }}\nORDER BY id"
+    )
+    assert kernel.run(cell)["error"] is None
+    rows = kernel.value(f"people_{connection}.to_dict('records')")
+    assert rows == [{"id": 1, "name": "Ann"}, {"id": 2, "name": "Bo"},
+                    {"id": 3, "name": "O'Neil"}]  # fmt: skip
+    assert kernel.value(f"type(people_{connection}).__name__") == "DataFrame"
+
+
+@pytest.mark.parametrize("connection", ["pg", "maria", "lite", "duckdb"])
+def test_an_injection_attempt_stays_a_literal(kernel: Kernel, connection: str) -> None:
+    kernel.run("who = \"x' OR '1'='1\"")
+    source = "people" if connection != "duckdb" else "people_pg"
+    kernel.run(
+        f"%%galilean_sql {connection} found\nSELECT * FROM {source} WHERE name = {{{{ who }}}}"
+    )
+    assert kernel.value("len(found)") == 0
+
+
+def test_dataframe_sql_on_duckdb(kernel: Kernel) -> None:
+    kernel.run("import pandas as pd\nextra = pd.DataFrame({'id': [1, 3], 'team': ['red', 'blue']})")
+    assert kernel.run("%%galilean_sql pg base\nSELECT id, name, score FROM people")["error"] is None
+    cell = (
+        "%%galilean_sql duckdb joined\n"
+        "SELECT b.name, e.team FROM base b JOIN extra e USING (id)\n"
+        "WHERE b.score > {{ least }} ORDER BY b.name"
+    )
+    kernel.run("least = 0")
+    reply = kernel.run(cell)
+    assert reply["error"] is None, reply["error"]
+    assert kernel.value("joined.values.tolist()") == [["Ann", "red"], ["O'Neil", "blue"]]
+    kernel.run("ids = (1, 2)")
+    kernel.run(
+        "%%galilean_sql duckdb picked\nSELECT id FROM base WHERE id IN {{ ids }} ORDER BY id"
+    )
+    assert kernel.value("picked.id.tolist()") == [1, 2]
+    kernel.run("%%galilean_sql\nSELECT 42 AS answer, '12:30'::TIME AS t")
+    assert kernel.value("df.answer.tolist()") == [42]
+
+
+def error_text(reply: dict[str, Any]) -> str:
+    assert reply["error"] is not None
+    return "\n".join(reply["error"]["traceback"])
+
+
+def test_errors_are_the_databases_message_not_a_traceback(kernel: Kernel) -> None:
+    cell = "%%galilean_sql pg bad\nSELECT *\nFROM people\nWHERE id = = 1\nORDER BY id"
+    syntax = error_text(kernel.run(cell))
+    assert "syntax error" in syntax
+    assert "LINE 3" in syntax
+    assert "Traceback" not in syntax
+    assert "site-packages" not in syntax
+    missing = error_text(kernel.run("%%galilean_sql nowhere x\nSELECT 1"))
+    assert "no connection named 'nowhere'" in missing
+    kernel.run("import pandas as pd\nextra = pd.DataFrame({'id': [1]})")
+    frame = error_text(kernel.run("%%galilean_sql pg x\nSELECT {{ extra }}"))
+    assert "{{ extra }} is a DataFrame" in frame
+    unknown = error_text(kernel.run("%%galilean_sql pg x\nSELECT {{ nothing_here }}"))
+    assert "no variable 'nothing_here'" in unknown
+    # None of it broke the kernel; an empty result is a DataFrame with no rows.
+    kernel.run("%%galilean_sql pg empty\nSELECT * FROM people WHERE id < 0")
+    assert kernel.value("[list(empty.columns), len(empty)]") == [["id", "name", "score"], 0]
+
+
+def test_wrong_password_names_no_secret(kernel: Kernel, servers: dict[str, Any]) -> None:
+    home = Path(kernel.value("__import__('os').environ['GALILEAN_USER_HOME']"))
+    postgres = servers["postgres"]
+    ConnectionStore(home, environ={}).save(
+        "badpw", {"url": postgres.url().replace(postgres.password, "wrong-secret-789")}
+    )
+    text = error_text(kernel.run("%%galilean_sql badpw x\nSELECT 1"))
+    assert "password authentication failed" in text
+    assert "wrong-secret-789" not in text
