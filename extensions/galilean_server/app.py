@@ -7,6 +7,7 @@ import os
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Unicode, default
 
+from .connections_api import HANDLERS as CONNECTION_HANDLERS
 from .handlers import StatusHandler
 
 
@@ -27,4 +28,4 @@ class GalileanServerApp(ExtensionApp):
         self.settings["galilean_mode"] = self.mode
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend([(r"/galilean/status", StatusHandler)])
+        self.handlers.extend([(r"/galilean/status", StatusHandler), *CONNECTION_HANDLERS])

@@ -1,0 +1,99 @@
+"""Named connections over HTTP for the JupyterLab UI: list, read, save, delete, test, and
+the schema browser. Handlers parse, call one function, and answer JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from tornado import web
+
+from galilean_services.connections import Connection, ConnectionStore, check, url_from
+from galilean_services.errors import ValidationError
+
+from .handlers import GalileanHandler
+from .schema_browser import SchemaCache
+
+BUILTIN = {
+    "name": "duckdb",
+    "dialect": "duckdb",
+    "url": "duckdb:///:memory:",
+    "read_only": True,
+    "source": "builtin",
+    "description": "DuckDB in the notebook's kernel: reads the kernel's DataFrames and your files",
+}
+
+
+def user_home() -> Path:
+    return Path(os.environ.get("GALILEAN_USER_HOME") or Path.home())
+
+
+class ConnectionsBase(GalileanHandler):
+    @property
+    def store(self) -> ConnectionStore:
+        return ConnectionStore(user_home())
+
+    def body_object(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.request.body or b"{}")
+        except ValueError:
+            raise ValidationError("body: not JSON", [{"field": "body"}]) from None
+        if not isinstance(data, dict):
+            raise ValidationError("body: a JSON object is required", [{"field": "body"}])
+        return data
+
+
+class ConnectionsHandler(ConnectionsBase):
+    @web.authenticated
+    def get(self) -> None:
+        listed = [c.public() for c in self.store.all()]
+        self.finish({"connections": listed, "builtin": [BUILTIN]})
+
+
+class ConnectionHandler(ConnectionsBase):
+    @web.authenticated
+    def get(self, name: str) -> None:
+        self.finish(self.store.get(name).public())
+
+    @web.authenticated
+    def put(self, name: str) -> None:
+        self.finish(self.store.save(name, self.body_object()).public())
+
+    @web.authenticated
+    def delete(self, name: str) -> None:
+        self.store.delete(name)
+        self.set_status(204)
+        self.finish()
+
+
+class TestHandler(ConnectionsBase):
+    @web.authenticated
+    def post(self, name: str = "") -> None:
+        if name:
+            connection = self.store.get(name)
+        else:  # not saved yet: test what the form holds
+            connection = Connection("unsaved", url_from(self.body_object()))
+        ok, message = check(connection)
+        self.finish({"ok": ok, "message": message})
+
+
+class SchemaHandler(ConnectionsBase):
+    cache = SchemaCache()
+
+    @web.authenticated
+    def get(self, name: str) -> None:
+        refresh = self.get_query_argument("refresh", "") in ("1", "true")
+        connection = self.store.get(name)
+        self.finish(self.cache.get(str(user_home()), connection, refresh))
+
+
+NAME = r"([A-Za-z][A-Za-z0-9_-]{0,63})"
+HANDLERS = [
+    (r"/galilean/connections", ConnectionsHandler),
+    (r"/galilean/connection-test", TestHandler),
+    (rf"/galilean/connections/{NAME}", ConnectionHandler),
+    (rf"/galilean/connections/{NAME}/test", TestHandler),
+    (rf"/galilean/connections/{NAME}/schema", SchemaHandler),
+]

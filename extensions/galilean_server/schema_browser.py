@@ -1,0 +1,98 @@
+"""Schemas, tables and views, and their columns (with row estimates where the database
+keeps them) of a named connection, cached until refreshed."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+from galilean_services.connections import Connection, describe_error, engine_for
+from galilean_services.errors import GalileanError
+
+CACHE_SECONDS = 300
+SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema",
+                  "sys"}  # fmt: skip
+ROW_ESTIMATES = {
+    "postgresql": (
+        "SELECT n.nspname, c.relname, c.reltuples::bigint FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'm')"
+    ),
+    "mysql": "SELECT table_schema, table_name, table_rows FROM information_schema.tables",
+    "duckdb": "SELECT schema_name, table_name, estimated_size FROM duckdb_tables()",
+}
+
+
+class SchemaCache:
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, owner: str, connection: Connection, refresh: bool = False) -> dict[str, Any]:
+        key = (owner, connection.url.render_as_string(hide_password=False))
+        with self._lock:
+            cached = self._entries.get(key)
+        if cached and not refresh and time.time() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        described = describe(connection)
+        with self._lock:
+            self._entries[key] = (time.time(), described)
+        return described
+
+
+def describe(connection: Connection) -> dict[str, Any]:
+    engine = engine_for(connection)
+    try:
+        inspector = sa.inspect(engine)
+        estimates = _row_estimates(engine, connection.dialect)
+        schemas = []
+        for schema in _schemas(inspector, connection.dialect):
+            tables = []
+            kinds = [("table", inspector.get_table_names(schema=schema)),
+                     ("view", inspector.get_view_names(schema=schema))]  # fmt: skip
+            for kind, names in kinds:
+                for name in sorted(names):
+                    columns = [
+                        {
+                            "name": c["name"],
+                            "type": str(c["type"]),
+                            "nullable": c.get("nullable", True),
+                        }
+                        for c in inspector.get_columns(name, schema=schema)
+                    ]
+                    tables.append({"name": name, "kind": kind, "columns": columns,
+                                   "rows": estimates.get((schema or "", name))})  # fmt: skip
+            schemas.append({"name": schema or "", "tables": tables})
+    except sa.exc.SQLAlchemyError as exc:
+        raise GalileanError(
+            f"{connection.name}: {describe_error(exc, connection.url)}",
+            [{"field": "connection"}],
+            status=502,
+        ) from None
+    finally:
+        engine.dispose()
+    return {"connection": connection.name, "dialect": connection.dialect, "schemas": schemas,
+            "read_at": time.time()}  # fmt: skip
+
+
+def _schemas(inspector: Any, dialect: str) -> list[str | None]:
+    if dialect == "sqlite":
+        return [None]
+    names = [s for s in inspector.get_schema_names() if s.lower() not in SYSTEM_SCHEMAS]
+    return sorted(names)
+
+
+def _row_estimates(engine: sa.Engine, dialect: str) -> dict[tuple[str, str], int | None]:
+    query = ROW_ESTIMATES.get(dialect)
+    if query is None:
+        return {}
+    try:
+        with engine.connect() as con:
+            rows = con.execute(sa.text(query)).all()
+    except sa.exc.SQLAlchemyError:
+        return {}  # estimates are a nicety: no rights on the catalogue, no estimates
+    return {
+        (str(s), str(t)): (int(n) if n is not None and int(n) >= 0 else None) for s, t, n in rows
+    }
