@@ -39,6 +39,21 @@ class Kernel:
         self.client.execute_interactive(code, timeout=timeout, output_hook=hook)
         return out
 
+    def comm_request(self, target: str, data: dict[str, Any], timeout: float = 60) -> Any:
+        """Open a comm to `target` (as JupyterLab does), send `data`, return the reply."""
+        import uuid
+
+        comm_id = uuid.uuid4().hex
+        session, shell = self.client.session, self.client.shell_channel
+        opening = {"comm_id": comm_id, "target_name": target, "data": {}}
+        shell.send(session.msg("comm_open", opening))
+        shell.send(session.msg("comm_msg", {"comm_id": comm_id, "data": data}))
+        while True:
+            message = self.client.get_iopub_msg(timeout=timeout)
+            content = message["content"]
+            if message["msg_type"] == "comm_msg" and content.get("comm_id") == comm_id:
+                return content["data"]
+
     def value(self, expression: str) -> Any:
         import json
 

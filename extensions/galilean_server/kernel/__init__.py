@@ -1,5 +1,6 @@
-"""Galilean's kernel helper: `%load_ext galilean_server.kernel` adds the `%%galilean_sql`
-cell magic that SQL cells run (see sql_cell.py)."""
+"""Galilean's kernel helper, loaded in every kernel of the environment: the
+`%%galilean_sql` cell magic that SQL cells run (sql_cell.py) and DataFrames shown as
+tables paged from the kernel (tables.py)."""
 
 from __future__ import annotations
 
@@ -10,3 +11,7 @@ def load_ipython_extension(ipython: Any) -> None:
     from .sql_cell import SqlMagics
 
     ipython.register_magics(SqlMagics(ipython))
+    if getattr(ipython, "kernel", None) is not None:  # tables need a front end to page
+        from .tables import register
+
+        register(ipython)
