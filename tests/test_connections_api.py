@@ -18,7 +18,8 @@ from harness.client import HubClient
 from harness.hub import Hub
 from harness.postgres import Postgres
 
-hub = hub_fixture("connections-hub")
+# A connection the admin gives everyone (read-only in the UI).
+hub = hub_fixture("connections-hub", GALILEAN_CONNECTION_SHARED="sqlite:////srv/shared.db")
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,9 @@ def test_connections_crud_test_and_schema(
     assert status == 200, saved
     assert postgres.password not in json.dumps(saved)
     status, listed = api(dana, "GET", "connections")
-    assert [c["name"] for c in listed["connections"]] == ["warehouse"]
+    assert [(c["name"], c["read_only"]) for c in listed["connections"]] == [
+        ("shared", True), ("warehouse", False),
+    ]  # fmt: skip
     assert listed["builtin"][0]["name"] == "duckdb"
     stored = hub.data_dir / "users" / "dana" / "home" / ".galilean" / "connections.json"
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
@@ -87,7 +90,8 @@ def test_connections_crud_test_and_schema(
 
     # The other user sees none of it.
     status, theirs = api(eli, "GET", "connections")
-    assert theirs["connections"] == []
+    assert [c["name"] for c in theirs["connections"]] == ["shared"]
+    assert api(eli, "DELETE", "connections/shared")[0] == 403
     assert api(eli, "GET", "connections/warehouse")[0] == 404
     assert api(eli, "GET", "connections/warehouse/schema")[0] == 404
 
@@ -117,7 +121,7 @@ def test_named_workspaces_share_the_users_connections(
     dana.start_server("lab2")
     try:
         reply = dana.api("GET", f"{dana.server_url('lab2')}galilean/connections")
-        assert [c["name"] for c in reply.json()["connections"]] == ["notes"]
+        assert [c["name"] for c in reply.json()["connections"]] == ["notes", "shared"]
     finally:
         dana.stop_server("lab2")
     assert Path(home / ".galilean" / "connections.json").is_file()

@@ -113,11 +113,18 @@ def singleuser_args(settings: Settings) -> list[str]:
     return args
 
 
+def shared_connections() -> dict[str, str]:
+    """The admin's SQL connections for everyone (GALILEAN_CONNECTION_<NAME>=<URL>): read-only
+    in the UI. Users can use them, so they can read their credentials too."""
+    return {k: v for k, v in os.environ.items() if k.startswith("GALILEAN_CONNECTION_") and v}
+
+
 def singleuser_environment(settings: Settings) -> dict[str, str]:
     return {
         # LiteLLM otherwise downloads its model price list at start.
         "LITELLM_LOCAL_MODEL_COST_MAP": "True",
         "GALILEAN_MODE": settings.mode,
+        **shared_connections(),
     }
 
 
@@ -258,6 +265,7 @@ def flows_service(settings: Settings) -> dict[str, Any]:
         "GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS": str(settings.flows_schedule_check_seconds),
         "GALILEAN_FLOWS_MEMORY_LIMIT": settings.flows_memory_limit,
         "GALILEAN_FLOWS_HTTP_ALLOW": ",".join(settings.flows_http_allow),
+        **shared_connections(),
     }
     return {
         "name": "flows",

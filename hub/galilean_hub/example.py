@@ -28,6 +28,9 @@ AFTER = {
         "# ANTHROPIC_API_KEY=",
         "# OPENAI_API_KEY=",
         "# OLLAMA_API_BASE=http://127.0.0.1:11434",
+        "# Shared SQL connections, read-only for every user and their flows (users can read",
+        "# these credentials): GALILEAN_CONNECTION_<NAME>=<SQLAlchemy URL>, e.g.",
+        "# GALILEAN_CONNECTION_WAREHOUSE=postgresql+psycopg://reader:PASSWORD@db:5432/warehouse",
     ]
 }
 
