@@ -72,3 +72,20 @@ def assert_extensions_loaded(server_log: str) -> None:
     for name in REQUIRED_EXTENSIONS:
         assert f"{name} | extension was successfully loaded" in server_log, name
     assert "jupyter_server_mcp | extension was successfully loaded" not in server_log
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # Playwright cannot download its browsers here: use Debian's Chromium.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }  # fmt: skip

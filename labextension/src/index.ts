@@ -1,8 +1,16 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { aboutPlugin } from './about';
+import { schemaPlugin } from './schema';
+import { sqlCellPlugin } from './sqlcell';
+import { tablePlugin } from './table';
 
 /** One plugin per feature; later features add theirs here. */
-const plugins: JupyterFrontEndPlugin<any>[] = [aboutPlugin];
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  aboutPlugin,
+  tablePlugin,
+  sqlCellPlugin,
+  schemaPlugin
+];
 
 export default plugins;

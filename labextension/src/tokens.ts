@@ -5,6 +5,8 @@
 export namespace CommandIDs {
   export const openAbout = 'galilean:open-about';
   export const openWorkspaces = 'galilean:open-workspaces';
+  export const toggleSqlCell = 'galilean:toggle-sql-cell';
+  export const openSchemaBrowser = 'galilean:open-schema-browser';
 }
 
 /** The launcher section every Galilean feature adds its cards to. */

@@ -1,0 +1,190 @@
+/**
+ * The schema browser: connections → schemas → tables and views → columns with types
+ * (and row estimates), cached by the server and refreshable. Clicking a table inserts a
+ * query into the active SQL cell, or a new one, with identifiers quoted per dialect.
+ */
+import {
+  ILabShell,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { spreadsheetIcon } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+
+import { requestAPI } from './request';
+import { IConnectionInfo, insertSql, listConnections } from './sqlcell';
+import { CommandIDs } from './tokens';
+
+interface IColumnInfo {
+  name: string;
+  type: string;
+}
+
+interface ITableInfo {
+  name: string;
+  kind: string;
+  rows: number | null;
+  columns: IColumnInfo[];
+}
+
+interface ISchemaInfo {
+  name: string;
+  tables: ITableInfo[];
+}
+
+interface IDescribed {
+  dialect: string;
+  schemas: ISchemaInfo[];
+}
+
+/** An identifier quoted as the dialect wants it. */
+export function quote(dialect: string, name: string): string {
+  if (dialect === 'mysql' || dialect === 'mariadb') {
+    return '`' + name.replace(/`/g, '``') + '`';
+  }
+  return '"' + name.replace(/"/g, '""') + '"';
+}
+
+export class SchemaBrowser extends Widget {
+  private list = document.createElement('ul');
+
+  constructor(private tracker: INotebookTracker) {
+    super();
+    this.id = 'galilean-schema-browser';
+    this.addClass('galilean-Schema');
+    this.title.icon = spreadsheetIcon;
+    this.title.caption = 'Databases';
+    const bar = document.createElement('div');
+    bar.className = 'galilean-Schema-bar';
+    const title = document.createElement('span');
+    title.textContent = 'Databases';
+    const refresh = document.createElement('button');
+    refresh.className = 'jp-Button galilean-Schema-refresh';
+    refresh.textContent = '⟳';
+    refresh.title = 'Refresh';
+    refresh.onclick = () => void this.load(true);
+    bar.append(title, refresh);
+    this.node.append(bar, this.list);
+  }
+
+  protected onAfterAttach(): void {
+    void this.load(false);
+  }
+
+  async load(refresh: boolean): Promise<void> {
+    this.list.textContent = '';
+    let connections: IConnectionInfo[] = [];
+    try {
+      connections = (await listConnections()).filter(c => c.name !== 'duckdb');
+    } catch (error) {
+      this.list.textContent = String((error as Error).message ?? error);
+      return;
+    }
+    if (connections.length === 0) {
+      const empty = document.createElement('li');
+      empty.textContent = 'No connections yet.';
+      this.list.appendChild(empty);
+    }
+    for (const connection of connections) {
+      const item = document.createElement('li');
+      item.className = 'galilean-Schema-connection';
+      item.dataset.connection = connection.name;
+      const label = document.createElement('button');
+      label.className = 'galilean-Schema-toggle';
+      label.textContent = `${connection.name} (${connection.dialect})`;
+      const children = document.createElement('ul');
+      label.onclick = () => {
+        if (children.childElementCount > 0) {
+          children.textContent = '';
+        } else {
+          void this.expand(connection, children, refresh);
+        }
+      };
+      item.append(label, children);
+      this.list.appendChild(item);
+    }
+  }
+
+  private async expand(
+    connection: IConnectionInfo,
+    into: HTMLElement,
+    refresh: boolean
+  ): Promise<void> {
+    into.textContent = 'Reading…';
+    let described: IDescribed;
+    try {
+      described = await requestAPI<IDescribed>(
+        `connections/${encodeURIComponent(connection.name)}/schema${refresh ? '?refresh=1' : ''}`
+      );
+    } catch (error) {
+      into.textContent = String((error as Error).message ?? error);
+      return;
+    }
+    into.textContent = '';
+    for (const schema of described.schemas) {
+      const schemaItem = document.createElement('li');
+      schemaItem.className = 'galilean-Schema-schema';
+      schemaItem.textContent = schema.name || '(main)';
+      const tables = document.createElement('ul');
+      for (const table of schema.tables) {
+        tables.appendChild(this.tableItem(connection, described.dialect, schema.name, table));
+      }
+      schemaItem.appendChild(tables);
+      into.appendChild(schemaItem);
+    }
+  }
+
+  private tableItem(
+    connection: IConnectionInfo,
+    dialect: string,
+    schema: string,
+    table: ITableInfo
+  ): HTMLElement {
+    const item = document.createElement('li');
+    item.className = 'galilean-Schema-table';
+    item.dataset.table = table.name;
+    const insert = document.createElement('button');
+    insert.className = 'galilean-Schema-insert';
+    const rows = table.rows === null ? '' : ` · ~${table.rows.toLocaleString()} rows`;
+    insert.textContent = `${table.name}`;
+    insert.title = `Insert a query on ${table.name} into the SQL cell`;
+    const info = document.createElement('span');
+    info.className = 'galilean-Schema-info';
+    info.textContent = `${table.kind}${rows}`;
+    insert.onclick = () => {
+      const name = schema
+        ? `${quote(dialect, schema)}.${quote(dialect, table.name)}`
+        : quote(dialect, table.name);
+      insertSql(this.tracker, connection.name, `SELECT *\nFROM ${name}\nLIMIT 100`);
+    };
+    const columns = document.createElement('ul');
+    columns.className = 'galilean-Schema-columns';
+    for (const column of table.columns) {
+      const li = document.createElement('li');
+      li.textContent = `${column.name} `;
+      const type = document.createElement('span');
+      type.className = 'galilean-Schema-type';
+      type.textContent = column.type;
+      li.appendChild(type);
+      columns.appendChild(li);
+    }
+    item.append(insert, info, columns);
+    return item;
+  }
+}
+
+export const schemaPlugin: JupyterFrontEndPlugin<void> = {
+  id: '@galilean/labextension:schema-browser',
+  description: 'Connections, schemas, tables and columns in a sidebar.',
+  autoStart: true,
+  requires: [INotebookTracker, ILabShell],
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, shell: ILabShell) => {
+    const browser = new SchemaBrowser(tracker);
+    shell.add(browser, 'left', { rank: 600 });
+    app.commands.addCommand(CommandIDs.openSchemaBrowser, {
+      label: 'Open the schema browser',
+      execute: () => shell.activateById(browser.id)
+    });
+  }
+};
