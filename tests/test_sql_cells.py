@@ -3,6 +3,7 @@ DuckDB, bind parameters (an injection attempt stays a literal), DataFrame SQL, e
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,3 +132,25 @@ def test_wrong_password_names_no_secret(kernel: Kernel, servers: dict[str, Any])
     text = error_text(kernel.run("%%galilean_sql badpw x\nSELECT 1"))
     assert "password authentication failed" in text
     assert "wrong-secret-789" not in text
+
+
+def test_connections_and_sql_from_python(kernel: Kernel, servers: dict[str, Any]) -> None:
+    maria = servers["mariadb"]
+    code = (  # noqa: S608 (a notebook cell, not SQL)
+        "from galilean_server.kernel.api import connections, sql\n"
+        f"saved = connections.save('py_maria', dialect='mariadb', host='127.0.0.1', "
+        f"port={maria.port}, database='{maria.database}', user='{maria.user}', "
+        f"password='{maria.password}')\n"
+        "tested = connections.test('py_maria')\n"
+        "query = 'SELECT name FROM people WHERE score > {{ s }} ORDER BY id'\n"
+        "frame = sql(query, 'py_maria', s=5)\n"
+    )
+    reply = kernel.run(code)
+    assert reply["error"] is None, reply["error"]
+    assert kernel.value("frame.name.tolist()") == ["Ann", "O'Neil"]
+    assert kernel.value("tested").startswith("connected (mysql")
+    assert maria.password not in json.dumps(kernel.value("saved"))
+    assert maria.password not in kernel.run("connections")["result"]["text/plain"]
+    assert "py_maria" in kernel.value("[c['name'] for c in connections.list()]")
+    kernel.run("connections.delete('py_maria')")
+    assert "py_maria" not in kernel.value("[c['name'] for c in connections.list()]")
