@@ -137,7 +137,7 @@ def test_wrong_password_names_no_secret(kernel: Kernel, servers: dict[str, Any])
 def test_connections_and_sql_from_python(kernel: Kernel, servers: dict[str, Any]) -> None:
     maria = servers["mariadb"]
     code = (
-        "from galilean_server.kernel.api import connections, sql\n"
+        "from galilean_server.kernel.api import connections, sql\n"  # noqa: S608
         f"saved = connections.save('py_maria', dialect='mariadb', host='127.0.0.1', "
         f"port={maria.port}, database='{maria.database}', user='{maria.user}', "
         f"password='{maria.password}')\n"
