@@ -123,28 +123,35 @@ class Views:
 
     def _query(
         self, view: str, request: dict[str, Any]
-    ) -> tuple[duckdb.DuckDBPyConnection, str, list[Any]]:
+    ) -> tuple[duckdb.DuckDBPyConnection, str, str, list[Any]]:
+        """A cursor over the view's frame, the filtered query, its ORDER BY, the values."""
         frame = self.frame(view)
         where, values = self._where(frame, list(request.get("filter") or []))
         order = self._order(frame, list(request.get("sort") or []))
         cursor = self._duck.cursor()
         cursor.register("frame", frame)
         # Columns are quoted identifiers checked against the frame; values are bound.
-        return cursor, f"SELECT * FROM frame{where}{order}", values  # noqa: S608
+        return cursor, f"SELECT * FROM frame{where}", order, values  # noqa: S608
 
     def page(self, request: dict[str, Any]) -> dict[str, Any]:
         offset = max(0, int(request.get("offset", 0)))
         limit = min(1000, max(1, int(request.get("limit", PAGE))))
-        cursor, query, values = self._query(str(request["view"]), request)
+        view = str(request["view"])
+        cursor, query, order, values = self._query(view, request)
         try:
-            total = cursor.execute(f"SELECT COUNT(*) FROM ({query})", values).fetchone()  # noqa: S608
-            rows = cursor.execute(f"{query} LIMIT {limit} OFFSET {offset}", values).fetchall()
+            if request.get("filter"):  # counting needs no sorting
+                found = cursor.execute(f"SELECT COUNT(*) FROM ({query})", values).fetchone()  # noqa: S608
+                total = int(found[0]) if found else 0
+            else:
+                total = len(self.frame(view))
+            page = f"{query}{order} LIMIT {limit} OFFSET {offset}"
+            rows = cursor.execute(page, values).fetchall()
         except duckdb.Error as exc:
             raise TableError(str(exc).splitlines()[0]) from None
         finally:
             cursor.close()
         return {"rows": [[_cell(v) for v in row] for row in rows], "offset": offset,
-                "total": int(total[0]) if total else 0}  # fmt: skip
+                "total": total}  # fmt: skip
 
     def export(self, request: dict[str, Any], folder: Path) -> dict[str, Any]:
         fmt = str(request.get("format", "csv"))
@@ -153,7 +160,8 @@ class Views:
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", str(request.get("name") or "table"))[:64]
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{name}.{fmt}"
-        cursor, query, values = self._query(str(request["view"]), request)
+        cursor, query, order, values = self._query(str(request["view"]), request)
+        query += order
         try:
             if fmt == "xlsx":
                 frame = cursor.execute(query, values).df()
