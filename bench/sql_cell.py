@@ -55,7 +55,8 @@ def main() -> None:
                 "limit": 50, "sort": [{"column": "score", "descending": True}],
             })  # fmt: skip
             sorted_page = time.perf_counter() - began
-            assert page["ok"] and len(page["rows"]) == 50
+            assert page["ok"]
+            assert len(page["rows"]) == 50
         finally:
             kernel.stop()
     lines = [
