@@ -62,7 +62,7 @@ def main() -> None:
     lines = [
         "# A SQL cell showing a large DuckDB result",
         "",
-        f"`SELECT … FROM range({options.rows:,})` (4 columns) on the built-in DuckDB, in a real",
+        f"A query of {options.rows:,} rows (4 columns) on the built-in DuckDB, in a real",
         "kernel. First rows: from sending the cell to its output (one page, the true row",
         "count) arriving. Memory: the kernel's resident size before and after. Notebook: the",
         "saved .ipynb with that output. Sorted page: rows 5,000,000-5,000,050 by `score`.",
