@@ -14,6 +14,7 @@ from galilean_services.connections import Connection, ConnectionStore, check, ur
 from galilean_services.errors import ValidationError
 
 from .handlers import GalileanHandler
+from .query_builder import build
 from .schema_browser import SchemaCache
 
 BUILTIN = {
@@ -89,6 +90,15 @@ class SchemaHandler(ConnectionsBase):
         self.finish(self.cache.get(str(user_home()), connection, refresh))
 
 
+class BuildHandler(ConnectionsBase):
+    """The query builder's SQL for this connection's dialect."""
+
+    @web.authenticated
+    def post(self, name: str) -> None:
+        connection = self.store.get(name)
+        self.finish({"sql": build(self.body_object(), connection.dialect)})
+
+
 NAME = r"([A-Za-z][A-Za-z0-9_-]{0,63})"
 HANDLERS = [
     (r"/galilean/connections", ConnectionsHandler),
@@ -96,4 +106,5 @@ HANDLERS = [
     (rf"/galilean/connections/{NAME}", ConnectionHandler),
     (rf"/galilean/connections/{NAME}/test", TestHandler),
     (rf"/galilean/connections/{NAME}/schema", SchemaHandler),
+    (rf"/galilean/connections/{NAME}/build", BuildHandler),
 ]

@@ -62,8 +62,13 @@ def describe(connection: Connection) -> dict[str, Any]:
                         }
                         for c in inspector.get_columns(name, schema=schema)
                     ]
+                    keys = (
+                        inspector.get_foreign_keys(name, schema=schema) if kind == "table" else []
+                    )
                     tables.append({"name": name, "kind": kind, "columns": columns,
-                                   "rows": estimates.get((schema or "", name))})  # fmt: skip
+                                   "rows": estimates.get((schema or "", name)),
+                                   "foreign_keys": [_foreign_key(k, schema)
+                                                    for k in keys]})  # fmt: skip
             schemas.append({"name": schema or "", "tables": tables})
     except sa.exc.SQLAlchemyError as exc:
         raise GalileanError(
@@ -75,6 +80,15 @@ def describe(connection: Connection) -> dict[str, Any]:
         engine.dispose()
     return {"connection": connection.name, "dialect": connection.dialect, "schemas": schemas,
             "read_at": time.time()}  # fmt: skip
+
+
+def _foreign_key(key: dict[str, Any], schema: str | None) -> dict[str, Any]:
+    return {
+        "columns": list(key["constrained_columns"]),
+        "schema": key.get("referred_schema") or schema or "",
+        "table": key["referred_table"],
+        "referred_columns": list(key["referred_columns"]),
+    }
 
 
 def _schemas(inspector: Any, dialect: str) -> list[str | None]:
