@@ -109,3 +109,35 @@ def test_sql_cell_table_and_schema_browser(page: Page, hub: Hub, output_dir: Pat
     sql_cells = page.locator(".jp-Notebook .galilean-SqlCell")
     expect(sql_cells.last.locator(".cm-content")).to_contain_text('FROM "sales"', timeout=10_000)
     page.screenshot(path=str(output_dir / "sql-04-schema-browser.png"))
+
+    # The query builder: group by region, sum the amounts, order, limit; insert and run.
+    browser.locator(
+        ".galilean-Schema-connection[data-connection='shop'] .galilean-Schema-build"
+    ).click()
+    builder = page.locator("#galilean-builder-shop")
+    expect(builder).to_be_visible(timeout=30_000)
+    builder.locator(".galilean-Builder-groupBy").select_option("0:region")
+    builder.locator(".galilean-Builder-addAggregate").click()
+    builder.locator(".galilean-Builder-function").select_option("sum")
+    builder.locator(".galilean-Builder-aggregateColumn").select_option("0:amount")
+    builder.locator(".galilean-Builder-as").fill("total")
+    builder.locator(".galilean-Builder-as").press("Tab")
+    builder.locator(".galilean-Builder-orderBy").fill("total")
+    builder.locator(".galilean-Builder-orderBy").press("Tab")
+    builder.locator(".galilean-Builder-descending").check()
+    expect(builder.locator(".galilean-Builder-sql")).to_contain_text('SUM(t0."amount") AS "total"')
+    expect(builder.locator(".galilean-Builder-sql")).to_contain_text('ORDER BY\n  "total" DESC')
+    page.screenshot(path=str(output_dir / "sql-05-builder.png"))
+    builder.locator(".galilean-Builder-insert").click()
+    built = sql_cells.last
+    expect(built.locator(".cm-content")).to_contain_text("GROUP BY", timeout=10_000)
+    built.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    result = built.locator(".galilean-Table")
+    expect(result.locator(".galilean-Table-count")).to_contain_text("of 3", timeout=60_000)
+    totals = {"north": 0.0, "south": 0.0, "east": 0.0}
+    for i in range(1, 301):
+        totals[["north", "south", "east"][i % 3]] += (i * 37) % 101
+    best = max(totals, key=lambda k: totals[k])
+    expect(result.locator("tbody tr").first.locator("td").first).to_have_text(best)
+    page.screenshot(path=str(output_dir / "sql-06-builder-result.png"))

@@ -12,6 +12,7 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { spreadsheetIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
+import { IForeignKey, QueryBuilder } from './builder';
 import { requestAPI } from './request';
 import { IConnectionInfo, insertSql, listConnections } from './sqlcell';
 import { CommandIDs } from './tokens';
@@ -26,6 +27,7 @@ interface ITableInfo {
   kind: string;
   rows: number | null;
   columns: IColumnInfo[];
+  foreign_keys?: IForeignKey[];
 }
 
 interface ISchemaInfo {
@@ -49,7 +51,10 @@ export function quote(dialect: string, name: string): string {
 export class SchemaBrowser extends Widget {
   private list = document.createElement('ul');
 
-  constructor(private tracker: INotebookTracker) {
+  constructor(
+    private tracker: INotebookTracker,
+    private shell: ILabShell
+  ) {
     super();
     this.id = 'galilean-schema-browser';
     this.addClass('galilean-Schema');
@@ -101,9 +106,32 @@ export class SchemaBrowser extends Widget {
           void this.expand(connection, children, refresh);
         }
       };
-      item.append(label, children);
+      const build = document.createElement('button');
+      build.className = 'galilean-Schema-build';
+      build.textContent = 'query builder';
+      build.title = `Build a query on ${connection.name}`;
+      build.onclick = () => void this.openBuilder(connection);
+      item.append(label, build, children);
       this.list.appendChild(item);
     }
+  }
+
+  private async openBuilder(connection: IConnectionInfo): Promise<void> {
+    let described: IDescribed;
+    try {
+      described = await requestAPI<IDescribed>(
+        `connections/${encodeURIComponent(connection.name)}/schema`
+      );
+    } catch (error) {
+      this.list.append(String((error as Error).message ?? error));
+      return;
+    }
+    const tables = described.schemas.flatMap(schema =>
+      schema.tables.map(t => ({ schema: schema.name, ...t }))
+    );
+    const builder = new QueryBuilder(connection.name, tables, this.tracker);
+    this.shell.add(builder, 'main', { mode: 'split-right' });
+    this.shell.activateById(builder.id);
   }
 
   private async expand(
@@ -180,7 +208,7 @@ export const schemaPlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [INotebookTracker, ILabShell],
   activate: (app: JupyterFrontEnd, tracker: INotebookTracker, shell: ILabShell) => {
-    const browser = new SchemaBrowser(tracker);
+    const browser = new SchemaBrowser(tracker, shell);
     shell.add(browser, 'left', { rank: 600 });
     app.commands.addCommand(CommandIDs.openSchemaBrowser, {
       label: 'Open the schema browser',
