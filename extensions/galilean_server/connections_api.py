@@ -74,8 +74,13 @@ class TestHandler(ConnectionsBase):
     def post(self, name: str = "") -> None:
         if name:
             connection = self.store.get(name)
-        else:  # not saved yet: test what the form holds
-            connection = Connection("unsaved", url_from(self.body_object()))
+        else:  # not saved yet, or being edited: test what the form holds
+            body = self.body_object()
+            url = url_from(body)
+            existing = body.get("existing")
+            if existing and not url.password and "password" not in body:
+                url = url.set(password=self.store.get(str(existing)).url.password)
+            connection = Connection("unsaved", url)
         ok, message = check(connection)
         self.finish({"ok": ok, "message": message})
 

@@ -13,6 +13,7 @@ import { spreadsheetIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
 import { IForeignKey, QueryBuilder } from './builder';
+import { connectionForm, deleteConnection } from './connectionform';
 import { requestAPI } from './request';
 import { IConnectionInfo, insertSql, listConnections } from './sqlcell';
 import { CommandIDs } from './tokens';
@@ -50,6 +51,19 @@ export function quote(dialect: string, name: string): string {
 
 export class SchemaBrowser extends Widget {
   private list = document.createElement('ul');
+  private formArea = document.createElement('div');
+
+  private showForm(existing: IConnectionInfo | null): void {
+    this.formArea.textContent = '';
+    this.formArea.appendChild(
+      connectionForm(existing, saved => {
+        this.formArea.textContent = '';
+        if (saved) {
+          void this.load(true);
+        }
+      })
+    );
+  }
 
   constructor(
     private tracker: INotebookTracker,
@@ -69,8 +83,13 @@ export class SchemaBrowser extends Widget {
     refresh.textContent = '⟳';
     refresh.title = 'Refresh';
     refresh.onclick = () => void this.load(true);
-    bar.append(title, refresh);
-    this.node.append(bar, this.list);
+    const add = document.createElement('button');
+    add.className = 'jp-Button galilean-Schema-add';
+    add.textContent = '+';
+    add.title = 'Add a connection';
+    add.onclick = () => this.showForm(null);
+    bar.append(title, add, refresh);
+    this.node.append(bar, this.formArea, this.list);
   }
 
   protected onAfterAttach(): void {
@@ -111,7 +130,24 @@ export class SchemaBrowser extends Widget {
       build.textContent = 'query builder';
       build.title = `Build a query on ${connection.name}`;
       build.onclick = () => void this.openBuilder(connection);
-      item.append(label, build, children);
+      item.append(label, build);
+      if (!connection.read_only) {
+        const edit = document.createElement('button');
+        edit.className = 'galilean-Schema-edit';
+        edit.textContent = 'edit';
+        edit.onclick = () => this.showForm(connection);
+        const remove = document.createElement('button');
+        remove.className = 'galilean-Schema-delete';
+        remove.textContent = 'delete';
+        remove.onclick = async () => {
+          if (window.confirm(`Delete the connection ${connection.name}?`)) {
+            await deleteConnection(connection.name);
+            void this.load(true);
+          }
+        };
+        item.append(edit, remove);
+      }
+      item.appendChild(children);
       this.list.appendChild(item);
     }
   }

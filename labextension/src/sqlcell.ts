@@ -28,6 +28,11 @@ export interface IConnectionInfo {
   name: string;
   dialect: string;
   read_only: boolean;
+  host: string | null;
+  port: number | null;
+  database: string | null;
+  user: string | null;
+  has_password: boolean;
 }
 
 interface IConnectionList {
