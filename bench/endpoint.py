@@ -25,6 +25,8 @@ import requests
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
+from flows_api import wait_ready  # noqa: E402
+
 from harness.client import HubClient  # noqa: E402
 from harness.hub import Hub  # noqa: E402
 
@@ -144,6 +146,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="galilean-endpoint-bench-") as tmp:
         hub = Hub(Path(tmp), GALILEAN_CULL_IDLE_SECONDS="0").start()
         try:
+            wait_ready(hub.url)
             client = HubClient(hub.url)
             client.signup("admin", PASSWORD)
             assert client.login("admin", PASSWORD)[0]

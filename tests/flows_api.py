@@ -44,6 +44,19 @@ class Flows:
         raise AssertionError(f"run {run_id} did not finish in {timeout} s")
 
 
+def wait_ready(hub_url: str, timeout: float = 120) -> None:
+    """The service answers 503 while it imports the engine (see launch.py)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{hub_url}{SERVICE}/health", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"the flows service did not start in {timeout} s")
+
+
 def error_of(reply: requests.Response, status: int) -> dict[str, Any]:
     """The one error shape, with the expected status."""
     assert reply.status_code == status, (reply.status_code, reply.text)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import requests
-from flows_api import Flows, document, error_of
+from flows_api import Flows, document, error_of, wait_ready
 
 from conftest import admin_client, approved_user, hub_fixture
 from harness.client import HubClient
@@ -42,6 +42,7 @@ def sales_flow(**extra: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def users(hub: Hub) -> dict[str, HubClient]:
+    wait_ready(hub.url)
     admin = admin_client(hub)
     people = {"admin": admin}
     for name in ("alice", "bob", "carol"):

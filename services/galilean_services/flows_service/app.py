@@ -1,30 +1,18 @@
-"""The flows service as a tornado application: `make_app(config)` and `main()`.
-
-The hub starts it (galilean_hub.config registers it as the `flows` service) with the
-environment of a hub-managed service: its API token, URL and prefix.
-"""
+"""The flows service as a tornado application: `make_app(config)` (launch.py runs it)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
 import re
-import signal
-import time
 from typing import Any
 
 from jupyterhub.services.auth import HubOAuthCallbackHandler
 from tornado import web
-from tornado.httpserver import HTTPServer
-from tornado.ioloop import PeriodicCallback
 
 from . import handlers as h
 from .config import ServiceConfig
 from .openapi import OpenAPIHandler
 from .service import FlowsService
-
-log = logging.getLogger("galilean.flows")
 
 # Path templates under the service prefix; {names} become URL arguments.
 ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
@@ -62,6 +50,12 @@ class NotFoundHandler(h.BaseHandler):
         raise web.HTTPError(404, f"no such path: {self.request.path}")
 
 
+def service_cookie_secret() -> bytes:
+    # The OAuth cookie is signed with a secret the service makes at each start: a restart
+    # only means users pass through the hub's login again (silently, if logged in).
+    return os.urandom(32)
+
+
 def make_app(config: ServiceConfig, service: FlowsService | None = None) -> web.Application:
     service = service or FlowsService(config)
     prefix = config.prefix
@@ -78,51 +72,3 @@ def make_app(config: ServiceConfig, service: FlowsService | None = None) -> web.
         service=service,
         routes=ROUTES,
     )
-
-
-def service_cookie_secret() -> bytes:
-    # The OAuth cookie is signed with a secret the service makes at each start: a restart
-    # only means users pass through the hub's login again (silently, if logged in).
-    return os.urandom(32)
-
-
-async def serve(config: ServiceConfig) -> None:
-    service = FlowsService(config)
-    abandoned = service.store.abandon_unfinished_runs()
-    if abandoned:
-        log.warning("%d run(s) were running when the service stopped: marked failed", abandoned)
-    app = make_app(config, service)
-    server = HTTPServer(app, xheaders=True)
-    server.listen(config.port, "127.0.0.1" if _local(config) else "")
-    log.info("flows service on port %d, prefix %s", config.port, config.prefix)
-    ran = service.scheduler.catch_up(time.time())
-    if ran:
-        log.info("ran missed schedules of flow(s) %s", ran)
-
-    def tick() -> None:
-        service.scheduler.tick(time.time())
-
-    ticker = PeriodicCallback(tick, config.schedule_check_seconds * 1000)
-    ticker.start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    ticker.stop()
-    server.stop()
-    await service.runs.close()
-    service.plans.close()
-    service.store.close()
-
-
-def _local(config: ServiceConfig) -> bool:
-    url = os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1")
-    return "://127.0.0.1" in url or "://localhost" in url
-
-
-def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="[%(levelname).1s %(asctime)s flows] %(message)s"
-    )
-    asyncio.run(serve(ServiceConfig.from_env()))

@@ -1,0 +1,85 @@
+"""Start the flows service, answering at once.
+
+The hub gives a managed service about ten seconds to answer HTTP, or it stops itself.
+The engine's imports (DuckDB, Arrow, pandas, sqlglot, jsonschema) can take longer on a
+cold machine, so the server listens first, answering 503 "starting", and imports the
+rest in a thread; then the real application takes over the same server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+import os
+import signal
+import time
+from typing import Any
+
+from tornado import web
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import PeriodicCallback
+
+from ..errors import error_body
+from .config import ServiceConfig
+
+log = logging.getLogger("galilean.flows")
+
+
+class StartingHandler(web.RequestHandler):
+    def prepare(self) -> None:
+        self.set_status(503)
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Retry-After", "2")
+        self.finish(json.dumps(error_body("the flows service is starting: try again", 503)))
+
+
+def _local() -> bool:
+    url = os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1")
+    return "://127.0.0.1" in url or "://localhost" in url
+
+
+async def serve(config: ServiceConfig) -> None:
+    server = HTTPServer(web.Application([(r".*", StartingHandler)]), xheaders=True)
+    server.listen(config.port, "127.0.0.1" if _local() else "")
+    began = time.monotonic()
+    app_module: Any = await asyncio.to_thread(
+        importlib.import_module, "galilean_services.flows_service.app"
+    )
+    service_module: Any = importlib.import_module("galilean_services.flows_service.service")
+    service = await asyncio.to_thread(service_module.FlowsService, config)
+    abandoned = service.store.abandon_unfinished_runs()
+    if abandoned:
+        log.warning("%d run(s) were running when the service stopped: marked failed", abandoned)
+    server.request_callback = app_module.make_app(config, service)
+    log.info(
+        "flows service on port %d, prefix %s (ready in %.1f s)",
+        config.port, config.prefix, time.monotonic() - began,
+    )  # fmt: skip
+    ran = service.scheduler.catch_up(time.time())
+    if ran:
+        log.info("ran missed schedules of flow(s) %s", ran)
+
+    def tick() -> None:
+        service.scheduler.tick(time.time())
+
+    ticker = PeriodicCallback(tick, config.schedule_check_seconds * 1000)
+    ticker.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    ticker.stop()
+    server.stop()
+    await service.runs.close()
+    service.plans.close()
+    service.store.close()
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="[%(levelname).1s %(asctime)s flows] %(message)s"
+    )
+    asyncio.run(serve(ServiceConfig.from_env()))
