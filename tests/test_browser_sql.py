@@ -141,6 +141,12 @@ def test_sql_cell_table_and_schema_browser(page: Page, hub: Hub, output_dir: Pat
     best = max(totals, key=lambda k: totals[k])
     expect(result.locator("tbody tr").first.locator("td").first).to_have_text(best)
     page.screenshot(path=str(output_dir / "sql-06-builder-result.png"))
+    # Saved, the notebook keeps each SQL cell's choice (it reopens the same way).
+    page.keyboard.press("Control+s")
+    expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=10_000)
+    saved = json.loads((home / "report.ipynb").read_text())
+    choices = [c["metadata"].get("galilean_sql") for c in saved["cells"]]
+    assert {"connection": "shop", "variable": "sales_df"} in choices
 
     # Connections from the UI: add (test, save), edit (the password field stays empty), delete.
     browser.locator(".galilean-Schema-add").click()

@@ -105,3 +105,16 @@ def test_the_same_description_gives_the_same_rows(
     with engines[dialect].connect() as con:
         rows = con.execute(sa.text(build(SPEC, dialect))).all()
     assert [(r[0], int(r[1]), int(r[2])) for r in rows] == expected()
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql", "sqlite", "duckdb"])
+def test_schema_listing(engines: dict[str, sa.Engine], dialect: str) -> None:
+    from galilean_server.schema_browser import describe
+    from galilean_services.connections import Connection
+
+    described = describe(Connection("db", engines[dialect].url))
+    tables = {t["name"]: t for s in described["schemas"] for t in s["tables"]}
+    assert {"customers", "orders"} <= set(tables)
+    assert [c["name"] for c in tables["orders"]["columns"]] == ["id", "customer_id", "amount",
+                                                                 "order"]  # fmt: skip
+    assert tables["customers"]["kind"] == "table"

@@ -154,3 +154,15 @@ def test_connections_and_sql_from_python(kernel: Kernel, servers: dict[str, Any]
     assert "py_maria" in kernel.value("[c['name'] for c in connections.list()]")
     kernel.run("connections.delete('py_maria')")
     assert "py_maria" not in kernel.value("[c['name'] for c in connections.list()]")
+
+
+def test_a_million_row_result_is_a_table_and_the_kernel_stays_usable(kernel: Kernel) -> None:
+    reply = kernel.run(
+        "%%galilean_sql duckdb million\nSELECT i, i % 3 AS g FROM range(1000000) t(i)"
+    )
+    assert reply["error"] is None, reply["error"]
+    table = reply["result"]["application/vnd.galilean.table+json"]
+    assert table["total"] == 1_000_000
+    assert len(table["rows"]) == 50
+    assert kernel.value("len(million)") == 1_000_000
+    assert kernel.value("1 + 1") == 2

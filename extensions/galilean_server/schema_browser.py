@@ -45,6 +45,10 @@ class SchemaCache:
 def describe(connection: Connection) -> dict[str, Any]:
     engine = engine_for(connection)
     try:
+        if connection.dialect == "duckdb":  # duckdb-engine's inspector asks for pg_catalog
+            schemas = _describe_duckdb(engine)
+            return {"connection": connection.name, "dialect": "duckdb", "schemas": schemas,
+                    "read_at": time.time()}  # fmt: skip
         inspector = sa.inspect(engine)
         estimates = _row_estimates(engine, connection.dialect)
         schemas = []
@@ -80,6 +84,34 @@ def describe(connection: Connection) -> dict[str, Any]:
         engine.dispose()
     return {"connection": connection.name, "dialect": connection.dialect, "schemas": schemas,
             "read_at": time.time()}  # fmt: skip
+
+
+def _describe_duckdb(engine: sa.Engine) -> list[dict[str, Any]]:
+    with engine.connect() as con:
+        tables = con.execute(sa.text(
+            "SELECT table_schema, table_name, table_type FROM information_schema.tables "
+            "WHERE table_schema NOT IN ('information_schema', 'pg_catalog') "
+            "ORDER BY table_schema, table_name"
+        )).all()  # fmt: skip
+        columns = con.execute(sa.text(
+            "SELECT table_schema, table_name, column_name, data_type, is_nullable "
+            "FROM information_schema.columns ORDER BY table_schema, table_name, ordinal_position"
+        )).all()  # fmt: skip
+        sizes = con.execute(sa.text(ROW_ESTIMATES["duckdb"])).all()
+    estimates = {(str(s), str(t)): int(n) for s, t, n in sizes if n is not None}
+    by_table: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for schema, table, name, kind, nullable in columns:
+        by_table.setdefault((schema, table), []).append(
+            {"name": name, "type": kind, "nullable": nullable == "YES"}
+        )
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for schema, table, kind in tables:
+        grouped.setdefault(schema, []).append({
+            "name": table, "kind": "view" if kind == "VIEW" else "table",
+            "columns": by_table.get((schema, table), []),
+            "rows": estimates.get((schema, table)), "foreign_keys": [],
+        })  # fmt: skip
+    return [{"name": schema, "tables": items} for schema, items in sorted(grouped.items())]
 
 
 def _foreign_key(key: dict[str, Any], schema: str | None) -> dict[str, Any]:

@@ -115,13 +115,14 @@ class SqlBar extends Widget {
   }
 
   private async fill(): Promise<void> {
-    const current = sqlChoice(this.cell)?.connection ?? 'duckdb';
     let names: string[] = [];
     try {
       names = (await listConnections()).map(c => c.name);
     } catch {
       names = ['duckdb'];
     }
+    // Read the choice after the wait: the user (or another fill) may have changed it.
+    const current = sqlChoice(this.cell)?.connection ?? 'duckdb';
     if (!names.includes(current)) {
       names.push(current);
     }
@@ -137,8 +138,10 @@ class SqlBar extends Widget {
   update(): void {
     const choice = sqlChoice(this.cell);
     if (choice) {
-      this.variable.value = choice.variable;
-      if (this.select.value !== choice.connection) {
+      if (document.activeElement !== this.variable) {
+        this.variable.value = choice.variable;
+      }
+      if (this.select.options.length > 0 && this.select.value !== choice.connection) {
         void this.fill();
       }
     }
