@@ -103,6 +103,18 @@ class NodeKind:
         }
 
 
+class EagerKind(NodeKind):
+    """A kind whose rows Python makes (`produce`); the runner holds them in a table, so
+    there is nothing to compile."""
+
+    eager = True
+
+    def compile(
+        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
+    ) -> exp.Query:
+        raise NotImplementedError("eager: the runner holds this node's rows")
+
+
 class Registry:
     def __init__(self) -> None:
         self._kinds: dict[str, NodeKind] = {}

@@ -4,8 +4,6 @@ A crash here is a failed run, never a crashed service."""
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import json
 import sys
 from pathlib import Path
@@ -18,18 +16,9 @@ from ..flows import parse_flow
 from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
 from ..flows.runner import RunResult, run
+from ..flows.values import jsonable
 
 PREVIEW_ROWS = 100
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime | dt.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    return str(value)
 
 
 def table_json(table: pa.Table, limit: int = PREVIEW_ROWS) -> dict[str, Any]:
@@ -74,7 +63,7 @@ def main() -> int:
                       "issues": [i.as_dict() for i in invalid.issues]},
             "logs": [f"invalid: {i.message}" for i in invalid.issues],
         }  # fmt: skip
-    sys.stdout.write(json.dumps(out, default=_jsonable) + "\n")
+    sys.stdout.write(json.dumps(out, default=jsonable) + "\n")
     sys.stdout.flush()
     return 0
 

@@ -16,25 +16,18 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
-from ..registry import Columns, CompileContext, NodeKind
+from ..registry import Columns, CompileContext, EagerKind, NodeKind
 from ..sql import parse_expression
-from .transforms import expression_problems
+from .transforms import Filter
 
 
-class Branch(NodeKind):
+class Branch(Filter):
+    """A filter's condition, but both sides kept: `true` and `false` outputs."""
+
     name = "control.branch"
     title = "Conditional branch"
     category = "control"
     outputs = ("true", "false")
-    params_schema = {
-        "type": "object",
-        "required": ["condition"],
-        "properties": {"condition": {"type": "string", "minLength": 1}},
-        "additionalProperties": False,
-    }
-
-    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        return expression_problems(params["condition"], upstream["in"], "condition")
 
     def compile(
         self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
@@ -71,23 +64,17 @@ class Merge(NodeKind):
         return exp.Union(this=a, expression=b, distinct=False, by_name=True)
 
 
-class Try(NodeKind):
+class Try(EagerKind):
     name = "control.try"
     title = "Try, else fallback"
     category = "control"
-    inputs = ("try", "fallback")
-    eager = True  # the runner decides at run time which side's rows to give
+    inputs = ("try", "fallback")  # the runner decides at run time which side to give
     params_schema = {"type": "object", "properties": {}, "additionalProperties": False}
     # The `try` side may fail without failing the run (see runner.execute).
     tolerant = "try"
 
     def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
         return upstream.get("try") or upstream.get("fallback")
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        raise NotImplementedError("eager: the runner holds this node's rows")
 
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext

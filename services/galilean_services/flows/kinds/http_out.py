@@ -7,8 +7,6 @@ the status, never echoing headers (they may carry a token).
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import json
 from typing import Any
 
@@ -19,25 +17,16 @@ from sqlglot import exp
 from ..issues import NodeError
 from ..registry import CompileContext, NodeKind
 from ..sql import resolve
+from ..values import jsonable
 
 TIMEOUT_SECONDS = 30
 HEADER_VALUE = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["$param"]}]}
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime | dt.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    return str(value)
-
-
 def send(ctx: CompileContext, method: str, url: str, payload: Any, headers: dict[str, str]) -> int:
     if ctx.http_policy is not None:
         ctx.http_policy.check(url)
-    body = json.dumps(payload, default=_json_value)
+    body = json.dumps(payload, default=jsonable)
     try:
         reply = requests.request(
             method, url, data=body, timeout=TIMEOUT_SECONDS,

@@ -8,11 +8,10 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import requests
-from sqlglot import exp
 
 from ..issues import NodeError
 from ..paths import file_identity, flow_file, path_problem, written_atomically
-from ..registry import Columns, CompileContext, NodeKind
+from ..registry import Columns, CompileContext, EagerKind
 from ..sql import resolve
 from .destinations import FileDestination
 
@@ -30,18 +29,12 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-class EagerSource(NodeKind):
+class EagerSource(EagerKind):
     category = "source"
     inputs = ()
-    eager = True
 
     def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
         return None
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        raise NotImplementedError("eager: the runner holds this node's rows")
 
 
 class ExcelSource(EagerSource):

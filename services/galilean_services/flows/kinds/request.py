@@ -13,10 +13,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pyarrow as pa
-from sqlglot import exp
 
 from ..issues import NodeError
-from ..registry import Columns, CompileContext, NodeKind
+from ..registry import Columns, CompileContext, EagerKind
 from .sources import SQL_TYPES
 
 MAX_RECORDS = 100_000
@@ -76,12 +75,11 @@ def records_of(body: Any) -> list[Any]:
     raise NodeError("the request body must be a JSON object, a list of objects or {records: [...]}")
 
 
-class RequestBodySource(NodeKind):
+class RequestBodySource(EagerKind):
     name = "source.request"
     title = "Request body (published endpoint)"
     category = "source"
     inputs = ()
-    eager = True
     cacheable = False
     params_schema = {
         "type": "object",
@@ -112,11 +110,6 @@ class RequestBodySource(NodeKind):
 
     def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
         return [c["name"] for c in params["columns"]]
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        raise NotImplementedError("eager: the runner holds this node's rows")
 
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext

@@ -20,7 +20,7 @@ from ...connections import ConnectionStore, describe_error, engine_for
 from ...errors import GalileanError
 from ..issues import NodeError
 from ..registry import Columns, CompileContext, NodeKind
-from .io import to_arrow
+from .io import EagerSource, to_arrow
 
 IDENT = {"type": "string", "minLength": 1, "maxLength": 128}
 
@@ -43,19 +43,8 @@ def _table(params: dict[str, Any]) -> sa.Table:
     return sa.Table(params["table"], sa.MetaData(), schema=params.get("schema") or None)
 
 
-class SqlSource(NodeKind):
-    category = "source"
-    inputs = ()
-    eager = True
+class SqlSource(EagerSource):
     cacheable = False  # the database changes without the flow changing
-
-    def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
-        return None
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        raise NotImplementedError("eager: the runner holds this node's rows")
 
     def read(
         self, params: dict[str, Any], ctx: CompileContext, statement: Any, binds: dict[str, Any]
