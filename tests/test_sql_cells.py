@@ -46,6 +46,10 @@ def kernel(tmp_path_factory: pytest.TempPathFactory, servers: dict[str, Any]) ->
     with sqlite3.connect(home / "local.db") as db:
         PEOPLE.to_sql("people", db, index=False)
     store.save("lite", {"dialect": "sqlite", "database": str(home / "local.db")})
+    duck = sa.create_engine(f"duckdb:///{home / 'local.duckdb'}")
+    PEOPLE.to_sql("people", duck, index=False)
+    duck.dispose()
+    store.save("duckfile", {"dialect": "duckdb", "database": str(home / "local.duckdb")})
     running = Kernel(home)
     try:
         yield running
@@ -53,7 +57,7 @@ def kernel(tmp_path_factory: pytest.TempPathFactory, servers: dict[str, Any]) ->
         running.stop()
 
 
-@pytest.mark.parametrize("connection", ["pg", "maria", "lite"])
+@pytest.mark.parametrize("connection", ["pg", "maria", "lite", "duckfile"])
 def test_sql_cell_result_is_a_named_dataframe(kernel: Kernel, connection: str) -> None:
     kernel.run("least = 5\nnames = ['Bo', \"O'Neil\"]")
     cell = (
