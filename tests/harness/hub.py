@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import requests
 
-from .processes import free_port, spawn_logged, stop_tree, tail, wait_until
+from .processes import descendants, free_port, spawn_logged, stop_tree, tail, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 JUPYTERHUB = Path(sys.executable).parent / "jupyterhub"
@@ -49,6 +50,9 @@ class Hub:
         self.url = self.env["GALILEAN_BIND_URL"]
         self.log_path = workdir / "hub.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        # The hub's children (proxy, services), noted while it runs: if the hub dies on
+        # its own they are orphans, and stop() must still find them.
+        self.family: dict[int, psutil.Process] = {}
 
     @property
     def data_dir(self) -> Path:
@@ -67,6 +71,7 @@ class Hub:
 
     def _ready(self) -> bool:
         assert self.proc is not None
+        self.family.update({p.pid: p for p in descendants(self.proc.pid)})
         if self.proc.poll() is not None:
             raise RuntimeError(
                 f"the hub exited with {self.proc.returncode}:\n{tail(self.log_path)}"
@@ -78,7 +83,7 @@ class Hub:
 
     def stop(self) -> None:
         if self.proc is not None:
-            stop_tree(self.proc, HUB_STOP_GRACE)
+            stop_tree(self.proc, HUB_STOP_GRACE, list(self.family.values()))
             self.proc = None
 
     def log(self) -> str:

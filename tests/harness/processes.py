@@ -37,18 +37,23 @@ def descendants(pid: int) -> list[psutil.Process]:
     return []
 
 
-def stop_tree(proc: subprocess.Popen[bytes], grace: float) -> None:
+def stop_tree(
+    proc: subprocess.Popen[bytes],
+    grace: float,
+    seen: list[psutil.Process] = (),  # type: ignore[assignment]
+) -> None:
     """SIGTERM the process, wait up to `grace` s, then SIGKILL it and every descendant
-    it had (collected by pid before asking it to stop)."""
-    if proc.poll() is not None:
-        return
-    family = descendants(proc.pid)
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
+    it had: those collected by pid now and those `seen` earlier (a process that died on
+    its own leaves its children behind, no longer its descendants)."""
+    family = [*descendants(proc.pid), *seen]
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+    family = [p for p in {p.pid: p for p in family}.values() if p.is_running()]
     _, alive = psutil.wait_procs(family, timeout=5)
     for child in alive:
         with contextlib.suppress(psutil.NoSuchProcess):
