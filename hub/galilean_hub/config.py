@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from galilean_services.flows_service.access import SCOPE_HELP, scope
+
 from .limits import apply_group_limits
 from .settings import ConfigError, Settings
 
@@ -217,7 +219,7 @@ def _configure_services(c: Any, settings: Settings) -> None:
         )
     services.append(flows_service(settings))
     c.JupyterHub.custom_scopes = {
-        f"custom:flows:{verb}": {"description": text} for verb, text in FLOW_SCOPES.items()
+        scope(verb): {"description": text} for verb, text in SCOPE_HELP.items()
     }
     roles.append(
         {
@@ -231,14 +233,8 @@ def _configure_services(c: Any, settings: Settings) -> None:
     c.JupyterHub.load_roles = roles
 
 
-# The flows service's verbs (galilean_services.flows_service.access checks them).
-FLOW_SCOPES = {
-    "read": "See flows, versions, runs, endpoints and schedules shared with you.",
-    "write": "Create and change your flows, publish them, schedule them.",
-    "run": "Run flows and cancel runs.",
-    "execute": "Call published flow endpoints.",
-}
-FLOW_SCOPE_NAMES = [f"custom:flows:{verb}" for verb in FLOW_SCOPES]
+# The flows service's verbs, as the service itself defines and checks them.
+FLOW_SCOPE_NAMES = [scope(verb) for verb in SCOPE_HELP]
 
 
 def flows_files_root(settings: Settings) -> str:

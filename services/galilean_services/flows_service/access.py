@@ -10,13 +10,14 @@ from typing import Any
 from ..errors import Forbidden, NotFound
 
 SCOPE_PREFIX = "custom:flows:"
-VERBS = ("read", "write", "run", "execute")
+# The verbs and what they allow (the hub defines the custom scopes from this).
 SCOPE_HELP = {
     "read": "See flows, versions, runs, endpoints and schedules shared with you.",
     "write": "Create and change your flows, publish them, schedule them.",
     "run": "Run flows and cancel runs.",
     "execute": "Call published flow endpoints.",
 }
+VERBS = tuple(SCOPE_HELP)
 
 
 def scope(verb: str) -> str:
