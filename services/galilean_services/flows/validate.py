@@ -93,30 +93,8 @@ def _edges(flow: Flow, registry: Registry) -> list[Issue]:
         for end, node_id in (("from", edge.source), ("to", edge.target)):
             if node_id not in nodes:
                 issues.append(Issue("edge", f"edge {end} unknown node {node_id!r}", edge=edge.id))
-        target = nodes.get(edge.target)
-        kind = registry.get(target.kind) if target else None
-        if kind is not None and edge.target_port not in kind.inputs:
-            ports = ", ".join(kind.inputs) or "none"
-            issues.append(
-                Issue(
-                    "edge",
-                    f"{edge.target!r} has no input {edge.target_port!r} (inputs: {ports})",
-                    edge=edge.id,
-                    node=edge.target,
-                )
-            )
-        source = nodes.get(edge.source)
-        source_kind = registry.get(source.kind) if source else None
-        if source_kind is not None and edge.source_port not in source_kind.outputs:
-            ports = ", ".join(source_kind.outputs) or "none"
-            issues.append(
-                Issue(
-                    "edge",
-                    f"{edge.source!r} has no output {edge.source_port!r} (outputs: {ports})",
-                    edge=edge.id,
-                    node=edge.source,
-                )
-            )
+        issues += _port_issue(edge, edge.target, edge.target_port, "input", nodes, registry)
+        issues += _port_issue(edge, edge.source, edge.source_port, "output", nodes, registry)
         fed[(edge.target, edge.target_port)] += 1
     for (node_id, port), count in fed.items():
         if count > 1:
@@ -129,6 +107,20 @@ def _edges(flow: Flow, registry: Registry) -> list[Issue]:
                     Issue("missing-input", f"input {port!r} is not connected", node=node.id)
                 )
     return issues
+
+
+def _port_issue(
+    edge: Any, node_id: str, port: str, side: str, nodes: dict[str, Any], registry: Registry
+) -> list[Issue]:
+    """An edge end naming a port its node's kind does not have (`side`: input or output)."""
+    node = nodes.get(node_id)
+    kind = registry.get(node.kind) if node else None
+    ports = (kind.inputs if side == "input" else kind.outputs) if kind else ()
+    if kind is None or port in ports:
+        return []
+    listed = ", ".join(ports) or "none"
+    message = f"{node_id!r} has no {side} {port!r} ({side}s: {listed})"
+    return [Issue("edge", message, edge=edge.id, node=node_id)]
 
 
 def _cycles(flow: Flow) -> list[Issue]:
