@@ -4,13 +4,11 @@ the schema browser. Handlers parse, call one function, and answer JSON."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 from tornado import web
 
-from galilean_services.connections import Connection, ConnectionStore, check, url_from
+from galilean_services.connections import Connection, ConnectionStore, check, url_from, user_home
 from galilean_services.errors import ValidationError
 
 from .handlers import GalileanHandler
@@ -25,10 +23,6 @@ BUILTIN = {
     "source": "builtin",
     "description": "DuckDB in the notebook's kernel: reads the kernel's DataFrames and your files",
 }
-
-
-def user_home() -> Path:
-    return Path(os.environ.get("GALILEAN_USER_HOME") or Path.home())
 
 
 class ConnectionsBase(GalileanHandler):

@@ -102,14 +102,31 @@ def url_from(body: Mapping[str, Any]) -> URL:
     return url
 
 
-def describe_error(exc: BaseException, url: URL | None = None) -> str:
-    """A driver's reason in one line, with the password (if any) scrubbed."""
+def user_home() -> Path:
+    """The user's own folder, whichever workspace this is (the spawner says where):
+    connections belong to the user, not to a workspace."""
+    return Path(os.environ.get("GALILEAN_USER_HOME") or Path.home())
+
+
+def database_message(exc: BaseException, url: URL | None = None) -> str:
+    """The database's own message, all its lines (PostgreSQL's "LINE 2:" and caret), with
+    SQLAlchemy's additions ("[SQL: ...]", background links) left out and the password (if
+    any) scrubbed."""
     original = getattr(exc, "orig", None) or exc
-    text = str(original).strip().splitlines()[0] if str(original).strip() else ""
-    text = text or type(original).__name__
+    lines = [
+        line
+        for line in str(original).strip().splitlines()
+        if not line.startswith(("(Background", "[SQL", "[parameters"))
+    ]
+    text = "\n".join(lines) or type(original).__name__
     if url is not None and url.password:
         text = text.replace(str(url.password), "***")
     return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
+
+
+def describe_error(exc: BaseException, url: URL | None = None) -> str:
+    """A driver's reason in one line, with the password (if any) scrubbed."""
+    return database_message(exc, url).splitlines()[0]
 
 
 class ConnectionStore:

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from galilean_services.connections import ConnectionStore, check
+from galilean_services.connections import ConnectionStore, check, user_home
 
-from .sql_cell import SqlCellError, SqlRunner, user_home
+from .sql_cell import SqlCellError, SqlRunner
 
 _runner: SqlRunner | None = None
 

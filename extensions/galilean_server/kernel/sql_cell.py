@@ -12,9 +12,7 @@ its line), not a traceback.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -27,10 +25,11 @@ from sqlglot import exp
 from galilean_services.connections import (
     Connection,
     ConnectionStore,
-    describe_error,
+    database_message,
     engine_for,
+    user_home,
 )
-from galilean_services.errors import GalileanError
+from galilean_services.errors import GalileanError, NotFound
 
 from .templates import TemplateError, bind, statement
 
@@ -43,11 +42,6 @@ class SqlCellError(Exception):
 
     def _render_traceback_(self) -> list[str]:
         return [f"\x1b[31m{self}\x1b[0m"]
-
-
-def user_home() -> Path:
-    """Connections belong to the user, not to a workspace (the spawner says where)."""
-    return Path(os.environ.get("GALILEAN_USER_HOME") or Path.home())
 
 
 class SqlRunner:
@@ -68,20 +62,23 @@ class SqlRunner:
         if not sql.strip():
             raise SqlCellError("the SQL cell is empty")
         try:
-            if name == BUILTIN and not self._user_defines(name):
+            connection = self._connection(name)
+            if connection is None:
                 return self._run_duckdb(sql, namespace)
-            connection = ConnectionStore(user_home()).get(name)
             return self._run_sqlalchemy(connection, sql, namespace)
         except (TemplateError, GalileanError) as exc:
             raise SqlCellError(str(exc)) from None
 
     @staticmethod
-    def _user_defines(name: str) -> bool:
+    def _connection(name: str) -> Connection | None:
+        """The user's connection `name`; None for the built-in DuckDB (unless the user
+        defined a connection of that name)."""
         try:
-            ConnectionStore(user_home()).get(name)
-        except GalileanError:
-            return False
-        return True
+            return ConnectionStore(user_home()).get(name)
+        except NotFound:
+            if name == BUILTIN:
+                return None
+            raise
 
     def _run_sqlalchemy(
         self, connection: Connection, sql: str, namespace: dict[str, Any]
@@ -100,7 +97,7 @@ class SqlRunner:
                 f"the driver for {connection.dialect} is not installed ({exc.name})"
             ) from None
         except sa.exc.SQLAlchemyError as exc:
-            raise SqlCellError(_database_message(exc, connection)) from None
+            raise SqlCellError(database_message(exc, connection.url)) from None
 
     def _run_duckdb(self, sql: str, namespace: dict[str, Any]) -> pd.DataFrame | None:
         text, values, expanding = bind(sql, namespace)
@@ -152,21 +149,6 @@ def _tables(query: str) -> set[str]:
         for t in tree.find_all(exp.Table)
         if IDENTIFIER.match(t.name)
     }
-
-
-def _database_message(exc: sa.exc.SQLAlchemyError, connection: Connection) -> str:
-    original = getattr(exc, "orig", None) or exc
-    text = str(original).strip()
-    if connection.url.password:
-        text = text.replace(str(connection.url.password), "***")
-    # Keep the database's own lines (PostgreSQL's "LINE 2: ..." and its caret), drop
-    # SQLAlchemy's "[SQL: ...]" and background links.
-    lines = [
-        line
-        for line in text.splitlines()
-        if not line.startswith(("(Background", "[SQL", "[parameters"))
-    ]
-    return "\n".join(lines) or describe_error(exc, connection.url)
 
 
 @magics_class
