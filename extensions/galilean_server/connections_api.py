@@ -3,13 +3,12 @@ the schema browser. Handlers parse, call one function, and answer JSON."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tornado import web
 
 from galilean_services.connections import Connection, ConnectionStore, check, url_from, user_home
-from galilean_services.errors import ValidationError
+from galilean_services.http import json_object
 
 from .handlers import GalileanHandler
 from .query_builder import build
@@ -31,13 +30,7 @@ class ConnectionsBase(GalileanHandler):
         return ConnectionStore(user_home())
 
     def body_object(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.request.body or b"{}")
-        except ValueError:
-            raise ValidationError("body: not JSON", [{"field": "body"}]) from None
-        if not isinstance(data, dict):
-            raise ValidationError("body: a JSON object is required", [{"field": "body"}])
-        return data
+        return json_object(self.request.body)
 
 
 class ConnectionsHandler(ConnectionsBase):

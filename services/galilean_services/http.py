@@ -10,9 +10,30 @@ from typing import Any
 
 from tornado import web
 
-from .errors import GalileanError, error_body
+from .errors import GalileanError, ValidationError, error_body
 
 log = logging.getLogger("galilean")
+MAX_JSON_BODY = 10 * 1024 * 1024
+
+
+def json_body(raw: bytes) -> Any:
+    """A request body as JSON (empty: {}); a 400 naming the body when it is not."""
+    if not raw:
+        return {}
+    if len(raw) > MAX_JSON_BODY:
+        raise ValidationError(f"body: larger than {MAX_JSON_BODY // 2**20} MB", [{"field": "body"}])
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ValidationError(f"body: not JSON ({exc})", [{"field": "body"}]) from None
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """A request body that must be a JSON object."""
+    data = json_body(raw)
+    if not isinstance(data, dict):
+        raise ValidationError("body: a JSON object is required", [{"field": "body"}])
+    return data
 
 
 def _phrase(status: int) -> str:

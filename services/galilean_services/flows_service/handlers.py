@@ -10,12 +10,10 @@ from typing import Any, ClassVar
 from jupyterhub.services.auth import HubOAuthenticated
 from tornado import web
 
-from ..errors import GalileanError, ValidationError
-from ..http import JSONErrorMixin
+from ..errors import GalileanError
+from ..http import JSONErrorMixin, json_body, json_object
 from .access import Caller, scope
 from .service import FlowsService
-
-MAX_BODY = 10 * 1024 * 1024
 
 
 class BaseHandler(JSONErrorMixin, HubOAuthenticated, web.RequestHandler):
@@ -46,20 +44,10 @@ class BaseHandler(JSONErrorMixin, HubOAuthenticated, web.RequestHandler):
         return Caller.from_hub_model(self.current_user, self.hub_auth.check_scopes)
 
     def body(self) -> Any:
-        if not self.request.body:
-            return {}
-        if len(self.request.body) > MAX_BODY:
-            raise ValidationError(f"body: larger than {MAX_BODY // 2**20} MB", [{"field": "body"}])
-        try:
-            return json.loads(self.request.body)
-        except ValueError as exc:
-            raise ValidationError(f"body: not JSON ({exc})", [{"field": "body"}]) from None
+        return json_body(self.request.body)
 
     def body_object(self) -> dict[str, Any]:
-        data = self.body()
-        if not isinstance(data, dict):
-            raise ValidationError("body: a JSON object is required", [{"field": "body"}])
-        return data
+        return json_object(self.request.body)
 
     def send(self, data: Any, status: int = 200) -> None:
         self.set_status(status)
