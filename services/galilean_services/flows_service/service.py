@@ -55,6 +55,21 @@ def _groups(body: dict[str, Any]) -> list[str] | None:
     return groups
 
 
+def _params(body: dict[str, Any]) -> dict[str, Any]:
+    params = body.get("params") or {}
+    if not isinstance(params, dict):
+        raise ValidationError("params: an object of parameter values", [{"field": "params"}])
+    return params
+
+
+def _check_params(content: str, params: dict[str, Any]) -> None:
+    """Wrong or unknown parameters of a version: a 400 naming them."""
+    try:
+        resolve_params(parse_flow(content), params)
+    except FlowInvalid as exc:
+        raise invalid_flow(exc) from None
+
+
 def _version_number(body: dict[str, Any]) -> int | None:
     version = body.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
@@ -161,21 +176,14 @@ class FlowsService:
     def start_run(self, caller: Caller, flow_id: int, body: dict[str, Any]) -> dict[str, Any]:
         caller.need("run")
         flow = visible(caller, self.store.flow(flow_id))
-        params = body.get("params") or {}
-        if not isinstance(params, dict):
-            raise ValidationError("params: an object of parameter values", [{"field": "params"}])
-        return self._start(flow, _version_number(body), params, caller.name, "manual")
+        return self._start(flow, _version_number(body), _params(body), caller.name, "manual")
 
     def _start(
         self, flow: dict[str, Any], number: int | None, params: dict[str, Any], caller: str,
         trigger: str,
     ) -> dict[str, Any]:  # fmt: skip
         version = self.store.version(flow["id"], number)
-        parsed = parse_flow(version["content"])
-        try:  # wrong parameter types are the caller's to fix: 400 before anything runs
-            resolve_params(parsed, params)
-        except FlowInvalid as exc:
-            raise invalid_flow(exc) from None
+        _check_params(version["content"], params)  # the caller's to fix, before anything runs
         run_id = self.store.create_run(flow["id"], version["number"], caller, trigger, params)
         # Everything runs as the flow's owner: the owner's folder, whoever started it.
         self.runs.start(run_id, version["content"], params, self.config.files_of(flow["owner"]))
@@ -338,15 +346,9 @@ class FlowsService:
         missed = body.get("missed", "once")
         if missed not in MISSED_POLICIES:
             raise ValidationError("missed: 'once' or 'skip'", [{"field": "missed"}])
-        params = body.get("params") or {}
-        if not isinstance(params, dict):
-            raise ValidationError("params: an object of parameter values", [{"field": "params"}])
+        params = _params(body)
         number = _version_number(body)
-        version = self.store.version(flow_id, number)
-        try:
-            resolve_params(parse_flow(version["content"]), params)
-        except FlowInvalid as exc:
-            raise invalid_flow(exc) from None
+        _check_params(self.store.version(flow_id, number)["content"], params)
         enabled = body.get("enabled", True)
         if not isinstance(enabled, bool):
             raise ValidationError("enabled: true or false", [{"field": "enabled"}])
