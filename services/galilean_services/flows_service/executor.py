@@ -35,6 +35,11 @@ class RunManager:
         self._cancelled: set[str] = set()
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
+    @property
+    def active(self) -> int:
+        """Runs whose worker process is running now."""
+        return len(self._procs)
+
     def start(self, run_id: str, content: str, params: dict[str, Any], base_dir: Path) -> None:
         job = {
             "content": content,

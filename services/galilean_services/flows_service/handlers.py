@@ -87,7 +87,7 @@ class HealthHandler(BaseHandler):
 
     def get(self) -> None:
         self.service.store.list_flows()
-        self.send({"ok": True, "runs_active": len(self.service.runs._procs)})
+        self.send({"ok": True, "runs_active": self.service.runs.active})
 
 
 class KindsHandler(BaseHandler):
