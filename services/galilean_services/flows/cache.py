@@ -53,17 +53,12 @@ class ResultCache:
         self._counts: dict[str, dict[str, int]] = {}
         self._bytes = 0
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key: str) -> pa.Table | None:
         with self._lock:
             table = self._tables.get(key)
-            if table is None:
-                self.misses += 1
-                return None
-            self._tables.move_to_end(key)
-            self.hits += 1
+            if table is not None:
+                self._tables.move_to_end(key)
             return table
 
     def put(self, key: str, table: pa.Table) -> None:
@@ -89,6 +84,3 @@ class ResultCache:
         with self._lock:
             if key in self._tables:
                 self._counts[key] = counts
-
-    def __len__(self) -> int:
-        return len(self._tables)

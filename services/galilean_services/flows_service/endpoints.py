@@ -64,9 +64,6 @@ class PlanCache:
         self.hits = 0
         self.misses = 0
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def keys(self) -> list[tuple[str, int, int]]:
         return list(self._entries)
 
