@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import decimal
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -66,9 +68,30 @@ def flow_of(*steps: dict[str, Any], extra: list[dict[str, Any]] | None = None, *
 
 
 def result(flow: Any, **params: Any) -> pd.DataFrame:
+    """The display node's rows; the flow runs on both engines, which must agree on the
+    rows (in any order) and on every node's row counts."""
     outcome = run(flow, params)
     assert outcome.status == "succeeded", outcome.error
+    reference = run(flow, params, engine="duckdb")
+    assert reference.status == "succeeded", reference.error
+    assert normalized(outcome.outputs["out"]) == normalized(reference.outputs["out"])
+    assert outcome.nodes == reference.nodes
     return outcome.outputs["out"].to_pandas()
+
+
+def normalized(table: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names, and rows as comparable tuples in a fixed order (the engines differ
+    in integer widths and in the order of unsorted rows)."""
+
+    def value(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return None
+        if isinstance(v, decimal.Decimal | float) and not isinstance(v, bool):
+            return round(float(v), 9)
+        return v
+
+    rows = [tuple(value(v) for v in row.values()) for row in table.to_pylist()]
+    return table.schema.names, sorted(rows, key=lambda r: [(v is None, str(v)) for v in r])
 
 
 def same(actual: pd.DataFrame, expected: pd.DataFrame, sort: list[str] | None = None) -> None:

@@ -34,3 +34,12 @@ class FlowInvalid(Exception):
 class NodeError(ValueError):
     """A node could not produce its rows (a file, a remote API, user code); the message is
     for the user and names no secret."""
+
+
+class NodeFailed(Exception):
+    """A run failed at a node: its id and the message for the user."""
+
+    def __init__(self, node: str, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message

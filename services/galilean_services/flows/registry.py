@@ -9,10 +9,12 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
 
+import polars as pl
 import pyarrow as pa
 from sqlglot import exp
 
 from .net import HttpPolicy
+from .polars_expr import NoPolarsForm
 
 Columns = list[str] | None  # None: not known before running
 
@@ -36,6 +38,9 @@ class CompileContext:
     # The owner's named SQL connections (a connections.ConnectionStore; None: the
     # current user's, from the home folder).
     connections: Any = None
+    # Polars forms: also count the input's rows, in a column of this name (the runner's
+    # row counts; only kinds that see every input row, such as an aggregation, offer it).
+    count_rows_as: str = ""
 
 
 class NodeKind:
@@ -70,6 +75,24 @@ class NodeKind:
     ) -> exp.Query:
         """The rows of output `port`, from the node's own rows `node`."""
         return exp.select("*").from_(node)
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        """The node's rows as a Polars lazy frame, meaning exactly what `compile` means;
+        raise NoPolarsForm where that cannot be promised (the flow then runs on DuckDB)."""
+        raise NoPolarsForm(self.name)
+
+    def lazy_output(
+        self, params: dict[str, Any], port: str, node: pl.LazyFrame, ctx: CompileContext
+    ) -> pl.LazyFrame:
+        """Polars form of `output`."""
+        return node
+
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        """True when the node gives exactly one row per row of its one input (its row
+        count then needs no counting)."""
+        return False
 
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext

@@ -13,14 +13,17 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
+from . import polars_runner
 from .cache import ResultCache
 from .compiler import upstream_of
-from .issues import FlowInvalid, NodeError
+from .issues import FlowInvalid, NodeError, NodeFailed
 from .model import Flow
 from .net import HttpPolicy
 from .paths import flow_file, written_atomically
 from .plan import Program, counts_query, plan
 from .registry import NodeKind, Registry, default_registry
+
+ENGINES = ("auto", "duckdb")
 
 
 @dataclass
@@ -33,6 +36,7 @@ class RunResult:
     error: dict[str, Any] | None = None  # {"node": id, "message": ...}
     logs: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)  # held results taken from the cache
+    engine: str = "duckdb"  # duckdb | polars: which engine ran the flow
 
 
 def kind_of(registry: Registry, name: str) -> NodeKind:
@@ -51,13 +55,6 @@ def connect(base_dir: Path, memory_limit: str = "") -> duckdb.DuckDBPyConnection
     if memory_limit:
         con.execute("SET memory_limit = $limit", {"limit": memory_limit})
     return con
-
-
-class NodeFailed(Exception):
-    def __init__(self, node: str, message: str) -> None:
-        super().__init__(message)
-        self.node = node
-        self.message = message
 
 
 def execute(
@@ -215,16 +212,57 @@ def run(
     memory_limit: str = "",
     cache: ResultCache | None = None,
     connections: Any = None,
+    engine: str = "auto",
 ) -> RunResult:
     """Run every destination; FlowInvalid (before anything runs) for a flow with problems.
-    With a `cache`, held results of unchanged subgraphs are reused (and kept)."""
+    With a `cache`, held results of unchanged subgraphs are reused (and kept). Engine
+    `auto` runs on Polars when every node has a Polars form (polars_runner), else on
+    DuckDB; `duckdb` always on DuckDB (which alone honours `memory_limit`)."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     registry = registry or default_registry()
     program = plan(flow, params, base_dir, registry)
+    eager: dict[str, pa.Table] = {}
+    note = ""
+    if engine == "auto":
+        problem = polars_runner.static_problem(program, registry)
+        if not problem:
+            result = RunResult(status="running", started=time.time(), ended=0.0, engine="polars")
+            try:
+                outcome = polars_runner.execute(
+                    program, registry, result, http_policy=http_policy, request=request,
+                    cache=cache, connections=connections,
+                )  # fmt: skip
+            except NodeFailed as exc:
+                return _finished(result, exc)
+            if outcome.done:
+                return _finished(result)
+            problem, eager = outcome.reason, outcome.eager
+        note = f"engine: DuckDB (Polars cannot run {problem})"
+    if eager:  # what eager nodes made is not made twice
+        names = {node: f"eager_{node}" for node in eager}
+        program = plan(flow, params, base_dir, registry, materialized=names)
     with connect(program.ctx.base_dir, memory_limit) as con:
-        return run_program(
+        for node, rows in eager.items():
+            con.register(f"eager_{node}", rows)
+        result = run_program(
             program, registry, con=con, http_policy=http_policy, request=request, cache=cache,
             connections=connections,
         )  # fmt: skip
+    if note:
+        result.logs.insert(0, note)
+    return result
+
+
+def _finished(result: RunResult, failure: NodeFailed | None = None) -> RunResult:
+    if failure is None:
+        result.status = "succeeded"
+    else:
+        result.status = "failed"
+        result.error = {"node": failure.node, "message": failure.message}
+        result.logs.append(f"failed at {failure.node}: {failure.message}")
+    result.ended = time.time()
+    return result
 
 
 def run_program(
@@ -247,9 +285,7 @@ def run_program(
         )  # fmt: skip
         result.status = "succeeded"
     except NodeFailed as exc:
-        result.status = "failed"
-        result.error = {"node": exc.node, "message": exc.message}
-        result.logs.append(f"failed at {exc.node}: {exc.message}")
+        _finished(result, exc)
     except (duckdb.Error, ValueError, OSError) as exc:
         result.status = "failed"
         result.error = {"node": None, "message": _first_line(exc)}

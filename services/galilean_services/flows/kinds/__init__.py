@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..registry import Registry
 from . import (
+    combine,
     control,
     destinations,
     http_out,
@@ -24,6 +25,7 @@ def register_builtin(registry: Registry) -> None:
         sql_io,
         request,
         transforms,
+        combine,
         reshape,
         python,
         control,

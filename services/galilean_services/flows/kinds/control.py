@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import pyarrow as pa
 from sqlglot import exp
 
+from ..polars_expr import schema_of, translate
 from ..registry import Columns, CompileContext, EagerKind, NodeKind
 from ..sql import parse_expression
 from .transforms import Filter
@@ -42,6 +44,18 @@ class Branch(Filter):
             condition = exp.not_(exp.func("COALESCE", exp.paren(condition), exp.false()))
         return exp.select("*").from_(node).where(condition)
 
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        return inputs["in"]
+
+    def lazy_output(
+        self, params: dict[str, Any], port: str, node: pl.LazyFrame, ctx: CompileContext
+    ) -> pl.LazyFrame:
+        tree = parse_expression(params["condition"], ctx.params)
+        condition = translate(tree, schema_of(node))
+        return node.filter(condition if port == "true" else ~condition.fill_null(False))
+
 
 class Merge(NodeKind):
     name = "control.merge"
@@ -62,6 +76,11 @@ class Merge(NodeKind):
         a = exp.select("*").from_(inputs["a"])
         b = exp.select("*").from_(inputs["b"])
         return exp.Union(this=a, expression=b, distinct=False, by_name=True)
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        return pl.concat([inputs["a"], inputs["b"]], how="diagonal_relaxed")
 
 
 class Try(EagerKind):

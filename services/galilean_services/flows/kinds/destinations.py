@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from sqlglot import exp
 
 from ..paths import path_problem
@@ -26,19 +27,39 @@ class Display(NodeKind):
         query = exp.select("*").from_(inputs["in"])
         return query.limit(params["limit"]) if "limit" in params else query
 
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        return inputs["in"].head(params["limit"]) if "limit" in params else inputs["in"]
 
-class FileDestination(NodeKind):
-    """A destination that writes a file in the flow's folder; its result is its input."""
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        return "limit" not in params
+
+
+class PassThrough(NodeKind):
+    """A destination whose rows are its input's (it writes them somewhere)."""
 
     category = "destination"
-
-    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        return path_problem(params["path"])
 
     def compile(
         self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
     ) -> exp.Query:
         return exp.select("*").from_(inputs["in"])
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        return inputs["in"]
+
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        return True
+
+
+class FileDestination(PassThrough):
+    """A destination that writes a file in the flow's folder; its result is its input."""
+
+    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
+        return path_problem(params["path"])
 
 
 class FileWriter(FileDestination):

@@ -12,12 +12,12 @@ from typing import Any
 
 import pyarrow as pa
 import requests
-from sqlglot import exp
 
 from ..issues import NodeError
-from ..registry import CompileContext, NodeKind
+from ..registry import CompileContext
 from ..sql import resolve
 from ..values import jsonable
+from .destinations import PassThrough
 
 TIMEOUT_SECONDS = 30
 HEADER_VALUE = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["$param"]}]}
@@ -40,16 +40,11 @@ def send(ctx: CompileContext, method: str, url: str, payload: Any, headers: dict
     return reply.status_code
 
 
-class HttpDestination(NodeKind):
+class HttpDestination(PassThrough):
     """Common: the node's result is its input; subclasses say what to send."""
 
     category = "destination"
     writes = True
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        return exp.select("*").from_(inputs["in"])
 
     @staticmethod
     def headers(params: dict[str, Any], ctx: CompileContext) -> dict[str, str]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from ..polars_expr import NoPolarsForm, aggregate, cast_expr, column_or_star, schema_of
 from ..registry import Columns, CompileContext, NodeKind
 from ..sql import DIALECT, column, ident, literal
 from .sources import SQL_TYPES
@@ -26,6 +28,45 @@ WINDOW_FUNCTIONS = [
     "lag",
     "lead",
 ]
+
+
+def window_expr(params: dict[str, Any]) -> pl.Expr:
+    """A window function as DuckDB computes it (ORDER BY with NULLs last)."""
+    function = params["function"]
+    partition = params.get("partition_by") or None
+    order = params.get("order_by", [])
+    if function in ("row_number", "rank", "dense_rank", "lag", "lead"):
+        if len(order) != 1 and function != "row_number":
+            raise NoPolarsForm(f"{function} over more or fewer than one order column")
+        if function == "row_number":
+            value = pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+            if not order:
+                return value.over(partition) if partition else value
+            keys = [o["column"] for o in order]
+            directions = {bool(o.get("descending")) for o in order}
+            if len(directions) > 1:
+                raise NoPolarsForm("row_number over mixed directions")
+            return value.over(partition, order_by=keys, descending=directions.pop(),
+                              nulls_last=True)  # fmt: skip
+        key, descending = pl.col(order[0]["column"]), bool(order[0].get("descending"))
+        if function in ("lag", "lead"):
+            if "column" not in params:
+                raise NoPolarsForm(f"{function} without a column")
+            shifted = pl.col(params["column"]).shift(1 if function == "lag" else -1)
+            return shifted.over(partition, order_by=key, descending=descending,
+                                nulls_last=True)  # fmt: skip
+        if function == "rank":
+            ranked = key.rank("min", descending=descending)
+            after = key.count() + 1  # NULLs sort last, all tied: after every ranked row
+        else:
+            ranked = key.rank("dense", descending=descending)
+            after = ranked.max().fill_null(0) + 1
+        value = pl.when(key.is_null()).then(after).otherwise(ranked).cast(pl.Int64)
+        return value.over(partition) if partition else value
+    if order:  # a running aggregate over peers: not promised
+        raise NoPolarsForm(f"{function} with an order (a running total)")
+    value = aggregate(function, column_or_star(params))
+    return value.over(partition) if partition else value
 
 
 class Cast(NodeKind):
@@ -57,6 +98,19 @@ class Cast(NodeKind):
         ]
         return exp.select(exp.Star(replace=casts)).from_(inputs["in"])
 
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        schema = schema_of(inputs["in"])
+        strict = params.get("on_error") != "null"
+        return inputs["in"].with_columns(
+            cast_expr(pl.col(name), schema.get(name), kind, strict).alias(name)
+            for name, kind in params["types"].items()
+        )
+
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        return True
+
 
 class MapValues(NodeKind):
     name = "transform.map_values"
@@ -87,6 +141,24 @@ class MapValues(NodeKind):
         return exp.select(exp.Star(replace=[case.else_(fallback).as_(ident(name))])).from_(
             inputs["in"]
         )
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        name = params["column"]
+        dtype = schema_of(inputs["in"]).get(name)
+        if dtype is None or not (dtype == pl.String or dtype.is_integer()):
+            raise NoPolarsForm("mapping values of this type")  # its text differs by engine
+        text = pl.col(name).cast(pl.String)
+        chain: Any = pl
+        for old, new in params["mapping"].items():
+            chain = chain.when(text == old).then(pl.lit(new))
+        fallback = pl.lit(params["default"]) if "default" in params else pl.col(name)
+        value = chain.otherwise(fallback) if params["mapping"] else fallback
+        return inputs["in"].with_columns(value.alias(name))
+
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        return True
 
 
 class SplitColumn(NodeKind):
@@ -121,6 +193,25 @@ class SplitColumn(NodeKind):
             for i, name in enumerate(params["into"])
         ]
         return exp.select(exp.Star(), *parts).from_(inputs["in"])
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        value = pl.col(params["column"])
+        if schema_of(inputs["in"]).get(params["column"]) != pl.String:
+            raise NoPolarsForm("splitting a column that is not text")
+        pieces = value.str.split(params["separator"])
+        return inputs["in"].with_columns(
+            # SPLIT_PART: '' past the last piece, NULL only for a NULL value.
+            pl.when(value.is_null())
+            .then(None)
+            .otherwise(pieces.list.get(i, null_on_oob=True).fill_null(""))
+            .alias(name)
+            for i, name in enumerate(params["into"])
+        )
+
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        return True
 
 
 class Window(NodeKind):
@@ -182,6 +273,14 @@ class Window(NodeKind):
         )
         return exp.select(exp.Star(), window.as_(ident(params["as"]))).from_(inputs["in"])
 
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        return inputs["in"].with_columns(window_expr(params).alias(params["as"]))
+
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        return True
+
 
 class Pivot(NodeKind):
     """Rows to columns for the listed values (listed so the output's columns are known)."""
@@ -221,6 +320,17 @@ class Pivot(NodeKind):
             for v in params["values"]
         ]
         return exp.select(*index, *cells).from_(inputs["in"]).group_by(*index)
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        picked = pl.col(params["column"])
+        cells = [
+            # As SUM(CASE WHEN column = v THEN value END): the value where the column is v.
+            aggregate(params["function"], pl.col(params["value"]).filter(picked == v)).alias(str(v))
+            for v in params["values"]
+        ]
+        return inputs["in"].group_by(params["index"]).agg(cells)
 
 
 class Melt(NodeKind):
@@ -267,6 +377,16 @@ class Melt(NodeKind):
         for part in parts[1:]:
             query = exp.union(query, part, distinct=False)
         return exp.select("*").from_(query.subquery("melted"))
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        return inputs["in"].unpivot(
+            on=params["value_columns"],
+            index=params["id_columns"],
+            variable_name=params.get("variable_name", "variable"),
+            value_name=params.get("value_name", "value"),
+        )
 
 
 class SqlTransform(NodeKind):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from sqlglot import exp
 
 from ..paths import file_identity, flow_file, path_problem
+from ..polars_expr import NoPolarsForm, cast_expr
 from ..registry import Columns, CompileContext, NodeKind
 from ..sql import column, ident, literal, resolve
 
@@ -73,6 +75,27 @@ class InlineSource(NodeKind):
         ]
         return exp.select(*projections).from_(values)
 
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        cols = params["columns"]
+        rows = [[resolve(v, ctx.params) for v in row] for row in params["rows"]]
+        data = {}
+        for i, col in enumerate(cols):
+            values = pl.Series(col["name"], [row[i] for row in rows], strict=False)
+            if values.dtype == pl.Null:
+                values = values.cast(pl.String)  # as DuckDB: an all-NULL column is text
+            if values.dtype == pl.Object or values.dtype.is_nested():
+                raise NoPolarsForm(f"values of column {col['name']!r}")
+            data[col["name"]] = values
+        frame = pl.DataFrame(data).lazy()
+        typed = [
+            cast_expr(pl.col(c["name"]), data[c["name"]].dtype, c["type"], strict=True)
+            for c in cols
+            if c.get("type")
+        ]
+        return frame.with_columns(typed) if typed else frame
+
 
 class FileSource(NodeKind):
     name = "source.file"
@@ -110,6 +133,16 @@ class FileSource(NodeKind):
             )
         reader = exp.func(self.readers[fmt], exp.Literal.string(str(full)))
         return exp.select("*").from_(exp.Table(this=reader))
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        full = flow_file(ctx, params["path"])
+        fmt = params.get("format", "auto")
+        if fmt == "parquet" or (fmt == "auto" and full.suffix.lower() == ".parquet"):
+            return pl.scan_parquet(full)
+        # DuckDB's CSV and JSON sniffing (delimiters, dates) is what flows are written against.
+        raise NoPolarsForm("reading CSV or JSON")
 
 
 KINDS = [InlineSource, FileSource]

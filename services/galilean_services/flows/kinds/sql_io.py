@@ -19,7 +19,8 @@ from sqlglot import exp
 from ...connections import ConnectionStore, describe_error, engine_for
 from ...errors import GalileanError
 from ..issues import NodeError
-from ..registry import Columns, CompileContext, NodeKind
+from ..registry import Columns, CompileContext
+from .destinations import PassThrough
 from .io import EagerSource, to_arrow
 
 IDENT = {"type": "string", "minLength": 1, "maxLength": 128}
@@ -121,7 +122,7 @@ class SqlQuery(SqlSource):
         return self.read(params, ctx, statement, {n: ctx.params[n] for n in names})
 
 
-class TableWriter(NodeKind):
+class TableWriter(PassThrough):
     name = "destination.table"
     title = "Write a table on a connection"
     category = "destination"
@@ -137,11 +138,6 @@ class TableWriter(NodeKind):
         },
         "additionalProperties": False,
     }
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        return exp.select("*").from_(inputs["in"])
 
     def write(self, params: dict[str, Any], table: pa.Table, ctx: CompileContext) -> str:
         engine, url = _engine(params, ctx)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 from sqlglot import exp
 
+from ..polars_expr import NoPolarsForm, schema_of, translate
 from ..registry import Columns, CompileContext, NodeKind
 from ..sql import ExpressionError, column, ident, literal, parse_expression, referenced_columns
 
@@ -25,6 +27,19 @@ def missing(names: list[str], known: Columns, path: str) -> list[tuple[str, str]
     if known is None:
         return []
     return [(path, f"column {n!r} does not exist upstream") for n in names if n not in known]
+
+
+def fits(value: Any, dtype: Any) -> bool:
+    """A JSON value that a column of `dtype` holds as it is (no silent change of type)."""
+    if dtype is None:
+        return False
+    if isinstance(value, bool):
+        return bool(dtype == pl.Boolean)
+    if isinstance(value, int):
+        return bool(dtype.is_numeric())
+    if isinstance(value, float):
+        return bool(dtype.is_float())
+    return isinstance(value, str) and dtype == pl.String
 
 
 def expression_problems(
@@ -59,6 +74,14 @@ class Select(NodeKind):
     ) -> exp.Query:
         return exp.select(*[column(c) for c in params["columns"]]).from_(inputs["in"])
 
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        return inputs["in"].select([pl.col(c) for c in params["columns"]])
+
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        return True
+
 
 class Filter(NodeKind):
     name = "transform.filter"
@@ -79,6 +102,12 @@ class Filter(NodeKind):
     ) -> exp.Query:
         condition = parse_expression(params["condition"], ctx.params)
         return exp.select("*").from_(inputs["in"]).where(condition)
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        condition = parse_expression(params["condition"], ctx.params)
+        return inputs["in"].filter(translate(condition, schema_of(inputs["in"])))
 
 
 class Rename(NodeKind):
@@ -110,6 +139,14 @@ class Rename(NodeKind):
         renames = [exp.alias_(column(old), ident(new)) for old, new in params["mapping"].items()]
         star = exp.Star(rename=renames) if renames else exp.Star()
         return exp.select(star).from_(inputs["in"])
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        return inputs["in"].rename(params["mapping"])
+
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        return True
 
 
 class AddColumn(NodeKind):
@@ -155,6 +192,16 @@ class AddColumn(NodeKind):
         )
         return exp.select(others, value).from_(inputs["in"])
 
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        tree = parse_expression(params["expression"], ctx.params)
+        value = translate(tree, schema_of(inputs["in"])).alias(params["name"])
+        return inputs["in"].with_columns(value)  # replaces a column in its place
+
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        return True
+
 
 class Sort(NodeKind):
     name = "transform.sort"
@@ -192,167 +239,19 @@ class Sort(NodeKind):
         ]
         return exp.select("*").from_(inputs["in"]).order_by(*order)
 
-
-class Aggregate(NodeKind):
-    name = "transform.aggregate"
-    title = "Group and aggregate"
-    category = "transform"
-    params_schema = {
-        "type": "object",
-        "required": ["aggregations"],
-        "properties": {
-            "group_by": {"type": "array", "items": {"type": "string"}},
-            "aggregations": {
-                "type": "array",
-                "minItems": 1,
-                "items": {
-                    "type": "object",
-                    "required": ["function", "as"],
-                    "properties": {
-                        "column": {"type": "string"},
-                        "function": {"enum": sorted(AGGREGATES)},
-                        "as": {"type": "string", "minLength": 1},
-                    },
-                },
-            },
-        },
-        "additionalProperties": False,
-    }
-
-    def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
-        return [*params.get("group_by", []), *[a["as"] for a in params["aggregations"]]]
-
-    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        problems = missing(params.get("group_by", []), upstream["in"], "group_by")
-        for i, agg in enumerate(params["aggregations"]):
-            if "column" in agg:
-                problems += missing([agg["column"]], upstream["in"], f"aggregations[{i}].column")
-            elif agg["function"] != "count":
-                problems.append((f"aggregations[{i}].column", f"{agg['function']} needs a column"))
-        return problems
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        groups = [column(c) for c in params.get("group_by", [])]
-        measures = []
-        for agg in params["aggregations"]:
-            target = column(agg["column"]) if "column" in agg else exp.Star()
-            if agg["function"] == "count_distinct":
-                value: Any = exp.Count(this=exp.Distinct(expressions=[target]))
-            else:
-                value = exp.func(AGGREGATES[agg["function"]], target)
-            measures.append(value.as_(ident(agg["as"])))
-        query = exp.select(*groups, *measures).from_(inputs["in"])
-        return query.group_by(*groups) if groups else query
-
-
-class Join(NodeKind):
-    name = "transform.join"
-    title = "Join"
-    category = "transform"
-    inputs = ("left", "right")
-    params_schema = {
-        "type": "object",
-        "required": ["how", "on"],
-        "properties": {
-            "how": {"enum": ["inner", "left", "right", "full", "semi", "anti"]},
-            "on": {
-                "type": "array",
-                "minItems": 1,
-                "items": {
-                    "type": "object",
-                    "required": ["left", "right"],
-                    "properties": {"left": {"type": "string"}, "right": {"type": "string"}},
-                },
-            },
-        },
-        "additionalProperties": False,
-    }
-
-    def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
-        left, right = upstream.get("left"), upstream.get("right")
-        if params["how"] in ("semi", "anti"):
-            return left
-        if left is None or right is None:
-            return None
-        return [*left, *[c for c in right if c not in left]]
-
-    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        return missing([k["left"] for k in params["on"]], upstream.get("left"), "on") + missing(
-            [k["right"] for k in params["on"]], upstream.get("right"), "on"
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        keys = params["keys"]
+        return inputs["in"].sort(
+            [k["column"] for k in keys],
+            descending=[bool(k.get("descending")) for k in keys],
+            nulls_last=True,
+            maintain_order=True,
         )
 
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        left, right = inputs["left"].as_("l"), inputs["right"].as_("r")
-        condition = exp.and_(
-            *[
-                exp.column(k["left"], table="l", quoted=True).eq(
-                    exp.column(k["right"], table="r", quoted=True)
-                )
-                for k in params["on"]
-            ]
-        )
-        how = params["how"]
-        if how in ("semi", "anti"):
-            return exp.select("l.*").from_(left).join(right, on=condition, join_type=how.upper())
-        # USING-like output: the left's columns, then the right's others.
-        same = [k["right"] for k in params["on"] if k["left"] == k["right"]]
-        right_cols = exp.Column(
-            this=exp.Star(except_=[ident(c) for c in same]) if same else exp.Star(),
-            table=ident("r"),
-        )
-        query = exp.select(exp.Column(this=exp.Star(), table=ident("l")), right_cols).from_(left)
-        return query.join(
-            right, on=condition, join_type={"full": "FULL OUTER"}.get(how, how.upper())
-        )
-
-
-class Union(NodeKind):
-    name = "transform.union"
-    title = "Union"
-    category = "transform"
-    inputs = ("a", "b")
-    params_schema = {
-        "type": "object",
-        "properties": {"distinct": {"type": "boolean", "default": False}},
-        "additionalProperties": False,
-    }
-
-    def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
-        return upstream.get("a")
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        a = exp.select("*").from_(inputs["a"])
-        b = exp.select("*").from_(inputs["b"])
-        return exp.Union(this=a, expression=b, distinct=bool(params.get("distinct")), by_name=True)
-
-
-class Deduplicate(NodeKind):
-    name = "transform.deduplicate"
-    title = "Remove duplicate rows"
-    category = "transform"
-    params_schema = {
-        "type": "object",
-        "properties": {"columns": {"type": "array", "items": {"type": "string"}}},
-        "additionalProperties": False,
-    }
-
-    def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        return missing(params.get("columns", []), upstream["in"], "columns")
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        keys = params.get("columns")
-        if not keys:
-            return exp.select("*").from_(inputs["in"]).distinct()
-        # DISTINCT ON keeps the first row of each key.
-        return exp.select("*").from_(inputs["in"]).distinct(*[column(c) for c in keys])
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        return True
 
 
 class FillMissing(NodeKind):
@@ -385,6 +284,22 @@ class FillMissing(NodeKind):
         for name in params.get("drop_rows_missing", []):
             query = query.where(column(name).is_(exp.null()).not_())
         return query
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        schema = schema_of(inputs["in"])
+        fills = []
+        for name, value in params.get("fill", {}).items():
+            if not fits(value, schema.get(name)):
+                raise NoPolarsForm(f"filling {name!r} with {value!r}")
+            fills.append(pl.col(name).fill_null(value))
+        frame = inputs["in"].with_columns(fills) if fills else inputs["in"]
+        dropped = params.get("drop_rows_missing", [])
+        return frame.drop_nulls(subset=dropped) if dropped else frame
+
+    def same_rows(self, params: dict[str, Any]) -> bool:
+        return not params.get("drop_rows_missing")
 
 
 class Sample(NodeKind):
@@ -426,10 +341,6 @@ KINDS = [
     Rename,
     AddColumn,
     Sort,
-    Aggregate,
-    Join,
-    Union,
-    Deduplicate,
     FillMissing,
     Sample,
 ]

@@ -1,0 +1,286 @@
+"""Run a planned flow on Polars instead of DuckDB, when every node it needs has a Polars
+form with the same meaning (each kind's `lazy`): the program's steps are the same
+(eager nodes first, blocking nodes held, then the destinations), only the engine differs.
+
+Polars is the faster engine on one machine for what flows mostly do (scans of Parquet,
+filters, joins to small tables, group-bys with distinct counts). Where a node has no
+Polars form (a SQL transform, a CSV source, an expression Polars reads differently), or
+Polars fails before anything was written, the caller runs the flow on DuckDB, the
+reference engine, handing over what eager nodes already made (`Outcome.eager`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+from sqlglot import exp
+
+from .cache import ResultCache
+from .compiler import upstream_of
+from .issues import NodeError, NodeFailed
+from .paths import flow_file, written_atomically
+from .plan import Program
+from .polars_expr import NoPolarsForm
+from .registry import CompileContext, NodeKind, Registry
+
+ROWS_IN = "__galilean_rows_in"
+# Anything Polars may raise while building or running a plan: the flow then runs on DuckDB.
+POLARS_TROUBLE = (NoPolarsForm, pl.exceptions.PolarsError, OSError, ValueError, TypeError)
+
+
+@dataclass
+class Outcome:
+    done: bool  # False: run the flow on DuckDB instead (see `reason`)
+    reason: str = ""
+    eager: dict[str, pa.Table] = field(default_factory=dict)  # eager nodes' rows so far
+
+
+def arrow_of(frame: pl.DataFrame) -> pa.Table:
+    """Arrow as DuckDB gives it (plain, not large, strings), so outputs do not depend on
+    the engine that made them."""
+    table = frame.to_arrow()
+    fields = [
+        f.with_type(pa.string())
+        if pa.types.is_large_string(f.type) or pa.types.is_string_view(f.type)
+        else f
+        for f in table.schema
+    ]
+    return table.cast(pa.schema(fields))
+
+
+def static_problem(program: Program, registry: Registry) -> str:
+    """Why this program cannot run on Polars, as far as can be told without data."""
+    if program.guarded:
+        return "a try node (its fallback is decided by DuckDB)"
+    needed: set[str] = set()
+    for step in program.steps:
+        needed.update(upstream_of(program.flow, step.node))
+    for node_id in sorted(needed):
+        kind = registry.get(program.flow.node(node_id).kind)
+        if kind is None or getattr(kind, "tolerant", None):
+            return f"node {node_id}"
+        if not kind.eager and type(kind).lazy is NodeKind.lazy:
+            return f"node {node_id}: {kind.name} has no Polars form"
+    return ""
+
+
+class Frames:
+    """Each node's rows as a lazy frame, built from the graph when first asked for."""
+
+    def __init__(self, program: Program, registry: Registry, ctx: CompileContext) -> None:
+        self.flow, self.registry, self.ctx = program.flow, registry, ctx
+        self.built: dict[tuple[str, str], pl.LazyFrame] = {}
+
+    def kind(self, node_id: str) -> NodeKind:
+        kind = self.registry.get(self.flow.node(node_id).kind)
+        assert kind is not None  # validated before planning
+        return kind
+
+    def inputs(self, node_id: str) -> dict[str, pl.LazyFrame]:
+        return {
+            port: self.get(src, out) for port, (src, out) in self.flow.input_edges(node_id).items()
+        }
+
+    def get(self, node_id: str, port: str = "out") -> pl.LazyFrame:
+        if (node_id, port) in self.built:
+            return self.built[(node_id, port)]
+        node, kind = self.flow.node(node_id), self.kind(node_id)
+        if port != "out":
+            frame = kind.lazy_output(node.params, port, self.get(node_id), self.ctx)
+        else:
+            inputs = self.inputs(node_id)
+            self.ctx.node_id = node_id
+            frame = kind.lazy(node.params, inputs, self.ctx)
+        self.built[(node_id, port)] = frame
+        return frame
+
+    def counting_input(self, node_id: str) -> pl.LazyFrame:
+        """The node's frame, also counting its input rows (in ROWS_IN) if the kind can."""
+        node = self.flow.node(node_id)
+        inputs = self.inputs(node_id)
+        self.ctx.node_id, self.ctx.count_rows_as = node_id, ROWS_IN
+        try:
+            return self.kind(node_id).lazy(node.params, inputs, self.ctx)
+        finally:
+            self.ctx.count_rows_as = ""
+
+    def hold(self, node_id: str, rows: pl.DataFrame) -> None:
+        self.built[(node_id, "out")] = rows.lazy()
+
+
+def collect(frame: pl.LazyFrame) -> pl.DataFrame:
+    return frame.collect(engine="streaming")
+
+
+def execute(
+    program: Program,
+    registry: Registry,
+    result: Any,
+    *,
+    http_policy: Any = None,
+    request: dict[str, Any] | None = None,
+    cache: ResultCache | None = None,
+    connections: Any = None,
+) -> Outcome:
+    """Run the program's steps on Polars, filling `result` (a runner.RunResult). A
+    NodeError (the user's to fix) propagates; trouble with Polars before any write gives
+    an Outcome that is not done."""
+    flow = program.flow
+    ctx = dataclasses.replace(
+        program.ctx, http_policy=http_policy, request=request, connections=connections,
+        materialized=dict(program.ctx.materialized),
+    )  # fmt: skip
+    frames = Frames(program, registry, ctx)
+    outcome = Outcome(done=False)
+    counted: dict[str, int] = {}
+    wrote = False
+    targets = [s.node for s in program.steps if s.action not in ("eager", "hold")]
+    try:
+        for step in program.steps:
+            node = flow.node(step.node)
+            kind = frames.kind(node.id)
+            ctx.node_id = node.id
+            if step.action == "eager":
+                inputs = {p: arrow_of(collect(f)) for p, f in frames.inputs(node.id).items()}
+                ctx.node_id = node.id
+                out = kind.produce(node.params, inputs, ctx)
+                outcome.eager[node.id] = out
+                frames.hold(node.id, pl.from_arrow(out))  # type: ignore[arg-type]
+                rows_in = sum(t.num_rows for t in inputs.values())
+                result.logs.append(f"{node.id}: {node.kind}, {rows_in} rows in, {out.num_rows} out")
+                counted[node.id] = out.num_rows
+            elif step.action == "hold":
+                _hold(step.node, step.key, frames, cache, result, counted)
+            else:
+                for target in targets:  # every destination has a form before any writes
+                    frames.get(target)
+                ctx.node_id = node.id
+                if step.action == "file":
+                    path = flow_file(ctx, node.params["path"])
+                    _write_file(frames.get(node.id), path, node.params.get("format", "parquet"))
+                    result.logs.append(f"{node.id}: wrote {path.name}")
+                elif step.action == "write":
+                    rows = arrow_of(collect(frames.get(node.id)))
+                    wrote = True
+                    result.logs.append(kind.write(node.params, rows, ctx))
+                else:
+                    result.outputs[node.id] = arrow_of(collect(frames.get(node.id)))
+        if program.counted:
+            result.nodes = _row_counts(program, frames, cache, result.reused, counted)
+    except POLARS_TROUBLE as exc:
+        if wrote or isinstance(exc, NodeError):
+            message = str(exc) if isinstance(exc, NodeError) else _first_line(exc)
+            raise NodeFailed(ctx.node_id, message) from None
+        outcome.reason = f"{ctx.node_id}: {_first_line(exc)}"
+        result.outputs.clear()
+        result.logs.clear()
+        result.reused.clear()
+        return outcome
+    outcome.done = True
+    return outcome
+
+
+def _hold(
+    node_id: str,
+    key: str,
+    frames: Frames,
+    cache: ResultCache | None,
+    result: Any,
+    counted: dict[str, int],
+) -> None:
+    held = cache.get(key) if cache is not None and key else None
+    if held is not None:
+        frames.hold(node_id, pl.from_arrow(held))  # type: ignore[arg-type]
+        result.logs.append(f"{node_id}: reused {held.num_rows} rows (unchanged)")
+        result.reused.append(node_id)
+        counted[node_id] = held.num_rows
+        return
+    rows = collect(frames.counting_input(node_id))
+    if ROWS_IN in rows.columns:  # an aggregation counted its input on the way
+        (source,) = frames.flow.inputs_of(node_id).values()
+        counted[source] = int(rows[ROWS_IN].sum() or 0)
+        rows = rows.drop(ROWS_IN)
+    frames.hold(node_id, rows)
+    counted[node_id] = rows.height
+    if cache is not None and key:
+        cache.put(key, arrow_of(rows))
+
+
+def _write_file(frame: pl.LazyFrame, target: Path, fmt: str) -> None:
+    with written_atomically(target) as partial:
+        if fmt == "parquet":
+            frame.sink_parquet(partial)
+            return
+        # CSV as the DuckDB path writes it (number and date formats differ by engine).
+        table = arrow_of(collect(frame))
+        with duckdb.connect() as con:
+            con.register("rows", table)
+            con.execute(f"COPY rows TO {exp.Literal.string(str(partial)).sql()} (FORMAT CSV)")
+
+
+def _row_counts(
+    program: Program,
+    frames: Frames,
+    cache: ResultCache | None,
+    reused: list[str],
+    counted: dict[str, int],
+) -> dict[str, dict[str, int]]:
+    """Rows out of every counted node: known from held and eager results, carried
+    through nodes that keep their input's rows, counted by Polars for the rest (in one
+    pass); counts behind a reused result come from the run that made it."""
+    flow = program.flow
+    keys = {s.node: s.key for s in program.steps if s.action == "hold" and s.key}
+    known = dict(counted)
+    for node in reused:
+        behind = cache.counts(keys[node]) if cache is not None else None
+        known.update({n: c for n, c in (behind or {}).items() if n not in known})
+
+    def carried_from(node_id: str) -> str | None:
+        edges = flow.input_edges(node_id)
+        if set(edges) != {"in"} or edges["in"][1] != "out":
+            return None
+        kind = frames.kind(node_id)
+        return edges["in"][0] if kind.same_rows(flow.node(node_id).params) else None
+
+    queried = []
+    for node in program.counted:
+        current: str | None = node
+        while current is not None and current not in known:
+            source = carried_from(current)
+            if source is None:
+                if current not in queried:
+                    queried.append(current)
+                break
+            current = source
+    lengths = pl.collect_all([frames.get(n).select(pl.len()) for n in queried])
+    known.update({n: int(frame.item()) for n, frame in zip(queried, lengths, strict=True)})
+
+    def rows_out(node_id: str) -> int:
+        if node_id not in known:
+            source = carried_from(node_id)
+            assert source is not None
+            known[node_id] = rows_out(source)
+        return known[node_id]
+
+    for node in program.counted:
+        rows_out(node)
+    if cache is not None:
+        for node, key in keys.items():
+            cache.set_counts(key, {n: known[n] for n in upstream_of(flow, node) if n in known})
+    return {
+        n: {
+            "rows_in": sum(known.get(src, 0) for src in flow.inputs_of(n).values()),
+            "rows_out": known[n],
+        }
+        for n in program.counted
+    }
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
