@@ -177,7 +177,7 @@ def execute(
         if wrote or isinstance(exc, NodeError):
             message = str(exc) if isinstance(exc, NodeError) else _first_line(exc)
             raise NodeFailed(ctx.node_id, message) from None
-        outcome.reason = f"{ctx.node_id}: {_first_line(exc)}"
+        outcome.reason = f"node {ctx.node_id}: {_first_line(exc)}"
         result.outputs.clear()
         result.logs.clear()
         result.reused.clear()
