@@ -57,6 +57,14 @@ def test_run_prints_results_and_progress(tmp_path: Path) -> None:
     assert lines["a"].split() == ["a", "3"]
     assert lines["b"].split() == ["b", "2"]
     assert "✓ keep: 3 rows in, 2 out" in done.stderr
+    assert "· engine: Polars" in done.stderr
+    assert " on polars" in done.stderr.splitlines()[-1]
+    on_duckdb = galilean("flow", "run", str(write_flow(tmp_path)), "--engine", "duckdb")
+    assert on_duckdb.returncode == 0, on_duckdb.stderr
+    assert "· engine: DuckDB (as asked)" in on_duckdb.stderr
+    on_polars = galilean("flow", "run", str(write_flow(tmp_path)))
+    rows = [sorted(line.split() for line in r.stdout.splitlines()) for r in (on_duckdb, on_polars)]
+    assert rows[0] == rows[1]
 
 
 def test_wrong_parameter_type_is_named(tmp_path: Path) -> None:

@@ -205,6 +205,7 @@ def test_a_flow_of_polars_forms_runs_on_polars_and_agrees_with_duckdb(tmp_path: 
     fast = run(flow, base_dir=tmp_path)
     assert fast.status == "succeeded", fast.error
     assert fast.engine == "polars"
+    assert fast.logs[0] == "engine: Polars"
     written = pd.read_parquet(tmp_path / "result.parquet")
     reference = run(flow, base_dir=tmp_path, engine="duckdb")
     assert reference.engine == "duckdb"

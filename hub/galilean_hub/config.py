@@ -260,6 +260,7 @@ def flows_service(settings: Settings) -> dict[str, Any]:
         "GALILEAN_FLOWS_PLAN_CACHE_TTL": str(settings.flows_plan_cache_ttl),
         "GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS": str(settings.flows_schedule_check_seconds),
         "GALILEAN_FLOWS_MEMORY_LIMIT": settings.flows_memory_limit,
+        "GALILEAN_FLOWS_ENGINE": settings.flows_engine,
         "GALILEAN_FLOWS_HTTP_ALLOW": ",".join(settings.flows_http_allow),
         **shared_connections(),
     }

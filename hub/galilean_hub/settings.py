@@ -172,6 +172,13 @@ class Settings(HasTraits):
     flows_memory_limit = Unicode(
         "2GB", help="Memory DuckDB may use per run or endpoint call (it spills to disk beyond)."
     ).tag(**_env("GALILEAN_FLOWS_MEMORY_LIMIT", "flows"))
+    flows_engine = Enum(
+        ["auto", "duckdb"],
+        "auto",
+        help="Engine of the service's runs: auto runs a flow on Polars when every node has a "
+        "Polars form (faster on one machine), else on DuckDB; duckdb always on DuckDB, the "
+        "only one that keeps to GALILEAN_FLOWS_MEMORY_LIMIT (it spills to disk).",
+    ).tag(**_env("GALILEAN_FLOWS_ENGINE", "flows"))
     flows_http_allow = List(
         Unicode(),
         default_value=[],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .flows import FlowFileError, parse_flow
 from .flows.issues import FlowInvalid
-from .flows.runner import run
+from .flows.runner import ENGINES, run
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -35,7 +35,7 @@ def flow_run(args: argparse.Namespace) -> int:
     print(f"▶ {flow.name} ({len(flow.nodes)} nodes)", file=sys.stderr, flush=True)
     began = time.monotonic()
     try:
-        result = run(flow, _params(args.param), base_dir=path.parent.resolve())
+        result = run(flow, _params(args.param), base_dir=path.parent.resolve(), engine=args.engine)
     except FlowInvalid as invalid:
         for issue in invalid.issues:
             where = issue.node or issue.edge or ", ".join(issue.nodes) or "flow"
@@ -56,7 +56,7 @@ def flow_run(args: argparse.Namespace) -> int:
     for node_id, table in result.outputs.items():
         print(f"# {node_id}: {table.num_rows} rows")
         print(table.slice(0, args.show).to_pandas().to_string(index=False))
-    print(f"✓ done in {time.monotonic() - began:.2f} s", file=sys.stderr)
+    print(f"✓ done in {time.monotonic() - began:.2f} s on {result.engine}", file=sys.stderr)
     return 0
 
 
@@ -70,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     runner.add_argument("file", help="the .flow file")
     runner.add_argument("--param", action="append", default=[], help="name=value (repeatable)")
     runner.add_argument("--show", type=int, default=20, help="rows of each result to print")
+    runner.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="auto: Polars when every node has a Polars form, else DuckDB; duckdb: DuckDB",
+    )
     runner.set_defaults(handler=flow_run)
     args = parser.parse_args(argv)
     return int(args.handler(args))

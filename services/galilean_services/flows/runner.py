@@ -223,7 +223,7 @@ def run(
     registry = registry or default_registry()
     program = plan(flow, params, base_dir, registry)
     eager: dict[str, pa.Table] = {}
-    note = ""
+    note = "engine: DuckDB (as asked)"
     if engine == "auto":
         problem = polars_runner.static_problem(program, registry)
         if not problem:
@@ -236,6 +236,7 @@ def run(
             except NodeFailed as exc:
                 return _finished(result, exc)
             if outcome.done:
+                result.logs.insert(0, "engine: Polars")
                 return _finished(result)
             problem, eager = outcome.reason, outcome.eager
         note = f"engine: DuckDB (Polars cannot run {problem})"
@@ -249,8 +250,7 @@ def run(
             program, registry, con=con, http_policy=http_policy, request=request, cache=cache,
             connections=connections,
         )  # fmt: skip
-    if note:
-        result.logs.insert(0, note)
+    result.logs.insert(0, note)
     return result
 
 

@@ -22,6 +22,7 @@ class ServiceConfig:
     plan_cache_ttl: int = 600
     schedule_check_seconds: float = 15.0
     memory_limit: str = "2GB"
+    engine: str = "auto"  # runs: auto (Polars where it can) | duckdb
     http_allow: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
@@ -41,6 +42,7 @@ class ServiceConfig:
             plan_cache_ttl=int(env.get("GALILEAN_FLOWS_PLAN_CACHE_TTL", "600")),
             schedule_check_seconds=float(env.get("GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS", "15")),
             memory_limit=env.get("GALILEAN_FLOWS_MEMORY_LIMIT", "2GB"),
+            engine=env.get("GALILEAN_FLOWS_ENGINE", "auto"),
             http_allow=tuple(
                 h.strip().lower()
                 for h in env.get("GALILEAN_FLOWS_HTTP_ALLOW", "").split(",")

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .config import ServiceConfig
 from .store import FINISHED, Store
 
 log = logging.getLogger("galilean.flows")
@@ -24,13 +25,13 @@ STDERR_KEEP = 20_000
 
 
 class RunManager:
-    def __init__(self, store: Store, max_parallel: int, timeout: int, http_allow: tuple[str, ...],
-                 memory_limit: str) -> None:  # fmt: skip
+    def __init__(self, store: Store, config: ServiceConfig) -> None:
         self.store = store
-        self.timeout = timeout
-        self.http_allow = http_allow
-        self.memory_limit = memory_limit
-        self._slots = asyncio.Semaphore(max_parallel)
+        self.timeout = config.run_timeout
+        self.http_allow = config.http_allow
+        self.memory_limit = config.memory_limit
+        self.engine = config.engine
+        self._slots = asyncio.Semaphore(config.max_parallel_runs)
         self._procs: dict[str, asyncio.subprocess.Process] = {}
         self._cancelled: set[str] = set()
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -47,6 +48,7 @@ class RunManager:
             "base_dir": str(base_dir),
             "http_allow": list(self.http_allow),
             "memory_limit": self.memory_limit,
+            "engine": self.engine,
         }
         task = asyncio.get_running_loop().create_task(self._run(run_id, job))
         self._tasks[run_id] = task

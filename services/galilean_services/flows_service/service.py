@@ -82,10 +82,7 @@ class FlowsService:
         self.config = config
         self.registry = registry or default_registry()
         self.store = Store(config.db_url)
-        self.runs = RunManager(
-            self.store, config.max_parallel_runs, config.run_timeout, config.http_allow,
-            config.memory_limit,
-        )  # fmt: skip
+        self.runs = RunManager(self.store, config)
         self.plans = PlanCache(
             config.plan_cache_size, config.plan_cache_ttl, self.registry,
             memory_limit=config.memory_limit,

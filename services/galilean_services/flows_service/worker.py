@@ -52,6 +52,7 @@ def main() -> int:
             base_dir=Path(job["base_dir"]),
             http_policy=HttpPolicy(tuple(job.get("http_allow", ()))),
             memory_limit=job.get("memory_limit", ""),
+            engine=job.get("engine", "auto"),
             connections=ConnectionStore(Path(job["base_dir"])),
         )
         out = result_json(result)
