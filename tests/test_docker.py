@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from flows_api import Flows, wait_ready
 
 from conftest import OUTPUT, PASSWORD, admin_client, approved_user, assert_extensions_loaded
 from harness.client import HubClient
@@ -235,8 +236,10 @@ def test_users_cannot_reach_each_other(engine: DockerEngine, docker_hub: Hub) ->
     dans, evas = container_of(admin, "dan"), container_of(admin, "eva")
 
     mounts = json.loads(engine.docker("inspect", "-f", "{{json .Mounts}}", evas))
-    assert [m["Destination"] for m in mounts] == ["/home/jovyan"]
-    assert "dan" not in mounts[0]["Name"]
+    by_place = {m["Destination"]: m for m in mounts}
+    assert sorted(by_place) == ["/home/jovyan", "/home/jovyan/shared"]
+    assert "dan" not in by_place["/home/jovyan"]["Name"]
+    assert by_place["/home/jovyan/shared"]["Source"].endswith("/shared/eva")
     assert in_container(engine, evas, "ls -a ~ | grep -c dan-only || true") == "0"
 
     # jupyter-ai's unauthenticated MCP port is not open; the server's port needs a token.
@@ -290,3 +293,67 @@ def test_the_hub_image_starts(engine: DockerEngine, images: dict[str, str], tmp_
         ).stderr
         engine.docker("rm", "-f", name, check=False)
     assert "JupyterHub is now running at http://0.0.0.0:8000" in logs
+
+
+SHARED_SETUP = """
+cd ~/shared
+printf 'region_id,amount\\n1,5\\n2,7\\n1,3\\n' > orders.csv
+python3 - <<'PY'
+import sqlite3
+con = sqlite3.connect("shop.sqlite")
+con.execute("CREATE TABLE regions (region_id INTEGER, name TEXT)")
+con.executemany("INSERT INTO regions VALUES (?, ?)", [(1, "north"), (2, "south")])
+con.commit()
+from galilean_server.kernel.api import connections
+connections.save("shop", url="sqlite:///shop.sqlite")
+PY
+"""
+
+
+def test_flows_run_on_the_users_shared_folder(engine: DockerEngine, docker_hub: Hub) -> None:
+    """A file and a named connection made in one workspace are seen by the user's other
+    workspaces and by the flows service, which runs in the hub, not in the container."""
+    admin = admin_client(docker_hub)
+    fay = approved_user(docker_hub, admin, "fay")
+    fay.start_server()
+    fay.start_server("other")
+    first, other = container_of(admin, "fay"), container_of(admin, "fay", "other")
+    in_container(engine, first, SHARED_SETUP)
+    listed = in_container(engine, other, "ls ~/shared ~/shared/.galilean")
+    assert {"orders.csv", "shop.sqlite", "connections.json"} <= set(listed.split())
+
+    wait_ready(docker_hub.url)
+    flow = {
+        "galilean_flow": 1,
+        "name": "shared folder",
+        "nodes": [
+            {"id": "orders", "kind": "source.file", "params": {"path": "orders.csv"}},
+            {
+                "id": "regions",
+                "kind": "source.sql_table",
+                "params": {"connection": "shop", "table": "regions"},
+            },
+            {
+                "id": "joined",
+                "kind": "transform.join",
+                "params": {"how": "inner", "on": [{"left": "region_id", "right": "region_id"}]},
+            },
+            {"id": "out", "kind": "destination.display", "params": {}},
+        ],
+        "edges": [
+            {"id": "a", "from": {"node": "orders"}, "to": {"node": "joined", "port": "left"}},
+            {"id": "b", "from": {"node": "regions"}, "to": {"node": "joined", "port": "right"}},
+            {"id": "c", "from": {"node": "joined"}, "to": {"node": "out"}},
+        ],
+    }
+    flows = Flows.of(fay)
+    created = flows.ok("POST", "/api/flows", {"flow": flow}, 201)
+    started = flows.ok("POST", f"/api/flows/{created['id']}/runs", {}, 202)
+    run = flows.wait_run(started["id"])
+    assert run["status"] == "succeeded", run
+    out = run["outputs"]["out"]
+    names = [c["name"] for c in out["columns"]]
+    rows = sorted(dict(zip(names, row, strict=True))["name"] for row in out["rows"])
+    assert rows == ["north", "north", "south"]
+    fay.stop_server("other")
+    fay.stop_server()

@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from galilean_services.flows_service.access import SCOPE_HELP, scope
 
 from .limits import apply_group_limits
 from .settings import ConfigError, Settings
+from .spawners import SHARED_MOUNT, docker_pre_spawn
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Single-user servers go down quickly when asked: SIGINT is ignored without a terminal,
@@ -167,15 +169,23 @@ def _configure_docker(c: Any, settings: Settings) -> None:
     c.DockerSpawner.remove = True
     c.DockerSpawner.pull_policy = "never"
     c.DockerSpawner.notebook_dir = "/home/jovyan"
-    # Each workspace has its own volume: named SQL connections live in it.
+    shared = settings.docker_shared_dir
+    if not shared.startswith("/"):
+        raise ConfigError(f"GALILEAN_DOCKER_SHARED_DIR={shared!r} must be an absolute path")
+    # The user's shared folder (all workspaces and the flows service see it) holds the
+    # named SQL connections, as the home folder does in embedded mode.
     c.DockerSpawner.environment = {
         **singleuser_environment(settings),
-        "GALILEAN_USER_HOME": "/home/jovyan",
+        "GALILEAN_USER_HOME": SHARED_MOUNT,
     }
-    # One volume per user and workspace, kept when the container is removed.
-    # One volume per user and workspace, kept when the container is removed. DockerSpawner
-    # escapes user names with '_' sequences, so '__' cannot occur inside a name.
-    c.DockerSpawner.volumes = {"galilean-{username}__{servername}": "/home/jovyan"}
+    # One volume per user and workspace, kept when the container is removed (DockerSpawner
+    # escapes user names with '_' sequences, so '__' cannot occur inside a name), and the
+    # user's folder under GALILEAN_DOCKER_SHARED_DIR on the host.
+    c.DockerSpawner.volumes = {
+        "galilean-{username}__{servername}": "/home/jovyan",
+        f"{shared.rstrip('/')}/{{username}}": SHARED_MOUNT,
+    }
+    c.Spawner.pre_spawn_hook = partial(docker_pre_spawn, Path(shared))
     c.DockerSpawner.mem_limit = settings.docker_mem_limit
     c.DockerSpawner.cpu_limit = settings.docker_cpu_limit
     c.DockerSpawner.start_timeout = settings.docker_start_timeout
@@ -238,11 +248,13 @@ FLOW_SCOPE_NAMES = [scope(verb) for verb in SCOPE_HELP]
 
 
 def flows_files_root(settings: Settings) -> str:
+    """Where a user's flows find their files: the folder the user's servers call home
+    (embedded) or share between workspaces (docker)."""
     if settings.flows_files_root:
         return settings.flows_files_root
     if settings.mode == "embedded":
         return str(settings.data_path / "users" / "{user}" / "home")
-    return str(settings.data_path / "flows" / "{user}")
+    return f"{settings.docker_shared_dir.rstrip('/')}/{{user}}"
 
 
 def flows_service(settings: Settings) -> dict[str, Any]:

@@ -202,6 +202,14 @@ class Settings(HasTraits):
         **_env("GALILEAN_DOCKER_CPU_LIMIT", "docker")
     )
 
+    docker_shared_dir = Unicode(
+        "/srv/galilean/shared",
+        help="Absolute folder on the Docker host with one folder per user, mounted at "
+        "/home/jovyan/shared in every workspace of that user and read by the flows service: "
+        "files the user's flows read and the user's named connections live there. Compose "
+        "mounts it into the hub container at the same path.",
+    ).tag(**_env("GALILEAN_DOCKER_SHARED_DIR", "docker"))
+
     docker_start_timeout = Int(
         120, help="Seconds a user container may take to answer before its spawn fails."
     ).tag(**_env("GALILEAN_DOCKER_START_TIMEOUT", "docker"))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner
 from traitlets import Unicode, default
+
+from .limits import apply_group_limits
 
 # A workspace folder name: no '..', no hidden folder, nothing that leaves the user's folder.
 SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -28,6 +32,27 @@ def workspace_folder(users_root: Path, username: str, server_name: str) -> Path:
             )
     user_dir = users_root / username
     return user_dir / "workspaces" / server_name if server_name else user_dir / "home"
+
+
+# Docker mode: the user's folder shared by all their workspaces and the flows service.
+SHARED_MOUNT = "/home/jovyan/shared"
+NOTEBOOK_UID = 1000  # jovyan in images/notebook
+
+
+def shared_folder(root: Path, username: str) -> Path:
+    """The user's folder under GALILEAN_DOCKER_SHARED_DIR, made if missing and given to
+    the notebook image's user (the flows service, as root, may have made it first)."""
+    folder = workspace_folder(root, username, "").parent  # refuses names that could escape
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chown(folder, NOTEBOOK_UID, NOTEBOOK_UID)
+    folder.chmod(0o700)
+    return folder
+
+
+def docker_pre_spawn(shared_root: Path, spawner: Any) -> None:
+    """DockerSpawner.pre_spawn_hook: group limits, and the user's shared folder ready."""
+    apply_group_limits(spawner)
+    shared_folder(shared_root, spawner.user.name)
 
 
 class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):

@@ -60,6 +60,8 @@ def docker_mode_hub(
         "GALILEAN_DOCKER_NETWORK": NETWORK,
         "GALILEAN_HUB_IP": gateway,
         "GALILEAN_CULL_IDLE_SECONDS": "0",
+        # The hub runs on the host here: the host's path is the hub's path.
+        "GALILEAN_DOCKER_SHARED_DIR": str(workdir / "shared"),
         "DOCKER_HOST": engine.host,
         **overrides,
     }
