@@ -20,11 +20,11 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
-from sqlglot import exp
 from test_flow_engine import ORDERS, REGIONS, flow_of, inline, normalized, result
 
 from galilean_services.flows import parse_flow
 from galilean_services.flows.kinds import register_builtin
+from galilean_services.flows.kinds.destinations import PassThrough
 from galilean_services.flows.polars_expr import NoPolarsForm, schema_of, translate
 from galilean_services.flows.registry import CompileContext, NodeKind, Registry, default_registry
 from galilean_services.flows.runner import run
@@ -312,19 +312,15 @@ def records_server() -> Iterator[str]:
         thread.join()
 
 
-class NarrowInPolars(NodeKind):
+class NarrowInPolars(PassThrough):
     """A third-party kind whose Polars form fails at run time (it narrows to 8 bits, which
-    300 does not fit), while its SQL form works: Polars trouble after an eager node."""
+    300 does not fit), while its SQL form (its input's rows) works: Polars trouble after
+    an eager node."""
 
     name = "test.narrow"
     title = "Narrow"
     category = "transform"
     params_schema: ClassVar[dict[str, Any]] = {"type": "object"}
-
-    def compile(
-        self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
-    ) -> exp.Query:
-        return exp.select("*").from_(inputs["in"])
 
     def lazy(
         self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext

@@ -43,3 +43,8 @@ class NodeFailed(Exception):
         super().__init__(message)
         self.node = node
         self.message = message
+
+
+def first_line(exc: BaseException) -> str:
+    """An engine's error in one line (the rest is context the user does not need)."""
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

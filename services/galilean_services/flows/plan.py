@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from .cache import subgraph_key
+from .cache import ResultCache, subgraph_key
 from .compiler import compile_node, resolve_params, table, upstream_of
 from .issues import FlowInvalid
 from .model import Flow
@@ -196,3 +196,39 @@ def counts_query(program: Program, needed: list[str]) -> str:
     query = exp.select("*").from_(union.subquery("counts"))
     query.set("with_", exp.With(expressions=ctes))
     return to_sql(query)
+
+
+def hold_keys(program: Program) -> dict[str, str]:
+    """Held node → its result cache key (held nodes that can be cached)."""
+    return {s.node: s.key for s in program.steps if s.action == "hold" and s.key}
+
+
+def counts_behind(program: Program, cache: ResultCache | None, reused: list[str]) -> dict[str, int]:
+    """Rows out of the nodes behind reused held results, as the run that made them
+    counted (they are not computed again); the reused nodes themselves not included."""
+    keys = hold_keys(program)
+    known: dict[str, int] = {}
+    for node in reused:
+        behind = cache.counts(keys[node]) if cache is not None else None
+        known.update({n: c for n, c in (behind or {}).items() if n != node})
+    return known
+
+
+def counts_record(
+    program: Program, cache: ResultCache | None, rows_out: dict[str, int]
+) -> dict[str, dict[str, int]]:
+    """Rows in and out of every counted node whose rows were counted; each held result's
+    upstream counts are kept with it in the cache, for runs that reuse it."""
+    flow = program.flow
+    if cache is not None:
+        for node, key in hold_keys(program).items():
+            cache.set_counts(key, {n: int(rows_out[n]) for n in upstream_of(flow, node)
+                                   if n in rows_out})  # fmt: skip
+    return {
+        n: {
+            "rows_in": sum(int(rows_out.get(src, 0)) for src in flow.inputs_of(n).values()),
+            "rows_out": int(rows_out[n]),
+        }
+        for n in program.counted
+        if n in rows_out
+    }

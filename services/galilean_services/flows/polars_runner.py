@@ -23,9 +23,9 @@ from sqlglot import exp
 
 from .cache import ResultCache
 from .compiler import upstream_of
-from .issues import NodeError, NodeFailed
+from .issues import NodeError, NodeFailed, first_line
 from .paths import flow_file, written_atomically
-from .plan import Program
+from .plan import Program, counts_behind, counts_record
 from .polars_expr import NoPolarsForm
 from .registry import CompileContext, NodeKind, Registry
 
@@ -56,15 +56,13 @@ def arrow_of(frame: pl.DataFrame) -> pa.Table:
 
 def static_problem(program: Program, registry: Registry) -> str:
     """Why this program cannot run on Polars, as far as can be told without data."""
-    if program.guarded:
-        return "a try node (its fallback is decided by DuckDB)"
     needed: set[str] = set()
     for step in program.steps:
         needed.update(upstream_of(program.flow, step.node))
     for node_id in sorted(needed):
         kind = registry.get(program.flow.node(node_id).kind)
         if kind is None or getattr(kind, "tolerant", None):
-            return f"node {node_id}"
+            return f"node {node_id}: a try node (DuckDB decides its fallback)"
         if not kind.eager and type(kind).lazy is NodeKind.lazy:
             return f"node {node_id}: {kind.name} has no Polars form"
     return ""
@@ -88,23 +86,23 @@ class Frames:
         }
 
     def get(self, node_id: str, port: str = "out") -> pl.LazyFrame:
-        if (node_id, port) in self.built:
-            return self.built[(node_id, port)]
-        node, kind = self.flow.node(node_id), self.kind(node_id)
-        if port != "out":
-            frame = kind.lazy_output(node.params, port, self.get(node_id), self.ctx)
-        else:
-            inputs = self.inputs(node_id)
-            self.ctx.node_id = node_id
-            frame = kind.lazy(node.params, inputs, self.ctx)
-        self.built[(node_id, port)] = frame
-        return frame
+        if (node_id, port) not in self.built:
+            if port != "out":
+                node = self.flow.node(node_id)
+                frame = self.kind(node_id).lazy_output(
+                    node.params, port, self.get(node_id), self.ctx
+                )
+            else:
+                frame = self.build(node_id)
+            self.built[(node_id, port)] = frame
+        return self.built[(node_id, port)]
 
-    def counting_input(self, node_id: str) -> pl.LazyFrame:
-        """The node's frame, also counting its input rows (in ROWS_IN) if the kind can."""
+    def build(self, node_id: str, count_rows_as: str = "") -> pl.LazyFrame:
+        """The node's frame from its inputs' (with `count_rows_as`, also counting its
+        input rows in that column, if the kind can)."""
         node = self.flow.node(node_id)
         inputs = self.inputs(node_id)
-        self.ctx.node_id, self.ctx.count_rows_as = node_id, ROWS_IN
+        self.ctx.node_id, self.ctx.count_rows_as = node_id, count_rows_as
         try:
             return self.kind(node_id).lazy(node.params, inputs, self.ctx)
         finally:
@@ -133,9 +131,8 @@ def execute(
     an Outcome that is not done."""
     flow = program.flow
     ctx = dataclasses.replace(
-        program.ctx, http_policy=http_policy, request=request, connections=connections,
-        materialized=dict(program.ctx.materialized),
-    )  # fmt: skip
+        program.ctx, http_policy=http_policy, request=request, connections=connections
+    )
     frames = Frames(program, registry, ctx)
     outcome = Outcome(done=False)
     counted: dict[str, int] = {}
@@ -175,9 +172,9 @@ def execute(
             result.nodes = _row_counts(program, frames, cache, result.reused, counted)
     except POLARS_TROUBLE as exc:
         if wrote or isinstance(exc, NodeError):
-            message = str(exc) if isinstance(exc, NodeError) else _first_line(exc)
+            message = str(exc) if isinstance(exc, NodeError) else first_line(exc)
             raise NodeFailed(ctx.node_id, message) from None
-        outcome.reason = f"node {ctx.node_id}: {_first_line(exc)}"
+        outcome.reason = f"node {ctx.node_id}: {first_line(exc)}"
         result.outputs.clear()
         result.logs.clear()
         result.reused.clear()
@@ -201,7 +198,7 @@ def _hold(
         result.reused.append(node_id)
         counted[node_id] = held.num_rows
         return
-    rows = collect(frames.counting_input(node_id))
+    rows = collect(frames.build(node_id, count_rows_as=ROWS_IN))
     if ROWS_IN in rows.columns:  # an aggregation counted its input on the way
         (source,) = frames.flow.inputs_of(node_id).values()
         counted[source] = int(rows[ROWS_IN].sum() or 0)
@@ -235,11 +232,7 @@ def _row_counts(
     through nodes that keep their input's rows, counted by Polars for the rest (in one
     pass); counts behind a reused result come from the run that made it."""
     flow = program.flow
-    keys = {s.node: s.key for s in program.steps if s.action == "hold" and s.key}
-    known = dict(counted)
-    for node in reused:
-        behind = cache.counts(keys[node]) if cache is not None else None
-        known.update({n: c for n, c in (behind or {}).items() if n not in known})
+    known = {**counts_behind(program, cache, reused), **counted}
 
     def carried_from(node_id: str) -> str | None:
         edges = flow.input_edges(node_id)
@@ -270,17 +263,4 @@ def _row_counts(
 
     for node in program.counted:
         rows_out(node)
-    if cache is not None:
-        for node, key in keys.items():
-            cache.set_counts(key, {n: known[n] for n in upstream_of(flow, node) if n in known})
-    return {
-        n: {
-            "rows_in": sum(known.get(src, 0) for src in flow.inputs_of(n).values()),
-            "rows_out": known[n],
-        }
-        for n in program.counted
-    }
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return counts_record(program, cache, known)

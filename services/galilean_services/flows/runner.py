@@ -15,12 +15,11 @@ from sqlglot import exp
 
 from . import polars_runner
 from .cache import ResultCache
-from .compiler import upstream_of
-from .issues import FlowInvalid, NodeError, NodeFailed
+from .issues import FlowInvalid, NodeError, NodeFailed, first_line
 from .model import Flow
 from .net import HttpPolicy
 from .paths import flow_file, written_atomically
-from .plan import Program, counts_query, plan
+from .plan import Program, counts_behind, counts_query, counts_record, plan
 from .registry import NodeKind, Registry, default_registry
 
 ENGINES = ("auto", "duckdb")
@@ -111,7 +110,7 @@ def execute(
             else:
                 result.outputs[node.id] = con.sql(step.sql).to_arrow_table()
         except (NodeError, duckdb.Error, ValueError, OSError) as exc:
-            message = str(exc) if isinstance(exc, NodeError) else _first_line(exc)
+            message = str(exc) if isinstance(exc, NodeError) else first_line(exc)
             guard = program.guarded.get(node.id)
             if guard is None:
                 raise NodeFailed(node.id, message) from None
@@ -135,7 +134,7 @@ def _eager_inputs(
         try:  # the other inputs are only the fallback: not computed when this works
             return {tolerant: con.sql(queries[tolerant]).to_arrow_table()}
         except duckdb.Error as exc:
-            result.logs.append(f"{node_id}: {tolerant} side failed ({_first_line(exc)})")
+            result.logs.append(f"{node_id}: {tolerant} side failed ({first_line(exc)})")
             fell_back.add(node_id)
     inputs = {p: con.sql(sql).to_arrow_table() for p, sql in queries.items() if p != tolerant}
     if tolerant:
@@ -152,33 +151,11 @@ def _row_counts(
 ) -> dict[str, dict[str, int]]:
     """Rows out of every counted node, in one query; the nodes behind a reused result
     are not scanned again: their counts come from the run that made it."""
-    flow = program.flow
-    keys = {s.node: s.key for s in program.steps if s.action == "hold" and s.key}
-    known: dict[str, int] = {}
-    for node in reused:
-        behind = cache.counts(keys[node]) if cache is not None else None
-        if behind:
-            known.update({n: c for n, c in behind.items() if n != node})
-    needed = [n for n in program.counted if n not in known and n not in skip]
-    rows_out = dict(known)
+    rows_out = counts_behind(program, cache, reused)
+    needed = [n for n in program.counted if n not in rows_out and n not in skip]
     if needed:
         rows_out.update(dict(con.sql(counts_query(program, needed)).fetchall()))
-    if cache is not None:
-        for node, key in keys.items():
-            cache.set_counts(key, {n: int(rows_out[n]) for n in upstream_of(flow, node)
-                                   if n in rows_out})  # fmt: skip
-    return {
-        n: {
-            "rows_in": sum(rows_out.get(src, 0) for src in flow.inputs_of(n).values()),
-            "rows_out": int(rows_out[n]),
-        }
-        for n in program.counted
-        if n in rows_out
-    }
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return counts_record(program, cache, rows_out)
 
 
 def preview(
@@ -288,8 +265,8 @@ def run_program(
         _finished(result, exc)
     except (duckdb.Error, ValueError, OSError) as exc:
         result.status = "failed"
-        result.error = {"node": None, "message": _first_line(exc)}
-        result.logs.append(f"failed: {_first_line(exc)}")
+        result.error = {"node": None, "message": first_line(exc)}
+        result.logs.append(f"failed: {first_line(exc)}")
     finally:
         if own:
             con.close()
