@@ -48,6 +48,7 @@ $(VENV)/proxy/.installed: hub/proxy/package.json hub/proxy/package-lock.json
 	touch $@
 
 run: install
+	scripts/install-run-deps
 	jupyterhub -f hub/jupyterhub_config.py
 
 test: lint

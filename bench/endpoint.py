@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def small_flow() -> dict[str, object]:
     return {
         "galilean_flow": 1,
         "name": "bench endpoint",
-        "parameters": [{"name": "least", "type": "number", "default": 0}],
+        "parameters": [{"name": "least", "type": "number", "default": 0, "shared": True}],
         "nodes": [
             {
                 "id": "data",
@@ -138,6 +139,89 @@ def ensure_ab() -> bool:
     return shutil.which("ab") is not None
 
 
+def slow_flow(seconds: float) -> dict[str, object]:
+    code = f"import time\ndef transform(df):\n    time.sleep({seconds})\n    return df\n"
+    return {
+        "galilean_flow": 1,
+        "name": "slow endpoint",
+        "nodes": [
+            {
+                "id": "data",
+                "kind": "source.inline",
+                "params": {"columns": [{"name": "n", "type": "BIGINT"}], "rows": [[1]]},
+            },
+            {"id": "py", "kind": "transform.python", "params": {"code": code}},
+            {"id": "out", "kind": "destination.display", "params": {}},
+        ],
+        "edges": [
+            {"id": "e1", "from": {"node": "data"}, "to": {"node": "py"}},
+            {"id": "e2", "from": {"node": "py"}, "to": {"node": "out"}},
+        ],
+    }
+
+
+def isolation_case(
+    hub: Hub, admin: HubClient, auth: dict[str, str], options: argparse.Namespace, ab: bool
+) -> list[str]:
+    """Two users' endpoints at once, one slow: the fast one's p99 alone and while 8
+    clients keep the slow one (a Python node sleeping 0.5 s) busy."""
+    other = HubClient(hub.url)
+    other.signup("slowpoke", PASSWORD)
+    admin.authorize("slowpoke")
+    assert other.login("slowpoke", PASSWORD)[0]
+    slow_auth = {"Authorization": f"token {other.new_token()}"}
+    api = f"{hub.url}/services/flows/api"
+    made = requests.post(f"{api}/flows", json={"flow": slow_flow(0.5)}, headers=slow_auth,
+                         timeout=60)  # fmt: skip
+    made.raise_for_status()
+    requests.put(f"{api}/flows/{made.json()['id']}/endpoint", json={"name": "slow"},
+                 headers=slow_auth, timeout=60).raise_for_status()  # fmt: skip
+    fast = f"{hub.url}/services/flows/execute/bench-token?least=10"
+    slow = f"{hub.url}/services/flows/execute/slow"
+    half = max(1, options.concurrency // 2)
+
+    def measure() -> dict[str, float]:
+        if ab:
+            return load_ab(fast, auth, options.seconds, half)
+        return asyncio.run(load(fast, auth, options.seconds, half))
+
+    alone = measure()
+    stop = time.perf_counter() + options.seconds + 5
+
+    async def keep_busy() -> None:
+        async with aiohttp.ClientSession() as session:
+
+            async def one() -> None:
+                while time.perf_counter() < stop:
+                    async with session.post(slow, headers=slow_auth) as reply:
+                        await reply.read()
+
+            await asyncio.gather(*(one() for _ in range(half)))
+
+    busy = threading.Thread(target=lambda: asyncio.run(keep_busy()))
+    busy.start()
+    time.sleep(2)  # the slow endpoint's worker is up and its queue full
+    loaded = measure()
+    busy.join()
+    ratio = loaded["p99"] / alone["p99"] if alone["p99"] else float("nan")
+    return [
+        "",
+        "## One user's slow endpoint does not hold another's",
+        "",
+        f"{half} clients on a fast endpoint (the flow above, hub token) alone, then while "
+        f"{half} more keep another user's slow endpoint busy (a Python node sleeping 0.5 s); "
+        "each endpoint has its own worker process. Goal: the fast one's p99 within 2x.",
+        "",
+        "| fast endpoint | requests/s | p50 ms | p99 ms |",
+        "| --- | ---: | ---: | ---: |",
+        f"| alone | {alone['rps']:.0f} | {alone['p50']:.1f} | {alone['p99']:.1f} |",
+        f"| with the slow one loaded | {loaded['rps']:.0f} | {loaded['p50']:.1f} | "
+        f"{loaded['p99']:.1f} |",
+        "",
+        f"p99 ratio: {ratio:.2f}x",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10)
@@ -198,6 +282,7 @@ def main() -> None:
                     f"{got['failures']:.0f} |"
                 )
                 print(lines[-1], flush=True)
+            lines += isolation_case(hub, client, auth, options, with_ab)
         finally:
             hub.stop()
     (REPO / "bench" / "results" / "endpoint.md").write_text("\n".join(lines) + "\n")

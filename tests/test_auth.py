@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from types import SimpleNamespace
 
+import bcrypt
 import pytest
 
 from conftest import ADMIN, PASSWORD, admin_client, approved_user, hub_fixture
@@ -118,3 +121,61 @@ def test_wrong_passwords_lock_the_account_for_the_configured_time(hub: Hub) -> N
     time.sleep(LOCK_SECONDS + 1.5)
     logged_in, error = user.login("carol", PASSWORD)
     assert logged_in, error
+
+
+class _Account:
+    """What NativeAuthenticator's UserInfo offers authenticate()."""
+
+    def __init__(self, password: str, authorized: bool = True) -> None:
+        self.password = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4))
+        self.is_authorized = authorized
+        self.has_2fa = False
+
+
+def test_refusals_cost_one_bcrypt_whether_or_not_the_account_exists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In-process (no hub): unknown names are checked against a dummy hash of the real
+    cost, so a refusal takes as long as for a real account (was ~5 ms against ~250 ms)."""
+    from galilean_hub import authenticator as module
+
+    accounts = {"alice": _Account(PASSWORD), "waiting": _Account(PASSWORD, authorized=False)}
+    auth = module.GalileanAuthenticator(add_new_table=False, allowed_failed_logins=2)
+    monkeypatch.setattr(auth, "get_user", lambda name: accounts.get(name))
+    checked: list[bytes] = []
+    real_checkpw = bcrypt.checkpw
+
+    def counting(password: bytes, hashed: bytes) -> bool:
+        checked.append(hashed)
+        return bool(real_checkpw(password, hashed))
+
+    monkeypatch.setattr(module.bcrypt, "checkpw", counting)
+
+    def login(name: str, password: str) -> tuple[str | None, SimpleNamespace]:
+        handler = SimpleNamespace()
+        checked.clear()
+        result = asyncio.run(auth.authenticate(handler, {"username": name, "password": password}))
+        assert len(checked) == 1, (name, checked)  # exactly one bcrypt, whatever the case
+        return result, handler
+
+    unknown, handler = login("nobody", "wrong-password-1")
+    assert unknown is None
+    assert checked == [module.DUMMY_HASH]
+    assert module.DUMMY_HASH.startswith(b"$2b$12$")  # the cost bcrypt.gensalt() gives
+    assert login("alice", PASSWORD)[0] == "alice"
+    assert login("alice", "wrong-password-1")[0] is None
+    assert login("alice", "x" * 100)[0] is None  # beyond bcrypt's 72 bytes: no 500
+    assert login("alice", "wrong-password-1")[0] is None  # now locked: still one bcrypt
+    assert auth.is_blocked("alice")
+    refused, handler = login("waiting", PASSWORD)
+    assert refused is None
+    # The login page words the refusal from authenticate's check, with no second bcrypt.
+    message = module.GalileanLoginHandler._failure_message
+    checked.clear()
+    assert "waiting for an administrator" in message(handler, auth, "waiting")
+    _, handler = login("waiting", "wrong-password-1")
+    checked.clear()
+    assert message(handler, auth, "waiting") == "Invalid username or password."
+    assert checked == []
+    assert "at most 72 bytes" in " ".join(auth.password_problems("é" * 40))
+    assert not auth.is_password_strong("é" * 40)

@@ -7,6 +7,7 @@ import itertools
 import json
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from galilean_services.connections import ConnectionStore, check
+from galilean_services import connections
+from galilean_services.connections import ConnectionStore, check, describe_error
 from galilean_services.errors import Forbidden, NotFound, ValidationError
 from galilean_services.flows import parse_flow
 from galilean_services.flows.net import HttpPolicy
@@ -225,3 +227,73 @@ def test_service_runs_keep_file_databases_in_the_owners_folder(tmp_path: Path) -
     assert served.status == "failed"
     assert served.error is not None
     assert "outside your folder" in served.error["message"]
+
+
+def test_service_runs_reach_real_servers_at_the_checked_address_with_timeouts(
+    tmp_path: Path, database: tuple[dict[str, Any], str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fields, _, password = database
+    # Shorter than the 3 s query: the handshake's limit must not apply to queries.
+    monkeypatch.setattr(connections, "CONNECT_TIMEOUT", 2)
+    store = ConnectionStore(tmp_path, environ={})
+    store.save("db", fields)
+    port = fields["port"]
+    postgres = fields["dialect"] == "postgresql"
+    sleep = "SELECT pg_sleep(3) AS slept" if postgres else "SELECT SLEEP(3) AS slept"
+    slow = sql_flow({"id": "q", "kind": "source.sql_query",
+                     "params": {"connection": "db", "query": sleep}},
+                    {"id": "out", "kind": "destination.display", "params": {}})  # fmt: skip
+    refused = run(slow, base_dir=tmp_path, connections=store, http_policy=HttpPolicy())
+    assert refused.error is not None
+    assert "private or local address" in refused.error["message"]
+    policy = HttpPolicy((f"127.0.0.1:{port}",), sql_timeout=1)
+    began = time.monotonic()
+    timed_out = run(slow, base_dir=tmp_path, connections=store, http_policy=policy)
+    assert time.monotonic() - began < 3
+    assert timed_out.error is not None
+    assert timed_out.error["node"] == "q"
+    reason = "statement timeout" if postgres else "timed out"
+    assert reason in timed_out.error["message"]
+    assert password not in json.dumps(timed_out.error)
+    quick = sql_flow({"id": "q", "kind": "source.sql_query",
+                      "params": {"connection": "db", "query": "SELECT 1 AS one"}},
+                     {"id": "out", "kind": "destination.display", "params": {}})  # fmt: skip
+    served = run(quick, base_dir=tmp_path, connections=store, http_policy=policy)
+    assert served.status == "succeeded", served.error
+    # A user's own run keeps no statement limit (only the connect/handshake timeout).
+    own = run(slow, base_dir=tmp_path, connections=store)
+    assert own.status == "succeeded", own.error
+
+
+def test_passwords_in_query_parameters_are_secrets(tmp_path: Path, postgres: Postgres) -> None:
+    store = ConnectionStore(tmp_path, environ={})
+    secrets = ["pg-Pass-1", "pwd&2", "tok-3", "key-4"]
+    url = (f"postgresql://{postgres.user}@127.0.0.1:{free_port()}/jupyterhub"
+           f"?Password={secrets[0]}&PWD=pwd%262&access_token={secrets[2]}"
+           f"&API_KEY={secrets[3]}&sslmode=disable")  # fmt: skip
+    saved = store.save("q", {"url": url})
+    shown = saved.public()
+    listed = json.dumps([c.public() for c in store.all()])
+    for secret in secrets:
+        assert secret not in json.dumps(shown)
+        assert secret not in listed
+    assert shown["has_password"] is True
+    assert "Password=***" in shown["url"]
+    assert "sslmode=disable" in shown["url"]
+    ok, message = check(store.get("q"))  # nothing listens there: the driver's message
+    assert not ok
+    assert all(secret not in message for secret in secrets)
+    assert "pwd%262" not in message
+    # The driver never echoes them, so try the scrubber on a message that would.
+    echoed = Exception(f"could not connect: {url} password={secrets[0]} token='x y'")
+    scrubbed = describe_error(echoed, store.get("q").url)
+    assert all(secret not in scrubbed for secret in secrets)
+    assert "token=***" in scrubbed
+    # The form sends back the masked URL: the stored secrets stay.
+    store.save("q", {"url": shown["url"]})
+    assert store.get("q").url.query["Password"] == secrets[0]
+    assert store.get("q").url.query["PWD"] == "pwd&2"
+    only_query = f"postgresql://{postgres.user}@127.0.0.1:{postgres.port}/jupyterhub"
+    real = store.save("real", {"url": f"{only_query}?password={postgres.password}"})
+    assert check(real)[0], check(real)[1]
+    assert real.public()["has_password"] is True

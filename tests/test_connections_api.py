@@ -125,3 +125,37 @@ def test_named_workspaces_share_the_users_connections(
     finally:
         dana.stop_server("lab2")
     assert Path(home / ".galilean" / "connections.json").is_file()
+
+
+def test_bad_connection_fields_are_400_naming_the_field_and_secrets_stay_hidden(
+    hub: Hub, users: dict[str, HubClient]
+) -> None:
+    dana = users["dana"]
+    for body, field in (
+        ({"dialect": "postgresql", "host": {"a": 1}}, "host"),
+        ({"dialect": "postgresql", "host": "h", "port": [1]}, "port"),
+        ({"dialect": "postgresql", "host": "h", "user": 5}, "user"),
+        ({"dialect": "postgresql", "host": "h", "port": 65536}, "port"),
+        ({"dialect": "postgresql", "host": "h", "port": 2**70}, "port"),
+        ({"url": "postgresql://u@h:abc/db"}, "url"),
+    ):
+        for method, path in (("PUT", "connections/typed"), ("POST", "connection-test")):
+            status, error = api(dana, method, path, body)
+            assert status == 400, (body, error)
+            assert error["errors"] == [{"field": field}], error
+    assert api(dana, "GET", "connections/typed")[0] == 404
+
+    url = "postgresql://ann@db.example/sales?sslmode=require&Password=q-secret-9&api_key=k-8"
+    status, saved = api(dana, "PUT", "connections/keyed", {"url": url})
+    assert status == 200, saved
+    assert saved["has_password"] is True
+    assert "Password=***" in saved["url"]
+    status, listed = api(dana, "GET", "connections")
+    for reply in (saved, listed, api(dana, "GET", "connections/keyed")[1]):
+        assert "q-secret-9" not in json.dumps(reply)
+        assert "k-8" not in json.dumps(reply)
+    # Sending the shown (masked) URL back keeps the stored secrets.
+    assert api(dana, "PUT", "connections/keyed", {"url": saved["url"]})[0] == 200
+    stored = hub.data_dir / "users" / "dana" / "home" / ".galilean" / "connections.json"
+    assert "Password=q-secret-9" in stored.read_text()
+    assert api(dana, "DELETE", "connections/keyed")[0] == 204

@@ -357,3 +357,72 @@ def test_flows_run_on_the_users_shared_folder(engine: DockerEngine, docker_hub: 
     assert rows == ["north", "north", "south"]
     fay.stop_server("other")
     fay.stop_server()
+
+
+DOCKER_PROBES = """
+import os, socket
+import pandas as pd
+
+def attempt(action):
+    try:
+        return "ESCAPED " + repr(action())[:100]
+    except BaseException as exc:
+        return "refused " + type(exc).__name__
+
+def transform(df):
+    return pd.DataFrame({
+        "probe": ["uid", "docker socket", "hub data", "other users", "hub port"],
+        "result": [
+            str(os.getuid()),
+            attempt(lambda: open("/var/run/docker.sock", "rb")),
+            attempt(lambda: os.listdir(%(data)r)),
+            attempt(lambda: [u for u in os.listdir(%(shared)r) if u != "gil"] or 1 / 0),
+            attempt(lambda: socket.create_connection((%(hub_ip)r, %(hub_port)d), 3)),
+        ],
+    })
+"""
+
+
+def test_docker_mode_flows_run_in_a_container_as_the_user(
+    engine: DockerEngine, docker_hub: Hub
+) -> None:
+    """Runs and endpoints execute in containers from the user's image, as uid 1000, with
+    only the user's folder and no network; the service itself runs no user code."""
+    admin = admin_client(docker_hub)
+    flows = Flows.of(approved_user(docker_hub, admin, "gil"))
+    folder = Path(docker_hub.env["GALILEAN_DOCKER_SHARED_DIR"]) / "gil"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "rows.csv").write_text("n\n1\n2\n")
+    code = DOCKER_PROBES % {
+        "data": str(docker_hub.data_dir), "shared": str(folder.parent),
+        "hub_ip": docker_hub.env["GALILEAN_HUB_IP"],
+        "hub_port": int(docker_hub.url.rsplit(":", 1)[1].split("/")[0]),
+    }  # fmt: skip
+    flow = {
+        "galilean_flow": 1,
+        "name": "probes",
+        "nodes": [
+            {"id": "rows", "kind": "source.file", "params": {"path": "rows.csv"}},
+            {"id": "py", "kind": "transform.python", "params": {"code": code}},
+            {"id": "out", "kind": "destination.display", "params": {}},
+            {"id": "save", "kind": "destination.file", "params": {"path": "probes.parquet"}},
+        ],
+        "edges": [
+            {"id": "a", "from": {"node": "rows"}, "to": {"node": "py"}},
+            {"id": "b", "from": {"node": "py"}, "to": {"node": "out"}},
+            {"id": "c", "from": {"node": "py"}, "to": {"node": "save"}},
+        ],
+    }
+    created = flows.ok("POST", "/api/flows", {"flow": flow}, 201)
+    run = flows.wait_run(flows.ok("POST", f"/api/flows/{created['id']}/runs", {}, 202)["id"])
+    assert run["status"] == "succeeded", run
+    results = dict(run["outputs"]["out"]["rows"])
+    assert results.pop("uid") == "1000"
+    for probe, result in results.items():
+        assert result.startswith("refused"), (probe, result)
+    assert (folder / "probes.parquet").stat().st_uid == 1000  # the user's file, not root's
+    flows.ok("PUT", f"/api/flows/{created['id']}/endpoint", {"name": "probes"})
+    called = flows.ok("POST", "/execute/probes")
+    assert dict(called["results"]["out"]["rows"][0].items())["probe"] == "uid"
+    labelled = engine.docker("ps", "-q", "--filter", "label=galilean.flows.service").split()
+    assert labelled, "the endpoint's worker is a container"

@@ -14,7 +14,7 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 
 from galilean_services.errors import NotFound, ValidationError, error_body
-from galilean_services.http import JSONErrorMixin
+from galilean_services.http import MAX_JSON_DEPTH, JSONErrorMixin, json_body
 from harness.processes import free_port
 
 SHAPE = {"ok", "error", "errors", "status"}
@@ -96,3 +96,41 @@ def test_error_body_is_plain_json() -> None:
     assert json.loads(json.dumps(error_body("x", 400, [{"field": "name"}])))["errors"] == [
         {"field": "name"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "words"),
+    [
+        (b'{"version": 99999999999999999999}', "version", "beyond 64 bits"),
+        (b'{"v": -9223372036854775809}', "v", "beyond 64 bits"),
+        (b'{"params": {"x": 1e400}}', "params.x", "beyond the range of a double"),
+        (b'{"rows": [[1, "\\ud800"]]}', "rows[0][1]", "lone UTF-16 surrogate"),
+        (b'{"\\udc00": 1}', "\\udc00", "lone UTF-16 surrogate"),
+        (b"[" * 100_000 + b"]" * 100_000, "body", "nested deeper"),
+        (b'{"a": ' + b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1) + b"}", "a",
+         "nested deeper"),
+        (b'{"x": NaN}', "body", "not JSON"),
+        (b'{"x": Infinity}', "body", "not JSON"),
+        (b'{"x": 1', "body", "not JSON"),
+        (b'"\xed\xa0\x80"', "body", "lone UTF-16 surrogate"),
+    ],
+)  # fmt: skip
+def test_json_bodies_nothing_downstream_can_keep_are_400(
+    raw: bytes, field: str, words: str
+) -> None:
+    """Refused where the body is parsed, naming the field, before any code sees it."""
+    with pytest.raises(ValidationError) as info:
+        json_body(raw)
+    assert info.value.status == 400
+    assert info.value.errors == [{"field": field}]
+    assert words in info.value.message
+    json.dumps(error_body(info.value.message, 400, info.value.errors))  # printable
+
+
+def test_json_bodies_within_the_limits_pass() -> None:
+    edge = b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH
+    assert json_body(edge) is not None
+    assert json_body(b'{"v": -9223372036854775808, "w": 9223372036854775807}')["w"] == 2**63 - 1
+    assert json_body(b'"\\ud83d\\ude00 1e308"') == "\U0001f600 1e308"  # a surrogate pair is fine
+    assert json_body(b"null") is None
+    assert json_body(b"") == {}

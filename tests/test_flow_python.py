@@ -80,3 +80,50 @@ def test_syntax_errors_are_found_before_running() -> None:
 def test_an_exception_names_the_line() -> None:
     message = failure("def transform(df):\n    x = 1\n    return df['nope']\n")
     assert message.startswith("KeyError (line 3)")
+
+
+PRIVACY = """
+import os
+def transform(df):
+    here = os.stat(".")
+    with open("made.txt", "w") as f:
+        f.write("x")
+    df["mode"] = oct(here.st_mode & 0o777)
+    df["owner"] = here.st_uid
+    df["uid"] = os.getuid()
+    modes = [f"{n}:{oct(os.stat(n).st_mode & 0o777)}" for n in sorted(os.listdir("."))]
+    df["files"] = ",".join(modes)
+    return df
+"""
+
+
+def test_the_sandbox_folder_is_private_to_the_account_the_code_runs_as() -> None:
+    from galilean_services.flows.sandbox import _account, _interpreter
+
+    account = _account()
+    expected = account.pw_uid if account and _interpreter(account) else os.geteuid()
+    row = result(python_flow(PRIVACY)).iloc[0]
+    assert (row["mode"], row["owner"], row["uid"]) == ("0o700", expected, expected)
+    assert row["files"] == "code.py:0o600,in.arrow:0o600,made.txt:0o600"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox switches to `nobody` only as root")
+def test_the_flows_database_is_out_of_reach() -> None:
+    """Even in a folder anyone may enter, the service's database (0600) cannot be read."""
+    import shutil
+    import tempfile
+
+    from galilean_services.flows.sandbox import _account, _interpreter
+    from galilean_services.flows_service.store import Store
+
+    if _interpreter(_account()) is None:
+        pytest.skip("`nobody` cannot run Python here: the sandbox runs as this account")
+    folder = Path(tempfile.mkdtemp())
+    try:
+        folder.chmod(0o755)
+        database = folder / "flows.sqlite"
+        Store(f"sqlite:///{database}").close()
+        code = f"def transform(df):\n    open({str(database)!r}, 'rb').read()\n    return df\n"
+        assert "PermissionError" in failure(code)
+    finally:
+        shutil.rmtree(folder)

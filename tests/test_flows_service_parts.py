@@ -69,7 +69,8 @@ def test_missed_runs_once_or_skip(store: Store) -> None:
     for flow_id in (once, skip, on_time):
         schedule = store.schedule_of(flow_id)
         assert schedule is not None
-        assert schedule["next_run"] == next_after("0 * * * *", now) > now
+        assert schedule["next_run"] == next_after("0 * * * *", now)
+        assert schedule["next_run"] > now
     assert store.schedule_of(skip)["last_run"] is None
     # Nothing is due again until the next hour; then each runs once.
     assert scheduler.tick(now + MINUTE) == []
@@ -95,6 +96,27 @@ def test_cron_expressions_are_checked() -> None:
         with pytest.raises(ValidationError) as info:
             check_cron(bad)
         assert info.value.errors == [{"field": "cron"}]
+
+
+def test_a_cron_date_that_never_comes_is_refused(store: Store) -> None:
+    """croniter accepts `0 0 31 2 *` and only fails when asked for the next time."""
+    assert check_cron("0 0 29 2 *", 0.0) == next_after("0 0 29 2 *", 0.0)
+    for never in ("0 0 31 2 *", "0 0 30 2 *", "0 0 31 4,6,9,11 *"):
+        with pytest.raises(ValidationError, match="no date that exists") as info:
+            check_cron(never)
+        assert info.value.errors == [{"field": "cron"}]
+        assert next_after(never, 0.0) is None
+    # One stored before this check neither fires nor stops the others from firing.
+    broken = scheduled(store, "once", 0.0)
+    store.update_schedule(broken, cron="0 0 31 2 *")
+    fine = scheduled(store, "once", 0.0)
+    started: list[int] = []
+    assert sorted(Scheduler(store, lambda s, t: started.append(s["flow_id"])).tick(10.0)) == [
+        broken,
+        fine,
+    ]
+    assert store.schedule_of(broken)["next_run"] is None  # never again
+    assert Scheduler(store, lambda s, t: None).tick(10.0 + 3600) == [fine]
 
 
 def test_plan_cache_is_bounded_and_forgets_idle_plans(tmp_path: Path) -> None:

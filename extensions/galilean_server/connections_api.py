@@ -7,7 +7,14 @@ from typing import Any
 
 from tornado import web
 
-from galilean_services.connections import Connection, ConnectionStore, check, url_from, user_home
+from galilean_services.connections import (
+    Connection,
+    ConnectionStore,
+    check,
+    kept_secrets,
+    url_from,
+    user_home,
+)
 from galilean_services.http import json_object
 
 from .handlers import GalileanHandler
@@ -65,8 +72,8 @@ class TestHandler(ConnectionsBase):
             body = self.body_object()
             url = url_from(body)
             existing = body.get("existing")
-            if existing and not url.password and "password" not in body:
-                url = url.set(password=self.store.get(str(existing)).url.password)
+            if existing:  # a password left out or sent back masked is the saved one
+                url = kept_secrets(url, self.store.get(str(existing)).url, body)
             connection = Connection("unsaved", url)
         ok, message = check(connection)
         self.finish({"ok": ok, "message": message})

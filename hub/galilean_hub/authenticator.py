@@ -5,7 +5,9 @@ lockout, TOTP) does the work. Galilean replaces its sign-up and login pages' han
 to say *which* rule a password broke and that an account is locked (its login handler
 does not use ``self.statsd``, gone in JupyterHub 6, where the upstream one answers 500),
 and makes approving and discarding users POST requests checked for _xsrf: upstream they
-are GET links, so any page could make an admin's browser approve someone.
+are GET links, so any page could make an admin's browser approve someone. A refused login
+costs one bcrypt check whether or not the account exists (upstream, ~250 ms for a real
+user and ~5 ms for an unknown one told which names exist).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import bcrypt
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.handlers import DiscardHandler as NativeDiscardHandler
 from nativeauthenticator.handlers import LoginHandler as NativeLoginHandler
@@ -22,6 +25,13 @@ from nativeauthenticator.handlers import (
 )
 
 FORBIDDEN_USERNAME_CHARS = (",", " ", "/")
+# Checked against when the account does not exist, so that a refusal takes as long as for
+# a real one: the cost (12) is what NativeAuthenticator's bcrypt.gensalt() gives real hashes.
+# No account has this hash: nothing logs in with it.
+DUMMY_HASH = b"$2b$12$Rv7/k3FHO/ZctPbLSFLzX.pd8mcYOlbhkNLFnoRsvCz3jndmSthmW"
+# bcrypt reads 72 bytes of a password; bcrypt 5 raises (a 500) on longer ones, where
+# earlier versions ignored the rest.
+BCRYPT_MAX_BYTES = 72
 
 
 class GalileanAuthenticator(NativeAuthenticator):
@@ -36,7 +46,14 @@ class GalileanAuthenticator(NativeAuthenticator):
             )
         if self.check_common_password and self.is_password_common(password):
             problems.append("the password is one of the most common passwords")
+        if len(password.encode("utf-8", "surrogatepass")) > BCRYPT_MAX_BYTES:
+            problems.append(f"the password may have at most {BCRYPT_MAX_BYTES} bytes")
         return problems
+
+    def is_password_strong(self, password: str) -> bool:
+        """Sign-up and password changes: also refuse what bcrypt cannot hash."""
+        fits = len(password.encode("utf-8", "surrogatepass")) <= BCRYPT_MAX_BYTES
+        return bool(super().is_password_strong(password)) and fits
 
     def username_problems(self, username: str) -> list[str]:
         if not username:
@@ -49,6 +66,33 @@ class GalileanAuthenticator(NativeAuthenticator):
                 "letters, digits, '.', '_' and '-'"
             ]
         return []
+
+    async def authenticate(self, handler: Any, data: dict[str, str]) -> str | None:
+        """NativeAuthenticator's checks, but the password is checked with bcrypt exactly
+        once whatever the account (unknown, locked, waiting, or real), so the time a
+        refusal takes does not say whether the name exists. The handler learns whether
+        the password was right (`galilean_password_ok`) to word the refusal without a
+        second bcrypt."""
+        username = self.normalize_username(data["username"])
+        # What bcrypt reads of it (earlier bcrypt ignored the rest when hashing, too).
+        password = data["password"].encode("utf-8", "surrogatepass")[:BCRYPT_MAX_BYTES]
+        user = self.get_user(username)
+        stored = user.password if user is not None else DUMMY_HASH
+        password_ok = bcrypt.checkpw(password, stored) and user is not None
+        if handler is not None:
+            handler.galilean_password_ok = password_ok
+        if user is None:
+            return None
+        if self.allowed_failed_logins and self.is_blocked(username):
+            return None
+        validations = [user.is_authorized, password_ok]
+        if user.has_2fa:
+            validations.append(user.is_valid_token(data.get("2fa")))
+        if all(validations):
+            self.successful_login(username)
+            return username
+        self.add_login_attempt(username)
+        return None
 
     def lockout_remaining(self, username: str) -> int:
         """Seconds left on this account's lockout (0 when it may try to log in)."""
@@ -110,7 +154,7 @@ class GalileanLoginHandler(NativeLoginHandler):
                 self._jupyterhub_user = user
                 self.redirect(self.get_next_url(user))
                 return
-            error = self._locked_message(auth, username) or self._failure_message(auth, data)
+            error = self._locked_message(auth, username) or self._failure_message(auth, username)
         self.set_status(403)
         html = await self._render(login_error=error, username=username)
         self.finish(html)
@@ -124,15 +168,13 @@ class GalileanLoginHandler(NativeLoginHandler):
             f"Too many failed logins for this account: it is locked for {remaining} more seconds."
         )
 
-    @staticmethod
-    def _failure_message(auth: GalileanAuthenticator, data: dict[str, str]) -> str:
-        info = auth.get_user(data.get("username", ""))
-        if (
-            info is not None
-            and not info.is_authorized
-            and info.is_valid_password(data.get("password", ""))
-        ):
-            return "Your account is waiting for an administrator's approval."
+    def _failure_message(self, auth: GalileanAuthenticator, username: str) -> str:
+        # authenticate() checked the password (no second bcrypt: that would make waiting
+        # accounts slower to refuse than others).
+        if getattr(self, "galilean_password_ok", False):
+            info = auth.get_user(username)
+            if info is not None and not info.is_authorized:
+                return "Your account is waiting for an administrator's approval."
         return "Invalid username or password."
 
 

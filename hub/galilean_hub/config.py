@@ -259,6 +259,15 @@ def flows_files_root(settings: Settings) -> str:
 
 def flows_service(settings: Settings) -> dict[str, Any]:
     """The hub-managed flows service: started and stopped with the hub, behind its login."""
+    if (
+        settings.mode == "embedded"
+        and settings.flows_isolation == "bubblewrap"
+        and shutil.which("bwrap") is None
+    ):
+        raise ConfigError(
+            "GALILEAN_FLOWS_ISOLATION=bubblewrap, but bwrap is not installed "
+            "(Debian: apt-get install bubblewrap; or set GALILEAN_FLOWS_ISOLATION=auto)"
+        )
     env = {
         "GALILEAN_DATA_DIR": str(settings.data_path),
         "GALILEAN_FLOWS_DB_URL": settings.flows_db_url
@@ -268,14 +277,32 @@ def flows_service(settings: Settings) -> dict[str, Any]:
         "GALILEAN_FLOWS_RUN_TIMEOUT": str(settings.flows_run_timeout),
         "GALILEAN_FLOWS_MAX_PARALLEL_RUNS": str(settings.flows_max_parallel_runs),
         "GALILEAN_FLOWS_ENDPOINT_TIMEOUT": str(settings.flows_endpoint_timeout),
-        "GALILEAN_FLOWS_PLAN_CACHE_SIZE": str(settings.flows_plan_cache_size),
-        "GALILEAN_FLOWS_PLAN_CACHE_TTL": str(settings.flows_plan_cache_ttl),
+        "GALILEAN_FLOWS_ENDPOINT_WORKERS": str(settings.flows_endpoint_workers),
+        "GALILEAN_FLOWS_ENDPOINT_CONCURRENCY": str(settings.flows_endpoint_concurrency),
+        "GALILEAN_FLOWS_ENDPOINT_IDLE_SECONDS": str(settings.flows_endpoint_idle_seconds),
+        "GALILEAN_FLOWS_ISOLATION": settings.flows_isolation,
+        "GALILEAN_FLOWS_NETWORK": settings.flows_network,
+        "GALILEAN_FLOWS_MAX_PROCESSES": str(settings.flows_max_processes),
+        "GALILEAN_FLOWS_PYTHON_MAX_MEMORY_MB": str(settings.flows_python_max_memory_mb),
+        "GALILEAN_FLOWS_PYTHON_MAX_SECONDS": str(settings.flows_python_max_seconds),
         "GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS": str(settings.flows_schedule_check_seconds),
         "GALILEAN_FLOWS_MEMORY_LIMIT": settings.flows_memory_limit,
         "GALILEAN_FLOWS_ENGINE": settings.flows_engine,
         "GALILEAN_FLOWS_HTTP_ALLOW": ",".join(settings.flows_http_allow),
         **shared_connections(),
     }
+    if settings.mode == "docker":
+        # Runs and endpoint workers are containers from the user's image (docker_plane.py).
+        env.update(
+            {
+                "GALILEAN_FLOWS_ISOLATION": "docker",
+                "GALILEAN_DOCKER_IMAGE": settings.docker_image,
+                "GALILEAN_DOCKER_NETWORK": settings.docker_network,
+                "GALILEAN_DOCKER_MEM_LIMIT": settings.docker_mem_limit,
+                "GALILEAN_DOCKER_CPU_LIMIT": str(settings.docker_cpu_limit),
+                **{k: v for k, v in os.environ.items() if k.startswith("DOCKER_")},
+            }
+        )
     return {
         "name": "flows",
         "url": f"http://127.0.0.1:{settings.flows_port}",

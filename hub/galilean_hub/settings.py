@@ -160,12 +160,19 @@ class Settings(HasTraits):
     flows_endpoint_timeout = Int(
         60, help="Seconds a call to a published flow endpoint may take (then 504)."
     ).tag(**_env("GALILEAN_FLOWS_ENDPOINT_TIMEOUT", "flows"))
-    flows_plan_cache_size = Int(
-        64, help="Published endpoints whose compiled plans are kept in memory."
-    ).tag(**_env("GALILEAN_FLOWS_PLAN_CACHE_SIZE", "flows"))
-    flows_plan_cache_ttl = Int(
-        600, help="Seconds an endpoint's compiled plan stays cached without being called."
-    ).tag(**_env("GALILEAN_FLOWS_PLAN_CACHE_TTL", "flows"))
+    flows_endpoint_workers = Int(
+        8,
+        help="Published endpoints kept warm at once: each has a worker process (about "
+        "150-250 MB) holding its compiled plans; the least recently used idle one makes room.",
+    ).tag(**_env("GALILEAN_FLOWS_ENDPOINT_WORKERS", "flows"))
+    flows_endpoint_concurrency = Int(
+        1,
+        help="Calls of one endpoint executing at once (one worker process each); more wait. "
+        "Endpoints never wait for one another.",
+    ).tag(**_env("GALILEAN_FLOWS_ENDPOINT_CONCURRENCY", "flows"))
+    flows_endpoint_idle_seconds = Int(
+        600, help="Seconds an endpoint's worker stays warm without being called."
+    ).tag(**_env("GALILEAN_FLOWS_ENDPOINT_IDLE_SECONDS", "flows"))
     flows_schedule_check_seconds = Float(
         15, help="How often the service looks for scheduled flows that are due."
     ).tag(**_env("GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS", "flows"))
@@ -179,12 +186,43 @@ class Settings(HasTraits):
         "Polars form (faster on one machine), else on DuckDB; duckdb always on DuckDB, the "
         "only one that keeps to GALILEAN_FLOWS_MEMORY_LIMIT (it spills to disk).",
     ).tag(**_env("GALILEAN_FLOWS_ENGINE", "flows"))
+    flows_isolation = Enum(
+        ["auto", "bubblewrap", "none"],
+        "auto",
+        help="Embedded mode: where flow runs and endpoints execute. bubblewrap: as their "
+        "owner in a sandbox that sees only the owner's folder (Debian package bubblewrap; "
+        "the hub refuses to start without it); auto: bubblewrap when it works here, else "
+        "none with a warning; none: as the service's own account (for people who trust "
+        "each other).",
+    ).tag(**_env("GALILEAN_FLOWS_ISOLATION", "flows"))
+    flows_network = Enum(
+        ["none", "allowed"],
+        "none",
+        help="Whether isolated flows reach the network: none (no network at all, unless "
+        "GALILEAN_FLOWS_HTTP_ALLOW lists hosts) or allowed (public addresses, and the private "
+        "ones the allow-list names; checked on the address actually connected to).",
+    ).tag(**_env("GALILEAN_FLOWS_NETWORK", "flows"))
+    flows_max_processes = Int(
+        512,
+        help="Processes and threads one run or endpoint worker may have (a cgroup, where "
+        "the machine allows): a fork loop stops there.",
+    ).tag(**_env("GALILEAN_FLOWS_MAX_PROCESSES", "flows"))
+    flows_python_max_memory_mb = Int(
+        2048,
+        help="The most memory (MB) a Python node may use; a flow may ask for less, never more.",
+    ).tag(**_env("GALILEAN_FLOWS_PYTHON_MAX_MEMORY_MB", "flows"))
+    flows_python_max_seconds = Int(
+        300, help="The most seconds a Python node may run; a flow may ask for less, never more."
+    ).tag(**_env("GALILEAN_FLOWS_PYTHON_MAX_SECONDS", "flows"))
     flows_http_allow = List(
         Unicode(),
         default_value=[],
-        help="Comma-separated hosts (or host:port) on a private network that flows run by the "
-        "service may call over HTTP. Public addresses are always allowed; private, loopback "
-        "and link-local ones (the hub, cloud metadata, your LAN) only when listed here.",
+        help="Comma-separated hosts (or host:port, IP, IP:port) on a private network that "
+        "flows run by the service may reach, over HTTP or as a database server: private, "
+        "loopback and link-local addresses (the hub, cloud metadata, your LAN) only when "
+        "listed here, checked on the address actually connected to. A non-empty list gives "
+        "runs the network, as GALILEAN_FLOWS_NETWORK=allowed does; public addresses are then "
+        "reachable too.",
     ).tag(**_env("GALILEAN_FLOWS_HTTP_ALLOW", "flows"))
 
     # -- docker mode ---------------------------------------------------------------------

@@ -3,9 +3,16 @@ SQLAlchemy URL.
 
 A user's connections live in `<home>/.galilean/connections.json`, mode 0600, written
 atomically; the admin may also give read-only ones to everyone through environment
-variables `GALILEAN_CONNECTION_<NAME>=<url>`. Passwords never leave this module in clear:
-`public()` hides them and `describe_error()` scrubs them from drivers' messages. No web
-framework here: the server extension, the kernel helper and the flows service share it.
+variables `GALILEAN_CONNECTION_<NAME>=<url>`. Passwords (in the user info or as a query
+parameter such as `?password=`) never leave this module in clear: `public()` masks them and
+`describe_error()` scrubs them from drivers' messages. No web framework here: the server
+extension, the kernel helper and the flows service share it.
+
+Every server connection has a connect timeout that covers the handshake (a port that
+speaks another protocol fails in seconds). Run for someone else (the flows service passes a
+policy, see flows/net.py), the server's host is resolved once, checked, and the driver
+connects to that address, with a statement/read timeout; file databases stay in the
+owner's folder, DuckDB gets the engine's file limits and SQLite may attach nothing outside.
 """
 
 from __future__ import annotations
@@ -13,11 +20,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import quote, quote_plus
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
@@ -36,7 +45,60 @@ DRIVERS = {
     "duckdb": "duckdb",
 }
 FILE_DIALECTS = {"sqlite", "duckdb"}
-CONNECT_TIMEOUT = 5
+CONNECT_TIMEOUT = 5  # seconds to connect and finish the handshake
+# Query parameters that are credentials: stored, never shown (compared in lower case).
+SECRET_KEYS = frozenset(
+    {"password", "pwd", "passwd", "sslpassword", "token", "secret", "api_key", "access_token"}
+)
+SECRET_PARAMETER = re.compile(
+    r"(?i)\b(" + "|".join(sorted(SECRET_KEYS)) + r")(\s*=\s*)('[^']*'|\"[^\"]*\"|[^\s&;,]+)"
+)
+MASK = "***"
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Service runs: the driver (the one this project installs) and URL parameters that would
+# change where or as whom it connects, or make it read the service's files.
+PINNED_DRIVERS = {"postgresql": "psycopg", "mysql": "pymysql"}
+UNSAFE_PARAMETERS = {
+    "postgresql": {"host", "hostaddr", "port", "service", "servicefile", "passfile", "sslkey",
+                   "sslcert", "sslrootcert", "sslcrl", "sslcrldir"},
+    "mysql": {"host", "port", "unix_socket", "read_default_file", "read_default_group",
+              "local_infile", "client_flag", "ssl", "ssl_ca", "ssl_capath", "ssl_cert", "ssl_key"},
+}  # fmt: skip
+# DuckDB settings a URL may carry when DuckDB is kept to a folder (others could lift it).
+DUCKDB_SETTINGS = {
+    "access_mode", "threads", "memory_limit", "max_memory", "default_order",
+    "default_null_order", "preserve_insertion_order", "timezone", "calendar",
+}  # fmt: skip
+
+
+class Policy(Protocol):
+    """Where a run for someone else may connect (flows.net.HttpPolicy)."""
+
+    @property
+    def sql_timeout(self) -> float: ...
+
+    def address(self, host: str, port: int) -> str:
+        """The checked address to connect to; raises (naming the host) if refused."""
+        ...
+
+
+def secret_keys(url: URL) -> list[str]:
+    return [key for key in url.query if key.lower() in SECRET_KEYS]
+
+
+def secrets_of(url: URL) -> list[str]:
+    """Every credential in `url`: the user info's password and secret query values."""
+    found = [str(url.password)] if url.password else []
+    for key in secret_keys(url):
+        value = url.query[key]
+        found.extend([value] if isinstance(value, str) else value)
+    return [v for v in found if v]
+
+
+def shown_url(url: URL) -> str:
+    """`url` with every credential masked."""
+    masked = url.set(query={k: MASK if k in secret_keys(url) else v for k, v in url.query.items()})
+    return masked.render_as_string(hide_password=True).replace(quote(MASK, safe=""), MASK)
 
 
 @dataclass(frozen=True)
@@ -58,41 +120,85 @@ class Connection:
         return {
             "name": self.name,
             "dialect": self.dialect,
-            "url": self.url.render_as_string(hide_password=True),
+            "url": shown_url(self.url),
             "host": self.url.host,
             "port": self.url.port,
             "database": self.url.database,
             "user": self.url.username,
-            "has_password": bool(self.url.password),
+            "has_password": bool(secrets_of(self.url)),
             "read_only": self.read_only,
             "source": self.source,
         }
+
+
+def _text(body: Mapping[str, Any], field: str) -> str | None:
+    """A text field: None if left empty; no control characters or lone surrogates (no
+    driver takes them)."""
+    value = body.get(field)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{field}: text", [{"field": field}])
+    if CONTROL.search(value) or not _encodable(value):
+        raise ValidationError(
+            f"{field}: control characters and lone surrogates are not allowed", [{"field": field}]
+        )
+    return value
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _port(value: Any, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if (
+        not isinstance(text, str)
+        or not re.fullmatch(r"[0-9]{1,5}", text)
+        or not (1 <= int(text) <= 65535)
+    ):
+        raise ValidationError(f"{field}: a port number from 1 to 65535", [{"field": field}])
+    return int(text)
 
 
 def url_from(body: Mapping[str, Any]) -> URL:
     """A URL from `{"url": ...}` or from fields (dialect, host, port, database, user,
     password); ValidationError names the field at fault, never echoing the password."""
     if body.get("url"):
+        text = _text(body, "url") or ""
         try:
-            url = make_url(str(body["url"]))
+            url = make_url(text)
         except ArgumentError:
-            raise ValidationError("url: not a database URL", [{"field": "url"}]) from None
+            raise ValidationError(
+                "url: not a database URL (dialect://user:password@host:port/database)",
+                [{"field": "url"}],
+            ) from None
+        except ValueError:  # the port is not a number
+            url = None
+        if url is None or not (url.port is None or 1 <= url.port <= 65535):
+            raise ValidationError(
+                "url: the port must be a number from 1 to 65535", [{"field": "url"}]
+            )
     else:
-        dialect = str(body.get("dialect", "")).lower()
-        if dialect not in DRIVERS:
+        dialect = body.get("dialect")
+        if not isinstance(dialect, str) or dialect.lower() not in DRIVERS:
             raise ValidationError(
                 f"dialect: one of {', '.join(sorted(set(DRIVERS)))}", [{"field": "dialect"}]
             )
-        port = body.get("port")
-        if port not in (None, "") and not str(port).isdigit():
-            raise ValidationError("port: a number", [{"field": "port"}])
+        fields = {f: _text(body, f) for f in ("host", "database", "user", "password")}
         url = URL.create(
-            DRIVERS[dialect],
-            username=body.get("user") or None,
-            password=body.get("password") or None,
-            host=body.get("host") or None,
-            port=int(port) if port not in (None, "") else None,
-            database=body.get("database") or None,
+            DRIVERS[dialect.lower()],
+            username=fields["user"],
+            password=fields["password"],
+            host=fields["host"],
+            port=_port(body.get("port"), "port"),
+            database=fields["database"],
         )
     backend = url.get_backend_name()
     if backend in DRIVERS and "+" not in url.drivername:
@@ -100,6 +206,15 @@ def url_from(body: Mapping[str, Any]) -> URL:
     if backend not in FILE_DIALECTS and not url.host:
         raise ValidationError("host: required for a database server", [{"field": "host"}])
     return url
+
+
+def kept_secrets(url: URL, old: URL, body: Mapping[str, Any]) -> URL:
+    """An edit of a saved connection keeps its credentials: a password left out (no
+    `password` field) or sent back masked, and masked query values."""
+    if (not url.password and "password" not in body) or url.password == MASK:
+        url = url.set(password=old.password)
+    keep = {k: old.query[k] for k in secret_keys(url) if url.query[k] == MASK and k in old.query}
+    return url.update_query_dict(keep) if keep else url
 
 
 def user_home() -> Path:
@@ -110,18 +225,24 @@ def user_home() -> Path:
 
 def database_message(exc: BaseException, url: URL | None = None) -> str:
     """The database's own message, all its lines (PostgreSQL's "LINE 2:" and caret), with
-    SQLAlchemy's additions ("[SQL: ...]", background links) left out and the password (if
-    any) scrubbed."""
+    SQLAlchemy's additions ("[SQL: ...]", background links) left out and credentials (the
+    URL's, and anything that looks like `password=...`) scrubbed."""
     original = getattr(exc, "orig", None) or exc
     lines = [
         line
         for line in str(original).strip().splitlines()
         if not line.startswith(("(Background", "[SQL", "[parameters"))
     ]
-    text = "\n".join(lines) or type(original).__name__
-    if url is not None and url.password:
-        text = text.replace(str(url.password), "***")
-    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
+    return scrubbed("\n".join(lines) or type(original).__name__, url)
+
+
+def scrubbed(text: str, url: URL | None = None) -> str:
+    """`text` without the credentials of `url`, user info passwords or `key=secret` pairs."""
+    for secret in sorted(secrets_of(url) if url is not None else [], key=len, reverse=True):
+        for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+            text = text.replace(form, MASK)
+    text = SECRET_PARAMETER.sub(rf"\1\2{MASK}", text)
+    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", rf"\1{MASK}@", text)
 
 
 def describe_error(exc: BaseException, url: URL | None = None) -> str:
@@ -178,8 +299,8 @@ class ConnectionStore:
             raise Forbidden(f"connection {name!r} is set by the admin and read-only")
         url = url_from(body)
         own = self._own()
-        if keep_password and not url.password and name in own and "password" not in body:
-            url = url.set(password=make_url(own[name]).password)  # an edit keeps it
+        if keep_password and name in own:
+            url = kept_secrets(url, make_url(own[name]), body)
         own[name] = url.render_as_string(hide_password=False)
         self._write(own)
         return Connection(name, url)
@@ -209,24 +330,145 @@ class ConnectionStore:
             raise
 
 
-def engine_for(connection: Connection, base_dir: Path | None = None) -> sa.Engine:
-    """An engine; with `base_dir`, file databases must lie inside it (the flows service
-    opens them with its own rights, so a user may not point it at other files)."""
+Hook = Callable[[Any, Any], None]  # SQLAlchemy's "connect" event: (DBAPI connection, record)
+
+
+def engine_for(
+    connection: Connection, base_dir: Path | None = None, policy: Policy | None = None
+) -> sa.Engine:
+    """An engine. With `base_dir`, file databases must lie inside it and may read or attach
+    no file outside it (the flows service opens them with its own rights). With `policy`
+    (a run for someone else), a server is reached at its checked address only."""
+    url, args, hooks = connection.url, dict[str, Any](), list[Hook]()
+    if connection.dialect in FILE_DIALECTS:
+        url = _file_url(connection, base_dir)
+        if base_dir is not None and connection.dialect == "duckdb":
+            hooks.append(_confined_duckdb(connection, base_dir))
+        elif base_dir is not None:
+            hooks.append(_confined_sqlite(base_dir))
+    elif _family(connection) in PINNED_DRIVERS:
+        url, args, hooks = _server(connection, policy)
+    elif policy is not None:
+        raise ValidationError(
+            f"connection {connection.name!r}: the flows service connects only to PostgreSQL, "
+            "MySQL/MariaDB, SQLite and DuckDB (it checks the address it connects to)",
+            [{"field": "connection"}],
+        )
+    engine = sa.create_engine(url, connect_args=args, poolclass=sa.pool.NullPool)
+    for hook in hooks:
+        sa.event.listen(engine, "connect", hook)
+    return engine
+
+
+def _family(connection: Connection) -> str:
+    return "mysql" if connection.dialect == "mariadb" else connection.dialect
+
+
+def _file_url(connection: Connection, base_dir: Path | None) -> URL:
     url = connection.url
-    if connection.dialect in FILE_DIALECTS and url.database not in (None, "", ":memory:"):
-        path = Path(url.database or "")
-        if base_dir is not None:
-            full = (base_dir / path).resolve()
-            if not full.is_relative_to(base_dir.resolve()):
-                raise ValidationError(
-                    f"connection {connection.name!r}: its database file is outside your folder",
-                    [{"field": "connection"}],
-                )
-            url = url.set(database=str(full))
-    args: dict[str, Any] = {}
-    if connection.dialect == "postgresql" or connection.dialect == "mysql":
-        args["connect_timeout"] = CONNECT_TIMEOUT
-    return sa.create_engine(url, connect_args=args, poolclass=sa.pool.NullPool)
+    if url.database in (None, "", ":memory:") or base_dir is None:
+        return url
+    full = (base_dir / url.database).resolve()
+    if not full.is_relative_to(base_dir.resolve()):
+        raise ValidationError(
+            f"connection {connection.name!r}: its database file is outside your folder",
+            [{"field": "connection"}],
+        )
+    return url.set(database=str(full))
+
+
+def _server(
+    connection: Connection, policy: Policy | None
+) -> tuple[URL, dict[str, Any], list[Hook]]:
+    """PostgreSQL or MySQL: timeouts always; under a policy, the checked address."""
+    url, family = connection.url, _family(connection)
+    if "+" not in url.drivername:  # an admin's `postgresql://...`: this project's driver
+        url = url.set(drivername=DRIVERS[family])
+    driver = url.get_driver_name()
+    args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT}  # psycopg: handshake included
+    hooks: list[Hook] = []
+    if driver == "pymysql":  # it reads the server's greeting with read_timeout: bound it too
+        args |= {"read_timeout": CONNECT_TIMEOUT, "write_timeout": CONNECT_TIMEOUT}
+        hooks.append(_pymysql_timeout(policy.sql_timeout if policy is not None else None))
+    if policy is None:
+        return url, args, hooks
+    name = connection.name
+    if driver != PINNED_DRIVERS[family]:
+        raise ValidationError(
+            f"connection {name!r}: the flows service uses the {PINNED_DRIVERS[family]} driver "
+            f"for {family} (it checks the address it connects to)",
+            [{"field": "connection"}],
+        )
+    unsafe = sorted(k for k in url.query if k.lower() in UNSAFE_PARAMETERS[family])
+    if unsafe:
+        raise ValidationError(
+            f"connection {name!r}: the flows service does not use {unsafe[0]!r} in a connection "
+            "URL (it could change where it connects or make it read the service's files)",
+            [{"field": "connection"}],
+        )
+    address = policy.address(url.host or "", url.port or (5432 if family == "postgresql" else 3306))
+    if family == "mysql":
+        # pymysql connects to the host it is given; LOAD DATA LOCAL would let the server
+        # ask for any file the service can read.
+        return url.set(host=address), {**args, "local_infile": False}, hooks
+    # psycopg: hostaddr is where libpq connects (no lookup of its own); host stays for TLS.
+    # statement_timeout bounds each query on the server; keepalives notice a dead peer.
+    given = url.query.get("options")
+    options = [given] if isinstance(given, str) else list(given or ())
+    options.append(f"-c statement_timeout={int(policy.sql_timeout * 1000)}")
+    tcp = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+    return url, {**args, **tcp, "hostaddr": address, "options": " ".join(options)}, hooks
+
+
+def _pymysql_timeout(seconds: float | None) -> Hook:
+    """After the handshake, queries get `seconds` (None: no limit) to answer: pymysql keeps
+    its timeouts in these attributes and applies them on the next read or write."""
+
+    def relax(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection._read_timeout = seconds
+        dbapi_connection._write_timeout = seconds
+
+    return relax
+
+
+def _confined_duckdb(connection: Connection, base_dir: Path) -> Hook:
+    """The engine's own DuckDB limits (flows/runner.py connect()): files under the folder
+    only, no other file or network access, and a locked configuration so no SET lifts them.
+    URL settings apply before this hook, so only harmless ones are taken."""
+    other = sorted(k for k in connection.url.query if k.lower() not in DUCKDB_SETTINGS)
+    if other:
+        raise ValidationError(
+            f"connection {connection.name!r}: the DuckDB setting {other[0]!r} cannot be used "
+            "here (DuckDB is kept to your folder)",
+            [{"field": "connection"}],
+        )
+    folder = str(base_dir.resolve()).rstrip("/") + "/"
+
+    def confine(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("SET allowed_directories = $dirs", {"dirs": [folder]})
+        dbapi_connection.execute("SET enable_external_access = false")
+        dbapi_connection.execute("SET lock_configuration = true")
+
+    return confine
+
+
+def _confined_sqlite(base_dir: Path) -> Hook:
+    """SQLite may attach only databases in the folder (a relative name is read from the
+    process's folder, as SQLite reads it); URIs and computed names are refused."""
+    root = base_dir.resolve()
+
+    def authorize(action: int, name: str | None, *_: Any) -> int:
+        if action != sqlite3.SQLITE_ATTACH or name in ("", ":memory:"):
+            return sqlite3.SQLITE_OK
+        if name is None or name.lower().startswith("file:"):
+            return sqlite3.SQLITE_DENY
+        inside = Path(name).resolve().is_relative_to(root)
+        return sqlite3.SQLITE_OK if inside else sqlite3.SQLITE_DENY
+
+    def confine(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.set_authorizer(authorize)
+
+    return confine
 
 
 def check(connection: Connection, base_dir: Path | None = None) -> tuple[bool, str]:

@@ -12,6 +12,8 @@
     }
 
 A parameter value may be `{"$param": "min_amount"}`: the flow parameter's value at run time.
+A flow parameter marked `"shared": true` may be set by others who may run the flow (a
+group it is shared with); see settable.py for the parameters no one else may ever set.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from typing import Any
 
 import jsonschema
 
-from .schema import FLOW_SCHEMA
+from .schema import FLOW_SCHEMA, MAX_EDGES, MAX_NODES
 
 FLOW_VERSION = 1
+# Deeper documents are refused: the checks that walk them recurse.
+MAX_DEPTH = 64
 
 
 class FlowFileError(ValueError):
@@ -59,6 +63,9 @@ class FlowParam:
     type: str  # string | integer | number | boolean
     default: Any = None
     description: str = ""
+    # Others who may run the flow may set it (the owner always may); never for a
+    # parameter that reaches a file path or a connection (see settable.py).
+    shared: bool = False
 
 
 @dataclass
@@ -90,12 +97,50 @@ def _location(error: jsonschema.ValidationError, source: str) -> str:
     return f"{source}:${path}"
 
 
+def _unusable(data: Any, source: str) -> FlowFileError | None:
+    """Nesting deeper than MAX_DEPTH, or text with a lone UTF-16 surrogate (no database
+    stores it), with where it is; iterative, so depth cannot exhaust the stack."""
+
+    def location(path: list[str | int]) -> str:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+        return f"{source}:${where}".encode("utf-8", "backslashreplace").decode("utf-8")
+
+    stack: list[tuple[Any, list[str | int]]] = [(data, [])]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            return FlowFileError(f"nested deeper than {MAX_DEPTH} levels", location(path[:8]))
+        if isinstance(value, str | dict):
+            texts = [value] if isinstance(value, str) else list(value)
+            if any(not _is_unicode(t) for t in texts if isinstance(t, str)):
+                message = "text with a lone UTF-16 surrogate (not Unicode)"
+                return FlowFileError(message, location(path))
+        if isinstance(value, dict):
+            stack += [(v, [*path, str(k)]) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(v, [*path, i]) for i, v in enumerate(value)]
+    return None
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_flow(text: str, source: str = "flow") -> Flow:
     """Parse and check the file's structure; FlowFileError says where it is wrong."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FlowFileError(f"not JSON: {exc.msg}", f"{source}:{exc.lineno}:{exc.colno}") from None
+    except RecursionError:
+        raise FlowFileError(f"nested deeper than {MAX_DEPTH} levels", f"{source}:$") from None
+    problem = _unusable(data, source)
+    if problem is not None:
+        raise problem
     if not isinstance(data, dict):
         raise FlowFileError("a flow is a JSON object", f"{source}:$")
     version = data.get("galilean_flow")
@@ -104,6 +149,12 @@ def parse_flow(text: str, source: str = "flow") -> Flow:
             f"unsupported flow version {version!r}: this Galilean reads version {FLOW_VERSION}",
             f"{source}:$.galilean_flow",
         )
+    for key, limit in (("nodes", MAX_NODES), ("edges", MAX_EDGES)):
+        # Before the schema, whose message would repeat the whole list.
+        items = data.get(key)
+        if isinstance(items, list) and len(items) > limit:
+            message = f"at most {limit} {key} in a flow (this one has {len(items)}): split it"
+            raise FlowFileError(message, f"{source}:$.{key}")
     errors = sorted(
         jsonschema.Draft202012Validator(FLOW_SCHEMA).iter_errors(data),
         key=lambda e: list(map(str, e.absolute_path)),
@@ -140,6 +191,7 @@ def dump_flow(flow: Flow) -> str:
         "description": flow.description,
         "parameters": [
             {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+            | ({"shared": True} if p.shared else {})  # files without it stay as they were
             for p in flow.parameters
         ],
         "nodes": [

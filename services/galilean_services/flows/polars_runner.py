@@ -160,7 +160,8 @@ def execute(
                 ctx.node_id = node.id
                 if step.action == "file":
                     path = flow_file(ctx, node.params["path"])
-                    _write_file(frames.get(node.id), path, node.params.get("format", "parquet"))
+                    fmt = node.params.get("format", "parquet")
+                    _write_file(frames.get(node.id), path, fmt, ctx.base_dir)
                     result.logs.append(f"{node.id}: wrote {path.name}")
                 elif step.action == "write":
                     rows = arrow_of(collect(frames.get(node.id)))
@@ -209,16 +210,23 @@ def _hold(
         cache.put(key, arrow_of(rows))
 
 
-def _write_file(frame: pl.LazyFrame, target: Path, fmt: str) -> None:
-    with written_atomically(target) as partial:
+def _write_file(frame: pl.LazyFrame, target: Path, fmt: str, folder: Path) -> None:
+    with written_atomically(target, folder) as partial:
         if fmt == "parquet":
             frame.sink_parquet(partial)
             return
-        # CSV as the DuckDB path writes it (number and date formats differ by engine).
+        # CSV as the DuckDB path writes it (number and date formats differ by engine), by
+        # a connection that may write only there, into the partial file itself (not
+        # `tmp_<name>` beside it, a name the writer did not create).
         table = arrow_of(collect(frame))
         with duckdb.connect() as con:
+            con.execute("SET allowed_directories = $dirs", {"dirs": [f"{partial.parent}/"]})
+            con.execute("SET enable_external_access = false")
             con.register("rows", table)
-            con.execute(f"COPY rows TO {exp.Literal.string(str(partial)).sql()} (FORMAT CSV)")
+            con.execute(
+                f"COPY rows TO {exp.Literal.string(str(partial)).sql()} "
+                "(FORMAT CSV, USE_TMP_FILE false)"
+            )
 
 
 def _row_counts(

@@ -98,10 +98,11 @@ def execute(
                 # Streamed by DuckDB's COPY, not through Arrow as other writers are.
                 target = flow_file(ctx, node.params["path"])
                 fmt = node.params.get("format", "parquet").upper()
-                with written_atomically(target) as partial:
+                with written_atomically(target, ctx.base_dir) as partial:
+                    # Into the partial file itself, not a `tmp_<name>` beside it.
                     con.execute(
                         f"COPY ({step.sql}) TO {exp.Literal.string(str(partial)).sql()} "
-                        f"(FORMAT {fmt})"
+                        f"(FORMAT {fmt}, USE_TMP_FILE false)"
                     )
                 result.logs.append(f"{node.id}: wrote {target.name}")
             elif step.action == "write":

@@ -2,10 +2,14 @@
 
 The boundary is the process: its own session (killed whole on timeout), CPU, memory,
 file-size and process-count limits (threads included), an empty environment, a private
-folder, and — when the engine runs as root — the unprivileged `nobody` account, which
-cannot read users' files (kept 0700). An audit hook in the child turns attempts to start
-programs or open sockets into a clear error; it is a courtesy for the message, not the
-boundary. A crash, a timeout or an out-of-memory becomes SandboxError.
+folder (0700, owned by the account the code runs as), and — when the engine runs as
+root — the unprivileged `nobody` account, which cannot read users' files (kept 0700). An
+audit hook in the child turns attempts to start programs or open sockets into a clear
+error; it is a courtesy for the message, not the boundary. A crash, a timeout or an
+out-of-memory becomes SandboxError.
+
+A flow chooses its node's time and memory, but never beyond the administrator's caps
+(`caps()`: GALILEAN_FLOWS_PYTHON_MAX_SECONDS, GALILEAN_FLOWS_PYTHON_MAX_MEMORY_MB).
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -72,6 +76,59 @@ class Limits:
     output_mb: int = 2048
 
 
+MAX_SECONDS_VARIABLE = "GALILEAN_FLOWS_PYTHON_MAX_SECONDS"
+MAX_MEMORY_VARIABLE = "GALILEAN_FLOWS_PYTHON_MAX_MEMORY_MB"
+DEFAULT_MAX_SECONDS = 300.0
+DEFAULT_MAX_MEMORY_MB = 2048
+
+
+def caps(environ: Mapping[str, str] | None = None) -> Limits:
+    """The most time and memory a Python node may have, whatever its flow asks: the
+    administrator's GALILEAN_FLOWS_PYTHON_MAX_SECONDS (default 300) and
+    GALILEAN_FLOWS_PYTHON_MAX_MEMORY_MB (default 2048). ValueError names a bad value."""
+    env = os.environ if environ is None else environ
+    seconds = _positive(env, MAX_SECONDS_VARIABLE, DEFAULT_MAX_SECONDS)
+    memory = int(_positive(env, MAX_MEMORY_VARIABLE, DEFAULT_MAX_MEMORY_MB))
+    if memory < 1:
+        raise ValueError(f"{MAX_MEMORY_VARIABLE} must be at least 1 (MB)")
+    return Limits(seconds=seconds, memory_mb=memory)
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a positive number, not {text!r}")
+    return value
+
+
+def capped(asked: Limits, cap: Limits | None = None) -> tuple[Limits, dict[str, str]]:
+    """`asked` within the caps, and a note for each value lowered (by parameter name)."""
+    cap = cap or caps()
+    notes = {}
+    if asked.seconds > cap.seconds:
+        notes["timeout_seconds"] = (
+            f"timeout_seconds {asked.seconds:g} lowered to {cap.seconds:g}, the "
+            f"administrator's limit ({MAX_SECONDS_VARIABLE})"
+        )
+    if asked.memory_mb > cap.memory_mb:
+        notes["memory_mb"] = (
+            f"memory_mb {asked.memory_mb} lowered to {cap.memory_mb}, the "
+            f"administrator's limit ({MAX_MEMORY_VARIABLE})"
+        )
+    limits = replace(
+        asked,
+        seconds=min(asked.seconds, cap.seconds),
+        memory_mb=min(asked.memory_mb, cap.memory_mb),
+    )
+    return limits, notes
+
+
 def _preexec(limits: Limits, account: pwd.struct_passwd | None) -> Callable[[], None]:
     def apply() -> None:
         memory = limits.memory_mb * 1024 * 1024
@@ -81,6 +138,7 @@ def _preexec(limits: Limits, account: pwd.struct_passwd | None) -> Callable[[], 
         size = limits.output_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.umask(0o077)
         if account is not None:
             os.setgroups([])
             os.setgid(account.pw_gid)
@@ -121,7 +179,8 @@ def _interpreter(account: pwd.struct_passwd | None) -> tuple[list[str], dict[str
 
 
 def run_python(code: str, table: pa.Table, limits: Limits | None = None) -> pa.Table:
-    limits = limits or Limits()
+    """Run `transform(df)` from `code` on `table`, within `limits` lowered to the caps."""
+    limits, _ = capped(limits or Limits())
     account = _account()
     interpreter = _interpreter(account)
     if interpreter is None:  # nobody cannot run Python here: limits only, as this account
@@ -135,8 +194,10 @@ def run_python(code: str, table: pa.Table, limits: Limits | None = None) -> pa.T
             ipc.new_file(sink, table.schema) as w,
         ):
             w.write_table(table)
-        if account is not None:
-            for path in (folder, *folder.iterdir()):
+        # Private to the account the code runs as (mkdtemp makes it 0700 already).
+        for path in (folder, *folder.iterdir()):
+            path.chmod(0o700 if path.is_dir() else 0o600)
+            if account is not None:
                 os.chown(path, account.pw_uid, account.pw_gid)
         env = {
             **interpreter[1],

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+# The largest flow accepted (far above any drawn by hand): checking and planning a flow
+# takes time in its size, so a bigger one is refused (400 naming `nodes` or `edges`).
+MAX_NODES = 2_000
+MAX_EDGES = 10_000
+
 ID = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]{0,63}$"}
 PORT_REF = {
     "type": "object",
@@ -32,12 +37,14 @@ FLOW_SCHEMA: dict[str, Any] = {
                     "type": {"enum": ["string", "integer", "number", "boolean"]},
                     "default": {},
                     "description": {"type": "string"},
+                    "shared": {"type": "boolean", "default": False},
                 },
                 "additionalProperties": False,
             },
         },
         "nodes": {
             "type": "array",
+            "maxItems": MAX_NODES,
             "items": {
                 "type": "object",
                 "required": ["id", "kind"],
@@ -55,6 +62,7 @@ FLOW_SCHEMA: dict[str, Any] = {
         },
         "edges": {
             "type": "array",
+            "maxItems": MAX_EDGES,
             "items": {
                 "type": "object",
                 "required": ["id", "from", "to"],

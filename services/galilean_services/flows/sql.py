@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import SqlglotError
 
 DIALECT = "duckdb"
 
@@ -38,7 +38,7 @@ def parse_expression(text: str, params: dict[str, Any] | None = None) -> Any:
     literal (never pasted as text)."""
     try:
         tree = sqlglot.parse_one(text, read=DIALECT, into=exp.Condition)
-    except (ParseError, ValueError) as exc:
+    except (SqlglotError, ValueError) as exc:  # SqlglotError: ParseError, TokenError, ...
         raise ExpressionError(f"not a valid SQL expression: {str(exc).splitlines()[0]}") from None
     if tree.find(exp.Query, exp.Command, exp.DDL, exp.DML):
         raise ExpressionError("an expression may not contain a query or a statement")

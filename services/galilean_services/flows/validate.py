@@ -16,12 +16,16 @@ def validate(flow: Flow, registry: Registry | None = None) -> list[Issue]:
     registry = registry or default_registry()
     issues: list[Issue] = []
     issues += _duplicates(flow)
-    issues += _kinds_and_params(flow, registry)
+    param_issues = _kinds_and_params(flow, registry)
+    issues += param_issues
     issues += _edges(flow, registry)
     cycle_issues = _cycles(flow)
     issues += cycle_issues
     if not cycle_issues:
-        issues += _columns(flow, registry)
+        # A node of an unknown kind, or whose params do not fit its kind's schema, is not
+        # given to its kind's checks (they may assume the schema); its columns are unknown.
+        unchecked = {i.node for i in param_issues if i.node is not None}
+        issues += _columns(flow, registry, unchecked)
     return issues
 
 
@@ -124,68 +128,83 @@ def _port_issue(
 
 
 def _cycles(flow: Flow) -> list[Issue]:
-    """Each cycle once, with the nodes in it (depth-first search, three colours)."""
+    """Each cycle once, with the nodes in it (depth-first search, three colours). Iterative:
+    a long chain of nodes cannot exhaust the stack."""
     children: dict[str, list[str]] = {n.id: [] for n in flow.nodes}
     for edge in flow.edges:
         if edge.source in children and edge.target in children:
             children[edge.source].append(edge.target)
-    state: dict[str, int] = {}
-    stack: list[str] = []
+    state: dict[str, int] = {}  # 1: on the path, 2: done
     issues: list[Issue] = []
     seen_cycles: set[frozenset[str]] = set()
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        stack.append(node)
-        for child in children[node]:
-            if state.get(child) == 1:
-                loop = tuple(stack[stack.index(child) :])
+    for root in children:
+        if root in state:
+            continue
+        state[root] = 1
+        path = [root]  # the nodes on the current path, root first
+        pending = [iter(children[root])]  # each one's children not yet followed
+        while pending:
+            child = next(pending[-1], None)
+            if child is None:  # all of the last node's children done
+                pending.pop()
+                state[path.pop()] = 2
+            elif state.get(child) == 1:
+                loop = tuple(path[path.index(child) :])
                 if frozenset(loop) not in seen_cycles:
                     seen_cycles.add(frozenset(loop))
                     issues.append(
                         Issue("cycle", "the flow loops: " + " → ".join([*loop, child]), nodes=loop)
                     )
             elif child not in state:
-                visit(child)
-        stack.pop()
-        state[node] = 2
-
-    for node_id in children:
-        if node_id not in state:
-            visit(node_id)
+                state[child] = 1
+                path.append(child)
+                pending.append(iter(children[child]))
     return issues
 
 
 def topological_order(flow: Flow) -> list[str]:
+    """Every node after the nodes feeding it, otherwise in the order of the file (each
+    node's parents depth-first, iteratively: a long chain cannot exhaust the stack)."""
+    inputs: dict[str, list[str]] = {n.id: [] for n in flow.nodes}
+    for edge in flow.edges:
+        if edge.target in inputs:
+            inputs[edge.target].append(edge.source)
     order: list[str] = []
     done: set[str] = set()
-    inputs = {n.id: [e.source for e in flow.edges if e.target == n.id] for n in flow.nodes}
-
-    def visit(node: str) -> None:
-        if node in done:
-            return
-        done.add(node)
-        for parent in inputs.get(node, []):
-            visit(parent)
-        order.append(node)
-
     for node in flow.nodes:
-        visit(node.id)
+        if node.id in done:
+            continue
+        done.add(node.id)
+        path = [node.id]
+        pending = [iter(inputs[node.id])]
+        while pending:
+            parent = next(pending[-1], None)
+            if parent is None:
+                pending.pop()
+                order.append(path.pop())
+            elif parent not in done and parent in inputs:  # an unknown node: _edges says so
+                done.add(parent)
+                path.append(parent)
+                pending.append(iter(inputs[parent]))
     return order
 
 
-def _columns(flow: Flow, registry: Registry) -> list[Issue]:
-    """Columns that do not exist upstream, where the upstream schema is known."""
+def _columns(flow: Flow, registry: Registry, unchecked: set[str]) -> list[Issue]:
+    """Columns that do not exist upstream, where the upstream schema is known; the nodes
+    in `unchecked` (already found wrong) are skipped, their columns unknown."""
     known: dict[str, Columns] = {}
     issues = []
     nodes = {n.id: n for n in flow.nodes}
+    inputs: dict[str, dict[str, str]] = {}  # flow.inputs_of for every node, made once
+    for edge in flow.edges:
+        inputs.setdefault(edge.target, {})[edge.target_port] = edge.source
     for node_id in topological_order(flow):
         node = nodes[node_id]
         kind = registry.get(node.kind)
-        if kind is None:
+        if kind is None or node_id in unchecked:
             known[node_id] = None
             continue
-        upstream = {port: known.get(src) for port, src in flow.inputs_of(node_id).items()}
+        upstream = {port: known.get(src) for port, src in inputs.get(node_id, {}).items()}
         for port in kind.inputs:
             upstream.setdefault(port, None)
         try:
@@ -199,6 +218,8 @@ def _columns(flow: Flow, registry: Registry) -> list[Issue]:
                     )
                 )
             known[node_id] = kind.columns(node.params, upstream)
-        except (KeyError, TypeError):
-            known[node_id] = None  # malformed params: reported by the schema check
+        except (KeyError, TypeError, AttributeError):
+            # A `$param` reference where a kind's check reads a text or a list: the value
+            # is known only at run time (then checked again).
+            known[node_id] = None
     return issues

@@ -6,7 +6,7 @@ import os
 import re
 from typing import Any
 
-from jupyterhub.services.auth import HubOAuthCallbackHandler
+from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import web
 
 from . import handlers as h
@@ -64,6 +64,10 @@ def make_app(config: ServiceConfig, service: FlowsService | None = None) -> web.
         for template, handler in ROUTES
     ]
     rules.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
+    # The login cookie stays home: a cross-site request (a form, an image, a fetch) does
+    # not carry it; a link followed from another site does (Lax), which _caller handles.
+    auth = HubOAuth.instance()
+    auth.cookie_options = {**auth.cookie_options, "samesite": "Lax"}
     return web.Application(
         rules,
         cookie_secret=service_cookie_secret(),

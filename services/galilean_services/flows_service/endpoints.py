@@ -131,6 +131,8 @@ class PlanCache:
 def load_constants(entry: Entry, registry: Registry) -> None:
     for node in entry.flow.nodes:
         if node.kind == "source.inline":
+            if "$" in json.dumps(node.params):  # rows with $parameters: bound per call
+                continue
             query = compile_node(
                 entry.flow, node.id, CompileContext(base_dir=entry.base_dir), registry
             )

@@ -1,7 +1,10 @@
 """Runs: each in its own worker process, at most N at once, with a time limit and cancel.
 
-The record in the store follows the run: queued → running → succeeded | failed |
-cancelled. Logs are the worker's log lines plus what it wrote to stderr (trimmed).
+The worker runs as the flow's owner in the execution plane (isolation.py: bubblewrap in
+embedded mode), with a bound on its processes and killed with the service. The record
+in the store follows the run: queued → running → succeeded | failed | cancelled. Logs
+are the worker's log lines plus what it wrote to stderr (trimmed). A run that did not
+succeed leaves no half-written `.partial` file behind.
 """
 
 from __future__ import annotations
@@ -12,36 +15,51 @@ import json
 import logging
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from .config import ServiceConfig
+from .confinement import ProcessLimits
+from .isolation import Isolation
+from .plane import Child, LocalPlane, Plane
 from .store import FINISHED, Store
 
 log = logging.getLogger("galilean.flows")
 STDERR_KEEP = 20_000
+WORKER = "galilean_services.flows_service.worker"
 
 
 class RunManager:
-    def __init__(self, store: Store, config: ServiceConfig) -> None:
+    def __init__(self, store: Store, config: ServiceConfig, plane: Plane | None = None) -> None:
         self.store = store
+        self.plane: Plane = plane or LocalPlane(
+            Isolation("none", network=True), ProcessLimits(config.max_processes)
+        )
         self.timeout = config.run_timeout
         self.http_allow = config.http_allow
         self.memory_limit = config.memory_limit
         self.engine = config.engine
         self._slots = asyncio.Semaphore(config.max_parallel_runs)
-        self._procs: dict[str, asyncio.subprocess.Process] = {}
+        self._procs: dict[str, Child] = {}
         self._cancelled: set[str] = set()
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._flows: dict[str, int] = {}  # run → flow, while queued or running
 
     @property
     def active(self) -> int:
         """Runs whose worker process is running now."""
         return len(self._procs)
 
-    def start(self, run_id: str, content: str, params: dict[str, Any], base_dir: Path) -> None:
+    def start(
+        self,
+        run_id: str,
+        content: str,
+        params: dict[str, Any],
+        base_dir: Path,
+        flow_id: int = 0,
+        owner: str = "",
+    ) -> None:
         job = {
             "content": content,
             "params": params,
@@ -49,34 +67,49 @@ class RunManager:
             "http_allow": list(self.http_allow),
             "memory_limit": self.memory_limit,
             "engine": self.engine,
+            "sql_timeout": self.timeout,  # a database statement: at most the run's time
         }
-        task = asyncio.get_running_loop().create_task(self._run(run_id, job))
+        task = asyncio.get_running_loop().create_task(self._run(run_id, job, base_dir, owner))
         self._tasks[run_id] = task
-        task.add_done_callback(lambda _t: self._tasks.pop(run_id, None))
+        self._flows[run_id] = flow_id
 
-    async def _run(self, run_id: str, job: dict[str, Any]) -> None:
+        def done(_task: asyncio.Task[None]) -> None:
+            self._tasks.pop(run_id, None)
+            self._flows.pop(run_id, None)
+
+        task.add_done_callback(done)
+
+    async def _run(self, run_id: str, job: dict[str, Any], base_dir: Path, owner: str) -> None:
         async with self._slots:
             if run_id in self._cancelled:
                 return
             started = time.time()
             self.store.update_run(run_id, status="running", started=started)
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "galilean_services.flows_service.worker",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, start_new_session=True,
-            )  # fmt: skip
+            try:
+                proc = await self.plane.spawn(WORKER, base_dir, owner, f"run-{run_id}")
+            except Exception as exc:  # OSError, or the Docker API's errors
+                self.store.update_run(
+                    run_id, ended=time.time(), **_failed(f"the run could not start: {exc}")
+                )
+                return
             self._procs[run_id] = proc
+            if run_id in self._cancelled:  # cancelled while it was starting
+                proc.kill()
             try:
                 out, err = await asyncio.wait_for(
                     proc.communicate(json.dumps(job).encode()), self.timeout
                 )
                 outcome = self._outcome(run_id, proc.returncode, out, err)
             except TimeoutError:
-                _kill(proc)
+                proc.kill()
                 await proc.wait()
                 outcome = _failed(f"timed out after {self.timeout} s; the run was stopped")
             finally:
                 self._procs.pop(run_id, None)
+            if outcome.get("status") != "succeeded" or run_id in self._cancelled:
+                removed = await asyncio.to_thread(remove_partials, base_dir, started)
+                if removed:
+                    log.info("run %s: removed %d unfinished file(s)", run_id, removed)
             if run_id in self._cancelled:
                 return  # cancel() wrote the record
             self.store.update_run(run_id, ended=time.time(), **outcome)
@@ -117,24 +150,52 @@ class RunManager:
         self._cancelled.add(run_id)
         proc = self._procs.get(run_id)
         if proc is not None:
-            _kill(proc)
+            proc.kill()
             await proc.wait()
+            self._procs.pop(run_id, None)
         self.store.update_run(
             run_id, status="cancelled", ended=time.time(),
             error={"node": None, "message": "cancelled"},
         )  # fmt: skip
         return True
 
+    async def cancel_flow(self, flow_id: int) -> int:
+        """Stop the flow's queued and running runs (the flow is being deleted)."""
+        runs = [r for r, f in list(self._flows.items()) if f == flow_id]
+        for run_id in runs:
+            await self.cancel(run_id)
+        return len(runs)
+
     async def close(self) -> None:
         for proc in list(self._procs.values()):
-            _kill(proc)
+            proc.kill()
         for task in list(self._tasks.values()):
             task.cancel()
 
 
-def _kill(proc: asyncio.subprocess.Process) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
+PARTIAL = ".partial"
+
+
+def remove_partials(folder: Path, since: float) -> int:
+    """Delete `*.partial` files a stopped run left in `folder` (written since `since`);
+    symbolic links are neither followed nor removed."""
+    removed = 0
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.name.endswith(PARTIAL) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_mtime >= since - 1:
+                        os.unlink(entry.path)
+                        removed += 1
+    return removed
 
 
 def _failed(message: str, stderr: str = "") -> dict[str, Any]:

@@ -12,13 +12,47 @@ from tornado import web
 
 from ..errors import GalileanError
 from ..http import JSONErrorMixin, json_body, json_object
-from .access import Caller, scope
-from .service import FlowsService
+from .access import VERBS, Caller, scope
+from .service import FlowsService, known_id
+
+# Request bodies, for the OpenAPI document (the service checks them itself, field by field).
+FLOW_DOCUMENT = {
+    "description": "the .flow document: a JSON object, or its JSON text",
+    "anyOf": [{"$ref": "#/components/schemas/Flow"}, {"type": "string"}],
+}
+NAME = {"type": "string", "minLength": 1, "maxLength": 255}
+GROUPS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+VERSION = {
+    "type": ["integer", "null"], "minimum": 1,
+    "description": "a version number; null or absent: the latest",
+}  # fmt: skip
+PARAMS = {
+    "type": "object",
+    "description": "flow parameter values; others than the owner may set only parameters "
+    "marked shared, and never one that reaches a file path or a connection (403)",
+}
+
+
+def _flow(text: str) -> int:
+    """The flow id of a URL (digits, by the route)."""
+    return known_id(int(text), "flow", "flow_id")
+
+
+def _number(text: str) -> int:
+    """The version number of a URL (digits, by the route)."""
+    return known_id(int(text), "version", "number")
 
 
 class BaseHandler(JSONErrorMixin, HubOAuthenticated, web.RequestHandler):
+    """Every API handler. Who may call: a browser session (the hub's OAuth) or a hub API
+    token that has `access:services!service=flows` OR any custom:flows:* scope, so a token
+    made with only `custom:flows:read` works for reading; each verb then needs its own
+    scope (403 naming it): read, write, run, execute."""
+
     # method → one line for the OpenAPI document
     docs: ClassVar[dict[str, str]] = {}
+    # method → JSON Schema of the request body, for the OpenAPI document
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {}
     public: ClassVar[bool] = False
 
     def initialize(self, service: FlowsService) -> None:
@@ -26,8 +60,10 @@ class BaseHandler(JSONErrorMixin, HubOAuthenticated, web.RequestHandler):
 
     @property
     def hub_scopes(self) -> set[str]:
+        # Any one of these lets the hub's user model through (check_scopes is "any of");
+        # Caller.need then checks the verb.
         name = os.environ.get("JUPYTERHUB_SERVICE_NAME", "flows")
-        return {f"access:services!service={name}"}
+        return {f"access:services!service={name}", *(scope(v) for v in VERBS)}
 
     def prepare(self) -> None:
         if self.public:
@@ -104,6 +140,16 @@ class FlowsHandler(BaseHandler):
         "get": "Flows you own, flows shared with your groups (admins: all)",
         "post": "Create a flow: {flow, name?, description?, groups?} → version 1",
     }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "post": {
+            "type": "object",
+            "required": ["flow"],
+            "properties": {
+                "flow": FLOW_DOCUMENT, "name": NAME, "groups": GROUPS,
+                "description": {"type": "string", "maxLength": 10_000},
+            },
+        }
+    }  # fmt: skip
 
     def get(self) -> None:
         self.send(self.service.list_flows(self.caller))
@@ -118,15 +164,24 @@ class FlowHandler(BaseHandler):
         "patch": "Rename, describe, or share with groups: {name?, description?, groups?}",
         "delete": "Delete the flow, its versions, runs, endpoint and schedule",
     }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "patch": {
+            "type": "object",
+            "properties": {
+                "name": NAME, "groups": GROUPS,
+                "description": {"type": "string", "maxLength": 10_000},
+            },
+        }
+    }  # fmt: skip
 
     def get(self, flow_id: str) -> None:
-        self.send(self.service.flow(self.caller, int(flow_id)))
+        self.send(self.service.flow(self.caller, _flow(flow_id)))
 
     def patch(self, flow_id: str) -> None:
-        self.send(self.service.update_flow(self.caller, int(flow_id), self.body_object()))
+        self.send(self.service.update_flow(self.caller, _flow(flow_id), self.body_object()))
 
-    def delete(self, flow_id: str) -> None:
-        self.service.delete_flow(self.caller, int(flow_id))
+    async def delete(self, flow_id: str) -> None:
+        await self.service.delete_flow(self.caller, _flow(flow_id))
         self.set_status(204)
         self.finish()
 
@@ -136,19 +191,26 @@ class VersionsHandler(BaseHandler):
         "get": "The flow's versions, oldest first",
         "post": "Save a new immutable version: {flow, message?}",
     }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "post": {
+            "type": "object",
+            "required": ["flow"],
+            "properties": {"flow": FLOW_DOCUMENT, "message": {"type": "string", "maxLength": 2000}},
+        }
+    }
 
     def get(self, flow_id: str) -> None:
-        self.send(self.service.versions(self.caller, int(flow_id)))
+        self.send(self.service.versions(self.caller, _flow(flow_id)))
 
     def post(self, flow_id: str) -> None:
-        self.send(self.service.add_version(self.caller, int(flow_id), self.body_object()), 201)
+        self.send(self.service.add_version(self.caller, _flow(flow_id), self.body_object()), 201)
 
 
 class VersionHandler(BaseHandler):
     docs: ClassVar[dict[str, str]] = {"get": "One version with its .flow document"}
 
     def get(self, flow_id: str, number: str) -> None:
-        self.send(self.service.version(self.caller, int(flow_id), int(number)))
+        self.send(self.service.version(self.caller, _flow(flow_id), _number(number)))
 
 
 class RunsHandler(BaseHandler):
@@ -156,12 +218,15 @@ class RunsHandler(BaseHandler):
         "get": "Run history of the flow, newest first",
         "post": "Start a run: {version?, params?} (runs with the owner's files)",
     }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "post": {"type": "object", "properties": {"version": VERSION, "params": PARAMS}}
+    }
 
     def get(self, flow_id: str) -> None:
-        self.send(self.service.runs_of(self.caller, int(flow_id)))
+        self.send(self.service.runs_of(self.caller, _flow(flow_id)))
 
     def post(self, flow_id: str) -> None:
-        self.send(self.service.start_run(self.caller, int(flow_id), self.body_object()), 202)
+        self.send(self.service.start_run(self.caller, _flow(flow_id), self.body_object()), 202)
 
 
 class RunHandler(BaseHandler):
@@ -188,15 +253,25 @@ class EndpointHandler(BaseHandler):
         "put": "Publish: {name, version? (null: latest), public?}",
         "delete": "Unpublish",
     }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "put": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
+                "version": VERSION, "public": {"type": "boolean"},
+            },
+        }
+    }  # fmt: skip
 
     def get(self, flow_id: str) -> None:
-        self.send(self.service.endpoint(self.caller, int(flow_id)))
+        self.send(self.service.endpoint(self.caller, _flow(flow_id)))
 
     def put(self, flow_id: str) -> None:
-        self.send(self.service.publish(self.caller, int(flow_id), self.body_object()))
+        self.send(self.service.publish(self.caller, _flow(flow_id), self.body_object()))
 
     def delete(self, flow_id: str) -> None:
-        self.service.unpublish(self.caller, int(flow_id))
+        self.service.unpublish(self.caller, _flow(flow_id))
         self.set_status(204)
         self.finish()
 
@@ -207,15 +282,29 @@ class ScheduleHandler(BaseHandler):
         "put": "Schedule: {cron, version?, params?, missed? ('once'|'skip'), enabled?}",
         "delete": "Remove the schedule",
     }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "put": {
+            "type": "object",
+            "required": ["cron"],
+            "properties": {
+                "cron": {
+                    "type": "string", "maxLength": 128,
+                    "description": "UTC; 5 fields (minute hour day month weekday) or 6 (seconds)",
+                },
+                "version": VERSION, "params": PARAMS,
+                "missed": {"enum": ["once", "skip"]}, "enabled": {"type": "boolean"},
+            },
+        }
+    }  # fmt: skip
 
     def get(self, flow_id: str) -> None:
-        self.send(self.service.schedule(self.caller, int(flow_id)))
+        self.send(self.service.schedule(self.caller, _flow(flow_id)))
 
     def put(self, flow_id: str) -> None:
-        self.send(self.service.set_schedule(self.caller, int(flow_id), self.body_object()))
+        self.send(self.service.set_schedule(self.caller, _flow(flow_id), self.body_object()))
 
     def delete(self, flow_id: str) -> None:
-        self.service.unschedule(self.caller, int(flow_id))
+        self.service.unschedule(self.caller, _flow(flow_id))
         self.set_status(204)
         self.finish()
 
@@ -226,20 +315,34 @@ class ExecuteHandler(BaseHandler):
         "get": "Call a published flow: query parameters are flow parameters",
         "post": "Call a published flow: a JSON body gives parameters and request-body rows",
     }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "post": {"description": "{param: value, ..., records: [rows]}, or a list of rows"}
+    }
 
     @property
     def hub_scopes(self) -> set[str]:
         return super().hub_scopes | {scope("execute")}
 
     def check_xsrf_cookie(self) -> None:
-        # Programs call endpoints with tokens; a browser session alone is not accepted
-        # for POST here (see _caller), so there is nothing for a forged form to ride on.
+        # Checked in _caller: a browser session counts only from the hub's own pages.
         return None
 
     def _caller(self) -> Caller | None:
-        if self.request.method != "GET" and not self.request.headers.get("Authorization"):
+        """Who calls: a hub token (header), or a browser session proven same-origin (an
+        X-XSRFToken header matching the _xsrf cookie, or the browser's own
+        `Sec-Fetch-Site: same-origin`). A session riding on a link or a form from another
+        site counts as nobody: a private endpoint answers 401, a public one runs as for
+        anyone (never with the owner's right to set every parameter)."""
+        if self.current_user is None:
             return None
-        return None if self.current_user is None else self.caller
+        if self.request.headers.get("Authorization"):
+            return self.caller
+        if self.request.headers.get("X-XSRFToken"):
+            web.RequestHandler.check_xsrf_cookie(self)  # 403 when it does not match
+            return self.caller
+        if self.request.headers.get("Sec-Fetch-Site") == "same-origin":
+            return self.caller
+        return None
 
     async def get(self, name: str) -> None:
         query = {k: self.get_query_argument(k) for k in self.request.query_arguments}

@@ -24,6 +24,8 @@ from tornado.ioloop import PeriodicCallback
 
 from ..errors import error_body
 from .config import ServiceConfig
+from .confinement import die_with_parent
+from .isolation import IsolationUnavailable
 
 log = logging.getLogger("galilean.flows")
 
@@ -59,7 +61,25 @@ async def serve(config: ServiceConfig) -> None:
         importlib.import_module, "galilean_services.flows_service.app"
     )
     service_module: Any = importlib.import_module("galilean_services.flows_service.service")
-    service = await asyncio.to_thread(service_module.FlowsService, config)
+    try:
+        service = await asyncio.to_thread(service_module.FlowsService, config)
+    except IsolationUnavailable as exc:  # the admin asked for isolation this host lacks
+        log.error("%s", exc)
+        raise SystemExit(2) from None
+    if service.plane.isolated:
+        log.info("%s", service.plane.describe())
+    else:
+        log.warning("%s", service.plane.describe())
+    reaped = await service.plane.reap()
+    if reaped:
+        log.warning("stopped %d flow worker(s) left by an earlier service", reaped)
+    from .executor import remove_partials  # after listening: it imports the store
+
+    unfinished = service.store.unfinished_runs()
+    for run_id, owner, started in unfinished:  # killed with the last service: no half files
+        removed = await asyncio.to_thread(remove_partials, config.files_of(owner), started)
+        if removed:
+            log.info("run %s: removed %d unfinished file(s)", run_id, removed)
     abandoned = service.store.abandon_unfinished_runs()
     if abandoned:
         log.warning("%d run(s) were running when the service stopped: marked failed", abandoned)
@@ -72,12 +92,18 @@ async def serve(config: ServiceConfig) -> None:
     if ran:
         log.info("ran missed schedules of flow(s) %s", ran)
 
+    hub = os.getppid()
+
     def tick() -> None:
         service.scheduler.tick(time.time())
+        service.endpoints.expire()
+        if os.getppid() != hub:  # the hub died (kill -9): free the port for the next one
+            log.warning("the hub (pid %d) is gone: stopping", hub)
+            stop.set()
 
-    ticker = PeriodicCallback(tick, config.schedule_check_seconds * 1000)
-    ticker.start()
     stop = asyncio.Event()
+    ticker = PeriodicCallback(tick, min(config.schedule_check_seconds, 2.0) * 1000)
+    ticker.start()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
@@ -85,11 +111,12 @@ async def serve(config: ServiceConfig) -> None:
     ticker.stop()
     server.stop()
     await service.runs.close()
-    service.plans.close()
+    await service.endpoints.close()
     service.store.close()
 
 
 def main() -> None:
+    die_with_parent()  # a hub killed with -9 takes its services with it
     logging.basicConfig(
         level=logging.INFO, format="[%(levelname).1s %(asctime)s flows] %(message)s"
     )

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from ..errors import ValidationError
 from .store import Store
@@ -26,7 +27,9 @@ log = logging.getLogger("galilean.flows")
 MISSED_POLICIES = ("once", "skip")
 
 
-def check_cron(expression: str) -> None:
+def check_cron(expression: str, now: float | None = None) -> float:
+    """A 400 naming `cron` for an expression that is not one or never comes (`0 0 31 2 *`:
+    the 31st of February); else its next time after `now`."""
     fields = expression.split()
     if len(fields) not in (5, 6) or not croniter.is_valid(expression):
         raise ValidationError(
@@ -34,11 +37,23 @@ def check_cron(expression: str) -> None:
             "month weekday, and optionally seconds as a sixth)",
             [{"field": "cron"}],
         )
+    when = next_after(expression, time.time() if now is None else now)
+    if when is None:
+        raise ValidationError(
+            f"cron: {expression!r} names no date that exists (such as the 31st of February)",
+            [{"field": "cron"}],
+        )
+    return when
 
 
-def next_after(expression: str, when: float) -> float:
+def next_after(expression: str, when: float) -> float | None:
+    """The expression's next time after `when`; None when it has none (croniter looks
+    some years ahead and gives up: a day that no month has)."""
     start = dt.datetime.fromtimestamp(when, dt.UTC)
-    return float(croniter(expression, start).get_next(float))
+    try:
+        return float(croniter(expression, start).get_next(float))
+    except CroniterBadDateError:
+        return None
 
 
 class Scheduler:

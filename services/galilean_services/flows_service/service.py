@@ -3,34 +3,29 @@ then calls the store, the run manager, the plan cache or the scheduler."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import time
+from collections.abc import Callable
 from typing import Any
 
-import duckdb
-
-from ..connections import ConnectionStore
-from ..errors import Forbidden, GalileanError, ValidationError
-from ..flows import FlowFileError, dump_flow, parse_flow
+from ..errors import Forbidden, GalileanError, NotFound, ValidationError
+from ..flows import Flow, FlowFileError, dump_flow, parse_flow
 from ..flows.compiler import resolve_params
 from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
-from ..flows.plan import Program
 from ..flows.registry import Registry, default_registry
-from ..flows.runner import run_program
+from ..flows.settable import check_settable
 from ..flows.validate import validate
 from .access import Caller, changeable, visible
 from .config import ServiceConfig
-from .endpoints import PlanCache, split_request
+from .endpoint_pool import EndpointPool
+from .endpoints import split_request
 from .executor import RunManager
-from .scheduler import MISSED_POLICIES, Scheduler, check_cron, next_after
+from .plane import Plane, make_plane
+from .scheduler import MISSED_POLICIES, Scheduler, check_cron
 from .store import Store
-from .worker import table_json
 
 ENDPOINT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-MAX_ENDPOINT_ROWS = 10_000
 
 
 def invalid_flow(exc: FlowInvalid) -> ValidationError:
@@ -40,7 +35,8 @@ def invalid_flow(exc: FlowInvalid) -> ValidationError:
 def _text(body: dict[str, Any], key: str, default: str | None = None, limit: int = 255) -> str:
     value = body.get(key, default)
     if not isinstance(value, str) or (default is None and not value.strip()):
-        raise ValidationError(f"{key}: a non-empty text is required", [{"field": key}])
+        what = "a non-empty text" if default is None else "a text"
+        raise ValidationError(f"{key}: {what} is required", [{"field": key}])
     if len(value) > limit:
         raise ValidationError(f"{key}: at most {limit} characters", [{"field": key}])
     return value
@@ -70,26 +66,48 @@ def _check_params(content: str, params: dict[str, Any]) -> None:
         raise invalid_flow(exc) from None
 
 
+# Flow ids and version numbers are INTEGER columns: 32 bits on PostgreSQL. A larger one
+# names nothing (and would make the database raise): it does not exist.
+MAX_ID = 2**31 - 1
+
+
+def known_id(value: int, what: str, field: str) -> int:
+    """An id or number from a request, or NotFound for one no row can have."""
+    if not 0 <= value <= MAX_ID:
+        raise NotFound(f"{what} {value} does not exist", [{"field": field}])
+    return value
+
+
 def _version_number(body: dict[str, Any]) -> int | None:
     version = body.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise ValidationError("version: a version number or null", [{"field": "version"}])
-    return version
+    return None if version is None else known_id(version, "version", "version")
 
 
 class FlowsService:
-    def __init__(self, config: ServiceConfig, registry: Registry | None = None) -> None:
+    def __init__(
+        self,
+        config: ServiceConfig,
+        registry: Registry | None = None,
+        plane: Plane | None = None,
+    ) -> None:
         self.config = config
         self.registry = registry or default_registry()
         self.store = Store(config.db_url)
-        self.runs = RunManager(self.store, config)
-        self.plans = PlanCache(
-            config.plan_cache_size, config.plan_cache_ttl, self.registry,
-            memory_limit=config.memory_limit,
+        # The execution plane: flows run as their owner, apart from this service.
+        self.plane = plane or make_plane(config)
+        self.runs = RunManager(self.store, config, self.plane)
+        self.endpoints = EndpointPool(
+            self.plane, max_workers=config.endpoint_workers,
+            per_endpoint=config.endpoint_concurrency, timeout=config.endpoint_timeout,
+            ttl=config.endpoint_idle_seconds, memory_limit=config.memory_limit,
+            http_allow=config.http_allow,
         )  # fmt: skip
         self.scheduler = Scheduler(self.store, self._scheduled_run)
         self.http_policy = HttpPolicy(config.http_allow)
         self._endpoints: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self._flows: dict[tuple[str, int, int], Flow] = {}  # endpoint versions, parsed
 
     # -- flows ---------------------------------------------------------------------------
     def _content(self, body: dict[str, Any]) -> str:
@@ -138,13 +156,14 @@ class FlowsService:
             fields["description"] = _text(body, "description", "", 10_000)
         return self.store.update_flow(flow_id, **fields)
 
-    def delete_flow(self, caller: Caller, flow_id: int) -> None:
+    async def delete_flow(self, caller: Caller, flow_id: int) -> None:
         caller.need("write")
         self._changed()
         changeable(caller, self.store.flow(flow_id))
         endpoint = self.store.endpoint_of(flow_id)
         if endpoint:
-            self.plans.drop(endpoint["name"])
+            self.endpoints.drop(endpoint["name"])
+        await self.runs.cancel_flow(flow_id)  # a deleted flow's runs stop with it
         self.store.delete_flow(flow_id)
 
     # -- versions ------------------------------------------------------------------------
@@ -173,7 +192,14 @@ class FlowsService:
     def start_run(self, caller: Caller, flow_id: int, body: dict[str, Any]) -> dict[str, Any]:
         caller.need("run")
         flow = visible(caller, self.store.flow(flow_id))
-        return self._start(flow, _version_number(body), _params(body), caller.name, "manual")
+        number, params = _version_number(body), _params(body)
+        version = self.store.version(flow_id, number)
+        # A group member (or an admin) may set only what the owner shared (403 naming it);
+        # the run then uses the version checked, not a newer one saved meanwhile.
+        check_settable(
+            parse_flow(version["content"]), params, caller.name == flow["owner"], self.registry
+        )
+        return self._start(flow, version["number"], params, caller.name, "manual")
 
     def _start(
         self, flow: dict[str, Any], number: int | None, params: dict[str, Any], caller: str,
@@ -183,7 +209,10 @@ class FlowsService:
         _check_params(version["content"], params)  # the caller's to fix, before anything runs
         run_id = self.store.create_run(flow["id"], version["number"], caller, trigger, params)
         # Everything runs as the flow's owner: the owner's folder, whoever started it.
-        self.runs.start(run_id, version["content"], params, self.config.files_of(flow["owner"]))
+        self.runs.start(
+            run_id, version["content"], params, self.config.files_of(flow["owner"]),
+            flow["id"], flow["owner"],
+        )  # fmt: skip
         return self.store.run(run_id)
 
     def runs_of(self, caller: Caller, flow_id: int) -> list[dict[str, Any]]:
@@ -193,14 +222,19 @@ class FlowsService:
 
     def run(self, caller: Caller, run_id: str) -> dict[str, Any]:
         caller.need("read")
+        return self._visible_run(caller, run_id)
+
+    def _visible_run(self, caller: Caller, run_id: str) -> dict[str, Any]:
+        """The run, or "run … does not exist" when its flow is not the caller's to see
+        (naming the flow would confirm that it exists)."""
         run = self.store.run(run_id)
-        visible(caller, self.store.flow(run["flow_id"]))
+        if not caller.sees(self.store.flow(run["flow_id"])):
+            raise NotFound(f"run {run_id} does not exist", [{"field": "run_id"}])
         return run
 
     async def cancel(self, caller: Caller, run_id: str) -> dict[str, Any]:
         caller.need("run")
-        run = self.store.run(run_id)
-        visible(caller, self.store.flow(run["flow_id"]))
+        run = self._visible_run(caller, run_id)
         if not await self.runs.cancel(run_id):
             raise GalileanError(
                 f"run {run_id} already {run['status']}", [{"field": "run_id"}], status=409
@@ -224,8 +258,8 @@ class FlowsService:
         self.store.version(flow_id, number)  # 404 for a version that does not exist
         old = self.store.endpoint_of(flow_id)
         if old:
-            self.plans.drop(old["name"])
-        self.plans.drop(name)
+            self.endpoints.drop(old["name"])
+        self.endpoints.drop(name)
         return self.store.set_endpoint(flow_id, name, number, public)
 
     def endpoint(self, caller: Caller, flow_id: int) -> dict[str, Any] | None:
@@ -239,7 +273,7 @@ class FlowsService:
         changeable(caller, self.store.flow(flow_id))
         old = self.store.endpoint_of(flow_id)
         if old:
-            self.plans.drop(old["name"])
+            self.endpoints.drop(old["name"])
         self.store.delete_endpoint(flow_id)
 
     async def execute(
@@ -263,25 +297,24 @@ class FlowsService:
         def content() -> str:
             return str(self.store.version(flow["id"], number)["content"])
 
-        entry = self.plans.entry(key, content, lambda: self.config.files_of(flow["owner"]))
-        params, request = split_request(entry.flow, query, body)
-        try:
-            program = self.plans.program(entry, params)
-        except FlowInvalid as exc:
-            raise invalid_flow(exc) from None
-        cursor = entry.database.cursor()
-        # Past the time limit DuckDB is interrupted: the call ends with a 504.
-        alarm = asyncio.get_running_loop().call_later(
-            self.config.endpoint_timeout, cursor.interrupt
+        by_owner = caller is not None and caller.name == flow["owner"]
+        if not by_owner:
+            self._check_endpoint_params(key, content, query, body)
+        return await self.endpoints.call(
+            key, content, self.config.files_of(flow["owner"]), flow["owner"], query, body
         )
-        connections = ConnectionStore(entry.base_dir)
-        try:
-            return await asyncio.to_thread(
-                self._execute_program, cursor, program, request, connections
-            )
-        finally:
-            alarm.cancel()
-            cursor.close()
+
+    def _check_endpoint_params(
+        self, key: tuple[str, int, int], content: Callable[[], str], query: dict[str, str],
+        body: Any,
+    ) -> None:  # fmt: skip
+        """Callers other than the owner (public endpoints: anyone) set only parameters the
+        owner marked shared, never one that reaches a file path or a connection (403)."""
+        flow = self._flows.get(key)
+        if flow is None:
+            flow = self._flows[key] = parse_flow(content())
+        params, _request = split_request(flow, query, body)
+        check_settable(flow, params, False, self.registry)
 
     def _published(self, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The endpoint and its flow, remembered until this service changes either (it
@@ -294,64 +327,30 @@ class FlowsService:
 
     def _changed(self) -> None:
         self._endpoints.clear()
-
-    def _execute_program(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        program: Program,
-        request: dict[str, Any],
-        connections: ConnectionStore,
-    ) -> dict[str, Any]:
-        began = time.perf_counter()
-        result = run_program(
-            program, self.registry, con=con, http_policy=self.http_policy, request=request,
-            connections=connections,
-        )  # fmt: skip
-        if result.status != "succeeded":
-            error = result.error or {}
-            node = error.get("node")
-            status = 400 if node and program.flow.node(node).kind == "source.request" else 500
-            if isinstance(error.get("message"), str) and "INTERRUPT" in error["message"].upper():
-                status, error["message"] = 504, f"took more than {self.config.endpoint_timeout} s"
-            raise GalileanError(
-                f"{node or 'the flow'}: {error.get('message')}",
-                [{"node": node, "message": error.get("message")}], status=status,
-            )  # fmt: skip
-        results = {}
-        for node, table in result.outputs.items():
-            data = table_json(table, MAX_ENDPOINT_ROWS)
-            names = [c["name"] for c in data["columns"]]
-            results[node] = {
-                "columns": data["columns"],
-                "rows": [dict(zip(names, row, strict=True)) for row in data["rows"]],
-                "total": data["total"],
-                "truncated": data["total"] > MAX_ENDPOINT_ROWS,
-            }
-        return {
-            "ok": True,
-            "results": results,
-            "ms": round((time.perf_counter() - began) * 1000, 2),
-        }
+        self._flows.clear()
 
     # -- schedules -----------------------------------------------------------------------
     def set_schedule(self, caller: Caller, flow_id: int, body: dict[str, Any]) -> dict[str, Any]:
         caller.need("write")
         self._changed()
-        changeable(caller, self.store.flow(flow_id))
+        flow = changeable(caller, self.store.flow(flow_id))
         cron = _text(body, "cron", None, 128)
-        check_cron(cron)
+        next_run = check_cron(cron)
         missed = body.get("missed", "once")
         if missed not in MISSED_POLICIES:
             raise ValidationError("missed: 'once' or 'skip'", [{"field": "missed"}])
         params = _params(body)
         number = _version_number(body)
-        _check_params(self.store.version(flow_id, number)["content"], params)
+        content = self.store.version(flow_id, number)["content"]
+        _check_params(content, params)
+        # An admin scheduling another's flow is not its owner: shared parameters only.
+        check_settable(parse_flow(content), params, caller.name == flow["owner"], self.registry)
         enabled = body.get("enabled", True)
         if not isinstance(enabled, bool):
             raise ValidationError("enabled: true or false", [{"field": "enabled"}])
         return self.store.set_schedule(
             flow_id, cron=cron, version=number, params=params, missed=missed, enabled=enabled,
-            next_run=next_after(cron, time.time()),
+            next_run=next_run,
         )  # fmt: skip
 
     def schedule(self, caller: Caller, flow_id: int) -> dict[str, Any] | None:

@@ -50,7 +50,9 @@ def main() -> int:
             flow,
             job.get("params"),
             base_dir=Path(job["base_dir"]),
-            http_policy=HttpPolicy(tuple(job.get("http_allow", ()))),
+            http_policy=HttpPolicy(
+                tuple(job.get("http_allow", ())), sql_timeout=float(job.get("sql_timeout", 900))
+            ),
             memory_limit=job.get("memory_limit", ""),
             engine=job.get("engine", "auto"),
             connections=ConnectionStore(Path(job["base_dir"])),

@@ -1,8 +1,9 @@
 """Destinations that call out over HTTP: send the rows to an API, or notify a webhook.
 
-Rows travel as JSON (dates as ISO text); the service's HTTP policy applies (see net.py),
-and redirects are not followed there. A refused or failed call fails the node, naming
-the status, never echoing headers (they may carry a token).
+Rows travel as JSON (dates as ISO text); the service's HTTP policy applies (see net.py:
+the checked address only, no redirects, connect and read timeouts). A refused or failed
+call fails the node, naming the status, never echoing headers or the query (they may carry
+a token).
 """
 
 from __future__ import annotations
@@ -11,33 +12,25 @@ import json
 from typing import Any
 
 import pyarrow as pa
-import requests
 
 from ..issues import NodeError
+from ..net import http_request, shown
 from ..registry import CompileContext
 from ..sql import resolve
 from ..values import jsonable
 from .destinations import PassThrough
 
-TIMEOUT_SECONDS = 30
 HEADER_VALUE = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["$param"]}]}
 
 
 def send(ctx: CompileContext, method: str, url: str, payload: Any, headers: dict[str, str]) -> int:
-    if ctx.http_policy is not None:
-        ctx.http_policy.check(url)
     body = json.dumps(payload, default=jsonable)
-    try:
-        reply = requests.request(
-            method, url, data=body, timeout=TIMEOUT_SECONDS,
-            headers={"Content-Type": "application/json", **headers},
-            allow_redirects=ctx.http_policy is None,
-        )  # fmt: skip
-    except requests.RequestException as exc:
-        raise NodeError(f"cannot reach {url}: {type(exc).__name__}") from None
-    if reply.status_code >= 400:
-        raise NodeError(f"{url} answered HTTP {reply.status_code}")
-    return reply.status_code
+    headers = {"Content-Type": "application/json", **headers}
+    with http_request(ctx.http_policy, method, url, data=body, headers=headers) as reply:
+        status = reply.status_code
+    if status >= 400:
+        raise NodeError(f"{shown(url)} answered HTTP {status}")
+    return status
 
 
 class HttpDestination(PassThrough):

@@ -8,14 +8,15 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import requests
+import urllib3
 
 from ..issues import NodeError
+from ..net import http_request, shown
 from ..paths import file_identity, flow_file, path_problem, written_atomically
 from ..registry import Columns, CompileContext, EagerKind
 from ..sql import resolve
 from .destinations import FileDestination
 
-HTTP_TIMEOUT_SECONDS = 30
 MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 
@@ -98,28 +99,20 @@ class HttpJsonSource(EagerSource):
     ) -> pa.Table:
         url = str(resolve(params["url"], ctx.params))
         query = {k: resolve(v, ctx.params) for k, v in params.get("query", {}).items()}
-        if ctx.http_policy is not None:
-            ctx.http_policy.check(url)
-        try:
-            with requests.get(
-                url,
-                params=query,
-                timeout=HTTP_TIMEOUT_SECONDS,
-                stream=True,
-                # A redirect could lead past the policy's check.
-                allow_redirects=ctx.http_policy is None,
-            ) as reply:
-                if reply.status_code >= 400:
-                    raise NodeError(f"{url} answered HTTP {reply.status_code}")
+        # The service's policy: the checked address only, no redirects (see net.py).
+        with http_request(ctx.http_policy, "GET", url, params=query, stream=True) as reply:
+            if reply.status_code >= 400:
+                raise NodeError(f"{shown(url)} answered HTTP {reply.status_code}")
+            try:
                 body = reply.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
-        except requests.RequestException as exc:
-            raise NodeError(f"cannot reach {url}: {type(exc).__name__}") from None
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                raise NodeError(f"cannot read {shown(url)}: {type(exc).__name__}") from None
         if len(body) > MAX_RESPONSE_BYTES:
-            raise NodeError(f"{url} answered more than {MAX_RESPONSE_BYTES // 2**20} MB")
+            raise NodeError(f"{shown(url)} answered more than {MAX_RESPONSE_BYTES // 2**20} MB")
         try:
             data: Any = json.loads(body)
         except ValueError:
-            raise NodeError(f"{url} did not answer JSON") from None
+            raise NodeError(f"{shown(url)} did not answer JSON") from None
         for key in filter(None, params.get("records_path", "").split(".")):
             if not isinstance(data, dict) or key not in data:
                 raise NodeError(f"records_path: no {key!r} in the answer")
@@ -148,7 +141,7 @@ class ExcelWriter(FileDestination):
     def write(self, params: dict[str, Any], table: pa.Table, ctx: CompileContext) -> str:
         target = flow_file(ctx, params["path"])
         with (
-            written_atomically(target) as partial,
+            written_atomically(target, ctx.base_dir) as partial,
             pd.ExcelWriter(partial, engine="openpyxl") as book,
         ):
             table.to_pandas().to_excel(book, sheet_name=params.get("sheet", "data"), index=False)

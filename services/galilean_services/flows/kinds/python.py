@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pyarrow as pa
 
 from ..issues import NodeError
 from ..registry import Columns, CompileContext, NodeKind
-from ..sandbox import Limits, SandboxError, run_python
+from ..sandbox import Limits, SandboxError, capped, run_python
+
+log = logging.getLogger("galilean.flows")
 
 
 class PythonTransform(NodeKind):
@@ -47,10 +50,18 @@ class PythonTransform(NodeKind):
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
     ) -> pa.Table:
-        limits = Limits(
+        asked = Limits(
             seconds=float(params.get("timeout_seconds", Limits.seconds)),
             memory_mb=int(params.get("memory_mb", Limits.memory_mb)),
         )
+        try:
+            limits, notes = capped(asked)
+        except ValueError as exc:  # the administrator's setting, named
+            raise NodeError(str(exc)) from None
+        for name, note in notes.items():
+            if name in params:  # a lowered default is not the flow's doing
+                # On stderr when logging is not set up: a service run's log shows it.
+                log.warning("%s: %s", ctx.node_id or self.name, note)
         try:
             return run_python(params["code"], inputs["in"], limits)
         except SandboxError as exc:

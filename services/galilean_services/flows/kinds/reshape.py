@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import SqlglotError
 
 from ..polars_expr import NoPolarsForm, aggregate, cast_expr, column_or_star, schema_of
 from ..registry import Columns, CompileContext, NodeKind
@@ -416,7 +416,7 @@ class SqlTransform(NodeKind):
     def _parse(text: str) -> exp.Query:
         try:
             statements = sqlglot.parse(text, read=DIALECT)
-        except ParseError as exc:
+        except SqlglotError as exc:  # ParseError, and TokenError (an unclosed quote)
             raise ValueError(f"not valid SQL: {str(exc).splitlines()[0]}") from None
         if len(statements) != 1 or not isinstance(statements[0], exp.Query):
             raise ValueError("write one SELECT query (reading the input as `input`)")

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
-from ..paths import file_identity, flow_file, path_problem
+from ..paths import file_identity, flow_file, flow_files, path_problem
 from ..polars_expr import NoPolarsForm, cast_expr
 from ..registry import Columns, CompileContext, NodeKind
 from ..sql import column, ident, literal, resolve
@@ -140,7 +140,9 @@ class FileSource(NodeKind):
         full = flow_file(ctx, params["path"])
         fmt = params.get("format", "auto")
         if fmt == "parquet" or (fmt == "auto" and full.suffix.lower() == ".parquet"):
-            return pl.scan_parquet(full)
+            # The files themselves, resolved and checked: given a pattern, Polars would
+            # expand it and follow symlinks out of the folder.
+            return pl.scan_parquet(flow_files(ctx, params["path"]), glob=False)
         # DuckDB's CSV and JSON sniffing (delimiters, dates) is what flows are written against.
         raise NoPolarsForm("reading CSV or JSON")
 

@@ -1,8 +1,9 @@
 """Sources and a destination over a user's named SQL connections (see connections.py):
 a table, a query with bound parameters, and a table writer.
 
-They run with the flow owner's connections: a user's own file, or the admin's. Errors
-give the database's reason in one line, never a password.
+They run with the flow owner's connections: a user's own file, or the admin's. In the flows
+service they are held to its network policy and the owner's folder (connections.engine_for).
+Errors give the database's reason in one line, never a password.
 """
 
 from __future__ import annotations
@@ -30,14 +31,23 @@ def _engine(params: dict[str, Any], ctx: CompileContext) -> tuple[sa.Engine, Any
     store = ctx.connections or ConnectionStore(Path.home())
     try:
         connection = store.get(params["connection"])
-        # Run for someone else (the service sets an HTTP policy), file databases must lie
-        # in the owner's folder: the service would open them with its own rights.
-        confined = ctx.base_dir if ctx.http_policy is not None else None
-        return engine_for(connection, confined), connection.url
+        # Run for someone else (the service sets a policy), a database server is reached at
+        # its checked address only, and file databases must lie in the owner's folder and
+        # read nothing outside it: the service would open them with its own rights.
+        policy = ctx.http_policy
+        confined = ctx.base_dir if policy is not None else None
+        return engine_for(connection, confined, policy), connection.url
     except GalileanError as exc:
         raise NodeError(exc.message) from None
     except ModuleNotFoundError as exc:
         raise NodeError(f"the database driver is not installed ({exc.name})") from None
+
+
+def _reason(exc: BaseException, url: Any) -> str:
+    message = describe_error(exc, url)
+    if message in ("not authorized", "authorization denied"):  # SQLite's authorizer
+        return f"{message}: a flow run by the service may attach databases only in your folder"
+    return message
 
 
 def _table(params: dict[str, Any]) -> sa.Table:
@@ -55,7 +65,7 @@ class SqlSource(EagerSource):
             with engine.connect() as con:
                 frame = pd.read_sql(statement, con, params=binds or None)
         except sa.exc.SQLAlchemyError as exc:
-            raise NodeError(describe_error(exc, url)) from None
+            raise NodeError(_reason(exc, url)) from None
         finally:
             engine.dispose()
         return to_arrow(frame)
@@ -105,7 +115,7 @@ class SqlQuery(SqlSource):
     def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
         try:
             statements = [s for s in sqlglot.parse(params["query"]) if s is not None]
-        except sqlglot.errors.ParseError as exc:
+        except sqlglot.errors.SqlglotError as exc:  # ParseError, TokenError (a lone quote)
             return [("query", f"not valid SQL: {str(exc).splitlines()[0]}")]
         if len(statements) != 1 or not isinstance(statements[0], exp.Query):
             return [("query", "one SELECT query (no other statements)")]
@@ -151,7 +161,7 @@ class TableWriter(PassThrough):
         except ValueError as exc:  # pandas: the table exists and mode is "fail"
             raise NodeError(str(exc)) from None
         except sa.exc.SQLAlchemyError as exc:
-            raise NodeError(describe_error(exc, url)) from None
+            raise NodeError(_reason(exc, url)) from None
         finally:
             engine.dispose()
         return f"{ctx.node_id}: wrote {table.num_rows} rows to {params['table']} ({mode})"

@@ -1,0 +1,92 @@
+"""Process limits for the execution plane, applied between fork and exec.
+
+- The worker dies with the service (PR_SET_PDEATHSIG): a killed service leaves no run
+  behind that would go on writing while the history says "failed".
+- Where this machine lets us (root, cgroup v1 or v2 with the pids controller), each run
+  gets its own cgroup with a bound on processes: a fork loop in a Python node stops at
+  the bound instead of filling the machine. Elsewhere, bubblewrap's PID namespace and the
+  run's time limit are what bound it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+log = logging.getLogger("galilean.flows")
+
+PR_SET_PDEATHSIG = 1
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+GROUP = "galilean-flows"
+
+
+def die_with_parent() -> None:
+    """In the child: SIGKILL when the parent (the service) dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+class ProcessLimits:
+    """One cgroup per run with `pids_max` tasks (threads count), when the machine allows."""
+
+    def __init__(self, pids_max: int = 512, root: Path = CGROUP_ROOT) -> None:
+        self.pids_max = pids_max
+        self.base = self._base(root)
+        if self.base is None:
+            log.info("no writable pids cgroup: runs are bounded by their sandbox and time limit")
+
+    @staticmethod
+    def _base(root: Path) -> Path | None:
+        candidates = []
+        if (root / "cgroup.controllers").exists():  # v2: needs pids enabled below the root
+            candidates.append(root / GROUP)
+        candidates.append(root / "pids" / GROUP)  # v1
+        for base in candidates:
+            try:
+                base.mkdir(exist_ok=True)
+                if base.parent == root:
+                    (base / "cgroup.subtree_control").write_text("+pids")
+                probe = base / "probe"
+                probe.mkdir(exist_ok=True)
+                (probe / "pids.max").write_text("1")
+                probe.rmdir()
+                return base
+            except OSError:
+                continue
+        return None
+
+    def create(self, name: str) -> Path | None:
+        if self.base is None:
+            return None
+        group = self.base / name
+        try:
+            group.mkdir(exist_ok=True)
+            (group / "pids.max").write_text(str(self.pids_max))
+        except OSError as exc:
+            log.warning("cgroup %s: %s", group, exc)
+            return None
+        return group
+
+    @staticmethod
+    def remove(group: Path | None) -> None:
+        if group is not None:
+            with contextlib.suppress(OSError):
+                group.rmdir()
+
+
+def preexec(group: Path | None) -> Callable[[], None]:
+    """What the child does before exec: join its cgroup, die with its parent."""
+
+    def apply() -> None:
+        if group is not None:
+            with contextlib.suppress(OSError):
+                (group / "cgroup.procs").write_text(str(os.getpid()))
+        die_with_parent()
+
+    return apply

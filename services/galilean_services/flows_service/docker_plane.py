@@ -1,0 +1,212 @@
+"""Docker mode's execution plane: every run, and every endpoint worker, is a container
+started through the Docker API from the user's notebook image (it carries the engine and
+the user's libraries).
+
+The container gets only the owner's shared folder (at the same path as in the hub, so
+paths in flows and connections mean the same), runs as uid 1000 (the notebook user: files
+it writes are the user's), with the user containers' memory and CPU limits, a bound on
+processes, no capabilities, a read-only root with a private /tmp, no Docker socket, no
+hub volume, none of the hub's secrets, and no network unless the admin allows it (then
+the stack's network, with the engine's allow-list checks). The service talks to it over
+the attach stream (stdin in, stdout/stderr out, multiplexed by Docker).
+
+Containers cannot die with the service, so they carry a label naming this service; a
+service that starts removes those an earlier one left (its runs are marked failed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import docker
+from docker.errors import DockerException
+
+from .config import ServiceConfig
+from .isolation import PASSED, PASSED_PREFIXES
+
+log = logging.getLogger("galilean.flows")
+LABEL = "galilean.flows.service"
+NOTEBOOK_UID = 1000
+LINE_LIMIT = 256 * 1024 * 1024
+HEADER = 8  # Docker's multiplexed stream: [kind, 0, 0, 0, size (4 bytes, big-endian)]
+
+
+def _instance(config: ServiceConfig) -> str:
+    """A name for this service (its users' folders), the same after a restart."""
+    return hashlib.sha256(config.files_root.encode()).hexdigest()[:16]
+
+
+class ContainerChild:
+    """A running container, shaped like asyncio's Process for the run manager and the pool."""
+
+    def __init__(
+        self, container: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.container = container
+        self.stdin: asyncio.StreamWriter | None = writer
+        self.stdout: asyncio.StreamReader | None = asyncio.StreamReader(limit=LINE_LIMIT)
+        self.stderr: asyncio.StreamReader | None = asyncio.StreamReader(limit=LINE_LIMIT)
+        self._code: int | None = None
+        self._demux = asyncio.get_running_loop().create_task(self._split(reader))
+        self._waited: asyncio.Task[int] | None = None
+
+    @property
+    def returncode(self) -> int | None:
+        return self._code
+
+    async def _split(self, reader: asyncio.StreamReader) -> None:
+        assert self.stdout is not None
+        assert self.stderr is not None
+        try:
+            while True:
+                header = await reader.readexactly(HEADER)
+                payload = await reader.readexactly(int.from_bytes(header[4:8], "big"))
+                (self.stderr if header[0] == 2 else self.stdout).feed_data(payload)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self.stdout.feed_eof()
+            self.stderr.feed_eof()
+
+    async def communicate(self, input: bytes | None = None) -> tuple[bytes, bytes]:
+        assert self.stdin is not None
+        assert self.stdout is not None
+        assert self.stderr is not None
+        with contextlib.suppress(ConnectionError):
+            if input:
+                self.stdin.write(input)
+                await self.stdin.drain()
+            if self.stdin.can_write_eof():
+                self.stdin.write_eof()  # the container's stdin ends
+        out, err = await asyncio.gather(self.stdout.read(), self.stderr.read())
+        await self.wait()
+        return out, err
+
+    async def wait(self) -> int:
+        if self._waited is None:
+            self._waited = asyncio.get_running_loop().create_task(self._wait())
+        return await asyncio.shield(self._waited)
+
+    async def _wait(self) -> int:
+        try:
+            status = await asyncio.to_thread(self.container.wait)
+            code = int(status.get("StatusCode", 1))
+        except DockerException:
+            code = 1
+        # 128 + n: killed by signal n (what a process's negative code says)
+        self._code = -(code - 128) if 128 < code < 160 else code
+        await self._demux
+        if self.stdin is not None:
+            self.stdin.close()
+        await asyncio.to_thread(_remove, self.container)
+        return self._code
+
+    def kill(self) -> None:
+        asyncio.get_running_loop().run_in_executor(None, _kill, self.container)
+
+
+def _kill(container: Any) -> None:
+    with contextlib.suppress(DockerException):
+        container.kill(signal="SIGKILL")
+
+
+def _remove(container: Any) -> None:
+    with contextlib.suppress(DockerException):
+        container.remove(force=True)
+
+
+class DockerPlane:
+    def __init__(self, config: ServiceConfig, client: Any = None) -> None:
+        self.config = config
+        self.client = client or docker.from_env()
+        self.instance = _instance(config)
+        self.network = config.needs_network
+
+    @property
+    def isolated(self) -> bool:
+        return True
+
+    def describe(self) -> str:
+        net = f"network {self.config.docker_network}" if self.network else "no network"
+        return (
+            f"flows run in containers from {self.config.docker_image} as uid {NOTEBOOK_UID}, "
+            f"with only the owner's folder, {net}"
+        )
+
+    def environment(self, folder: Path) -> dict[str, str]:
+        env = {"HOME": str(folder), "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}  # noqa: S108
+        for key, value in os.environ.items():
+            if key in PASSED or key.startswith(PASSED_PREFIXES):
+                env[key] = value
+        return env
+
+    def _create(self, module: str, folder: Path, owner: str, name: str) -> Any:
+        if folder.stat().st_uid != NOTEBOOK_UID:  # made by this service (root) before a spawn
+            os.chown(folder, NOTEBOOK_UID, NOTEBOOK_UID)
+        net: dict[str, Any] = {"network_mode": "none"}
+        if self.network and self.config.docker_network:
+            net = {"network": self.config.docker_network}
+        return self.client.containers.create(
+            self.config.docker_image,
+            command=["python", "-m", module],
+            stdin_open=True,
+            tty=False,
+            user=f"{NOTEBOOK_UID}:{NOTEBOOK_UID}",
+            working_dir=str(folder),
+            environment=self.environment(folder),
+            volumes={str(folder): {"bind": str(folder), "mode": "rw"}},
+            mem_limit=self.config.docker_mem_limit,
+            nano_cpus=int(self.config.docker_cpu_limit * 1e9),
+            pids_limit=self.config.max_processes,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            read_only=True,
+            tmpfs={"/tmp": "rw,nosuid,nodev,size=1g"},  # noqa: S108
+            labels={
+                LABEL: self.instance,
+                "galilean.flows.owner": owner,
+                "galilean.flows.job": name,
+            },
+            **net,
+        )
+
+    @staticmethod
+    def _attach_and_start(container: Any) -> Any:
+        stream = container.attach_socket(params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+        container.start()
+        sock = getattr(stream, "_sock", stream)
+        sock.setblocking(False)
+        return sock
+
+    async def spawn(self, module: str, folder: Path, owner: str, name: str) -> ContainerChild:
+        container = await asyncio.to_thread(self._create, module, folder, owner, name)
+        try:
+            sock = await asyncio.to_thread(self._attach_and_start, container)
+            reader, writer = await asyncio.open_connection(sock=sock, limit=LINE_LIMIT)
+        except BaseException:
+            await asyncio.to_thread(_remove, container)
+            raise
+        return ContainerChild(container, reader, writer)
+
+    async def reap(self) -> int:
+        """Remove the containers an earlier instance of this service left."""
+
+        def remove_all() -> int:
+            found = self.client.containers.list(
+                all=True, filters={"label": f"{LABEL}={self.instance}"}
+            )
+            for container in found:
+                _remove(container)
+            return len(found)
+
+        try:
+            return await asyncio.to_thread(remove_all)
+        except DockerException as exc:
+            log.warning("could not list earlier flow containers: %s", exc)
+            return 0

@@ -1,0 +1,258 @@
+"""The service's side of published endpoints: worker processes, one pool per endpoint.
+
+A worker (endpoint_worker.py) starts on an endpoint's first call, in the execution plane
+(the owner's folder only), and stays warm with its compiled plans until it has been idle
+for `ttl` seconds. Each endpoint has its own workers and its own bound on calls at once,
+so one user's slow endpoint never holds another's call; all endpoints together keep at
+most `max_workers` processes (the least recently used idle one makes room). A call past
+the time limit kills its worker — Python nodes included — and answers 504.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import GalileanError
+from .plane import Child, Plane
+
+log = logging.getLogger("galilean.flows")
+Key = tuple[str, int, int]  # endpoint name, flow id, version
+WORKER = "galilean_services.flows_service.endpoint_worker"
+STDERR_KEEP = 4000
+
+
+class WorkerGone(Exception):
+    """The worker ended before answering."""
+
+
+@dataclass
+class Worker:
+    key: Key
+    proc: Child
+    used: float = 0.0
+    stderr: list[bytes] = field(default_factory=list)
+    drain: asyncio.Task[None] | None = None
+
+    async def ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        assert self.proc.stdout is not None
+        try:
+            self.proc.stdin.write(json.dumps(message).encode() + b"\n")
+            await self.proc.stdin.drain()
+            line = await self.proc.stdout.readline()
+        except (ConnectionError, ValueError) as exc:
+            raise WorkerGone(str(exc)) from None
+        if not line:
+            raise WorkerGone(self.last_words())
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def last_words(self) -> str:
+        text = b"".join(self.stderr).decode(errors="replace").strip().splitlines()
+        return text[-1] if text else "no output"
+
+    def kill(self) -> None:
+        self.proc.kill()
+
+
+class EndpointPool:
+    def __init__(
+        self,
+        plane: Plane,
+        *,
+        max_workers: int,
+        per_endpoint: int,
+        timeout: float,
+        ttl: float,
+        memory_limit: str,
+        http_allow: tuple[str, ...],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.plane = plane
+        self.max_workers = max_workers
+        self.per_endpoint = per_endpoint
+        self.timeout = timeout
+        self.ttl = ttl
+        self.memory_limit = memory_limit
+        self.http_allow = http_allow
+        self.clock = clock
+        self._idle: dict[Key, list[Worker]] = {}
+        self._all: list[Worker] = []
+        self._slots: dict[Key, asyncio.Semaphore] = {}
+        self._serial = 0
+
+    @property
+    def workers(self) -> int:
+        return len(self._all)
+
+    async def call(
+        self,
+        key: Key,
+        content: Callable[[], str],
+        base_dir: Path,
+        owner: str,
+        query: dict[str, str],
+        body: Any,
+    ) -> dict[str, Any]:
+        """The endpoint's answer body; GalileanError with its status otherwise."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        self.expire()
+        slot = self._slots.setdefault(key, asyncio.Semaphore(self.per_endpoint))
+        try:
+            await asyncio.wait_for(slot.acquire(), self.timeout)
+        except TimeoutError:
+            raise self._late("waited") from None
+        try:
+            worker = self._take(key)
+            if worker is None:
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise self._late("waited")
+                try:
+                    worker = await asyncio.wait_for(
+                        self._start(key, content(), base_dir, owner), left
+                    )
+                except TimeoutError:
+                    raise self._late("started") from None
+            try:
+                answer = await asyncio.wait_for(
+                    worker.ask({"query": query, "body": body}), max(0.0, deadline - loop.time())
+                )
+            except TimeoutError:
+                self._discard(worker)
+                raise self._late("ran") from None
+            except WorkerGone as gone:
+                self._discard(worker)
+                raise GalileanError(
+                    f"endpoint {key[0]!r}: its worker stopped ({gone})", status=502
+                ) from None
+            worker.used = self.clock()
+            self._idle.setdefault(key, []).append(worker)
+        finally:
+            slot.release()
+        return self._answer(answer)
+
+    def _late(self, what: str) -> GalileanError:
+        """504 when the call's own work passed the time limit; 503 when it waited."""
+        if what == "ran":
+            message = (
+                f"took more than {self.timeout:g} s (the endpoint's time limit); it was stopped"
+            )
+            return GalileanError(message, status=504)
+        if what == "started":
+            message = f"the endpoint's worker did not start within {self.timeout:g} s: try again"
+        else:
+            message = f"the endpoint was busy for more than {self.timeout:g} s: try again"
+        return GalileanError(message, status=503)
+
+    @staticmethod
+    def _answer(answer: dict[str, Any]) -> dict[str, Any]:
+        status = int(answer.get("status", 500))
+        body = answer.get("body") or {}
+        if status >= 300:
+            message = str(body.get("error", "the endpoint failed"))
+            raise GalileanError(message, body.get("errors", []), status)
+        return dict(body)
+
+    def _take(self, key: Key) -> Worker | None:
+        idle = self._idle.get(key) or []
+        while idle:
+            worker = idle.pop()
+            if worker.proc.returncode is None:
+                return worker
+            self._discard(worker)
+        return None
+
+    async def _start(self, key: Key, content: str, base_dir: Path, owner: str) -> Worker:
+        self._make_room()
+        self._serial += 1
+        proc = await self.plane.spawn(WORKER, base_dir, owner, f"endpoint-{key[0]}-{self._serial}")
+        worker = Worker(key, proc, used=self.clock())
+        worker.drain = asyncio.get_running_loop().create_task(_drain(worker))
+        self._all.append(worker)
+        spec = {
+            "content": content,
+            "base_dir": str(base_dir),
+            "memory_limit": self.memory_limit,
+            "http_allow": list(self.http_allow),
+            "sql_timeout": self.timeout,
+        }
+        try:
+            ready = await worker.ask(spec)
+        except WorkerGone as gone:
+            self._discard(worker)
+            why = f"endpoint {key[0]!r} could not start: {gone}"
+            raise GalileanError(why, status=502) from None
+        except BaseException:
+            self._discard(worker)
+            raise
+        if int(ready.get("status", 500)) != 200:
+            self._discard(worker)
+            self._answer(ready)
+        log.info("endpoint %s: worker started", key[0])
+        return worker
+
+    def _make_room(self) -> None:
+        while len(self._all) >= self.max_workers:
+            idle = [w for ws in self._idle.values() for w in ws]
+            if not idle:
+                raise GalileanError(
+                    f"all {self.max_workers} endpoint workers are busy: try again",
+                    status=503,
+                )
+            self._discard(min(idle, key=lambda w: w.used))
+
+    def _discard(self, worker: Worker) -> None:
+        worker.kill()
+        idle = self._idle.get(worker.key)
+        if idle and worker in idle:
+            idle.remove(worker)
+        if worker in self._all:
+            self._all.remove(worker)
+        asyncio.get_running_loop().create_task(self._reap(worker))
+
+    async def _reap(self, worker: Worker) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            await worker.proc.wait()
+        if worker.drain is not None:
+            worker.drain.cancel()
+
+    def expire(self) -> None:
+        """Stop workers idle for longer than the TTL."""
+        now = self.clock()
+        for workers in list(self._idle.values()):
+            for worker in [w for w in workers if now - w.used > self.ttl]:
+                self._discard(worker)
+
+    def drop(self, name: str) -> None:
+        """Stop the workers of an endpoint (republished, unpublished, deleted)."""
+        for worker in [w for w in self._all if w.key[0] == name]:
+            self._discard(worker)
+
+    async def close(self) -> None:
+        workers = list(self._all)
+        for worker in workers:
+            self._discard(worker)
+        for worker in workers:
+            with contextlib.suppress(ProcessLookupError):
+                await worker.proc.wait()
+
+
+async def _drain(worker: Worker) -> None:
+    """Keep the end of what the worker writes to stderr (its last words on a crash)."""
+    stream = worker.proc.stderr
+    assert stream is not None
+    with contextlib.suppress(asyncio.CancelledError):
+        while chunk := await stream.read(4096):
+            worker.stderr.append(chunk)
+            while sum(len(c) for c in worker.stderr) > STDERR_KEEP and len(worker.stderr) > 1:
+                worker.stderr.pop(0)

@@ -1,0 +1,134 @@
+"""The execution plane as the service sees it: start one of the engine's entry points
+(`worker` for a run, `endpoint_worker` for an endpoint) as a flow's owner, talk to it
+through stdin/stdout, kill it.
+
+Two planes give the same `Child`: `LocalPlane` (a process on this machine, bubblewrap or
+plain, see isolation.py) and `DockerPlane` (a container from the user's image, see
+docker_plane.py). The run manager and the endpoint pool know nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Protocol
+
+from .config import ServiceConfig
+from .confinement import ProcessLimits, preexec
+from .isolation import Isolation, choose, environment
+
+LINE_LIMIT = 256 * 1024 * 1024  # one reply line: up to 10,000 rows per output
+
+
+class Child(Protocol):
+    """What the service holds of a started worker (the shape of asyncio's Process)."""
+
+    stdin: asyncio.StreamWriter | None
+    stdout: asyncio.StreamReader | None
+    stderr: asyncio.StreamReader | None
+
+    @property
+    def returncode(self) -> int | None: ...
+
+    async def communicate(self, input: bytes | None = None) -> tuple[bytes, bytes]: ...
+
+    async def wait(self) -> int: ...
+
+    def kill(self) -> None: ...
+
+
+class Plane(Protocol):
+    @property
+    def isolated(self) -> bool: ...
+
+    def describe(self) -> str: ...
+
+    async def spawn(self, module: str, folder: Path, owner: str, name: str) -> Child: ...
+
+    async def reap(self) -> int: ...
+
+
+class LocalChild:
+    """A worker process; killing it kills its whole process group (and its sandbox)."""
+
+    def __init__(
+        self, proc: asyncio.subprocess.Process, limits: ProcessLimits, group: Path | None
+    ) -> None:
+        self.proc = proc
+        self.stdin = proc.stdin
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self._limits = limits
+        self._group = group
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.returncode
+
+    async def communicate(self, input: bytes | None = None) -> tuple[bytes, bytes]:
+        try:
+            return await self.proc.communicate(input)
+        finally:
+            self._release()
+
+    async def wait(self) -> int:
+        try:
+            return await self.proc.wait()
+        finally:
+            self._release()
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+    def _release(self) -> None:
+        if self.proc.returncode is not None:
+            self._limits.remove(self._group)
+            self._group = None
+
+
+class LocalPlane:
+    def __init__(self, isolation: Isolation, limits: ProcessLimits) -> None:
+        self.isolation = isolation
+        self.limits = limits
+
+    @property
+    def isolated(self) -> bool:
+        return self.isolation.isolated
+
+    def describe(self) -> str:
+        return self.isolation.describe()
+
+    async def spawn(self, module: str, folder: Path, owner: str, name: str) -> Child:
+        argv = [sys.executable, "-m", module]
+        group = self.limits.create(name)
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *self.isolation.command(argv, folder),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE, start_new_session=True, limit=LINE_LIMIT,
+                cwd=folder, env=environment(folder), preexec_fn=preexec(group),
+            )  # fmt: skip
+        except BaseException:
+            self.limits.remove(group)
+            raise
+        return LocalChild(proc, self.limits, group)
+
+    async def reap(self) -> int:
+        """Local workers die with the service (PR_SET_PDEATHSIG): nothing to reap."""
+        return 0
+
+
+def make_plane(config: ServiceConfig) -> Plane:
+    """The plane the settings ask for: docker (a container per run), or a local process
+    isolated by bubblewrap where it works (see isolation.choose)."""
+    if config.isolation == "docker":
+        from .docker_plane import DockerPlane  # the Docker SDK only where it is used
+
+        return DockerPlane(config)
+    isolation = choose(config.isolation, config.needs_network)
+    return LocalPlane(isolation, ProcessLimits(config.max_processes))
