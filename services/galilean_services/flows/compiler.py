@@ -8,6 +8,7 @@ sqlglot tree: printed for DuckDB here, it can be printed for Spark or Trino as w
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlglot import exp
@@ -31,20 +32,28 @@ def table(node_id: str, port: str = "out") -> exp.Table:
 
 def upstream_of(flow: Flow, node_id: str, held: frozenset[str] = frozenset()) -> list[str]:
     """The node and everything it depends on, parents before children; the parents of
-    `held` nodes (whose rows are already in a table) are not needed."""
+    `held` nodes (whose rows are already in a table) are not needed. Depth-first and
+    iterative: a long chain of nodes cannot exhaust the stack."""
+    inputs: dict[str, dict[str, str]] = {}  # flow.inputs_of for every node, made once
+    for edge in flow.edges:
+        inputs.setdefault(edge.target, {})[edge.target_port] = edge.source
+
+    def parents(current: str) -> Iterator[str]:
+        return iter(() if current in held else inputs.get(current, {}).values())
+
     order: list[str] = []
-    seen: set[str] = set()
-
-    def visit(current: str) -> None:
-        if current in seen:
-            return
-        seen.add(current)
-        if current not in held:
-            for parent in flow.inputs_of(current).values():
-                visit(parent)
-        order.append(current)
-
-    visit(node_id)
+    seen = {node_id}
+    path = [node_id]
+    pending = [parents(node_id)]
+    while pending:
+        parent = next(pending[-1], None)
+        if parent is None:
+            pending.pop()
+            order.append(path.pop())
+        elif parent not in seen:
+            seen.add(parent)
+            path.append(parent)
+            pending.append(parents(parent))
     return order
 
 

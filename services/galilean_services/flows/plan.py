@@ -150,18 +150,14 @@ def guarded_nodes(flow: Flow, targets: list[str], registry: Registry) -> dict[st
         return str(getattr(kind, "tolerant", ""))
 
     strictly: set[str] = set()
-
-    def visit(node_id: str) -> None:
+    todo = list(targets)  # a work list, not recursion: a long chain cannot exhaust the stack
+    while todo:
+        node_id = todo.pop()
         if node_id in strictly:
-            return
+            continue
         strictly.add(node_id)
         skip = tolerant_port(node_id)
-        for port, src in flow.inputs_of(node_id).items():
-            if port != skip:
-                visit(src)
-
-    for target in targets:
-        visit(target)
+        todo += [src for port, src in flow.inputs_of(node_id).items() if port != skip]
     guarded: dict[str, str] = {}
     for node_id in list(strictly):
         port = tolerant_port(node_id)

@@ -86,6 +86,13 @@ class Frames:
         }
 
     def get(self, node_id: str, port: str = "out") -> pl.LazyFrame:
+        if (node_id, "out") not in self.built:
+            # Its upstream first, parents before children: each build then finds its inputs
+            # built, and a long chain of nodes cannot exhaust the stack.
+            held = frozenset(n for n, p in self.built if p == "out")
+            for parent in upstream_of(self.flow, node_id, held)[:-1]:
+                if (parent, "out") not in self.built:
+                    self.built[(parent, "out")] = self.build(parent)
         if (node_id, port) not in self.built:
             if port != "out":
                 node = self.flow.node(node_id)

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
+from sqlglot.errors import SqlglotError, TokenError
 
 DIALECT = "duckdb"
 
@@ -33,13 +33,23 @@ def literal(value: Any) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
+def sql_error(exc: Exception) -> str:
+    """sqlglot's reason a user's SQL does not parse, in one line. Catch SqlglotError, the
+    base: a lone quote raises TokenError, not ParseError."""
+    if isinstance(exc, TokenError):
+        inner = exc.__cause__ or exc.__context__
+        where = f" ({inner})" if isinstance(inner, TokenError) else ""  # "Missing ' from 1:4"
+        return f"a quote or a comment is not closed{where}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def parse_expression(text: str, params: dict[str, Any] | None = None) -> Any:
     """A user's SQL expression (not a statement); `:name` is a flow parameter, bound as a
     literal (never pasted as text)."""
     try:
         tree = sqlglot.parse_one(text, read=DIALECT, into=exp.Condition)
-    except (SqlglotError, ValueError) as exc:  # SqlglotError: ParseError, TokenError, ...
-        raise ExpressionError(f"not a valid SQL expression: {str(exc).splitlines()[0]}") from None
+    except (SqlglotError, ValueError) as exc:
+        raise ExpressionError(f"not a valid SQL expression: {sql_error(exc)}") from None
     if tree.find(exp.Query, exp.Command, exp.DDL, exp.DML):
         raise ExpressionError("an expression may not contain a query or a statement")
     if params is not None:

@@ -12,7 +12,7 @@ from sqlglot.errors import SqlglotError
 
 from ..polars_expr import NoPolarsForm, aggregate, cast_expr, column_or_star, schema_of
 from ..registry import Columns, CompileContext, NodeKind
-from ..sql import DIALECT, column, ident, literal
+from ..sql import DIALECT, column, ident, literal, sql_error
 from .sources import SQL_TYPES
 from .transforms import AGGREGATES, missing
 
@@ -417,7 +417,7 @@ class SqlTransform(NodeKind):
         try:
             statements = sqlglot.parse(text, read=DIALECT)
         except SqlglotError as exc:  # ParseError, and TokenError (an unclosed quote)
-            raise ValueError(f"not valid SQL: {str(exc).splitlines()[0]}") from None
+            raise ValueError(f"not valid SQL: {sql_error(exc)}") from None
         if len(statements) != 1 or not isinstance(statements[0], exp.Query):
             raise ValueError("write one SELECT query (reading the input as `input`)")
         tree = statements[0]

@@ -21,6 +21,7 @@ from ...connections import ConnectionStore, describe_error, engine_for
 from ...errors import GalileanError
 from ..issues import NodeError
 from ..registry import Columns, CompileContext
+from ..sql import sql_error
 from .destinations import PassThrough
 from .io import EagerSource, to_arrow
 
@@ -116,7 +117,7 @@ class SqlQuery(SqlSource):
         try:
             statements = [s for s in sqlglot.parse(params["query"]) if s is not None]
         except sqlglot.errors.SqlglotError as exc:  # ParseError, TokenError (a lone quote)
-            return [("query", f"not valid SQL: {str(exc).splitlines()[0]}")]
+            return [("query", f"not valid SQL: {sql_error(exc)}")]
         if len(statements) != 1 or not isinstance(statements[0], exp.Query):
             return [("query", "one SELECT query (no other statements)")]
         return []
