@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from galilean_services import connections
-from galilean_services.connections import ConnectionStore, check, describe_error
+from galilean_services import connection_engines
+from galilean_services.connection_engines import check
+from galilean_services.connections import ConnectionStore, describe_error
 from galilean_services.errors import Forbidden, NotFound, ValidationError
 from galilean_services.flows import parse_flow
 from galilean_services.flows.net import HttpPolicy
@@ -234,7 +235,7 @@ def test_service_runs_reach_real_servers_at_the_checked_address_with_timeouts(
 ) -> None:
     fields, _, password = database
     # Shorter than the 3 s query: the handshake's limit must not apply to queries.
-    monkeypatch.setattr(connections, "CONNECT_TIMEOUT", 2)
+    monkeypatch.setattr(connection_engines, "CONNECT_TIMEOUT", 2)
     store = ConnectionStore(tmp_path, environ={})
     store.save("db", fields)
     port = fields["port"]

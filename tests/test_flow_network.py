@@ -1,4 +1,4 @@
-"""Where a flow run by the service may connect (flows/net.py, connections.engine_for), with
+"""Where a flow run by the service may connect (flows/net.py, connection_engines.engine_for), with
 real local servers: HTTP and HTTPS on port 0, silent TCP ports, SQLite and DuckDB files.
 
 The service's policy is checked on the address actually connected to: URLs that parse two
@@ -28,8 +28,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from galilean_services import connections
-from galilean_services.connections import ConnectionStore, engine_for
+from galilean_services import connection_engines
+from galilean_services.connection_engines import engine_for
+from galilean_services.connections import ConnectionStore
 from galilean_services.errors import ValidationError
 from galilean_services.flows import net, parse_flow
 from galilean_services.flows.issues import NodeError
@@ -480,7 +481,7 @@ def test_a_server_that_never_answers_fails_within_the_timeout(
     dialect: str,
 ) -> None:
     home, store = owner
-    monkeypatch.setattr(connections, "CONNECT_TIMEOUT", 2)
+    monkeypatch.setattr(connection_engines, "CONNECT_TIMEOUT", 2)
     # A name only our resolver knows: reaching the port proves the driver was given the
     # checked address (psycopg's libpq and pymysql would otherwise look it up themselves).
     dns["db.example"] = [["127.0.0.1"]]

@@ -481,22 +481,6 @@ def test_a_killed_service_comes_back_and_tells_the_truth(hub: Hub, users: dict[s
     assert "flows service on port" in hub.log().rsplit("exited with status", 1)[-1]
 
 
-def test_a_killed_hub_takes_its_services_along(hub: Hub, users: dict[str, Any]) -> None:
-    """kill -9 of the hub: its flows service stops (and frees its port), so a new hub on
-    the same ports starts cleanly. Last in this module: it replaces the hub."""
-    assert hub.proc is not None
-    service = flows_service_of(hub)
-    os.kill(hub.proc.pid, 9)
-    hub.proc.wait()
-    deadline = time.monotonic() + 15
-    while Path(f"/proc/{service}").exists():
-        assert time.monotonic() < deadline, "the flows service outlived its hub"
-        time.sleep(0.1)
-    hub.start()
-    wait_ready(hub.url)
-    assert "Address already in use" not in hub.log()
-
-
 def test_a_browser_session_runs_an_endpoint_only_from_the_hubs_pages(
     hub: Hub, users: dict[str, Any]
 ) -> None:
@@ -531,3 +515,25 @@ def test_a_browser_session_runs_an_endpoint_only_from_the_hubs_pages(
         assert checked.status_code == 200, checked.text
     forged = browser.post(url, headers={"X-XSRFToken": "forged"}, timeout=30)
     assert forged.status_code == 403, forged.text
+
+
+def test_the_hubs_secrets_and_databases_are_private(hub: Hub, users: dict[str, Any]) -> None:
+    assert hub.data_dir.stat().st_mode & 0o077 == 0
+    for name in ("jupyterhub.sqlite", "flows.sqlite", "jupyterhub_cookie_secret"):
+        assert (hub.data_dir / name).stat().st_mode & 0o077 == 0, name
+
+
+def test_a_killed_hub_takes_its_services_along(hub: Hub, users: dict[str, Any]) -> None:
+    """kill -9 of the hub: its flows service stops (and frees its port), so a new hub on
+    the same ports starts cleanly. Last in this module: it replaces the hub."""
+    assert hub.proc is not None
+    service = flows_service_of(hub)
+    os.kill(hub.proc.pid, 9)
+    hub.proc.wait()
+    deadline = time.monotonic() + 15
+    while Path(f"/proc/{service}").exists():
+        assert time.monotonic() < deadline, "the flows service outlived its hub"
+        time.sleep(0.1)
+    hub.start()
+    wait_ready(hub.url)
+    assert "Address already in use" not in hub.log()

@@ -14,6 +14,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from galilean_services.errors import Forbidden
 from galilean_services.flows import parse_flow
 from galilean_services.flows.kinds import register_builtin
 from galilean_services.flows.registry import NodeKind, Registry
+from galilean_services.flows.schema import MAX_EDGES, MAX_NODES
 from galilean_services.flows.settable import check_settable, reaching
 from galilean_services.flows_service import handlers
 from galilean_services.flows_service.access import VERBS, scope
@@ -221,6 +223,88 @@ def test_bad_inputs_are_refused_in_the_one_shape(app: Service, flow_id: int) -> 
     flow = app.call("GET", f"/api/flows/{flow_id}").json()
     assert flow["name"] == "test flow"
     assert flow["schedule"] is None
+
+
+def step_flow(kind: str, params: dict[str, Any], after: str = "") -> dict[str, Any]:
+    """data → `n` (the node under test) → `later` (a filter on a column of `n`'s) → out;
+    `after`: `later`'s condition, when there is one."""
+    nodes = [
+        inline_flow()["nodes"][0],
+        {"id": "n", "kind": kind, "params": params},
+        {"id": "out", "kind": "destination.display", "params": {}},
+    ]
+    if not after:
+        return document(nodes, [("data", "n"), ("n", "out")])
+    nodes.append({"id": "later", "kind": "transform.filter", "params": {"condition": after}})
+    return document(nodes, [("data", "n"), ("n", "later"), ("later", "out")])
+
+
+def chain(length: int, loop: bool = False) -> dict[str, Any]:
+    """data → f0 → … → f<length-1> → out; `loop`: the last filter feeds the first one
+    instead of `data`, making the flow one long cycle."""
+    filters = [
+        {"id": f"f{i}", "kind": "transform.filter", "params": {"condition": "x > 0"}}
+        for i in range(length)
+    ]
+    ids = [*(f["id"] for f in filters), "out"]
+    edges = [*pairwise(ids), (ids[-2], "f0") if loop else ("data", "f0")]
+    return document([inline_flow()["nodes"][0], *filters, inline_flow()["nodes"][2]], edges)
+
+
+def test_bad_flows_are_refused_naming_the_node(app: Service) -> None:
+    """What the flow validation finds is a 400 whose issues name the node and the field,
+    never a 500: SQL with an unclosed quote, params of the wrong shape (and nothing about
+    the nodes after them), a dangling edge, a cycle through a long chain."""
+    for flow, code, node, path in (
+        (step_flow("transform.filter", {"condition": "'"}), "param", "n", "condition"),
+        (step_flow("transform.filter", {"condition": "x = 'a"}), "param", "n", "condition"),
+        (step_flow("transform.sql", {"query": "'"}), "param", "n", "query"),
+        (step_flow("transform.sql", {"query": "SELECT /* x FROM input"}), "param", "n",
+         "query"),
+        (document([{"id": "n", "kind": "source.sql_query",
+                    "params": {"connection": "c", "query": "SELECT '"}},
+                   inline_flow()["nodes"][2]], [("n", "out")]), "param", "n", "query"),
+        # Its columns are unknown: `later` is not told that `y` does not exist.
+        (step_flow("transform.rename", {"mapping": []}, after="y > 0"), "param", "n",
+         "mapping"),
+    ):  # fmt: skip
+        problem = error_of(app.call("POST", "/api/flows", {"flow": flow}), 400)
+        issues = [(e["code"], e.get("node"), e.get("path")) for e in problem["errors"]]
+        assert issues == [(code, node, path)], problem
+    dangling = document(
+        [inline_flow()["nodes"][2]], [("ghost", "out")]
+    )  # an edge from a node that is not there
+    problem = error_of(app.call("POST", "/api/flows", {"flow": dangling}), 400)
+    assert [(e["code"], e.get("edge")) for e in problem["errors"]] == [("edge", "e0")]
+    # A long chain is checked without recursion: fine as it is, refused with a loop.
+    assert app.call("POST", "/api/flows", {"flow": chain(1_500)}).status_code == 201
+    problem = error_of(app.call("POST", "/api/flows", {"flow": chain(1_500, loop=True)}), 400)
+    (cycle,) = problem["errors"]
+    assert cycle["code"] == "cycle"
+    assert len(cycle["nodes"]) == 1_500
+
+
+def test_an_unclosed_quote_is_said_so(app: Service) -> None:
+    flow = step_flow("transform.filter", {"condition": "region = 'north"})
+    problem = error_of(app.call("POST", "/api/flows", {"flow": flow}), 400)
+    assert problem["errors"][0]["message"] == (
+        "not a valid SQL expression: a quote or a comment is not closed (Missing ' from 1:9)"
+    )
+
+
+def test_flows_too_big_are_refused_naming_nodes_or_edges(app: Service) -> None:
+    many_nodes = chain(MAX_NODES - 1)  # data, the filters and out: one too many
+    many_edges = chain(10)
+    many_edges["edges"] += [
+        {"id": f"x{i}", "from": {"node": "data"}, "to": {"node": "f0"}}
+        for i in range(MAX_EDGES)
+    ]
+    for flow, key, limit in ((many_nodes, "nodes", MAX_NODES), (many_edges, "edges", MAX_EDGES)):
+        problem = error_of(app.call("POST", "/api/flows", {"flow": flow}), 400)
+        assert problem["errors"] == [{"field": "flow", "location": f"flow:$.{key}"}]
+        assert f"at most {limit} {key} in a flow" in problem["error"]
+        assert len(problem["error"]) < 200  # not the whole list back
+    assert app.call("POST", "/api/flows", {"flow": chain(MAX_NODES - 2)}).status_code == 201
 
 
 def test_another_users_run_is_not_confirmed_to_exist(app: Service, flow_id: int) -> None:

@@ -7,10 +7,10 @@ from typing import Any
 
 from tornado import web
 
+from galilean_services.connection_engines import check
 from galilean_services.connections import (
     Connection,
     ConnectionStore,
-    check,
     kept_secrets,
     url_from,
     user_home,

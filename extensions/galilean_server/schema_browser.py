@@ -9,7 +9,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from galilean_services.connections import Connection, describe_error, engine_for
+from galilean_services.connection_engines import engine_for
+from galilean_services.connections import Connection, describe_error
 from galilean_services.errors import GalileanError
 
 CACHE_SECONDS = 300

@@ -43,6 +43,10 @@ def prepare_data_dir(settings: Settings) -> Path:
         data.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=data, prefix=".write-test-"):
             pass
+        # The hub's secrets and databases live here: the account that runs Galilean only.
+        data.chmod(0o700)
+        if not settings.db_url:
+            private_file(data / "jupyterhub.sqlite")
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         raise ConfigError(
@@ -50,6 +54,12 @@ def prepare_data_dir(settings: Settings) -> Path:
             "set GALILEAN_DATA_DIR to a folder Galilean can write"
         ) from None
     return data
+
+
+def private_file(path: Path) -> None:
+    """Create `path` empty if missing, and make it 0600 (SQLite keeps a file's mode)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    path.chmod(0o600)
 
 
 def _configure_hub(c: Any, settings: Settings, data: Path) -> None:

@@ -8,11 +8,8 @@ parameter such as `?password=`) never leave this module in clear: `public()` mas
 `describe_error()` scrubs them from drivers' messages. No web framework here: the server
 extension, the kernel helper and the flows service share it.
 
-Every server connection has a connect timeout that covers the handshake (a port that
-speaks another protocol fails in seconds). Run for someone else (the flows service passes a
-policy, see flows/net.py), the server's host is resolved once, checked, and the driver
-connects to that address, with a statement/read timeout; file databases stay in the
-owner's folder, DuckDB gets the engine's file limits and SQLite may attach nothing outside.
+How a connection becomes an engine (timeouts, the network policy, file limits):
+connection_engines.py.
 """
 
 from __future__ import annotations
@@ -20,15 +17,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote, quote_plus
 
-import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -45,7 +40,6 @@ DRIVERS = {
     "duckdb": "duckdb",
 }
 FILE_DIALECTS = {"sqlite", "duckdb"}
-CONNECT_TIMEOUT = 5  # seconds to connect and finish the handshake
 # Query parameters that are credentials: stored, never shown (compared in lower case).
 SECRET_KEYS = frozenset(
     {"password", "pwd", "passwd", "sslpassword", "token", "secret", "api_key", "access_token"}
@@ -57,29 +51,6 @@ MASK = "***"
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Service runs: the driver (the one this project installs) and URL parameters that would
 # change where or as whom it connects, or make it read the service's files.
-PINNED_DRIVERS = {"postgresql": "psycopg", "mysql": "pymysql"}
-UNSAFE_PARAMETERS = {
-    "postgresql": {"host", "hostaddr", "port", "service", "servicefile", "passfile", "sslkey",
-                   "sslcert", "sslrootcert", "sslcrl", "sslcrldir"},
-    "mysql": {"host", "port", "unix_socket", "read_default_file", "read_default_group",
-              "local_infile", "client_flag", "ssl", "ssl_ca", "ssl_capath", "ssl_cert", "ssl_key"},
-}  # fmt: skip
-# DuckDB settings a URL may carry when DuckDB is kept to a folder (others could lift it).
-DUCKDB_SETTINGS = {
-    "access_mode", "threads", "memory_limit", "max_memory", "default_order",
-    "default_null_order", "preserve_insertion_order", "timezone", "calendar",
-}  # fmt: skip
-
-
-class Policy(Protocol):
-    """Where a run for someone else may connect (flows.net.HttpPolicy)."""
-
-    @property
-    def sql_timeout(self) -> float: ...
-
-    def address(self, host: str, port: int) -> str:
-        """The checked address to connect to; raises (naming the host) if refused."""
-        ...
 
 
 def secret_keys(url: URL) -> list[str]:
@@ -328,163 +299,3 @@ class ConnectionStore:
         except BaseException:
             Path(partial).unlink(missing_ok=True)
             raise
-
-
-Hook = Callable[[Any, Any], None]  # SQLAlchemy's "connect" event: (DBAPI connection, record)
-
-
-def engine_for(
-    connection: Connection, base_dir: Path | None = None, policy: Policy | None = None
-) -> sa.Engine:
-    """An engine. With `base_dir`, file databases must lie inside it and may read or attach
-    no file outside it (the flows service opens them with its own rights). With `policy`
-    (a run for someone else), a server is reached at its checked address only."""
-    url, args, hooks = connection.url, dict[str, Any](), list[Hook]()
-    if connection.dialect in FILE_DIALECTS:
-        url = _file_url(connection, base_dir)
-        if base_dir is not None and connection.dialect == "duckdb":
-            hooks.append(_confined_duckdb(connection, base_dir))
-        elif base_dir is not None:
-            hooks.append(_confined_sqlite(base_dir))
-    elif _family(connection) in PINNED_DRIVERS:
-        url, args, hooks = _server(connection, policy)
-    elif policy is not None:
-        raise ValidationError(
-            f"connection {connection.name!r}: the flows service connects only to PostgreSQL, "
-            "MySQL/MariaDB, SQLite and DuckDB (it checks the address it connects to)",
-            [{"field": "connection"}],
-        )
-    engine = sa.create_engine(url, connect_args=args, poolclass=sa.pool.NullPool)
-    for hook in hooks:
-        sa.event.listen(engine, "connect", hook)
-    return engine
-
-
-def _family(connection: Connection) -> str:
-    return "mysql" if connection.dialect == "mariadb" else connection.dialect
-
-
-def _file_url(connection: Connection, base_dir: Path | None) -> URL:
-    url = connection.url
-    if url.database in (None, "", ":memory:") or base_dir is None:
-        return url
-    full = (base_dir / url.database).resolve()
-    if not full.is_relative_to(base_dir.resolve()):
-        raise ValidationError(
-            f"connection {connection.name!r}: its database file is outside your folder",
-            [{"field": "connection"}],
-        )
-    return url.set(database=str(full))
-
-
-def _server(
-    connection: Connection, policy: Policy | None
-) -> tuple[URL, dict[str, Any], list[Hook]]:
-    """PostgreSQL or MySQL: timeouts always; under a policy, the checked address."""
-    url, family = connection.url, _family(connection)
-    if "+" not in url.drivername:  # an admin's `postgresql://...`: this project's driver
-        url = url.set(drivername=DRIVERS[family])
-    driver = url.get_driver_name()
-    args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT}  # psycopg: handshake included
-    hooks: list[Hook] = []
-    if driver == "pymysql":  # it reads the server's greeting with read_timeout: bound it too
-        args |= {"read_timeout": CONNECT_TIMEOUT, "write_timeout": CONNECT_TIMEOUT}
-        hooks.append(_pymysql_timeout(policy.sql_timeout if policy is not None else None))
-    if policy is None:
-        return url, args, hooks
-    name = connection.name
-    if driver != PINNED_DRIVERS[family]:
-        raise ValidationError(
-            f"connection {name!r}: the flows service uses the {PINNED_DRIVERS[family]} driver "
-            f"for {family} (it checks the address it connects to)",
-            [{"field": "connection"}],
-        )
-    unsafe = sorted(k for k in url.query if k.lower() in UNSAFE_PARAMETERS[family])
-    if unsafe:
-        raise ValidationError(
-            f"connection {name!r}: the flows service does not use {unsafe[0]!r} in a connection "
-            "URL (it could change where it connects or make it read the service's files)",
-            [{"field": "connection"}],
-        )
-    address = policy.address(url.host or "", url.port or (5432 if family == "postgresql" else 3306))
-    if family == "mysql":
-        # pymysql connects to the host it is given; LOAD DATA LOCAL would let the server
-        # ask for any file the service can read.
-        return url.set(host=address), {**args, "local_infile": False}, hooks
-    # psycopg: hostaddr is where libpq connects (no lookup of its own); host stays for TLS.
-    # statement_timeout bounds each query on the server; keepalives notice a dead peer.
-    given = url.query.get("options")
-    options = [given] if isinstance(given, str) else list(given or ())
-    options.append(f"-c statement_timeout={int(policy.sql_timeout * 1000)}")
-    tcp = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
-    return url, {**args, **tcp, "hostaddr": address, "options": " ".join(options)}, hooks
-
-
-def _pymysql_timeout(seconds: float | None) -> Hook:
-    """After the handshake, queries get `seconds` (None: no limit) to answer: pymysql keeps
-    its timeouts in these attributes and applies them on the next read or write."""
-
-    def relax(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection._read_timeout = seconds
-        dbapi_connection._write_timeout = seconds
-
-    return relax
-
-
-def _confined_duckdb(connection: Connection, base_dir: Path) -> Hook:
-    """The engine's own DuckDB limits (flows/runner.py connect()): files under the folder
-    only, no other file or network access, and a locked configuration so no SET lifts them.
-    URL settings apply before this hook, so only harmless ones are taken."""
-    other = sorted(k for k in connection.url.query if k.lower() not in DUCKDB_SETTINGS)
-    if other:
-        raise ValidationError(
-            f"connection {connection.name!r}: the DuckDB setting {other[0]!r} cannot be used "
-            "here (DuckDB is kept to your folder)",
-            [{"field": "connection"}],
-        )
-    folder = str(base_dir.resolve()).rstrip("/") + "/"
-
-    def confine(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.execute("SET allowed_directories = $dirs", {"dirs": [folder]})
-        dbapi_connection.execute("SET enable_external_access = false")
-        dbapi_connection.execute("SET lock_configuration = true")
-
-    return confine
-
-
-def _confined_sqlite(base_dir: Path) -> Hook:
-    """SQLite may attach only databases in the folder (a relative name is read from the
-    process's folder, as SQLite reads it); URIs and computed names are refused."""
-    root = base_dir.resolve()
-
-    def authorize(action: int, name: str | None, *_: Any) -> int:
-        if action != sqlite3.SQLITE_ATTACH or name in ("", ":memory:"):
-            return sqlite3.SQLITE_OK
-        if name is None or name.lower().startswith("file:"):
-            return sqlite3.SQLITE_DENY
-        inside = Path(name).resolve().is_relative_to(root)
-        return sqlite3.SQLITE_OK if inside else sqlite3.SQLITE_DENY
-
-    def confine(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.set_authorizer(authorize)
-
-    return confine
-
-
-def check(connection: Connection, base_dir: Path | None = None) -> tuple[bool, str]:
-    """Connect and run a trivial query: (True, "connected: <server version>") or (False,
-    the driver's reason in one line, no password)."""
-    try:
-        engine = engine_for(connection, base_dir)
-        with engine.connect() as con:
-            con.execute(sa.text("SELECT 1"))
-            version = engine.dialect.server_version_info
-        engine.dispose()
-    except ValidationError as exc:
-        return False, exc.message
-    except ModuleNotFoundError as exc:
-        return False, f"the driver for {connection.dialect} is not installed ({exc.name})"
-    except Exception as exc:  # every driver has its own error classes
-        return False, describe_error(exc, connection.url)
-    shown = ".".join(str(v) for v in version) if version else connection.dialect
-    return True, f"connected ({connection.dialect} {shown})"

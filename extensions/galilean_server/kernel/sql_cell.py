@@ -22,11 +22,11 @@ import sqlglot
 from IPython.core.magic import Magics, cell_magic, magics_class
 from sqlglot import exp
 
+from galilean_services.connection_engines import engine_for
 from galilean_services.connections import (
     Connection,
     ConnectionStore,
     database_message,
-    engine_for,
     user_home,
 )
 from galilean_services.errors import GalileanError, NotFound

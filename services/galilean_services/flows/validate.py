@@ -11,6 +11,9 @@ from .issues import Issue
 from .model import Flow
 from .registry import Columns, Registry, default_registry
 
+# The loops reported at most: a flow of a few thousand edges can hold thousands of them.
+MAX_CYCLES = 20
+
 
 def validate(flow: Flow, registry: Registry | None = None) -> list[Issue]:
     registry = registry or default_registry()
@@ -149,6 +152,8 @@ def _cycles(flow: Flow) -> list[Issue]:
                 pending.pop()
                 state[path.pop()] = 2
             elif state.get(child) == 1:
+                if len(issues) == MAX_CYCLES:  # one is enough to fix; thousands are noise
+                    return issues
                 loop = tuple(path[path.index(child) :])
                 if frozenset(loop) not in seen_cycles:
                     seen_cycles.add(frozenset(loop))

@@ -16,7 +16,7 @@ from ..flows.net import HttpPolicy
 from ..flows.registry import Registry, default_registry
 from ..flows.settable import check_settable
 from ..flows.validate import validate
-from .access import Caller, changeable, visible
+from .access import OWNER_ONLY, Caller, changeable, owned, visible
 from .config import ServiceConfig
 from .endpoint_pool import EndpointPool
 from .endpoints import split_request
@@ -148,8 +148,16 @@ class FlowsService:
     def update_flow(self, caller: Caller, flow_id: int, body: dict[str, Any]) -> dict[str, Any]:
         caller.need("write")
         self._changed()
-        changeable(caller, self.store.flow(flow_id))
+        flow = changeable(caller, self.store.flow(flow_id))
         fields: dict[str, Any] = {"groups": _groups(body)}
+        # Sharing with more groups lets more people run it as its owner: the owner's call
+        # (an admin may rename it, or stop sharing it).
+        if set(fields["groups"] or ()) - set(flow["groups"]) and caller.name != flow["owner"]:
+            raise Forbidden(
+                f"{OWNER_ONLY}, or who may run it: only {flow['owner']} may share flow "
+                f"{flow_id} with more groups",
+                [{"field": "groups"}],
+            )
         if "name" in body:
             fields["name"] = _text(body, "name")
         if "description" in body:
@@ -170,7 +178,7 @@ class FlowsService:
     def add_version(self, caller: Caller, flow_id: int, body: dict[str, Any]) -> dict[str, Any]:
         caller.need("write")
         self._changed()
-        changeable(caller, self.store.flow(flow_id))
+        owned(caller, self.store.flow(flow_id))  # not an admin: it would run as the owner
         number = self.store.add_version(
             flow_id, self._content(body), caller.name, _text(body, "message", "", 2000)
         )
@@ -245,7 +253,7 @@ class FlowsService:
     def publish(self, caller: Caller, flow_id: int, body: dict[str, Any]) -> dict[str, Any]:
         caller.need("write")
         self._changed()
-        changeable(caller, self.store.flow(flow_id))
+        owned(caller, self.store.flow(flow_id))  # admins may unpublish, not publish
         name = _text(body, "name", None, 64)
         if not ENDPOINT_NAME.match(name):
             raise ValidationError(
@@ -333,7 +341,7 @@ class FlowsService:
     def set_schedule(self, caller: Caller, flow_id: int, body: dict[str, Any]) -> dict[str, Any]:
         caller.need("write")
         self._changed()
-        flow = changeable(caller, self.store.flow(flow_id))
+        flow = owned(caller, self.store.flow(flow_id))  # admins may unschedule, not schedule
         cron = _text(body, "cron", None, 128)
         next_run = check_cron(cron)
         missed = body.get("missed", "once")
@@ -343,7 +351,7 @@ class FlowsService:
         number = _version_number(body)
         content = self.store.version(flow_id, number)["content"]
         _check_params(content, params)
-        # An admin scheduling another's flow is not its owner: shared parameters only.
+        # Only the owner gets here (owned): kept should that ever change.
         check_settable(parse_flow(content), params, caller.name == flow["owner"], self.registry)
         enabled = body.get("enabled", True)
         if not isinstance(enabled, bool):

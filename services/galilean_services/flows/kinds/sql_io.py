@@ -2,7 +2,7 @@
 a table, a query with bound parameters, and a table writer.
 
 They run with the flow owner's connections: a user's own file, or the admin's. In the flows
-service they are held to its network policy and the owner's folder (connections.engine_for).
+service they are held to its network policy and the owner's folder (connection_engines.engine_for).
 Errors give the database's reason in one line, never a password.
 """
 
@@ -17,7 +17,8 @@ import sqlalchemy as sa
 import sqlglot
 from sqlglot import exp
 
-from ...connections import ConnectionStore, describe_error, engine_for
+from ...connection_engines import engine_for
+from ...connections import ConnectionStore, describe_error
 from ...errors import GalileanError
 from ..issues import NodeError
 from ..registry import Columns, CompileContext
