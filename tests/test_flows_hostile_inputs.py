@@ -246,7 +246,7 @@ def chain(length: int, loop: bool = False) -> dict[str, Any]:
         {"id": f"f{i}", "kind": "transform.filter", "params": {"condition": "x > 0"}}
         for i in range(length)
     ]
-    ids = [*(f["id"] for f in filters), "out"]
+    ids = [f"f{i}" for i in range(length)] + ["out"]
     edges = [*pairwise(ids), (ids[-2], "f0") if loop else ("data", "f0")]
     return document([inline_flow()["nodes"][0], *filters, inline_flow()["nodes"][2]], edges)
 
@@ -271,13 +271,13 @@ def test_bad_flows_are_refused_naming_the_node(app: Service) -> None:
         problem = error_of(app.call("POST", "/api/flows", {"flow": flow}), 400)
         issues = [(e["code"], e.get("node"), e.get("path")) for e in problem["errors"]]
         assert issues == [(code, node, path)], problem
-    dangling = document(
-        [inline_flow()["nodes"][2]], [("ghost", "out")]
-    )  # an edge from a node that is not there
+    dangling = document([inline_flow()["nodes"][2]], [("ghost", "out")])  # no node "ghost"
     problem = error_of(app.call("POST", "/api/flows", {"flow": dangling}), 400)
     assert [(e["code"], e.get("edge")) for e in problem["errors"]] == [("edge", "e0")]
     # A long chain is checked without recursion: fine as it is, refused with a loop.
-    assert app.call("POST", "/api/flows", {"flow": chain(1_500)}).status_code == 201
+    accepted = app.call("POST", "/api/flows", {"flow": chain(1_500)})
+    assert accepted.status_code == 201, accepted.text
+    app.call("DELETE", f"/api/flows/{accepted.json()['id']}")  # not a target for the fuzzing
     problem = error_of(app.call("POST", "/api/flows", {"flow": chain(1_500, loop=True)}), 400)
     (cycle,) = problem["errors"]
     assert cycle["code"] == "cycle"
@@ -296,15 +296,16 @@ def test_flows_too_big_are_refused_naming_nodes_or_edges(app: Service) -> None:
     many_nodes = chain(MAX_NODES - 1)  # data, the filters and out: one too many
     many_edges = chain(10)
     many_edges["edges"] += [
-        {"id": f"x{i}", "from": {"node": "data"}, "to": {"node": "f0"}}
-        for i in range(MAX_EDGES)
+        {"id": f"x{i}", "from": {"node": "data"}, "to": {"node": "f0"}} for i in range(MAX_EDGES)
     ]
     for flow, key, limit in ((many_nodes, "nodes", MAX_NODES), (many_edges, "edges", MAX_EDGES)):
         problem = error_of(app.call("POST", "/api/flows", {"flow": flow}), 400)
         assert problem["errors"] == [{"field": "flow", "location": f"flow:$.{key}"}]
         assert f"at most {limit} {key} in a flow" in problem["error"]
         assert len(problem["error"]) < 200  # not the whole list back
-    assert app.call("POST", "/api/flows", {"flow": chain(MAX_NODES - 2)}).status_code == 201
+    accepted = app.call("POST", "/api/flows", {"flow": chain(MAX_NODES - 2)})
+    assert accepted.status_code == 201, accepted.text
+    app.call("DELETE", f"/api/flows/{accepted.json()['id']}")  # not a target for the fuzzing
 
 
 def test_another_users_run_is_not_confirmed_to_exist(app: Service, flow_id: int) -> None:
@@ -464,6 +465,46 @@ def test_group_members_set_only_shared_harmless_parameters(app: Service) -> None
     assert owner.status_code == 202, owner.text
     # An admin who is not the owner is "anyone else".
     error_of(app.call("POST", runs, {"params": {"file": "x"}}, who="admin"), 403)
+
+
+def test_only_the_owner_changes_what_a_flow_runs_or_when(app: Service) -> None:
+    """A flow runs as its owner: an admin may read, run, rename, stop sharing, unpublish,
+    unschedule and delete it, never give it new code, an endpoint, a schedule or more
+    people to run it (403, the flow named); the people it is shared with change nothing."""
+    created = app.call("POST", "/api/flows", {"flow": inline_flow(), "groups": ["team"]})
+    assert created.status_code == 201, created.text
+    flow = f"/api/flows/{created.json()['id']}"
+    alice_did = [
+        app.call("PUT", f"{flow}/endpoint", {"name": "alices-flow"}),
+        app.call("PUT", f"{flow}/schedule", {"cron": "0 3 * * *"}),
+    ]
+    assert [r.status_code for r in alice_did] == [200, 200], [r.text for r in alice_did]
+    owner_only = (
+        ("POST", f"{flow}/versions", {"flow": inline_flow(name="admin's code")}),
+        ("PUT", f"{flow}/endpoint", {"name": "admins-endpoint", "public": True}),
+        ("PUT", f"{flow}/schedule", {"cron": "* * * * *"}),
+        ("PATCH", f"{flow}", {"groups": ["team", "everyone"]}),
+    )
+    for method, path, body in owner_only:
+        refused = error_of(app.call(method, path, body, who="admin"), 403)
+        assert refused["error"].startswith("only the flow's owner may change what it runs")
+        assert "alice" in refused["error"]
+        refused = error_of(app.call(method, path, body, who="bob"), 403)  # shared with bob
+        assert "shared flows can be read and run, not changed" in refused["error"]
+    assert app.call("GET", f"{flow}/versions", who="admin").json()[-1]["number"] == 1
+    assert app.call("GET", f"{flow}/endpoint", who="admin").json()["name"] == "alices-flow"
+    assert app.call("GET", f"{flow}/schedule", who="admin").json()["cron"] == "0 3 * * *"
+    # What an admin keeps: reading, running (as the caller on record), renaming, stopping.
+    started = app.call("POST", f"{flow}/runs", {}, who="admin")
+    assert started.status_code == 202, started.text
+    assert started.json()["caller"] == "root"
+    renamed = app.call("PATCH", flow, {"name": "renamed", "groups": []}, who="admin")
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["groups"] == []
+    for path in (f"{flow}/endpoint", f"{flow}/schedule", flow):
+        stopped = app.call("DELETE", path, who="admin")
+        assert stopped.status_code in (200, 204), (path, stopped.text)
+    error_of(app.call("GET", flow), 404)
 
 
 # -- schemathesis -----------------------------------------------------------------------------
