@@ -296,15 +296,18 @@ def test_http_to_the_hub_is_refused(hub: Hub, users: dict[str, Any]) -> None:
         assert run["status"] == "failed", run
 
 
-def sleepy_endpoint(seconds: float) -> dict[str, Any]:
-    code = f"import time\ndef transform(df):\n    time.sleep({seconds})\n    return df\n"
+def sleepy_endpoint() -> dict[str, Any]:
+    """An endpoint whose Python node sleeps `?wait=` seconds (a shared parameter)."""
+    code = "import time\ndef transform(df):\n    time.sleep(float(df['n'][0]))\n    return df\n"
+    rows = {"columns": [{"name": "n", "type": "DOUBLE"}], "rows": [[{"$param": "wait"}]]}
     return document(
         [
-            {"id": "rows", "kind": "source.inline", "params": ONE_ROW},
+            {"id": "rows", "kind": "source.inline", "params": rows},
             {"id": "py", "kind": "transform.python", "params": {"code": code}},
             {"id": "out", "kind": "destination.display", "params": {}},
         ],
         [("rows", "py"), ("py", "out")],
+        parameters=[{"name": "wait", "type": "number", "default": 0, "shared": True}],
     )
 
 
@@ -327,7 +330,7 @@ def endpoint_workers_of(home: Path) -> list[int]:
 
 def test_a_slow_endpoint_delays_no_one_else_and_is_stopped(hub: Hub, users: dict[str, Any]) -> None:
     alice, bob = Flows.of(users["alice"]), Flows.of(users["bob"])
-    slow = alice.ok("POST", "/api/flows", {"flow": sleepy_endpoint(30)}, 201)
+    slow = alice.ok("POST", "/api/flows", {"flow": sleepy_endpoint()}, 201)
     alice.ok("PUT", f"/api/flows/{slow['id']}/endpoint", {"name": "slow"})
     quick_flow = document(
         [
@@ -339,10 +342,12 @@ def test_a_slow_endpoint_delays_no_one_else_and_is_stopped(hub: Hub, users: dict
     quick = bob.ok("POST", "/api/flows", {"flow": quick_flow}, 201)
     bob.ok("PUT", f"/api/flows/{quick['id']}/endpoint", {"name": "quick"})
     assert bob.call("POST", "/execute/quick").status_code == 200  # warm
+    warm = alice.call("POST", "/execute/slow?wait=0")  # its worker started: no cold start
+    assert warm.status_code == 200, warm.text
     answers: list[int] = []
 
     def call_slow() -> None:
-        answers.append(alice.call("POST", "/execute/slow").status_code)
+        answers.append(alice.call("POST", "/execute/slow?wait=30").status_code)
 
     threads = [threading.Thread(target=call_slow) for _ in range(3)]
     for thread in threads:
@@ -448,7 +453,7 @@ def start_and_catch_writing(alice: Flows, flow: dict[str, Any], home: Path) -> s
     created = alice.ok("POST", "/api/flows", {"flow": flow}, 201)
     run = alice.ok("POST", f"/api/flows/{created['id']}/runs", {}, 202)
     deadline = time.monotonic() + 60
-    while not (home / "big.parquet.partial").exists():
+    while not list(home.glob("big.parquet*.partial")):
         assert time.monotonic() < deadline, "the run never started writing"
         time.sleep(0.01)
     return str(run["id"])
@@ -458,7 +463,7 @@ def assert_killed_cleanly(alice: Flows, run_id: str, home: Path, why: str) -> No
     run = alice.wait_run(run_id)
     assert run["status"] == "failed", run
     assert why in run["error"]["message"], run["error"]
-    assert not (home / "big.parquet.partial").exists()
+    assert not list(home.glob("big.parquet*.partial"))
     assert pq.read_table(home / "big.parquet").column_names == ["previous"]
     assert processes_with("galilean_services.flows_service.worker", str(home)) == []
 

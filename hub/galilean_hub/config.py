@@ -190,10 +190,12 @@ def _configure_docker(c: Any, settings: Settings) -> None:
     }
     # One volume per user and workspace, kept when the container is removed (DockerSpawner
     # escapes user names with '_' sequences, so '__' cannot occur inside a name), and the
-    # user's folder under GALILEAN_DOCKER_SHARED_DIR on the host.
+    # user's folder under GALILEAN_DOCKER_SHARED_DIR on the host, by the user's own name:
+    # the flows service finds it by that name (escaped, `bob.x` would be `bob-2ex`, which
+    # another user could sign up as). Names are checked to be one safe path segment.
     c.DockerSpawner.volumes = {
         "galilean-{username}__{servername}": "/home/jovyan",
-        f"{shared.rstrip('/')}/{{username}}": SHARED_MOUNT,
+        f"{shared.rstrip('/')}/{{raw_username}}": SHARED_MOUNT,
     }
     c.Spawner.pre_spawn_hook = partial(docker_pre_spawn, Path(shared))
     c.DockerSpawner.mem_limit = settings.docker_mem_limit

@@ -113,6 +113,16 @@ def _remove(path: Path) -> None:
         raise NodeError(f"cannot write: {path.name!r} is a folder") from None
 
 
+# Set by a service run's worker (`run-<id>`): its partial files are `<name>.<tag>.partial`,
+# so the service can remove exactly the ones a killed run left, and no one else's.
+PARTIAL_TAG = ""
+
+
+def partial_name(name: str, tag: str = "") -> str:
+    tag = tag or PARTIAL_TAG
+    return f"{name}.{tag}.partial" if tag else f"{name}.partial"
+
+
 @contextmanager
 def written_atomically(target: Path, folder: Path | None = None) -> Iterator[Path]:
     """Yield a temporary name beside `target` (`<name>.partial`); it becomes `target` only
@@ -125,7 +135,7 @@ def written_atomically(target: Path, folder: Path | None = None) -> Iterator[Pat
     inside `folder` when given); replacing a target that is a symlink replaces the link.
     """
     parent = _real_folder(target.parent, folder)
-    partial = parent / (target.name + ".partial")
+    partial = parent / partial_name(target.name)
     # DuckDB's COPY to an existing file writes `tmp_<name>` first, then renames it.
     beside = parent / ("tmp_" + partial.name)
     for stale in (partial, beside):

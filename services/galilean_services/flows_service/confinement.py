@@ -17,6 +17,7 @@ import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("galilean.flows")
 
@@ -25,11 +26,22 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 GROUP = "galilean-flows"
 
 
+def _prctl() -> Any:
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+# Looked up once here: a child between fork and exec must not load libraries (dlopen may
+# wait for a lock another thread of the service held at the fork).
+PRCTL = _prctl()
+
+
 def die_with_parent() -> None:
     """In the child: SIGKILL when the parent (the service) dies."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if PRCTL is not None:
+        PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 class ProcessLimits:
@@ -72,6 +84,23 @@ class ProcessLimits:
             log.warning("cgroup %s: %s", group, exc)
             return None
         return group
+
+    @staticmethod
+    def kill(group: Path | None) -> None:
+        """SIGKILL every process in the group: the worker and all it started, even those
+        that left its process group or session (a sandbox's own processes, a Python node)."""
+        if group is None:
+            return
+        for _ in range(3):  # a process forking while we kill: its child joined the group
+            try:
+                pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
+            except (OSError, ValueError):
+                return
+            if not pids:
+                return
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
 
     @staticmethod
     def remove(group: Path | None) -> None:

@@ -33,7 +33,7 @@ from .isolation import PASSED, PASSED_PREFIXES
 log = logging.getLogger("galilean.flows")
 LABEL = "galilean.flows.service"
 NOTEBOOK_UID = 1000
-LINE_LIMIT = 256 * 1024 * 1024
+LINE_LIMIT = 64 * 1024 * 1024
 HEADER = 8  # Docker's multiplexed stream: [kind, 0, 0, 0, size (4 bytes, big-endian)]
 
 
@@ -67,7 +67,11 @@ class ContainerChild:
             while True:
                 header = await reader.readexactly(HEADER)
                 payload = await reader.readexactly(int.from_bytes(header[4:8], "big"))
-                (self.stderr if header[0] == 2 else self.stdout).feed_data(payload)
+                target = self.stderr if header[0] == 2 else self.stdout
+                # Backpressure: a reader that is not keeping up holds the container back.
+                while len(getattr(target, "_buffer", b"")) > LINE_LIMIT:
+                    await asyncio.sleep(0.01)
+                target.feed_data(payload)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:

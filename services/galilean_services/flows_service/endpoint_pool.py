@@ -37,6 +37,7 @@ class WorkerGone(Exception):
 class Worker:
     key: Key
     proc: Child
+    owner: str
     used: float = 0.0
     stderr: list[bytes] = field(default_factory=list)
     drain: asyncio.Task[None] | None = None
@@ -47,12 +48,17 @@ class Worker:
         try:
             self.proc.stdin.write(json.dumps(message).encode() + b"\n")
             await self.proc.stdin.drain()
-            line = await self.proc.stdout.readline()
+            line = await self.proc.stdout.readline()  # ValueError past LINE_LIMIT
         except (ConnectionError, ValueError) as exc:
-            raise WorkerGone(str(exc)) from None
+            raise WorkerGone(f"its answer could not be read ({type(exc).__name__})") from None
         if not line:
             raise WorkerGone(self.last_words())
-        answer: dict[str, Any] = json.loads(line)
+        try:  # what the worker wrote (code in it may write too): a dict, or it is gone
+            answer = json.loads(line)
+        except ValueError:
+            raise WorkerGone("it answered something that is not JSON") from None
+        if not isinstance(answer, dict):
+            raise WorkerGone("it answered something that is not a JSON object")
         return answer
 
     def last_words(self) -> str:
@@ -88,6 +94,9 @@ class EndpointPool:
         self._all: list[Worker] = []
         self._slots: dict[Key, asyncio.Semaphore] = {}
         self._serial = 0
+        self._starting: dict[str, int] = {}  # owner → workers being started
+        # One user's endpoints may hold at most half the workers: the rest serve the others.
+        self.per_owner = max(1, max_workers // 2)
 
     @property
     def workers(self) -> int:
@@ -173,10 +182,19 @@ class EndpointPool:
         return None
 
     async def _start(self, key: Key, content: str, base_dir: Path, owner: str) -> Worker:
-        self._make_room()
+        self._make_room(owner)
         self._serial += 1
-        proc = await self.plane.spawn(WORKER, base_dir, owner, f"endpoint-{key[0]}-{self._serial}")
-        worker = Worker(key, proc, used=self.clock())
+        self._starting[owner] = self._starting.get(owner, 0) + 1  # counted while it starts
+        try:
+            proc = await self.plane.spawn(
+                WORKER, base_dir, owner, f"endpoint-{key[0]}-{self._serial}"
+            )
+        except Exception as exc:  # OSError, or the Docker API's errors
+            why = f"endpoint {key[0]!r} could not start: {type(exc).__name__}"
+            raise GalileanError(why, status=503) from None
+        finally:
+            self._starting[owner] -= 1
+        worker = Worker(key, proc, owner, used=self.clock())
         worker.drain = asyncio.get_running_loop().create_task(_drain(worker))
         self._all.append(worker)
         spec = {
@@ -201,15 +219,33 @@ class EndpointPool:
         log.info("endpoint %s: worker started", key[0])
         return worker
 
-    def _make_room(self) -> None:
-        while len(self._all) >= self.max_workers:
-            idle = [w for ws in self._idle.values() for w in ws]
+    def _make_room(self, owner: str) -> None:
+        """Room for one more worker of `owner`: their own least recently used idle one
+        goes first when they hold their share; anyone's when all are taken."""
+        idle = [w for ws in self._idle.values() for w in ws]
+        while self._held(owner) >= self.per_owner:
+            own = [w for w in idle if w.owner == owner]
+            if not own:
+                raise GalileanError(
+                    f"your endpoints already keep {self.per_owner} worker(s) busy, the most "
+                    "one user may: try again when one is done",
+                    status=429,
+                )
+            oldest = min(own, key=lambda w: w.used)
+            self._discard(oldest)
+            idle.remove(oldest)
+        while len(self._all) + sum(self._starting.values()) >= self.max_workers:
             if not idle:
                 raise GalileanError(
                     f"all {self.max_workers} endpoint workers are busy: try again",
                     status=503,
                 )
-            self._discard(min(idle, key=lambda w: w.used))
+            oldest = min(idle, key=lambda w: w.used)
+            self._discard(oldest)
+            idle.remove(oldest)
+
+    def _held(self, owner: str) -> int:
+        return sum(1 for w in self._all if w.owner == owner) + self._starting.get(owner, 0)
 
     def _discard(self, worker: Worker) -> None:
         worker.kill()

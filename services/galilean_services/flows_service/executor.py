@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..flows.paths import partial_name
 from .config import ServiceConfig
 from .confinement import ProcessLimits
 from .isolation import Isolation
@@ -61,6 +62,7 @@ class RunManager:
         owner: str = "",
     ) -> None:
         job = {
+            "run_id": run_id,
             "content": content,
             "params": params,
             "base_dir": str(base_dir),
@@ -76,6 +78,7 @@ class RunManager:
         def done(_task: asyncio.Task[None]) -> None:
             self._tasks.pop(run_id, None)
             self._flows.pop(run_id, None)
+            self._cancelled.discard(run_id)
 
         task.add_done_callback(done)
 
@@ -97,9 +100,14 @@ class RunManager:
                 proc.kill()
             try:
                 out, err = await asyncio.wait_for(
-                    proc.communicate(json.dumps(job).encode()), self.timeout
+                    collect(proc, json.dumps(job).encode(), MAX_RESULT), self.timeout
                 )
                 outcome = self._outcome(run_id, proc.returncode, out, err)
+            except ResultTooLarge:
+                outcome = _failed(
+                    f"the run's result passed {MAX_RESULT // 2**20} MB and was stopped "
+                    "(display fewer or shorter values)"
+                )
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
@@ -107,7 +115,7 @@ class RunManager:
             finally:
                 self._procs.pop(run_id, None)
             if outcome.get("status") != "succeeded" or run_id in self._cancelled:
-                removed = await asyncio.to_thread(remove_partials, base_dir, started)
+                removed = await asyncio.to_thread(remove_partials, base_dir, started, run_id)
                 if removed:
                     log.info("run %s: removed %d unfinished file(s)", run_id, removed)
             if run_id in self._cancelled:
@@ -123,19 +131,24 @@ class RunManager:
                 result = json.loads(lines[-1])
             except ValueError:
                 result = None
-            if isinstance(result, dict):
-                logs = list(result.get("logs", []))
+            if isinstance(result, dict):  # written by the worker (user code shares it)
+                logs = [str(line) for line in _as(list, result.get("logs"))]
                 if stderr:
                     logs.append(stderr)
+                error = result.get("error")
                 return {
-                    "status": result.get("status", "failed"),
-                    "nodes": result.get("nodes") or {},
-                    "error": result.get("error"),
-                    "outputs": result.get("outputs") or {},
+                    "status": "succeeded" if result.get("status") == "succeeded" else "failed",
+                    "nodes": _as(dict, result.get("nodes")),
+                    "error": error if isinstance(error, dict) else None,
+                    "outputs": _as(dict, result.get("outputs")),
                     "logs": "\n".join(logs),
                 }
         if code is not None and code < 0:
-            why = f"the run's process was killed by signal {signal.Signals(-code).name}"
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = str(-code)
+            why = f"the run's process was killed by signal {name}"
             if -code == signal.SIGKILL:
                 why += " (out of memory?)"
         else:
@@ -151,7 +164,7 @@ class RunManager:
         proc = self._procs.get(run_id)
         if proc is not None:
             proc.kill()
-            await proc.wait()
+            await _stopped(proc)
             self._procs.pop(run_id, None)
         self.store.update_run(
             run_id, status="cancelled", ended=time.time(),
@@ -159,11 +172,16 @@ class RunManager:
         )  # fmt: skip
         return True
 
-    async def cancel_flow(self, flow_id: int) -> int:
-        """Stop the flow's queued and running runs (the flow is being deleted)."""
+    async def stop_flow(self, flow_id: int) -> int:
+        """Stop the flow's queued and running runs: the flow and its records are gone."""
         runs = [r for r, f in list(self._flows.items()) if f == flow_id]
         for run_id in runs:
-            await self.cancel(run_id)
+            self._cancelled.add(run_id)
+            proc = self._procs.get(run_id)
+            if proc is not None:
+                proc.kill()
+                await _stopped(proc)
+                self._procs.pop(run_id, None)
         return len(runs)
 
     async def close(self) -> None:
@@ -173,12 +191,73 @@ class RunManager:
             task.cancel()
 
 
-PARTIAL = ".partial"
+MAX_RESULT = 64 * 2**20  # bytes of a run's result (rows of its displays, logs)
 
 
-def remove_partials(folder: Path, since: float) -> int:
-    """Delete `*.partial` files a stopped run left in `folder` (written since `since`);
-    symbolic links are neither followed nor removed."""
+def _as(kind: type, value: Any) -> Any:
+    return value if isinstance(value, kind) else kind()
+
+
+async def _stopped(proc: Child) -> None:
+    """Wait (a bounded time) for a killed worker: asyncio's wait() also waits for its
+    pipes, which a process it started outside its cgroup could keep open."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(proc.wait(), 10)
+
+
+class ResultTooLarge(Exception):
+    """The worker wrote more than a run's result may be (it was killed)."""
+
+
+async def collect(proc: Child, data: bytes, limit: int) -> tuple[bytes, bytes]:
+    """Give the worker its job, read what it writes: stdout up to `limit` bytes (past it
+    the worker is killed: ResultTooLarge), the end of stderr."""
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    stdin, stdout, stderr = proc.stdin, proc.stdout, proc.stderr
+
+    async def feed() -> None:
+        with contextlib.suppress(ConnectionError):
+            stdin.write(data)
+            await stdin.drain()
+            if stdin.can_write_eof():
+                stdin.write_eof()
+            else:
+                stdin.close()
+
+    over = False
+
+    async def out() -> bytes:
+        nonlocal over
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await stdout.read(2**16):
+            size += len(chunk)
+            if size > limit:
+                over = True
+                proc.kill()
+                continue  # drain to the end, keeping nothing more
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def err() -> bytes:
+        kept = b""
+        while chunk := await stderr.read(2**16):
+            kept = (kept + chunk)[-STDERR_KEEP:]
+        return kept
+
+    _, got, errors = await asyncio.gather(feed(), out(), err())
+    await proc.wait()
+    if over:
+        raise ResultTooLarge
+    return got, errors
+
+
+def remove_partials(folder: Path, since: float, run_id: str) -> int:
+    """Delete the partial files run `run_id` left in `folder` (`*.run-<id>.partial`,
+    written since `since`); symbolic links are neither followed nor removed."""
+    suffix = "." + partial_name("", f"run-{run_id}").lstrip(".")
     removed = 0
     stack = [folder]
     while stack:
@@ -190,7 +269,7 @@ def remove_partials(folder: Path, since: float) -> int:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
-            elif entry.name.endswith(PARTIAL) and entry.is_file(follow_symlinks=False):
+            elif entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
                     if entry.stat(follow_symlinks=False).st_mtime >= since - 1:
                         os.unlink(entry.path)

@@ -27,10 +27,12 @@ from pathlib import Path
 log = logging.getLogger("galilean.flows")
 
 MODES = ("auto", "bubblewrap", "none")
+TMP_BYTES = 1024 * 2**20  # the sandbox's /tmp
 SANDBOX_UID = 1000  # the owner inside the sandbox; files appear as the service's account
 # /etc entries programs need (name resolution, TLS roots, time zone); never shadow or keys.
 ETC = (
-    "resolv.conf", "hosts", "nsswitch.conf", "host.conf", "gai.conf", "ssl", "ca-certificates",
+    "resolv.conf", "hosts", "nsswitch.conf", "host.conf", "gai.conf", "ssl/certs",
+    "ca-certificates",
     "ca-certificates.conf", "pki", "localtime", "timezone", "alternatives", "passwd", "group",
     "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "mime.types", "protocols", "services",
 )  # fmt: skip
@@ -94,8 +96,9 @@ class Isolation:
             return argv
         folder = folder.resolve()
         args = [
-            self.bwrap, "--die-with-parent", "--new-session", "--unshare-all",
-            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL",
+            self.bwrap, "--die-with-parent", "--new-session", "--unshare-all", "--unshare-user",
+            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--disable-userns",
+            "--cap-drop", "ALL",
             "--ro-bind", "/usr", "/usr",
         ]  # fmt: skip
         if self.network:
@@ -111,7 +114,9 @@ class Isolation:
                 args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
         for readable in self.readable:
             args += ["--ro-bind", readable, readable]
-        args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]  # noqa: S108
+        # /tmp in memory, bounded (tmpfs pages belong to no process: an unbounded one
+        # could push the machine's OOM killer onto someone else).
+        args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]  # noqa: S108
         args += ["--bind", str(folder), str(folder), "--chdir", str(folder), "--"]
         return args + argv
 

@@ -77,7 +77,8 @@ async def serve(config: ServiceConfig) -> None:
 
     unfinished = service.store.unfinished_runs()
     for run_id, owner, started in unfinished:  # killed with the last service: no half files
-        removed = await asyncio.to_thread(remove_partials, config.files_of(owner), started)
+        folder = config.files_of(owner)
+        removed = await asyncio.to_thread(remove_partials, folder, started, run_id)
         if removed:
             log.info("run %s: removed %d unfinished file(s)", run_id, removed)
     abandoned = service.store.abandon_unfinished_runs()

@@ -21,7 +21,7 @@ from .config import ServiceConfig
 from .confinement import ProcessLimits, preexec
 from .isolation import Isolation, choose, environment
 
-LINE_LIMIT = 256 * 1024 * 1024  # one reply line: up to 10,000 rows per output
+LINE_LIMIT = 64 * 1024 * 1024  # one reply line: up to 10,000 rows per output
 
 
 class Child(Protocol):
@@ -82,11 +82,17 @@ class LocalChild:
             self._release()
 
     def kill(self) -> None:
+        # Its cgroup holds everything it started (a sandbox being set up, a Python node
+        # in a session of its own): all of it goes. Without cgroups, its process group.
+        self._limits.kill(self._group)
+        if self.proc.returncode is not None:  # reaped: its pid may be someone else's now
+            return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
 
     def _release(self) -> None:
         if self.proc.returncode is not None:
+            self._limits.kill(self._group)  # nothing of it outlives it
             self._limits.remove(self._group)
             self._group = None
 

@@ -166,13 +166,14 @@ class FlowsService:
 
     async def delete_flow(self, caller: Caller, flow_id: int) -> None:
         caller.need("write")
-        self._changed()
         changeable(caller, self.store.flow(flow_id))
         endpoint = self.store.endpoint_of(flow_id)
+        # Gone first: no call, run or schedule can start it again while its work stops.
+        self.store.delete_flow(flow_id)
+        self._changed()
         if endpoint:
             self.endpoints.drop(endpoint["name"])
-        await self.runs.cancel_flow(flow_id)  # a deleted flow's runs stop with it
-        self.store.delete_flow(flow_id)
+        await self.runs.stop_flow(flow_id)
 
     # -- versions ------------------------------------------------------------------------
     def add_version(self, caller: Caller, flow_id: int, body: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..connections import ConnectionStore
-from ..flows import parse_flow
+from ..flows import parse_flow, paths
 from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
 from ..flows.runner import RunResult, run
@@ -44,6 +44,8 @@ def result_json(result: RunResult) -> dict[str, Any]:
 
 def main() -> int:
     job = json.loads(sys.stdin.read())
+    if job.get("run_id"):
+        paths.PARTIAL_TAG = f"run-{job['run_id']}"  # what the service removes if killed
     flow = parse_flow(job["content"])
     try:
         result = run(
