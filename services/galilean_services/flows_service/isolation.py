@@ -112,11 +112,12 @@ class Isolation:
         for name in ETC:
             if (Path("/etc") / name).exists():
                 args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+        # /tmp in memory, bounded (tmpfs pages belong to no process: an unbounded one
+        # could push the machine's OOM killer onto someone else). Mounted before the binds
+        # below: Python or the owner's folder may live under /tmp (a CI clone, tests).
+        args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]  # noqa: S108
         for readable in self.readable:
             args += ["--ro-bind", readable, readable]
-        # /tmp in memory, bounded (tmpfs pages belong to no process: an unbounded one
-        # could push the machine's OOM killer onto someone else).
-        args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]  # noqa: S108
         args += ["--bind", str(folder), str(folder), "--chdir", str(folder), "--"]
         return args + argv
 

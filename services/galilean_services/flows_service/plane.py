@@ -19,7 +19,7 @@ from typing import Protocol
 
 from .config import ServiceConfig
 from .confinement import ProcessLimits, preexec
-from .isolation import Isolation, choose, environment
+from .isolation import Isolation, IsolationUnavailable, choose, environment
 
 LINE_LIMIT = 64 * 1024 * 1024  # one reply line: up to 10,000 rows per output
 
@@ -137,4 +137,11 @@ def make_plane(config: ServiceConfig) -> Plane:
 
         return DockerPlane(config)
     isolation = choose(config.isolation, config.needs_network)
+    data = Path(os.environ.get("GALILEAN_DATA_DIR", "var")).absolute()
+    for readable in isolation.readable:  # Python's folders, shown read-only to every run
+        if data.is_relative_to(readable):
+            raise IsolationUnavailable(
+                f"the data folder {data} lies inside {readable}, which runs must read (this "
+                "Python): move GALILEAN_DATA_DIR out of it"
+            )
     return LocalPlane(isolation, ProcessLimits(config.max_processes))
