@@ -390,6 +390,10 @@ def test_docker_mode_flows_run_in_a_container_as_the_user(
     only the user's folder and no network; the service itself runs no user code."""
     admin = admin_client(docker_hub)
     flows = Flows.of(approved_user(docker_hub, admin, "gil"))
+    # gil's group gives their containers 768 MB and 0.25 CPU: their flows get the same.
+    assert admin.api("POST", "/groups/small", json={"users": ["gil"]}).status_code == 201
+    limits = {"galilean.mem_limit": "768M", "galilean.cpu_limit": 0.25}
+    assert admin.api("PUT", "/groups/small/properties", json=limits).status_code == 200
     folder = Path(docker_hub.env["GALILEAN_DOCKER_SHARED_DIR"]) / "gil"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "rows.csv").write_text("n\n1\n2\n")
@@ -426,3 +430,7 @@ def test_docker_mode_flows_run_in_a_container_as_the_user(
     assert dict(called["results"]["out"]["rows"][0].items())["probe"] == "uid"
     labelled = engine.docker("ps", "-q", "--filter", "label=galilean.flows.service").split()
     assert labelled, "the endpoint's worker is a container"
+    memory, cpus = engine.docker(
+        "inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}", labelled[0]
+    ).split()
+    assert (int(memory), int(cpus)) == (768 * 1024**2, 250_000_000)

@@ -240,6 +240,16 @@ def _configure_services(c: Any, settings: Settings) -> None:
             }
         )
     services.append(flows_service(settings))
+    if settings.mode == "docker":
+        # Runs take their owner's group limits (galilean.mem_limit / cpu_limit), as the
+        # owner's own containers do: the service reads groups, nothing else.
+        roles.append(
+            {
+                "name": "flows-service",
+                "scopes": ["read:users:groups", "read:groups"],
+                "services": ["flows"],
+            }
+        )
     c.JupyterHub.custom_scopes = {
         scope(verb): {"description": text} for verb, text in SCOPE_HELP.items()
     }

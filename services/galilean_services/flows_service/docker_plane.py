@@ -21,12 +21,18 @@ import contextlib
 import hashlib
 import logging
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote
 
 import docker
+import requests
 from docker.errors import DockerException
 
+from ..limits import group_limits
 from .config import ServiceConfig
 from .isolation import PASSED, PASSED_PREFIXES
 
@@ -35,6 +41,7 @@ LABEL = "galilean.flows.service"
 NOTEBOOK_UID = 1000
 LINE_LIMIT = 64 * 1024 * 1024
 HEADER = 8  # Docker's multiplexed stream: [kind, 0, 0, 0, size (4 bytes, big-endian)]
+LIMITS_TTL = 60.0  # seconds an owner's group limits are remembered
 
 
 def _instance(config: ServiceConfig) -> str:
@@ -125,12 +132,55 @@ def _remove(container: Any) -> None:
         container.remove(force=True)
 
 
+def hub_groups(owner: str) -> list[SimpleNamespace]:
+    """The owner's groups with their properties, from the hub's API (this service's token
+    has read:users:groups and read:groups)."""
+    api = os.environ["JUPYTERHUB_API_URL"].rstrip("/")
+    headers = {"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}
+    user = requests.get(f"{api}/users/{quote(owner)}", headers=headers, timeout=5)
+    user.raise_for_status()
+    groups = []
+    for name in user.json().get("groups") or []:
+        group = requests.get(f"{api}/groups/{quote(name)}", headers=headers, timeout=5)
+        group.raise_for_status()
+        groups.append(SimpleNamespace(name=name, properties=group.json().get("properties")))
+    return groups
+
+
 class DockerPlane:
-    def __init__(self, config: ServiceConfig, client: Any = None) -> None:
+    def __init__(
+        self,
+        config: ServiceConfig,
+        client: Any = None,
+        groups: Callable[[str], list[Any]] = hub_groups,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.config = config
         self.client = client or docker.from_env()
         self.instance = _instance(config)
         self.network = config.needs_network
+        self.groups = groups
+        self.clock = clock
+        self._limits: dict[str, tuple[float, tuple[int | str, float]]] = {}
+
+    def limits_of(self, owner: str) -> tuple[int | str, float]:
+        """Memory and CPUs of the owner's runs: what their groups give their containers
+        (galilean.mem_limit / galilean.cpu_limit), else the stack's defaults. Asked of the
+        hub at most once a minute per owner."""
+        now = self.clock()
+        cached = self._limits.get(owner)
+        if cached is not None and now - cached[0] < LIMITS_TTL:
+            return cached[1]
+        mem: int | str = self.config.docker_mem_limit
+        cpu = self.config.docker_cpu_limit
+        try:
+            group_mem, group_cpu = group_limits(self.groups(owner))
+        except (requests.RequestException, KeyError, ValueError) as exc:
+            log.warning("limits of %s: the hub's groups could not be read (%s)", owner, exc)
+            group_mem = group_cpu = None
+        found = (mem if group_mem is None else group_mem, cpu if group_cpu is None else group_cpu)
+        self._limits[owner] = (now, found)
+        return found
 
     @property
     def isolated(self) -> bool:
@@ -153,6 +203,7 @@ class DockerPlane:
     def _create(self, module: str, folder: Path, owner: str, name: str) -> Any:
         if folder.stat().st_uid != NOTEBOOK_UID:  # made by this service (root) before a spawn
             os.chown(folder, NOTEBOOK_UID, NOTEBOOK_UID)
+        mem, cpu = self.limits_of(owner)
         net: dict[str, Any] = {"network_mode": "none"}
         if self.network and self.config.docker_network:
             net = {"network": self.config.docker_network}
@@ -165,8 +216,8 @@ class DockerPlane:
             working_dir=str(folder),
             environment=self.environment(folder),
             volumes={str(folder): {"bind": str(folder), "mode": "rw"}},
-            mem_limit=self.config.docker_mem_limit,
-            nano_cpus=int(self.config.docker_cpu_limit * 1e9),
+            mem_limit=mem,
+            nano_cpus=int(cpu * 1e9),
             pids_limit=self.config.max_processes,
             cap_drop=["ALL"],
             security_opt=["no-new-privileges"],

@@ -1,0 +1,85 @@
+"""The execution plane's parts without a hub: the sandbox's command line, what a run's
+environment holds, and docker mode's limits per owner (the Docker API itself is exercised
+in test_docker.py, the sandbox in test_flows_hostile.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from galilean_services.flows_service.config import ServiceConfig
+from galilean_services.flows_service.docker_plane import DockerPlane
+from galilean_services.flows_service.isolation import Isolation, environment
+
+
+def test_the_sandbox_mounts_tmp_before_what_it_binds(tmp_path: Path) -> None:
+    """Python (or a CI clone) under /tmp must stay visible over the sandbox's own /tmp."""
+    sandbox = Isolation("bubblewrap", readable=("/tmp/venv",), bwrap="bwrap")
+    args = sandbox.command(["python"], tmp_path)
+    assert args.index("/tmp") < args.index("/tmp/venv")
+    assert args[args.index("--bind") + 1] == str(tmp_path.resolve())
+    assert "--disable-userns" in args
+    assert "--share-net" not in args
+    assert "/etc/shadow" not in args
+    assert "/etc/ssl" not in args  # its private keys too; only the certificates
+
+
+def test_a_run_sees_none_of_the_services_secrets(tmp_path: Path) -> None:
+    env = environment(
+        tmp_path,
+        {
+            "JUPYTERHUB_API_TOKEN": "hub-token",
+            "GALILEAN_FLOWS_DB_URL": "postgresql://u:pw@db/hub",
+            "GALILEAN_CONNECTION_SHOP": "sqlite:///shop.sqlite",
+            "GALILEAN_FLOWS_PYTHON_MAX_SECONDS": "30",
+        },
+    )
+    assert env["HOME"] == str(tmp_path)
+    assert "JUPYTERHUB_API_TOKEN" not in env
+    assert "GALILEAN_FLOWS_DB_URL" not in env
+    assert env["GALILEAN_CONNECTION_SHOP"] == "sqlite:///shop.sqlite"  # the admin's, for all
+    assert env["GALILEAN_FLOWS_PYTHON_MAX_SECONDS"] == "30"
+
+
+class Groups:
+    def __init__(self, groups: list[Any] | Exception) -> None:
+        self.groups = groups
+        self.asked = 0
+
+    def __call__(self, owner: str) -> list[Any]:
+        self.asked += 1
+        if isinstance(self.groups, Exception):
+            raise self.groups
+        return self.groups
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> ServiceConfig:
+    return ServiceConfig(
+        db_url="sqlite://", files_root=str(tmp_path / "{user}"), docker_mem_limit="2G",
+        docker_cpu_limit=1.0,
+    )  # fmt: skip
+
+
+def test_docker_runs_take_their_owners_group_limits(config: ServiceConfig) -> None:
+    now = [0.0]
+    big = SimpleNamespace(name="big", properties={"galilean.mem_limit": "4G"})
+    fast = SimpleNamespace(name="fast", properties={"galilean.cpu_limit": 2})
+    groups = Groups([big, fast])
+    plane = DockerPlane(config, client=object(), groups=groups, clock=lambda: now[0])
+    assert plane.limits_of("ann") == (4 * 1024**3, 2.0)
+    assert plane.limits_of("ann") == (4 * 1024**3, 2.0)
+    assert groups.asked == 1  # remembered for a minute
+    now[0] = 61.0
+    plane.limits_of("ann")
+    assert groups.asked == 2
+
+
+def test_docker_runs_fall_back_to_the_stacks_limits(config: ServiceConfig) -> None:
+    plain = DockerPlane(config, client=object(), groups=Groups([]))
+    assert plain.limits_of("ann") == ("2G", 1.0)
+    broken = DockerPlane(config, client=object(), groups=Groups(KeyError("JUPYTERHUB_API_URL")))
+    assert broken.limits_of("ann") == ("2G", 1.0)
