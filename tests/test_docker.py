@@ -371,13 +371,14 @@ def attempt(action):
 
 def transform(df):
     return pd.DataFrame({
-        "probe": ["uid", "docker socket", "hub data", "other users", "hub port"],
+        "probe": ["uid", "docker socket", "hub data", "other users", "hub port", "shadow"],
         "result": [
             str(os.getuid()),
             attempt(lambda: open("/var/run/docker.sock", "rb")),
             attempt(lambda: os.listdir(%(data)r)),
             attempt(lambda: [u for u in os.listdir(%(shared)r) if u != "gil"] or 1 / 0),
             attempt(lambda: socket.create_connection((%(hub_ip)r, %(hub_port)d), 3)),
+            attempt(lambda: open("/etc/shadow").read()),
         ],
     })
 """

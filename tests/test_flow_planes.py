@@ -12,6 +12,7 @@ import pytest
 
 from galilean_services.flows_service.config import ServiceConfig
 from galilean_services.flows_service.docker_plane import DockerPlane
+from galilean_services.flows_service.executor import remove_partials
 from galilean_services.flows_service.isolation import Isolation, environment
 
 
@@ -83,3 +84,23 @@ def test_docker_runs_fall_back_to_the_stacks_limits(config: ServiceConfig) -> No
     assert plain.limits_of("ann") == ("2G", 1.0)
     broken = DockerPlane(config, client=object(), groups=Groups(KeyError("JUPYTERHUB_API_URL")))
     assert broken.limits_of("ann") == ("2G", 1.0)
+
+
+def test_a_stopped_runs_partial_files_and_only_those_are_removed(tmp_path: Path) -> None:
+    mine = tmp_path / "out.parquet.run-abc.partial"
+    deep = tmp_path / "a" / "b" / "t.csv.run-abc.partial"
+    other_run = tmp_path / "out.parquet.run-xyz.partial"
+    a_notebooks = tmp_path / "notes.partial"
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    elsewhere = outside / "x.run-abc.partial"
+    deep.parent.mkdir(parents=True)
+    for path in (mine, deep, other_run, a_notebooks, elsewhere):
+        path.write_text("half")
+    (tmp_path / "link").symlink_to(outside)
+    assert remove_partials(tmp_path, 0, "abc") == 2
+    assert not mine.exists()
+    assert not deep.exists()
+    assert other_run.exists()
+    assert a_notebooks.exists()
+    assert elsewhere.exists()  # behind a link: not followed

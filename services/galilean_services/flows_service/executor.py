@@ -256,24 +256,33 @@ async def collect(proc: Child, data: bytes, limit: int) -> tuple[bytes, bytes]:
 
 def remove_partials(folder: Path, since: float, run_id: str) -> int:
     """Delete the partial files run `run_id` left in `folder` (`*.run-<id>.partial`,
-    written since `since`); symbolic links are neither followed nor removed."""
+    written since `since`). The walk holds each folder open and never follows a link: a
+    folder swapped for a symbolic link meanwhile leads nowhere (this may run as root)."""
     suffix = "." + partial_name("", f"run-{run_id}").lstrip(".")
+    opened = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    try:
+        stack = [os.open(folder, opened)]
+    except OSError:
+        return 0
     removed = 0
-    stack = [folder]
     while stack:
-        current = stack.pop()
+        fd = stack.pop()
         try:
-            entries = list(os.scandir(current))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
-            elif entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
+            with os.scandir(fd) as entries:
+                found = list(entries)
+            for entry in found:
                 with contextlib.suppress(OSError):
-                    if entry.stat(follow_symlinks=False).st_mtime >= since - 1:
-                        os.unlink(entry.path)
-                        removed += 1
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(os.open(entry.name, opened, dir_fd=fd))
+                    elif entry.name.endswith(suffix) and entry.is_file(follow_symlinks=False):
+                        info = os.stat(entry.name, dir_fd=fd, follow_symlinks=False)
+                        if info.st_mtime >= since - 1:
+                            os.unlink(entry.name, dir_fd=fd)
+                            removed += 1
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
     return removed
 
 
