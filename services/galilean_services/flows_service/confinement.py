@@ -38,6 +38,16 @@ def _prctl() -> Any:
 PRCTL = _prctl()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def die_with_parent() -> None:
     """In the child: SIGKILL when the parent (the service) dies."""
     if PRCTL is not None:
@@ -45,13 +55,55 @@ def die_with_parent() -> None:
 
 
 class ProcessLimits:
-    """One cgroup per run with `pids_max` tasks (threads count), when the machine allows."""
+    """One cgroup per run with `pids_max` tasks (threads count), when the machine allows,
+    under a folder of this service's own (`galilean-flows/<pid>`): what a service that
+    died left there is killed and removed by the next one."""
 
     def __init__(self, pids_max: int = 512, root: Path = CGROUP_ROOT) -> None:
         self.pids_max = pids_max
-        self.base = self._base(root)
-        if self.base is None:
+        shared = self._base(root)
+        self.base: Path | None = None
+        if shared is None:
             log.info("no writable pids cgroup: runs are bounded by their sandbox and time limit")
+            return
+        self._clear_dead(shared)
+        mine = shared / str(os.getpid())
+        try:
+            mine.mkdir(exist_ok=True)
+            if (mine / "cgroup.subtree_control").exists():  # v2: enabled level by level
+                (mine / "cgroup.subtree_control").write_text("+pids")
+            self.base = mine
+        except OSError as exc:
+            log.warning("cgroup %s: %s", mine, exc)
+
+    def _clear_dead(self, shared: Path) -> None:
+        for folder in shared.iterdir():
+            if folder.is_dir() and folder.name.isdigit() and not _alive(int(folder.name)):
+                for group in [g for g in folder.iterdir() if g.is_dir()]:
+                    self.kill(group)
+                    self.remove(group)
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+    def sweep(self) -> None:
+        """Remove this service's groups whose processes have all gone (a group cannot be
+        removed while its last processes are still exiting: they are caught here)."""
+        if self.base is None:
+            return
+        for group in [g for g in self.base.iterdir() if g.is_dir()]:
+            with contextlib.suppress(OSError, ValueError):
+                if not (group / "cgroup.procs").read_text().split():
+                    group.rmdir()
+
+    def close(self) -> None:
+        """At the service's end: every group of it goes, its processes first."""
+        if self.base is None:
+            return
+        for group in [g for g in self.base.iterdir() if g.is_dir()]:
+            self.kill(group)
+            self.remove(group)
+        with contextlib.suppress(OSError):
+            self.base.rmdir()
 
     @staticmethod
     def _base(root: Path) -> Path | None:

@@ -249,6 +249,12 @@ class DockerPlane:
             raise
         return ContainerChild(container, reader, writer)
 
+    def tidy(self) -> None:
+        """Containers are removed as their runs end: nothing to tidy."""
+
+    def close(self) -> None:
+        """Containers are removed as their runs end (and by the next service)."""
+
     async def reap(self) -> int:
         """Remove the containers an earlier instance of this service left."""
 

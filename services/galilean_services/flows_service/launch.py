@@ -98,6 +98,7 @@ async def serve(config: ServiceConfig) -> None:
     def tick() -> None:
         service.scheduler.tick(time.time())
         service.endpoints.expire()
+        service.plane.tidy()
         if os.getppid() != hub:  # the hub died (kill -9): free the port for the next one
             log.warning("the hub (pid %d) is gone: stopping", hub)
             stop.set()
@@ -113,6 +114,7 @@ async def serve(config: ServiceConfig) -> None:
     server.stop()
     await service.runs.close()
     await service.endpoints.close()
+    service.plane.close()
     service.store.close()
 
 

@@ -51,6 +51,10 @@ class Plane(Protocol):
 
     async def reap(self) -> int: ...
 
+    def tidy(self) -> None: ...
+
+    def close(self) -> None: ...
+
 
 class LocalChild:
     """A worker process; killing it kills its whole process group (and its sandbox)."""
@@ -127,6 +131,12 @@ class LocalPlane:
     async def reap(self) -> int:
         """Local workers die with the service (PR_SET_PDEATHSIG): nothing to reap."""
         return 0
+
+    def tidy(self) -> None:
+        self.limits.sweep()
+
+    def close(self) -> None:
+        self.limits.close()
 
 
 def make_plane(config: ServiceConfig) -> Plane:
