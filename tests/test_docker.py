@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from flows_api import Flows, wait_ready
+from flows_api import Flows, document, wait_ready
+from hostile_flows import assert_killed_cleanly, big_copy, start_and_catch_writing
 
 from conftest import OUTPUT, PASSWORD, admin_client, approved_user, assert_extensions_loaded
 from harness.client import HubClient
@@ -435,3 +436,62 @@ def test_docker_mode_flows_run_in_a_container_as_the_user(
         "inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}", labelled[0]
     ).split()
     assert (int(memory), int(cpus)) == (768 * 1024**2, 250_000_000)
+
+
+def test_docker_mode_replays_the_escapes(engine: DockerEngine, docker_hub: Hub) -> None:
+    """The embedded hostile suite's file escapes, in docker mode: a saved DuckDB
+    connection reading files, another user's file through a symlinked glob or a `..`
+    parameter; each run fails and another user's canary never appears. Then a run's
+    container killed mid-write: no partial file, the earlier output intact, no container."""
+    admin = admin_client(docker_hub)
+    flows = Flows.of(approved_user(docker_hub, admin, "hal"))
+    root = Path(docker_hub.env["GALILEAN_DOCKER_SHARED_DIR"])
+    mine, theirs = root / "hal", root / "ivy"
+    for folder in (mine / ".galilean", theirs):
+        folder.mkdir(parents=True, exist_ok=True)
+    canary = "CANARY-" + os.urandom(8).hex()
+    (theirs / "secret.txt").write_text(canary)
+    (theirs / "theirs.parquet").write_text(canary)
+    (mine / ".galilean" / "connections.json").write_text(
+        json.dumps({"connections": {"mem": {"url": "duckdb:///:memory:"}}})
+    )
+    link = mine / "theirs1.parquet"
+    link.unlink(missing_ok=True)
+    link.symlink_to(theirs / "theirs.parquet")
+
+    def source(kind: str, params: dict[str, object]) -> dict[str, object]:
+        return document(
+            [
+                {"id": "s", "kind": kind, "params": params},
+                {"id": "out", "kind": "destination.display", "params": {}},
+            ],
+            [("s", "out")],
+            parameters=[{"name": "file", "type": "string", "default": "x.csv"}],
+        )
+
+    attempts = [
+        source("source.sql_query", {"connection": "mem",
+                                    "query": f"SELECT read_text('{theirs / 'secret.txt'}') t"}),
+        source("source.sql_query", {"connection": "mem",
+                                    "query": "SELECT read_text('/etc/shadow') t"}),
+        source("source.file", {"path": "theirs*.parquet"}),
+        source("source.file", {"path": {"$param": "file"}, "format": "csv"}),
+    ]  # fmt: skip
+    for flow in attempts:
+        created = flows.ok("POST", "/api/flows", {"flow": flow}, 201)
+        params = {"file": "../ivy/secret.txt"}
+        run = flows.wait_run(
+            flows.ok("POST", f"/api/flows/{created['id']}/runs", {"params": params}, 202)["id"]
+        )
+        assert run["status"] == "failed", run
+        assert canary not in json.dumps(run)
+
+    run_id = start_and_catch_writing(flows, big_copy(mine), mine)
+    containers = engine.docker(
+        "ps", "-q", "--filter", f"label=galilean.flows.job=run-{run_id}"
+    ).split()
+    assert len(containers) == 1, containers
+    engine.docker("kill", containers[0])
+    assert_killed_cleanly(flows, run_id, mine, "killed by signal SIGKILL")
+    left = engine.docker("ps", "-aq", "--filter", f"label=galilean.flows.job=run-{run_id}")
+    assert not left.split()

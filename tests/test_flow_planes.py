@@ -4,6 +4,7 @@ in test_docker.py, the sandbox in test_flows_hostile.py)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -14,6 +15,7 @@ from galilean_services.flows_service.config import ServiceConfig
 from galilean_services.flows_service.docker_plane import DockerPlane
 from galilean_services.flows_service.executor import remove_partials
 from galilean_services.flows_service.isolation import Isolation, environment
+from galilean_services.flows_service.plane import runs_python
 
 
 def test_the_sandbox_mounts_tmp_before_what_it_binds(tmp_path: Path) -> None:
@@ -104,3 +106,16 @@ def test_a_stopped_runs_partial_files_and_only_those_are_removed(tmp_path: Path)
     assert other_run.exists()
     assert a_notebooks.exists()
     assert elsewhere.exists()  # behind a link: not followed
+
+
+def test_flows_with_a_python_node_run_without_the_network(tmp_path: Path) -> None:
+    """Python code could reach past the allow-list (it holds the engine's connections
+    only): with the network allowed, such a run still gets none."""
+    allowed = Isolation("bubblewrap", network=True, bwrap="bwrap")
+    assert "--share-net" in allowed.command(["python"], tmp_path)
+    assert "--share-net" not in allowed.command(["python"], tmp_path, network=False)
+    python = json.dumps({"nodes": [{"id": "p", "kind": "transform.python", "params": {}}]})
+    sql = json.dumps({"nodes": [{"id": "q", "kind": "source.sql_query", "params": {}}]})
+    assert runs_python(python)
+    assert not runs_python(sql)
+    assert runs_python("not json")  # unreadable: the safe answer

@@ -200,12 +200,12 @@ class DockerPlane:
                 env[key] = value
         return env
 
-    def _create(self, module: str, folder: Path, owner: str, name: str) -> Any:
+    def _create(self, module: str, folder: Path, owner: str, name: str, network: bool) -> Any:
         if folder.stat().st_uid != NOTEBOOK_UID:  # made by this service (root) before a spawn
             os.chown(folder, NOTEBOOK_UID, NOTEBOOK_UID)
         mem, cpu = self.limits_of(owner)
         net: dict[str, Any] = {"network_mode": "none"}
-        if self.network and self.config.docker_network:
+        if network and self.network and self.config.docker_network:
             net = {"network": self.config.docker_network}
         return self.client.containers.create(
             self.config.docker_image,
@@ -239,8 +239,10 @@ class DockerPlane:
         sock.setblocking(False)
         return sock
 
-    async def spawn(self, module: str, folder: Path, owner: str, name: str) -> ContainerChild:
-        container = await asyncio.to_thread(self._create, module, folder, owner, name)
+    async def spawn(
+        self, module: str, folder: Path, owner: str, name: str, network: bool = True
+    ) -> ContainerChild:
+        container = await asyncio.to_thread(self._create, module, folder, owner, name, network)
         try:
             sock = await asyncio.to_thread(self._attach_and_start, container)
             reader, writer = await asyncio.open_connection(sock=sock, limit=LINE_LIMIT)

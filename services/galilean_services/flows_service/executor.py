@@ -23,7 +23,7 @@ from ..flows.paths import partial_name
 from .config import ServiceConfig
 from .confinement import ProcessLimits
 from .isolation import Isolation
-from .plane import Child, LocalPlane, Plane
+from .plane import OFFLINE, Child, LocalPlane, Plane, runs_python
 from .store import FINISHED, Store
 
 log = logging.getLogger("galilean.flows")
@@ -89,7 +89,10 @@ class RunManager:
             started = time.time()
             self.store.update_run(run_id, status="running", started=started)
             try:
-                proc = await self.plane.spawn(WORKER, base_dir, owner, f"run-{run_id}")
+                offline = runs_python(job["content"])
+                proc = await self.plane.spawn(
+                    WORKER, base_dir, owner, f"run-{run_id}", network=not offline
+                )
             except Exception as exc:  # OSError, or the Docker API's errors
                 self.store.update_run(
                     run_id, ended=time.time(), **_failed(f"the run could not start: {exc}")
@@ -103,6 +106,8 @@ class RunManager:
                     collect(proc, json.dumps(job).encode(), MAX_RESULT), self.timeout
                 )
                 outcome = self._outcome(run_id, proc.returncode, out, err)
+                if offline and self.plane.network and self.plane.isolated:
+                    outcome["logs"] = f"{OFFLINE}\n{outcome.get('logs', '')}".rstrip("\n")
             except ResultTooLarge:
                 outcome = _failed(
                     f"the run's result passed {MAX_RESULT // 2**20} MB and was stopped "

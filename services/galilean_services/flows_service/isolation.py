@@ -90,8 +90,9 @@ class Isolation:
     def isolated(self) -> bool:
         return self.mode != "none"
 
-    def command(self, argv: list[str], folder: Path) -> list[str]:
-        """`argv` (this Python and its arguments) run as the owner of `folder`."""
+    def command(self, argv: list[str], folder: Path, network: bool = True) -> list[str]:
+        """`argv` (this Python and its arguments) run as the owner of `folder`; with the
+        network only when this isolation allows it and `network` asks for it."""
         if self.mode == "none":
             return argv
         folder = folder.resolve()
@@ -101,7 +102,7 @@ class Isolation:
             "--cap-drop", "ALL",
             "--ro-bind", "/usr", "/usr",
         ]  # fmt: skip
-        if self.network:
+        if self.network and network:
             args.append("--share-net")
         for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             path = Path("/") / top

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -22,6 +23,21 @@ from .confinement import ProcessLimits, preexec
 from .isolation import Isolation, IsolationUnavailable, choose, environment
 
 LINE_LIMIT = 64 * 1024 * 1024  # one reply line: up to 10,000 rows per output
+PYTHON_NODE = "transform.python"
+OFFLINE = (
+    "network: none for this run (it has a Python node, and Python nodes never get the "
+    "network: the allow-list holds only the engine's own connections)"
+)
+
+
+def runs_python(content: str) -> bool:
+    """Whether a flow (its .flow JSON) has a Python node: it then runs without the
+    network, whatever the admin allows, as user code could reach past the allow-list."""
+    try:
+        nodes = json.loads(content).get("nodes") or []
+    except (ValueError, AttributeError):
+        return True  # unreadable here: the safe answer
+    return any(isinstance(n, dict) and n.get("kind") == PYTHON_NODE for n in nodes)
 
 
 class Child(Protocol):
@@ -45,9 +61,14 @@ class Plane(Protocol):
     @property
     def isolated(self) -> bool: ...
 
+    @property
+    def network(self) -> bool: ...
+
     def describe(self) -> str: ...
 
-    async def spawn(self, module: str, folder: Path, owner: str, name: str) -> Child: ...
+    async def spawn(
+        self, module: str, folder: Path, owner: str, name: str, network: bool = True
+    ) -> Child: ...
 
     async def reap(self) -> int: ...
 
@@ -110,15 +131,22 @@ class LocalPlane:
     def isolated(self) -> bool:
         return self.isolation.isolated
 
+    @property
+    def network(self) -> bool:
+        """Whether runs may have the network at all (none: every run has it)."""
+        return self.isolation.network
+
     def describe(self) -> str:
         return self.isolation.describe()
 
-    async def spawn(self, module: str, folder: Path, owner: str, name: str) -> Child:
+    async def spawn(
+        self, module: str, folder: Path, owner: str, name: str, network: bool = True
+    ) -> Child:
         argv = [sys.executable, "-m", module]
         group = self.limits.create(name)
         try:
             proc = await asyncio.create_subprocess_exec(
-                *self.isolation.command(argv, folder),
+                *self.isolation.command(argv, folder, network),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE, start_new_session=True, limit=LINE_LIMIT,
                 cwd=folder, env=environment(folder), preexec_fn=preexec(group),
