@@ -67,14 +67,17 @@ class ProcessLimits:
             log.info("no writable pids cgroup: runs are bounded by their sandbox and time limit")
             return
         self._clear_dead(shared)
-        mine = shared / str(os.getpid())
+        self.base = shared / str(os.getpid())  # made with the first group
+
+    def _made(self, base: Path) -> bool:
         try:
-            mine.mkdir(exist_ok=True)
-            if (mine / "cgroup.subtree_control").exists():  # v2: enabled level by level
-                (mine / "cgroup.subtree_control").write_text("+pids")
-            self.base = mine
+            base.mkdir(exist_ok=True)
+            if (base / "cgroup.subtree_control").exists():  # v2: enabled level by level
+                (base / "cgroup.subtree_control").write_text("+pids")
         except OSError as exc:
-            log.warning("cgroup %s: %s", mine, exc)
+            log.warning("cgroup %s: %s", base, exc)
+            return False
+        return True
 
     def _clear_dead(self, shared: Path) -> None:
         for folder in shared.iterdir():
@@ -88,7 +91,7 @@ class ProcessLimits:
     def sweep(self) -> None:
         """Remove this service's groups whose processes have all gone (a group cannot be
         removed while its last processes are still exiting: they are caught here)."""
-        if self.base is None:
+        if self.base is None or not self.base.is_dir():
             return
         for group in [g for g in self.base.iterdir() if g.is_dir()]:
             with contextlib.suppress(OSError, ValueError):
@@ -97,7 +100,7 @@ class ProcessLimits:
 
     def close(self) -> None:
         """At the service's end: every group of it goes, its processes first."""
-        if self.base is None:
+        if self.base is None or not self.base.is_dir():
             return
         for group in [g for g in self.base.iterdir() if g.is_dir()]:
             self.kill(group)
@@ -126,7 +129,7 @@ class ProcessLimits:
         return None
 
     def create(self, name: str) -> Path | None:
-        if self.base is None:
+        if self.base is None or not self._made(self.base):
             return None
         group = self.base / name
         try:
