@@ -80,3 +80,22 @@ def document(
         ],
         **extra,
     }
+
+
+def inline_flow(**extra: Any) -> dict[str, Any]:
+    """data (two inline rows of x) → filter `x >= :least` → display; `least` an integer
+    parameter (default 0)."""
+    return document(
+        [
+            {
+                "id": "data",
+                "kind": "source.inline",
+                "params": {"columns": [{"name": "x", "type": "BIGINT"}], "rows": [[1], [2]]},
+            },
+            {"id": "big", "kind": "transform.filter", "params": {"condition": "x >= :least"}},
+            {"id": "out", "kind": "destination.display", "params": {}},
+        ],
+        [("data", "big"), ("big", "out")],
+        parameters=[{"name": "least", "type": "integer", "default": 0}],
+        **extra,
+    )

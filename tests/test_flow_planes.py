@@ -81,6 +81,13 @@ def test_docker_runs_take_their_owners_group_limits(config: ServiceConfig) -> No
     assert groups.asked == 2
 
 
+def test_a_docker_run_keeps_its_images_path(config: ServiceConfig, tmp_path: Path) -> None:
+    env = DockerPlane(config, client=object(), groups=Groups([])).environment(tmp_path)
+    assert "PATH" not in env  # the image's own, where its Python is
+    assert env["HOME"] == str(tmp_path)
+    assert "JUPYTERHUB_API_TOKEN" not in env
+
+
 def test_docker_runs_fall_back_to_the_stacks_limits(config: ServiceConfig) -> None:
     plain = DockerPlane(config, client=object(), groups=Groups([]))
     assert plain.limits_of("ann") == ("2G", 1.0)

@@ -312,35 +312,26 @@ def sleepy_endpoint() -> dict[str, Any]:
     )
 
 
-def endpoint_workers_of(home: Path) -> list[int]:
-    """Pids of endpoint workers whose folder is `home` (bubblewrap's command line names it)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"galilean_services.flows_service.endpoint_worker" in cmdline and (
-            str(home).encode() in cmdline
-        ):
-            found.append(int(entry.name))
-    return found
-
-
-def test_a_slow_endpoint_delays_no_one_else_and_is_stopped(hub: Hub, users: dict[str, Any]) -> None:
-    alice, bob = Flows.of(users["alice"]), Flows.of(users["bob"])
-    slow = alice.ok("POST", "/api/flows", {"flow": sleepy_endpoint()}, 201)
-    alice.ok("PUT", f"/api/flows/{slow['id']}/endpoint", {"name": "slow"})
-    quick_flow = document(
+def one_row_flow() -> dict[str, Any]:
+    return document(
         [
             {"id": "rows", "kind": "source.inline", "params": ONE_ROW},
             {"id": "out", "kind": "destination.display", "params": {}},
         ],
         [("rows", "out")],
     )
-    quick = bob.ok("POST", "/api/flows", {"flow": quick_flow}, 201)
+
+
+def endpoint_workers_of(home: Path) -> list[int]:
+    """Pids of endpoint workers whose folder is `home` (bubblewrap's command line names it)."""
+    return processes_with("galilean_services.flows_service.endpoint_worker", str(home))
+
+
+def test_a_slow_endpoint_delays_no_one_else_and_is_stopped(hub: Hub, users: dict[str, Any]) -> None:
+    alice, bob = Flows.of(users["alice"]), Flows.of(users["bob"])
+    slow = alice.ok("POST", "/api/flows", {"flow": sleepy_endpoint()}, 201)
+    alice.ok("PUT", f"/api/flows/{slow['id']}/endpoint", {"name": "slow"})
+    quick = bob.ok("POST", "/api/flows", {"flow": one_row_flow()}, 201)
     bob.ok("PUT", f"/api/flows/{quick['id']}/endpoint", {"name": "quick"})
     assert bob.call("POST", "/execute/quick").status_code == 200  # warm
     warm = alice.call("POST", "/execute/slow?wait=0")  # its worker started: no cold start
@@ -440,14 +431,7 @@ def test_a_browser_session_runs_an_endpoint_only_from_the_hubs_pages(
     """GET /execute with only the hub cookie, as a link on another site would send it:
     refused (401); from the hub's own pages (same-origin, or the XSRF header) it runs."""
     alice = Flows.of(users["alice"])
-    flow = document(
-        [
-            {"id": "rows", "kind": "source.inline", "params": ONE_ROW},
-            {"id": "out", "kind": "destination.display", "params": {}},
-        ],
-        [("rows", "out")],
-    )
-    created = alice.ok("POST", "/api/flows", {"flow": flow}, 201)
+    created = alice.ok("POST", "/api/flows", {"flow": one_row_flow()}, 201)
     alice.ok("PUT", f"/api/flows/{created['id']}/endpoint", {"name": "mine"})
     browser = users["alice"].http
     assert browser.get(f"{hub.url}/services/flows/", timeout=30).status_code == 200  # OAuth

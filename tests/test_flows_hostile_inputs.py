@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import requests
-from flows_api import Flows, document, error_of, wait_ready
+from flows_api import Flows, document, error_of, inline_flow, wait_ready
 from jupyterhub.services.auth import HubOAuth
 from tornado.httpserver import HTTPServer
 
@@ -126,23 +126,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(10)
             service.store.close()
-
-
-def inline_flow(**extra: Any) -> dict[str, Any]:
-    return document(
-        [
-            {
-                "id": "data",
-                "kind": "source.inline",
-                "params": {"columns": [{"name": "x", "type": "BIGINT"}], "rows": [[1], [2]]},
-            },
-            {"id": "big", "kind": "transform.filter", "params": {"condition": "x >= :least"}},
-            {"id": "out", "kind": "destination.display", "params": {}},
-        ],
-        [("data", "big"), ("big", "out")],
-        parameters=[{"name": "least", "type": "integer", "default": 0}],
-        **extra,
-    )
 
 
 @pytest.fixture(scope="module")

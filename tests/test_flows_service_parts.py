@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flows_api import document
+from flows_api import document, inline_flow
 
 from galilean_services.errors import ValidationError
 from galilean_services.flows import parse_flow
@@ -23,23 +23,8 @@ from galilean_services.flows_service.store import Store
 MINUTE = 60.0
 
 
-def inline_flow(name: str = "f") -> str:
-    return json.dumps(
-        document(
-            [
-                {
-                    "id": "data",
-                    "kind": "source.inline",
-                    "params": {"columns": [{"name": "x", "type": "BIGINT"}], "rows": [[1], [2]]},
-                },
-                {"id": "big", "kind": "transform.filter", "params": {"condition": "x >= :least"}},
-                {"id": "out", "kind": "destination.display", "params": {}},
-            ],
-            [("data", "big"), ("big", "out")],
-            name=name,
-            parameters=[{"name": "least", "type": "integer", "default": 0}],
-        )
-    )
+def flow_text(name: str = "f") -> str:
+    return json.dumps(inline_flow(name=name))
 
 
 @pytest.fixture
@@ -48,7 +33,7 @@ def store(tmp_path: Path) -> Store:
 
 
 def scheduled(store: Store, missed: str, next_run: float) -> int:
-    flow = store.create_flow("alice", "f", inline_flow())
+    flow = store.create_flow("alice", "f", flow_text())
     store.set_schedule(
         flow["id"], cron="0 * * * *", version=None, params={}, missed=missed, enabled=True,
         next_run=next_run,
@@ -127,7 +112,7 @@ def test_plan_cache_is_bounded_and_forgets_idle_plans(tmp_path: Path) -> None:
     def content(name: str) -> Any:
         def read() -> str:
             reads.append(name)
-            return inline_flow(name)
+            return flow_text(name)
 
         return read
 
@@ -206,10 +191,10 @@ def test_the_store_on_postgresql() -> None:
     server = Postgres().start()
     try:
         store = Store(server.url())
-        flow = store.create_flow("alice", "f", inline_flow(), "d", ["team"])
+        flow = store.create_flow("alice", "f", flow_text(), "d", ["team"])
         assert flow["groups"] == ["team"]
         assert flow["latest"] == 1
-        assert [store.add_version(flow["id"], inline_flow("v"), "alice") for _ in range(2)] == [
+        assert [store.add_version(flow["id"], flow_text("v"), "alice") for _ in range(2)] == [
             2,
             3,
         ]

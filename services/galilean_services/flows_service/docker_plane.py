@@ -34,12 +34,12 @@ from docker.errors import DockerException
 
 from ..limits import group_limits
 from .config import ServiceConfig
-from .isolation import PASSED, PASSED_PREFIXES
+from .isolation import environment
+from .plane import LINE_LIMIT
 
 log = logging.getLogger("galilean.flows")
 LABEL = "galilean.flows.service"
 NOTEBOOK_UID = 1000
-LINE_LIMIT = 64 * 1024 * 1024
 HEADER = 8  # Docker's multiplexed stream: [kind, 0, 0, 0, size (4 bytes, big-endian)]
 LIMITS_TTL = 60.0  # seconds an owner's group limits are remembered
 
@@ -194,10 +194,9 @@ class DockerPlane:
         )
 
     def environment(self, folder: Path) -> dict[str, str]:
-        env = {"HOME": str(folder), "TMPDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"}  # noqa: S108
-        for key, value in os.environ.items():
-            if key in PASSED or key.startswith(PASSED_PREFIXES):
-                env[key] = value
+        """A local run's environment, but the image's own PATH (its Python)."""
+        env = environment(folder)
+        del env["PATH"]
         return env
 
     def _create(self, module: str, folder: Path, owner: str, name: str, network: bool) -> Any:

@@ -165,12 +165,7 @@ class RunManager:
         """Stop a queued or running run; False when it had already finished."""
         if self.store.run(run_id)["status"] in FINISHED:
             return False
-        self._cancelled.add(run_id)
-        proc = self._procs.get(run_id)
-        if proc is not None:
-            proc.kill()
-            await _stopped(proc)
-            self._procs.pop(run_id, None)
+        await self._stop(run_id)
         self.store.update_run(
             run_id, status="cancelled", ended=time.time(),
             error={"node": None, "message": "cancelled"},
@@ -181,13 +176,16 @@ class RunManager:
         """Stop the flow's queued and running runs: the flow and its records are gone."""
         runs = [r for r, f in list(self._flows.items()) if f == flow_id]
         for run_id in runs:
-            self._cancelled.add(run_id)
-            proc = self._procs.get(run_id)
-            if proc is not None:
-                proc.kill()
-                await _stopped(proc)
-                self._procs.pop(run_id, None)
+            await self._stop(run_id)
         return len(runs)
+
+    async def _stop(self, run_id: str) -> None:
+        """Mark the run cancelled (its task then records nothing) and kill its worker."""
+        self._cancelled.add(run_id)
+        proc = self._procs.pop(run_id, None)
+        if proc is not None:
+            proc.kill()
+            await _stopped(proc)
 
     async def close(self) -> None:
         for proc in list(self._procs.values()):

@@ -12,7 +12,6 @@ from ..errors import Forbidden, GalileanError, NotFound, ValidationError
 from ..flows import Flow, FlowFileError, dump_flow, parse_flow
 from ..flows.compiler import resolve_params
 from ..flows.issues import FlowInvalid
-from ..flows.net import HttpPolicy
 from ..flows.registry import Registry, default_registry
 from ..flows.settable import check_settable
 from ..flows.validate import validate
@@ -105,7 +104,6 @@ class FlowsService:
             http_allow=config.http_allow,
         )  # fmt: skip
         self.scheduler = Scheduler(self.store, self._scheduled_run)
-        self.http_policy = HttpPolicy(config.http_allow)
         self._endpoints: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._flows: dict[tuple[str, int, int], Flow] = {}  # endpoint versions, parsed
 
