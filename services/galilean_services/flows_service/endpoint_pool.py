@@ -126,11 +126,14 @@ class EndpointPool:
                 left = deadline - loop.time()
                 if left <= 0:
                     raise self._late("waited")
+                # A start is never cancelled half-way (asyncio would then wait for a
+                # process half set up); past the deadline it finishes on its own and its
+                # worker waits, warm, for the next call.
+                starting = asyncio.ensure_future(self._start(key, content(), base_dir, owner))
                 try:
-                    worker = await asyncio.wait_for(
-                        self._start(key, content(), base_dir, owner), left
-                    )
+                    worker = await asyncio.wait_for(asyncio.shield(starting), left)
                 except TimeoutError:
+                    starting.add_done_callback(lambda done: self._park(key, done))
                     raise self._late("started") from None
             try:
                 answer = await asyncio.wait_for(
@@ -149,6 +152,14 @@ class EndpointPool:
         finally:
             slot.release()
         return self._answer(answer)
+
+    def _park(self, key: Key, started: asyncio.Future[Worker]) -> None:
+        """A worker whose start outlived its call: kept for the next one."""
+        if started.cancelled() or started.exception() is not None:
+            return
+        worker = started.result()
+        worker.used = self.clock()
+        self._idle.setdefault(key, []).append(worker)
 
     def _late(self, what: str) -> GalileanError:
         """504 when the call's own work passed the time limit; 503 when it waited."""

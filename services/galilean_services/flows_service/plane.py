@@ -152,6 +152,7 @@ class LocalPlane:
                 cwd=folder, env=environment(folder), preexec_fn=preexec(group),
             )  # fmt: skip
         except BaseException:
+            self.limits.kill(group)  # whatever of it had started
             self.limits.remove(group)
             raise
         return LocalChild(proc, self.limits, group)
