@@ -8,7 +8,7 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
-LAB_SOURCES := $(wildcard labextension/src/*.ts labextension/style/* labextension/schema/*) \
+LAB_SOURCES := $(shell find labextension/src labextension/style labextension/schema -type f) \
 	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
 PYTEST_ARGS ?=
 

@@ -42,6 +42,17 @@ def hub_fixture(name: str, **overrides: str) -> Any:
 hub = hub_fixture("hub")
 
 
+@pytest.fixture(scope="session")
+def lab_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """One embedded hub for every browser test that needs no settings of its own: each
+    module uses its own user (tests/lab.py), so their servers start once and are shared."""
+    running = Hub(tmp_path_factory.mktemp("lab-hub")).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
 def admin_client(hub: Hub) -> HubClient:
     """The admin, signed up (once per hub) and logged in."""
     client = HubClient(hub.url)

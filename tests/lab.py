@@ -1,0 +1,86 @@
+"""Browser tests share one hub and one server per user (issue 11: keep the suite's time in
+check). `lab_hub` is a session fixture (conftest.py); these helpers sign a user up, log in
+through the hub's pages in Chromium, open a notebook and run its cells as a user does.
+
+Each test module uses its own user name, so tests never see each other's files."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+
+from conftest import PASSWORD, admin_client, approved_user
+from harness.hub import Hub
+
+SPAWN_TIMEOUT_MS = 180_000
+KERNEL_TIMEOUT_MS = 90_000
+_ready: set[tuple[str, str]] = set()
+
+
+def lab_user(hub: Hub, name: str) -> Path:
+    """`name` signed up and approved (once per hub); returns the user's home folder."""
+    if (hub.url, name) not in _ready:
+        approved_user(hub, admin_client(hub), name)
+        _ready.add((hub.url, name))
+    home = hub.data_dir / "users" / name / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def notebook(sources: list[str]) -> dict[str, Any]:
+    """A notebook with one code cell per source (no outputs)."""
+    return {
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
+             "outputs": [], "source": source}
+            for i, source in enumerate(sources, 1)
+        ],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                    "name": "python3"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }  # fmt: skip
+
+
+def write_notebook(home: Path, name: str, sources: list[str]) -> Path:
+    path = home / name
+    path.write_text(json.dumps(notebook(sources)))
+    return path
+
+
+def log_in(page: Page, hub: Hub, user: str) -> float:
+    """Log in through the hub's login page and wait for a usable JupyterLab (splash gone,
+    launcher or a document shown); returns the seconds it took."""
+    started = time.monotonic()
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", PASSWORD)
+    page.click("#login_submit")
+    page.wait_for_url(f"{hub.url}/user/{user}/**", timeout=SPAWN_TIMEOUT_MS)
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    return time.monotonic() - started
+
+
+def open_in_lab(page: Page, hub: Hub, user: str, path: str) -> None:
+    """Open `path` (relative to the user's home) in the user's JupyterLab; for a notebook,
+    wait until its kernel is idle."""
+    page.goto(f"{hub.url}/user/{user}/lab/tree/{path}")
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    if path.endswith(".ipynb"):
+        expect(page.locator(".jp-Notebook .jp-Cell").first).to_be_visible(timeout=60_000)
+        expect(
+            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+        ).to_have_count(1, timeout=KERNEL_TIMEOUT_MS)
+
+
+def cells(page: Page) -> Locator:
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+
+
+def run_cell(page: Page, cell: Locator) -> None:
+    """Click into the cell's editor and run it with Shift+Enter, as a user does."""
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
