@@ -8,12 +8,14 @@ from types import SimpleNamespace
 
 import bcrypt
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from conftest import ADMIN, PASSWORD, admin_client, approved_user, hub_fixture
 from harness.client import HubClient
 from harness.hub import Hub
 
-LOCK_SECONDS = 4
+LOCK_SECONDS = 2
 MAX_FAILURES = 3
 
 
@@ -101,7 +103,9 @@ def test_bad_username_is_refused_with_the_reason(hub: Hub) -> None:
     assert "may not contain spaces" in message
 
 
-def test_wrong_passwords_lock_the_account_for_the_configured_time(hub: Hub) -> None:
+def test_wrong_passwords_lock_for_the_configured_time_then_twice_as_long(hub: Hub) -> None:
+    """Real time on a real hub (the in-process policy test in test_lockout.py injects a
+    clock): the first wait, then one more failure doubles it, then it ends."""
     admin = admin_client(hub)
     user = HubClient(hub.url)
     user.signup("carol", PASSWORD)
@@ -111,14 +115,19 @@ def test_wrong_passwords_lock_the_account_for_the_configured_time(hub: Hub) -> N
         assert user.login("carol", "not-the-password") == (False, "Invalid username or password.")
     logged_in, error = user.login("carol", "not-the-password")
     assert not logged_in
-    assert "locked" in error
+    assert f"try again in {LOCK_SECONDS} seconds" in error
 
     # While locked, even the right password is refused, and the page says why.
     logged_in, error = user.login("carol", PASSWORD)
     assert not logged_in
     assert "Too many failed logins" in error
 
-    time.sleep(LOCK_SECONDS + 1.5)
+    time.sleep(LOCK_SECONDS + 0.5)
+    logged_in, error = user.login("carol", "not-the-password")
+    assert not logged_in
+    assert f"try again in {2 * LOCK_SECONDS} seconds" in error
+
+    time.sleep(2 * LOCK_SECONDS + 0.5)
     logged_in, error = user.login("carol", PASSWORD)
     assert logged_in, error
 
@@ -138,9 +147,15 @@ def test_refusals_cost_one_bcrypt_whether_or_not_the_account_exists(
     """In-process (no hub): unknown names are checked against a dummy hash of the real
     cost, so a refusal takes as long as for a real account (was ~5 ms against ~250 ms)."""
     from galilean_hub import authenticator as module
+    from galilean_hub import lockout
 
     accounts = {"alice": _Account(PASSWORD), "waiting": _Account(PASSWORD, authorized=False)}
-    auth = module.GalileanAuthenticator(add_new_table=False, allowed_failed_logins=2)
+    auth = module.GalileanAuthenticator(
+        add_new_table=False, allowed_failed_logins=2, seconds_before_next_try=600
+    )
+    engine = create_engine("sqlite://")
+    lockout.create_table(engine)
+    db = Session(engine)
     monkeypatch.setattr(auth, "get_user", lambda name: accounts.get(name))
     checked: list[bytes] = []
     real_checkpw = bcrypt.checkpw
@@ -152,7 +167,7 @@ def test_refusals_cost_one_bcrypt_whether_or_not_the_account_exists(
     monkeypatch.setattr(module.bcrypt, "checkpw", counting)
 
     def login(name: str, password: str) -> tuple[str | None, SimpleNamespace]:
-        handler = SimpleNamespace()
+        handler = SimpleNamespace(db=db)
         checked.clear()
         result = asyncio.run(auth.authenticate(handler, {"username": name, "password": password}))
         assert len(checked) == 1, (name, checked)  # exactly one bcrypt, whatever the case
@@ -166,7 +181,7 @@ def test_refusals_cost_one_bcrypt_whether_or_not_the_account_exists(
     assert login("alice", "wrong-password-1")[0] is None
     assert login("alice", "x" * 100)[0] is None  # beyond bcrypt's 72 bytes: no 500
     assert login("alice", "wrong-password-1")[0] is None  # now locked: still one bcrypt
-    assert auth.is_blocked("alice")
+    assert auth.lockouts.remaining(db, "alice", "unknown") == 600
     refused, handler = login("waiting", PASSWORD)
     assert refused is None
     # The login page words the refusal from authenticate's check, with no second bcrypt.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from galilean_hub.root_guard import refuse_root
+from galilean_hub.settings import ConfigError, Settings
 from harness.hub import CONFIG, JUPYTERHUB, hub_environment
 
 
@@ -71,3 +74,41 @@ def test_missing_env_file_named_by_variable(tmp_path: Path) -> None:
     assert code != 0
     assert "GALILEAN_ENV_FILE=" in lines[0]
     assert "does not exist" in lines[0]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root: the refusal is about running as root")
+def test_embedded_mode_refuses_root_without_allow_root(tmp_path: Path) -> None:
+    code, lines = run_hub(tmp_path, GALILEAN_ALLOW_ROOT="false")
+    assert code != 0
+    assert len(lines) == 1, lines
+    assert "refusing to start embedded mode as root" in lines[0]
+    assert "each user's code (kernels, terminals) would run as root" in lines[0]
+    assert "GALILEAN_ALLOW_ROOT=true" in lines[0]
+    assert not (tmp_path / "var").exists()  # refused before anything was made
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root: the refusal is about running as root")
+def test_docker_mode_as_root_is_not_refused(tmp_path: Path) -> None:
+    code, lines = run_hub(tmp_path, GALILEAN_MODE="docker", GALILEAN_ALLOW_ROOT="false")
+    assert code != 0  # for what docker mode is missing here, not for root
+    assert len(lines) == 1, lines
+    assert "required in docker mode" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("mode", "euid", "allow", "refused"),
+    [
+        ("embedded", 0, False, True),
+        ("embedded", 0, True, False),
+        ("embedded", 1000, False, False),
+        ("docker", 0, False, False),
+    ],
+)
+def test_root_guard(mode: str, euid: int, allow: bool, refused: bool) -> None:
+    settings = Settings(mode=mode, allow_root=allow)
+    if refused:
+        with pytest.raises(ConfigError, match="GALILEAN_ALLOW_ROOT=true"):
+            refuse_root(settings, euid=lambda: euid)
+    else:
+        warnings = refuse_root(settings, euid=lambda: euid)
+        assert bool(warnings) == (mode == "embedded" and euid == 0)

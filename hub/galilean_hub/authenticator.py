@@ -2,27 +2,35 @@
 
 NativeAuthenticator (sign-up, admin approval, bcrypt passwords, common-password list,
 lockout, TOTP) does the work. Galilean replaces its sign-up and login pages' handlers
-to say *which* rule a password broke and that an account is locked (its login handler
+to say *which* rule a password broke and how long a lockout lasts (its login handler
 does not use ``self.statsd``, gone in JupyterHub 6, where the upstream one answers 500),
-and makes approving and discarding users POST requests checked for _xsrf: upstream they
-are GET links, so any page could make an admin's browser approve someone. A refused login
-costs one bcrypt check whether or not the account exists (upstream, ~250 ms for a real
-user and ~5 ms for an unknown one told which names exist).
+counts failed logins per (account, client address) in the hub's database (lockout.py)
+instead of per account in memory, and makes approving and discarding users POST requests
+checked for _xsrf: upstream they are GET links, so any page could make an admin's browser
+approve someone. A refused login costs one bcrypt check whether or not the account exists
+(upstream, ~250 ms for a real user and ~5 ms for an unknown one told which names exist).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import bcrypt
+from jupyterhub.scopes import needs_scope
 from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator.handlers import AuthorizationAreaHandler as NativeAuthorizationAreaHandler
 from nativeauthenticator.handlers import DiscardHandler as NativeDiscardHandler
 from nativeauthenticator.handlers import LoginHandler as NativeLoginHandler
 from nativeauthenticator.handlers import SignUpHandler as NativeSignUpHandler
 from nativeauthenticator.handlers import (
     ToggleAuthorizationHandler as NativeToggleAuthorizationHandler,
 )
+from nativeauthenticator.orm import UserInfo
+from tornado import web
+from traitlets import Integer, List, Unicode
+
+from .client_address import UNKNOWN, ProxyTrust, request_client
+from .lockout import LockoutPolicy, LockoutStore, create_table
 
 FORBIDDEN_USERNAME_CHARS = (",", " ", "/")
 # Checked against when the account does not exist, so that a refusal takes as long as for
@@ -35,7 +43,50 @@ BCRYPT_MAX_BYTES = 72
 
 
 class GalileanAuthenticator(NativeAuthenticator):
-    """NativeAuthenticator that explains refusals."""
+    """NativeAuthenticator that explains refusals and locks per (account, address)."""
+
+    lockout_max_seconds = Integer(
+        86400, config=True, help="The longest wait after failed logins (lockout.py)."
+    )
+    trusted_proxies = List(
+        Unicode(),
+        config=True,
+        help="Proxies in front of the hub's proxy whose X-Forwarded-For is believed.",
+    )
+
+    _lockouts: LockoutStore | None = None
+    _proxy_trust: ProxyTrust | None = None
+
+    def add_new_table(self) -> None:
+        """NativeAuthenticator's users_info, and the failed-logins table, when missing."""
+        super().add_new_table()
+        create_table(self.db.bind)
+
+    @property
+    def lockouts(self) -> LockoutStore:
+        if self._lockouts is None:
+            policy = LockoutPolicy(
+                self.allowed_failed_logins, self.seconds_before_next_try, self.lockout_max_seconds
+            )
+            self._lockouts = LockoutStore(policy)
+        return self._lockouts
+
+    def client_address(self, handler: Any) -> str:
+        """Where the request comes from, believing only the proxy chain (client_address.py);
+        remembered on the handler."""
+        known = getattr(handler, "galilean_client_address", None)
+        if isinstance(known, str):
+            return known
+        request = getattr(handler, "request", None)
+        if request is None:
+            address = UNKNOWN
+        else:
+            if self._proxy_trust is None:
+                self._proxy_trust = ProxyTrust(self.trusted_proxies)
+            address = request_client(self._proxy_trust, request)
+        if handler is not None:
+            handler.galilean_client_address = address
+        return address
 
     def password_problems(self, password: str) -> list[str]:
         """Every rule the password breaks, in words a user can act on."""
@@ -81,37 +132,41 @@ class GalileanAuthenticator(NativeAuthenticator):
         password_ok = bcrypt.checkpw(password, stored) and user is not None
         if handler is not None:
             handler.galilean_password_ok = password_ok
-        if user is None:
+        if not self.validate_username(username):
+            return None  # no such account can exist: nothing to count
+        address = self.client_address(handler)
+        db = handler.db
+        if self.lockouts.remaining(db, username, address):
             return None
-        if self.allowed_failed_logins and self.is_blocked(username):
-            return None
-        validations = [user.is_authorized, password_ok]
-        if user.has_2fa:
-            validations.append(user.is_valid_token(data.get("2fa")))
-        if all(validations):
-            self.successful_login(username)
+        ok = user is not None and user.is_authorized and password_ok
+        if ok and user is not None and user.has_2fa:
+            ok = bool(user.is_valid_token(data.get("2fa")))
+        if ok:
+            self.lockouts.clear(db, username, address)
             return username
-        self.add_login_attempt(username)
+        # Unknown names count too: a lockout must not tell which names exist.
+        self.lockouts.failed(db, username, address)
         return None
 
-    def lockout_remaining(self, username: str) -> int:
-        """Seconds left on this account's lockout (0 when it may try to log in)."""
+    def lockout_remaining(self, handler: Any, username: str) -> int:
+        """Seconds this request's address waits before trying `username` (0: it may)."""
         name = self.normalize_username(username)
-        if not self.allowed_failed_logins or not self.is_blocked(name):
+        if not self.validate_username(name):
             return 0
-        attempts = self.login_attempts[name]
-        elapsed = (datetime.now() - attempts["time"]).total_seconds()
-        return max(1, int(self.seconds_before_next_try - elapsed) + 1)
+        return self.lockouts.remaining(handler.db, name, self.client_address(handler))
 
     def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
         replaced = {
             r"/login": GalileanLoginHandler,
             r"/signup": GalileanSignUpHandler,
+            r"/authorize": AuthorizationAreaHandler,
             r"/authorize/([^/]*)": PostOnlyToggleAuthorizationHandler,
             r"/discard/([^/]*)": PostOnlyDiscardHandler,
         }
+        native = super().get_handlers(app)
         return [
-            (route, replaced.get(route, handler)) for route, handler in super().get_handlers(app)
+            *((route, replaced.get(route, handler)) for route, handler in native),
+            (r"/unlock", UnlockHandler),
         ]
 
 
@@ -159,13 +214,14 @@ class GalileanLoginHandler(NativeLoginHandler):
         html = await self._render(login_error=error, username=username)
         self.finish(html)
 
-    @staticmethod
-    def _locked_message(auth: GalileanAuthenticator, username: str) -> str:
-        remaining = auth.lockout_remaining(username)
+    def _locked_message(self, auth: GalileanAuthenticator, username: str) -> str:
+        # Said alike for unknown names (they are counted too): it tells nothing of accounts.
+        remaining = auth.lockout_remaining(self, username)
         if not remaining:
             return ""
         return (
-            f"Too many failed logins for this account: it is locked for {remaining} more seconds."
+            "Too many failed logins for this name from your address: try again in "
+            f"{remaining} seconds, or ask an administrator to unlock it."
         )
 
     def _failure_message(self, auth: GalileanAuthenticator, username: str) -> str:
@@ -196,3 +252,39 @@ class PostOnlyDiscardHandler(NativeDiscardHandler):
 
     async def post(self, user_name: str) -> None:
         await NativeDiscardHandler.get(self, user_name)
+
+
+class AuthorizationAreaHandler(NativeAuthorizationAreaHandler):
+    """NativeAuthenticator's authorization page, with the lockouts in force and their
+    Unlock buttons."""
+
+    @needs_scope("admin:users")
+    async def get(self) -> None:
+        auth: GalileanAuthenticator = self.authenticator
+        html = await self.render_template(
+            "authorization-area.html",
+            ask_email=auth.ask_email_on_signup,
+            users=self.db.query(UserInfo).all(),
+            lockouts=auth.lockouts.current(self.db),
+        )
+        self.finish(html)
+
+
+class UnlockHandler(NativeAuthorizationAreaHandler):
+    """POST (with _xsrf, JupyterHub checks it) ``account`` and ``address``: an admin lifts
+    that lockout."""
+
+    async def get(self) -> None:
+        self.redirect(self.hub.base_url + "authorize#lockouts")
+
+    @needs_scope("admin:users")
+    async def post(self) -> None:
+        account = self.get_body_argument("account", "", strip=True)
+        address = self.get_body_argument("address", "", strip=True)
+        for field, value in (("account", account), ("address", address)):
+            if not value:
+                raise web.HTTPError(400, f"{field}: missing (the lockout to lift)")
+        auth: GalileanAuthenticator = self.authenticator
+        if auth.lockouts.clear(self.db, account, address):
+            self.log.info("%s unlocked %s from %s", self.current_user.name, account, address)
+        self.redirect(self.hub.base_url + "authorize#lockouts")

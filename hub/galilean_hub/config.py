@@ -16,9 +16,11 @@ from typing import Any
 
 from galilean_services.flows_service.access import SCOPE_HELP, scope
 
+from .hub_pages import configure_pages
 from .limits import apply_group_limits
 from .settings import ConfigError, Settings
 from .spawners import SHARED_MOUNT, docker_pre_spawn
+from .workspaces import options_from_form, workspace_env_name, workspace_env_title
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Single-user servers go down quickly when asked: SIGINT is ignored without a terminal,
@@ -32,6 +34,7 @@ def configure(c: Any, settings: Settings) -> None:
     data = prepare_data_dir(settings)
     _configure_hub(c, settings, data)
     _configure_auth(c, settings)
+    configure_pages(c)
     _configure_spawner(c, settings, data)
     _configure_services(c, settings)
 
@@ -77,7 +80,6 @@ def _configure_hub(c: Any, settings: Settings, data: Path) -> None:
             ) from None
     c.JupyterHub.allow_named_servers = True
     c.JupyterHub.named_server_limit_per_user = settings.max_workspaces
-    c.JupyterHub.template_paths = [str(Path(__file__).parent / "templates")]
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
     c.ConfigurableHTTPProxy.command = [proxy_command(settings)]
     c.ConfigurableHTTPProxy.pid_file = str(data / "proxy.pid")
@@ -102,7 +104,7 @@ def proxy_command(settings: Settings) -> str:
 
 
 def _configure_auth(c: Any, settings: Settings) -> None:
-    c.JupyterHub.authenticator_class = "galilean_hub.authenticator.GalileanAuthenticator"
+    # galilean_hub.hub_pages.HubAuthenticator, a GalileanAuthenticator (configure_pages).
     # JupyterHub >= 5 lets nobody in unless told; NativeAuthenticator still refuses
     # users the admin has not approved (open_signup stays off).
     c.Authenticator.allow_all = True
@@ -133,11 +135,15 @@ def shared_connections() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("GALILEAN_CONNECTION_") and v}
 
 
-def singleuser_environment(settings: Settings) -> dict[str, str]:
+def singleuser_environment(settings: Settings) -> dict[str, Any]:
+    """Values are strings, or callables JupyterHub calls with the spawner at spawn time."""
     return {
         # LiteLLM otherwise downloads its model price list at start.
         "LITELLM_LOCAL_MODEL_COST_MAP": "True",
         "GALILEAN_MODE": settings.mode,
+        # Which workspace this server is: JupyterLab shows its title.
+        "GALILEAN_WORKSPACE": workspace_env_name,
+        "GALILEAN_WORKSPACE_TITLE": workspace_env_title,
         **shared_connections(),
     }
 
@@ -149,6 +155,8 @@ def _configure_spawner(c: Any, settings: Settings, data: Path) -> None:
     c.Spawner.args = singleuser_args(settings)
     c.Spawner.environment = singleuser_environment(settings)
     c.Spawner.pre_spawn_hook = apply_group_limits
+    # A workspace's only option is its display name (checked; stored in user_options).
+    c.Spawner.options_from_form = options_from_form
     # Only the model keys cross into a container; embedded servers also need the hub's PATH.
     c.Spawner.env_keep = list(settings.user_env_keep)
     if settings.mode == "embedded":

@@ -94,11 +94,29 @@ class Settings(HasTraits):
         True, help="Refuse passwords found in a list of common passwords."
     ).tag(**_env("GALILEAN_CHECK_COMMON_PASSWORDS", "accounts"))
     login_max_failures = Int(
-        5, help="Failed logins after which an account is locked (0: never lock)."
+        5,
+        help="Failed logins for one account from one address after which that address must "
+        "wait before trying that account again (0: never). Other addresses are not "
+        "affected, so nobody can lock the owner out; an admin can unlock on /hub/authorize.",
     ).tag(**_env("GALILEAN_LOGIN_MAX_FAILURES", "accounts"))
-    login_lockout_seconds = Int(600, help="How long a locked account stays locked.").tag(
-        **_env("GALILEAN_LOGIN_LOCKOUT_SECONDS", "accounts")
-    )
+    login_lockout_seconds = Int(
+        600,
+        help="The first wait; each further failure after it doubles the wait, up to "
+        "GALILEAN_LOGIN_LOCKOUT_MAX_SECONDS. A successful login from the address clears it.",
+    ).tag(**_env("GALILEAN_LOGIN_LOCKOUT_SECONDS", "accounts"))
+    login_lockout_max_seconds = Int(
+        86400,
+        help="The longest wait after failed logins; failures older than this are forgotten.",
+    ).tag(**_env("GALILEAN_LOGIN_LOCKOUT_MAX_SECONDS", "accounts"))
+    trusted_proxies = List(
+        Unicode(),
+        default_value=[],
+        help="Comma-separated addresses, networks (CIDR) or host names of reverse proxies in "
+        "front of the hub's proxy (compose sets traefik) whose X-Forwarded-For entries are "
+        "believed: failed logins count against the client address they report. Other "
+        "clients' claims are ignored, so nobody can pick the address their failures count "
+        "against. Empty: the address that connects to the hub's proxy.",
+    ).tag(**_env("GALILEAN_TRUSTED_PROXIES", "accounts"))
     totp = Bool(
         False,
         help="Offer TOTP two-factor authentication at sign-up (users scan a code into an "
@@ -130,6 +148,12 @@ class Settings(HasTraits):
         help="Embedded mode: the Python whose environment runs user servers (it needs "
         "jupyterhub and the user side of Galilean). Empty: the hub's own Python.",
     ).tag(**_env("GALILEAN_SINGLEUSER_PYTHON", "servers"))
+    allow_root = Bool(
+        False,
+        help="Embedded mode: let the hub run as root. Every user's kernels and terminals "
+        "would then run as root on this machine (the hub refuses to start as root unless "
+        "this is true); run it as an ordinary account instead. Docker mode ignores it.",
+    ).tag(**_env("GALILEAN_ALLOW_ROOT", "servers"))
     ai_mcp = Bool(
         False,
         help="Start jupyter-ai's MCP server in user servers. It has no authentication and "

@@ -34,6 +34,8 @@ def hub_environment(workdir: Path, overrides: dict[str, str]) -> dict[str, str]:
             # A fixed, short-lived key for the hub's proxy: generated per test hub.
             "CONFIGPROXY_AUTH_TOKEN": os.urandom(16).hex(),
             "GALILEAN_LOGIN_LOCKOUT_SECONDS": "600",
+            # Tests and CI run as root; embedded mode refuses root unless told (root_guard.py).
+            "GALILEAN_ALLOW_ROOT": "true",
         }
     )
     env.update(overrides)

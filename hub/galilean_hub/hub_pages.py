@@ -1,0 +1,61 @@
+"""The hub's own pages: Galilean's look (templates, logo), the workspace routes, and what
+the navigation tells admins (how many sign-ups wait for approval)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nativeauthenticator.orm import UserInfo
+
+from .authenticator import GalileanAuthenticator
+from .workspaces import (
+    DISPLAY_NAME_FIELD,
+    DISPLAY_NAME_MAX,
+    NAME_MAX,
+    NAME_PATTERN,
+    NAME_RULE,
+    WORKSPACE_HANDLERS,
+)
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+LOGO = HERE / "static" / "galilean-logo.svg"
+
+
+def pending_signups(user: Any) -> int | None:
+    """For an admin, the number of sign-ups waiting for approval, counted now; for anyone
+    else (or nobody logged in) None, so that the page says nothing about them."""
+    if user is None or not getattr(user, "admin", False):
+        return None
+    db = user.db
+    return int(db.query(UserInfo).filter(UserInfo.is_authorized.is_not(True)).count())
+
+
+def template_vars() -> dict[str, Any]:
+    """JupyterHub.template_vars: callables run per page, with the page's user."""
+    return {
+        "galilean_pending_signups": pending_signups,
+        "galilean_workspace_pattern": NAME_PATTERN,
+        "galilean_workspace_rule": NAME_RULE[0].upper() + NAME_RULE[1:] + ".",
+        "galilean_workspace_name_max": NAME_MAX,
+        "galilean_display_name_field": DISPLAY_NAME_FIELD,
+        "galilean_display_name_max": DISPLAY_NAME_MAX,
+    }
+
+
+class HubAuthenticator(GalileanAuthenticator):
+    """GalileanAuthenticator that also carries the workspace routes: JupyterHub tries an
+    authenticator's handlers before its own (JupyterHub.init_handlers), while
+    `extra_handlers` come after them and could not replace a route. Configured as
+    GalileanAuthenticator (traitlets config applies to subclasses)."""
+
+    def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
+        return [*WORKSPACE_HANDLERS, *super().get_handlers(app)]
+
+
+def configure_pages(c: Any) -> None:
+    c.JupyterHub.authenticator_class = HubAuthenticator
+    c.JupyterHub.template_paths = [str(TEMPLATES)]
+    c.JupyterHub.template_vars = template_vars()
+    c.JupyterHub.logo_file = str(LOGO)

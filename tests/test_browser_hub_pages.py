@@ -1,0 +1,143 @@
+"""Chromium on the hub's own pages: Galilean's frame on sign-up, login, home, authorize,
+admin and error pages; workspaces created from the home page (a bad name is refused with
+the rule and nothing is created, a good one with a display name starts and is listed);
+the admin's "Authorize users (N)" link. Screenshots in the test output folder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lab import SPAWN_TIMEOUT_MS, lab_user
+from playwright.sync_api import Page, expect
+
+from conftest import ADMIN, PASSWORD, admin_client
+from harness.client import HubClient
+from harness.hub import Hub
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+USER = "hubpages"
+WAITING = "hubpages-waiting"
+RULE_WORDS = "lowercase letters, digits and '-'"
+
+
+def shot(page: Page, output_dir: Path, name: str) -> None:
+    page.screenshot(path=str(output_dir / f"hub-pages-{name}.png"), full_page=True)
+
+
+def log_in_to_home(page: Page, hub: Hub, user: str) -> None:
+    """Log in through the login page, straight to the workspaces page (no server starts)."""
+    page.goto(f"{hub.url}/hub/login?next=/hub/home")
+    page.fill("#username_input", user)
+    page.fill("#password_input", PASSWORD)
+    page.click("#login_submit")
+    page.wait_for_url(f"{hub.url}/hub/home")
+
+
+def expect_galilean_frame(page: Page) -> None:
+    brand = page.locator("#galilean-brand")
+    expect(brand).to_be_visible()
+    expect(brand).to_have_text("Galilean")
+    expect(brand.locator("img")).to_have_js_property("naturalWidth", 64)
+    expect(page).to_have_title("Galilean")
+
+
+def test_anonymous_pages(page: Page, lab_hub: Hub, output_dir: Path) -> None:
+    page.goto(f"{lab_hub.url}/hub/signup")
+    expect_galilean_frame(page)
+    expect(page.locator(".auth-form-header")).to_contain_text("Sign Up")
+    shot(page, output_dir, "01-signup")
+
+    page.goto(f"{lab_hub.url}/hub/login")
+    expect_galilean_frame(page)
+    page.fill("#username_input", "nobody-here")
+    page.fill("#password_input", "wrong-password-123")
+    page.click("#login_submit")
+    expect(page.locator(".login_error")).to_contain_text("Invalid username or password")
+    expect_galilean_frame(page)
+    shot(page, output_dir, "02-login-refused")
+
+    page.goto(f"{lab_hub.url}/hub/nonexistent")
+    expect_galilean_frame(page)
+    expect(page.locator(".error h1")).to_contain_text("404")
+    shot(page, output_dir, "03-error-404")
+
+
+def test_workspaces_from_the_home_page(page: Page, lab_hub: Hub, output_dir: Path) -> None:
+    lab_user(lab_hub, USER)
+    log_in_to_home(page, lab_hub, USER)
+    expect_galilean_frame(page)
+    expect(page.locator("h1")).to_have_text("Workspaces")
+    expect(page.get_by_text("Named Servers")).to_have_count(0)
+    expect(page.locator("#galilean-authorize-link")).to_have_count(0)
+    shot(page, output_dir, "04-home")
+
+    # A bad name: the rule, shown at once; nothing is created.
+    page.fill("#galilean-ws-name", "My Project!")
+    page.click("#galilean-ws-create")
+    error = page.locator("#galilean-ws-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text(RULE_WORDS)
+    expect(page).to_have_url(f"{lab_hub.url}/hub/home")
+    shot(page, output_dir, "05-home-bad-name")
+
+    # The same name typed into the URL: the hub refuses it too, on its error page.
+    page.goto(f"{lab_hub.url}/hub/spawn/{USER}/My%20Project!")
+    expect(page.locator(".error h1")).to_contain_text("400")
+    expect(page.locator(".error")).to_contain_text(RULE_WORDS)
+    expect_galilean_frame(page)
+    shot(page, output_dir, "06-spawn-bad-name")
+    client = HubClient(lab_hub.url)
+    client.login(USER, PASSWORD)
+    client.new_token()
+    assert set(client.user_model()["servers"]) <= {""}
+
+    # A good name with a display name: it starts, and the home page lists it by that name.
+    page.goto(f"{lab_hub.url}/hub/home")
+    page.fill("#galilean-ws-name", "my-project")
+    page.fill("#galilean-ws-title", "My Project!")
+    page.click("#galilean-ws-create")
+    page.wait_for_url(f"{lab_hub.url}/user/{USER}/my-project/**", timeout=SPAWN_TIMEOUT_MS)
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    page.goto(f"{lab_hub.url}/hub/home")
+    row = page.locator('tr[data-server-name="my-project"]')
+    expect(row.locator(".galilean-ws-title")).to_have_text("My Project!")
+    expect(row.locator(".galilean-ws-name")).to_have_text("my-project")
+    expect(row.locator(".server-link")).to_be_visible()
+    shot(page, output_dir, "07-home-running-workspace")
+    model = client.user_model()["servers"]["my-project"]
+    assert model["user_options"] == {"display_name": "My Project!"}
+
+    # JupyterHub's own script still drives the row: stop, then delete.
+    row.locator(".stop-server").click()
+    expect(row.locator(".start-server")).to_be_visible(timeout=60_000)
+    expect(row.locator(".server-link")).to_be_hidden()
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator(".delete-server").click()
+    expect(row).to_have_count(0, timeout=30_000)
+    client.wait_server("my-project", ready=False, timeout=60)
+    assert "my-project" not in client.user_model()["servers"]
+
+
+def test_admin_is_told_about_waiting_sign_ups(page: Page, lab_hub: Hub, output_dir: Path) -> None:
+    admin_client(lab_hub)
+    HubClient(lab_hub.url).signup(WAITING, PASSWORD)
+    log_in_to_home(page, lab_hub, ADMIN)
+    link = page.locator("#galilean-authorize-link")
+    expect(link).to_have_text(re.compile(r"^Authorize users \([1-9]\d*\)$"))
+    shot(page, output_dir, "08-admin-home")
+
+    page.goto(f"{lab_hub.url}/hub/admin")
+    expect_galilean_frame(page)
+    expect(page.locator("#galilean-authorize-link")).to_be_visible()
+    # JupyterHub's React app renders inside the frame, unchanged.
+    expect(page.get_by_test_id("start-all")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("user-name-div-" + WAITING)).to_have_count(0)
+    shot(page, output_dir, "09-admin-panel")
+
+    page.locator("#galilean-authorize-link").click()
+    page.wait_for_url(f"{lab_hub.url}/hub/authorize")
+    expect_galilean_frame(page)
+    expect(page.locator(f'tr[id="{WAITING}"]')).to_be_visible()
+    shot(page, output_dir, "10-authorize")

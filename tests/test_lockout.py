@@ -1,0 +1,259 @@
+"""Failed logins lock per (account, client address), in the hub's database: an attacker
+cannot lock the owner out, an admin unlocks, and a restart keeps what was locked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from requests.adapters import HTTPAdapter
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from conftest import PASSWORD, admin_client, approved_user, hub_fixture
+from galilean_hub.client_address import ProxyTrust
+from galilean_hub.lockout import Lockout, LockoutPolicy, LockoutStore, create_table
+from galilean_hub.settings import ConfigError
+from harness.client import HubClient
+from harness.hub import Hub
+
+MAX_FAILURES = 3
+# Long enough to outlive a hub restart.
+LOCK_SECONDS = 600
+WRONG = "not-the-password-1"
+
+hub = hub_fixture(
+    "lockout-hub",
+    GALILEAN_LOGIN_MAX_FAILURES=str(MAX_FAILURES),
+    GALILEAN_LOGIN_LOCKOUT_SECONDS=str(LOCK_SECONDS),
+    GALILEAN_CULL_IDLE_SECONDS="0",
+)
+
+
+class SourceAddressAdapter(HTTPAdapter):
+    """Connections made from a chosen local address (127.0.0.0/8 is all loopback)."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_from(hub: Hub, address: str, **headers: str) -> HubClient:
+    """A browser at `address`, sending `headers` (forged ones, for an attacker)."""
+    client = HubClient(hub.url)
+    client.http.mount("http://", SourceAddressAdapter(address))
+    client.http.headers.update(headers)
+    return client
+
+
+def fail_until_locked(client: HubClient, name: str) -> str:
+    for _ in range(MAX_FAILURES - 1):
+        assert client.login(name, WRONG) == (False, "Invalid username or password.")
+    logged_in, error = client.login(name, WRONG)
+    assert not logged_in
+    return error
+
+
+def no_digits(text: str) -> str:
+    return re.sub(r"\d+", "N", text)
+
+
+def locked_rows(admin: HubClient, hub: Hub) -> list[tuple[str, str]]:
+    page = admin.http.get(f"{hub.url}/hub/authorize", timeout=30)
+    page.raise_for_status()
+    return re.findall(
+        r'galilean-lockout-account">([^<]*)</td>\s*<td class="galilean-lockout-address">([^<]*)<',
+        page.text,
+    )
+
+
+def test_attacker_cannot_lock_the_owner_out_even_forging_headers(hub: Hub) -> None:
+    admin = admin_client(hub)
+    approved_user(hub, admin, "olivia")
+    # The attacker claims to be the owner's address: the proxy chain's word is what counts.
+    attacker = client_from(
+        hub, "127.0.0.2", **{"X-Forwarded-For": "127.0.0.1", "X-Real-Ip": "127.0.0.1"}
+    )
+    error = fail_until_locked(attacker, "olivia")
+    assert "Too many failed logins" in error
+    assert "try again in 600 seconds" in error
+    # Locked from there even with the right password.
+    logged_in, error = attacker.login("olivia", PASSWORD)
+    assert not logged_in
+    assert "Too many failed logins" in error
+    # The owner, elsewhere, logs in; so does the admin from the attacker's address.
+    assert client_from(hub, "127.0.0.1").login("olivia", PASSWORD)[0]
+    assert client_from(hub, "127.0.0.2").login("admin", PASSWORD)[0]
+    assert ("olivia", "127.0.0.2") in locked_rows(admin, hub)
+
+
+def test_unknown_names_lock_alike(hub: Hub) -> None:
+    """The lockout says nothing about which names exist: unknown ones lock the same way."""
+    admin = admin_client(hub)
+    approved_user(hub, admin, "ursula")
+    prober = client_from(hub, "127.0.0.3")
+    real = fail_until_locked(prober, "ursula")
+    unknown = fail_until_locked(prober, "nobody-here")
+    assert "Too many failed logins" in real
+    assert no_digits(real) == no_digits(unknown)
+    assert no_digits(prober.login("nobody-here", PASSWORD)[1]) == no_digits(
+        prober.login("ursula", PASSWORD)[1]
+    )
+
+
+def test_admin_unlocks_and_others_cannot(hub: Hub) -> None:
+    admin = admin_client(hub)
+    eve = approved_user(hub, admin, "eve")
+    approved_user(hub, admin, "nadia")
+    stranger = client_from(hub, "127.0.0.4")
+    fail_until_locked(stranger, "nadia")
+    assert ("nadia", "127.0.0.4") in locked_rows(admin, hub)
+    form = {"account": "nadia", "address": "127.0.0.4"}
+
+    # A non-admin is refused (the page, and the button's POST).
+    assert eve.http.get(f"{hub.url}/hub/authorize", timeout=30).status_code == 403
+    refused = eve.http.post(
+        f"{hub.url}/hub/unlock", data={**form, "_xsrf": eve.xsrf_cookie()}, timeout=30
+    )
+    assert refused.status_code == 403
+    # The admin's browser, made to POST by another page (no _xsrf), is refused too.
+    assert admin.http.post(f"{hub.url}/hub/unlock", data=form, timeout=30).status_code == 403
+    # A GET (a link) changes nothing.
+    admin.http.get(f"{hub.url}/hub/unlock", timeout=30).raise_for_status()
+    assert ("nadia", "127.0.0.4") in locked_rows(admin, hub)
+    missing = admin.http.post(
+        f"{hub.url}/hub/unlock",
+        data={"account": "nadia", "_xsrf": admin.xsrf_cookie()},
+        timeout=30,
+    )
+    assert missing.status_code == 400
+    assert "address: missing" in missing.text
+    assert not stranger.login("nadia", PASSWORD)[0]
+
+    # The admin's Unlock button.
+    done = admin.http.post(
+        f"{hub.url}/hub/unlock", data={**form, "_xsrf": admin.xsrf_cookie()}, timeout=30
+    )
+    assert done.status_code == 200
+    assert "/hub/authorize" in done.url
+    assert ("nadia", "127.0.0.4") not in locked_rows(admin, hub)
+    assert stranger.login("nadia", PASSWORD)[0]
+
+
+def test_lockout_survives_a_restart(hub: Hub) -> None:
+    admin = admin_client(hub)
+    approved_user(hub, admin, "rita")
+    stranger = client_from(hub, "127.0.0.5")
+    fail_until_locked(stranger, "rita")
+    hub.stop()
+    hub.start()
+    logged_in, error = client_from(hub, "127.0.0.5").login("rita", PASSWORD)
+    assert not logged_in
+    seconds = int(re.search(r"try again in (\d+) seconds", error).group(1))  # type: ignore[union-attr]
+    assert LOCK_SECONDS - 120 < seconds <= LOCK_SECONDS
+    assert client_from(hub, "127.0.0.1").login("rita", PASSWORD)[0]
+
+
+# -- in-process: the policy with an injected clock, and the address from the chain -------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2030, 1, 1)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def db() -> Iterator[Session]:
+    engine = create_engine("sqlite://")
+    create_table(engine)
+    create_table(engine)  # created only when missing
+    with Session(engine) as session:
+        yield session
+
+
+def test_back_off_doubles_up_to_the_cap_and_forgets(db: Session) -> None:
+    clock = Clock()
+    store = LockoutStore(LockoutPolicy(3, 60, 3600), clock)
+    waits = []
+    for _ in range(10):
+        waits.append(store.failed(db, "bob", "10.0.0.1"))
+        clock.now += timedelta(seconds=waits[-1])  # each try when the last lock ended
+    assert waits == [0, 0, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+    assert store.remaining(db, "bob", "10.0.0.1") == 0
+    assert store.failed(db, "bob", "10.0.0.1") == 3600
+    assert store.remaining(db, "bob", "10.0.0.1") == 3600
+    assert store.remaining(db, "bob", "10.0.0.2") == 0  # another address
+    assert store.remaining(db, "bobby", "10.0.0.1") == 0  # another account
+    assert [(lock.account, lock.failures) for lock in store.current(db)] == [("bob", 11)]
+    # A whole cap without failures: forgotten, and the count starts again.
+    clock.now += timedelta(seconds=7200)
+    assert store.current(db) == []
+    assert store.failed(db, "bob", "10.0.0.1") == 0
+    assert store.failed(db, "bob", "10.0.0.1") == 0
+    assert store.failed(db, "bob", "10.0.0.1") == 60
+    assert store.clear(db, "bob", "10.0.0.1")
+    assert not store.clear(db, "bob", "10.0.0.1")
+    assert store.remaining(db, "bob", "10.0.0.1") == 0
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(5, "5 s"), (119, "119 s"), (598, "10 min"), (86400, "24 h 0 min")]
+)
+def test_wait_in_words(seconds: int, text: str) -> None:
+    assert Lockout("bob", "10.0.0.1", 3, seconds).wait_text == text
+
+
+def test_zero_max_failures_never_locks(db: Session) -> None:
+    store = LockoutStore(LockoutPolicy(0, 60, 3600), Clock())
+    assert all(store.failed(db, "bob", "10.0.0.1") == 0 for _ in range(20))
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peer", "forwarded", "client"),
+    [
+        # Straight to the hub, not through its proxy: the peer; its header is ignored.
+        ([], "10.1.2.3", "6.6.6.6", "10.1.2.3"),
+        # Through the hub's proxy (loopback): the one entry it appended.
+        ([], "127.0.0.1", "203.0.113.9", "203.0.113.9"),
+        ([], "127.0.0.1", "6.6.6.6, 203.0.113.9", "203.0.113.9"),
+        ([], "127.0.0.1", "", "127.0.0.1"),
+        ([], "::ffff:127.0.0.1", "::ffff:203.0.113.9", "203.0.113.9"),
+        # Compose: browser -> Traefik -> the hub's proxy -> hub.
+        (["172.18.0.0/16"], "127.0.0.1", "6.6.6.6,198.51.100.7,172.18.0.5", "198.51.100.7"),
+        # A Traefik that is not configured as trusted: its own address.
+        ([], "127.0.0.1", "6.6.6.6,198.51.100.7,172.18.0.5", "172.18.0.5"),
+        # Garbage left of a trusted proxy: the last hop known.
+        (["172.18.0.5"], "127.0.0.1", "not-an-ip,172.18.0.5", "172.18.0.5"),
+    ],
+)
+def test_client_address_believes_only_the_proxy_chain(
+    trusted: list[str], peer: str, forwarded: str, client: str
+) -> None:
+    assert ProxyTrust(trusted).client(peer, forwarded) == client
+
+
+def test_trusted_proxy_by_host_name_is_resolved_and_refreshed() -> None:
+    answers = {"traefik": ["172.18.0.5"]}
+    now = [0.0]
+    trust = ProxyTrust(["traefik"], resolve=lambda name: answers[name], clock=lambda: now[0])
+    assert trust.client("127.0.0.1", "198.51.100.7,172.18.0.5") == "198.51.100.7"
+    answers["traefik"] = ["172.18.0.9"]  # Traefik restarted elsewhere
+    assert trust.client("127.0.0.1", "198.51.100.7,172.18.0.9") == "172.18.0.9"
+    now[0] += 61
+    assert trust.client("127.0.0.1", "198.51.100.7,172.18.0.9") == "198.51.100.7"
+
+
+@pytest.mark.parametrize("entry", ["10.0.0.0/33", "http://traefik", "two words", "a_b:80"])
+def test_bad_trusted_proxy_is_named(entry: str) -> None:
+    with pytest.raises(ConfigError, match="GALILEAN_TRUSTED_PROXIES"):
+        ProxyTrust([entry])
