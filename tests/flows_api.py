@@ -24,6 +24,7 @@ class Flows:
 
     def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"token {self.token}"} if self.token else {}
+        headers |= kwargs.pop("headers", {})
         data = kwargs.pop("data", None) if body is None else json.dumps(body)
         return requests.request(
             method, f"{self.base}{path}", data=data, headers=headers, timeout=60, **kwargs

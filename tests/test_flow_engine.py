@@ -314,7 +314,8 @@ def test_a_failing_node_is_named() -> None:
     outcome = run(flow)
     assert outcome.status == "failed"
     assert outcome.error is not None
-    assert outcome.error["node"] == "out"
+    # The node whose SQL does not bind, not the destination whose query ran it.
+    assert outcome.error["node"] == "bad"
     assert "Binder Error" in outcome.error["message"] or "No function" in outcome.error["message"]
 
 

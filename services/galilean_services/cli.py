@@ -1,15 +1,19 @@
-"""`galilean` command line: `galilean flow run FILE.flow [--param k=v ...]`."""
+"""`galilean` command line: `galilean flow run FILE.flow [--param k=v ...]` and
+`galilean flow validate FILE.flow [--json]`."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
 from .flows import FlowFileError, parse_flow
-from .flows.issues import FlowInvalid
+from .flows.issues import FlowInvalid, Issue
+from .flows.model import Flow
 from .flows.runner import ENGINES, run
+from .flows.validate import validate
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -22,25 +26,54 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-def flow_run(args: argparse.Namespace) -> int:
-    path = Path(args.file)
+def _load(path: Path) -> Flow | None:
+    """The flow in `path`, or None after saying on stderr why it cannot be read."""
     try:
-        flow = parse_flow(path.read_text(), source=str(path))
+        return parse_flow(path.read_text(), source=str(path))
     except OSError as exc:
         print(f"galilean: cannot read {path}: {exc.strerror}", file=sys.stderr)
-        return 2
     except FlowFileError as exc:
         print(f"galilean: {exc}", file=sys.stderr)
+    return None
+
+
+def _print_issues(path: Path, issues: list[Issue]) -> None:
+    for issue in issues:
+        where = issue.node or issue.edge or ", ".join(issue.nodes) or "flow"
+        field = f" [{issue.path}]" if issue.path else ""
+        print(f"  ✗ {where}{field}: {issue.message}", file=sys.stderr)
+    print(f"galilean: {path}: {len(issues)} problem(s); nothing ran", file=sys.stderr)
+
+
+def flow_validate(args: argparse.Namespace) -> int:
+    """Every problem at once, each naming its node; the files' columns read from them."""
+    path = Path(args.file)
+    flow = _load(path)
+    if flow is None:
+        return 2
+    issues = validate(flow, base_dir=path.parent.resolve())
+    if args.json:
+        print(json.dumps({"ok": not issues, "issues": [i.as_dict() for i in issues]}, indent=2))
+    if issues:
+        if not args.json:
+            _print_issues(path, issues)
+        return 2
+    if not args.json:
+        print(f"✓ {path}: {flow.name}, {len(flow.nodes)} nodes, no problems", file=sys.stderr)
+    return 0
+
+
+def flow_run(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    flow = _load(path)
+    if flow is None:
         return 2
     print(f"▶ {flow.name} ({len(flow.nodes)} nodes)", file=sys.stderr, flush=True)
     began = time.monotonic()
     try:
         result = run(flow, _params(args.param), base_dir=path.parent.resolve(), engine=args.engine)
     except FlowInvalid as invalid:
-        for issue in invalid.issues:
-            where = issue.node or issue.edge or ", ".join(issue.nodes) or "flow"
-            print(f"  ✗ {where}: {issue.message}", file=sys.stderr)
-        print(f"galilean: {path}: {len(invalid.issues)} problem(s); nothing ran", file=sys.stderr)
+        _print_issues(path, invalid.issues)
         return 2
     for node_id, counts in result.nodes.items():
         print(
@@ -77,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
         help="auto: Polars when every node has a Polars form, else DuckDB; duckdb: DuckDB",
     )
     runner.set_defaults(handler=flow_run)
+    checker = flow.add_parser(
+        "validate", help="report every problem of a flow (each naming its node); run nothing"
+    )
+    checker.add_argument("file", help="the .flow file")
+    checker.add_argument("--json", action="store_true", help="print the problems as JSON")
+    checker.set_defaults(handler=flow_validate)
     args = parser.parse_args(argv)
     return int(args.handler(args))
 

@@ -47,8 +47,8 @@ class Program:
     guarded: dict[str, str] = field(default_factory=dict)
 
 
-def checked(flow: Flow, registry: Registry) -> None:
-    issues = validate(flow, registry)
+def checked(flow: Flow, registry: Registry, base_dir: Path | None = None) -> None:
+    issues = validate(flow, registry, base_dir)
     if issues:
         raise FlowInvalid(issues)
 
@@ -78,7 +78,7 @@ def plan(
     `materialized` names tables that already hold some nodes' rows (node id → table)."""
     registry = registry or default_registry()
     if not validated:
-        checked(flow, registry)
+        checked(flow, registry, base_dir or Path.cwd())
     ctx = CompileContext(resolve_params(flow, params), base_dir or Path.cwd())
     ctx.materialized.update(materialized or {})
     wanted = targets if targets is not None else destinations(flow, registry)

@@ -65,6 +65,11 @@ class NodeKind:
         """Problems beyond the parameter schema, as (parameter path, message)."""
         return []
 
+    def probe(self, params: dict[str, Any], ctx: CompileContext) -> Columns:
+        """Output columns read from the data itself without running the flow (a file's
+        header), when `columns` cannot tell; None when they cannot be known."""
+        return None
+
     def compile(
         self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext
     ) -> exp.Query:

@@ -15,12 +15,15 @@ from sqlglot import exp
 
 from . import polars_runner
 from .cache import ResultCache
+from .compiler import compile_node, upstream_of
 from .issues import FlowInvalid, NodeError, NodeFailed, first_line
 from .model import Flow
 from .net import HttpPolicy
 from .paths import flow_file, written_atomically
 from .plan import Program, counts_behind, counts_query, counts_record, plan
+from .probe import binds, connect, table_exists
 from .registry import NodeKind, Registry, default_registry
+from .sql import to_sql
 
 ENGINES = ("auto", "duckdb")
 
@@ -42,18 +45,6 @@ def kind_of(registry: Registry, name: str) -> NodeKind:
     kind = registry.get(name)
     assert kind is not None, name  # validated before running
     return kind
-
-
-def connect(base_dir: Path, memory_limit: str = "") -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection that can touch files only under the flow's folder (defence in
-    depth under the kinds' own path checks: user expressions run in this engine)."""
-    con = duckdb.connect()
-    folder = str(base_dir.resolve()).rstrip("/") + "/"
-    con.execute("SET allowed_directories = $dirs", {"dirs": [folder]})
-    con.execute("SET enable_external_access = false")
-    if memory_limit:
-        con.execute("SET memory_limit = $limit", {"limit": memory_limit})
-    return con
 
 
 def execute(
@@ -112,14 +103,46 @@ def execute(
                 result.outputs[node.id] = con.sql(step.sql).to_arrow_table()
         except (NodeError, duckdb.Error, ValueError, OSError) as exc:
             message = str(exc) if isinstance(exc, NodeError) else first_line(exc)
+            at = node.id
+            if isinstance(exc, duckdb.Error):  # one query spans many nodes: whose SQL?
+                at, message = blame(program, registry, con, node.id, message)
             guard = program.guarded.get(node.id)
             if guard is None:
-                raise NodeFailed(node.id, message) from None
+                raise NodeFailed(at, message) from None
             fell_back.add(guard)
             result.logs.append(f"{node.id}: failed ({message}); {guard} falls back")
     if program.counted:
         skip = set(program.guarded) if fell_back else set()
         result.nodes = _row_counts(program, con, cache, result.reused, skip)
+
+
+def blame(
+    program: Program,
+    registry: Registry,
+    con: duckdb.DuckDBPyConnection,
+    node_id: str,
+    message: str,
+) -> tuple[str, str]:
+    """The node whose SQL DuckDB cannot plan, and why: a node's query is compiled with
+    the CTEs of every node before it, so the first of `node_id` and its upstream nodes
+    (parents first) that does not bind is the one at fault. An error only the data
+    shows (a cast, a division) binds everywhere: it stays with `node_id`."""
+    ctx = dataclasses.replace(program.ctx, upstream={})
+    ctx.materialized = {
+        n: t for n, t in program.ctx.materialized.items() if table_exists(con, t)
+    }  # a table whose step did not run yet is compiled from its node instead
+    flow = program.flow
+    for current in upstream_of(flow, node_id, frozenset(ctx.materialized)):
+        kind = registry.get(flow.node(current).kind)
+        if current in ctx.materialized or kind is None or kind.eager:
+            continue  # rows already made (or made in Python): not this query's fault
+        try:
+            reason = binds(con, to_sql(compile_node(flow, current, ctx, registry)))
+        except FlowInvalid as invalid:
+            reason = invalid.issues[0].message
+        if reason is not None:
+            return current, reason
+    return node_id, message
 
 
 def _eager_inputs(

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from .issues import Issue
 from .model import Flow
-from .registry import Columns, Registry, default_registry
+from .registry import Columns, CompileContext, Registry, default_registry
 
 # The loops reported at most: a flow of a few thousand edges can hold thousands of them.
 MAX_CYCLES = 20
 
 
-def validate(flow: Flow, registry: Registry | None = None) -> list[Issue]:
+def validate(
+    flow: Flow, registry: Registry | None = None, base_dir: Path | None = None
+) -> list[Issue]:
+    """Every problem of the flow. With `base_dir` (the flow's folder), the columns of its
+    files are read from their headers, so a misspelled column is found at the node that
+    names it before anything runs."""
     registry = registry or default_registry()
     issues: list[Issue] = []
     issues += _duplicates(flow)
@@ -28,7 +34,7 @@ def validate(flow: Flow, registry: Registry | None = None) -> list[Issue]:
         # A node of an unknown kind, or whose params do not fit its kind's schema, is not
         # given to its kind's checks (they may assume the schema); its columns are unknown.
         unchecked = {i.node for i in param_issues if i.node is not None}
-        issues += _columns(flow, registry, unchecked)
+        issues += _columns(flow, registry, unchecked, base_dir)
     return issues
 
 
@@ -194,9 +200,14 @@ def topological_order(flow: Flow) -> list[str]:
     return order
 
 
-def _columns(flow: Flow, registry: Registry, unchecked: set[str]) -> list[Issue]:
-    """Columns that do not exist upstream, where the upstream schema is known; the nodes
-    in `unchecked` (already found wrong) are skipped, their columns unknown."""
+def _columns(
+    flow: Flow, registry: Registry, unchecked: set[str], base_dir: Path | None
+) -> list[Issue]:
+    """Columns that do not exist upstream, where the upstream schema is known (schemas
+    flow node by node, from sources whose columns are declared or, given `base_dir`,
+    read from their files); the nodes in `unchecked` (already found wrong) are skipped,
+    their columns unknown."""
+    probing = CompileContext(base_dir=base_dir) if base_dir is not None else None
     known: dict[str, Columns] = {}
     issues = []
     nodes = {n.id: n for n in flow.nodes}
@@ -223,8 +234,14 @@ def _columns(flow: Flow, registry: Registry, unchecked: set[str]) -> list[Issue]
                     )
                 )
             known[node_id] = kind.columns(node.params, upstream)
+            if known[node_id] is None and probing is not None and not issues_at(issues, node_id):
+                known[node_id] = kind.probe(node.params, probing)
         except (KeyError, TypeError, AttributeError):
             # A `$param` reference where a kind's check reads a text or a list: the value
             # is known only at run time (then checked again).
             known[node_id] = None
     return issues
+
+
+def issues_at(issues: list[Issue], node_id: str) -> bool:
+    return any(i.node == node_id for i in issues)

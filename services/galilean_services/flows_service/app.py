@@ -10,13 +10,15 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import web
 
 from . import handlers as h
+from . import pages
 from .config import ServiceConfig
 from .openapi import OpenAPIHandler
 from .service import FlowsService
 
 # Path templates under the service prefix; {names} become URL arguments.
 ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
-    ("", h.IndexHandler),
+    ("", pages.IndexHandler),
+    ("api/", pages.ApiIndexHandler),
     ("health", h.HealthHandler),
     ("api/openapi.json", OpenAPIHandler),
     ("api/kinds", h.KindsHandler),

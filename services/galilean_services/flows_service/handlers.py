@@ -92,29 +92,6 @@ class BaseHandler(JSONErrorMixin, HubOAuthenticated, web.RequestHandler):
         self.finish(json.dumps(data, default=str))
 
 
-class IndexHandler(BaseHandler):
-    docs: ClassVar[dict[str, str]] = {
-        "get": "Who you are and what you may do (browsers log in through the hub)"
-    }
-
-    def prepare(self) -> None:  # browsers are sent to the hub's login instead of a 401
-        pass
-
-    @web.authenticated
-    def get(self) -> None:
-        caller = self.caller
-        self.send(
-            {
-                "service": "flows",
-                "user": caller.name,
-                "admin": caller.admin,
-                "scopes": sorted(scope(v) for v in caller.verbs),
-                "api": self.service.config.prefix + "api/",
-                "openapi": self.service.config.prefix + "api/openapi.json",
-            }
-        )
-
-
 class HealthHandler(BaseHandler):
     public = True
     docs: ClassVar[dict[str, str]] = {

@@ -34,8 +34,8 @@ ACCESS = (
     "A token needs `access:services!service=flows` or any one of the custom:flows:* "
     "scopes to be let in at all (a token with only custom:flows:read can read); each "
     "operation then needs its verb's scope: "
-    + "; ".join(f"{scope(verb)}: {text}" for verb, text in SCOPE_HELP.items())
-    + " Request bodies are JSON: integers beyond 64 bits, numbers beyond a double, text "
+    + "; ".join(f"{scope(verb)}: {text.rstrip('.')}" for verb, text in SCOPE_HELP.items())
+    + ". Request bodies are JSON: integers beyond 64 bits, numbers beyond a double, text "
     "with a lone UTF-16 surrogate and nesting deeper than 64 levels are refused (400)."
 )
 

@@ -31,12 +31,21 @@ class PythonTransform(NodeKind):
             },
             "timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 3600},
             "memory_mb": {"type": "integer", "minimum": 256, "maximum": 65536},
+            "output_columns": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "minItems": 1,
+                "uniqueItems": True,
+                "description": "the columns transform(df) returns, declared so that the "
+                "nodes after it are checked before the flow runs (the run holds it to them)",
+            },
         },
         "additionalProperties": False,
     }
 
     def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
-        return None
+        declared = params.get("output_columns")
+        return list(declared) if isinstance(declared, list) else None
 
     def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
         try:
@@ -63,9 +72,16 @@ class PythonTransform(NodeKind):
                 # On stderr when logging is not set up: a service run's log shows it.
                 log.warning("%s: %s", ctx.node_id or self.name, note)
         try:
-            return run_python(params["code"], inputs["in"], limits)
+            rows = run_python(params["code"], inputs["in"], limits)
         except SandboxError as exc:
             raise NodeError(str(exc)) from None
+        declared = params.get("output_columns")
+        if isinstance(declared, list) and rows.column_names != declared:
+            raise NodeError(
+                f"output_columns: transform(df) returned the columns {rows.column_names}, "
+                f"not the declared {declared}"
+            )
+        return rows
 
 
 KINDS = [PythonTransform]

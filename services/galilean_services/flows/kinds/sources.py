@@ -7,8 +7,10 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
-from ..paths import file_identity, flow_file, flow_files, path_problem
+from ..issues import NodeError
+from ..paths import file_identity, flow_file, flow_files, is_glob, path_problem
 from ..polars_expr import NoPolarsForm, cast_expr
+from ..probe import describe
 from ..registry import Columns, CompileContext, NodeKind
 from ..sql import column, ident, literal, resolve
 
@@ -118,6 +120,16 @@ class FileSource(NodeKind):
 
     def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
         return path_problem(params["path"])
+
+    def probe(self, params: dict[str, Any], ctx: CompileContext) -> Columns:
+        path = params["path"]
+        if not isinstance(path, str) or path_problem(path) or is_glob(path):
+            return None  # a flow parameter (known at run time), or many files
+        try:
+            query = self.compile(params, {}, ctx)
+        except NodeError:
+            return None  # the run says so, naming the node
+        return describe(query, ctx.base_dir)
 
     def fingerprint(self, params: dict[str, Any], ctx: CompileContext) -> str:
         return file_identity(ctx, params["path"])

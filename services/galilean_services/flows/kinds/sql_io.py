@@ -8,7 +8,6 @@ Errors give the database's reason in one line, never a password.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -18,7 +17,7 @@ import sqlglot
 from sqlglot import exp
 
 from ...connection_engines import engine_for
-from ...connections import ConnectionStore, describe_error
+from ...connections import ConnectionStore, describe_error, user_home
 from ...errors import GalileanError
 from ..issues import NodeError
 from ..registry import Columns, CompileContext
@@ -30,7 +29,7 @@ IDENT = {"type": "string", "minLength": 1, "maxLength": 128}
 
 
 def _engine(params: dict[str, Any], ctx: CompileContext) -> tuple[sa.Engine, Any]:
-    store = ctx.connections or ConnectionStore(Path.home())
+    store = ctx.connections or ConnectionStore(user_home())
     try:
         connection = store.get(params["connection"])
         # Run for someone else (the service sets a policy), a database server is reached at
@@ -38,7 +37,7 @@ def _engine(params: dict[str, Any], ctx: CompileContext) -> tuple[sa.Engine, Any
         # read nothing outside it: the service would open them with its own rights.
         policy = ctx.http_policy
         confined = ctx.base_dir if policy is not None else None
-        return engine_for(connection, confined, policy), connection.url
+        return engine_for(connection, confined, policy, access="create"), connection.url
     except GalileanError as exc:
         raise NodeError(exc.message) from None
     except ModuleNotFoundError as exc:

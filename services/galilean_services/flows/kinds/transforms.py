@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import polars as pl
@@ -26,7 +27,13 @@ AGGREGATES = {
 def missing(names: list[str], known: Columns, path: str) -> list[tuple[str, str]]:
     if known is None:
         return []
-    return [(path, f"column {n!r} does not exist upstream") for n in names if n not in known]
+    problems = []
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append((path, f"column {name!r} does not exist upstream{hint}"))
+    return problems
 
 
 def fits(value: Any, dtype: Any) -> bool:
