@@ -116,3 +116,4 @@ bench: install $(BARE)/bin/python
 	python bench/flows_interactive.py --rows 1000000 10000000 --repeat 5
 	python bench/endpoint.py --seconds 10
 	python bench/sql_cell.py --rows 10000000
+	python bench/export.py --rows 100000 --repeat 3

@@ -1,9 +1,11 @@
 /**
  * DataFrames as interactive tables whose rows stay in the kernel.
  *
- * The output (application/vnd.galilean.table+json) holds the row count, the column types
- * and the first page. Other pages, sorting, filtering, export and profiling are asked of
- * the kernel over the `galilean.table` comm (see galilean_server/kernel/tables.py).
+ * The output (application/vnd.galilean.table+json) holds the row count, the index levels
+ * and columns (labels, types, kinds) and the first page. Other pages, sorting, filtering,
+ * export and profiling are asked of the kernel over the `galilean.table` comm (see
+ * galilean_server/kernel/tables.py). Index levels show as row headers, as in pandas;
+ * several levels of column labels as several header rows.
  */
 import {
   JupyterFrontEnd,
@@ -13,69 +15,31 @@ import { PathExt, URLExt, PageConfig } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
-import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { Widget } from '@lumino/widgets';
+import { channelFor, IProgress, TableChannel } from './tablechannel';
+import { FilterBar, IFilter } from './tablefilter';
+import { copyFullValues, formatCell, IColumn } from './tableformat';
+import { openProfile } from './tableprofile';
+import { drawTable } from './tablegrid';
 
 export const TABLE_MIME = 'application/vnd.galilean.table+json';
-const COMM_TARGET = 'galilean.table';
+const SHOW_PROGRESS_AFTER_MS = 1000;
 
-interface IColumn {
-  name: string;
-  type: string;
-}
-
-interface ITableData {
+export interface ITableData {
   view: string;
   total: number;
+  index?: IColumn[];
   columns: IColumn[];
+  column_names?: string[];
   rows: unknown[][];
   page_size: number;
+  precision?: number;
 }
 
-interface ISort {
+export interface ISort {
   column: string;
   descending: boolean;
 }
-
-interface IReply {
-  ok: boolean;
-  error?: string;
-  rows?: unknown[][];
-  total?: number;
-  offset?: number;
-  path?: string;
-  sampled?: boolean;
-}
-
-/** One comm per kernel, shared by the tables of its notebook; replies by request id. */
-class TableChannel {
-  private comm: Kernel.IComm;
-  private waiting = new Map<number, (reply: IReply) => void>();
-  private next = 1;
-
-  constructor(kernel: Kernel.IKernelConnection) {
-    this.comm = kernel.createComm(COMM_TARGET);
-    this.comm.onMsg = (msg: KernelMessage.ICommMsgMsg) => {
-      const data = msg.content.data as unknown as IReply & { request: number };
-      const done = this.waiting.get(data.request);
-      if (done) {
-        this.waiting.delete(data.request);
-        done(data);
-      }
-    };
-    this.comm.open();
-  }
-
-  ask(request: Record<string, unknown>): Promise<IReply> {
-    const id = this.next++;
-    return new Promise(resolve => {
-      this.waiting.set(id, resolve);
-      this.comm.send({ ...request, request: id } as any);
-    });
-  }
-}
-
-const channels = new WeakMap<Kernel.IKernelConnection, TableChannel>();
 
 export class TableWidget extends Widget implements IRenderMime.IRenderer {
   private data: ITableData | null = null;
@@ -83,16 +47,31 @@ export class TableWidget extends Widget implements IRenderMime.IRenderer {
   private offset = 0;
   private total = 0;
   private sort: ISort[] = [];
-  private filterColumn = '';
-  private filterText = '';
-  private message = '';
+  private filter: IFilter | null = null;
+  private precision = 6;
+  private asked = 0;
+  private bar = document.createElement('div');
+  private count = document.createElement('span');
+  private prev!: HTMLButtonElement;
+  private next!: HTMLButtonElement;
+  private grid = document.createElement('div');
+  private status = document.createElement('div');
 
   constructor(
+    private app: JupyterFrontEnd,
     private tracker: INotebookTracker,
     private mimeType: string
   ) {
     super();
     this.addClass('galilean-Table');
+    this.grid.className = 'galilean-Table-grid';
+    this.status.className = 'galilean-Table-status';
+    this.grid.addEventListener('copy', event => {
+      const table = this.grid.querySelector('table');
+      if (table) {
+        copyFullValues(table, event);
+      }
+    });
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -100,8 +79,16 @@ export class TableWidget extends Widget implements IRenderMime.IRenderer {
     this.rows = this.data.rows;
     this.total = this.data.total;
     this.offset = 0;
-    this.filterColumn = this.data.columns[0]?.name ?? '';
+    this.precision = this.data.precision ?? 6;
+    this.buildBar(this.data);
+    this.node.textContent = '';
+    this.node.append(this.bar, this.grid, this.status);
     this.draw();
+  }
+
+  /** Every column the table shows: index levels first. */
+  private shown(): IColumn[] {
+    return [...(this.data?.index ?? []), ...(this.data?.columns ?? [])];
   }
 
   /** The notebook this output belongs to (its kernel answers the table's requests). */
@@ -111,100 +98,143 @@ export class TableWidget extends Widget implements IRenderMime.IRenderer {
 
   private channel(): TableChannel | null {
     const kernel = this.panel()?.sessionContext.session?.kernel ?? null;
-    if (!kernel) {
-      return null;
-    }
-    let channel = channels.get(kernel);
-    if (!channel) {
-      channel = new TableChannel(kernel);
-      channels.set(kernel, channel);
-    }
-    return channel;
+    return kernel ? channelFor(kernel) : null;
   }
 
   private query(): Record<string, unknown> {
-    const filter = this.filterText
-      ? [{ column: this.filterColumn, op: 'contains', value: this.filterText }]
-      : [];
-    return { view: this.data?.view, sort: this.sort, filter };
+    return {
+      view: this.data?.view,
+      sort: this.sort,
+      filter: this.filter ? [this.filter] : []
+    };
   }
 
   private async load(offset: number): Promise<void> {
     const channel = this.channel();
     if (!channel || !this.data) {
-      this.message = 'Start the kernel and run the cell again to page this table.';
-      this.draw();
+      this.say('Start the kernel and run the cell again to page this table.', 'error');
       return;
     }
+    const asked = ++this.asked;
     const reply = await channel.ask({
       action: 'page',
       offset,
       limit: this.data.page_size,
       ...this.query()
     });
-    if (!reply.ok) {
-      this.message = reply.error ?? 'the kernel refused';
-    } else {
-      this.rows = reply.rows ?? [];
-      this.total = reply.total ?? 0;
-      this.offset = reply.offset ?? offset;
-      this.message = '';
+    if (asked !== this.asked) {
+      return; // a newer request (typing in the filter) answers instead
     }
+    if (!reply.ok) {
+      this.say(reply.error ?? 'the kernel refused', 'error');
+      return;
+    }
+    this.rows = reply.rows ?? [];
+    this.total = reply.total ?? 0;
+    this.offset = reply.offset ?? offset;
+    this.say('');
     this.draw();
   }
 
-  private async export(format: string): Promise<void> {
+  /** The user's server URL of a file the kernel wrote under its `exports` folder. */
+  private fileUrl(path: string): { file: string; url: string } {
+    const notebook = this.panel()?.context.path ?? '';
+    const file = PathExt.join(
+      PathExt.dirname(notebook),
+      'exports',
+      PathExt.basename(path)
+    );
+    const url = URLExt.join(PageConfig.getBaseUrl(), 'files', URLExt.encodeParts(file));
+    return { file, url };
+  }
+
+  private async export(format: string, label: string): Promise<void> {
     const channel = this.channel();
     const panel = this.panel();
     if (!channel || !panel) {
+      this.say('Start the kernel and run the cell again to export this table.', 'error');
       return;
     }
     const name = PathExt.basename(panel.context.path, '.ipynb') || 'table';
-    const reply = await channel.ask({ action: 'export', format, name, ...this.query() });
-    if (!reply.ok || !reply.path) {
-      this.message = reply.error ?? 'export failed';
-      this.draw();
+    const buttons = this.bar.querySelectorAll<HTMLButtonElement>('.galilean-Table-export');
+    buttons.forEach(b => (b.disabled = true));
+    const started = Date.now();
+    let last: IProgress = {};
+    const job = channel.start({ action: 'export', format, name, ...this.query() }, p => {
+      last = p;
+    });
+    const show = () => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      const bar = document.createElement('progress');
+      bar.className = 'galilean-Table-progress';
+      if (last.total && last.done) {
+        bar.max = last.total;
+        bar.value = last.done;
+      }
+      const text = document.createElement('span');
+      text.textContent = `Exporting to ${label}: ${last.phase ?? 'starting'}… ${seconds} s`;
+      const cancel = button('Cancel', 'Stop this export', () => {
+        text.textContent = 'Cancelling…';
+        void channel.cancel(job.id);
+      });
+      cancel.classList.add('galilean-Table-cancel');
+      this.status.className = 'galilean-Table-status galilean-Table-running';
+      this.status.replaceChildren(text, bar, cancel);
+    };
+    let ticker = 0;
+    const delay = window.setTimeout(() => {
+      show();
+      ticker = window.setInterval(show, 1000);
+    }, SHOW_PROGRESS_AFTER_MS);
+    const reply = await job.reply;
+    window.clearTimeout(delay);
+    window.clearInterval(ticker);
+    buttons.forEach(b => (b.disabled = false));
+    if (reply.cancelled) {
+      this.say('Export cancelled: no file was written.');
       return;
     }
-    const file = PathExt.join(
-      PathExt.dirname(panel.context.path),
-      'exports',
-      PathExt.basename(reply.path)
-    );
-    this.message = `Exported to ${file}`;
-    this.draw();
+    if (!reply.ok || !reply.path) {
+      this.say(reply.error ?? 'export failed', 'error');
+      return;
+    }
+    const { file, url } = this.fileUrl(reply.path);
+    const text = document.createElement('span');
+    text.textContent = `✓ Exported to ${file}`;
     const link = document.createElement('a');
-    link.href = URLExt.join(PageConfig.getBaseUrl(), 'files', URLExt.encodeParts(file));
+    link.href = url;
     link.download = PathExt.basename(file);
     link.className = 'galilean-Table-download';
     link.textContent = `Download ${PathExt.basename(file)}`;
-    this.node.querySelector('.galilean-Table-message')?.appendChild(link);
+    this.status.className = 'galilean-Table-status galilean-Table-message galilean-Table-done';
+    this.status.replaceChildren(text, link);
   }
 
-  private async profile(): Promise<void> {
+  private profile(): void {
     const channel = this.channel();
     const panel = this.panel();
-    if (!channel || !panel) {
+    if (!channel || !panel || !this.data) {
+      this.say('Start the kernel and run the cell again to profile this table.', 'error');
       return;
     }
-    this.message = 'Profiling…';
-    this.draw();
-    const reply = await channel.ask({ action: 'profile', view: this.data?.view });
-    if (!reply.ok || !reply.path) {
-      this.message = reply.error ?? 'profiling failed';
-    } else {
-      const file = PathExt.join(
-        PathExt.dirname(panel.context.path),
-        'exports',
-        PathExt.basename(reply.path)
-      );
-      this.message = `Profile${reply.sampled ? ' (of a sample)' : ''}: ${file}`;
-      window.open(
-        URLExt.join(PageConfig.getBaseUrl(), 'files', URLExt.encodeParts(file)),
-        '_blank'
-      );
-    }
-    this.draw();
+    const label = PathExt.basename(panel.context.path, '.ipynb') || 'table';
+    const contents = this.app.serviceManager.contents;
+    openProfile(this.app, channel, this.data.view, label, async path => {
+      const model = await contents.get(this.fileUrl(path).file, {
+        content: true,
+        format: 'text',
+        type: 'file'
+      });
+      return String(model.content);
+    });
+  }
+
+  /** One line under the table: a message, or an error in words. */
+  private say(text: string, kind: 'error' | '' = ''): void {
+    this.status.className =
+      'galilean-Table-status galilean-Table-message' +
+      (kind ? ` galilean-Table-${kind}` : '');
+    this.status.textContent = text;
   }
 
   private toggleSort(column: string): void {
@@ -217,106 +247,82 @@ export class TableWidget extends Widget implements IRenderMime.IRenderer {
     void this.load(0);
   }
 
-  private draw(): void {
-    if (!this.data) {
-      return;
-    }
-    const data = this.data;
-    const node = this.node;
-    node.textContent = '';
-
-    const bar = document.createElement('div');
-    bar.className = 'galilean-Table-bar';
-    const first = this.total === 0 ? 0 : this.offset + 1;
-    const last = this.offset + this.rows.length;
-    const count = document.createElement('span');
-    count.className = 'galilean-Table-count';
-    count.textContent = `rows ${first.toLocaleString()}–${last.toLocaleString()} of ${this.total.toLocaleString()}`;
-    const prev = button('◀', 'Previous page', () => {
+  private buildBar(data: ITableData): void {
+    this.bar.textContent = '';
+    this.bar.className = 'galilean-Table-bar';
+    this.count.className = 'galilean-Table-count';
+    this.prev = button('◀', 'Previous page', () => {
       void this.load(Math.max(0, this.offset - data.page_size));
     });
-    prev.disabled = this.offset === 0;
-    const next = button('▶', 'Next page', () => {
+    this.next = button('▶', 'Next page', () => {
       void this.load(this.offset + data.page_size);
     });
-    next.disabled = last >= this.total;
-    const column = document.createElement('select');
-    column.className = 'galilean-Table-filterColumn';
-    for (const c of data.columns) {
-      const option = document.createElement('option');
-      option.value = option.textContent = c.name;
-      option.selected = c.name === this.filterColumn;
-      column.appendChild(option);
-    }
-    column.onchange = () => {
-      this.filterColumn = column.value;
-    };
-    const filter = document.createElement('input');
-    filter.className = 'galilean-Table-filter';
-    filter.placeholder = 'contains…';
-    filter.value = this.filterText;
-    filter.onchange = () => {
-      this.filterText = filter.value;
+    const filter = new FilterBar(this.shown(), value => {
+      this.filter = value;
       void this.load(0);
+    });
+    const precision = document.createElement('select');
+    precision.className = 'galilean-Table-precision';
+    precision.title = 'Decimals shown for floats (hover or copy a cell for its full value)';
+    for (let p = 0; p <= 10; p++) {
+      const option = document.createElement('option');
+      option.value = String(p);
+      option.textContent = `${p} dp`;
+      option.selected = p === this.precision;
+      precision.appendChild(option);
+    }
+    precision.onchange = () => {
+      this.precision = Number(precision.value);
+      this.draw();
     };
-    bar.append(count, prev, next, column, filter);
+    this.bar.append(this.count, this.prev, this.next, filter.node, precision);
     for (const [format, label] of [
       ['csv', 'CSV'],
       ['xlsx', 'Excel'],
       ['parquet', 'Parquet']
     ]) {
-      const exporter = button(label, `Export as ${label}`, () => {
-        void this.export(format);
+      const exporter = button(label, `Export the rows (as filtered and sorted) as ${label}`, () => {
+        void this.export(format, label);
       });
       exporter.dataset.format = format;
       exporter.classList.add('galilean-Table-export');
-      bar.appendChild(exporter);
+      this.bar.appendChild(exporter);
     }
-    bar.appendChild(
-      button('Profile', 'Profile with ydata-profiling', () => {
-        void this.profile();
-      })
+    const profile = button('Profile', 'Profile with ydata-profiling, in a new tab', () =>
+      this.profile()
     );
-    node.appendChild(bar);
+    profile.classList.add('galilean-Table-profile');
+    this.bar.appendChild(profile);
+  }
 
-    const table = document.createElement('table');
-    const head = table.createTHead().insertRow();
-    for (const c of data.columns) {
-      const th = document.createElement('th');
-      const sorted = this.sort.find(s => s.column === c.name);
-      th.dataset.column = c.name;
-      th.dataset.sort = sorted ? (sorted.descending ? 'desc' : 'asc') : '';
-      th.title = 'Sort';
-      th.innerHTML = '';
-      const name = document.createElement('span');
-      name.textContent = c.name + (sorted ? (sorted.descending ? ' ↓' : ' ↑') : '');
-      const type = document.createElement('span');
-      type.className = 'galilean-Table-type';
-      type.textContent = c.type;
-      th.append(name, type);
-      th.onclick = () => this.toggleSort(c.name);
-      head.appendChild(th);
+  private draw(): void {
+    if (!this.data) {
+      return;
     }
-    const body = table.createTBody();
-    for (const row of this.rows) {
-      const tr = body.insertRow();
-      for (const value of row) {
-        const td = tr.insertCell();
-        td.textContent = value === null ? '' : String(value);
-        if (value === null) {
-          td.className = 'galilean-Table-null';
-        }
-      }
-    }
-    node.appendChild(table);
-    const message = document.createElement('div');
-    message.className = 'galilean-Table-message';
-    message.textContent = this.message;
-    node.appendChild(message);
+    const first = this.total === 0 ? 0 : this.offset + 1;
+    const last = this.offset + this.rows.length;
+    this.count.textContent =
+      this.total === 0
+        ? '0 rows'
+        : `rows ${first.toLocaleString()}–${last.toLocaleString()} of ${this.total.toLocaleString()}`;
+    this.prev.disabled = this.offset === 0;
+    this.next.disabled = last >= this.total;
+    const table = drawTable({
+      index: this.data.index ?? [],
+      columns: this.data.columns,
+      columnNames: this.data.column_names ?? [],
+      rows: this.rows,
+      sort: this.sort,
+      precision: this.precision,
+      empty: this.filter ? 'No rows match the filter.' : 'No rows.',
+      onSort: column => this.toggleSort(column),
+      format: formatCell
+    });
+    this.grid.replaceChildren(table);
   }
 }
 
-function button(
+export function button(
   label: string,
   title: string,
   onClick: () => void
@@ -335,7 +341,7 @@ export const tablePlugin: JupyterFrontEndPlugin<void> = {
   autoStart: true,
   requires: [IRenderMimeRegistry, INotebookTracker],
   activate: (
-    _app: JupyterFrontEnd,
+    app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
     tracker: INotebookTracker
   ) => {
@@ -344,7 +350,7 @@ export const tablePlugin: JupyterFrontEndPlugin<void> = {
         safe: true,
         mimeTypes: [TABLE_MIME],
         defaultRank: 40,
-        createRenderer: options => new TableWidget(tracker, options.mimeType)
+        createRenderer: options => new TableWidget(app, tracker, options.mimeType)
       },
       40
     );
