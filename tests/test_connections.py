@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import sqlite3
 import stat
 import time
@@ -12,12 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from galilean_server.kernel.sql_cell import SqlCellError, SqlRunner
 from galilean_services import connection_engines
-from galilean_services.connection_engines import check
+from galilean_services.connection_engines import MissingDatabaseFile, check, engine_for
 from galilean_services.connections import ConnectionStore, describe_error
 from galilean_services.errors import Forbidden, NotFound, ValidationError
 from galilean_services.flows import parse_flow
@@ -120,11 +123,73 @@ def test_testing_a_connection_says_why_in_one_line(
     assert not ok
     assert "Access denied" in message
     assert "wrong-password-456" not in message
+    sqlite3.connect(tmp_path / "a.db").close()
     lite = store.save("lite", {"dialect": "sqlite", "database": str(tmp_path / "a.db")})
-    assert check(lite) == (True, check(lite)[1])
+    assert check(lite) == (True, f"connected (sqlite {sqlite3.sqlite_version}): {tmp_path}/a.db")
+    duckdb.connect(str(tmp_path / "a.duckdb")).close()
     duck = store.save("duck", {"dialect": "duckdb", "database": str(tmp_path / "a.duckdb")})
     ok, message = check(duck)
     assert ok, message
+
+
+def test_file_paths_are_in_the_users_home_and_never_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, workspace = tmp_path / "home", tmp_path / "home" / "workspaces" / "lab2"
+    workspace.mkdir(parents=True)
+    monkeypatch.chdir(workspace)  # a relative path is not the workspace's
+    store = ConnectionStore(home, environ={"GALILEAN_CONNECTION_SHARED": "sqlite:///shared.db"})
+    lite = store.save("lite", {"dialect": "sqlite", "database": "data/sales.db"})
+    duck = store.save("duck", {"dialect": "duckdb", "database": "~/warehouse.duckdb"})
+    assert lite.public()["database"] == f"{home}/data/sales.db"
+    assert store.get("duck").public()["database"] == f"{home}/warehouse.duckdb"
+    assert store.get("shared").url.database == f"{home}/shared.db"
+    # Stored relative to the home: the flows service finds it where the home is mounted.
+    saved = json.loads(store.path.read_text())["connections"]
+    assert saved["lite"]["url"] == "sqlite:///data/sales.db"
+    absolute = store.save("abs", {"dialect": "sqlite", "database": f"{home}/data/../x.db"})
+    assert absolute.url.database == f"{home}/x.db"
+    assert json.loads(store.path.read_text())["connections"]["abs"]["url"] == "sqlite:///x.db"
+
+    # Test, browse and SQL cells never create a file that is not there.
+    for connection in (lite, duck, store.get("shared")):
+        with pytest.raises(MissingDatabaseFile) as missing:
+            check(connection)
+        assert missing.value.message == f"file does not exist: {connection.url.database}"
+        assert missing.value.errors == [{"field": "database"}]
+        for access in ("read", "write", None):
+            with pytest.raises(MissingDatabaseFile):
+                engine_for(connection, access=access)  # type: ignore[arg-type]
+    monkeypatch.setenv("GALILEAN_USER_HOME", str(home))
+    monkeypatch.setenv("GALILEAN_CONNECTION_SHARED", "sqlite:///shared.db")
+    runner = SqlRunner()
+    with pytest.raises(SqlCellError, match=f"file does not exist: {home}/data/sales.db"):
+        runner.run("lite", "CREATE TABLE t (a int)", {})
+    assert sorted(p.name for p in home.rglob("*") if p.is_file()) == ["connections.json"]
+
+    # An existing file: a user's own connection writes, Test and an admin's only read.
+    (home / "data").mkdir()
+    with sqlite3.connect(home / "data" / "sales.db") as db:
+        db.execute("CREATE TABLE t (a int)")
+    shutil.copy(home / "data" / "sales.db", home / "shared.db")
+    assert check(lite)[0]
+    runner.run("lite", "INSERT INTO t VALUES (1)", {})
+    with pytest.raises(SqlCellError, match="readonly database"):
+        runner.run("shared", "INSERT INTO t VALUES (1)", {})
+    with engine_for(lite, access="read").connect() as con, pytest.raises(sa.exc.OperationalError):
+        con.execute(sa.text("INSERT INTO t VALUES (2)"))
+    assert sqlite3.connect(home / "data" / "sales.db").execute("SELECT * FROM t").fetchall() == [
+        (1,)
+    ]
+    # A kept engine (the notebook's) does not recreate a file deleted meanwhile.
+    duckdb.connect(str(home / "warehouse.duckdb")).close()
+    engine = engine_for(duck)
+    with engine.begin() as con:
+        con.execute(sa.text("CREATE TABLE w (a int)"))
+    (home / "warehouse.duckdb").unlink()
+    with pytest.raises(MissingDatabaseFile):
+        engine.connect()
+    assert not (home / "warehouse.duckdb").exists()
 
 
 def sql_flow(*nodes: dict[str, Any], **doc: Any) -> Any:

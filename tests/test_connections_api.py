@@ -3,7 +3,9 @@ real hub in embedded mode with two users, and a real PostgreSQL for tests and sc
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,3 +161,125 @@ def test_bad_connection_fields_are_400_naming_the_field_and_secrets_stay_hidden(
     stored = hub.data_dir / "users" / "dana" / "home" / ".galilean" / "connections.json"
     assert "Password=q-secret-9" in stored.read_text()
     assert api(dana, "DELETE", "connections/keyed")[0] == 204
+
+
+def test_file_connections_resolve_in_the_home_and_missing_files_are_400(
+    hub: Hub, users: dict[str, HubClient]
+) -> None:
+    dana = users["dana"]
+    home = hub.data_dir / "users" / "dana" / "home"
+    status, listed = api(dana, "GET", "connections")
+    assert listed["home"] == str(home)
+    fields = {"dialect": "sqlite", "database": "data/typo.db"}
+    for method, path in (("POST", "connection-test"), ("PUT", "connections/typo")):
+        status, answer = api(dana, method, path, fields)
+        if method == "PUT":
+            assert status == 200, answer
+            assert answer["database"] == f"{home}/data/typo.db"
+            status, answer = api(dana, "POST", "connections/typo/test")
+        assert status == 400, answer
+        assert answer["error"] == f"file does not exist: {home}/data/typo.db"
+        assert answer["errors"] == [{"field": "database"}]
+    status, answer = api(dana, "GET", "connections/typo/schema")
+    assert (status, answer["errors"]) == (400, [{"field": "database"}])
+    assert not (home / "data").exists()
+    (home / "data").mkdir()
+    sqlite3.connect(home / "data" / "typo.db").close()
+    dana.start_server("lab3")  # another workspace: the same file
+    try:
+        reply = dana.api("POST", f"{dana.server_url('lab3')}galilean/connections/typo/test")
+        assert reply.json() == {
+            "ok": True,
+            "message": f"connected (sqlite {sqlite3.sqlite_version}): {home}/data/typo.db",
+        }
+    finally:
+        dana.stop_server("lab3")
+    assert api(dana, "DELETE", "connections/typo")[0] == 204
+
+
+def test_status_tells_true_feature_states_and_the_workspace(
+    hub: Hub, users: dict[str, HubClient]
+) -> None:
+    eli = users["eli"]
+    status, answer = api(eli, "GET", "status")
+    assert status == 200, answer
+    features = {f["name"]: f for f in answer["features"]}
+    assert list(features) == ["sql", "connections", "query_builder", "tables", "flows",
+                              "collaboration", "ai", "workspaces"]  # fmt: skip
+    assert features["sql"]["available"]
+    assert features["sql"]["command"] == "galilean:new-sql-notebook"
+    assert features["workspaces"] == {**features["workspaces"], "available": True,
+                                      "url": "hub/home"}  # fmt: skip
+    ai = features["ai"]  # the test hub passes no provider key
+    assert features["collaboration"]["available"], features["collaboration"]
+    assert ai["available"] is False
+    assert ai["reason"] == "no AI provider is configured"
+    for variable in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OLLAMA_API_BASE", "stack.env"):
+        assert variable in ai["enable"]
+    assert answer["workspace"] == {"name": "", "title": "Default"}
+    eli.start_server("reports")
+    try:
+        reply = eli.api("GET", f"{eli.server_url('reports')}galilean/status").json()
+        assert reply["workspace"]["name"] == "reports"
+        assert reply["workspace"]["title"]
+    finally:
+        eli.stop_server("reports")
+
+
+class FakeModels:
+    """Jupyternaut's config manager as ai_setup reads it."""
+
+    def __init__(self, chat_model: str | None, custom: list[str] = ()) -> None:  # type: ignore[assignment]
+        self.chat_model = chat_model
+        self.custom_models = [type("M", (), {"model_id": m})() for m in custom]
+
+
+def test_ai_is_available_only_with_a_model_and_its_providers_key() -> None:
+    from galilean_server.ai_setup import ai_setup, no_model_message
+
+    key = {"ANTHROPIC_API_KEY": "sk-test"}
+    assert ai_setup({}, FakeModels("anthropic/claude-sonnet-4-5")).available is False
+    assert ai_setup(key, FakeModels(None)).available is False
+    assert "model picker" in ai_setup(key, FakeModels(None)).enable
+    assert ai_setup(key, FakeModels("anthropic/claude-sonnet-4-5")).available is True
+    assert ai_setup(key, FakeModels("openai/gpt-4o")).available is False
+    assert ai_setup(key, FakeModels(None, ["anthropic/claude-haiku"])).available is True
+    assert ai_setup(key, None).reason == "jupyter-ai's Jupyternaut server extension is not loaded"
+    message = no_model_message({})
+    for variable in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OLLAMA_API_BASE", "stack.env"):
+        assert variable in message
+    assert ".env" not in message.replace("stack.env", "")
+    assert "model picker" in no_model_message(key)
+
+
+def test_jupyternaut_runs_as_galileans_persona() -> None:
+    from jupyter_ai_jupyternaut.jupyternaut.jupyternaut import JupyternautPersona
+    from jupyter_ai_persona_manager.extension import PersonaManagerExtension
+    from jupyter_ai_persona_manager.persona_manager import PersonaManager
+    from traitlets.config.loader import KVArgParseConfigLoader
+
+    from galilean_hub.config import AI_CHAT_ARGS
+    from galilean_server.ai_persona import GalileanJupyternaut, GalileanPersonaManager
+
+    # The arguments every user server gets (the hub's spawner args) name Galilean's manager
+    # and make Jupyternaut (its real id) the persona that answers.
+    config = KVArgParseConfigLoader(argv=list(AI_CHAT_ARGS)).load_config()
+    extension = PersonaManagerExtension(config=config)
+    assert extension._default_persona_id() == GalileanJupyternaut.__new__(GalileanJupyternaut).id
+    assert extension.persona_manager_class is GalileanPersonaManager
+    saved = PersonaManager._ep_persona_classes
+    try:
+        PersonaManager._ep_persona_classes = [
+            {"module": "jupyternaut", "persona_class": JupyternautPersona, "traceback": None}
+        ]
+        manager = GalileanPersonaManager.__new__(GalileanPersonaManager)
+        manager._local_persona_classes = None
+        with contextlib.suppress(Exception):  # no chat here; only the swapped class matters
+            manager._init_personas()
+        swapped = PersonaManager._ep_persona_classes
+        assert swapped is not None
+        assert swapped[0]["persona_class"] is GalileanJupyternaut
+    finally:
+        PersonaManager._ep_persona_classes = saved
+    persona = GalileanJupyternaut.__new__(GalileanJupyternaut)
+    assert persona.id == "jupyter-ai-personas::jupyter_ai_jupyternaut::JupyternautPersona"

@@ -433,7 +433,7 @@ def test_sqlite_attaches_only_databases_in_the_folder(owner: tuple[Path, Connect
     home, store = owner
     sqlite3.connect(home.parent / "hub.sqlite").close()
     store.save("lite", {"dialect": "sqlite", "database": "mine.db"})
-    engine = engine_for(store.get("lite"), home)
+    engine = engine_for(store.get("lite"), home, access="create")
     with engine.connect() as con:
         for sql in (f"ATTACH '{home.parent}/hub.sqlite' AS hub",
                     f"ATTACH 'file:{home.parent}/hub.sqlite' AS hub",

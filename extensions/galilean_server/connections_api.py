@@ -44,7 +44,8 @@ class ConnectionsHandler(ConnectionsBase):
     @web.authenticated
     def get(self) -> None:
         listed = [c.public() for c in self.store.all()]
-        self.finish({"connections": listed, "builtin": [BUILTIN]})
+        # Where a relative SQLite/DuckDB path lies (the form shows the absolute path).
+        self.finish({"connections": listed, "builtin": [BUILTIN], "home": str(self.store.home)})
 
 
 class ConnectionHandler(ConnectionsBase):
@@ -74,8 +75,8 @@ class TestHandler(ConnectionsBase):
             existing = body.get("existing")
             if existing:  # a password left out or sent back masked is the saved one
                 url = kept_secrets(url, self.store.get(str(existing)).url, body)
-            connection = Connection("unsaved", url)
-        ok, message = check(connection)
+            connection = Connection("unsaved", self.store.resolve(url))
+        ok, message = check(connection)  # a file database: opened read-only, never created
         self.finish({"ok": ok, "message": message})
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from galilean_services.http import JSONErrorMixin
 
-from .features import platform_status
+from .features import Context, platform_status
 
 
 class GalileanHandler(JSONErrorMixin, APIHandler):
@@ -17,4 +19,9 @@ class GalileanHandler(JSONErrorMixin, APIHandler):
 class StatusHandler(GalileanHandler):
     @web.authenticated
     def get(self) -> None:
-        self.finish(platform_status(self.settings.get("galilean_mode", "embedded")))
+        manager = getattr(self.serverapp, "extension_manager", None)
+        loaded = frozenset(
+            name for name, ext in (manager.extensions if manager else {}).items() if ext.enabled
+        )
+        context = Context(os.environ, loaded, self.settings.get("jupyternaut.config_manager"))
+        self.finish(platform_status(self.settings.get("galilean_mode", "embedded"), context))

@@ -44,7 +44,7 @@ class SchemaCache:
 
 
 def describe(connection: Connection) -> dict[str, Any]:
-    engine = engine_for(connection)
+    engine = engine_for(connection, access="read")  # a file database is never created
     try:
         if connection.dialect == "duckdb":  # duckdb-engine's inspector asks for pg_catalog
             schemas = _describe_duckdb(engine)

@@ -118,9 +118,18 @@ def _configure_auth(c: Any, settings: Settings) -> None:
     c.GalileanAuthenticator.allow_2fa = settings.totp
 
 
+# jupyter-ai's chat runs Galilean's persona manager (ai_persona.py: Jupyternaut answers
+# messages that name nobody, and says what the admin sets when no model is chosen).
+# An argument, not a jupyter_server_config.d file: those files only enable extensions.
+AI_CHAT_ARGS = (
+    "--PersonaManagerExtension.persona_manager_class="
+    "galilean_server.ai_persona.GalileanPersonaManager",
+)
+
+
 def singleuser_args(settings: Settings) -> list[str]:
     """Arguments every user server gets, whatever spawns it."""
-    args = ["--ServerApp.shutdown_no_activity_timeout=0"]
+    args = ["--ServerApp.shutdown_no_activity_timeout=0", *AI_CHAT_ARGS]
     if settings.ai_mcp:
         # Unauthenticated by design upstream: never the fixed port 3001, never off-host.
         args += ["--MCPExtensionApp.mcp_port=0", "--MCPServer.host=127.0.0.1"]

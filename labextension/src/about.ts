@@ -2,15 +2,30 @@ import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application'
 import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { ILauncher } from '@jupyterlab/launcher';
+import { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
 import { galileanIcon } from './icons';
 import { requestAPI } from './request';
-import { CommandIDs, IPlatformStatus, LAUNCHER_CATEGORY } from './tokens';
+import { CommandIDs, IFeatureStatus, IPlatformStatus, LAUNCHER_CATEGORY } from './tokens';
+
+/** The About panel's entries open their feature: a command, or a page in a new tab. */
+interface IFeatureEntry extends IFeatureStatus {
+  usage: string;
+  enable: string;
+  command: string;
+  url: string;
+}
+
+/** Commands the About panel's entries run (the others are the features' own). */
+export namespace AboutCommandIDs {
+  export const newSqlNotebook = 'galilean:new-sql-notebook';
+  export const openAiChat = 'galilean:open-ai-chat';
+}
 
 /** The about panel: what Galilean is and which of its features this server offers. */
 export class AboutPanel extends Widget {
-  constructor() {
+  constructor(private app: JupyterFrontEnd) {
     super();
     this.addClass('galilean-About');
     this.id = 'galilean-about';
@@ -23,13 +38,13 @@ export class AboutPanel extends Widget {
     this.node.replaceChildren(heading('Galilean'));
     const intro = document.createElement('p');
     intro.textContent =
-      'A batteries-included JupyterHub: workspaces, SQL, pipelines, datasets and AI, ' +
-      'on your own hardware.';
+      'JupyterHub with SQL, data pipelines and collaboration built in, on your own ' +
+      'hardware. Click a feature to open it.';
     this.node.appendChild(intro);
     try {
       const status = await requestAPI<IPlatformStatus>('status');
       this.node.appendChild(summary(status));
-      this.node.appendChild(featureList(status));
+      this.node.appendChild(featureList(status, this.app));
     } catch (error) {
       const message = document.createElement('p');
       message.className = 'galilean-About-error';
@@ -52,19 +67,96 @@ function summary(status: IPlatformStatus): HTMLElement {
   return p;
 }
 
-function featureList(status: IPlatformStatus): HTMLElement {
+function featureList(status: IPlatformStatus, app: JupyterFrontEnd): HTMLElement {
   const list = document.createElement('ul');
   list.className = 'galilean-About-features';
-  for (const feature of status.features) {
+  for (const feature of status.features as IFeatureEntry[]) {
     const item = document.createElement('li');
     item.dataset.feature = feature.name;
     item.dataset.available = String(feature.available);
-    item.textContent = feature.available
-      ? `✓ ${feature.title}`
-      : `✗ ${feature.title} (${feature.reason})`;
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'galilean-About-open';
+    const mark = document.createElement('span');
+    mark.className = 'galilean-About-mark';
+    mark.textContent = feature.available ? '✓' : '✗';
+    const title = document.createElement('span');
+    title.className = 'galilean-About-title';
+    title.textContent = feature.title;
+    open.append(mark, title);
+    const target = feature.command || feature.url;
+    if (target) {
+      open.title = feature.url ? `Open ${feature.title} in a new tab` : `Open ${feature.title}`;
+      open.onclick = () => void openFeature(app, feature);
+    } else {
+      open.disabled = true;
+    }
+    const usage = document.createElement('div');
+    usage.className = 'galilean-About-usage';
+    usage.textContent = feature.usage;
+    item.append(open, usage);
+    if (!feature.available) {
+      const why = document.createElement('div');
+      why.className = 'galilean-About-enable';
+      why.textContent = `Not set up: ${feature.reason}.` + (feature.enable ? ` ${feature.enable}` : '');
+      item.appendChild(why);
+    }
     list.appendChild(item);
   }
   return list;
+}
+
+async function openFeature(app: JupyterFrontEnd, feature: IFeatureEntry): Promise<void> {
+  if (feature.command) {
+    await app.commands.execute(feature.command);
+  } else if (feature.url) {
+    window.open(`${hubBase()}${feature.url}`, '_blank', 'noopener');
+  }
+}
+
+/** The hub's base URL (e.g. `/`), from `hubPrefix` (`/hub/`); the page's root otherwise. */
+function hubBase(): string {
+  const prefix = PageConfig.getOption('hubPrefix');
+  return prefix ? prefix.replace(/hub\/?$/, '') : '/';
+}
+
+/** The chat side panel of jupyterlab-chat (jupyter-ai), if it is there. */
+function chatPanelId(app: JupyterFrontEnd): string | null {
+  for (const area of ['left', 'right'] as const) {
+    for (const widget of app.shell.widgets(area)) {
+      if (widget.id.startsWith('jupyter-chat')) {
+        return widget.id;
+      }
+    }
+  }
+  return null;
+}
+
+function addFeatureCommands(app: JupyterFrontEnd): void {
+  app.commands.addCommand(AboutCommandIDs.newSqlNotebook, {
+    label: 'New notebook with a SQL cell',
+    execute: async () => {
+      const kernelName = app.serviceManager.kernelspecs.specs?.default ?? 'python3';
+      const panel = (await app.commands.execute('notebook:create-new', {
+        kernelName
+      })) as NotebookPanel;
+      await panel.context.ready;
+      await panel.sessionContext.ready;
+      app.shell.activateById(panel.id);
+      panel.content.activeCellIndex = 0;
+      await app.commands.execute(CommandIDs.toggleSqlCell);
+    }
+  });
+  app.commands.addCommand(AboutCommandIDs.openAiChat, {
+    label: 'Open the AI chat',
+    isEnabled: () => chatPanelId(app) !== null,
+    execute: () => {
+      const id = chatPanelId(app);
+      if (id) {
+        app.shell.activateById(id);
+      }
+    }
+  });
 }
 
 /** The about panel and the Galilean launcher section. */
@@ -79,13 +171,14 @@ export const aboutPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null
   ) => {
     let panel: MainAreaWidget<AboutPanel> | null = null;
+    addFeatureCommands(app);
     app.commands.addCommand(CommandIDs.openAbout, {
       label: 'About Galilean',
       caption: 'What Galilean offers on this server',
       icon: galileanIcon,
       execute: async () => {
         if (panel === null || panel.isDisposed) {
-          panel = new MainAreaWidget({ content: new AboutPanel() });
+          panel = new MainAreaWidget({ content: new AboutPanel(app) });
           panel.id = 'galilean-about-panel';
           panel.title.label = 'About Galilean';
           panel.title.icon = galileanIcon;

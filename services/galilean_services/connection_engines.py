@@ -5,6 +5,10 @@ speaks another protocol fails in seconds). Run for someone else (the flows servi
 policy, see flows/net.py), the server's host is resolved once, checked, and the driver
 connects to that address, with a statement/read timeout; file databases stay in the
 owner's folder, DuckDB gets the engine's file limits and SQLite may attach nothing outside.
+
+A file database is opened for reading (Test, the schema browser, an admin's connection),
+for writing, or created: only the flows' table writer creates a missing file; everyone else
+gets "file does not exist: <path>" rather than a new empty database.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
@@ -48,17 +53,34 @@ class Policy(Protocol):
 
 
 Hook = Callable[[Any, Any], None]  # SQLAlchemy's "connect" event: (DBAPI connection, record)
+Access = Literal["read", "write", "create"]
+
+
+class MissingDatabaseFile(ValidationError):
+    """A SQLite/DuckDB file that is not there (and is not to be created)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"file does not exist: {path}", [{"field": "database"}])
 
 
 def engine_for(
-    connection: Connection, base_dir: Path | None = None, policy: Policy | None = None
+    connection: Connection,
+    base_dir: Path | None = None,
+    policy: Policy | None = None,
+    *,
+    access: Access | None = None,
 ) -> sa.Engine:
     """An engine. With `base_dir`, file databases must lie inside it and may read or attach
     no file outside it (the flows service opens them with its own rights). With `policy`
-    (a run for someone else), a server is reached at its checked address only."""
+    (a run for someone else), a server is reached at its checked address only. `access`
+    (file databases): "read" opens read-only, "write" an existing file, "create" may create
+    it; by default an admin's connection is read and a user's own written."""
     url, args, hooks = connection.url, dict[str, Any](), list[Hook]()
+    if access is None:
+        access = "read" if connection.read_only else "write"
     if connection.dialect in FILE_DIALECTS:
         url = _file_url(connection, base_dir)
+        url, args = _opened(connection.dialect, url, access)
         if base_dir is not None and connection.dialect == "duckdb":
             hooks.append(_confined_duckdb(connection, base_dir))
         elif base_dir is not None:
@@ -74,7 +96,40 @@ def engine_for(
     engine = sa.create_engine(url, connect_args=args, poolclass=sa.pool.NullPool)
     for hook in hooks:
         sa.event.listen(engine, "connect", hook)
+    if connection.dialect in FILE_DIALECTS and access != "create":
+        sa.event.listen(engine, "do_connect", _still_there(connection, base_dir))
     return engine
+
+
+def _still_there(connection: Connection, base_dir: Path | None) -> Callable[..., None]:
+    """Each connect of a kept engine (a notebook's) checks again that the file is there:
+    DuckDB would create it."""
+    path = _file_url(connection, base_dir).database
+    on_disk = path not in (None, "", ":memory:") and not str(path).startswith("file:")
+
+    def check_file(*_: Any) -> None:
+        if on_disk and not Path(str(path)).is_file():
+            raise MissingDatabaseFile(Path(str(path)))
+
+    return check_file
+
+
+def _opened(dialect: str, url: URL, access: Access) -> tuple[URL, dict[str, Any]]:
+    """A file database opened as `access` allows: never created unless "create" (a missing
+    file is MissingDatabaseFile), read-only for "read" (SQLite's `mode=ro` URI, DuckDB's
+    read_only)."""
+    if access == "create" or url.database in (None, "", ":memory:"):
+        return url, {}
+    if str(url.database).startswith("file:"):  # a SQLite URI as the admin wrote it
+        return url, {}
+    path = Path(str(url.database))
+    if not path.is_file():
+        raise MissingDatabaseFile(path)
+    if dialect == "duckdb":
+        return url, {"read_only": True} if access == "read" else {}
+    mode = "ro" if access == "read" else "rw"  # rw: SQLite fails rather than create
+    uri = url.set(database="file:" + quote(str(path))).update_query_dict({"uri": "true"})
+    return uri.update_query_dict({"mode": mode}), {}
 
 
 def _family(connection: Connection) -> str:
@@ -190,13 +245,16 @@ def _confined_sqlite(base_dir: Path) -> Hook:
 
 def check(connection: Connection, base_dir: Path | None = None) -> tuple[bool, str]:
     """Connect and run a trivial query: (True, "connected: <server version>") or (False,
-    the driver's reason in one line, no password)."""
+    the driver's reason in one line, no password). A file database is opened read-only
+    (never created); a missing one raises MissingDatabaseFile."""
     try:
-        engine = engine_for(connection, base_dir)
+        engine = engine_for(connection, base_dir, access="read")
         with engine.connect() as con:
             con.execute(sa.text("SELECT 1"))
             version = engine.dialect.server_version_info
         engine.dispose()
+    except MissingDatabaseFile:
+        raise
     except ValidationError as exc:
         return False, exc.message
     except ModuleNotFoundError as exc:
@@ -204,4 +262,5 @@ def check(connection: Connection, base_dir: Path | None = None) -> tuple[bool, s
     except Exception as exc:  # every driver has its own error classes
         return False, describe_error(exc, connection.url)
     shown = ".".join(str(v) for v in version) if version else connection.dialect
-    return True, f"connected ({connection.dialect} {shown})"
+    where = f": {connection.url.database}" if connection.dialect in FILE_DIALECTS else ""
+    return True, f"connected ({connection.dialect} {shown}){where}"

@@ -3,7 +3,10 @@ SQLAlchemy URL.
 
 A user's connections live in `<home>/.galilean/connections.json`, mode 0600, written
 atomically; the admin may also give read-only ones to everyone through environment
-variables `GALILEAN_CONNECTION_<NAME>=<url>`. Passwords (in the user info or as a query
+variables `GALILEAN_CONNECTION_<NAME>=<url>`. A SQLite or DuckDB file given by a relative path
+(or `~/...`) lies in the user's home, the folder every workspace shares, so one saved
+connection opens the same file in each workspace; its absolute path is what is shown.
+Passwords (in the user info or as a query
 parameter such as `?password=`) never leave this module in clear: `public()` masks them and
 `describe_error()` scrubs them from drivers' messages. No web framework here: the server
 extension, the kernel helper and the flows service share it.
@@ -188,6 +191,34 @@ def kept_secrets(url: URL, old: URL, body: Mapping[str, Any]) -> URL:
     return url.update_query_dict(keep) if keep else url
 
 
+def file_path(database: str | None, home: Path) -> Path | None:
+    """The absolute path of a SQLite/DuckDB `database`: relative (or `~/...`) to `home`;
+    None for an in-memory database or a SQLite `file:` URI (taken as given)."""
+    if database in (None, "", ":memory:") or database.startswith("file:"):
+        return None
+    if database == "~" or database.startswith("~/"):
+        database = database[2:]
+    return Path(os.path.normpath(home / database))
+
+
+def resolved(url: URL, home: Path) -> URL:
+    """`url` with a relative file database made absolute against `home`."""
+    if url.get_backend_name() not in FILE_DIALECTS:
+        return url
+    path = file_path(url.database, home)
+    return url if path is None else url.set(database=str(path))
+
+
+def stored(url: URL, home: Path) -> URL:
+    """`url` as saved: a file database inside `home` relative to it, so the connection
+    still finds it where the home is mounted elsewhere (the flows service)."""
+    path = file_path(url.database, home) if url.get_backend_name() in FILE_DIALECTS else None
+    folder = Path(os.path.normpath(home))
+    if path is None or path == folder or not path.is_relative_to(folder):
+        return url
+    return url.set(database=str(path.relative_to(folder)))
+
+
 def user_home() -> Path:
     """The user's own folder, whichever workspace this is (the spawner says where):
     connections belong to the user, not to a workspace."""
@@ -247,12 +278,17 @@ class ConnectionStore:
             if key.startswith(ENV_PREFIX) and value
         }
 
+    def resolve(self, url: URL) -> URL:
+        """`url` with a relative file database made absolute against this home."""
+        return resolved(url, self.home)
+
     def all(self) -> list[Connection]:
         found = {
-            n: Connection(n, make_url(u), "environment") for n, u in self._environment().items()
+            n: Connection(n, self.resolve(make_url(u)), "environment")
+            for n, u in self._environment().items()
         }
         for name, url in self._own().items():
-            found.setdefault(name, Connection(name, make_url(url)))
+            found.setdefault(name, Connection(name, self.resolve(make_url(url))))
         return [found[n] for n in sorted(found)]
 
     def get(self, name: str) -> Connection:
@@ -272,9 +308,9 @@ class ConnectionStore:
         own = self._own()
         if keep_password and name in own:
             url = kept_secrets(url, make_url(own[name]), body)
-        own[name] = url.render_as_string(hide_password=False)
+        own[name] = stored(url, self.home).render_as_string(hide_password=False)
         self._write(own)
-        return Connection(name, url)
+        return Connection(name, self.resolve(url))
 
     def delete(self, name: str) -> None:
         if name.lower() in self._environment():
