@@ -71,9 +71,9 @@ def open_in_lab(page: Page, hub: Hub, user: str, path: str) -> None:
     page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
     if path.endswith(".ipynb"):
         expect(page.locator(".jp-Notebook .jp-Cell").first).to_be_visible(timeout=60_000)
-        expect(
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        ).to_have_count(1, timeout=KERNEL_TIMEOUT_MS)
+        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(
+            1, timeout=KERNEL_TIMEOUT_MS
+        )
 
 
 def cells(page: Page) -> Locator:

@@ -159,7 +159,7 @@ def test_file_paths_are_in_the_users_home_and_never_created(
         assert missing.value.errors == [{"field": "database"}]
         for access in ("read", "write", None):
             with pytest.raises(MissingDatabaseFile):
-                engine_for(connection, access=access)  # type: ignore[arg-type]
+                engine_for(connection, access=access)
     monkeypatch.setenv("GALILEAN_USER_HOME", str(home))
     monkeypatch.setenv("GALILEAN_CONNECTION_SHARED", "sqlite:///shared.db")
     runner = SqlRunner()

@@ -8,7 +8,9 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Unicode, default
 
 from .connections_api import HANDLERS as CONNECTION_HANDLERS
+from .examples import set_up
 from .handlers import StatusHandler
+from .sql_format import HANDLERS as FORMAT_HANDLERS
 
 
 class GalileanServerApp(ExtensionApp):
@@ -26,6 +28,8 @@ class GalileanServerApp(ExtensionApp):
 
     def initialize_settings(self) -> None:
         self.settings["galilean_mode"] = self.mode
+        set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
 
     def initialize_handlers(self) -> None:
         self.handlers.extend([(r"/galilean/status", StatusHandler), *CONNECTION_HANDLERS])
+        self.handlers.extend(FORMAT_HANDLERS)  # the SQL cells' Format button

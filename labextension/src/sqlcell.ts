@@ -1,7 +1,9 @@
 /**
  * SQL cells: a code cell whose first line is `%%galilean_sql <connection> <variable>`
  * (the kernel helper runs it), with the choice kept in the cell's metadata
- * (`galilean_sql`) and shown as a bar with a connection picker and the result's name.
+ * (`galilean_sql`) and shown as a bar with a connection picker, the result's name and a
+ * Format button. The editor highlights SQL (the cell's mimetype, kept while the notebook
+ * resets mimetypes on kernel changes); new SQL cells get a fresh result name (sqlnames.ts).
  */
 import {
   JupyterFrontEnd,
@@ -9,16 +11,22 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { Cell, CodeCell } from '@jupyterlab/cells';
-import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import {
+  INotebookTracker,
+  NotebookActions,
+  NotebookPanel
+} from '@jupyterlab/notebook';
 import { PanelLayout, Widget } from '@lumino/widgets';
 
-import { requestAPI } from './request';
+import { GalileanRequestError, requestAPI } from './request';
+import { keepMime, rememberDialect } from './sqllanguage';
+import { freshName, kernelNames, notebookNames } from './sqlnames';
 import { CommandIDs } from './tokens';
 
 export const SQL_METADATA = 'galilean_sql';
 const MAGIC = /^%%galilean_sql[^\n]*\n?/;
+const MAGIC_WORDS = /^%%galilean_sql([^\n]*)/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 export interface ISqlChoice {
   connection: string;
   variable: string;
@@ -42,8 +50,12 @@ interface IConnectionList {
 
 export async function listConnections(): Promise<IConnectionInfo[]> {
   const answer = await requestAPI<IConnectionList>('connections');
-  return [...answer.builtin, ...answer.connections];
+  const all = [...answer.builtin, ...answer.connections];
+  all.forEach(c => rememberDialect(c.name, c.dialect));
+  return all;
 }
+
+const connectionOf = (cell: Cell) => sqlChoice(cell)?.connection ?? null;
 
 export function sqlChoice(cell: Cell): ISqlChoice | null {
   const value = cell.model.getMetadata(SQL_METADATA) as ISqlChoice | undefined;
@@ -55,13 +67,26 @@ export function sqlBody(cell: Cell): string {
   return cell.model.sharedModel.getSource().replace(MAGIC, '');
 }
 
+/** Options written on the magic line by hand (`--overwrite`): kept when it is rewritten. */
+function lineOptions(cell: Cell): string[] {
+  const words = MAGIC_WORDS.exec(cell.model.sharedModel.getSource())?.[1] ?? '';
+  return words.split(/\s+/).filter(w => w.startsWith('--'));
+}
+
 /** Make `cell` a SQL cell with `choice`, keeping its SQL. */
 export function setSql(cell: Cell, choice: ISqlChoice, body?: string): void {
   const sql = body ?? sqlBody(cell);
-  cell.model.setMetadata(SQL_METADATA, { ...choice });
-  cell.model.sharedModel.setSource(
-    `%%galilean_sql ${choice.connection} ${choice.variable}\n${sql}`
-  );
+  const line = [
+    '%%galilean_sql',
+    choice.connection,
+    choice.variable,
+    ...lineOptions(cell)
+  ].join(' ');
+  cell.model.setMetadata(SQL_METADATA, {
+    connection: choice.connection,
+    variable: choice.variable
+  });
+  cell.model.sharedModel.setSource(`${line}\n${sql}`);
   decorate(cell);
 }
 
@@ -72,6 +97,30 @@ function unsetSql(cell: Cell): void {
   decorate(cell);
 }
 
+/**
+ * Make `cell` of `panel` a new SQL cell: its result gets a `sql_N` name no other SQL cell
+ * of the notebook uses at once, then one the kernel does not hold either (unless the
+ * user renamed it meanwhile).
+ */
+async function newSqlCell(
+  panel: NotebookPanel,
+  cell: Cell,
+  connection: string,
+  body?: string
+): Promise<void> {
+  const variableOf = (c: Cell) => sqlChoice(c)?.variable;
+  const inNotebook = notebookNames(panel, variableOf, cell);
+  const first = freshName(inNotebook);
+  setSql(cell, { connection, variable: first }, body);
+  const inKernel = await kernelNames(panel);
+  const choice = sqlChoice(cell);
+  if (!choice || choice.variable !== first || !inKernel.has(first)) {
+    return;
+  }
+  const taken = new Set([...notebookNames(panel, variableOf, cell), ...inKernel]);
+  setSql(cell, { ...choice, variable: freshName(taken) });
+}
+
 /** Show or remove the SQL bar of a cell, as its metadata says. */
 export function decorate(cell: Cell): void {
   const layout = cell.layout as PanelLayout;
@@ -79,6 +128,7 @@ export function decorate(cell: Cell): void {
     | SqlBar
     | undefined;
   const choice = sqlChoice(cell);
+  keepMime(cell, connectionOf);
   if (!choice) {
     existing?.dispose();
     cell.removeClass('galilean-SqlCell');
@@ -95,6 +145,8 @@ export function decorate(cell: Cell): void {
 class SqlBar extends Widget {
   private select = document.createElement('select');
   private variable = document.createElement('input');
+  private format = document.createElement('button');
+  private message = document.createElement('span');
 
   constructor(private cell: Cell) {
     super();
@@ -108,10 +160,57 @@ class SqlBar extends Widget {
     this.variable.title = 'Name of the result DataFrame';
     const arrow = document.createElement('span');
     arrow.textContent = '→';
-    this.node.append(label, this.select, arrow, this.variable);
+    this.format.className = 'galilean-SqlBar-format jp-mod-styled';
+    this.format.textContent = 'Format';
+    this.format.title = "Format the SQL in the connection's dialect";
+    this.message.className = 'galilean-SqlBar-message';
+    this.message.setAttribute('role', 'status');
+    this.node.append(
+      label,
+      this.select,
+      arrow,
+      this.variable,
+      this.format,
+      this.message
+    );
     this.select.onchange = () => this.save();
     this.variable.oninput = () => this.save();
+    this.format.onclick = () => void this.formatSql();
     void this.fill();
+  }
+
+  /** Format the SQL below the magic line on the server (sqlglot, the connection's
+   * dialect); the magic line and `{{ name }}` references stay as they are. */
+  private async formatSql(): Promise<void> {
+    const choice = sqlChoice(this.cell);
+    if (!choice) {
+      return;
+    }
+    const source = this.cell.model.sharedModel.getSource();
+    const body = sqlBody(this.cell);
+    this.message.textContent = '';
+    this.message.classList.remove('galilean-SqlBar-error');
+    try {
+      const answer = await requestAPI<{ sql: string }>(
+        `connections/${encodeURIComponent(choice.connection)}/format`,
+        { method: 'POST', body: JSON.stringify({ sql: body, first_line: 2 }) }
+      );
+      if (this.cell.model.sharedModel.getSource() !== source) {
+        return; // edited while formatting: keep the user's text
+      }
+      const line = MAGIC.exec(source)?.[0] ?? '';
+      const magic = line.endsWith('\n') ? line : `${line}\n`;
+      const trailing = body.endsWith('\n') ? '\n' : '';
+      this.cell.model.sharedModel.setSource(`${magic}${answer.sql}${trailing}`);
+    } catch (error) {
+      const text =
+        error instanceof GalileanRequestError
+          ? (error.body?.error ?? error.message)
+          : String(error);
+      this.message.textContent = text;
+      this.message.title = text;
+      this.message.classList.add('galilean-SqlBar-error');
+    }
   }
 
   private async fill(): Promise<void> {
@@ -126,6 +225,7 @@ class SqlBar extends Widget {
     if (!names.includes(current)) {
       names.push(current);
     }
+    keepMime(this.cell, connectionOf); // the connection's dialect is known now
     this.select.textContent = '';
     for (const name of names) {
       const option = document.createElement('option');
@@ -178,15 +278,16 @@ export const sqlCellPlugin: JupyterFrontEndPlugin<void> = {
       label: args => (args.toolbar ? 'SQL' : 'Toggle SQL cell'),
       caption: 'Run this cell as SQL on a named connection',
       isEnabled: () => tracker.activeCell instanceof CodeCell,
-      execute: () => {
+      execute: async () => {
         const cell = tracker.activeCell;
-        if (!cell) {
+        const panel = tracker.currentWidget;
+        if (!cell || !panel) {
           return;
         }
         if (sqlChoice(cell)) {
           unsetSql(cell);
         } else {
-          setSql(cell, { connection: 'duckdb', variable: 'df' });
+          await newSqlCell(panel, cell, 'duckdb');
         }
       }
     });
@@ -213,13 +314,15 @@ export function insertSql(
   if (!panel) {
     return;
   }
-  let cell = panel.content.activeCell;
-  if (!cell || !sqlChoice(cell) || sqlChoice(cell)?.connection !== connection) {
-    NotebookActions.insertBelow(panel.content);
-    cell = panel.content.activeCell;
+  const active = panel.content.activeCell;
+  const choice = active ? sqlChoice(active) : null;
+  if (active && choice?.connection === connection) {
+    setSql(active, choice, sql); // the same cell, its own result name
+    return;
   }
+  NotebookActions.insertBelow(panel.content);
+  const cell = panel.content.activeCell;
   if (cell) {
-    const variable = sqlChoice(cell)?.variable ?? 'df';
-    setSql(cell, { connection, variable }, sql);
+    void newSqlCell(panel, cell, connection, sql);
   }
 }

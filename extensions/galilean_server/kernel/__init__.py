@@ -1,6 +1,7 @@
 """Galilean's kernel helper, loaded in every kernel of the environment: the
-`%%galilean_sql` cell magic that SQL cells run (sql_cell.py) and DataFrames shown as
-tables paged from the kernel (tables.py)."""
+`%%galilean_sql` cell magic that SQL cells run (sql_cell.py; which names a cell may
+assign and its errors' line numbers: sql_results.py) and DataFrames shown as tables paged
+from the kernel (tables.py)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ result as a pandas DataFrame in the kernel.
 `{{ name }}` references are bind parameters (templates.py). On the `duckdb` connection
 (built in: an in-memory DuckDB in this kernel) a query can read DataFrames of the kernel
 by name, earlier SQL cells' results included. Errors show the database's message (with
-its line), not a traceback.
+its line, counted as the editor shows it), not a traceback. A cell never replaces an
+object it did not make unless its line says `--overwrite` (sql_results.py).
 """
 
 from __future__ import annotations
@@ -31,17 +32,12 @@ from galilean_services.connections import (
 )
 from galilean_services.errors import GalileanError, NotFound
 
+from .sql_results import IDENTIFIER, ResultKeeper, SqlCellError, parse_line, shift_lines
 from .templates import TemplateError, bind, statement
 
+__all__ = ["SqlCellError", "SqlMagics", "SqlRunner"]
+
 BUILTIN = "duckdb"
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class SqlCellError(Exception):
-    """Shown as its message alone (IPython uses `_render_traceback_`)."""
-
-    def _render_traceback_(self) -> list[str]:
-        return [f"\x1b[31m{self}\x1b[0m"]
 
 
 class SqlRunner:
@@ -156,17 +152,19 @@ class SqlMagics(Magics):
     def __init__(self, shell: Any) -> None:
         super().__init__(shell)
         self.runner = SqlRunner()
+        self.results = ResultKeeper()
+        shell.events.register("pre_run_cell", self.results.pre_run_cell)
 
     @cell_magic("galilean_sql")  # type: ignore[arg-type]  # IPython's decorator is untyped
     def galilean_sql(self, line: str, cell: str) -> pd.DataFrame | None:
-        words = line.split()
-        connection = words[0] if words else BUILTIN
-        variable = words[1] if len(words) > 1 else "df"
-        if not IDENTIFIER.match(variable):
-            raise SqlCellError(f"result name {variable!r} is not a Python name")
+        magic = parse_line(line)
         assert self.shell is not None
         namespace = self.shell.user_ns
-        frame = self.runner.run(connection, cell, namespace)
+        self.results.check(magic, namespace)
+        try:
+            frame = self.runner.run(magic.connection, cell, namespace)
+        except SqlCellError as exc:  # the query starts on the editor's line 2
+            raise SqlCellError(shift_lines(str(exc))) from None
         if frame is not None:
-            namespace[variable] = frame
+            self.results.keep(magic, namespace, frame)
         return frame
