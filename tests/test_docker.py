@@ -166,7 +166,9 @@ def test_user_containers_spawn_and_answer(engine: DockerEngine, docker_hub: Hub)
         assert ana.api("GET", f"{base}api/status").status_code == 200
         status = ana.api("GET", f"{base}galilean/status").json()
         assert status["mode"] == "docker"
-        assert all(f["available"] for f in status["features"]), status
+        # Everything but the AI chat, which needs a model key in stack.env (none here).
+        missing = [f["name"] for f in status["features"] if not f["available"]]
+        assert missing == ["ai"], status
     (OUTPUT / "docker-spawn.json").write_text(json.dumps({"spawn_seconds": seconds}))
 
     for server in ("", "ws"):

@@ -112,6 +112,9 @@ def test_schema_listing(engines: dict[str, sa.Engine], dialect: str) -> None:
     from galilean_server.schema_browser import describe
     from galilean_services.connections import Connection
 
+    # The browser opens a file read-only; DuckDB refuses that beside this process's own
+    # read-write connection to the file (another process, a kernel, is refused likewise).
+    engines[dialect].dispose()
     described = describe(Connection("db", engines[dialect].url))
     tables = {t["name"]: t for s in described["schemas"] for t in s["tables"]}
     assert {"customers", "orders"} <= set(tables)

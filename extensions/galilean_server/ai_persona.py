@@ -6,10 +6,16 @@ server's arguments, galilean_hub.config.AI_CHAT_ARGS). Galilean's manager runs J
 `GalileanJupyternaut`: the same persona (same id, name, avatar and tools) that, with no
 model, says what the admin sets in stack.env (ai_setup.no_model_message) instead of
 pointing the user at settings they cannot complete.
+
+It also marks the chat's shared document as loaded (`mark_loaded`): jupyterlab-chat routes
+no message while the document is `dirty`, and jupyter-collaboration 5 leaves a chat dirty
+from its loading until its first autosave, so a message sent in that second never got an
+answer.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -23,6 +29,33 @@ JUPYTERNAUT_ID = (
     f"jupyter-ai-personas::{JupyternautPersona.__module__.split('.')[0]}"
     f"::{JupyternautPersona.__name__}"
 )
+
+
+log = logging.getLogger(__name__)
+
+
+def mark_loaded(chat: Any) -> None:
+    """Mark a chat's shared document (a YChat, real-time mode) as loaded, i.e. not dirty.
+
+    jupyterlab_chat's YChat starts `dirty` and dispatches no message event while it is
+    (ychat.py `_dispatch_message_event`, to skip the messages read from the file), nor puts
+    the server's time on new messages (`_on_messages_change`: the time keeps its `*`).
+    jupyter_server_ydoc 3 (jupyter-collaboration 5) no longer clears the flag once the
+    room's content is loaded (rooms.py `DocumentRoom.initialize`): only the first autosave
+    does, `document_save_delay` (1 s) after the last change, and a message resets that
+    delay. So the first message of a just-opened chat was never routed to any persona, and
+    none ever was where autosave never runs (a read-only file, autosave off in every
+    client). The persona manager is created once the room's content is in the document
+    (jupyterlab_chat's ChatManager opens the chat on the room's `initialize` event), so the
+    document is loaded by now; what is unsaved (the chat's id, the personas' users) is
+    saved by the autosave already scheduled. WebSocket chat models have no `dirty`.
+    """
+    try:
+        if getattr(chat, "dirty", None):
+            chat.dirty = False
+    except Exception:  # never lose the personas over this
+        log.warning("Could not mark the chat as loaded: its first message may get no answer",
+                    exc_info=True)
 
 
 class GalileanJupyternaut(JupyternautPersona):
@@ -49,6 +82,11 @@ class GalileanPersonaManager(PersonaManager):
         config=True,
         help="The persona that answers messages that mention no persona: Jupyternaut.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Ready to answer: let the chat route messages from now on (see mark_loaded).
+        mark_loaded(self.chat)
 
     def _init_personas(self) -> dict[str, Any]:
         loaded = PersonaManager._ep_persona_classes
