@@ -2,7 +2,7 @@
 form (a relative SQLite path shown as the absolute path in the home, a mistyped path
 refused without creating a file, fields that follow the database type, add/test/edit/
 delete), About Galilean (every feature with its true state; an entry opens its feature),
-and the workspace in the status bar and tab title.
+the AI chat's answer with no model, and the workspace in the status bar and tab title.
 Screenshots in the test output folder."""
 
 from __future__ import annotations
@@ -97,8 +97,8 @@ def test_file_connections_in_the_form(page: Page, lab_hub: Hub, output_dir: Path
     assert "warehouse" not in (home / ".galilean" / "connections.json").read_text()
 
 
-def test_about_and_workspace(page: Page, lab_hub: Hub, output_dir: Path) -> None:
-    lab_user(lab_hub, USER)
+def test_about_workspace_and_ai_chat(page: Page, lab_hub: Hub, output_dir: Path) -> None:
+    home = lab_user(lab_hub, USER)
     log_in(page, lab_hub, USER)
     # Which workspace: the status bar and the tab's title.
     indicator = page.locator(".galilean-Workspace")
@@ -135,3 +135,23 @@ def test_about_and_workspace(page: Page, lab_hub: Hub, output_dir: Path) -> None
         timeout=90_000
     )
     shot(page, output_dir, "05-sql-notebook")
+
+    # The AI chat with no model: a message sent as soon as the chat opens is answered with
+    # what the admin sets in stack.env.
+    (home / "ask.chat").write_text("")
+    page.goto(f"{lab_hub.url}/user/{USER}/lab/tree/ask.chat")
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    box = page.locator(
+        ".jp-chat-input-container textarea, .jp-chat-input-container [contenteditable]"
+    )
+    expect(box.first).to_be_visible(timeout=60_000)
+    expect(page.locator(".jp-chat-input-container").get_by_text("Jupyternaut")).to_be_visible(
+        timeout=60_000
+    )
+    box.first.fill("Summarise my data, please")
+    box.first.press("Enter")
+    answer = page.locator(".jp-chat-message").filter(has_text="stack.env")
+    expect(answer).to_be_visible(timeout=60_000)
+    for variable in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OLLAMA_API_BASE"):
+        expect(answer).to_contain_text(variable)
+    shot(page, output_dir, "06-ai-no-model")

@@ -54,8 +54,9 @@ def mark_loaded(chat: Any) -> None:
         if getattr(chat, "dirty", None):
             chat.dirty = False
     except Exception:  # never lose the personas over this
-        log.warning("Could not mark the chat as loaded: its first message may get no answer",
-                    exc_info=True)
+        log.warning(
+            "Could not mark the chat as loaded: its first message may get no answer", exc_info=True
+        )
 
 
 class GalileanJupyternaut(JupyternautPersona):
