@@ -84,3 +84,38 @@ def run_cell(page: Page, cell: Locator) -> None:
     """Click into the cell's editor and run it with Shift+Enter, as a user does."""
     cell.locator(".cm-content").click()
     page.keyboard.press("Shift+Enter")
+
+
+def _settled(path: Path, page: Page) -> dict[str, Any]:
+    """The notebook on disk once it has not changed for 2 s and parses: the server writes
+    a notebook in place (jupyter_server's atomic writing keeps a backup copy, not a
+    rename), so a read during a save can see a truncated file."""
+    deadline = time.monotonic() + 30
+    stable_since, last = time.monotonic(), path.stat().st_mtime_ns
+    while True:
+        page.wait_for_timeout(200)
+        mtime = path.stat().st_mtime_ns
+        if mtime != last:
+            stable_since, last = time.monotonic(), mtime
+            continue
+        if time.monotonic() - stable_since >= 2.0 or time.monotonic() > deadline:
+            try:
+                return dict(json.loads(path.read_text()))
+            except json.JSONDecodeError:
+                if time.monotonic() > deadline:
+                    raise
+
+
+def save_notebook(page: Page, path: Path) -> dict[str, Any]:
+    """Press Ctrl+S once the collaboration's own autosave (1 s after the last change) has
+    settled, and return the notebook as saved. jupyter-collaboration races a Ctrl+S pressed
+    while its autosave is writing and then shows a spurious "File Changed" dialog
+    (jupyterlab/jupyter-collaboration#260, #312); a user who waits a second never sees it,
+    and neither does this test. Waits on the file's modification time, which only the
+    server controls."""
+    _settled(path, page)
+    page.keyboard.press("Control+s")
+    expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=10_000)
+    saved = _settled(path, page)
+    expect(page.locator(".jp-Dialog")).to_have_count(0)
+    return saved

@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lab import cells, lab_user, log_in, notebook, open_in_lab, run_cell, write_notebook
+from lab import (
+    cells,
+    lab_user,
+    log_in,
+    notebook,
+    open_in_lab,
+    run_cell,
+    save_notebook,
+    write_notebook,
+)
 from playwright.sync_api import Locator, Page, expect
 
 from galilean_services.connections import ConnectionStore
@@ -129,9 +138,7 @@ def test_sql_cell_table_and_schema_browser(page: Page, lab_hub: Hub, output_dir:
     expect(result.locator("tbody tr").first.locator("td").first).to_have_text(best)
     page.screenshot(path=str(output_dir / "sql-06-builder-result.png"))
     # Saved, the notebook keeps each SQL cell's choice (it reopens the same way).
-    page.keyboard.press("Control+s")
-    expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=10_000)
-    saved = json.loads((home / "report.ipynb").read_text())
+    saved = save_notebook(page, home / "report.ipynb")
     choices = [c["metadata"].get("galilean_sql") for c in saved["cells"]]
     assert {"connection": "shop", "variable": "sales_df"} in choices
     # Closed, so the next test's layout restores one notebook only.
@@ -332,8 +339,7 @@ def test_sql_cells_keep_the_users_data(page: Page, lab_hub: Hub, output_dir: Pat
     page.screenshot(path=str(output_dir / "sql-14-inserted.png"))
 
     # Saved and reopened, the SQL cells still highlight SQL once the kernel is connected.
-    page.keyboard.press("Control+s")
-    expect(page.locator(".jp-mod-dirty")).to_have_count(0, timeout=10_000)
+    save_notebook(page, home / "safety.ipynb")
     page.reload()
     page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
     panel = notebook_panel(page, "safety.ipynb")
