@@ -1,4 +1,11 @@
-"""Fixtures shared by every test: real hubs on free ports, users, an output folder."""
+"""Fixtures shared by every test: real hubs on free ports, users, an output folder.
+
+The folder a test lives in says what it starts, and gives it its marker:
+`unit/` (in-process: no hub, no database server, no browser), `integration/` (real
+processes: hub, proxy, user servers, kernels, PostgreSQL, MariaDB, bubblewrap),
+`browser/` (Chromium driving the real JupyterLab) and `compose/` (marker `docker`: a Docker
+engine, the images and the compose stack; not named `docker/`, which would shadow the
+docker package for mypy). `pytest -m unit` runs the fast layer alone."""
 
 from __future__ import annotations
 
@@ -16,6 +23,16 @@ ADMIN = "admin"
 # Long and uncommon: accepted by the default password rules.
 PASSWORD = "correct-horse-battery-9"
 OUTPUT = Path(os.environ.get("GALILEAN_TEST_OUTPUT", REPO / "test-output"))
+LAYERS = {"unit": "unit", "integration": "integration", "browser": "browser", "compose": "docker"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its layer, taken from its folder under tests/."""
+    tests = Path(__file__).parent
+    for item in items:
+        layer = item.path.relative_to(tests).parts[0]
+        if layer in LAYERS:
+            item.add_marker(getattr(pytest.mark, LAYERS[layer]))
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """A user's SQL expression (already parsed and bound by sql.parse_expression) as a Polars
 expression with the same meaning as DuckDB gives it, or `NoPolarsForm` when that cannot be
-promised; the flow then runs on DuckDB. tests/test_flow_polars.py checks every construct
+promised; the flow then runs on DuckDB. tests/unit/test_flow_polars.py checks every construct
 here against DuckDB on data with NULLs, negative numbers and ties.
 
 DuckDB semantics kept: `/` is true division (dividing by zero gives ±inf or NaN); ROUND

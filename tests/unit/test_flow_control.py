@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from test_flow_engine import ORDERS, inline, same
+from flow_builders import ORDERS, inline, same
 
 from galilean_services.flows import parse_flow, validate
 from galilean_services.flows.runner import run

@@ -11,13 +11,11 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
 from lab import lab_user, log_in
 from playwright.sync_api import Page, expect
 
 from harness.hub import Hub
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
 USER = "labfan"
 
 

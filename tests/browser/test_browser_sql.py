@@ -14,7 +14,6 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import pytest
 from lab import (
     cells,
     lab_user,
@@ -30,7 +29,6 @@ from playwright.sync_api import Locator, Page, expect
 from galilean_services.connections import ConnectionStore
 from harness.hub import Hub
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
 USER = "sqlfan"
 
 

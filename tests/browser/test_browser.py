@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import ADMIN, PASSWORD
 from harness.hub import Hub
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SPAWN_TIMEOUT_MS = 180_000
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_flow_engine import ORDERS, flow_of, result, same
+from flow_builders import ORDERS, flow_of, result, same
 
 from galilean_services.flows import validate
 

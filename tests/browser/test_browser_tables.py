@@ -10,14 +10,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
 from lab import cells, lab_user, log_in, open_in_lab, run_cell, write_notebook
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from harness.hub import Hub
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
 USER = "tablefan"
 GROUPED = (
     "import numpy as np, pandas as pd\n"

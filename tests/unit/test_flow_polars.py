@@ -20,7 +20,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
-from test_flow_engine import ORDERS, REGIONS, flow_of, inline, normalized, result
+from flow_builders import ORDERS, REGIONS, flow_of, inline, normalized, result
 
 from galilean_services.flows import parse_flow
 from galilean_services.flows.kinds import register_builtin

@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
 from flows_api import SERVICE, Flows, document, wait_ready
 from lab import lab_user, log_in
 from playwright.sync_api import Page, expect
@@ -17,7 +16,6 @@ from conftest import PASSWORD
 from harness.client import HubClient
 from harness.hub import Hub
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
 USER = "flowfan"
 
 

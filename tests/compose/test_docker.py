@@ -34,7 +34,6 @@ from harness.hub import REPO, Hub
 from harness.postgres import Postgres
 from harness.processes import free_port, wait_until
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
 MEM_LIMIT = "1G"
 CPU_LIMIT = "0.5"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_flow_engine import ORDERS, flow_of, result, same
+from flow_builders import ORDERS, flow_of, result, same
 
 from galilean_services.flows.runner import preview, run
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from conftest import admin_client, approved_user, hub_fixture
 from harness.hub import Hub
 
-pytestmark = pytest.mark.slow
 IDLE_SECONDS = 10
 
 

@@ -12,8 +12,6 @@ from harness.client import HubClient
 from harness.hub import Hub
 from harness.postgres import Postgres
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[Postgres]:

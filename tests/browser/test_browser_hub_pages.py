@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from lab import SPAWN_TIMEOUT_MS, lab_user
 from playwright.sync_api import Page, expect
 
@@ -16,7 +15,6 @@ from conftest import ADMIN, PASSWORD, admin_client
 from harness.client import HubClient
 from harness.hub import Hub
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
 USER = "hubpages"
 WAITING = "hubpages-waiting"
 RULE_WORDS = "lowercase letters, digits and '-'"

@@ -10,7 +10,6 @@ from conftest import admin_client, approved_user, assert_extensions_loaded, hub_
 from harness.client import HubClient
 from harness.hub import Hub
 
-pytestmark = pytest.mark.slow
 MAX_WORKSPACES = 3
 
 
