@@ -61,7 +61,7 @@ lint: install
 	mypy
 	lint-imports
 	hadolint images/notebook/Dockerfile images/hub/Dockerfile
-	cd labextension && jlpm typecheck
+	cd labextension && jlpm typecheck && jlpm lint:check && jlpm test
 
 # Re-resolve the locks after editing requirements/*.in; the side locks follow the dev lock.
 lock: | $(UV)

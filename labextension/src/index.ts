@@ -1,15 +1,22 @@
+/**
+ * The labextension's plugins, one folder per feature (src/<feature>/): a feature talks
+ * to another only through the tokens in its tokens.ts, and to a backend only through a
+ * client behind a token (IConnections; later IFlows, IDatasets) built on request.ts.
+ */
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
-import { aboutPlugin } from './about';
-import { schemaPlugin } from './schema';
-import { sqlCellPlugin } from './sqlcell';
-import { tablePlugin } from './table';
-import { workspacePlugin } from './workspace';
+import { aboutPlugin } from './about/about';
+import { connectionFormPlugin, connectionsPlugin } from './connections/plugin';
+import { schemaPlugin } from './schema/plugin';
+import { sqlCellPlugin } from './sql/plugin';
+import { tablePlugin } from './tables/plugin';
+import { workspacePlugin } from './workspace/workspace';
 
-/** One plugin per feature; later features add theirs here. */
 const plugins: JupyterFrontEndPlugin<any>[] = [
   aboutPlugin,
   tablePlugin,
+  connectionsPlugin,
+  connectionFormPlugin,
   sqlCellPlugin,
   schemaPlugin,
   workspacePlugin

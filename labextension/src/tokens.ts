@@ -1,13 +1,7 @@
 /**
- * Command ids and shared names of the Galilean labextension.
- * Each feature area adds its commands here so ids never collide.
+ * Names every feature shares. A feature's own command ids and tokens live in its
+ * folder's tokens.ts; another feature imports that file only, never its other modules.
  */
-export namespace CommandIDs {
-  export const openAbout = 'galilean:open-about';
-  export const openWorkspaces = 'galilean:open-workspaces';
-  export const toggleSqlCell = 'galilean:toggle-sql-cell';
-  export const openSchemaBrowser = 'galilean:open-schema-browser';
-}
 
 /** The launcher section every Galilean feature adds its cards to. */
 export const LAUNCHER_CATEGORY = 'Galilean';

@@ -26,7 +26,11 @@ export interface IGrid {
   ) => { text: string; full: string | null };
 }
 
-function headerCell(grid: IGrid, column: IColumn, isIndex: boolean): HTMLTableCellElement {
+function headerCell(
+  grid: IGrid,
+  column: IColumn,
+  isIndex: boolean
+): HTMLTableCellElement {
   const th = document.createElement('th');
   const sorted = grid.sort.find(s => s.column === column.id);
   th.dataset.column = column.name;
@@ -36,7 +40,9 @@ function headerCell(grid: IGrid, column: IColumn, isIndex: boolean): HTMLTableCe
   th.className = isIndex ? 'galilean-Table-indexHeader' : '';
   const name = document.createElement('span');
   name.className = 'galilean-Table-name';
-  const label = column.labels ? column.labels[column.labels.length - 1] : column.name;
+  const label = column.labels
+    ? column.labels[column.labels.length - 1]
+    : column.name;
   name.textContent = label + (sorted ? (sorted.descending ? ' ↓' : ' ↑') : '');
   const type = document.createElement('span');
   type.className = 'galilean-Table-type';
@@ -56,16 +62,20 @@ function header(grid: IGrid, table: HTMLTableElement): void {
       grid.index.forEach((_, i) => {
         const th = document.createElement('th');
         th.className = 'galilean-Table-corner';
-        th.textContent = i === grid.index.length - 1 ? (grid.columnNames[level] ?? '') : '';
+        th.textContent =
+          i === grid.index.length - 1 ? (grid.columnNames[level] ?? '') : '';
         tr.appendChild(th);
       });
       let i = 0;
       while (i < grid.columns.length) {
-        const prefix = JSON.stringify(grid.columns[i].labels?.slice(0, level + 1));
+        const prefix = JSON.stringify(
+          grid.columns[i].labels?.slice(0, level + 1)
+        );
         let span = 1;
         while (
           i + span < grid.columns.length &&
-          JSON.stringify(grid.columns[i + span].labels?.slice(0, level + 1)) === prefix
+          JSON.stringify(grid.columns[i + span].labels?.slice(0, level + 1)) ===
+            prefix
         ) {
           span++;
         }

@@ -38,7 +38,8 @@ class ProfileView extends Widget {
     this.phase.className = 'galilean-Profile-phase';
     this.bar.className = 'galilean-Profile-bar';
     this.bar.max = 100;
-    this.cancelButton.className = 'jp-Button galilean-Table-button galilean-Profile-cancel';
+    this.cancelButton.className =
+      'jp-Button galilean-Table-button galilean-Profile-cancel';
     this.cancelButton.textContent = 'Cancel';
     this.cancelButton.onclick = () => this.cancel();
     this.status.append(head, this.phase, this.bar, this.cancelButton);

@@ -34,7 +34,7 @@ const MATCH: [string, string][] = [
   ['not empty', 'not empty']
 ];
 
-function operators(column: IColumn | undefined): [string, string][] {
+export function operators(column: IColumn | undefined): [string, string][] {
   return column && (column.kind === 'number' || column.kind === 'date')
     ? COMPARE
     : MATCH;
@@ -74,7 +74,8 @@ export class FilterBar {
     this.value = this.input('galilean-Table-filter', 'filter…');
     this.value2 = this.input('galilean-Table-filter2', 'and…');
     const clear = document.createElement('button');
-    clear.className = 'jp-Button galilean-Table-button galilean-Table-filterClear';
+    clear.className =
+      'jp-Button galilean-Table-button galilean-Table-filterClear';
     clear.textContent = '×';
     clear.title = 'Clear the filter';
     clear.onclick = () => {
@@ -128,7 +129,11 @@ export class FilterBar {
     this.kindOps = operators(column);
     const kind = column?.kind ?? 'text';
     this.value.placeholder =
-      kind === 'number' ? 'number…' : kind === 'date' ? '2024-01-31…' : 'filter…';
+      kind === 'number'
+        ? 'number…'
+        : kind === 'date'
+          ? '2024-01-31…'
+          : 'filter…';
     this.value2.placeholder = this.value.placeholder.replace('…', '') + ' (to)';
     this.showValues();
   }

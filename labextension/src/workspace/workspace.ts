@@ -4,13 +4,16 @@
  * (GET /galilean/status `workspace`, from what the hub passes); JupyterLab's own
  * `hubServerName` page option is the fallback.
  */
-import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { Widget } from '@lumino/widgets';
 
-import { requestAPI } from './request';
-import { IPlatformStatus } from './tokens';
+import { requestAPI } from '../request';
+import { IPlatformStatus } from '../tokens';
 
 interface IWorkspace {
   name: string;
@@ -21,7 +24,9 @@ interface IWorkspace {
 export async function currentWorkspace(): Promise<IWorkspace | null> {
   const serverName = PageConfig.getOption('hubServerName');
   try {
-    const status = await requestAPI<IPlatformStatus & { workspace?: IWorkspace }>('status');
+    const status = await requestAPI<
+      IPlatformStatus & { workspace?: IWorkspace }
+    >('status');
     if (status.workspace && (status.workspace.title || status.workspace.name)) {
       return {
         name: status.workspace.name,
@@ -48,14 +53,19 @@ function keepTabTitle(app: JupyterFrontEnd, title: string): void {
   apply();
   const node = document.querySelector('title');
   if (node) {
-    new MutationObserver(apply).observe(node, { childList: true, characterData: true, subtree: true });
+    new MutationObserver(apply).observe(node, {
+      childList: true,
+      characterData: true,
+      subtree: true
+    });
   }
   app.restored.then(apply).catch(() => undefined);
 }
 
 export const workspacePlugin: JupyterFrontEndPlugin<void> = {
   id: '@galilean/labextension:workspace',
-  description: 'Shows which workspace this is: status bar and browser tab title.',
+  description:
+    'Shows which workspace this is: status bar and browser tab title.',
   autoStart: true,
   optional: [IStatusBar],
   activate: async (app: JupyterFrontEnd, statusBar: IStatusBar | null) => {

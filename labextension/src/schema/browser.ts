@@ -3,71 +3,40 @@
  * (and row estimates), cached by the server and refreshable. Clicking a table inserts a
  * query into the active SQL cell, or a new one, with identifiers quoted per dialect.
  */
-import {
-  ILabShell,
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
-import { INotebookTracker } from '@jupyterlab/notebook';
 import { spreadsheetIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 
-import { IForeignKey, QueryBuilder } from './builder';
-import { connectionForm, deleteConnection } from './connectionform';
-import { requestAPI } from './request';
-import { IConnectionInfo, insertSql, listConnections } from './sqlcell';
-import { CommandIDs } from './tokens';
-
-interface IColumnInfo {
-  name: string;
-  type: string;
-}
-
-interface ITableInfo {
-  name: string;
-  kind: string;
-  rows: number | null;
-  columns: IColumnInfo[];
-  foreign_keys?: IForeignKey[];
-}
-
-interface ISchemaInfo {
-  name: string;
-  tables: ITableInfo[];
-}
-
-interface IDescribed {
-  dialect: string;
-  schemas: ISchemaInfo[];
-}
-
-/** An identifier quoted as the dialect wants it. */
-export function quote(dialect: string, name: string): string {
-  if (dialect === 'mysql' || dialect === 'mariadb') {
-    return '`' + name.replace(/`/g, '``') + '`';
-  }
-  return '"' + name.replace(/"/g, '""') + '"';
-}
+import {
+  IConnectionForm,
+  IConnectionInfo,
+  IConnections,
+  IDescribed,
+  ITableInfo
+} from '../connections/tokens';
+import { findDialect, IDialect } from '../dialects';
+import { errorText } from '../request';
+import { ISqlCells } from '../sql/tokens';
+import { tableQuery } from './query';
 
 export class SchemaBrowser extends Widget {
   private list = document.createElement('ul');
   private formArea = document.createElement('div');
 
-  private showForm(existing: IConnectionInfo | null): void {
+  private async showForm(existing: IConnectionInfo | null): Promise<void> {
+    const form = await this.forms.create(existing, saved => {
+      this.formArea.textContent = '';
+      if (saved) {
+        void this.load(true);
+      }
+    });
     this.formArea.textContent = '';
-    this.formArea.appendChild(
-      connectionForm(existing, saved => {
-        this.formArea.textContent = '';
-        if (saved) {
-          void this.load(true);
-        }
-      })
-    );
+    this.formArea.appendChild(form);
   }
 
   constructor(
-    private tracker: INotebookTracker,
-    private shell: ILabShell
+    private connections: IConnections,
+    private forms: IConnectionForm,
+    private sql: ISqlCells
   ) {
     super();
     this.id = 'galilean-schema-browser';
@@ -87,7 +56,7 @@ export class SchemaBrowser extends Widget {
     add.className = 'jp-Button galilean-Schema-add';
     add.textContent = '+';
     add.title = 'Add a connection';
-    add.onclick = () => this.showForm(null);
+    add.onclick = () => void this.showForm(null);
     bar.append(title, add, refresh);
     this.node.append(bar, this.formArea, this.list);
   }
@@ -100,9 +69,11 @@ export class SchemaBrowser extends Widget {
     this.list.textContent = '';
     let connections: IConnectionInfo[] = [];
     try {
-      connections = (await listConnections()).filter(c => c.name !== 'duckdb');
+      connections = (await this.connections.list()).filter(
+        c => c.name !== 'duckdb'
+      );
     } catch (error) {
-      this.list.textContent = String((error as Error).message ?? error);
+      this.list.textContent = errorText(error);
       return;
     }
     if (connections.length === 0) {
@@ -135,13 +106,13 @@ export class SchemaBrowser extends Widget {
         const edit = document.createElement('button');
         edit.className = 'galilean-Schema-edit';
         edit.textContent = 'edit';
-        edit.onclick = () => this.showForm(connection);
+        edit.onclick = () => void this.showForm(connection);
         const remove = document.createElement('button');
         remove.className = 'galilean-Schema-delete';
         remove.textContent = 'delete';
         remove.onclick = async () => {
           if (window.confirm(`Delete the connection ${connection.name}?`)) {
-            await deleteConnection(connection.name);
+            await this.connections.delete(connection.name);
             void this.load(true);
           }
         };
@@ -153,21 +124,11 @@ export class SchemaBrowser extends Widget {
   }
 
   private async openBuilder(connection: IConnectionInfo): Promise<void> {
-    let described: IDescribed;
     try {
-      described = await requestAPI<IDescribed>(
-        `connections/${encodeURIComponent(connection.name)}/schema`
-      );
+      await this.sql.openBuilder(connection.name);
     } catch (error) {
-      this.list.append(String((error as Error).message ?? error));
-      return;
+      this.list.append(errorText(error));
     }
-    const tables = described.schemas.flatMap(schema =>
-      schema.tables.map(t => ({ schema: schema.name, ...t }))
-    );
-    const builder = new QueryBuilder(connection.name, tables, this.tracker);
-    this.shell.add(builder, 'main', { mode: 'split-right' });
-    this.shell.activateById(builder.id);
   }
 
   private async expand(
@@ -178,13 +139,13 @@ export class SchemaBrowser extends Widget {
     into.textContent = 'Reading…';
     let described: IDescribed;
     try {
-      described = await requestAPI<IDescribed>(
-        `connections/${encodeURIComponent(connection.name)}/schema${refresh ? '?refresh=1' : ''}`
-      );
+      described = await this.connections.schema(connection.name, refresh);
     } catch (error) {
-      into.textContent = String((error as Error).message ?? error);
+      into.textContent = errorText(error);
       return;
     }
+    const registry = await this.connections.dialects();
+    const dialect = findDialect(registry.dialects, described.dialect);
     into.textContent = '';
     for (const schema of described.schemas) {
       const schemaItem = document.createElement('li');
@@ -192,7 +153,9 @@ export class SchemaBrowser extends Widget {
       schemaItem.textContent = schema.name || '(main)';
       const tables = document.createElement('ul');
       for (const table of schema.tables) {
-        tables.appendChild(this.tableItem(connection, described.dialect, schema.name, table));
+        tables.appendChild(
+          this.tableItem(connection, dialect, schema.name, table)
+        );
       }
       schemaItem.appendChild(tables);
       into.appendChild(schemaItem);
@@ -201,7 +164,7 @@ export class SchemaBrowser extends Widget {
 
   private tableItem(
     connection: IConnectionInfo,
-    dialect: string,
+    dialect: IDialect | undefined,
     schema: string,
     table: ITableInfo
   ): HTMLElement {
@@ -210,17 +173,16 @@ export class SchemaBrowser extends Widget {
     item.dataset.table = table.name;
     const insert = document.createElement('button');
     insert.className = 'galilean-Schema-insert';
-    const rows = table.rows === null ? '' : ` · ~${table.rows.toLocaleString()} rows`;
+    const rows =
+      table.rows === null ? '' : ` · ~${table.rows.toLocaleString()} rows`;
     insert.textContent = `${table.name}`;
     insert.title = `Insert a query on ${table.name} into the SQL cell`;
     const info = document.createElement('span');
     info.className = 'galilean-Schema-info';
     info.textContent = `${table.kind}${rows}`;
     insert.onclick = () => {
-      const name = schema
-        ? `${quote(dialect, schema)}.${quote(dialect, table.name)}`
-        : quote(dialect, table.name);
-      insertSql(this.tracker, connection.name, `SELECT *\nFROM ${name}\nLIMIT 100`);
+      const query = tableQuery(dialect, schema, table.name);
+      this.sql.insert(connection.name, query);
     };
     const columns = document.createElement('ul');
     columns.className = 'galilean-Schema-columns';
@@ -237,18 +199,3 @@ export class SchemaBrowser extends Widget {
     return item;
   }
 }
-
-export const schemaPlugin: JupyterFrontEndPlugin<void> = {
-  id: '@galilean/labextension:schema-browser',
-  description: 'Connections, schemas, tables and columns in a sidebar.',
-  autoStart: true,
-  requires: [INotebookTracker, ILabShell],
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, shell: ILabShell) => {
-    const browser = new SchemaBrowser(tracker, shell);
-    shell.add(browser, 'left', { rank: 600 });
-    app.commands.addCommand(CommandIDs.openSchemaBrowser, {
-      label: 'Open the schema browser',
-      execute: () => shell.activateById(browser.id)
-    });
-  }
-};

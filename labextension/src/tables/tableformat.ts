@@ -42,7 +42,10 @@ export function formatCell(
 }
 
 /** Copying cells of `table` copies their full values, tab-separated by row. */
-export function copyFullValues(table: HTMLTableElement, event: ClipboardEvent): void {
+export function copyFullValues(
+  table: HTMLTableElement,
+  event: ClipboardEvent
+): void {
   const selection = window.getSelection();
   if (!selection || selection.isCollapsed || !event.clipboardData) {
     return;
@@ -54,7 +57,9 @@ export function copyFullValues(table: HTMLTableElement, event: ClipboardEvent): 
     );
     if (cells.length) {
       lines.push(
-        cells.map(cell => cell.dataset.full ?? cell.textContent ?? '').join('\t')
+        cells
+          .map(cell => cell.dataset.full ?? cell.textContent ?? '')
+          .join('\t')
       );
     }
   }

@@ -7,23 +7,20 @@
  * galilean_server/kernel/tables.py). Index levels show as row headers, as in pandas;
  * several levels of column labels as several header rows.
  */
-import {
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
-import { PathExt, URLExt, PageConfig } from '@jupyterlab/coreutils';
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { PageConfig, PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
-import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
-import { channelFor, IProgress, TableChannel } from './tablechannel';
+
+import { channelFor, TableChannel } from './tablechannel';
+import { button, exportedFile, runExport, showDownload } from './tableexport';
 import { FilterBar, IFilter } from './tablefilter';
 import { copyFullValues, formatCell, IColumn } from './tableformat';
-import { openProfile } from './tableprofile';
 import { drawTable } from './tablegrid';
+import { openProfile } from './tableprofile';
 
 export const TABLE_MIME = 'application/vnd.galilean.table+json';
-const SHOW_PROGRESS_AFTER_MS = 1000;
 
 export interface ITableData {
   view: string;
@@ -112,7 +109,10 @@ export class TableWidget extends Widget implements IRenderMime.IRenderer {
   private async load(offset: number): Promise<void> {
     const channel = this.channel();
     if (!channel || !this.data) {
-      this.say('Start the kernel and run the cell again to page this table.', 'error');
+      this.say(
+        'Start the kernel and run the cell again to page this table.',
+        'error'
+      );
       return;
     }
     const asked = ++this.asked;
@@ -139,56 +139,26 @@ export class TableWidget extends Widget implements IRenderMime.IRenderer {
   /** The user's server URL of a file the kernel wrote under its `exports` folder. */
   private fileUrl(path: string): { file: string; url: string } {
     const notebook = this.panel()?.context.path ?? '';
-    const file = PathExt.join(
-      PathExt.dirname(notebook),
-      'exports',
-      PathExt.basename(path)
-    );
-    const url = URLExt.join(PageConfig.getBaseUrl(), 'files', URLExt.encodeParts(file));
-    return { file, url };
+    return exportedFile(notebook, path, PageConfig.getBaseUrl());
   }
 
   private async export(format: string, label: string): Promise<void> {
     const channel = this.channel();
     const panel = this.panel();
     if (!channel || !panel) {
-      this.say('Start the kernel and run the cell again to export this table.', 'error');
+      this.say(
+        'Start the kernel and run the cell again to export this table.',
+        'error'
+      );
       return;
     }
     const name = PathExt.basename(panel.context.path, '.ipynb') || 'table';
-    const buttons = this.bar.querySelectorAll<HTMLButtonElement>('.galilean-Table-export');
+    const buttons = this.bar.querySelectorAll<HTMLButtonElement>(
+      '.galilean-Table-export'
+    );
     buttons.forEach(b => (b.disabled = true));
-    const started = Date.now();
-    let last: IProgress = {};
-    const job = channel.start({ action: 'export', format, name, ...this.query() }, p => {
-      last = p;
-    });
-    const show = () => {
-      const seconds = Math.round((Date.now() - started) / 1000);
-      const bar = document.createElement('progress');
-      bar.className = 'galilean-Table-progress';
-      if (last.total && last.done) {
-        bar.max = last.total;
-        bar.value = last.done;
-      }
-      const text = document.createElement('span');
-      text.textContent = `Exporting to ${label}: ${last.phase ?? 'starting'}… ${seconds} s`;
-      const cancel = button('Cancel', 'Stop this export', () => {
-        text.textContent = 'Cancelling…';
-        void channel.cancel(job.id);
-      });
-      cancel.classList.add('galilean-Table-cancel');
-      this.status.className = 'galilean-Table-status galilean-Table-running';
-      this.status.replaceChildren(text, bar, cancel);
-    };
-    let ticker = 0;
-    const delay = window.setTimeout(() => {
-      show();
-      ticker = window.setInterval(show, 1000);
-    }, SHOW_PROGRESS_AFTER_MS);
-    const reply = await job.reply;
-    window.clearTimeout(delay);
-    window.clearInterval(ticker);
+    const request = { action: 'export', format, name, ...this.query() };
+    const reply = await runExport(channel, request, label, this.status);
     buttons.forEach(b => (b.disabled = false));
     if (reply.cancelled) {
       this.say('Export cancelled: no file was written.');
@@ -199,22 +169,17 @@ export class TableWidget extends Widget implements IRenderMime.IRenderer {
       return;
     }
     const { file, url } = this.fileUrl(reply.path);
-    const text = document.createElement('span');
-    text.textContent = `✓ Exported to ${file}`;
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = PathExt.basename(file);
-    link.className = 'galilean-Table-download';
-    link.textContent = `Download ${PathExt.basename(file)}`;
-    this.status.className = 'galilean-Table-status galilean-Table-message galilean-Table-done';
-    this.status.replaceChildren(text, link);
+    showDownload(this.status, file, url);
   }
 
   private profile(): void {
     const channel = this.channel();
     const panel = this.panel();
     if (!channel || !panel || !this.data) {
-      this.say('Start the kernel and run the cell again to profile this table.', 'error');
+      this.say(
+        'Start the kernel and run the cell again to profile this table.',
+        'error'
+      );
       return;
     }
     const label = PathExt.basename(panel.context.path, '.ipynb') || 'table';
@@ -263,7 +228,8 @@ export class TableWidget extends Widget implements IRenderMime.IRenderer {
     });
     const precision = document.createElement('select');
     precision.className = 'galilean-Table-precision';
-    precision.title = 'Decimals shown for floats (hover or copy a cell for its full value)';
+    precision.title =
+      'Decimals shown for floats (hover or copy a cell for its full value)';
     for (let p = 0; p <= 10; p++) {
       const option = document.createElement('option');
       option.value = String(p);
@@ -281,15 +247,21 @@ export class TableWidget extends Widget implements IRenderMime.IRenderer {
       ['xlsx', 'Excel'],
       ['parquet', 'Parquet']
     ]) {
-      const exporter = button(label, `Export the rows (as filtered and sorted) as ${label}`, () => {
-        void this.export(format, label);
-      });
+      const exporter = button(
+        label,
+        `Export the rows (as filtered and sorted) as ${label}`,
+        () => {
+          void this.export(format, label);
+        }
+      );
       exporter.dataset.format = format;
       exporter.classList.add('galilean-Table-export');
       this.bar.appendChild(exporter);
     }
-    const profile = button('Profile', 'Profile with ydata-profiling, in a new tab', () =>
-      this.profile()
+    const profile = button(
+      'Profile',
+      'Profile with ydata-profiling, in a new tab',
+      () => this.profile()
     );
     profile.classList.add('galilean-Table-profile');
     this.bar.appendChild(profile);
@@ -321,38 +293,3 @@ export class TableWidget extends Widget implements IRenderMime.IRenderer {
     this.grid.replaceChildren(table);
   }
 }
-
-export function button(
-  label: string,
-  title: string,
-  onClick: () => void
-): HTMLButtonElement {
-  const element = document.createElement('button');
-  element.className = 'jp-Button galilean-Table-button';
-  element.textContent = label;
-  element.title = title;
-  element.onclick = onClick;
-  return element;
-}
-
-export const tablePlugin: JupyterFrontEndPlugin<void> = {
-  id: '@galilean/labextension:tables',
-  description: 'DataFrames as tables paged, sorted and filtered in the kernel.',
-  autoStart: true,
-  requires: [IRenderMimeRegistry, INotebookTracker],
-  activate: (
-    app: JupyterFrontEnd,
-    rendermime: IRenderMimeRegistry,
-    tracker: INotebookTracker
-  ) => {
-    rendermime.addFactory(
-      {
-        safe: true,
-        mimeTypes: [TABLE_MIME],
-        defaultRank: 40,
-        createRenderer: options => new TableWidget(app, tracker, options.mimeType)
-      },
-      40
-    );
-  }
-};

@@ -3,33 +3,28 @@
  * columns), filters, grouping and aggregates, order and limit; the server writes the SQL
  * for the connection's dialect (identifiers quoted as it wants) and it goes into a cell.
  */
-import { INotebookTracker } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
-import { requestAPI } from './request';
-import { insertSql } from './sqlcell';
+import { IConnections } from '../connections/tokens';
+import { errorText } from '../request';
+import {
+  columnOptions,
+  columnRef,
+  filterValue,
+  foreignKeyJoin,
+  FUNCTIONS,
+  IBuilderTable,
+  joinSpec,
+  OPERATORS,
+  tableKey,
+  tableRef
+} from './builderspec';
 
-export interface IForeignKey {
-  columns: string[];
-  schema: string;
-  table: string;
-  referred_columns: string[];
+/** What the builder needs: the connection API, and a way into the SQL cells. */
+export interface IBuilderHost {
+  connections: IConnections;
+  insert(connection: string, sql: string): void;
 }
-
-export interface IBuilderTable {
-  schema: string;
-  name: string;
-  columns: { name: string; type: string }[];
-  foreign_keys?: IForeignKey[];
-}
-
-interface IColumnRef {
-  table: number;
-  column: string;
-}
-
-const OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'contains', 'starts with', 'is null', 'not null'];
-const FUNCTIONS = ['sum', 'count', 'count_distinct', 'avg', 'min', 'max'];
 
 function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -57,14 +52,21 @@ function choose(
   return select;
 }
 
-const key = (t: IBuilderTable) => `${t.schema}.${t.name}`;
-
 export class QueryBuilder extends Widget {
   private sqlView = element('pre', 'galilean-Builder-sql');
   private form = element('div', 'galilean-Builder-form');
   private main: HTMLSelectElement;
   private joinTable: HTMLSelectElement;
-  private joinHow = choose('galilean-Builder-joinHow', [['inner', 'inner'], ['left', 'left'], ['right', 'right'], ['full', 'full']], () => this.refresh());
+  private joinHow = choose(
+    'galilean-Builder-joinHow',
+    [
+      ['inner', 'inner'],
+      ['left', 'left'],
+      ['right', 'right'],
+      ['full', 'full']
+    ],
+    () => this.refresh()
+  );
   private joinLeft = element('select', 'galilean-Builder-joinLeft');
   private joinRight = element('select', 'galilean-Builder-joinRight');
   private columns = element('select', 'galilean-Builder-columns');
@@ -80,19 +82,33 @@ export class QueryBuilder extends Widget {
   constructor(
     private connection: string,
     private tables: IBuilderTable[],
-    private tracker: INotebookTracker
+    private host: IBuilderHost
   ) {
     super();
     this.id = `galilean-builder-${connection}`;
     this.title.label = `Query: ${connection}`;
     this.title.closable = true;
     this.addClass('galilean-Builder');
-    const options: [string, string][] = tables.map(t => [key(t), t.schema ? `${t.schema}.${t.name}` : t.name]);
-    this.main = choose('galilean-Builder-table', options, () => this.changedTables());
-    this.joinTable = choose('galilean-Builder-joinTable', [['', '(no join)'], ...options], () => this.changedTables());
+    const options: [string, string][] = tables.map(t => [
+      tableKey(t),
+      t.schema ? `${t.schema}.${t.name}` : t.name
+    ]);
+    this.main = choose('galilean-Builder-table', options, () =>
+      this.changedTables()
+    );
+    this.joinTable = choose(
+      'galilean-Builder-joinTable',
+      [['', '(no join)'], ...options],
+      () => this.changedTables()
+    );
     this.columns.multiple = true;
     this.groupBy.multiple = true;
-    for (const select of [this.joinLeft, this.joinRight, this.columns, this.groupBy]) {
+    for (const select of [
+      this.joinLeft,
+      this.joinRight,
+      this.columns,
+      this.groupBy
+    ]) {
       select.onchange = () => this.refresh();
     }
     this.orderBy.placeholder = 'column or result name';
@@ -102,14 +118,26 @@ export class QueryBuilder extends Widget {
     for (const input of [this.orderBy, this.descending, this.limit]) {
       input.onchange = () => this.refresh();
     }
-    const addFilter = element('button', 'jp-Button galilean-Builder-addFilter', '+ filter');
+    const addFilter = element(
+      'button',
+      'jp-Button galilean-Builder-addFilter',
+      '+ filter'
+    );
     addFilter.onclick = () => this.addFilter();
-    const addAggregate = element('button', 'jp-Button galilean-Builder-addAggregate', '+ aggregate');
+    const addAggregate = element(
+      'button',
+      'jp-Button galilean-Builder-addAggregate',
+      '+ aggregate'
+    );
     addAggregate.onclick = () => this.addAggregate();
-    const insert = element('button', 'jp-Button galilean-Builder-insert', 'Insert into SQL cell');
+    const insert = element(
+      'button',
+      'jp-Button galilean-Builder-insert',
+      'Insert into SQL cell'
+    );
     insert.onclick = () => {
       if (this.sql) {
-        insertSql(this.tracker, this.connection, this.sql);
+        this.host.insert(this.connection, this.sql);
       }
     };
     const row = (label: string, ...children: HTMLElement[]) => {
@@ -119,12 +147,25 @@ export class QueryBuilder extends Widget {
     };
     this.form.append(
       row('Table', this.main),
-      row('Join', this.joinTable, this.joinHow, element('span', '', 'on'), this.joinLeft, element('span', '', '='), this.joinRight),
+      row(
+        'Join',
+        this.joinTable,
+        this.joinHow,
+        element('span', '', 'on'),
+        this.joinLeft,
+        element('span', '', '='),
+        this.joinRight
+      ),
       row('Columns', this.columns),
       row('Filters', this.filters, addFilter),
       row('Group by', this.groupBy),
       row('Aggregates', this.aggregates, addAggregate),
-      row('Order by', this.orderBy, this.descending, element('span', '', 'descending')),
+      row(
+        'Order by',
+        this.orderBy,
+        this.descending,
+        element('span', '', 'descending')
+      ),
       row('Limit', this.limit)
     );
     this.node.append(this.form, this.sqlView, this.error, insert);
@@ -132,17 +173,14 @@ export class QueryBuilder extends Widget {
   }
 
   private selected(): IBuilderTable[] {
-    const main = this.tables.find(t => key(t) === this.main.value);
-    const joined = this.tables.find(t => key(t) === this.joinTable.value);
+    const main = this.tables.find(t => tableKey(t) === this.main.value);
+    const joined = this.tables.find(t => tableKey(t) === this.joinTable.value);
     return [main, joined].filter((t): t is IBuilderTable => t !== undefined);
   }
 
   /** Columns of the tables in the query, as `<index>:<column>` options. */
   private columnOptions(): [string, string][] {
-    const tables = this.selected();
-    return tables.flatMap((t, index) =>
-      t.columns.map(c => [`${index}:${c.name}`, tables.length > 1 ? `${t.name}.${c.name}` : c.name] as [string, string])
-    );
+    return columnOptions(this.selected());
   }
 
   private changedTables(): void {
@@ -160,20 +198,19 @@ export class QueryBuilder extends Widget {
     this.joinRight.textContent = '';
     if (main && joined) {
       for (const c of main.columns) {
-        this.joinLeft.appendChild(Object.assign(element('option', '', c.name), { value: c.name }));
+        this.joinLeft.appendChild(
+          Object.assign(element('option', '', c.name), { value: c.name })
+        );
       }
       for (const c of joined.columns) {
-        this.joinRight.appendChild(Object.assign(element('option', '', c.name), { value: c.name }));
+        this.joinRight.appendChild(
+          Object.assign(element('option', '', c.name), { value: c.name })
+        );
       }
       // A foreign key between the two tables chooses the columns.
-      const out = main.foreign_keys?.find(k => k.table === joined.name);
-      const back = joined.foreign_keys?.find(k => k.table === main.name);
-      if (out) {
-        this.joinLeft.value = out.columns[0];
-        this.joinRight.value = out.referred_columns[0];
-      } else if (back) {
-        this.joinLeft.value = back.referred_columns[0];
-        this.joinRight.value = back.columns[0];
+      const chosen = foreignKeyJoin(main, joined);
+      if (chosen) {
+        [this.joinLeft.value, this.joinRight.value] = chosen;
       }
     }
     this.filters.textContent = '';
@@ -183,8 +220,16 @@ export class QueryBuilder extends Widget {
 
   private addFilter(): void {
     const line = element('div', 'galilean-Builder-filter');
-    const column = choose('galilean-Builder-filterColumn', this.columnOptions(), () => this.refresh());
-    const op = choose('galilean-Builder-filterOp', OPERATORS.map(o => [o, o]), () => this.refresh());
+    const column = choose(
+      'galilean-Builder-filterColumn',
+      this.columnOptions(),
+      () => this.refresh()
+    );
+    const op = choose(
+      'galilean-Builder-filterOp',
+      OPERATORS.map(o => [o, o]),
+      () => this.refresh()
+    );
     const value = element('input', 'galilean-Builder-filterValue');
     value.onchange = () => this.refresh();
     const remove = element('button', 'jp-Button', '×');
@@ -199,8 +244,16 @@ export class QueryBuilder extends Widget {
 
   private addAggregate(): void {
     const line = element('div', 'galilean-Builder-aggregate');
-    const fn = choose('galilean-Builder-function', FUNCTIONS.map(f => [f, f]), () => this.refresh());
-    const column = choose('galilean-Builder-aggregateColumn', this.columnOptions(), () => this.refresh());
+    const fn = choose(
+      'galilean-Builder-function',
+      FUNCTIONS.map(f => [f, f]),
+      () => this.refresh()
+    );
+    const column = choose(
+      'galilean-Builder-aggregateColumn',
+      this.columnOptions(),
+      () => this.refresh()
+    );
     const name = element('input', 'galilean-Builder-as');
     name.placeholder = 'result name';
     name.onchange = () => this.refresh();
@@ -210,51 +263,70 @@ export class QueryBuilder extends Widget {
   }
 
   private spec(): Record<string, unknown> {
-    const ref = (value: string): IColumnRef => {
-      const at = value.indexOf(':');
-      return { table: Number(value.slice(0, at)), column: value.slice(at + 1) };
-    };
-    const picked = (select: HTMLSelectElement) => Array.from(select.selectedOptions).map(o => ref(o.value));
+    const picked = (select: HTMLSelectElement) =>
+      Array.from(select.selectedOptions).map(o => columnRef(o.value));
     const [main, joined] = this.selected();
-    const table = (t: IBuilderTable) => ({ schema: t.schema, name: t.name });
     const filters = Array.from(this.filters.children).map(line => {
-      const [column, op, value] = Array.from(line.children) as [HTMLSelectElement, HTMLSelectElement, HTMLInputElement];
-      const raw = value.value;
-      const number = raw.trim() !== '' && !isNaN(Number(raw)) ? Number(raw) : raw;
-      return { column: ref(column.value), op: op.value, value: number };
+      const [column, op, value] = Array.from(line.children) as [
+        HTMLSelectElement,
+        HTMLSelectElement,
+        HTMLInputElement
+      ];
+      return {
+        column: columnRef(column.value),
+        op: op.value,
+        value: filterValue(value.value)
+      };
     });
     const aggregates = Array.from(this.aggregates.children).map(line => {
-      const [fn, column, , name] = Array.from(line.children) as [HTMLSelectElement, HTMLSelectElement, HTMLElement, HTMLInputElement];
-      return { function: fn.value, column: ref(column.value), as: name.value || undefined };
+      const [fn, column, , name] = Array.from(line.children) as [
+        HTMLSelectElement,
+        HTMLSelectElement,
+        HTMLElement,
+        HTMLInputElement
+      ];
+      return {
+        function: fn.value,
+        column: columnRef(column.value),
+        as: name.value || undefined
+      };
     });
     const order = this.orderBy.value.trim();
     return {
-      table: main ? table(main) : undefined,
+      table: main ? tableRef(main) : undefined,
       joins: joined
-        ? [{ table: table(joined), how: this.joinHow.value,
-             on: [{ left: { table: 0, column: this.joinLeft.value }, right: { table: 1, column: this.joinRight.value } }] }]
+        ? [
+            joinSpec(
+              joined,
+              this.joinHow.value,
+              this.joinLeft.value,
+              this.joinRight.value
+            )
+          ]
         : [],
       columns: picked(this.columns),
       filters,
       group_by: picked(this.groupBy),
       aggregates,
-      order_by: order ? [{ column: order, descending: this.descending.checked }] : [],
+      order_by: order
+        ? [{ column: order, descending: this.descending.checked }]
+        : [],
       limit: this.limit.value ? Number(this.limit.value) : undefined
     };
   }
 
   private async refresh(): Promise<void> {
     try {
-      const answer = await requestAPI<{ sql: string }>(
-        `connections/${encodeURIComponent(this.connection)}/build`,
-        { method: 'POST', body: JSON.stringify(this.spec()) }
+      const sql = await this.host.connections.build(
+        this.connection,
+        this.spec()
       );
-      this.sql = answer.sql;
-      this.sqlView.textContent = answer.sql;
+      this.sql = sql;
+      this.sqlView.textContent = sql;
       this.error.textContent = '';
     } catch (error) {
       this.sql = '';
-      this.error.textContent = String((error as Error).message ?? error);
+      this.error.textContent = errorText(error);
     }
   }
 }

@@ -1,33 +1,22 @@
 /**
  * SQL highlighting of SQL cells: the cell's mimetype is a SQL flavour of CodeMirror
- * (@jupyterlab/codemirror's languages) for its connection's dialect, set again when the
- * notebook resets every code cell's mimetype (on kernel changes). jupysql-plugin's
- * syntax-highlighting plugin, which forces Python on every cell not starting with `%%sql`,
- * is disabled by this package's `jupyterlab.disabledExtensions` (package.json).
+ * (@jupyterlab/codemirror's languages) for its connection's dialect (the registry's
+ * `editor`), set again when the notebook resets every code cell's mimetype (on kernel
+ * changes). jupysql-plugin's syntax-highlighting plugin, which forces Python on every
+ * cell not starting with `%%sql`, is disabled by this package's
+ * `jupyterlab.disabledExtensions` (package.json).
  */
 import { Cell } from '@jupyterlab/cells';
 import { Notebook } from '@jupyterlab/notebook';
 
-/** The connection of a SQL cell; null for other cells. */
-export type ConnectionOf = (cell: Cell) => string | null;
+import { SQL_MIME } from '../dialects';
 
-/** CodeMirror's SQL flavours (@jupyterlab/codemirror languages), by connection dialect. */
-const SQL_MIMES: Record<string, string> = {
-  postgresql: 'text/x-pgsql',
-  mysql: 'text/x-mysql',
-  mariadb: 'text/x-mariadb',
-  sqlite: 'text/x-sqlite'
-};
-const SQL_MIME = 'text/x-sql';
-/** Dialects of the connections, as last listed. */
-const dialects = new Map<string, string>([['duckdb', 'duckdb']]);
-
-export function rememberDialect(connection: string, dialect: string): void {
-  dialects.set(connection, dialect);
-}
-
-function sqlMime(connection: string): string {
-  return SQL_MIMES[dialects.get(connection) ?? ''] ?? SQL_MIME;
+/** What a SQL cell's highlighting depends on. */
+export interface ISqlOf {
+  /** The connection of a SQL cell; null for other cells. */
+  connection(cell: Cell): string | null;
+  /** The CodeMirror SQL flavour (@jupyterlab/codemirror's mimetype) of a connection. */
+  mime(connection: string): string;
 }
 
 const watched = new WeakSet<Cell>();
@@ -40,7 +29,8 @@ interface IEditorView {
 
 /** Whether the cell's editor shows SQL (SQL's line comment is `--`); null: no editor. */
 function editorShowsSql(cell: Cell): boolean | null {
-  const view = (cell.editor as unknown as { editor?: IEditorView } | null)?.editor;
+  const view = (cell.editor as unknown as { editor?: IEditorView } | null)
+    ?.editor;
   if (!view?.state?.languageDataAt) {
     return null;
   }
@@ -55,35 +45,35 @@ function editorShowsSql(cell: Cell): boolean | null {
  */
 function watchLanguage(
   cell: Cell,
-  connectionOf: ConnectionOf,
+  sqlOf: ISqlOf,
   checks = LANGUAGE_CHECKS
 ): void {
   window.setTimeout(() => {
-    const connection = connectionOf(cell);
+    const connection = sqlOf.connection(cell);
     if (connection === null || cell.isDisposed) {
       return;
     }
     if (editorShowsSql(cell) === false) {
-      const mime = sqlMime(connection);
+      const mime = sqlOf.mime(connection);
       cell.model.mimeType = mime === SQL_MIME ? 'application/sql' : SQL_MIME;
       cell.model.mimeType = mime;
     }
     if (checks > 1) {
-      watchLanguage(cell, connectionOf, checks - 1);
+      watchLanguage(cell, sqlOf, checks - 1);
     }
   }, 100);
 }
 
 /** SQL cells highlight SQL; the notebook sets every code cell's mimetype on kernel
  * changes, so a SQL cell sets its own back. */
-export function keepMime(cell: Cell, connectionOf: ConnectionOf): void {
+export function keepMime(cell: Cell, sqlOf: ISqlOf): void {
   const model = cell.model;
-  const connection = connectionOf(cell);
+  const connection = sqlOf.connection(cell);
   if (connection !== null) {
-    const mime = sqlMime(connection);
+    const mime = sqlOf.mime(connection);
     if (model.mimeType !== mime) {
       model.mimeType = mime;
-      watchLanguage(cell, connectionOf);
+      watchLanguage(cell, sqlOf);
     }
   } else if (watched.has(cell) && model.mimeType.includes('sql')) {
     const notebook = cell.parent instanceof Notebook ? cell.parent : null;
@@ -92,8 +82,8 @@ export function keepMime(cell: Cell, connectionOf: ConnectionOf): void {
   if (!watched.has(cell)) {
     watched.add(cell);
     model.mimeTypeChanged.connect(() => {
-      if (connectionOf(cell) !== null && !model.mimeType.includes('sql')) {
-        keepMime(cell, connectionOf);
+      if (sqlOf.connection(cell) !== null && !model.mimeType.includes('sql')) {
+        keepMime(cell, sqlOf);
       }
     });
   }

@@ -1,13 +1,18 @@
-import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { ILauncher } from '@jupyterlab/launcher';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
+import { hubBase, requestAPI } from '../request';
+import { CommandIDs as SqlCommandIDs } from '../sql/tokens';
+import { IFeatureStatus, IPlatformStatus, LAUNCHER_CATEGORY } from '../tokens';
 import { galileanIcon } from './icons';
-import { requestAPI } from './request';
-import { CommandIDs, IFeatureStatus, IPlatformStatus, LAUNCHER_CATEGORY } from './tokens';
+import { CommandIDs } from './tokens';
 
 /** The About panel's entries open their feature: a command, or a page in a new tab. */
 interface IFeatureEntry extends IFeatureStatus {
@@ -15,12 +20,6 @@ interface IFeatureEntry extends IFeatureStatus {
   enable: string;
   command: string;
   url: string;
-}
-
-/** Commands the About panel's entries run (the others are the features' own). */
-export namespace AboutCommandIDs {
-  export const newSqlNotebook = 'galilean:new-sql-notebook';
-  export const openAiChat = 'galilean:open-ai-chat';
 }
 
 /** The about panel: what Galilean is and which of its features this server offers. */
@@ -67,7 +66,10 @@ function summary(status: IPlatformStatus): HTMLElement {
   return p;
 }
 
-function featureList(status: IPlatformStatus, app: JupyterFrontEnd): HTMLElement {
+function featureList(
+  status: IPlatformStatus,
+  app: JupyterFrontEnd
+): HTMLElement {
   const list = document.createElement('ul');
   list.className = 'galilean-About-features';
   for (const feature of status.features as IFeatureEntry[]) {
@@ -86,7 +88,9 @@ function featureList(status: IPlatformStatus, app: JupyterFrontEnd): HTMLElement
     open.append(mark, title);
     const target = feature.command || feature.url;
     if (target) {
-      open.title = feature.url ? `Open ${feature.title} in a new tab` : `Open ${feature.title}`;
+      open.title = feature.url
+        ? `Open ${feature.title} in a new tab`
+        : `Open ${feature.title}`;
       open.onclick = () => void openFeature(app, feature);
     } else {
       open.disabled = true;
@@ -98,7 +102,9 @@ function featureList(status: IPlatformStatus, app: JupyterFrontEnd): HTMLElement
     if (!feature.available) {
       const why = document.createElement('div');
       why.className = 'galilean-About-enable';
-      why.textContent = `Not set up: ${feature.reason}.` + (feature.enable ? ` ${feature.enable}` : '');
+      why.textContent =
+        `Not set up: ${feature.reason}.` +
+        (feature.enable ? ` ${feature.enable}` : '');
       item.appendChild(why);
     }
     list.appendChild(item);
@@ -106,18 +112,15 @@ function featureList(status: IPlatformStatus, app: JupyterFrontEnd): HTMLElement
   return list;
 }
 
-async function openFeature(app: JupyterFrontEnd, feature: IFeatureEntry): Promise<void> {
+async function openFeature(
+  app: JupyterFrontEnd,
+  feature: IFeatureEntry
+): Promise<void> {
   if (feature.command) {
     await app.commands.execute(feature.command);
   } else if (feature.url) {
     window.open(`${hubBase()}${feature.url}`, '_blank', 'noopener');
   }
-}
-
-/** The hub's base URL (e.g. `/`), from `hubPrefix` (`/hub/`); the page's root otherwise. */
-function hubBase(): string {
-  const prefix = PageConfig.getOption('hubPrefix');
-  return prefix ? prefix.replace(/hub\/?$/, '') : '/';
 }
 
 /** The chat side panel of jupyterlab-chat (jupyter-ai), if it is there. */
@@ -133,10 +136,11 @@ function chatPanelId(app: JupyterFrontEnd): string | null {
 }
 
 function addFeatureCommands(app: JupyterFrontEnd): void {
-  app.commands.addCommand(AboutCommandIDs.newSqlNotebook, {
+  app.commands.addCommand(CommandIDs.newSqlNotebook, {
     label: 'New notebook with a SQL cell',
     execute: async () => {
-      const kernelName = app.serviceManager.kernelspecs.specs?.default ?? 'python3';
+      const kernelName =
+        app.serviceManager.kernelspecs.specs?.default ?? 'python3';
       const panel = (await app.commands.execute('notebook:create-new', {
         kernelName
       })) as NotebookPanel;
@@ -144,10 +148,10 @@ function addFeatureCommands(app: JupyterFrontEnd): void {
       await panel.sessionContext.ready;
       app.shell.activateById(panel.id);
       panel.content.activeCellIndex = 0;
-      await app.commands.execute(CommandIDs.toggleSqlCell);
+      await app.commands.execute(SqlCommandIDs.toggleSqlCell);
     }
   });
-  app.commands.addCommand(AboutCommandIDs.openAiChat, {
+  app.commands.addCommand(CommandIDs.openAiChat, {
     label: 'Open the AI chat',
     isEnabled: () => chatPanelId(app) !== null,
     execute: () => {
@@ -201,7 +205,11 @@ export const aboutPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     if (launcher) {
-      launcher.add({ command: CommandIDs.openAbout, category: LAUNCHER_CATEGORY, rank: 0 });
+      launcher.add({
+        command: CommandIDs.openAbout,
+        category: LAUNCHER_CATEGORY,
+        rank: 0
+      });
       if (hubPrefix) {
         launcher.add({
           command: CommandIDs.openWorkspaces,
@@ -211,8 +219,14 @@ export const aboutPlugin: JupyterFrontEndPlugin<void> = {
       }
     }
     if (palette) {
-      palette.addItem({ command: CommandIDs.openAbout, category: LAUNCHER_CATEGORY });
-      palette.addItem({ command: CommandIDs.openWorkspaces, category: LAUNCHER_CATEGORY });
+      palette.addItem({
+        command: CommandIDs.openAbout,
+        category: LAUNCHER_CATEGORY
+      });
+      palette.addItem({
+        command: CommandIDs.openWorkspaces,
+        category: LAUNCHER_CATEGORY
+      });
     }
   }
 };

@@ -1,0 +1,3 @@
+export enum CommandIDs {
+  openSchemaBrowser = 'galilean:open-schema-browser'
+}
