@@ -1,6 +1,7 @@
 """Flows built in code for the engine's tests: small pandas frames as inline sources, a
-chain builder, and a runner that checks both engines agree. Shared by the unit and
-integration tests of the engine (test files never import each other)."""
+chain builder, a graph builder (nodes and edges by hand), the filter-then-aggregate flow
+the blame tests plant errors in, and a runner that checks both engines agree. Shared by
+the unit and integration tests (test files never import each other)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from galilean_services.flows import parse_flow
+from galilean_services.flows import Flow, parse_flow
 from galilean_services.flows.runner import run
 
 ORDERS = pd.DataFrame(
@@ -37,7 +38,60 @@ def inline(df: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def flow_of(*steps: dict[str, Any], extra: list[dict[str, Any]] | None = None, **doc: Any) -> Any:
+def edge(
+    number: int, source: str, target: str, out: str = "out", port: str = "in"
+) -> dict[str, Any]:
+    """Edge `e<number>` from `source`'s output `out` to `target`'s input `port`."""
+    return {
+        "id": f"e{number}",
+        "from": {"node": source, "port": out},
+        "to": {"node": target, "port": port},
+    }
+
+
+Edges = list[tuple[str, str]] | list[dict[str, Any]]
+
+
+def document(nodes: list[dict[str, Any]], edges: Edges, **extra: Any) -> dict[str, Any]:
+    """A `.flow` document; `edges` as (source, target) pairs (ids e0, e1, ...) or as
+    `edge(...)` dicts."""
+    listed = [e if isinstance(e, dict) else edge(i, *e) for i, e in enumerate(edges)]
+    return {
+        "galilean_flow": 1,
+        "name": extra.pop("name", "test flow"),
+        "nodes": nodes,
+        "edges": listed,
+        **extra,
+    }
+
+
+def graph(nodes: list[dict[str, Any]], edges: Edges, **extra: Any) -> Flow:
+    """The flow of `document(nodes, edges, **extra)`, parsed."""
+    return parse_flow(json.dumps(document(nodes, edges, **extra)))
+
+
+def filtered_totals(
+    source: dict[str, Any], condition: str, group_by: str, **extra: Any
+) -> dict[str, Any]:
+    """`orders` (the `source` node's kind and params) → `big` (filter on `condition`) →
+    `agg` (sum of amount as total by `group_by`) → `show` (display): the document the
+    blame tests plant a wrong column or two in."""
+    totals = [{"column": "amount", "function": "sum", "as": "total"}]
+    nodes = [
+        {"id": "orders", **source},
+        {"id": "big", "kind": "transform.filter", "params": {"condition": condition}},
+        {
+            "id": "agg",
+            "kind": "transform.aggregate",
+            "params": {"group_by": [group_by], "aggregations": totals},
+        },
+        {"id": "show", "kind": "destination.display", "params": {}},
+    ]
+    extra.setdefault("name", "two planted errors")
+    return document(nodes, [("orders", "big"), ("big", "agg"), ("agg", "show")], **extra)
+
+
+def flow_of(*steps: dict[str, Any], extra: list[dict[str, Any]] | None = None, **doc: Any) -> Flow:
     """A chain: orders → steps... → display `out`; `extra` adds nodes and edges by hand."""
     nodes = [{"id": "orders", **inline(ORDERS)}]
     edges = []
@@ -63,7 +117,7 @@ def flow_of(*steps: dict[str, Any], extra: list[dict[str, Any]] | None = None, *
     )
 
 
-def result(flow: Any, **params: Any) -> pd.DataFrame:
+def result(flow: Flow, **params: Any) -> pd.DataFrame:
     """The display node's rows; the flow runs on both engines, which must agree on the
     rows (in any order) and on every node's row counts."""
     outcome = run(flow, params)

@@ -7,8 +7,11 @@ import time
 from typing import Any
 
 import requests
+from flow_builders import document
 
 from harness.client import HubClient
+
+__all__ = ["SERVICE", "Flows", "document", "error_of", "inline_flow", "wait_ready"]
 
 SERVICE = "/services/flows"
 
@@ -66,21 +69,6 @@ def error_of(reply: requests.Response, status: int) -> dict[str, Any]:
     assert body["status"] == status
     assert isinstance(body["errors"], list)
     return dict(body)
-
-
-def document(
-    nodes: list[dict[str, Any]], edges: list[tuple[str, str]], **extra: Any
-) -> dict[str, Any]:
-    return {
-        "galilean_flow": 1,
-        "name": extra.pop("name", "test flow"),
-        "nodes": nodes,
-        "edges": [
-            {"id": f"e{i}", "from": {"node": a}, "to": {"node": b}}
-            for i, (a, b) in enumerate(edges)
-        ],
-        **extra,
-    }
 
 
 def inline_flow(**extra: Any) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from flows_api import Flows, document
+from flow_builders import document
+from flows_api import Flows
 
 
 def processes_with(*needles: str) -> list[int]:

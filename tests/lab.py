@@ -26,23 +26,32 @@ def lab_user(hub: Hub, name: str) -> Path:
     if (hub.url, name) not in _ready:
         approved_user(hub, admin_client(hub), name)
         _ready.add((hub.url, name))
-    home = hub.data_dir / "users" / name / "home"
+    home = hub.home_of(name)
     home.mkdir(parents=True, exist_ok=True)
     return home
 
 
+def code_cell(cell_id: str, source: str) -> dict[str, Any]:
+    """A code cell with no outputs; each has its own metadata (tests set it per cell)."""
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": cell_id,
+        "metadata": {},
+        "outputs": [],
+        "source": source,
+    }
+
+
 def notebook(sources: list[str]) -> dict[str, Any]:
     """A notebook with one code cell per source (no outputs)."""
+    kernel = {"display_name": "Python 3", "language": "python", "name": "python3"}
     return {
-        "cells": [
-            {"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
-             "outputs": [], "source": source}
-            for i, source in enumerate(sources, 1)
-        ],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
-                                    "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }  # fmt: skip
+        "cells": [code_cell(f"c{i}", source) for i, source in enumerate(sources, 1)],
+        "metadata": {"kernelspec": kernel},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
 
 
 def write_notebook(home: Path, name: str, sources: list[str]) -> Path:

@@ -1,16 +1,22 @@
-"""The Galilean server extension application."""
+"""The Galilean server extension application: it makes the managers once (configurable
+with traitlets, `c.GalileanServerApp.<name>`) and registers the handlers (handlers.py)."""
 
 from __future__ import annotations
 
 import os
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Unicode, default
+from traitlets import Float, Type, Unicode, default
 
-from .connections_api import HANDLERS as CONNECTION_HANDLERS
+from galilean_services.connections import ConnectionStore
+from galilean_services.dialects import default_registry
+from galilean_services.folders import user_home
+
+from .base import CONNECTIONS
 from .examples import set_up
-from .handlers import StatusHandler
-from .sql_format import HANDLERS as FORMAT_HANDLERS
+from .handlers import ROUTES
+from .manager import ConnectionsManager
+from .schema_browser import CACHE_SECONDS, SchemaCache
 
 
 class GalileanServerApp(ExtensionApp):
@@ -21,6 +27,23 @@ class GalileanServerApp(ExtensionApp):
         config=True,
         help="How this server was started: 'embedded' or 'docker' (GALILEAN_MODE).",
     )
+    connection_store_class = Type(
+        default_value=ConnectionStore,
+        klass=ConnectionStore,
+        config=True,
+        help="The store of the user's named connections (made with the user's folder).",
+    )
+    connections_manager_class = Type(
+        default_value=ConnectionsManager,
+        klass=ConnectionsManager,
+        config=True,
+        help="What the /galilean/connections and /galilean/dialects handlers call.",
+    )
+    schema_cache_seconds = Float(
+        CACHE_SECONDS,
+        config=True,
+        help="How long the schema browser keeps a connection's schemas before reading again.",
+    )
 
     @default("mode")
     def _default_mode(self) -> str:
@@ -28,8 +51,14 @@ class GalileanServerApp(ExtensionApp):
 
     def initialize_settings(self) -> None:
         self.settings["galilean_mode"] = self.mode
+        dialects = default_registry()
+        # Connections belong to the user, not to a workspace: the user's folder.
+        self.settings[CONNECTIONS] = self.connections_manager_class(
+            self.connection_store_class(user_home()),
+            SchemaCache(self.schema_cache_seconds, dialects=dialects),
+            dialects,
+        )
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
 
     def initialize_handlers(self) -> None:
-        self.handlers.extend([(r"/galilean/status", StatusHandler), *CONNECTION_HANDLERS])
-        self.handlers.extend(FORMAT_HANDLERS)  # the SQL cells' Format button
+        self.handlers.extend(ROUTES)

@@ -5,6 +5,10 @@ or a page of the hub) — what the About Galilean panel and GET /galilean/status
 A feature is available when the packages it needs import here and what it runs on is
 there: the hub (workspaces, flows service), a loaded server extension (collaboration), a
 configured model and provider (AI chat, ai_setup.py).
+
+Features register themselves: Galilean's own below with `register_feature(Feature(...))`,
+a later one (in this package or another) the same way, or through the
+`galilean.features` entry point naming its Feature. They are shown in registration order.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from typing import Any
 
 from . import __version__
@@ -98,7 +103,30 @@ def _ai(context: Context) -> tuple[str, str]:
     return setup.reason, setup.enable
 
 
-FEATURES: tuple[Feature, ...] = (
+ENTRY_POINT_GROUP = "galilean.features"
+_registered: list[Feature] = []
+_entry_points_loaded = False
+
+
+def register_feature(feature: Feature) -> None:
+    """Show `feature` in the About Galilean panel and GET /galilean/status, after those
+    registered before it."""
+    if any(f.name == feature.name for f in _registered):
+        raise ValueError(f"feature {feature.name!r} is registered twice")
+    _registered.append(feature)
+
+
+def features() -> tuple[Feature, ...]:
+    """Every registered feature: Galilean's own, then those of installed packages."""
+    global _entry_points_loaded
+    if not _entry_points_loaded:
+        _entry_points_loaded = True
+        for point in entry_points(group=ENTRY_POINT_GROUP):
+            register_feature(point.load())
+    return tuple(_registered)
+
+
+BUILTIN: tuple[Feature, ...] = (
     Feature(
         "sql",
         "SQL cells",
@@ -165,14 +193,16 @@ FEATURES: tuple[Feature, ...] = (
         check=_hub("workspaces"),
     ),
 )
+for _feature in BUILTIN:
+    register_feature(_feature)
 
 
 def workspace(environ: Mapping[str, str]) -> dict[str, str]:
     """Which workspace this server is: its name (empty for the default one) and the title
     the user gave it (the hub passes both; JupyterHub's server name otherwise)."""
     name = environ.get("GALILEAN_WORKSPACE", environ.get("JUPYTERHUB_SERVER_NAME", ""))
-    title = environ.get("GALILEAN_WORKSPACE_TITLE") or name or ("Default" if environ.get(
-        "JUPYTERHUB_API_URL") else "")  # fmt: skip
+    default = "Default" if environ.get("JUPYTERHUB_API_URL") else ""
+    title = environ.get("GALILEAN_WORKSPACE_TITLE") or name or default
     return {"name": name, "title": title}
 
 
@@ -185,5 +215,5 @@ def platform_status(mode: str, context: Context | None = None) -> dict[str, Any]
         "version": __version__,
         "mode": mode,
         "workspace": workspace(context.environ),
-        "features": [feature.status(context) for feature in FEATURES],
+        "features": [feature.status(context) for feature in features()],
     }

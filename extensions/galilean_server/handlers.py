@@ -1,23 +1,21 @@
-"""HTTP handlers: parse the request, call one function, let errors map in one place."""
+"""HTTP handlers: each parses the request, calls one manager method and answers JSON;
+errors map in one place (base.py). Every method is authenticated and authorized."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from jupyter_server.base.handlers import APIHandler
+from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from galilean_services.http import JSONErrorMixin
-
+from .base import GalileanHandler
 from .features import Context, platform_status
-
-
-class GalileanHandler(JSONErrorMixin, APIHandler):
-    """Base of every Galilean handler: authenticated, errors in the one JSON shape."""
 
 
 class StatusHandler(GalileanHandler):
     @web.authenticated
+    @authorized
     def get(self) -> None:
         manager = getattr(self.serverapp, "extension_manager", None)
         loaded = frozenset(
@@ -25,3 +23,87 @@ class StatusHandler(GalileanHandler):
         )
         context = Context(os.environ, loaded, self.settings.get("jupyternaut.config_manager"))
         self.finish(platform_status(self.settings.get("galilean_mode", "embedded"), context))
+
+
+class DialectsHandler(GalileanHandler):
+    """The SQL dialects, in the order the connection form offers them."""
+
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.finish(self.connections.dialects())
+
+
+class ConnectionsHandler(GalileanHandler):
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.finish(self.connections.listing())
+
+
+class ConnectionHandler(GalileanHandler):
+    @web.authenticated
+    @authorized
+    def get(self, name: str) -> None:
+        self.finish(self.connections.get(name))
+
+    @web.authenticated
+    @authorized
+    def put(self, name: str) -> None:
+        self.finish(self.connections.save(name, self.body_object()))
+
+    @web.authenticated
+    @authorized
+    def delete(self, name: str) -> None:
+        self.connections.delete(name)
+        self.set_status(204)
+        self.finish()
+
+
+class ConnectionTestHandler(GalileanHandler):
+    """A saved connection (its name in the path), or what the form holds (the body)."""
+
+    @web.authenticated
+    @authorized
+    def post(self, name: str = "") -> None:
+        self.finish(self.connections.test(name, None if name else self.body_object()))
+
+
+class SchemaHandler(GalileanHandler):
+    @web.authenticated
+    @authorized
+    def get(self, name: str) -> None:
+        refresh = self.get_query_argument("refresh", "") in ("1", "true")
+        self.finish(self.connections.schema(name, refresh))
+
+
+class BuildHandler(GalileanHandler):
+    """The query builder's SQL for this connection's dialect."""
+
+    @web.authenticated
+    @authorized
+    def post(self, name: str) -> None:
+        self.finish(self.connections.build(name, self.body_object()))
+
+
+class FormatHandler(GalileanHandler):
+    """A SQL cell's query formatted in its connection's dialect (sql_format.py)."""
+
+    @web.authenticated
+    @authorized
+    def post(self, name: str) -> None:
+        self.finish(self.connections.format(name, self.body_object()))
+
+
+NAME = r"([A-Za-z][A-Za-z0-9_-]{0,63})"
+ROUTES: list[tuple[str, type[Any]]] = [
+    (r"/galilean/status", StatusHandler),
+    (r"/galilean/dialects", DialectsHandler),
+    (r"/galilean/connections", ConnectionsHandler),
+    (r"/galilean/connection-test", ConnectionTestHandler),
+    (rf"/galilean/connections/{NAME}", ConnectionHandler),
+    (rf"/galilean/connections/{NAME}/test", ConnectionTestHandler),
+    (rf"/galilean/connections/{NAME}/schema", SchemaHandler),
+    (rf"/galilean/connections/{NAME}/build", BuildHandler),
+    (rf"/galilean/connections/{NAME}/format", FormatHandler),  # the SQL cells' Format button
+]

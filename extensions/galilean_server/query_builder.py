@@ -23,14 +23,24 @@ from typing import Any
 
 from sqlglot import exp
 
-from galilean_services.errors import ValidationError
+from galilean_services.dialects import DialectRegistry, default_registry
+from galilean_services.kit.errors import ValidationError
 
-DIALECTS = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite",
-            "duckdb": "duckdb"}  # fmt: skip
 JOINS = ("inner", "left", "right", "full")
 FUNCTIONS = ("count", "count_distinct", "sum", "avg", "min", "max")
-OPERATORS = ("=", "!=", "<", "<=", ">", ">=", "contains", "starts with", "is null", "not null",
-             "in")  # fmt: skip
+OPERATORS = (
+    "=",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "contains",
+    "starts with",
+    "is null",
+    "not null",
+    "in",
+)
 
 
 def _bad(field: str, message: str) -> ValidationError:
@@ -106,43 +116,73 @@ def _aggregate(item: Any, index: int, tables: int) -> Any:
         if function == "count_distinct":
             call = exp.Count(this=exp.Distinct(expressions=[column]))
         else:
-            call = {"count": exp.Count, "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min,
-                    "max": exp.Max}[function](this=column)  # fmt: skip
+            call = {
+                "count": exp.Count,
+                "sum": exp.Sum,
+                "avg": exp.Avg,
+                "min": exp.Min,
+                "max": exp.Max,
+            }[function](this=column)
     name = item.get("as") or f"{function}_{index}"
     return exp.alias_(call, exp.to_identifier(str(name), quoted=True))
 
 
-def build(spec: dict[str, Any], dialect: str) -> str:
+def _join(join: Any, index: int, tables: int) -> tuple[exp.Table, Any, str]:
+    """A join's table, condition and kind (JOIN_TYPE)."""
+    field = f"joins[{index}]"
+    if not isinstance(join, dict):
+        raise _bad(field, "a join {table, how, on} is required")
+    how = join.get("how", "inner")
+    if how not in JOINS:
+        raise _bad(f"{field}.how", f"one of {', '.join(JOINS)}")
+    pairs = join.get("on") or []
+    if not isinstance(pairs, list) or not pairs:
+        raise _bad(f"{field}.on", "at least one pair of columns is required")
+    condition = exp.and_(
+        *[
+            exp.EQ(
+                this=_column(p.get("left"), f"{field}.on[{i}].left", tables),
+                expression=_column(p.get("right"), f"{field}.on[{i}].right", tables),
+            )
+            for i, p in enumerate(pairs)
+        ]
+    )
+    table = _table(join.get("table"), f"{field}.table", f"t{index + 1}")
+    return table, condition, how.upper()
+
+
+def _ordered(item: Any, index: int, tables: int) -> exp.Ordered:
+    if not isinstance(item, dict) or not isinstance(item.get("column"), str | dict):
+        raise _bad(f"order_by[{index}]", "a column or an output name is required")
+    key = item["column"]
+    target = (
+        _column(key, f"order_by[{index}]", tables)
+        if isinstance(key, dict)
+        else exp.column(exp.Identifier(this=key, quoted=True))
+    )
+    return exp.Ordered(this=target, desc=bool(item.get("descending")))
+
+
+def _columns(spec: dict[str, Any], key: str, tables: int) -> list[exp.Column]:
+    return [_column(c, f"{key}[{i}]", tables) for i, c in enumerate(spec.get(key) or [])]
+
+
+def build(spec: dict[str, Any], dialect: str, dialects: DialectRegistry | None = None) -> str:
     """The SQL of `spec` for `dialect` (a connection's backend name)."""
-    if dialect not in DIALECTS:
-        raise _bad("dialect", f"the builder writes SQL for {', '.join(sorted(DIALECTS))}")
+    written = (dialects or default_registry()).with_sqlglot()
+    if dialect not in written:
+        raise _bad("dialect", f"the builder writes SQL for {', '.join(sorted(written))}")
     joins = spec.get("joins") or []
     if not isinstance(joins, list):
         raise _bad("joins", "a list is required")
     tables = 1 + len(joins)
     query = exp.select().from_(_table(spec.get("table"), "table", "t0"))
     for index, join in enumerate(joins):
-        field = f"joins[{index}]"
-        if not isinstance(join, dict):
-            raise _bad(field, "a join {table, how, on} is required")
-        how = join.get("how", "inner")
-        if how not in JOINS:
-            raise _bad(f"{field}.how", f"one of {', '.join(JOINS)}")
-        pairs = join.get("on") or []
-        if not isinstance(pairs, list) or not pairs:
-            raise _bad(f"{field}.on", "at least one pair of columns is required")
-        condition = exp.and_(*[
-            exp.EQ(this=_column(p.get("left"), f"{field}.on[{i}].left", tables),
-                   expression=_column(p.get("right"), f"{field}.on[{i}].right", tables))
-            for i, p in enumerate(pairs)
-        ])  # fmt: skip
-        query = query.join(
-            _table(join.get("table"), f"{field}.table", f"t{index + 1}"), on=condition,
-            join_type=how.upper(),
-        )  # fmt: skip
-    group = [_column(c, f"group_by[{i}]", tables) for i, c in enumerate(spec.get("group_by") or [])]
+        table, condition, how = _join(join, index, tables)
+        query = query.join(table, on=condition, join_type=how)
+    group = _columns(spec, "group_by", tables)
     aggregates = [_aggregate(a, i, tables) for i, a in enumerate(spec.get("aggregates") or [])]
-    columns = [_column(c, f"columns[{i}]", tables) for i, c in enumerate(spec.get("columns") or [])]
+    columns = _columns(spec, "columns", tables)
     selected: list[Any] = [*group, *aggregates] if (group or aggregates) else list(columns)
     query = query.select(*(selected or [exp.Star()]))
     filters = [_condition(f, i, tables) for i, f in enumerate(spec.get("filters") or [])]
@@ -151,18 +191,10 @@ def build(spec: dict[str, Any], dialect: str) -> str:
     if group:
         query = query.group_by(*group)
     for index, item in enumerate(spec.get("order_by") or []):
-        if not isinstance(item, dict) or not isinstance(item.get("column"), str | dict):
-            raise _bad(f"order_by[{index}]", "a column or an output name is required")
-        key = item["column"]
-        target = (
-            _column(key, f"order_by[{index}]", tables)
-            if isinstance(key, dict)
-            else exp.column(exp.Identifier(this=key, quoted=True))
-        )
-        query = query.order_by(exp.Ordered(this=target, desc=bool(item.get("descending"))))
+        query = query.order_by(_ordered(item, index, tables))
     limit = spec.get("limit")
     if limit is not None:
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise _bad("limit", "a positive whole number is required")
         query = query.limit(limit)
-    return query.sql(dialect=DIALECTS[dialect], pretty=True)
+    return query.sql(dialect=written[dialect], pretty=True)

@@ -17,24 +17,22 @@ from typing import Any
 
 import sqlglot
 from sqlglot.errors import ErrorLevel, ParseError
-from tornado import web
 
-from galilean_services.connections import ConnectionStore, user_home
-from galilean_services.errors import NotFound, ValidationError
-from galilean_services.http import json_object
-
-from .handlers import GalileanHandler
-from .query_builder import DIALECTS
+from galilean_services.dialects import DialectRegistry, default_registry
+from galilean_services.kit.errors import ValidationError
 
 REFERENCE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 PLACEHOLDER = "__galilean_ref_{}__"
 MAX_SQL = 1_000_000
 
 
-def format_sql(sql: str, dialect: str, first_line: int = 1) -> str:
+def format_sql(
+    sql: str, dialect: str, first_line: int = 1, dialects: DialectRegistry | None = None
+) -> str:
     """`sql` pretty-printed for `dialect` (a connection's backend name)."""
-    if dialect not in DIALECTS:
-        raise ValidationError(f"dialect: formatting supports {', '.join(sorted(DIALECTS))}")
+    written = (dialects or default_registry()).with_sqlglot()
+    if dialect not in written:
+        raise ValidationError(f"dialect: formatting supports {', '.join(sorted(written))}")
     if not sql.strip():
         return sql
     references: list[str] = []
@@ -47,8 +45,8 @@ def format_sql(sql: str, dialect: str, first_line: int = 1) -> str:
     try:
         statements = sqlglot.transpile(
             held,
-            read=DIALECTS[dialect],
-            write=DIALECTS[dialect],
+            read=written[dialect],
+            write=written[dialect],
             pretty=True,
             error_level=ErrorLevel.RAISE,
         )
@@ -74,16 +72,8 @@ def _readable(reason: str) -> str:
     return re.sub(r"<class '(?:[\w.]+\.)?(\w+)'>", r"\1", reason)
 
 
-def connection_dialect(name: str) -> str:
-    try:
-        return ConnectionStore(user_home()).get(name).dialect
-    except NotFound:
-        if name == "duckdb":  # the built-in DuckDB of the kernel
-            return "duckdb"
-        raise
-
-
-def _request(body: dict[str, Any]) -> tuple[str, int]:
+def format_request(body: dict[str, Any]) -> tuple[str, int]:
+    """The query and its first line from a Format request's body."""
     sql = body.get("sql")
     if not isinstance(sql, str):
         raise ValidationError("sql: the query to format, as text, is required")
@@ -93,13 +83,3 @@ def _request(body: dict[str, Any]) -> tuple[str, int]:
     if not isinstance(first_line, int) or isinstance(first_line, bool) or first_line < 1:
         raise ValidationError("first_line: a positive whole number")
     return sql, first_line
-
-
-class FormatHandler(GalileanHandler):
-    @web.authenticated
-    def post(self, name: str) -> None:
-        sql, first_line = _request(json_object(self.request.body))
-        self.finish({"sql": format_sql(sql, connection_dialect(name), first_line)})
-
-
-HANDLERS = [(r"/galilean/connections/([A-Za-z][A-Za-z0-9_-]{0,63})/format", FormatHandler)]

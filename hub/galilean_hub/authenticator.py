@@ -13,9 +13,12 @@ approve someone. A refused login costs one bcrypt check whether or not the accou
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import bcrypt
+import onetimepass
 from jupyterhub.scopes import needs_scope
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.handlers import AuthorizationAreaHandler as NativeAuthorizationAreaHandler
@@ -56,6 +59,8 @@ class GalileanAuthenticator(NativeAuthenticator):
 
     _lockouts: LockoutStore | None = None
     _proxy_trust: ProxyTrust | None = None
+    # Seconds since the epoch, for lockouts and TOTP codes: tests set a fake clock.
+    clock: Callable[[], float] = time.time
 
     def add_new_table(self) -> None:
         """NativeAuthenticator's users_info, and the failed-logins table, when missing."""
@@ -68,7 +73,7 @@ class GalileanAuthenticator(NativeAuthenticator):
             policy = LockoutPolicy(
                 self.allowed_failed_logins, self.seconds_before_next_try, self.lockout_max_seconds
             )
-            self._lockouts = LockoutStore(policy)
+            self._lockouts = LockoutStore(policy, lambda: self.clock())
         return self._lockouts
 
     def client_address(self, handler: Any) -> str:
@@ -140,13 +145,18 @@ class GalileanAuthenticator(NativeAuthenticator):
             return None
         ok = user is not None and user.is_authorized and password_ok
         if ok and user is not None and user.has_2fa:
-            ok = bool(user.is_valid_token(data.get("2fa")))
+            ok = self.totp_ok(user.otp_secret, data.get("2fa"))
         if ok:
             self.lockouts.clear(db, username, address)
             return username
         # Unknown names count too: a lockout must not tell which names exist.
         self.lockouts.failed(db, username, address)
         return None
+
+    def totp_ok(self, secret: str, code: str | None) -> bool:
+        """The code of the current 30 s step only, as NativeAuthenticator's
+        `UserInfo.is_valid_token` checks it, at this authenticator's clock."""
+        return bool(onetimepass.valid_totp(code, secret, clock=self.clock()))
 
     def lockout_remaining(self, handler: Any, username: str) -> int:
         """Seconds this request's address waits before trying `username` (0: it may)."""

@@ -14,12 +14,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from galilean_services.flows_service.access import SCOPE_HELP, scope
+from galilean_services.folders import HOME_ENV, SHARED_MOUNT, shared_template, users_root
 
 from .hub_pages import configure_pages
 from .limits import apply_group_limits
+from .services import declared, register, shared_connections
 from .settings import ConfigError, Settings
-from .spawners import SHARED_MOUNT, docker_pre_spawn
+from .spawners import docker_pre_spawn
 from .workspaces import options_from_form, workspace_env_name, workspace_env_title
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +37,7 @@ def configure(c: Any, settings: Settings) -> None:
     _configure_auth(c, settings)
     configure_pages(c)
     _configure_spawner(c, settings, data)
-    _configure_services(c, settings)
+    register(c, declared(settings))
 
 
 def prepare_data_dir(settings: Settings) -> Path:
@@ -138,12 +139,6 @@ def singleuser_args(settings: Settings) -> list[str]:
     return args
 
 
-def shared_connections() -> dict[str, str]:
-    """The admin's SQL connections for everyone (GALILEAN_CONNECTION_<NAME>=<URL>): read-only
-    in the UI. Users can use them, so they can read their credentials too."""
-    return {k: v for k, v in os.environ.items() if k.startswith("GALILEAN_CONNECTION_") and v}
-
-
 def singleuser_environment(settings: Settings) -> dict[str, Any]:
     """Values are strings, or callables JupyterHub calls with the spawner at spawn time."""
     return {
@@ -172,7 +167,7 @@ def _configure_spawner(c: Any, settings: Settings, data: Path) -> None:
         keep = ["PATH", "LANG", "LC_ALL", "VIRTUAL_ENV", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"]
         c.Spawner.env_keep = keep + list(settings.user_env_keep)
         c.JupyterHub.spawner_class = "galilean_hub.spawners.WorkspaceProcessSpawner"
-        c.WorkspaceProcessSpawner.users_root = str(data / "users")
+        c.WorkspaceProcessSpawner.users_root = str(users_root(data))
         # By default the hub's own Python: the embedded environment has both sides installed.
         python = settings.singleuser_python or sys.executable
         if not Path(python).is_file():
@@ -199,155 +194,16 @@ def _configure_docker(c: Any, settings: Settings) -> None:
     shared = settings.docker_shared_dir
     if not shared.startswith("/"):
         raise ConfigError(f"GALILEAN_DOCKER_SHARED_DIR={shared!r} must be an absolute path")
-    # The user's shared folder (all workspaces and the flows service see it) holds the
-    # named SQL connections, as the home folder does in embedded mode.
-    c.DockerSpawner.environment = {
-        **singleuser_environment(settings),
-        "GALILEAN_USER_HOME": SHARED_MOUNT,
-    }
+    # The user's folder (all workspaces and the flows service see it) holds the named SQL
+    # connections, as the home folder does in embedded mode.
+    c.DockerSpawner.environment = {**singleuser_environment(settings), HOME_ENV: SHARED_MOUNT}
     # One volume per user and workspace, kept when the container is removed (DockerSpawner
-    # escapes user names with '_' sequences, so '__' cannot occur inside a name), and the
-    # user's folder under GALILEAN_DOCKER_SHARED_DIR on the host, by the user's own name:
-    # the flows service finds it by that name (escaped, `bob.x` would be `bob-2ex`, which
-    # another user could sign up as). Names are checked to be one safe path segment.
-    c.DockerSpawner.volumes = {
-        "galilean-{username}__{servername}": "/home/jovyan",
-        f"{shared.rstrip('/')}/{{raw_username}}": SHARED_MOUNT,
-    }
-    c.Spawner.pre_spawn_hook = partial(docker_pre_spawn, Path(shared))
+    # escapes user names with '_' sequences, so '__' cannot occur inside a name); the
+    # user's folder is mounted by the pre-spawn hook (folders.shared_template).
+    c.DockerSpawner.volumes = {"galilean-{username}__{servername}": "/home/jovyan"}
+    c.Spawner.pre_spawn_hook = partial(docker_pre_spawn, shared_template(shared))
     c.DockerSpawner.mem_limit = settings.docker_mem_limit
     c.DockerSpawner.cpu_limit = settings.docker_cpu_limit
     c.DockerSpawner.start_timeout = settings.docker_start_timeout
     c.DockerSpawner.http_timeout = settings.docker_start_timeout
     c.JupyterHub.hub_connect_ip = settings.hub_connect_ip or settings.hub_ip
-
-
-def cull_every(settings: Settings) -> int:
-    if settings.cull_every_seconds:
-        return settings.cull_every_seconds
-    return min(300, max(5, settings.cull_idle_seconds // 10))
-
-
-def _configure_services(c: Any, settings: Settings) -> None:
-    services: list[dict[str, Any]] = []
-    roles: list[dict[str, Any]] = []
-    if settings.cull_idle_seconds > 0:
-        services.append(
-            {
-                "name": "idle-culler",
-                "command": [
-                    sys.executable,
-                    "-m",
-                    "jupyterhub_idle_culler",
-                    f"--timeout={settings.cull_idle_seconds}",
-                    f"--cull-every={cull_every(settings)}",
-                ],
-            }
-        )
-        roles.append(
-            {
-                "name": "idle-culler",
-                "scopes": [
-                    "list:users",
-                    "read:users:activity",
-                    "read:servers",
-                    "delete:servers",
-                ],
-                "services": ["idle-culler"],
-            }
-        )
-    services.append(flows_service(settings))
-    if settings.mode == "docker":
-        # Runs take their owner's group limits (galilean.mem_limit / cpu_limit), as the
-        # owner's own containers do: the service reads groups, nothing else.
-        roles.append(
-            {
-                "name": "flows-service",
-                "scopes": ["read:users:groups", "read:groups"],
-                "services": ["flows"],
-            }
-        )
-    c.JupyterHub.custom_scopes = {
-        scope(verb): {"description": text} for verb, text in SCOPE_HELP.items()
-    }
-    roles.append(
-        {
-            # Every user: their own things, the flows service, and all its verbs (which
-            # flows a verb reaches is the service's business: own, shared, or all for admins).
-            "name": "user",
-            "scopes": ["self", "access:services!service=flows", *FLOW_SCOPE_NAMES],
-        }
-    )
-    c.JupyterHub.services = services
-    c.JupyterHub.load_roles = roles
-
-
-# The flows service's verbs, as the service itself defines and checks them.
-FLOW_SCOPE_NAMES = [scope(verb) for verb in SCOPE_HELP]
-
-
-def flows_files_root(settings: Settings) -> str:
-    """Where a user's flows find their files: the folder the user's servers call home
-    (embedded) or share between workspaces (docker)."""
-    if settings.flows_files_root:
-        return settings.flows_files_root
-    if settings.mode == "embedded":
-        return str(settings.data_path / "users" / "{user}" / "home")
-    return f"{settings.docker_shared_dir.rstrip('/')}/{{user}}"
-
-
-def flows_service(settings: Settings) -> dict[str, Any]:
-    """The hub-managed flows service: started and stopped with the hub, behind its login."""
-    if (
-        settings.mode == "embedded"
-        and settings.flows_isolation == "bubblewrap"
-        and shutil.which("bwrap") is None
-    ):
-        raise ConfigError(
-            "GALILEAN_FLOWS_ISOLATION=bubblewrap, but bwrap is not installed "
-            "(Debian: apt-get install bubblewrap; or set GALILEAN_FLOWS_ISOLATION=auto)"
-        )
-    env = {
-        "GALILEAN_DATA_DIR": str(settings.data_path),
-        "GALILEAN_FLOWS_DB_URL": settings.flows_db_url
-        or settings.db_url
-        or f"sqlite:///{settings.data_path / 'flows.sqlite'}",
-        "GALILEAN_FLOWS_FILES_ROOT": flows_files_root(settings),
-        "GALILEAN_FLOWS_RUN_TIMEOUT": str(settings.flows_run_timeout),
-        "GALILEAN_FLOWS_MAX_PARALLEL_RUNS": str(settings.flows_max_parallel_runs),
-        "GALILEAN_FLOWS_ENDPOINT_TIMEOUT": str(settings.flows_endpoint_timeout),
-        "GALILEAN_FLOWS_ENDPOINT_WORKERS": str(settings.flows_endpoint_workers),
-        "GALILEAN_FLOWS_ENDPOINT_CONCURRENCY": str(settings.flows_endpoint_concurrency),
-        "GALILEAN_FLOWS_ENDPOINT_IDLE_SECONDS": str(settings.flows_endpoint_idle_seconds),
-        "GALILEAN_FLOWS_ISOLATION": settings.flows_isolation,
-        "GALILEAN_FLOWS_NETWORK": settings.flows_network,
-        "GALILEAN_FLOWS_MAX_PROCESSES": str(settings.flows_max_processes),
-        "GALILEAN_FLOWS_PYTHON_MAX_MEMORY_MB": str(settings.flows_python_max_memory_mb),
-        "GALILEAN_FLOWS_PYTHON_MAX_SECONDS": str(settings.flows_python_max_seconds),
-        "GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS": str(settings.flows_schedule_check_seconds),
-        "GALILEAN_FLOWS_MEMORY_LIMIT": settings.flows_memory_limit,
-        "GALILEAN_FLOWS_ENGINE": settings.flows_engine,
-        "GALILEAN_FLOWS_HTTP_ALLOW": ",".join(settings.flows_http_allow),
-        **shared_connections(),
-    }
-    if settings.mode == "docker":
-        # Runs and endpoint workers are containers from the user's image (docker_plane.py).
-        env.update(
-            {
-                "GALILEAN_FLOWS_ISOLATION": "docker",
-                "GALILEAN_DOCKER_IMAGE": settings.docker_image,
-                "GALILEAN_DOCKER_NETWORK": settings.docker_network,
-                "GALILEAN_DOCKER_MEM_LIMIT": settings.docker_mem_limit,
-                "GALILEAN_DOCKER_CPU_LIMIT": str(settings.docker_cpu_limit),
-                **{k: v for k, v in os.environ.items() if k.startswith("DOCKER_")},
-            }
-        )
-    return {
-        "name": "flows",
-        "url": f"http://127.0.0.1:{settings.flows_port}",
-        "command": [sys.executable, "-m", "galilean_services.flows_service"],
-        "environment": env,
-        "oauth_no_confirm": True,
-        "oauth_client_allowed_scopes": FLOW_SCOPE_NAMES,
-        "display": True,
-    }

@@ -1,9 +1,10 @@
 """Resource limits an admin sets per group: group properties override the defaults.
 
 An admin sets `galilean.mem_limit` (e.g. "4G") and `galilean.cpu_limit` (e.g. 2) in a
-group's properties (admin panel → Groups, or PATCH /hub/api/groups/<name>). A user in
-several groups gets the largest. For one user alone, make a group with just that user.
-Docker mode enforces them; embedded mode cannot. The parsing is shared with the flows
+group's properties (admin panel → Groups, or `PUT /hub/api/groups/<name>/properties`
+with the whole properties object: it replaces them). A user in several groups gets the
+largest. For one user alone, make a group with just that user. Docker mode enforces them;
+embedded mode cannot. The parsing is shared with the flows
 service (galilean_services.limits).
 """
 

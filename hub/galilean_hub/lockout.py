@@ -14,6 +14,7 @@ missing, so lockouts outlive a restart; an admin lifts one on the authorization 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,9 +43,10 @@ failures_table = Table(
 )
 
 
-def utcnow() -> datetime:
-    """Naive UTC (what SQLite and a DateTime column without zone keep)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+def naive_utc(seconds: float) -> datetime:
+    """Seconds since the epoch as naive UTC (what SQLite and a DateTime column without
+    zone keep)."""
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
 
 
 def create_table(engine: Engine | Any) -> None:
@@ -85,11 +87,15 @@ class Lockout:
 
 
 class LockoutStore:
-    """The failures table, read and written through the caller's session (the hub's)."""
+    """The failures table, read and written through the caller's session (the hub's).
+    `clock` gives seconds since the epoch (tests pass a fake one)."""
 
-    def __init__(self, policy: LockoutPolicy, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, policy: LockoutPolicy, clock: Callable[[], float] = time.time) -> None:
         self.policy = policy
         self.clock = clock
+
+    def _now(self) -> datetime:
+        return naive_utc(self.clock())
 
     @staticmethod
     def _key(account: str, address: str) -> tuple[str, str]:
@@ -112,13 +118,13 @@ class LockoutStore:
         if self.policy.max_failures <= 0:
             return 0
         row = self._row(db, account, address)
-        return self._left(row.locked_until, self.clock()) if row is not None else 0
+        return self._left(row.locked_until, self._now()) if row is not None else 0
 
     def failed(self, db: Session, account: str, address: str) -> int:
         """Count a failure; returns the seconds the address must now wait (0: none)."""
         if self.policy.max_failures <= 0:
             return 0
-        now = self.clock()
+        now = self._now()
         forgotten = now - timedelta(seconds=self.policy.max_seconds)
         key_account, key_address = self._key(account, address)
         try:
@@ -173,7 +179,7 @@ class LockoutStore:
 
     def current(self, db: Session) -> list[Lockout]:
         """Lockouts in force now, the longest first."""
-        now = self.clock()
+        now = self._now()
         query = (
             select(failures_table)
             .where(failures_table.c.locked_until > now)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,48 +10,37 @@ from typing import Any
 from jupyterhub.spawner import SimpleLocalProcessSpawner
 from traitlets import Unicode, default
 
+from galilean_services.folders import (
+    HOME_ENV,
+    SHARED_MOUNT,
+    expand,
+    workspace_folder,
+)
+
 from .limits import apply_group_limits
 
-# A workspace folder name: no '..', no hidden folder, nothing that leaves the user's folder.
-SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-class WorkspaceError(ValueError):
-    """A workspace name that cannot be turned into a folder."""
-
-
-def workspace_folder(users_root: Path, username: str, server_name: str) -> Path:
-    """The folder of one workspace: `<user>/home` for the default server,
-    `<user>/workspaces/<name>` for a named one. Names that could escape are refused."""
-    for label, value in (("user name", username), ("workspace name", server_name)):
-        if value and not SAFE_SEGMENT.match(value):
-            raise WorkspaceError(
-                f"{label} {value!r} must start with a letter or digit and use only "
-                "letters, digits, '.', '_' and '-'"
-            )
-    user_dir = users_root / username
-    return user_dir / "workspaces" / server_name if server_name else user_dir / "home"
-
-
-# Docker mode: the user's folder shared by all their workspaces and the flows service.
-SHARED_MOUNT = "/home/jovyan/shared"
 NOTEBOOK_UID = 1000  # jovyan in images/notebook
 
 
-def shared_folder(root: Path, username: str) -> Path:
-    """The user's folder under GALILEAN_DOCKER_SHARED_DIR, made if missing and given to
-    the notebook image's user (the flows service, as root, may have made it first)."""
-    folder = workspace_folder(root, username, "").parent  # refuses names that could escape
+def shared_folder(template: str, username: str) -> Path:
+    """Docker mode: the user's folder on the host (`template`: folders.shared_template),
+    made if missing and given to the notebook image's user (the flows service, as root,
+    may have made it first)."""
+    folder = expand(template, username)  # refuses names that could escape
     folder.mkdir(parents=True, exist_ok=True)
     os.chown(folder, NOTEBOOK_UID, NOTEBOOK_UID)
     folder.chmod(0o700)
     return folder
 
 
-def docker_pre_spawn(shared_root: Path, spawner: Any) -> None:
-    """DockerSpawner.pre_spawn_hook: group limits, and the user's shared folder ready."""
+def docker_pre_spawn(template: str, spawner: Any) -> None:
+    """DockerSpawner.pre_spawn_hook: group limits, and the user's folder (on the host:
+    `template`, by the user's own name) ready and mounted at SHARED_MOUNT. By the raw name:
+    the flows service finds it by that name (escaped, `bob.x` would be `bob-2ex`, which
+    another user could sign up as)."""
     apply_group_limits(spawner)
-    shared_folder(shared_root, spawner.user.name)
+    folder = shared_folder(template, spawner.user.name)
+    spawner.volumes = {**spawner.volumes, str(folder): SHARED_MOUNT}
 
 
 class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):
@@ -78,7 +66,7 @@ class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):
         env: dict[str, str] = super().get_env()
         # The user's own folder, whichever workspace this is: named SQL connections live
         # there, shared by all the user's workspaces.
-        env["GALILEAN_USER_HOME"] = str(workspace_folder(Path(self.users_root), self.user.name, ""))
+        env[HOME_ENV] = str(workspace_folder(Path(self.users_root), self.user.name, ""))
         return env
 
     def make_preexec_fn(self, name: str) -> Callable[[], None]:

@@ -22,23 +22,28 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
-from .connections import DRIVERS, FILE_DIALECTS, Connection, describe_error
+from .connections import Connection, describe_error, is_file
+from .dialects import Dialect, default_registry
 from .errors import ValidationError
 
 CONNECT_TIMEOUT = 5  # seconds to connect and finish the handshake
 
-PINNED_DRIVERS = {"postgresql": "psycopg", "mysql": "pymysql"}
-UNSAFE_PARAMETERS = {
-    "postgresql": {"host", "hostaddr", "port", "service", "servicefile", "passfile", "sslkey",
-                   "sslcert", "sslrootcert", "sslcrl", "sslcrldir"},
-    "mysql": {"host", "port", "unix_socket", "read_default_file", "read_default_group",
-              "local_infile", "client_flag", "ssl", "ssl_ca", "ssl_capath", "ssl_cert", "ssl_key"},
-}  # fmt: skip
+# Servers: the driver a run for someone else must use and the URL parameters it refuses
+# (they could change where or as whom it connects) are the dialect's (dialects/builtin.py).
 # DuckDB settings a URL may carry when DuckDB is kept to a folder (others could lift it).
-DUCKDB_SETTINGS = {
-    "access_mode", "threads", "memory_limit", "max_memory", "default_order",
-    "default_null_order", "preserve_insertion_order", "timezone", "calendar",
-}  # fmt: skip
+DUCKDB_SETTINGS = frozenset(
+    {
+        "access_mode",
+        "threads",
+        "memory_limit",
+        "max_memory",
+        "default_order",
+        "default_null_order",
+        "preserve_insertion_order",
+        "timezone",
+        "calendar",
+    }
+)
 
 
 class Policy(Protocol):
@@ -78,15 +83,16 @@ def engine_for(
     url, args, hooks = connection.url, dict[str, Any](), list[Hook]()
     if access is None:
         access = "read" if connection.read_only else "write"
-    if connection.dialect in FILE_DIALECTS:
+    server = _server_dialect(connection)
+    if is_file(connection.dialect):
         url = _file_url(connection, base_dir)
         url, args = _opened(connection.dialect, url, access)
         if base_dir is not None and connection.dialect == "duckdb":
             hooks.append(_confined_duckdb(connection, base_dir))
         elif base_dir is not None:
             hooks.append(_confined_sqlite(base_dir))
-    elif _family(connection) in PINNED_DRIVERS:
-        url, args, hooks = _server(connection, policy)
+    elif server is not None:
+        url, args, hooks = _server(connection, server, policy)
     elif policy is not None:
         raise ValidationError(
             f"connection {connection.name!r}: the flows service connects only to PostgreSQL, "
@@ -96,7 +102,7 @@ def engine_for(
     engine = sa.create_engine(url, connect_args=args, poolclass=sa.pool.NullPool)
     for hook in hooks:
         sa.event.listen(engine, "connect", hook)
-    if connection.dialect in FILE_DIALECTS and access != "create":
+    if is_file(connection.dialect) and access != "create":
         sa.event.listen(engine, "do_connect", _still_there(connection, base_dir))
     return engine
 
@@ -132,8 +138,12 @@ def _opened(dialect: str, url: URL, access: Access) -> tuple[URL, dict[str, Any]
     return uri.update_query_dict({"mode": mode}), {}
 
 
-def _family(connection: Connection) -> str:
-    return "mysql" if connection.dialect == "mariadb" else connection.dialect
+def _server_dialect(connection: Connection) -> Dialect | None:
+    """The registered dialect of a database server whose driver Galilean pins (its rules:
+    MariaDB follows MySQL's), or None."""
+    dialect = default_registry().get(connection.dialect)
+    rules = default_registry().get(dialect.rules) if dialect is not None else None
+    return rules if rules is not None and rules.pinned_driver else None
 
 
 def _file_url(connection: Connection, base_dir: Path | None) -> URL:
@@ -150,12 +160,12 @@ def _file_url(connection: Connection, base_dir: Path | None) -> URL:
 
 
 def _server(
-    connection: Connection, policy: Policy | None
+    connection: Connection, dialect: Dialect, policy: Policy | None
 ) -> tuple[URL, dict[str, Any], list[Hook]]:
     """PostgreSQL or MySQL: timeouts always; under a policy, the checked address."""
-    url, family = connection.url, _family(connection)
+    url, family = connection.url, dialect.name
     if "+" not in url.drivername:  # an admin's `postgresql://...`: this project's driver
-        url = url.set(drivername=DRIVERS[family])
+        url = url.set(drivername=dialect.driver)
     driver = url.get_driver_name()
     args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT}  # psycopg: handshake included
     hooks: list[Hook] = []
@@ -165,21 +175,21 @@ def _server(
     if policy is None:
         return url, args, hooks
     name = connection.name
-    if driver != PINNED_DRIVERS[family]:
+    if driver != dialect.pinned_driver:
         raise ValidationError(
-            f"connection {name!r}: the flows service uses the {PINNED_DRIVERS[family]} driver "
+            f"connection {name!r}: the flows service uses the {dialect.pinned_driver} driver "
             f"for {family} (it checks the address it connects to)",
             [{"field": "connection"}],
         )
-    unsafe = sorted(k for k in url.query if k.lower() in UNSAFE_PARAMETERS[family])
+    unsafe = sorted(k for k in url.query if k.lower() in dialect.unsafe_parameters)
     if unsafe:
         raise ValidationError(
             f"connection {name!r}: the flows service does not use {unsafe[0]!r} in a connection "
             "URL (it could change where it connects or make it read the service's files)",
             [{"field": "connection"}],
         )
-    address = policy.address(url.host or "", url.port or (5432 if family == "postgresql" else 3306))
-    if family == "mysql":
+    address = policy.address(url.host or "", url.port or dialect.default_port or 0)
+    if driver == "pymysql":
         # pymysql connects to the host it is given; LOAD DATA LOCAL would let the server
         # ask for any file the service can read.
         return url.set(host=address), {**args, "local_infile": False}, hooks
@@ -262,5 +272,5 @@ def check(connection: Connection, base_dir: Path | None = None) -> tuple[bool, s
     except Exception as exc:  # every driver has its own error classes
         return False, describe_error(exc, connection.url)
     shown = ".".join(str(v) for v in version) if version else connection.dialect
-    where = f": {connection.url.database}" if connection.dialect in FILE_DIALECTS else ""
+    where = f": {connection.url.database}" if is_file(connection.dialect) else ""
     return True, f"connected ({connection.dialect} {shown}){where}"

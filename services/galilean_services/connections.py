@@ -1,5 +1,5 @@
-"""Named SQL connections of a user: PostgreSQL, MySQL/MariaDB, SQLite, DuckDB, or any
-SQLAlchemy URL.
+"""Named SQL connections of a user: PostgreSQL, MySQL/MariaDB, SQLite, DuckDB (the dialects
+Galilean knows, and how: dialects/), or any other SQLAlchemy URL.
 
 A user's connections live in `<home>/.galilean/connections.json`, mode 0600, written
 atomically; the admin may also give read-only ones to everyone through environment
@@ -30,19 +30,11 @@ from urllib.parse import quote, quote_plus
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from .dialects import default_registry
 from .errors import Forbidden, NotFound, ValidationError
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 ENV_PREFIX = "GALILEAN_CONNECTION_"
-DRIVERS = {
-    "postgresql": "postgresql+psycopg",
-    "postgres": "postgresql+psycopg",
-    "mysql": "mysql+pymysql",
-    "mariadb": "mysql+pymysql",
-    "sqlite": "sqlite",
-    "duckdb": "duckdb",
-}
-FILE_DIALECTS = {"sqlite", "duckdb"}
 # Query parameters that are credentials: stored, never shown (compared in lower case).
 SECRET_KEYS = frozenset(
     {"password", "pwd", "passwd", "sslpassword", "token", "secret", "api_key", "access_token"}
@@ -52,8 +44,6 @@ SECRET_PARAMETER = re.compile(
 )
 MASK = "***"
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# Service runs: the driver (the one this project installs) and URL parameters that would
-# change where or as whom it connects, or make it read the service's files.
 
 
 def secret_keys(url: URL) -> list[str]:
@@ -161,13 +151,13 @@ def url_from(body: Mapping[str, Any]) -> URL:
             )
     else:
         dialect = body.get("dialect")
-        if not isinstance(dialect, str) or dialect.lower() not in DRIVERS:
-            raise ValidationError(
-                f"dialect: one of {', '.join(sorted(set(DRIVERS)))}", [{"field": "dialect"}]
-            )
+        known = default_registry().find(dialect.lower()) if isinstance(dialect, str) else None
+        if known is None:
+            names = sorted(default_registry().names(aliases=True))
+            raise ValidationError(f"dialect: one of {', '.join(names)}", [{"field": "dialect"}])
         fields = {f: _text(body, f) for f in ("host", "database", "user", "password")}
         url = URL.create(
-            DRIVERS[dialect.lower()],
+            known.driver,
             username=fields["user"],
             password=fields["password"],
             host=fields["host"],
@@ -175,9 +165,10 @@ def url_from(body: Mapping[str, Any]) -> URL:
             database=fields["database"],
         )
     backend = url.get_backend_name()
-    if backend in DRIVERS and "+" not in url.drivername:
-        url = url.set(drivername=DRIVERS[backend])
-    if backend not in FILE_DIALECTS and not url.host:
+    known = default_registry().find(backend)
+    if known is not None and "+" not in url.drivername:
+        url = url.set(drivername=known.driver)
+    if not is_file(backend) and not url.host:
         raise ValidationError("host: required for a database server", [{"field": "host"}])
     return url
 
@@ -189,6 +180,11 @@ def kept_secrets(url: URL, old: URL, body: Mapping[str, Any]) -> URL:
         url = url.set(password=old.password)
     keep = {k: old.query[k] for k in secret_keys(url) if url.query[k] == MASK and k in old.query}
     return url.update_query_dict(keep) if keep else url
+
+
+def is_file(backend: str) -> bool:
+    """Whether a connection of this backend is a file database (SQLite, DuckDB)."""
+    return default_registry().is_file(backend)
 
 
 def file_path(database: str | None, home: Path) -> Path | None:
@@ -203,7 +199,7 @@ def file_path(database: str | None, home: Path) -> Path | None:
 
 def resolved(url: URL, home: Path) -> URL:
     """`url` with a relative file database made absolute against `home`."""
-    if url.get_backend_name() not in FILE_DIALECTS:
+    if not is_file(url.get_backend_name()):
         return url
     path = file_path(url.database, home)
     return url if path is None else url.set(database=str(path))
@@ -212,7 +208,7 @@ def resolved(url: URL, home: Path) -> URL:
 def stored(url: URL, home: Path) -> URL:
     """`url` as saved: a file database inside `home` relative to it, so the connection
     still finds it where the home is mounted elsewhere (the flows service)."""
-    path = file_path(url.database, home) if url.get_backend_name() in FILE_DIALECTS else None
+    path = file_path(url.database, home) if is_file(url.get_backend_name()) else None
     folder = Path(os.path.normpath(home))
     if path is None or path == folder or not path.is_relative_to(folder):
         return url
@@ -222,7 +218,9 @@ def stored(url: URL, home: Path) -> URL:
 def user_home() -> Path:
     """The user's own folder, whichever workspace this is (the spawner says where):
     connections belong to the user, not to a workspace."""
-    return Path(os.environ.get("GALILEAN_USER_HOME") or Path.home())
+    from .folders import user_home as folder  # one rule for the user's folder
+
+    return folder()
 
 
 def database_message(exc: BaseException, url: URL | None = None) -> str:

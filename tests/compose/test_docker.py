@@ -32,7 +32,7 @@ from harness.docker_stack import (
 )
 from harness.hub import REPO, Hub
 from harness.postgres import Postgres
-from harness.processes import free_port, wait_until
+from harness.processes import wait_until
 
 MEM_LIMIT = "1G"
 CPU_LIMIT = "0.5"
@@ -123,12 +123,15 @@ def limits_inside(engine: DockerEngine, container: str) -> tuple[int, float]:
 
 
 def compose(engine: DockerEngine, env_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    files = ("-f", str(REPO / "compose" / "docker-compose.yml"), "--env-file", str(env_file))
     return subprocess.run(
-        ["docker", "compose", "-f", str(REPO / "compose" / "docker-compose.yml"),
-         "--env-file", str(env_file), *args],
+        ["docker", "compose", *files, *args],
         env={**engine.env, "GALILEAN_ENV_FILE": str(env_file)},
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_compose_config_accepts_the_example(engine: DockerEngine, tmp_path: Path) -> None:
@@ -267,18 +270,19 @@ def test_users_cannot_reach_each_other(engine: DockerEngine, docker_hub: Hub) ->
 
 
 def test_the_hub_image_starts(engine: DockerEngine, images: dict[str, str], tmp_path: Path) -> None:
-    port = free_port()
     name = "galilean-hub-smoke"
-    engine.docker(
-        "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:8000",
-        "-e", "GALILEAN_MODE=docker",
-        "-e", f"GALILEAN_COOKIE_SECRET={os.urandom(32).hex()}",
-        "-e", "GALILEAN_DB_URL=sqlite:////srv/galilean/data/jupyterhub.sqlite",
-        "-e", "GALILEAN_DOCKER_NETWORK=galilean",
-        "-e", "GALILEAN_BIND_URL=http://0.0.0.0:8000",
-        images["hub"],
-    )  # fmt: skip
+    settings = {
+        "GALILEAN_MODE": "docker",
+        "GALILEAN_COOKIE_SECRET": os.urandom(32).hex(),
+        "GALILEAN_DB_URL": "sqlite:////srv/galilean/data/jupyterhub.sqlite",
+        "GALILEAN_DOCKER_NETWORK": "galilean",
+        "GALILEAN_BIND_URL": "http://0.0.0.0:8000",
+    }
+    env = [f"--env={key}={value}" for key, value in settings.items()]
+    # No host port given: Docker picks a free one when it binds (port 0), read back below.
+    engine.docker("run", "-d", "--name", name, "-p", "127.0.0.1::8000", *env, images["hub"])
     try:
+        port = engine.docker("port", name, "8000/tcp").split()[0].rsplit(":", 1)[1]
 
         def healthy() -> bool:
             try:
@@ -401,10 +405,11 @@ def test_docker_mode_flows_run_in_a_container_as_the_user(
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "rows.csv").write_text("n\n1\n2\n")
     code = DOCKER_PROBES % {
-        "data": str(docker_hub.data_dir), "shared": str(folder.parent),
+        "data": str(docker_hub.data_dir),
+        "shared": str(folder.parent),
         "hub_ip": docker_hub.env["GALILEAN_HUB_IP"],
         "hub_port": int(docker_hub.url.rsplit(":", 1)[1].split("/")[0]),
-    }  # fmt: skip
+    }
     flow = {
         "galilean_flow": 1,
         "name": "probes",
@@ -470,14 +475,15 @@ def test_docker_mode_replays_the_escapes(engine: DockerEngine, docker_hub: Hub) 
             parameters=[{"name": "file", "type": "string", "default": "x.csv"}],
         )
 
+    def query(sql: str) -> dict[str, object]:
+        return source("source.sql_query", {"connection": "mem", "query": sql})
+
     attempts = [
-        source("source.sql_query", {"connection": "mem",
-                                    "query": f"SELECT read_text('{theirs / 'secret.txt'}') t"}),
-        source("source.sql_query", {"connection": "mem",
-                                    "query": "SELECT read_text('/etc/shadow') t"}),
+        query(f"SELECT read_text('{theirs / 'secret.txt'}') t"),
+        query("SELECT read_text('/etc/shadow') t"),
         source("source.file", {"path": "theirs*.parquet"}),
         source("source.file", {"path": {"$param": "file"}, "format": "csv"}),
-    ]  # fmt: skip
+    ]
     for flow in attempts:
         created = flows.ok("POST", "/api/flows", {"flow": flow}, 201)
         params = {"file": "../ivy/secret.txt"}

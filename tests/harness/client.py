@@ -9,6 +9,8 @@ from typing import Any
 
 import requests
 
+from .processes import wait_until
+
 XSRF_FIELD = re.compile(r'name="_xsrf" value="([^"]+)"')
 ALERT = re.compile(r'<div class="alert[^"]*"[^>]*>(.*?)</div>', re.S)
 LOGIN_ERROR = re.compile(r'<p class="login_error">\s*(.*?)\s*</p>', re.S)
@@ -129,17 +131,13 @@ class HubClient:
         return dict(state) if state is not None else None
 
     def wait_server(self, server: str, ready: bool, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def settled() -> bool:
             state = self.server_state(server)
             running = bool(state and state.get("ready"))
-            pending = bool(state and state.get("pending"))
-            if running == ready and not pending:
-                return
-            time.sleep(0.5)
-        raise TimeoutError(
-            f"server {server!r} of {self.username} not {'ready' if ready else 'stopped'}"
-        )
+            return running == ready and not (state and state.get("pending"))
+
+        what = f"server {server!r} of {self.username} {'ready' if ready else 'stopped'}"
+        wait_until(settled, timeout, what, interval=0.5)
 
     def server_url(self, server: str = "") -> str:
         return f"/user/{self.username}/{server + '/' if server else ''}"

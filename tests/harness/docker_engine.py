@@ -92,16 +92,9 @@ class DockerEngine:
             self.saved_rules[table] = subprocess.run(
                 ["iptables-save", "-t", table], capture_output=True, text=True, check=True
             ).stdout
-        self.proc = spawn_logged(
-            [
-                "dockerd",
-                "--data-root", str(self.root / "data"),
-                "--exec-root", str(self.root / "exec"),
-                "--pidfile", str(self.root / "dockerd.pid"),
-                "-H", self.host,
-            ],
-            self.root / "dockerd.log",
-        )  # fmt: skip
+        command = ["dockerd", "-H", self.host, "--pidfile", str(self.root / "dockerd.pid")]
+        command += ["--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec")]
+        self.proc = spawn_logged(command, self.root / "dockerd.log")
         try:
             wait_until(self._ready, 60, "dockerd")
             self.install_compose()
@@ -114,10 +107,10 @@ class DockerEngine:
         assert self.proc is not None
         if self.proc.poll() is not None:
             raise RuntimeError(f"dockerd exited:\n{tail(self.root / 'dockerd.log')}")
+        version = ["docker", "version", "--format", "{{.Server.Version}}"]
         probe = subprocess.run(
-            ["docker", "version", "--format", "{{.Server.Version}}"],
-            env=self.env, capture_output=True, text=True, timeout=10, check=False,
-        )  # fmt: skip
+            version, env=self.env, capture_output=True, text=True, timeout=10, check=False
+        )
         return probe.returncode == 0 and probe.stdout.strip() != ""
 
     def stop(self) -> None:
@@ -145,10 +138,10 @@ class DockerEngine:
         tarball = cache / "debian-bookworm-minbase.tar" if cache else None
         if tarball is None or not tarball.exists():
             rootfs = self.root / "rootfs"
+            debootstrap = ["debootstrap", "--variant=minbase", "bookworm", str(rootfs)]
             subprocess.run(
-                ["debootstrap", "--variant=minbase", "bookworm", str(rootfs), DEBIAN_MIRROR],
-                check=True, capture_output=True, timeout=900,
-            )  # fmt: skip
+                [*debootstrap, DEBIAN_MIRROR], check=True, capture_output=True, timeout=900
+            )
             for leftover in ("var/lib/apt/lists", "var/cache/apt"):
                 for item in (rootfs / leftover).glob("*"):
                     if item.is_file():
@@ -161,8 +154,8 @@ class DockerEngine:
             shutil.rmtree(rootfs, ignore_errors=True)
             tarball = target
         with tarball.open("rb") as data:
+            command = ["docker", "import", "-c", 'CMD ["bash"]', "-", BASE_IMAGE]
             subprocess.run(
-                ["docker", "import", "-c", 'CMD ["bash"]', "-", BASE_IMAGE],
-                stdin=data, env=self.env, check=True, capture_output=True, timeout=600,
-            )  # fmt: skip
+                command, stdin=data, env=self.env, check=True, capture_output=True, timeout=600
+            )
         return BASE_IMAGE

@@ -31,11 +31,9 @@ def build_images(engine: DockerEngine) -> dict[str, float]:
         shutil.copy(cert, extra_ca / cert.name)
     for tag, folder in ((NOTEBOOK, "notebook"), (HUB_IMAGE, "hub")):
         began = time.monotonic()
-        engine.docker(
-            "build", "--build-arg", f"BASE_IMAGE={base}",
-            "-f", str(REPO / "images" / folder / "Dockerfile"), "-t", tag, str(REPO),
-            timeout=1800,
-        )  # fmt: skip
+        dockerfile = str(REPO / "images" / folder / "Dockerfile")
+        arguments = ("--build-arg", f"BASE_IMAGE={base}", "-f", dockerfile, "-t", tag)
+        engine.docker("build", *arguments, str(REPO), timeout=1800)
         timings[tag] = time.monotonic() - began
     return timings
 

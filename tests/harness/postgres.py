@@ -1,7 +1,10 @@
 """A throwaway PostgreSQL server from Debian's binaries, in a temp folder, on a free port.
 
 PostgreSQL refuses to run as root, so as root the server runs as the `postgres` account
-Debian's package creates. It is stopped with `pg_ctl stop` (its own pid file).
+Debian's package creates. It is stopped with `pg_ctl stop` (its own pid file). It listens
+on 127.0.0.1 (the connections tests reach it as users would) and on a Unix socket in its
+folder (`socket_dir`); the TCP port is picked, and picked again if it was taken
+meanwhile (processes.start_on_free_ports).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .processes import free_port
+from .processes import log_since, log_size, pick_port, raise_if_port_taken, start_on_free_ports
 
 
 def pg_bin() -> Path:
@@ -29,7 +32,9 @@ class Postgres:
     def __init__(self) -> None:
         self.base = Path(tempfile.mkdtemp(prefix="galilean-pg-"))
         self.data = self.base / "pgdata"
-        self.port = free_port()
+        self.socket_dir = self.base
+        self.log = self.base / "log"
+        self.port = 0  # picked at start
         self.user = "galilean"
         self.password = secrets.token_hex(12)
         self.bin = pg_bin()
@@ -62,16 +67,27 @@ class Postgres:
             shutil.chown(pwfile, "postgres", "postgres")
         pwfile.chmod(0o600)
         self._run(
-            "initdb", "-D", str(self.data), "-U", self.user, f"--pwfile={pwfile}",
-            "--auth=scram-sha-256", "--encoding=UTF8", "--no-instructions",
-        )  # fmt: skip
+            "initdb",
+            *("-D", str(self.data), "-U", self.user, f"--pwfile={pwfile}"),
+            *("--auth=scram-sha-256", "--encoding=UTF8", "--no-instructions"),
+        )
         pwfile.unlink()
-        options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.base / "log"),
-                  "-w", "start")  # fmt: skip
+        start_on_free_ports(self._serve, "PostgreSQL")
         env = {**os.environ, "PGPASSWORD": self.password}
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user,
-                  "jupyterhub", env=env)  # fmt: skip
+        address = ("-h", "127.0.0.1", "-p", str(self.port))
+        self._run("createdb", *address, "-U", self.user, "jupyterhub", env=env)
+
+    def _serve(self) -> None:
+        self.port = pick_port()
+        options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1"
+        began = log_size(self.log)
+        try:
+            self._run(
+                "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "start"
+            )
+        except RuntimeError:
+            raise_if_port_taken(log_since(self.log, began), "PostgreSQL")
+            raise
 
     def url(self, database: str = "jupyterhub") -> str:
         return f"postgresql+psycopg://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"

@@ -28,7 +28,7 @@ from galilean_services.flows.net import HttpPolicy
 from galilean_services.flows.runner import run
 from harness.mariadb import MariaDB
 from harness.postgres import Postgres
-from harness.processes import free_port
+from harness.processes import closed_port
 
 
 @pytest.fixture(scope="module")
@@ -57,17 +57,26 @@ def database(request: pytest.FixtureRequest) -> tuple[dict[str, Any], str, str]:
         return pg_fields(server), server.url(), server.password
     server = request.getfixturevalue("mariadb")
     fields = {
-        "dialect": "mariadb", "host": "127.0.0.1", "port": server.port,
-        "database": server.database, "user": server.user, "password": server.password,
-    }  # fmt: skip
+        "dialect": "mariadb",
+        "host": "127.0.0.1",
+        "port": server.port,
+        "database": server.database,
+        "user": server.user,
+        "password": server.password,
+    }
     return fields, server.url(), server.password
 
 
 def pg_fields(server: Postgres, **changes: Any) -> dict[str, Any]:
     return {
-        "dialect": "postgresql", "host": "127.0.0.1", "port": server.port,
-        "database": "jupyterhub", "user": server.user, "password": server.password, **changes,
-    }  # fmt: skip
+        "dialect": "postgresql",
+        "host": "127.0.0.1",
+        "port": server.port,
+        "database": "jupyterhub",
+        "user": server.user,
+        "password": server.password,
+        **changes,
+    }
 
 
 def test_store_keeps_passwords_private(tmp_path: Path, postgres: Postgres) -> None:
@@ -107,8 +116,9 @@ def test_testing_a_connection_says_why_in_one_line(
     assert "password authentication failed" in message
     assert "not-the-password-123" not in message
     assert "\n" not in message
-    closed = store.save("closed", pg_fields(postgres, port=free_port()))
-    ok, message = check(closed)
+    with closed_port() as port:
+        closed = store.save("closed", pg_fields(postgres, port=port))
+        ok, message = check(closed)
     assert not ok
     assert "refused" in message or "connect" in message
     missing = store.save("oracle", {"url": "oracle+cx_oracle://u:secret-pw@db.example/x"})
@@ -116,8 +126,13 @@ def test_testing_a_connection_says_why_in_one_line(
     assert not ok
     assert "not installed" in message
     assert "secret-pw" not in message
-    fields = {"dialect": "mariadb", "host": "127.0.0.1", "port": mariadb.port,
-              "user": mariadb.user, "password": "wrong-password-456"}  # fmt: skip
+    fields = {
+        "dialect": "mariadb",
+        "host": "127.0.0.1",
+        "port": mariadb.port,
+        "user": mariadb.user,
+        "password": "wrong-password-456",
+    }
     maria = store.save("maria", fields)
     ok, message = check(maria)
     assert not ok
@@ -197,8 +212,9 @@ def sql_flow(*nodes: dict[str, Any], **doc: Any) -> Any:
         {"id": f"e{i}", "from": {"node": a["id"]}, "to": {"node": b["id"]}}
         for i, (a, b) in enumerate(itertools.pairwise(nodes))
     ]
-    return parse_flow(json.dumps({"galilean_flow": 1, "name": "sql", "nodes": list(nodes),
-                                  "edges": edges, **doc}))  # fmt: skip
+    return parse_flow(
+        json.dumps({"galilean_flow": 1, "name": "sql", "nodes": list(nodes), "edges": edges, **doc})
+    )
 
 
 def test_flow_reads_and_writes_tables(
@@ -217,9 +233,11 @@ def test_flow_reads_and_writes_tables(
     flow = sql_flow(
         query,
         {"id": "out", "kind": "destination.display", "params": {}},
-        parameters=[{"name": "least", "type": "integer", "default": 5},
-                    {"name": "who", "type": "string", "default": ""}],
-    )  # fmt: skip
+        parameters=[
+            {"name": "least", "type": "integer", "default": 5},
+            {"name": "who", "type": "string", "default": ""},
+        ],
+    )
     got = run(flow, {"least": 8}, connections=store)
     assert got.status == "succeeded", got.error
     assert got.outputs["out"].column("name").to_pylist() == ["Ann"]
@@ -232,9 +250,12 @@ def test_flow_reads_and_writes_tables(
     copy = sql_flow(
         {"id": "t", "kind": "source.sql_table", "params": {"connection": "pg", "table": "people"}},
         {"id": "big", "kind": "transform.filter", "params": {"condition": "score > 5"}},
-        {"id": "save", "kind": "destination.table",
-         "params": {"connection": "pg", "table": "top_people", "mode": "replace"}},
-    )  # fmt: skip
+        {
+            "id": "save",
+            "kind": "destination.table",
+            "params": {"connection": "pg", "table": "top_people", "mode": "replace"},
+        },
+    )
     for _ in range(2):  # replace: the second run does not double the rows
         outcome = run(copy, connections=store)
         assert outcome.status == "succeeded", outcome.error
@@ -252,10 +273,17 @@ def test_flow_reads_and_writes_tables(
     assert failed.error["node"] == "t"
     assert "nope" in failed.error["message"]
     assert password not in json.dumps(failed.error)
-    unknown = run(sql_flow({"id": "t", "kind": "source.sql_table",
-                            "params": {"connection": "elsewhere", "table": "x"}},
-                           {"id": "out", "kind": "destination.display", "params": {}}),
-                  connections=store)  # fmt: skip
+    unknown = run(
+        sql_flow(
+            {
+                "id": "t",
+                "kind": "source.sql_table",
+                "params": {"connection": "elsewhere", "table": "x"},
+            },
+            {"id": "out", "kind": "destination.display", "params": {}},
+        ),
+        connections=store,
+    )
     assert unknown.error == {"node": "t", "message": "no connection named 'elsewhere'"}
 
 
@@ -263,10 +291,13 @@ def test_query_must_be_one_select(tmp_path: Path) -> None:
     from galilean_services.flows import validate
 
     flow = sql_flow(
-        {"id": "q", "kind": "source.sql_query",
-         "params": {"connection": "x", "query": "DELETE FROM people; SELECT 1"}},
+        {
+            "id": "q",
+            "kind": "source.sql_query",
+            "params": {"connection": "x", "query": "DELETE FROM people; SELECT 1"},
+        },
         {"id": "out", "kind": "destination.display", "params": {}},
-    )  # fmt: skip
+    )
     assert [(i.node, i.path) for i in validate(flow)] == [("q", "query")]
 
 
@@ -306,9 +337,10 @@ def test_service_runs_reach_real_servers_at_the_checked_address_with_timeouts(
     port = fields["port"]
     postgres = fields["dialect"] == "postgresql"
     sleep = "SELECT pg_sleep(3) AS slept" if postgres else "SELECT SLEEP(3) AS slept"
-    slow = sql_flow({"id": "q", "kind": "source.sql_query",
-                     "params": {"connection": "db", "query": sleep}},
-                    {"id": "out", "kind": "destination.display", "params": {}})  # fmt: skip
+    slow = sql_flow(
+        {"id": "q", "kind": "source.sql_query", "params": {"connection": "db", "query": sleep}},
+        {"id": "out", "kind": "destination.display", "params": {}},
+    )
     refused = run(slow, base_dir=tmp_path, connections=store, http_policy=HttpPolicy())
     assert refused.error is not None
     assert "private or local address" in refused.error["message"]
@@ -321,9 +353,14 @@ def test_service_runs_reach_real_servers_at_the_checked_address_with_timeouts(
     reason = "statement timeout" if postgres else "timed out"
     assert reason in timed_out.error["message"]
     assert password not in json.dumps(timed_out.error)
-    quick = sql_flow({"id": "q", "kind": "source.sql_query",
-                      "params": {"connection": "db", "query": "SELECT 1 AS one"}},
-                     {"id": "out", "kind": "destination.display", "params": {}})  # fmt: skip
+    quick = sql_flow(
+        {
+            "id": "q",
+            "kind": "source.sql_query",
+            "params": {"connection": "db", "query": "SELECT 1 AS one"},
+        },
+        {"id": "out", "kind": "destination.display", "params": {}},
+    )
     served = run(quick, base_dir=tmp_path, connections=store, http_policy=policy)
     assert served.status == "succeeded", served.error
     # A user's own run keeps no statement limit (only the connect/handshake timeout).
@@ -334,9 +371,11 @@ def test_service_runs_reach_real_servers_at_the_checked_address_with_timeouts(
 def test_passwords_in_query_parameters_are_secrets(tmp_path: Path, postgres: Postgres) -> None:
     store = ConnectionStore(tmp_path, environ={})
     secrets = ["pg-Pass-1", "pwd&2", "tok-3", "key-4"]
-    url = (f"postgresql://{postgres.user}@127.0.0.1:{free_port()}/jupyterhub"
-           f"?Password={secrets[0]}&PWD=pwd%262&access_token={secrets[2]}"
-           f"&API_KEY={secrets[3]}&sslmode=disable")  # fmt: skip
+    url = (
+        f"postgresql://{postgres.user}@127.0.0.1:{postgres.port}/jupyterhub"
+        f"?Password={secrets[0]}&PWD=pwd%262&access_token={secrets[2]}"
+        f"&API_KEY={secrets[3]}&sslmode=disable"
+    )
     saved = store.save("q", {"url": url})
     shown = saved.public()
     listed = json.dumps([c.public() for c in store.all()])

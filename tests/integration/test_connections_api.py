@@ -55,8 +55,11 @@ def users(hub: Hub) -> Iterator[dict[str, HubClient]]:
 
 
 def api(client: HubClient, method: str, path: str, body: object = None) -> tuple[int, Any]:
-    reply = client.api(method, f"{client.server_url()}galilean/{path}",
-                       data=None if body is None else json.dumps(body))  # fmt: skip
+    reply = client.api(
+        method,
+        f"{client.server_url()}galilean/{path}",
+        data=None if body is None else json.dumps(body),
+    )
     return reply.status_code, (reply.json() if reply.content else None)
 
 
@@ -65,9 +68,13 @@ def test_connections_crud_test_and_schema(
 ) -> None:
     dana, eli = users["dana"], users["eli"]
     fields = {
-        "dialect": "postgresql", "host": "127.0.0.1", "port": postgres.port,
-        "database": "jupyterhub", "user": postgres.user, "password": postgres.password,
-    }  # fmt: skip
+        "dialect": "postgresql",
+        "host": "127.0.0.1",
+        "port": postgres.port,
+        "database": "jupyterhub",
+        "user": postgres.user,
+        "password": postgres.password,
+    }
     status, tested = api(dana, "POST", "connection-test", fields)
     assert status == 200, tested
     assert tested == {"ok": True, "message": tested["message"]}
@@ -76,10 +83,20 @@ def test_connections_crud_test_and_schema(
     assert postgres.password not in json.dumps(saved)
     status, listed = api(dana, "GET", "connections")
     assert [(c["name"], c["read_only"]) for c in listed["connections"]] == [
-        ("shared", True), ("warehouse", False),
-    ]  # fmt: skip
+        ("shared", True),
+        ("warehouse", False),
+    ]
     assert listed["builtin"][0]["name"] == "duckdb"
-    stored = hub.data_dir / "users" / "dana" / "home" / ".galilean" / "connections.json"
+    status, known = api(dana, "GET", "dialects")  # what the form offers, through the hub
+    assert status == 200, known
+    assert [d["name"] for d in known["dialects"]] == [
+        "postgresql",
+        "mariadb",
+        "mysql",
+        "sqlite",
+        "duckdb",
+    ]
+    stored = hub.home_of("dana") / ".galilean" / "connections.json"
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
 
     status, schema = api(dana, "GET", "connections/warehouse/schema")
@@ -114,7 +131,7 @@ def test_named_workspaces_share_the_users_connections(
     hub: Hub, users: dict[str, HubClient]
 ) -> None:
     dana = users["dana"]
-    home = hub.data_dir / "users" / "dana" / "home"
+    home = hub.home_of("dana")
     (home / "notes.db").touch()
     status, _ = api(
         dana, "PUT", "connections/notes", {"dialect": "sqlite", "database": str(home / "notes.db")}
@@ -158,7 +175,7 @@ def test_bad_connection_fields_are_400_naming_the_field_and_secrets_stay_hidden(
         assert "k-8" not in json.dumps(reply)
     # Sending the shown (masked) URL back keeps the stored secrets.
     assert api(dana, "PUT", "connections/keyed", {"url": saved["url"]})[0] == 200
-    stored = hub.data_dir / "users" / "dana" / "home" / ".galilean" / "connections.json"
+    stored = hub.home_of("dana") / ".galilean" / "connections.json"
     assert "Password=q-secret-9" in stored.read_text()
     assert api(dana, "DELETE", "connections/keyed")[0] == 204
 
@@ -167,7 +184,7 @@ def test_file_connections_resolve_in_the_home_and_missing_files_are_400(
     hub: Hub, users: dict[str, HubClient]
 ) -> None:
     dana = users["dana"]
-    home = hub.data_dir / "users" / "dana" / "home"
+    home = hub.home_of("dana")
     status, listed = api(dana, "GET", "connections")
     assert listed["home"] == str(home)
     fields = {"dialect": "sqlite", "database": "data/typo.db"}
@@ -204,12 +221,23 @@ def test_status_tells_true_feature_states_and_the_workspace(
     status, answer = api(eli, "GET", "status")
     assert status == 200, answer
     features = {f["name"]: f for f in answer["features"]}
-    assert list(features) == ["sql", "connections", "query_builder", "tables", "flows",
-                              "collaboration", "ai", "workspaces"]  # fmt: skip
+    assert list(features) == [
+        "sql",
+        "connections",
+        "query_builder",
+        "tables",
+        "flows",
+        "collaboration",
+        "ai",
+        "workspaces",
+    ]
     assert features["sql"]["available"]
     assert features["sql"]["command"] == "galilean:new-sql-notebook"
-    assert features["workspaces"] == {**features["workspaces"], "available": True,
-                                      "url": "hub/home"}  # fmt: skip
+    assert features["workspaces"] == {
+        **features["workspaces"],
+        "available": True,
+        "url": "hub/home",
+    }
     ai = features["ai"]  # the test hub passes no provider key
     assert features["collaboration"]["available"], features["collaboration"]
     assert ai["available"] is False

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from flow_builders import filtered_totals, graph
 
 from galilean_services.flows import parse_flow
 from galilean_services.flows.issues import FlowInvalid
@@ -23,31 +24,9 @@ ORDERS = "region,amount,customer\nnorth,10,a\nsouth,20,b\nnorth,5,c\n"
 
 
 def flow_doc(source: dict[str, Any], condition: str, group_by: str, **extra: Any) -> str:
-    return json.dumps(
-        {
-            "galilean_flow": 1,
-            "name": "two planted errors",
-            "nodes": [
-                {"id": "orders", "kind": "source.file", "params": source},
-                {"id": "big", "kind": "transform.filter", "params": {"condition": condition}},
-                {
-                    "id": "agg",
-                    "kind": "transform.aggregate",
-                    "params": {
-                        "group_by": [group_by],
-                        "aggregations": [{"column": "amount", "function": "sum", "as": "total"}],
-                    },
-                },
-                {"id": "show", "kind": "destination.display", "params": {}},
-            ],
-            "edges": [
-                {"id": "e1", "from": {"node": "orders"}, "to": {"node": "big"}},
-                {"id": "e2", "from": {"node": "big"}, "to": {"node": "agg"}},
-                {"id": "e3", "from": {"node": "agg"}, "to": {"node": "show"}},
-            ],
-            **extra,
-        }
-    )
+    """The blame flow over a CSV or Parquet file (`source`: the file node's params)."""
+    file_source = {"kind": "source.file", "params": source}
+    return json.dumps(filtered_totals(file_source, condition, group_by, **extra))
 
 
 def planted(folder: Path, name: str = "orders.csv") -> Path:
@@ -166,35 +145,24 @@ def test_an_error_only_the_data_shows_stays_with_the_node_that_ran(tmp_path: Pat
 
 
 def test_declared_python_columns_are_checked_downstream(tmp_path: Path) -> None:
-    flow = parse_flow(
-        json.dumps(
+    code = "def transform(df):\n    return df.assign(b=df.a * 2)\n"
+    flow = graph(
+        [
             {
-                "galilean_flow": 1,
-                "name": "python",
-                "nodes": [
-                    {
-                        "id": "rows",
-                        "kind": "source.inline",
-                        "params": {"columns": [{"name": "a"}], "rows": [[1]]},
-                    },
-                    {
-                        "id": "py",
-                        "kind": "transform.python",
-                        "params": {
-                            "code": "def transform(df):\n    return df.assign(b=df.a * 2)\n",
-                            "output_columns": ["a", "b"],
-                        },
-                    },
-                    {"id": "pick", "kind": "transform.select", "params": {"columns": ["c"]}},
-                    {"id": "show", "kind": "destination.display", "params": {}},
-                ],
-                "edges": [
-                    {"id": "e1", "from": {"node": "rows"}, "to": {"node": "py"}},
-                    {"id": "e2", "from": {"node": "py"}, "to": {"node": "pick"}},
-                    {"id": "e3", "from": {"node": "pick"}, "to": {"node": "show"}},
-                ],
-            }
-        )
+                "id": "rows",
+                "kind": "source.inline",
+                "params": {"columns": [{"name": "a"}], "rows": [[1]]},
+            },
+            {
+                "id": "py",
+                "kind": "transform.python",
+                "params": {"code": code, "output_columns": ["a", "b"]},
+            },
+            {"id": "pick", "kind": "transform.select", "params": {"columns": ["c"]}},
+            {"id": "show", "kind": "destination.display", "params": {}},
+        ],
+        [("rows", "py"), ("py", "pick"), ("pick", "show")],
+        name="python",
     )
     issues = validate(flow, base_dir=tmp_path)
     assert [(i.node, i.message) for i in issues] == [("pick", "column 'c' does not exist upstream")]

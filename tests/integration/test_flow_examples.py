@@ -134,9 +134,14 @@ def test_a_terminals_login_shell_keeps_the_cli(tmp_path: Path) -> None:
     assert isinstance(command, list)
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "SHELL": command[0]}
     done = subprocess.run(
-        command, input="command -v galilean\nexit\n", capture_output=True, text=True,
-        env=env, timeout=60, check=False,
-    )  # fmt: skip
+        command,
+        input="command -v galilean\nexit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert done.stdout.strip().splitlines()[-1] == str(GALILEAN), (done.stdout, done.stderr)
     chosen = {"shell_command": ["/bin/zsh"]}
     login_shell_keeps(scripts, chosen)  # the administrator's choice stands

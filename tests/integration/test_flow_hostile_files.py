@@ -94,10 +94,13 @@ def writing(path: str, fmt: str = "csv", expression: str = "id * 2") -> Any:
     }
     return flow(
         {"id": "rows", "kind": "source.inline", "params": rows},
-        {"id": "calc", "kind": "transform.add_column",
-         "params": {"name": "n", "expression": expression}},
+        {
+            "id": "calc",
+            "kind": "transform.add_column",
+            "params": {"name": "n", "expression": expression},
+        },
         {"id": "save", "kind": "destination.file", "params": {"path": path, "format": fmt}},
-    )  # fmt: skip
+    )
 
 
 def everything(outcome: RunResult) -> str:
@@ -164,9 +167,14 @@ def test_a_symlinked_folder_in_the_path_is_refused(land: Land, engine: str, path
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(
     "given",
-    ["../bob-private/secret.parquet", "../bob-private/*.parquet", "own0.parquet/../../bob-private/"
-     "secret.parquet", "ABSOLUTE/secret.parquet", "ABSOLUTE/*.parquet"],
-)  # fmt: skip
+    [
+        "../bob-private/secret.parquet",
+        "../bob-private/*.parquet",
+        "own0.parquet/../../bob-private/secret.parquet",
+        "ABSOLUTE/secret.parquet",
+        "ABSOLUTE/*.parquet",
+    ],
+)
 def test_a_parameter_cannot_lead_out_with_dots_or_an_absolute_path(
     land: Land, engine: str, given: str
 ) -> None:
@@ -175,8 +183,12 @@ def test_a_parameter_cannot_lead_out_with_dots_or_an_absolute_path(
     outcome = run(reading({"$param": "file"}, parameters), base_dir=land.alice, engine=engine)
     assert outcome.outputs["out"].column("note").to_pylist() == ["alice-1"]
     with pytest.raises(FlowInvalid) as refused:
-        run(reading({"$param": "file"}, parameters), {"file": given}, base_dir=land.alice,
-            engine=engine)  # fmt: skip
+        run(
+            reading({"$param": "file"}, parameters),
+            {"file": given},
+            base_dir=land.alice,
+            engine=engine,
+        )
     (issue,) = refused.value.issues
     assert issue.node == "src"
     assert issue.message == f"path {given!r} leaves the flow's folder"
@@ -188,8 +200,12 @@ def test_a_parameter_cannot_lead_out_with_dots_or_an_absolute_path(
 def test_an_absolute_path_inside_the_folder_still_reads(land: Land, engine: str) -> None:
     parameters = [{"name": "file", "type": "string", "default": "own0.parquet"}]
     for given in (str(land.alice / "own0.parquet"), str(land.alice / "own*.parquet")):
-        outcome = run(reading({"$param": "file"}, parameters), {"file": given},
-                      base_dir=land.alice, engine=engine)  # fmt: skip
+        outcome = run(
+            reading({"$param": "file"}, parameters),
+            {"file": given},
+            base_dir=land.alice,
+            engine=engine,
+        )
         assert outcome.status == "succeeded", outcome.error
         assert outcome.outputs["out"].column("note").to_pylist() == ["alice-1"]
 
@@ -351,12 +367,18 @@ def test_python_limits_are_capped_by_the_administrator(
     monkeypatch.setenv("GALILEAN_FLOWS_PYTHON_MAX_MEMORY_MB", "1024")
     monkeypatch.setenv("GALILEAN_FLOWS_PYTHON_MAX_SECONDS", "20")
     python = flow(
-        {"id": "rows", "kind": "source.inline",
-         "params": {"columns": [{"name": "id", "type": "BIGINT"}], "rows": [[1]]}},
-        {"id": "py", "kind": "transform.python",
-         "params": {"code": LIMITS, "memory_mb": 65536, "timeout_seconds": 3600}},
+        {
+            "id": "rows",
+            "kind": "source.inline",
+            "params": {"columns": [{"name": "id", "type": "BIGINT"}], "rows": [[1]]},
+        },
+        {
+            "id": "py",
+            "kind": "transform.python",
+            "params": {"code": LIMITS, "memory_mb": 65536, "timeout_seconds": 3600},
+        },
         {"id": "out", "kind": "destination.display", "params": {}},
-    )  # fmt: skip
+    )
     for engine in ENGINES:
         caplog.clear()
         with caplog.at_level(logging.WARNING, logger="galilean.flows"):

@@ -45,13 +45,16 @@ def chain(*nodes: dict[str, Any]) -> Any:
         {"id": f"e{i}", "from": {"node": a["id"]}, "to": {"node": b["id"]}}
         for i, (a, b) in enumerate(itertools.pairwise(nodes))
     ]
-    return parse_flow(json.dumps({"galilean_flow": 1, "name": "net", "nodes": list(nodes),
-                                  "edges": edges}))  # fmt: skip
+    return parse_flow(
+        json.dumps({"galilean_flow": 1, "name": "net", "nodes": list(nodes), "edges": edges})
+    )
 
 
 def fetch(url: str) -> Any:
-    return chain({"id": "api", "kind": "source.http_json", "params": {"url": url}},
-                 {"id": "out", "kind": "destination.display", "params": {}})  # fmt: skip
+    return chain(
+        {"id": "api", "kind": "source.http_json", "params": {"url": url}},
+        {"id": "out", "kind": "destination.display", "params": {}},
+    )
 
 
 def query(connection: str, sql: str) -> Any:
@@ -163,10 +166,15 @@ def dns(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[list[str]]]:
         turns = answers[name]
         addresses = turns.pop(0) if len(turns) > 1 else turns[0]
         return [
-            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-             (a, int(port or 0)))
+            (
+                socket.AF_INET6 if ":" in a else socket.AF_INET,
+                socket.SOCK_STREAM,
+                6,
+                "",
+                (a, int(port or 0)),
+            )
             for a in addresses
-        ]  # fmt: skip
+        ]
 
     monkeypatch.setattr(socket, "getaddrinfo", lookup)
     return answers
@@ -215,8 +223,11 @@ def test_urls_that_could_reach_a_local_address_are_refused(url: str, reason: str
 def test_public_addresses_pass_and_the_check_says_where_to_connect() -> None:
     target = HttpPolicy().check("https://8.8.8.8/path?q=1")
     assert (target.scheme, target.host, target.port, target.address) == (
-        "https", "8.8.8.8", 443, "8.8.8.8",
-    )  # fmt: skip
+        "https",
+        "8.8.8.8",
+        443,
+        "8.8.8.8",
+    )
     assert HttpPolicy().check("http://[2001:4860:4860::8888]:8080/").host_header == (
         "[2001:4860:4860::8888]:8080"
     )
@@ -232,17 +243,24 @@ def test_the_backslash_bypass_never_reaches_the_local_server(tmp_path: Path, web
 
 def test_an_allow_listed_host_port_reaches_the_real_server(tmp_path: Path, web: Web) -> None:
     policy = HttpPolicy((f"localhost:{web.port}",))
-    outcome = run(fetch(f"http://localhost:{web.port}/items?x=1"), base_dir=tmp_path,
-                  http_policy=policy)  # fmt: skip
+    outcome = run(
+        fetch(f"http://localhost:{web.port}/items?x=1"), base_dir=tmp_path, http_policy=policy
+    )
     assert outcome.status == "succeeded", outcome.error
     assert outcome.outputs["out"].num_rows == 1  # the answer is one object: one record
     assert web.hosts == [f"localhost:{web.port}"]  # the name, though 127.0.0.1 was dialled
     hook = chain(
-        {"id": "rows", "kind": "source.inline",
-         "params": {"columns": [{"name": "a"}], "rows": [[1]]}},
-        {"id": "tell", "kind": "destination.webhook",
-         "params": {"url": f"http://localhost:{web.port}/hook"}},
-    )  # fmt: skip
+        {
+            "id": "rows",
+            "kind": "source.inline",
+            "params": {"columns": [{"name": "a"}], "rows": [[1]]},
+        },
+        {
+            "id": "tell",
+            "kind": "destination.webhook",
+            "params": {"url": f"http://localhost:{web.port}/hook"},
+        },
+    )
     assert run(hook, base_dir=tmp_path, http_policy=policy).status == "succeeded"
     # Another port of the same host is not on the list.
     other = run(fetch(f"http://localhost:{web.port + 1}/"), base_dir=tmp_path, http_policy=policy)
@@ -297,8 +315,9 @@ def certificates(tmp_path: Path, name: str) -> tuple[Path, ssl.SSLContext]:
     pem = serialization.Encoding.PEM
     (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
     (tmp_path / "leaf.pem").write_bytes(leaf.public_bytes(pem))
-    (tmp_path / "leaf.key").write_bytes(key.private_bytes(
-        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))  # fmt: skip
+    (tmp_path / "leaf.key").write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(tmp_path / "leaf.pem", tmp_path / "leaf.key")
     return tmp_path / "ca.pem", context
@@ -336,8 +355,9 @@ def test_every_call_has_connect_and_read_timeouts(
     for path, reason in (("/stall-head", "cannot reach"), ("/stall-body", "cannot read")):
         for where in (policy, None):  # the service, and a user's own server
             began = time.monotonic()
-            outcome = run(fetch(f"http://127.0.0.1:{web.port}{path}"), base_dir=tmp_path,
-                          http_policy=where)  # fmt: skip
+            outcome = run(
+                fetch(f"http://127.0.0.1:{web.port}{path}"), base_dir=tmp_path, http_policy=where
+            )
             message = failed(outcome, "api")
             assert reason in message, message
             assert "Timeout" in message, message
@@ -394,9 +414,12 @@ def test_duckdb_limits_hold_against_attach_set_and_url_settings(
 ) -> None:
     home, store = owner
     engine = engine_for(store.get("mem"), home)  # limits apply whenever a folder is given
-    for sql in (f"ATTACH '{home.parent}/elsewhere.duckdb' AS x",
-                "SET enable_external_access = true", "SET allowed_directories = ['/']",
-                f"COPY (SELECT 1) TO '{home.parent}/out.csv'"):  # fmt: skip
+    for sql in (
+        f"ATTACH '{home.parent}/elsewhere.duckdb' AS x",
+        "SET enable_external_access = true",
+        "SET allowed_directories = ['/']",
+        f"COPY (SELECT 1) TO '{home.parent}/out.csv'",
+    ):
         with engine.connect() as con, pytest.raises(sa.exc.DBAPIError):
             con.execute(sa.text(sql))
     with engine.connect() as con:
@@ -416,11 +439,17 @@ def test_confined_file_databases_still_write_and_read_in_the_folder(
     store.save("lite", {"dialect": "sqlite", "database": "mine.db"})
     for connection in ("file", "lite"):
         write = chain(
-            {"id": "rows", "kind": "source.inline",
-             "params": {"columns": [{"name": "a"}], "rows": [[1], [2]]}},
-            {"id": "save", "kind": "destination.table",
-             "params": {"connection": connection, "table": "t", "mode": "replace"}},
-        )  # fmt: skip
+            {
+                "id": "rows",
+                "kind": "source.inline",
+                "params": {"columns": [{"name": "a"}], "rows": [[1], [2]]},
+            },
+            {
+                "id": "save",
+                "kind": "destination.table",
+                "params": {"connection": connection, "table": "t", "mode": "replace"},
+            },
+        )
         written = service_run(write, home, store)
         assert written.status == "succeeded", written.error
         back = service_run(query(connection, "SELECT SUM(a) AS s FROM t"), home, store)
@@ -435,9 +464,11 @@ def test_sqlite_attaches_only_databases_in_the_folder(owner: tuple[Path, Connect
     store.save("lite", {"dialect": "sqlite", "database": "mine.db"})
     engine = engine_for(store.get("lite"), home, access="create")
     with engine.connect() as con:
-        for sql in (f"ATTACH '{home.parent}/hub.sqlite' AS hub",
-                    f"ATTACH 'file:{home.parent}/hub.sqlite' AS hub",
-                    f"VACUUM INTO '{home.parent}/copy.sqlite'"):  # fmt: skip
+        for sql in (
+            f"ATTACH '{home.parent}/hub.sqlite' AS hub",
+            f"ATTACH 'file:{home.parent}/hub.sqlite' AS hub",
+            f"VACUUM INTO '{home.parent}/copy.sqlite'",
+        ):
             with pytest.raises(sa.exc.DatabaseError, match=r"not authorized|authorization denied"):
                 con.execute(sa.text(sql))
         con.execute(sa.text(f"ATTACH '{home}/other.db' AS other"))
@@ -451,8 +482,16 @@ def test_database_servers_are_checked_against_the_policy(
 ) -> None:
     home, store = owner
     for dialect in ("postgresql", "mariadb"):
-        store.save(dialect, {"dialect": dialect, "host": "127.0.0.1", "port": silent.port,
-                             "user": "u", "password": "pw-31337"})  # fmt: skip
+        store.save(
+            dialect,
+            {
+                "dialect": dialect,
+                "host": "127.0.0.1",
+                "port": silent.port,
+                "user": "u",
+                "password": "pw-31337",
+            },
+        )
         outcome = service_run(query(dialect, "SELECT 1"), home, store)
         message = failed(outcome, "q")
         assert "private or local address (127.0.0.1)" in message
@@ -485,8 +524,10 @@ def test_a_server_that_never_answers_fails_within_the_timeout(
     # A name only our resolver knows: reaching the port proves the driver was given the
     # checked address (psycopg's libpq and pymysql would otherwise look it up themselves).
     dns["db.example"] = [["127.0.0.1"]]
-    for host, port, allow in (("db.example", silent.port, f"127.0.0.1:{silent.port}"),
-                              ("127.0.0.1", web.port, "")):  # fmt: skip
+    for host, port, allow in (
+        ("db.example", silent.port, f"127.0.0.1:{silent.port}"),
+        ("127.0.0.1", web.port, ""),
+    ):
         store.save("slow", {"dialect": dialect, "host": host, "port": port, "user": "u"})
         began = time.monotonic()
         outcome = (

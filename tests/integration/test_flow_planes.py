@@ -62,9 +62,11 @@ class Groups:
 @pytest.fixture
 def config(tmp_path: Path) -> ServiceConfig:
     return ServiceConfig(
-        db_url="sqlite://", files_root=str(tmp_path / "{user}"), docker_mem_limit="2G",
+        db_url="sqlite://",
+        files_root=str(tmp_path / "{user}"),
+        docker_mem_limit="2G",
         docker_cpu_limit=1.0,
-    )  # fmt: skip
+    )
 
 
 def test_docker_runs_take_their_owners_group_limits(config: ServiceConfig) -> None:

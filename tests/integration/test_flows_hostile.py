@@ -49,7 +49,7 @@ def users(hub: Hub) -> Iterator[dict[str, Any]]:
     people: dict[str, Any] = {"admin": admin}
     for name in ("alice", "bob"):
         people[name] = approved_user(hub, admin, name)
-    homes = {n: hub.data_dir / "users" / n / "home" for n in ("alice", "bob")}
+    homes = {n: hub.home_of(n) for n in ("alice", "bob")}
     for home in homes.values():
         home.mkdir(parents=True, exist_ok=True)
     (homes["bob"] / "secret.txt").write_text(CANARY)
@@ -152,9 +152,12 @@ def transform(df):
 def test_python_node_probes_are_all_refused(hub: Hub, users: dict[str, Any]) -> None:
     homes = users["homes"]
     code = PYTHON_PROBES.format(
-        data=str(hub.data_dir), bob=str(homes["bob"] / "secret.txt"), bob_dir=str(homes["bob"]),
-        port=int(hub.url.rsplit(":", 1)[1].split("/")[0]), hub_pid=hub_pid(hub),
-    )  # fmt: skip
+        data=str(hub.data_dir),
+        bob=str(homes["bob"] / "secret.txt"),
+        bob_dir=str(homes["bob"]),
+        port=int(hub.url.rsplit(":", 1)[1].split("/")[0]),
+        hub_pid=hub_pid(hub),
+    )
     flow = document(
         [
             {"id": "rows", "kind": "source.file", "params": {"path": "rows.csv"}},

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 import requests
-from flows_api import SERVICE, Flows, document, error_of, wait_ready
+from flow_builders import filtered_totals
+from flows_api import SERVICE, Flows, error_of, wait_ready
 
 from conftest import admin_client, approved_user, hub_fixture
 from harness.client import HubClient
@@ -41,30 +42,14 @@ def parsed(html: str) -> Links:
 
 
 def inline_flow(condition: str, group_by: str, name: str) -> dict[str, Any]:
-    return document(
-        [
-            {
-                "id": "orders",
-                "kind": "source.inline",
-                "params": {
-                    "columns": [{"name": "region"}, {"name": "amount", "type": "DOUBLE"}],
-                    "rows": [["north", 10], ["south", 25], ["north", 40]],
-                },
-            },
-            {"id": "big", "kind": "transform.filter", "params": {"condition": condition}},
-            {
-                "id": "agg",
-                "kind": "transform.aggregate",
-                "params": {
-                    "group_by": [group_by],
-                    "aggregations": [{"column": "amount", "function": "sum", "as": "total"}],
-                },
-            },
-            {"id": "show", "kind": "destination.display", "params": {}},
-        ],
-        [("orders", "big"), ("big", "agg"), ("agg", "show")],
-        name=name,
-    )
+    orders = {
+        "kind": "source.inline",
+        "params": {
+            "columns": [{"name": "region"}, {"name": "amount", "type": "DOUBLE"}],
+            "rows": [["north", 10], ["south", 25], ["north", 40]],
+        },
+    }
+    return filtered_totals(orders, condition, group_by, name=name)
 
 
 @pytest.fixture(scope="module")

@@ -35,9 +35,14 @@ def store(tmp_path: Path) -> Store:
 def scheduled(store: Store, missed: str, next_run: float) -> int:
     flow = store.create_flow("alice", "f", flow_text())
     store.set_schedule(
-        flow["id"], cron="0 * * * *", version=None, params={}, missed=missed, enabled=True,
+        flow["id"],
+        cron="0 * * * *",
+        version=None,
+        params={},
+        missed=missed,
+        enabled=True,
         next_run=next_run,
-    )  # fmt: skip
+    )
     return int(flow["id"])
 
 
@@ -135,8 +140,13 @@ def test_plan_cache_is_bounded_and_forgets_idle_plans(tmp_path: Path) -> None:
 
 def test_http_policy_refuses_private_addresses_unless_listed() -> None:
     policy = HttpPolicy()
-    for url in ("http://127.0.0.1:8081/hub/api", "http://169.254.169.254/latest/meta-data",
-                "http://10.0.0.5/", "http://localhost:5432/", "http://[::1]/"):  # fmt: skip
+    for url in (
+        "http://127.0.0.1:8081/hub/api",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.5/",
+        "http://localhost:5432/",
+        "http://[::1]/",
+    ):
         with pytest.raises(NodeError, match="private or local address"):
             policy.check(url)
     HttpPolicy(("127.0.0.1:8081",)).check("http://127.0.0.1:8081/x")
@@ -204,8 +214,15 @@ def test_the_store_on_postgresql() -> None:
         assert store.run(run_id)["nodes"] == {"out": {"rows_out": 2}}
         store.set_endpoint(flow["id"], "f", None, True)
         assert store.endpoint("f")["public"] is True
-        store.set_schedule(flow["id"], cron="* * * * *", version=None, params={}, missed="skip",
-                           enabled=True, next_run=1.0)  # fmt: skip
+        store.set_schedule(
+            flow["id"],
+            cron="* * * * *",
+            version=None,
+            params={},
+            missed="skip",
+            enabled=True,
+            next_run=1.0,
+        )
         assert [s["flow_id"] for s in store.schedules()] == [flow["id"]]
         store.delete_flow(flow["id"])
         assert store.list_flows() == []

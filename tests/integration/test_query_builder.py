@@ -16,31 +16,55 @@ from galilean_services.errors import ValidationError
 from harness.mariadb import MariaDB
 from harness.postgres import Postgres
 
-CUSTOMERS = pd.DataFrame({"id": [1, 2, 3], "name": ["Ann", "O'Neil", "Cy"],
-                          "region": ["north", "south", "north"]})  # fmt: skip
-ORDERS = pd.DataFrame({"id": range(1, 9), "customer_id": [1, 1, 2, 3, 3, 3, 2, 1],
-                       "amount": [10, 20, 5, 7, 8, 9, 100, 1], "order": [1] * 8})  # fmt: skip
+CUSTOMERS = pd.DataFrame(
+    {"id": [1, 2, 3], "name": ["Ann", "O'Neil", "Cy"], "region": ["north", "south", "north"]}
+)
+ORDERS = pd.DataFrame(
+    {
+        "id": range(1, 9),
+        "customer_id": [1, 1, 2, 3, 3, 3, 2, 1],
+        "amount": [10, 20, 5, 7, 8, 9, 100, 1],
+        "order": [1] * 8,
+    }
+)
 SPEC: dict[str, Any] = {
     "table": {"name": "orders"},
-    "joins": [{"table": {"name": "customers"}, "how": "inner",
-               "on": [{"left": {"table": 0, "column": "customer_id"},
-                       "right": {"table": 1, "column": "id"}}]}],
-    "filters": [{"column": {"table": 0, "column": "amount"}, "op": ">=", "value": 5},
-                {"column": {"table": 1, "column": "name"}, "op": "!=", "value": "x' OR '1'='1"}],
+    "joins": [
+        {
+            "table": {"name": "customers"},
+            "how": "inner",
+            "on": [
+                {
+                    "left": {"table": 0, "column": "customer_id"},
+                    "right": {"table": 1, "column": "id"},
+                }
+            ],
+        }
+    ],
+    "filters": [
+        {"column": {"table": 0, "column": "amount"}, "op": ">=", "value": 5},
+        {"column": {"table": 1, "column": "name"}, "op": "!=", "value": "x' OR '1'='1"},
+    ],
     "group_by": [{"table": 1, "column": "region"}],
-    "aggregates": [{"function": "sum", "column": {"table": 0, "column": "amount"}, "as": "revenue"},
-                   {"function": "count_distinct", "column": {"table": 0, "column": "customer_id"},
-                    "as": "customers"}],
+    "aggregates": [
+        {"function": "sum", "column": {"table": 0, "column": "amount"}, "as": "revenue"},
+        {
+            "function": "count_distinct",
+            "column": {"table": 0, "column": "customer_id"},
+            "as": "customers",
+        },
+    ],
     "order_by": [{"column": "revenue", "descending": True}],
     "limit": 10,
-}  # fmt: skip
+}
 
 
 def expected() -> list[tuple[str, int, int]]:
     joined = ORDERS.merge(CUSTOMERS, left_on="customer_id", right_on="id")
     joined = joined[joined.amount >= 5]
-    grouped = joined.groupby("region").agg(revenue=("amount", "sum"),
-                                           customers=("customer_id", "nunique"))  # fmt: skip
+    grouped = joined.groupby("region").agg(
+        revenue=("amount", "sum"), customers=("customer_id", "nunique")
+    )
     grouped = grouped.sort_values("revenue", ascending=False).reset_index()
     return [(r.region, int(r.revenue), int(r.customers)) for r in grouped.itertuples()]
 
@@ -60,15 +84,24 @@ def test_quoting_per_dialect() -> None:
     [
         ({"table": {}}, "table"),
         ({"table": {"name": "t"}, "columns": [{"table": 3, "column": "a"}]}, "columns[0]"),
-        ({"table": {"name": "t"}, "joins": [{"table": {"name": "u"}, "how": "sideways",
-                                             "on": []}]}, "joins[0].how"),
-        ({"table": {"name": "t"}, "filters": [{"column": {"column": "a"}, "op": "~"}]},
-         "filters[0].op"),
-        ({"table": {"name": "t"}, "aggregates": [{"function": "median"}]},
-         "aggregates[0].function"),
+        (
+            {
+                "table": {"name": "t"},
+                "joins": [{"table": {"name": "u"}, "how": "sideways", "on": []}],
+            },
+            "joins[0].how",
+        ),
+        (
+            {"table": {"name": "t"}, "filters": [{"column": {"column": "a"}, "op": "~"}]},
+            "filters[0].op",
+        ),
+        (
+            {"table": {"name": "t"}, "aggregates": [{"function": "median"}]},
+            "aggregates[0].function",
+        ),
         ({"table": {"name": "t"}, "limit": 0}, "limit"),
     ],
-)  # fmt: skip
+)
 def test_bad_descriptions_name_the_field(spec: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as info:
         build(spec, "postgresql")
@@ -118,6 +151,10 @@ def test_schema_listing(engines: dict[str, sa.Engine], dialect: str) -> None:
     described = describe(Connection("db", engines[dialect].url))
     tables = {t["name"]: t for s in described["schemas"] for t in s["tables"]}
     assert {"customers", "orders"} <= set(tables)
-    assert [c["name"] for c in tables["orders"]["columns"]] == ["id", "customer_id", "amount",
-                                                                 "order"]  # fmt: skip
+    assert [c["name"] for c in tables["orders"]["columns"]] == [
+        "id",
+        "customer_id",
+        "amount",
+        "order",
+    ]
     assert tables["customers"]["kind"] == "table"

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conftest import admin_client, approved_user, assert_extensions_loaded, hub_fixture
+from galilean_services.folders import users_root, workspace_folder
 from harness.client import HubClient
 from harness.hub import Hub
 
@@ -32,8 +33,15 @@ def test_default_server_starts_answers_and_stops(hub: Hub, alice: HubClient) -> 
     assert body["ok"] is True
     assert body["mode"] == "embedded"
     features = {f["name"]: f for f in body["features"]}
-    for name in ("sql", "connections", "query_builder", "tables", "flows", "collaboration",
-                 "workspaces"):  # fmt: skip
+    for name in (
+        "sql",
+        "connections",
+        "query_builder",
+        "tables",
+        "flows",
+        "collaboration",
+        "workspaces",
+    ):
         assert features[name]["available"], features[name]
     # No model key in this hub's environment: the AI chat says so, and how to enable it.
     assert not features["ai"]["available"]
@@ -68,9 +76,11 @@ def test_named_workspaces_keep_their_files_apart(hub: Hub, alice: HubClient) -> 
     assert alice.api("GET", f"{two}api/contents/only-in-one.txt").status_code == 404
     assert alice.api("GET", f"{two}api/contents/..%2Fone").status_code in (400, 403, 404)
 
-    folder = hub.data_dir / "users" / "alice" / "workspaces"
-    assert (folder / "one" / "only-in-one.txt").read_text() == "workspace one"
-    assert not (folder / "two" / "only-in-one.txt").exists()
+    root = users_root(hub.data_dir)
+    assert (workspace_folder(root, "alice", "one") / "only-in-one.txt").read_text() == (
+        "workspace one"
+    )
+    assert not (workspace_folder(root, "alice", "two") / "only-in-one.txt").exists()
 
     alice.stop_server("one")
     alice.stop_server("two")

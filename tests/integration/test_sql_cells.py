@@ -18,8 +18,9 @@ from galilean_services.connections import ConnectionStore
 from harness.mariadb import MariaDB
 from harness.postgres import Postgres
 
-PEOPLE = pd.DataFrame({"id": [1, 2, 3, 4], "name": ["Ann", "Bo", "O'Neil", "Cy"],
-                       "score": [9, 4, 7, 1]})  # fmt: skip
+PEOPLE = pd.DataFrame(
+    {"id": [1, 2, 3, 4], "name": ["Ann", "Bo", "O'Neil", "Cy"], "score": [9, 4, 7, 1]}
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +68,7 @@ def test_sql_cell_result_is_a_named_dataframe(kernel: Kernel, connection: str) -
     )
     assert kernel.run(cell)["error"] is None
     rows = kernel.value(f"people_{connection}.to_dict('records')")
-    assert rows == [{"id": 1, "name": "Ann"}, {"id": 2, "name": "Bo"},
-                    {"id": 3, "name": "O'Neil"}]  # fmt: skip
+    assert rows == [{"id": 1, "name": "Ann"}, {"id": 2, "name": "Bo"}, {"id": 3, "name": "O'Neil"}]
     assert kernel.value(f"type(people_{connection}).__name__") == "DataFrame"
 
 
@@ -176,8 +176,14 @@ def run_in_cell(kernel: Kernel, cell_id: str, code: str, timeout: float = 60) ->
     """Run `code` as JupyterLab runs a notebook cell: with the cell's id in the request's
     metadata (ipykernel passes it to IPython's `pre_run_cell` as `info.cell_id`)."""
     client = kernel.client
-    content = {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-               "allow_stdin": False, "stop_on_error": True}  # fmt: skip
+    content = {
+        "code": code,
+        "silent": False,
+        "store_history": True,
+        "user_expressions": {},
+        "allow_stdin": False,
+        "stop_on_error": True,
+    }
     message = client.session.msg("execute_request", content, metadata={"cellId": cell_id})
     client.shell_channel.send(message)
     out: dict[str, Any] = {"stdout": "", "error": None, "result": None}

@@ -30,8 +30,9 @@ def ask(kernel: Kernel, data: dict[str, Any], timeout: float = 120) -> tuple[Any
     (export and profile run in a worker thread and report progress first)."""
     comm_id = uuid.uuid4().hex
     session, shell = kernel.client.session, kernel.client.shell_channel
-    shell.send(session.msg("comm_open", {"comm_id": comm_id, "target_name": "galilean.table",
-                                         "data": {}}))  # fmt: skip
+    shell.send(
+        session.msg("comm_open", {"comm_id": comm_id, "target_name": "galilean.table", "data": {}})
+    )
     shell.send(session.msg("comm_msg", {"comm_id": comm_id, "data": {"request": 1, **data}}))
     progress = []
     while True:
@@ -59,23 +60,30 @@ def test_a_big_frame_sends_one_page_and_says_how_many_rows(kernel: Kernel) -> No
     assert len(json.dumps(reply["result"])) < 100_000  # the notebook stays small
 
     view = table["view"]
-    page = kernel.comm_request("galilean.table", {"action": "page", "view": view,
-                                                  "offset": 999_990, "limit": 20})  # fmt: skip
+    page = kernel.comm_request(
+        "galilean.table", {"action": "page", "view": view, "offset": 999_990, "limit": 20}
+    )
     assert page["ok"]
     assert page["total"] == 1_000_000
     assert [r[0] for r in page["rows"]] == list(range(999_990, 1_000_000))
-    sorted_page = kernel.comm_request("galilean.table", {
-        "action": "page", "view": view, "limit": 3,
-        "sort": [{"column": "g", "descending": True}, {"column": "id", "descending": True}],
-        "filter": [{"column": "name", "op": "contains", "value": "99"}],
-    })  # fmt: skip
+    sorted_page = kernel.comm_request(
+        "galilean.table",
+        {
+            "action": "page",
+            "view": view,
+            "limit": 3,
+            "sort": [{"column": "g", "descending": True}, {"column": "id", "descending": True}],
+            "filter": [{"column": "name", "op": "contains", "value": "99"}],
+        },
+    )
     expected = sorted(
         (i for i in range(1_000_000) if "99" in f"n{i}"), key=lambda i: (i % 7, i), reverse=True
     )
     assert sorted_page["total"] == len(expected)
     assert [r[0] for r in sorted_page["rows"]] == expected[:3]
-    bad = kernel.comm_request("galilean.table", {"action": "page", "view": view,
-                                                 "sort": [{"column": "nope"}]})  # fmt: skip
+    bad = kernel.comm_request(
+        "galilean.table", {"action": "page", "view": view, "sort": [{"column": "nope"}]}
+    )
     assert bad == {"request": None, "ok": False, "error": "sort: no column 'nope'"}
 
 
@@ -83,10 +91,17 @@ def test_export_writes_the_filtered_sorted_rows(kernel: Kernel) -> None:
     reply = kernel.run("pd.DataFrame({'x': [3, 1, 2], 'y': ['c', 'a', 'b']})")
     view = reply["result"][MIME]["view"]
     for fmt in ("csv", "parquet", "xlsx"):
-        done, _ = ask(kernel, {
-            "action": "export", "view": view, "format": fmt, "name": "small",
-            "sort": [{"column": "x"}], "filter": [{"column": "x", "op": ">=", "value": 2}],
-        })  # fmt: skip
+        done, _ = ask(
+            kernel,
+            {
+                "action": "export",
+                "view": view,
+                "format": fmt,
+                "name": "small",
+                "sort": [{"column": "x"}],
+                "filter": [{"column": "x", "op": ">=", "value": 2}],
+            },
+        )
         assert done["ok"], done
         path = Path(done["path"])
         frame = {"csv": pd.read_csv, "parquet": pd.read_parquet, "xlsx": pd.read_excel}[fmt](path)
@@ -123,7 +138,9 @@ def test_grouped_frames_show_their_index_and_multi_level_columns(kernel: Kernel)
     table = reply["result"][MIME]
     assert table["index"] == [{"id": "i0", "name": "city", "type": "object", "kind": "text"}]
     assert [(c["id"], c["name"], c["kind"]) for c in table["columns"]] == [
-        ("c0", "amount", "number"), ("c1", "n", "number")]  # fmt: skip
+        ("c0", "amount", "number"),
+        ("c1", "n", "number"),
+    ]
     assert table["rows"] == [["Lyon", 40.625, 4], ["Nantes", 1.0, 4], ["Paris", 22.25, 7]]
     assert table["precision"] == 6  # pandas' display.precision, for formatting floats
     # Sorting and filtering by the index level, by its id or its name.
@@ -136,8 +153,16 @@ def test_grouped_frames_show_their_index_and_multi_level_columns(kernel: Kernel)
     described = kernel.run("sales.describe()")["result"][MIME]
     assert described["index"][0]["name"] == ""
     assert described["index"][0]["kind"] == "text"
-    assert [r[0] for r in described["rows"]] == ["count", "mean", "std", "min", "25%", "50%",
-                                                 "75%", "max"]  # fmt: skip
+    assert [r[0] for r in described["rows"]] == [
+        "count",
+        "mean",
+        "std",
+        "min",
+        "25%",
+        "50%",
+        "75%",
+        "max",
+    ]
     assert described["rows"][0][1:] == [5.0, 5.0]
 
     multi = kernel.run("sales.groupby(['city', 'shop']).agg({'amount': ['sum', 'max']})")
@@ -147,8 +172,13 @@ def test_grouped_frames_show_their_index_and_multi_level_columns(kernel: Kernel)
     assert table["rows"][0] == ["Lyon", "a", 10.5, 10.5]
     view = table["view"]
     rows = page(kernel, view, sort=[{"column": "i1"}, {"column": "c0", "descending": True}])
-    assert [r[:2] for r in rows["rows"]] == [["Lyon", "a"], ["Paris", "a"], ["Nantes", "a"],
-                                             ["Lyon", "b"], ["Paris", "b"]]  # fmt: skip
+    assert [r[:2] for r in rows["rows"]] == [
+        ["Lyon", "a"],
+        ["Paris", "a"],
+        ["Nantes", "a"],
+        ["Lyon", "b"],
+        ["Paris", "b"],
+    ]
     # Default row numbers are not an index column; a filtered frame's labels are.
     assert kernel.run("sales")["result"][MIME]["index"] == []
     kept = kernel.run("sales[sales.n > 3]")["result"][MIME]
@@ -183,8 +213,9 @@ def test_filters_compare_numbers_and_dates_and_find_empty_cells(kernel: Kernel) 
     assert ns({"column": "day", "op": "=", "value": "2024-01-02"}) == [2, 5]  # the whole day
     assert ns({"column": "day", "op": "<=", "value": "2024-01-02"}) == [1, 2, 5]
     assert ns({"column": "day", "op": ">", "value": "2024-01-02 12:00"}) == [4, 5]
-    assert ns({"column": "day", "op": "between", "value": "2024-01-02",
-               "value2": "2024-02-01"}) == [2, 4, 5]  # fmt: skip
+    assert ns(
+        {"column": "day", "op": "between", "value": "2024-01-02", "value2": "2024-02-01"}
+    ) == [2, 4, 5]
     assert ns({"column": "day", "op": "empty"}) == [3]
     assert ns({"column": "price", "op": ">", "value": 100}) == []
     # A value that would be SQL if interpolated is only ever a bound value.
@@ -211,8 +242,9 @@ def test_export_keeps_the_index_and_a_cancel_stops_a_long_export(kernel: Kernel)
     view = kernel.run("big")["result"][MIME]["view"]
     comm_id = uuid.uuid4().hex
     session, shell = kernel.client.session, kernel.client.shell_channel
-    shell.send(session.msg("comm_open", {"comm_id": comm_id, "target_name": "galilean.table",
-                                         "data": {}}))  # fmt: skip
+    shell.send(
+        session.msg("comm_open", {"comm_id": comm_id, "target_name": "galilean.table", "data": {}})
+    )
     started = {"request": 7, "action": "export", "view": view, "format": "xlsx", "name": "huge"}
     shell.send(session.msg("comm_msg", {"comm_id": comm_id, "data": started}))
     answers = []
@@ -235,12 +267,22 @@ def test_export_keeps_the_index_and_a_cancel_stops_a_long_export(kernel: Kernel)
 
 def test_excel_without_duckdbs_extension_streams_with_xlsxwriter(kernel: Kernel) -> None:
     view = kernel.run("orders.set_index('n')")["result"][MIME]["view"]
-    kernel.run("import galilean_server.kernel.table_export as _te\n_saved = _te.EXCEL_EXTENSION\n"
-               "_te.EXCEL_EXTENSION = None")  # fmt: skip
+    kernel.run(
+        "import galilean_server.kernel.table_export as _te\n_saved = _te.EXCEL_EXTENSION\n"
+        "_te.EXCEL_EXTENSION = None"
+    )
     try:
         newest_first = [{"column": "n", "descending": True}]
-        done, _ = ask(kernel, {"action": "export", "view": view, "format": "xlsx",
-                               "name": "fallback", "sort": newest_first})  # fmt: skip
+        done, _ = ask(
+            kernel,
+            {
+                "action": "export",
+                "view": view,
+                "format": "xlsx",
+                "name": "fallback",
+                "sort": newest_first,
+            },
+        )
     finally:
         kernel.run("_te.EXCEL_EXTENSION = _saved")
     assert done["ok"], done

@@ -40,10 +40,18 @@ async def opened_chat(content: str = "") -> Any:
 def send(chat: Any, body: str) -> None:
     """What the chat input does: append a message with the browser's time."""
     chat.ymessages.append(
-        Map({"type": "msg", "id": f"m-{body}", "body": body, "sender": "alice",
-             "time": time.time(), "raw_time": True,
-             "metadata": {"to_persona": JUPYTERNAUT_ID}})
-    )  # fmt: skip
+        Map(
+            {
+                "type": "msg",
+                "id": f"m-{body}",
+                "body": body,
+                "sender": "alice",
+                "time": time.time(),
+                "raw_time": True,
+                "metadata": {"to_persona": JUPYTERNAUT_ID},
+            }
+        )
+    )
 
 
 def test_a_loaded_chat_routes_its_first_message() -> None:

@@ -1,21 +1,21 @@
-"""The one JSON error shape, guarded on a real tornado server and on the server extension."""
+"""The one JSON error shape (kit.errors) and the JSON body limits (kit.body), guarded on a
+real tornado server with the kit's JSONErrorMixin, which every service and the server
+extension mix into their handlers (the extension's own handlers: test_extension_errors.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 from tornado import web
-from tornado.httpserver import HTTPServer
 
-from galilean_services.errors import NotFound, ValidationError, error_body
-from galilean_services.http import MAX_JSON_DEPTH, JSONErrorMixin, json_body
-from harness.processes import free_port
+from galilean_services.kit.body import MAX_JSON_DEPTH, json_body
+from galilean_services.kit.errors import NotFound, ValidationError, error_body
+from galilean_services.kit.http import JSONErrorMixin
+from galilean_services.kit.testing import running
 
 SHAPE = {"ok", "error", "errors", "status"}
 
@@ -36,26 +36,8 @@ class Raises(JSONErrorMixin, web.RequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = free_port()
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-    holder: dict[str, Any] = {}
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        app = web.Application([(r"/(\w+)", Raises)])
-        holder["server"] = HTTPServer(app)
-        holder["server"].listen(port, "127.0.0.1")
-        loop.call_soon(started.set)
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    started.wait(10)
-    yield f"http://127.0.0.1:{port}"
-    loop.call_soon_threadsafe(holder["server"].stop)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+    with running(web.Application([(r"/(\w+)", Raises)])) as url:
+        yield url
 
 
 def body_of(reply: requests.Response) -> dict[str, Any]:
@@ -107,14 +89,17 @@ def test_error_body_is_plain_json() -> None:
         (b'{"rows": [[1, "\\ud800"]]}', "rows[0][1]", "lone UTF-16 surrogate"),
         (b'{"\\udc00": 1}', "\\udc00", "lone UTF-16 surrogate"),
         (b"[" * 100_000 + b"]" * 100_000, "body", "nested deeper"),
-        (b'{"a": ' + b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1) + b"}", "a",
-         "nested deeper"),
+        (
+            b'{"a": ' + b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1) + b"}",
+            "a",
+            "nested deeper",
+        ),
         (b'{"x": NaN}', "body", "not JSON"),
         (b'{"x": Infinity}', "body", "not JSON"),
         (b'{"x": 1', "body", "not JSON"),
         (b'"\xed\xa0\x80"', "body", "lone UTF-16 surrogate"),
     ],
-)  # fmt: skip
+)
 def test_json_bodies_nothing_downstream_can_keep_are_400(
     raw: bytes, field: str, words: str
 ) -> None:

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from flow_builders import ORDERS, inline, same
+from flow_builders import ORDERS, edge, graph, inline, same
 
-from galilean_services.flows import parse_flow, validate
+from galilean_services.flows import Flow, validate
 from galilean_services.flows.runner import run
 
 
-def edge(i: int, source: str, target: str, out: str = "out", port: str = "in") -> dict[str, Any]:
-    return {
-        "id": f"e{i}",
-        "from": {"node": source, "port": out},
-        "to": {"node": target, "port": port},
-    }
-
-
-def flow(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], **doc: Any) -> Any:
-    return parse_flow(json.dumps({"galilean_flow": 1, "name": "control", "nodes": nodes,
-                                  "edges": edges, **doc}))  # fmt: skip
+def flow(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], **doc: Any) -> Flow:
+    return graph(nodes, edges, name="control", **doc)
 
 
 def branch_flow(condition: str, **doc: Any) -> Any:
@@ -111,12 +101,15 @@ def test_try_falls_back_on_a_missing_file(tmp_path: Path) -> None:
 def test_try_falls_back_when_user_code_raises(tmp_path: Path) -> None:
     nodes = [
         {"id": "orders", **inline(ORDERS)},
-        {"id": "py", "kind": "transform.python",
-         "params": {"code": "def transform(df):\n    raise ValueError('no luck')\n"}},
+        {
+            "id": "py",
+            "kind": "transform.python",
+            "params": {"code": "def transform(df):\n    raise ValueError('no luck')\n"},
+        },
         {"id": "backup", **inline(ORDERS.head(1))},
         {"id": "either", "kind": "control.try", "params": {}},
         {"id": "out", "kind": "destination.display", "params": {}},
-    ]  # fmt: skip
+    ]
     edges = [
         edge(1, "orders", "py"),
         edge(2, "py", "either", port="try"),

@@ -15,7 +15,7 @@ import pytest
 
 from galilean_services.flows import parse_flow, validate
 from galilean_services.flows.runner import run
-from harness.processes import free_port
+from harness.processes import closed_port
 
 
 def chain(*nodes: dict[str, Any], parameters: list[dict[str, Any]] | None = None) -> Any:
@@ -72,10 +72,14 @@ class Api(BaseHTTPRequestHandler):
             self.end_headers()
             return
         region = self.path.partition("region=")[2] or "all"
-        body = {"data": {"items": [
-            {"id": 1, "region": region, "sales": {"q1": 10, "q2": 12}},
-            {"id": 2, "region": region, "sales": {"q1": 5, "q2": 7}},
-        ]}}  # fmt: skip
+        body = {
+            "data": {
+                "items": [
+                    {"id": 1, "region": region, "sales": {"q1": 10, "q2": 12}},
+                    {"id": 2, "region": region, "sales": {"q1": 5, "q2": 7}},
+                ]
+            }
+        }
         raw = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -98,7 +102,7 @@ class Api(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Api)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -133,19 +137,21 @@ def test_http_json_source_with_records_path_and_parameters(api: str) -> None:
 
 
 def test_http_errors_are_failed_runs(api: str) -> None:
-    for url, message in [
-        (f"{api}/broken", "answered HTTP 500"),
-        (f"http://127.0.0.1:{free_port()}/", "cannot reach"),
-    ]:
-        flow = chain(
-            {"id": "remote", "kind": "source.http_json", "params": {"url": url}},
-            {"id": "show", "kind": "destination.display", "params": {}},
-        )
-        outcome = run(flow)
-        assert outcome.status == "failed"
-        assert outcome.error is not None
-        assert outcome.error["node"] == "remote"
-        assert message in outcome.error["message"]
+    with closed_port() as port:
+        failing = [
+            (f"{api}/broken", "answered HTTP 500"),
+            (f"http://127.0.0.1:{port}/", "cannot reach"),
+        ]
+        for url, message in failing:
+            flow = chain(
+                {"id": "remote", "kind": "source.http_json", "params": {"url": url}},
+                {"id": "show", "kind": "destination.display", "params": {}},
+            )
+            outcome = run(flow)
+            assert outcome.status == "failed"
+            assert outcome.error is not None
+            assert outcome.error["node"] == "remote"
+            assert message in outcome.error["message"]
 
 
 def test_http_request_and_webhook_destinations(api: str) -> None:
@@ -155,27 +161,44 @@ def test_http_request_and_webhook_destinations(api: str) -> None:
         "id": "data",
         "kind": "source.inline",
         "params": {
-            "columns": [{"name": "id", "type": "BIGINT"}, {"name": "name"},
-                        {"name": "day", "type": "DATE"}],
+            "columns": [
+                {"name": "id", "type": "BIGINT"},
+                {"name": "name"},
+                {"name": "day", "type": "DATE"},
+            ],
             "rows": rows,
         },
-    }  # fmt: skip
+    }
     nodes: list[dict[str, Any]] = [
         source,
         {"id": "big", "kind": "transform.filter", "params": {"condition": "id >= 2"}},
-        {"id": "send", "kind": "destination.http",
-         "params": {"url": f"{api}/ingest", "batch_size": 3,
-                    "headers": {"Authorization": {"$param": "token"}}}},
-        {"id": "tell", "kind": "destination.webhook",
-         "params": {"url": f"{api}/hook", "message": "sent {rows} rows"}},
-    ]  # fmt: skip
+        {
+            "id": "send",
+            "kind": "destination.http",
+            "params": {
+                "url": f"{api}/ingest",
+                "batch_size": 3,
+                "headers": {"Authorization": {"$param": "token"}},
+            },
+        },
+        {
+            "id": "tell",
+            "kind": "destination.webhook",
+            "params": {"url": f"{api}/hook", "message": "sent {rows} rows"},
+        },
+    ]
     edges = [
         {"id": "e1", "from": {"node": "data"}, "to": {"node": "big"}},
         {"id": "e2", "from": {"node": "big"}, "to": {"node": "send"}},
         {"id": "e3", "from": {"node": "big"}, "to": {"node": "tell"}},
     ]
-    doc = {"galilean_flow": 1, "name": "out", "nodes": nodes, "edges": edges,
-           "parameters": [{"name": "token", "type": "string", "default": ""}]}  # fmt: skip
+    doc = {
+        "galilean_flow": 1,
+        "name": "out",
+        "nodes": nodes,
+        "edges": edges,
+        "parameters": [{"name": "token", "type": "string", "default": ""}],
+    }
     outcome = run(parse_flow(json.dumps(doc)), {"token": "Bearer s3cret"})
     assert outcome.status == "succeeded", outcome.error
     ingest = [body for path, _, body in Api.received if path == "/ingest"]

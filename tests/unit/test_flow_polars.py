@@ -24,7 +24,7 @@ from flow_builders import ORDERS, REGIONS, flow_of, inline, normalized, result
 
 from galilean_services.flows import parse_flow
 from galilean_services.flows.kinds import register_builtin
-from galilean_services.flows.kinds.destinations import PassThrough
+from galilean_services.flows.kinds.destinations.base import PassThrough
 from galilean_services.flows.polars_expr import NoPolarsForm, schema_of, translate
 from galilean_services.flows.registry import CompileContext, NodeKind, Registry, default_registry
 from galilean_services.flows.runner import run

@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 
 from galilean_services.connection_engines import check
-from galilean_services.connections import ConnectionStore, user_home
+from galilean_services.connections import ConnectionStore
+from galilean_services.folders import user_home
 
 from .sql_cell import SqlCellError, SqlRunner
 

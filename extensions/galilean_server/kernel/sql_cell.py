@@ -24,13 +24,9 @@ from IPython.core.magic import Magics, cell_magic, magics_class
 from sqlglot import exp
 
 from galilean_services.connection_engines import engine_for
-from galilean_services.connections import (
-    Connection,
-    ConnectionStore,
-    database_message,
-    user_home,
-)
+from galilean_services.connections import Connection, ConnectionStore, database_message
 from galilean_services.errors import GalileanError, NotFound
+from galilean_services.folders import user_home
 
 from .sql_results import IDENTIFIER, ResultKeeper, SqlCellError, parse_line, shift_lines
 from .templates import TemplateError, bind, statement

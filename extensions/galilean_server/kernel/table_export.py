@@ -108,14 +108,22 @@ def write_xlsx(
     import xlsxwriter
 
     book = xlsxwriter.Workbook(
-        str(target), {"constant_memory": True, "remove_timezone": True, "strings_to_urls": False,
-                      "strings_to_formulas": False, "strings_to_numbers": False},
-    )  # fmt: skip
+        str(target),
+        {
+            "constant_memory": True,
+            "remove_timezone": True,
+            "strings_to_urls": False,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+        },
+    )
     try:
         sheet = book.add_worksheet("table")
         bold = book.add_format({"bold": True})
-        formats = {"date": book.add_format({"num_format": "yyyy-mm-dd"}),
-                   "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}  # fmt: skip
+        formats = {
+            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+            "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+        }
         shown = flat.index + flat.columns
         for col, column in enumerate(shown):
             sheet.write_string(0, col, column["name"], bold)

@@ -66,8 +66,15 @@ def profile(
     with tempfile.TemporaryDirectory(prefix="galilean-profile-") as tmp:
         data = Path(tmp) / "frame.pickle"
         plain(sample).to_pickle(data)
-        command = [sys.executable, "-m", "galilean_server.kernel.table_profile", str(data),
-                   str(partial), "--title", f"Profile of {title}"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "galilean_server.kernel.table_profile",
+            str(data),
+            str(partial),
+            "--title",
+            f"Profile of {title}",
+        ]
         if sampled:
             command.append("--minimal")
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -40,9 +40,11 @@ def kind(dtype: Any) -> str:
 def _default_index(index: pd.Index) -> bool:
     """A 0..n-1 RangeIndex without a name: pandas' row numbers, not data."""
     return (
-        isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+        isinstance(index, pd.RangeIndex)
+        and index.start == 0
+        and index.step == 1
         and index.name is None
-    )  # fmt: skip
+    )
 
 
 def _label(value: Any) -> str:
@@ -62,8 +64,9 @@ class Flat:
                 ident = f"i{level}"
                 data[ident] = values.array
                 name, dtype = _label(index.names[level]), values.dtype
-                self.index.append({"id": ident, "name": name, "type": str(dtype),
-                                   "kind": kind(dtype)})  # fmt: skip
+                self.index.append(
+                    {"id": ident, "name": name, "type": str(dtype), "kind": kind(dtype)}
+                )
         self.columns: list[dict[str, Any]] = []
         multi = isinstance(frame.columns, pd.MultiIndex)
         for position, (label, dtype) in enumerate(zip(frame.columns, frame.dtypes, strict=True)):
@@ -71,8 +74,15 @@ class Flat:
             data[ident] = frame.iloc[:, position].array
             labels = [_label(part) for part in label] if multi else [_label(label)]
             name = " / ".join(p for p in labels if p)
-            self.columns.append({"id": ident, "name": name, "labels": labels,
-                                 "type": str(dtype), "kind": kind(dtype)})  # fmt: skip
+            self.columns.append(
+                {
+                    "id": ident,
+                    "name": name,
+                    "labels": labels,
+                    "type": str(dtype),
+                    "kind": kind(dtype),
+                }
+            )
         self.column_names = [_label(n) for n in frame.columns.names] if multi else []
         if self.index:
             self.frame = pd.DataFrame(data, index=pd.RangeIndex(len(frame)), copy=False)

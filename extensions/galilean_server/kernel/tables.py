@@ -146,8 +146,7 @@ class Views:
             raise TableError(str(exc).splitlines()[0]) from None
         finally:
             cursor.close()
-        return {"rows": [[_cell(v) for v in row] for row in rows], "offset": offset,
-                "total": total}  # fmt: skip
+        return {"rows": [[_cell(v) for v in row] for row in rows], "offset": offset, "total": total}
 
 
 VIEWS = Views()
@@ -182,8 +181,9 @@ def _export(message: dict[str, Any], folder: Path, job: Job, send: Send) -> dict
         def progress(done: int) -> None:
             if time.monotonic() - last[0] >= PROGRESS_EVERY:
                 last[0] = time.monotonic()
-                send({"progress": {"phase": f"Writing {total:,} rows", "done": done,
-                                   "total": total}})  # fmt: skip
+                send(
+                    {"progress": {"phase": f"Writing {total:,} rows", "done": done, "total": total}}
+                )
 
         export(cursor, flat, where, order, values, total, target, progress, job.cancelled)
     finally:
@@ -241,9 +241,11 @@ def handle(
             key = f"{channel}:{message.get('request')}"
             JOBS[key] = job
             worker = threading.Thread(
-                target=_run, args=(key, lambda j, s: run(message, folder, j, s), job, send),
-                name=f"galilean-table-{action}", daemon=True,
-            )  # fmt: skip
+                target=_run,
+                args=(key, lambda j, s: run(message, folder, j, s), job, send),
+                name=f"galilean-table-{action}",
+                daemon=True,
+            )
             worker.start()
             return None
         raise TableError(f"unknown action {action!r}")

@@ -1,5 +1,8 @@
-"""The flow engine: `.flow` files, node kinds, validation, compilation to one relational
-query, and execution on DuckDB. No web framework is imported here (import-linter checks)."""
+"""The flow engine: `.flow` files (model.py), node kinds known only through their
+registry (registry.py; Galilean's own in kinds/), validation (validate.py), a plan of
+steps (plan.py) compiled to relational queries (compiler.py), and one interpreter of the
+steps (interpret.py) on Polars (polars_runner.py) when every node has a Polars form, else
+on DuckDB (runner.py). No web framework is imported here (import-linter checks)."""
 
 from .issues import Issue
 from .model import FLOW_VERSION, Edge, Flow, FlowFileError, FlowParam, Node, dump_flow, parse_flow

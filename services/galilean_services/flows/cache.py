@@ -18,7 +18,7 @@ from collections import OrderedDict
 
 import pyarrow as pa
 
-from .compiler import upstream_of
+from .graph import upstream_of
 from .model import Flow
 from .registry import CompileContext, Registry
 

@@ -8,11 +8,11 @@ sqlglot tree: printed for DuckDB here, it can be printed for Spark or Trino as w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from sqlglot import exp
 
+from .graph import upstream_of
 from .issues import FlowInvalid, Issue
 from .model import Flow
 from .registry import Columns, CompileContext, Registry, default_registry
@@ -28,33 +28,6 @@ def cte_name(node_id: str) -> str:
 def table(node_id: str, port: str = "out") -> exp.Table:
     name = cte_name(node_id) if port == "out" else f"{cte_name(node_id)}__{port}"
     return exp.Table(this=exp.to_identifier(name, quoted=True))
-
-
-def upstream_of(flow: Flow, node_id: str, held: frozenset[str] = frozenset()) -> list[str]:
-    """The node and everything it depends on, parents before children; the parents of
-    `held` nodes (whose rows are already in a table) are not needed. Depth-first and
-    iterative: a long chain of nodes cannot exhaust the stack."""
-    inputs: dict[str, dict[str, str]] = {}  # flow.inputs_of for every node, made once
-    for edge in flow.edges:
-        inputs.setdefault(edge.target, {})[edge.target_port] = edge.source
-
-    def parents(current: str) -> Iterator[str]:
-        return iter(() if current in held else inputs.get(current, {}).values())
-
-    order: list[str] = []
-    seen = {node_id}
-    path = [node_id]
-    pending = [parents(node_id)]
-    while pending:
-        parent = next(pending[-1], None)
-        if parent is None:
-            pending.pop()
-            order.append(path.pop())
-        elif parent not in seen:
-            seen.add(parent)
-            path.append(parent)
-            pending.append(parents(parent))
-    return order
 
 
 def compile_node(
@@ -147,9 +120,12 @@ def resolve_params(flow: Flow, given: dict[str, Any] | None) -> dict[str, Any]:
             values[param.name] = convert(raw, param.type)
         except ValueError:
             issues.append(
-                Issue("param", f"parameter {param.name!r} must be {param.type}, got {raw!r}",
-                      path=param.name)
-            )  # fmt: skip
+                Issue(
+                    "param",
+                    f"parameter {param.name!r} must be {param.type}, got {raw!r}",
+                    path=param.name,
+                )
+            )
     if issues:
         raise FlowInvalid(issues)
     return values

@@ -201,9 +201,12 @@ def http_request(
             session.mount("https://", adapter)
         try:
             reply = session.request(
-                method, url, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
-                allow_redirects=policy is None, **kwargs,
-            )  # fmt: skip
+                method,
+                url,
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+                allow_redirects=policy is None,
+                **kwargs,
+            )
         except requests.RequestException as exc:
             raise NodeError(f"cannot reach {shown(url)}: {type(exc).__name__}") from None
         with reply:

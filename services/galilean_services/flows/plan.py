@@ -7,28 +7,36 @@ published endpoints do): eager nodes' rows and held results get names known in a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from sqlglot import exp
 
 from .cache import ResultCache, subgraph_key
-from .compiler import compile_node, resolve_params, table, upstream_of
+from .compiler import compile_node, resolve_params, table
+from .graph import upstream_of
 from .issues import FlowInvalid
 from .model import Flow
-from .registry import CompileContext, Registry, default_registry
+from .registry import CompileContext, NodeKind, Registry, default_registry
 from .sql import to_sql
 from .validate import validate
 
-# Kinds that must see all their input before giving a row: their (usually small) output
-# is kept in a temporary table, so destinations and row counts reuse it.
-BLOCKING = {"transform.aggregate", "transform.window", "transform.deduplicate", "transform.pivot"}
+
+class Action(StrEnum):
+    """What a step does (interpret.py says it once for every engine)."""
+
+    EAGER = "eager"  # make an eager node's rows in Python, from its inputs' queries
+    HOLD = "hold"  # keep a blocking node's rows in a table (reused from the cache if unchanged)
+    FILE = "file"  # stream a `file_sink` destination's rows to its file
+    WRITE = "write"  # give a destination's rows to its kind's `write`
+    DISPLAY = "display"  # give the rows back (the run's outputs)
 
 
 @dataclass
 class Step:
     node: str
-    action: str  # eager | hold | file | write | display
+    action: Action
     sql: str = ""  # the node's query (eager: unused)
     inputs: dict[str, str] = field(default_factory=dict)  # eager: port → input query
     table: str = ""  # eager, hold: the table that keeps the rows
@@ -42,9 +50,13 @@ class Program:
     steps: list[Step]
     counted: list[str] = field(default_factory=list)  # nodes whose rows the run counts
     registry: Registry | None = None
-    # Nodes only a `control.try` node's try side needs: their failure means "fall back",
-    # not a failed run (node → the try node).
+    # Nodes only a tolerant input needs (a try node's `try` side): their failure means
+    # "fall back", not a failed run (node → the tolerant node).
     guarded: dict[str, str] = field(default_factory=dict)
+
+    def kind_of(self, node_id: str) -> NodeKind:
+        """The kind of one of the flow's nodes (what callers ask instead of its name)."""
+        return (self.registry or default_registry()).kind_of(self.flow.node(node_id).kind)
 
 
 def checked(flow: Flow, registry: Registry, base_dir: Path | None = None) -> None:
@@ -54,9 +66,7 @@ def checked(flow: Flow, registry: Registry, base_dir: Path | None = None) -> Non
 
 
 def destinations(flow: Flow, registry: Registry) -> list[str]:
-    return [
-        n.id for n in flow.nodes if getattr(registry.get(n.kind), "category", "") == "destination"
-    ]
+    return [n.id for n in flow.nodes if registry.kind_of(n.kind).category == "destination"]
 
 
 def plan(
@@ -87,21 +97,23 @@ def plan(
         steps += _held_steps(flow, wanted, ctx, registry)
     for node_id in wanted:
         query = compile_node(flow, node_id, ctx, registry)
-        kind = registry.get(flow.node(node_id).kind)
+        kind = registry.kind_of(flow.node(node_id).kind)
         if limit is not None:
-            steps.append(Step(node_id, "display", to_sql(query.limit(limit))))
-        elif flow.node(node_id).kind == "destination.file":
-            steps.append(Step(node_id, "file", to_sql(query)))
-        elif kind is not None and kind.writes:
-            steps.append(Step(node_id, "write", to_sql(query)))
+            steps.append(Step(node_id, Action.DISPLAY, to_sql(query.limit(limit))))
         else:
-            steps.append(Step(node_id, "display", to_sql(query)))
+            steps.append(Step(node_id, _output_action(kind), to_sql(query)))
     program = Program(flow, ctx, steps, registry=registry)
     program.guarded = guarded_nodes(flow, wanted, registry)
     if counts and limit is None:
         for sink in wanted:
             program.counted += [n for n in upstream_of(flow, sink) if n not in program.counted]
     return program
+
+
+def _output_action(kind: NodeKind) -> Action:
+    if kind.file_sink:
+        return Action.FILE
+    return Action.WRITE if kind.writes else Action.DISPLAY
 
 
 def _eager_steps(
@@ -112,15 +124,15 @@ def _eager_steps(
     steps: list[Step] = []
     for target in targets:
         for node_id in upstream_of(flow, target, frozenset(ctx.materialized)):
-            kind = registry.get(flow.node(node_id).kind)
-            if kind is None or not kind.eager or node_id in ctx.materialized:
+            kind = registry.kind_of(flow.node(node_id).kind)
+            if not kind.eager or node_id in ctx.materialized:
                 continue
             inputs = {
                 port: to_sql(compile_node(flow, src, ctx, registry))
                 for port, src in flow.inputs_of(node_id).items()
             }
             name = f"eager_{node_id}"
-            steps.append(Step(node_id, "eager", inputs=inputs, table=name))
+            steps.append(Step(node_id, Action.EAGER, inputs=inputs, table=name))
             ctx.materialized[node_id] = name
     return steps
 
@@ -131,12 +143,13 @@ def _held_steps(
     steps: list[Step] = []
     for target in targets:
         for node_id in upstream_of(flow, target):
-            if node_id in ctx.materialized or flow.node(node_id).kind not in BLOCKING:
+            kind = registry.kind_of(flow.node(node_id).kind)
+            if node_id in ctx.materialized or not kind.blocking:
                 continue
             name = f"held_{node_id}"
             query = to_sql(compile_node(flow, node_id, ctx, registry))
             key = subgraph_key(flow, node_id, ctx, registry)
-            steps.append(Step(node_id, "hold", query, table=name, key=key))
+            steps.append(Step(node_id, Action.HOLD, query, table=name, key=key))
             ctx.materialized[node_id] = name
     return steps
 
@@ -146,8 +159,7 @@ def guarded_nodes(flow: Flow, targets: list[str], registry: Registry) -> dict[st
     nothing else."""
 
     def tolerant_port(node_id: str) -> str:
-        kind = registry.get(flow.node(node_id).kind)
-        return str(getattr(kind, "tolerant", ""))
+        return registry.kind_of(flow.node(node_id).kind).tolerant
 
     strictly: set[str] = set()
     todo = list(targets)  # a work list, not recursion: a long chain cannot exhaust the stack
@@ -196,7 +208,7 @@ def counts_query(program: Program, needed: list[str]) -> str:
 
 def hold_keys(program: Program) -> dict[str, str]:
     """Held node → its result cache key (held nodes that can be cached)."""
-    return {s.node: s.key for s in program.steps if s.action == "hold" and s.key}
+    return {s.node: s.key for s in program.steps if s.action is Action.HOLD and s.key}
 
 
 def counts_behind(program: Program, cache: ResultCache | None, reused: list[str]) -> dict[str, int]:
@@ -218,8 +230,8 @@ def counts_record(
     flow = program.flow
     if cache is not None:
         for node, key in hold_keys(program).items():
-            cache.set_counts(key, {n: int(rows_out[n]) for n in upstream_of(flow, node)
-                                   if n in rows_out})  # fmt: skip
+            behind = {n: int(rows_out[n]) for n in upstream_of(flow, node) if n in rows_out}
+            cache.set_counts(key, behind)
     return {
         n: {
             "rows_in": sum(int(rows_out.get(src, 0)) for src in flow.inputs_of(n).values()),

@@ -139,8 +139,9 @@ def translate(tree: exp.Expression, schema: Schema) -> pl.Expr:
     if isinstance(tree, exp.Cast):  # TryCast is a Cast too
         strict = not isinstance(tree, exp.TryCast)
         target = tree.to.sql(dialect="duckdb")
-        return cast_expr(translate(tree.this, schema), source_type(tree.this, schema), target,
-                         strict)  # fmt: skip
+        return cast_expr(
+            translate(tree.this, schema), source_type(tree.this, schema), target, strict
+        )
     if isinstance(tree, exp.DPipe):
         return pl.concat_str([translate(tree.this, schema), translate(tree.expression, schema)])
     if isinstance(tree, exp.Round):

@@ -1,6 +1,7 @@
 """Run a planned flow on Polars instead of DuckDB, when every node it needs has a Polars
 form with the same meaning (each kind's `lazy`): the program's steps are the same
-(eager nodes first, blocking nodes held, then the destinations), only the engine differs.
+(eager nodes first, blocking nodes held, then the destinations) and interpret.py runs
+them; this module is the Polars backend (each node's rows as a lazy frame).
 
 Polars is the faster engine on one machine for what flows mostly do (scans of Parquet,
 filters, joins to small tables, group-bys with distinct counts). Where a node has no
@@ -11,10 +12,8 @@ reference engine, handing over what eager nodes already made (`Outcome.eager`).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import polars as pl
@@ -22,10 +21,10 @@ import pyarrow as pa
 from sqlglot import exp
 
 from .cache import ResultCache
-from .compiler import upstream_of
+from .graph import upstream_of
+from .interpret import OUTPUTS, Interpreter, RunResult, Services, run_context, user_message
 from .issues import NodeError, NodeFailed, first_line
-from .paths import flow_file, written_atomically
-from .plan import Program, counts_behind, counts_record
+from .plan import Action, Program, Step, counts_behind, counts_record
 from .polars_expr import NoPolarsForm
 from .registry import CompileContext, NodeKind, Registry
 
@@ -60,9 +59,9 @@ def static_problem(program: Program, registry: Registry) -> str:
     for step in program.steps:
         needed.update(upstream_of(program.flow, step.node))
     for node_id in sorted(needed):
-        kind = registry.get(program.flow.node(node_id).kind)
-        if kind is None or getattr(kind, "tolerant", None):
-            return f"node {node_id}: a try node (DuckDB decides its fallback)"
+        kind = registry.kind_of(program.flow.node(node_id).kind)
+        if kind.tolerant:  # a try node
+            return f"node {node_id}: {kind.name} may fall back (DuckDB decides when)"
         if not kind.eager and type(kind).lazy is NodeKind.lazy:
             return f"node {node_id}: {kind.name} has no Polars form"
     return ""
@@ -76,9 +75,7 @@ class Frames:
         self.built: dict[tuple[str, str], pl.LazyFrame] = {}
 
     def kind(self, node_id: str) -> NodeKind:
-        kind = self.registry.get(self.flow.node(node_id).kind)
-        assert kind is not None  # validated before planning
-        return kind
+        return self.registry.kind_of(self.flow.node(node_id).kind)
 
     def inputs(self, node_id: str) -> dict[str, pl.LazyFrame]:
         return {
@@ -123,117 +120,100 @@ def collect(frame: pl.LazyFrame) -> pl.DataFrame:
     return frame.collect(engine="streaming")
 
 
+class PolarsBackend:
+    """Each step's rows from its node's lazy frame. Nothing is handled per step: any
+    trouble ends the Polars run (`execute` decides what it means)."""
+
+    errors: tuple[type[BaseException], ...] = ()
+
+    def __init__(self, program: Program, frames: Frames) -> None:
+        self.program, self.frames = program, frames
+        self.counted: dict[str, int] = {}  # rows out of eager and held nodes
+        self.eager: dict[str, pa.Table] = {}  # eager nodes' rows
+
+    def input_ports(self, step: Step) -> list[str]:
+        return list(self.program.flow.input_edges(step.node))
+
+    def input_rows(self, step: Step, port: str) -> pa.Table:
+        source, out = self.program.flow.input_edges(step.node)[port]
+        return arrow_of(collect(self.frames.get(source, out)))
+
+    def keep(self, step: Step, rows: pa.Table) -> None:
+        if step.action is Action.EAGER:
+            self.eager[step.node] = rows
+        self.frames.hold(step.node, pl.from_arrow(rows))  # type: ignore[arg-type]
+        self.counted[step.node] = rows.num_rows
+
+    def hold(self, step: Step, copy: bool) -> pa.Table | None:
+        rows = collect(self.frames.build(step.node, count_rows_as=ROWS_IN))
+        if ROWS_IN in rows.columns:  # an aggregation counted its input on the way
+            (source,) = self.program.flow.inputs_of(step.node).values()
+            self.counted[source] = int(rows[ROWS_IN].sum() or 0)
+            rows = rows.drop(ROWS_IN)
+        self.frames.hold(step.node, rows)
+        self.counted[step.node] = rows.height
+        return arrow_of(rows) if copy else None
+
+    def before_outputs(self) -> None:
+        """Every destination has a form before anything is written."""
+        for step in self.program.steps:
+            if step.action in OUTPUTS:
+                self.frames.get(step.node)
+
+    def write_file(self, step: Step, partial: Path, fmt: str) -> None:
+        frame = self.frames.get(step.node)
+        if fmt == "parquet":
+            frame.sink_parquet(partial)
+        else:
+            _write_csv(arrow_of(collect(frame)), partial)
+
+    def rows(self, step: Step) -> pa.Table:
+        return arrow_of(collect(self.frames.get(step.node)))
+
+    def blame(self, node_id: str, exc: BaseException) -> tuple[str, str]:
+        return node_id, user_message(exc)
+
+
 def execute(
     program: Program,
     registry: Registry,
-    result: Any,
-    *,
-    http_policy: Any = None,
-    request: dict[str, Any] | None = None,
+    result: RunResult,
+    services: Services | None = None,
     cache: ResultCache | None = None,
-    connections: Any = None,
 ) -> Outcome:
-    """Run the program's steps on Polars, filling `result` (a runner.RunResult). A
-    NodeError (the user's to fix) propagates; trouble with Polars before any write gives
-    an Outcome that is not done."""
-    flow = program.flow
-    ctx = dataclasses.replace(
-        program.ctx, http_policy=http_policy, request=request, connections=connections
-    )
+    """Run the program's steps on Polars, filling `result`. A NodeError (the user's to
+    fix) propagates as NodeFailed; trouble with Polars before any write gives an Outcome
+    that is not done."""
+    ctx = run_context(program, services or Services())
     frames = Frames(program, registry, ctx)
-    outcome = Outcome(done=False)
-    counted: dict[str, int] = {}
-    wrote = False
-    targets = [s.node for s in program.steps if s.action not in ("eager", "hold")]
+    backend = PolarsBackend(program, frames)
+    interpreter = Interpreter(program, registry, backend, result, ctx, cache)
     try:
-        for step in program.steps:
-            node = flow.node(step.node)
-            kind = frames.kind(node.id)
-            ctx.node_id = node.id
-            if step.action == "eager":
-                inputs = {p: arrow_of(collect(f)) for p, f in frames.inputs(node.id).items()}
-                ctx.node_id = node.id
-                out = kind.produce(node.params, inputs, ctx)
-                outcome.eager[node.id] = out
-                frames.hold(node.id, pl.from_arrow(out))  # type: ignore[arg-type]
-                rows_in = sum(t.num_rows for t in inputs.values())
-                result.logs.append(f"{node.id}: {node.kind}, {rows_in} rows in, {out.num_rows} out")
-                counted[node.id] = out.num_rows
-            elif step.action == "hold":
-                _hold(step.node, step.key, frames, cache, result, counted)
-            else:
-                for target in targets:  # every destination has a form before any writes
-                    frames.get(target)
-                ctx.node_id = node.id
-                if step.action == "file":
-                    path = flow_file(ctx, node.params["path"])
-                    fmt = node.params.get("format", "parquet")
-                    _write_file(frames.get(node.id), path, fmt, ctx.base_dir)
-                    result.logs.append(f"{node.id}: wrote {path.name}")
-                elif step.action == "write":
-                    rows = arrow_of(collect(frames.get(node.id)))
-                    wrote = True
-                    result.logs.append(kind.write(node.params, rows, ctx))
-                else:
-                    result.outputs[node.id] = arrow_of(collect(frames.get(node.id)))
+        interpreter.run()
         if program.counted:
-            result.nodes = _row_counts(program, frames, cache, result.reused, counted)
+            result.nodes = _row_counts(program, frames, cache, result.reused, backend.counted)
     except POLARS_TROUBLE as exc:
-        if wrote or isinstance(exc, NodeError):
-            message = str(exc) if isinstance(exc, NodeError) else first_line(exc)
-            raise NodeFailed(ctx.node_id, message) from None
-        outcome.reason = f"node {ctx.node_id}: {first_line(exc)}"
+        if interpreter.wrote or isinstance(exc, NodeError):
+            raise NodeFailed(ctx.node_id, user_message(exc)) from None
         result.outputs.clear()
         result.logs.clear()
         result.reused.clear()
-        return outcome
-    outcome.done = True
-    return outcome
+        return Outcome(False, f"node {ctx.node_id}: {first_line(exc)}", backend.eager)
+    return Outcome(True, eager=backend.eager)
 
 
-def _hold(
-    node_id: str,
-    key: str,
-    frames: Frames,
-    cache: ResultCache | None,
-    result: Any,
-    counted: dict[str, int],
-) -> None:
-    held = cache.get(key) if cache is not None and key else None
-    if held is not None:
-        frames.hold(node_id, pl.from_arrow(held))  # type: ignore[arg-type]
-        result.logs.append(f"{node_id}: reused {held.num_rows} rows (unchanged)")
-        result.reused.append(node_id)
-        counted[node_id] = held.num_rows
-        return
-    rows = collect(frames.build(node_id, count_rows_as=ROWS_IN))
-    if ROWS_IN in rows.columns:  # an aggregation counted its input on the way
-        (source,) = frames.flow.inputs_of(node_id).values()
-        counted[source] = int(rows[ROWS_IN].sum() or 0)
-        rows = rows.drop(ROWS_IN)
-    frames.hold(node_id, rows)
-    counted[node_id] = rows.height
-    if cache is not None and key:
-        cache.put(key, arrow_of(rows))
-
-
-def _write_file(frame: pl.LazyFrame, target: Path, fmt: str, folder: Path) -> None:
-    with written_atomically(target, folder) as partial:
-        if fmt == "parquet":
-            frame.sink_parquet(partial)
-            return
-        # CSV as the DuckDB path writes it (number and date formats differ by engine), by
-        # a connection that may write only there, into the partial file itself (not
-        # `tmp_<name>` beside it, a name the writer did not create).
-        table = arrow_of(collect(frame))
-        with duckdb.connect() as con:
-            con.execute("SET allowed_directories = $dirs", {"dirs": [f"{partial.parent}/"]})
-            con.execute("SET enable_external_access = false")
-            con.register("rows", table)
-            con.execute(
-                f"COPY rows TO {exp.Literal.string(str(partial)).sql()} "
-                "(FORMAT CSV, USE_TMP_FILE false)"
-            )
+def _write_csv(table: pa.Table, partial: Path) -> None:
+    """CSV as the DuckDB path writes it (number and date formats differ by engine), by a
+    connection that may write only there, into the partial file itself (not
+    `tmp_<name>` beside it, a name the writer did not create)."""
+    with duckdb.connect() as con:
+        con.execute("SET allowed_directories = $dirs", {"dirs": [f"{partial.parent}/"]})
+        con.execute("SET enable_external_access = false")
+        con.register("rows", table)
+        con.execute(
+            f"COPY rows TO {exp.Literal.string(str(partial)).sql()} "
+            "(FORMAT CSV, USE_TMP_FILE false)"
+        )
 
 
 def _row_counts(

@@ -4,6 +4,7 @@ names (see `default_registry`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -56,6 +57,24 @@ class NodeKind:
     # Eager kinds make their rows in Python before the query runs (user code, a
     # spreadsheet, a remote API): the runner calls `produce` and holds the result.
     eager: ClassVar[bool] = False
+    # What else the engine needs to know of a kind (it names no kind itself):
+    # Blocking kinds see all their input before giving a row (an aggregation): their
+    # (usually small) output is held in a table, so destinations and row counts reuse it.
+    blocking: ClassVar[bool] = False
+    # An input port whose failure at run time means "give the other inputs' rows", not a
+    # failed run (a try node's `try`); nodes only that port needs may fail. "": none.
+    tolerant: ClassVar[str] = ""
+    # Destinations whose rows the engine streams to a file itself (DuckDB's COPY, a
+    # Polars sink), at the place `file_target` gives, rather than through `write`.
+    file_sink: ClassVar[bool] = False
+    # Rows that depend on the parameters alone (inline data): a published endpoint makes
+    # them once, when they name no `$param`.
+    constant: ClassVar[bool] = False
+    # Reads the caller's request (a published endpoint's body): its failure is the
+    # caller's to fix (HTTP 400), not the flow's.
+    request_input: ClassVar[bool] = False
+    # Runs the user's own code: such a flow never gets the network.
+    user_code: ClassVar[bool] = False
 
     def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
         """Output columns when they can be known without running; else None."""
@@ -109,6 +128,10 @@ class NodeKind:
         """Destinations that write in Python: write `table`, return a line for the log."""
         raise NotImplementedError
 
+    def file_target(self, params: dict[str, Any], ctx: CompileContext) -> tuple[Path, str]:
+        """`file_sink` kinds: the file to write and its format (csv | parquet)."""
+        raise NotImplementedError
+
     writes: ClassVar[bool] = False
     # False for kinds whose rows can change while their parameters do not (remote data,
     # user code): results downstream of them are never reused between runs.
@@ -158,14 +181,21 @@ class Registry:
     def __contains__(self, name: str) -> bool:
         return name in self._kinds
 
-    def names(self) -> list[str]:
-        return sorted(self._kinds)
+    def names(self, where: Callable[[NodeKind], bool] | None = None) -> list[str]:
+        """Every kind's name, or those of the kinds `where` holds for (`lambda k:
+        k.user_code`): what a caller asks instead of naming kinds."""
+        return sorted(n for n, kind in self._kinds.items() if where is None or where(kind))
+
+    def kind_of(self, name: str) -> NodeKind:
+        """The kind of a node in a validated flow (KeyError for an unknown one)."""
+        return self._kinds[name]
 
     def catalogue(self) -> list[dict[str, Any]]:
         return [self._kinds[name].describe() for name in self.names()]
 
 
 ENTRY_POINT_GROUP = "galilean.flow_kinds"
+BUILTIN = "galilean_services.flows.kinds:register_builtin"
 _default: Registry | None = None
 
 
@@ -174,15 +204,12 @@ def default_registry() -> Registry:
     global _default
     if _default is None:
         registry = Registry()
-        for point in entry_points(group=ENTRY_POINT_GROUP):
+        points = list(entry_points(group=ENTRY_POINT_GROUP))
+        for point in points:
             point.load()(registry)
-        if "source.inline" not in registry:  # running from a source tree without metadata
+        if all(p.value != BUILTIN for p in points):  # a source tree without metadata
             from .kinds import register_builtin
 
             register_builtin(registry)
         _default = registry
     return _default
-
-
-def kinds_root() -> Path:
-    return Path(__file__).parent / "kinds"

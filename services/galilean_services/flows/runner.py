@@ -1,11 +1,12 @@
-"""Run a flow on DuckDB: plan it (plan.py), then execute the steps; a run record with row
-counts per node, the error and the node that raised it, and logs."""
+"""Run a flow: plan it (plan.py), then interpret its steps (interpret.py) on Polars when
+every node it needs has a Polars form (polars_runner.py), else on DuckDB, the reference
+engine (the backend here); a run record with row counts per node, the error and the node
+that raised it, and logs."""
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,36 +16,60 @@ from sqlglot import exp
 
 from . import polars_runner
 from .cache import ResultCache
-from .compiler import compile_node, upstream_of
+from .compiler import compile_node
+from .graph import upstream_of
+from .interpret import Interpreter, RunResult, Services, run_context, user_message
 from .issues import FlowInvalid, NodeError, NodeFailed, first_line
 from .model import Flow
 from .net import HttpPolicy
-from .paths import flow_file, written_atomically
-from .plan import Program, counts_behind, counts_query, counts_record, plan
+from .plan import Program, Step, checked, counts_behind, counts_query, counts_record, plan
 from .probe import binds, connect, table_exists
-from .registry import NodeKind, Registry, default_registry
+from .registry import Registry, default_registry
 from .sql import to_sql
 
 ENGINES = ("auto", "duckdb")
 
 
-@dataclass
-class RunResult:
-    status: str  # succeeded | failed
-    started: float
-    ended: float
-    nodes: dict[str, dict[str, int]] = field(default_factory=dict)  # rows_in, rows_out
-    outputs: dict[str, pa.Table] = field(default_factory=dict)  # display nodes
-    error: dict[str, Any] | None = None  # {"node": id, "message": ...}
-    logs: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)  # held results taken from the cache
-    engine: str = "duckdb"  # duckdb | polars: which engine ran the flow
+class DuckDBBackend:
+    """Each step's rows from its SQL, on one DuckDB connection."""
 
+    errors: tuple[type[BaseException], ...] = (NodeError, duckdb.Error, ValueError, OSError)
 
-def kind_of(registry: Registry, name: str) -> NodeKind:
-    kind = registry.get(name)
-    assert kind is not None, name  # validated before running
-    return kind
+    def __init__(
+        self, program: Program, registry: Registry, con: duckdb.DuckDBPyConnection
+    ) -> None:
+        self.program, self.registry, self.con = program, registry, con
+
+    def input_ports(self, step: Step) -> list[str]:
+        return list(step.inputs)
+
+    def before_outputs(self) -> None:
+        pass
+
+    def input_rows(self, step: Step, port: str) -> pa.Table:
+        return self.con.sql(step.inputs[port]).to_arrow_table()
+
+    def keep(self, step: Step, rows: pa.Table) -> None:
+        self.con.register(step.table, rows)
+
+    def hold(self, step: Step, copy: bool) -> pa.Table | None:
+        self.con.execute(f'CREATE TEMP TABLE "{step.table}" AS {step.sql}')
+        return self.con.table(step.table).to_arrow_table() if copy else None
+
+    def write_file(self, step: Step, partial: Path, fmt: str) -> None:
+        # Streamed by DuckDB's COPY, not through Arrow as other writers are.
+        target = exp.Literal.string(str(partial)).sql()
+        self.con.execute(
+            f"COPY ({step.sql}) TO {target} (FORMAT {fmt.upper()}, USE_TMP_FILE false)"
+        )
+
+    def rows(self, step: Step) -> pa.Table:
+        return self.con.sql(step.sql).to_arrow_table()
+
+    def blame(self, node_id: str, exc: BaseException) -> tuple[str, str]:
+        if isinstance(exc, duckdb.Error):  # one query spans many nodes: whose SQL?
+            return blame(self.program, self.registry, self.con, node_id, first_line(exc))
+        return node_id, user_message(exc)
 
 
 def execute(
@@ -52,67 +77,17 @@ def execute(
     con: duckdb.DuckDBPyConnection,
     registry: Registry,
     result: RunResult,
-    *,
-    http_policy: HttpPolicy | None = None,
-    request: dict[str, Any] | None = None,
+    services: Services | None = None,
     cache: ResultCache | None = None,
-    connections: Any = None,
 ) -> None:
     """Run the program's steps on `con`, filling `result` (raises on failure)."""
-    flow = program.flow
-    ctx = dataclasses.replace(
-        program.ctx, http_policy=http_policy, request=request, connections=connections
+    ctx = run_context(program, services or Services())
+    interpreter = Interpreter(
+        program, registry, DuckDBBackend(program, registry, con), result, ctx, cache
     )
-    fell_back: set[str] = set()  # try nodes whose try side failed
-    for step in program.steps:
-        node = flow.node(step.node)
-        ctx.node_id = node.id
-        tolerant = str(getattr(registry.get(node.kind), "tolerant", ""))
-        try:
-            if step.action == "eager":
-                inputs = _eager_inputs(step.node, step.inputs, tolerant, con, fell_back, result)
-                out = kind_of(registry, node.kind).produce(node.params, inputs, ctx)
-                con.register(step.table, out)
-                rows_in = sum(t.num_rows for t in inputs.values())
-                result.logs.append(f"{node.id}: {node.kind}, {rows_in} rows in, {out.num_rows} out")
-            elif step.action == "hold":
-                held = cache.get(step.key) if cache is not None and step.key else None
-                if held is not None:
-                    con.register(step.table, held)
-                    result.logs.append(f"{node.id}: reused {held.num_rows} rows (unchanged)")
-                    result.reused.append(node.id)
-                else:
-                    con.execute(f'CREATE TEMP TABLE "{step.table}" AS {step.sql}')
-                    if cache is not None and step.key:
-                        cache.put(step.key, con.table(step.table).to_arrow_table())
-            elif step.action == "file":
-                # Streamed by DuckDB's COPY, not through Arrow as other writers are.
-                target = flow_file(ctx, node.params["path"])
-                fmt = node.params.get("format", "parquet").upper()
-                with written_atomically(target, ctx.base_dir) as partial:
-                    # Into the partial file itself, not a `tmp_<name>` beside it.
-                    con.execute(
-                        f"COPY ({step.sql}) TO {exp.Literal.string(str(partial)).sql()} "
-                        f"(FORMAT {fmt}, USE_TMP_FILE false)"
-                    )
-                result.logs.append(f"{node.id}: wrote {target.name}")
-            elif step.action == "write":
-                rows = con.sql(step.sql).to_arrow_table()
-                result.logs.append(kind_of(registry, node.kind).write(node.params, rows, ctx))
-            else:
-                result.outputs[node.id] = con.sql(step.sql).to_arrow_table()
-        except (NodeError, duckdb.Error, ValueError, OSError) as exc:
-            message = str(exc) if isinstance(exc, NodeError) else first_line(exc)
-            at = node.id
-            if isinstance(exc, duckdb.Error):  # one query spans many nodes: whose SQL?
-                at, message = blame(program, registry, con, node.id, message)
-            guard = program.guarded.get(node.id)
-            if guard is None:
-                raise NodeFailed(at, message) from None
-            fell_back.add(guard)
-            result.logs.append(f"{node.id}: failed ({message}); {guard} falls back")
+    interpreter.run()
     if program.counted:
-        skip = set(program.guarded) if fell_back else set()
+        skip = set(program.guarded) if interpreter.fell_back else set()
         result.nodes = _row_counts(program, con, cache, result.reused, skip)
 
 
@@ -143,27 +118,6 @@ def blame(
         if reason is not None:
             return current, reason
     return node_id, message
-
-
-def _eager_inputs(
-    node_id: str,
-    queries: dict[str, str],
-    tolerant: str,
-    con: duckdb.DuckDBPyConnection,
-    fell_back: set[str],
-    result: RunResult,
-) -> dict[str, pa.Table]:
-    """An eager node's inputs; a try node's try side may fail, leaving it out."""
-    if tolerant and tolerant in queries and node_id not in fell_back:
-        try:  # the other inputs are only the fallback: not computed when this works
-            return {tolerant: con.sql(queries[tolerant]).to_arrow_table()}
-        except duckdb.Error as exc:
-            result.logs.append(f"{node_id}: {tolerant} side failed ({first_line(exc)})")
-            fell_back.add(node_id)
-    inputs = {p: con.sql(sql).to_arrow_table() for p, sql in queries.items() if p != tolerant}
-    if tolerant:
-        result.logs.append(f"{node_id}: gave the fallback rows")
-    return inputs
 
 
 def _row_counts(
@@ -222,37 +176,44 @@ def run(
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     registry = registry or default_registry()
-    program = plan(flow, params, base_dir, registry)
-    eager: dict[str, pa.Table] = {}
+    checked(flow, registry, base_dir or Path.cwd())  # once: the plans below trust it
+    program = plan(flow, params, base_dir, registry, validated=True)
+    services = Services(http_policy, request, connections)
     note = "engine: DuckDB (as asked)"
+    eager: dict[str, pa.Table] = {}
     if engine == "auto":
-        problem = polars_runner.static_problem(program, registry)
-        if not problem:
-            result = RunResult(status="running", started=time.time(), ended=0.0, engine="polars")
-            try:
-                outcome = polars_runner.execute(
-                    program, registry, result, http_policy=http_policy, request=request,
-                    cache=cache, connections=connections,
-                )  # fmt: skip
-            except NodeFailed as exc:
-                return _finished(result, exc)
-            if outcome.done:
-                result.logs.insert(0, "engine: Polars")
-                return _finished(result)
-            problem, eager = outcome.reason, outcome.eager
+        done, problem, eager = _on_polars(program, registry, services, cache)
+        if done is not None:
+            return done
         note = f"engine: DuckDB (Polars cannot run {problem})"
     if eager:  # what eager nodes made is not made twice
         names = {node: f"eager_{node}" for node in eager}
-        program = plan(flow, params, base_dir, registry, materialized=names)
+        program = plan(flow, params, base_dir, registry, validated=True, materialized=names)
     with connect(program.ctx.base_dir, memory_limit) as con:
         for node, rows in eager.items():
             con.register(f"eager_{node}", rows)
-        result = run_program(
-            program, registry, con=con, http_policy=http_policy, request=request, cache=cache,
-            connections=connections,
-        )  # fmt: skip
+        result = _run_on(program, registry, con, services, cache)
     result.logs.insert(0, note)
     return result
+
+
+def _on_polars(
+    program: Program, registry: Registry, services: Services, cache: ResultCache | None
+) -> tuple[RunResult | None, str, dict[str, pa.Table]]:
+    """The run on Polars; or None, why Polars cannot run it, and the rows eager nodes
+    made meanwhile (not made again on DuckDB)."""
+    problem = polars_runner.static_problem(program, registry)
+    if problem:
+        return None, problem, {}
+    result = RunResult(status="running", started=time.time(), ended=0.0, engine="polars")
+    try:
+        outcome = polars_runner.execute(program, registry, result, services, cache)
+    except NodeFailed as exc:
+        return _finished(result, exc), "", {}
+    if not outcome.done:
+        return None, outcome.reason, outcome.eager
+    result.logs.insert(0, "engine: Polars")
+    return _finished(result), "", {}
 
 
 def _finished(result: RunResult, failure: NodeFailed | None = None) -> RunResult:
@@ -276,26 +237,33 @@ def run_program(
     cache: ResultCache | None = None,
     connections: Any = None,
 ) -> RunResult:
+    """Run a planned program on DuckDB (on `con`, else a connection of its own)."""
+    services = Services(http_policy, request, connections)
+    if con is not None:
+        return _run_on(program, registry, con, services, cache)
+    with connect(program.ctx.base_dir) as own:
+        return _run_on(program, registry, own, services, cache)
+
+
+def _run_on(
+    program: Program,
+    registry: Registry,
+    con: duckdb.DuckDBPyConnection,
+    services: Services,
+    cache: ResultCache | None,
+) -> RunResult:
     result = RunResult(status="running", started=time.time(), ended=0.0)
-    own = con is None
-    con = connect(program.ctx.base_dir) if con is None else con
     try:
-        execute(
-            program, con, registry, result, http_policy=http_policy, request=request,
-            cache=cache, connections=connections,
-        )  # fmt: skip
-        result.status = "succeeded"
+        execute(program, con, registry, result, services, cache)
     except NodeFailed as exc:
-        _finished(result, exc)
+        return _finished(result, exc)
     except (duckdb.Error, ValueError, OSError) as exc:
         result.status = "failed"
         result.error = {"node": None, "message": first_line(exc)}
         result.logs.append(f"failed: {first_line(exc)}")
-    finally:
-        if own:
-            con.close()
-    result.ended = time.time()
-    return result
+        result.ended = time.time()
+        return result
+    return _finished(result)
 
 
 __all__ = ["FlowInvalid", "NodeFailed", "RunResult", "connect", "execute", "preview", "run"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema
 
+from .graph import cycles, inputs_by_node, ordered, parents_of
 from .issues import Issue
 from .model import Flow
 from .registry import Columns, CompileContext, Registry, default_registry
@@ -28,7 +29,7 @@ def validate(
     param_issues = _kinds_and_params(flow, registry)
     issues += param_issues
     issues += _edges(flow, registry)
-    cycle_issues = _cycles(flow)
+    cycle_issues = cycles(parents_of(flow), MAX_CYCLES)
     issues += cycle_issues
     if not cycle_issues:
         # A node of an unknown kind, or whose params do not fit its kind's schema, is not
@@ -136,70 +137,6 @@ def _port_issue(
     return [Issue("edge", message, edge=edge.id, node=node_id)]
 
 
-def _cycles(flow: Flow) -> list[Issue]:
-    """Each cycle once, with the nodes in it (depth-first search, three colours). Iterative:
-    a long chain of nodes cannot exhaust the stack."""
-    children: dict[str, list[str]] = {n.id: [] for n in flow.nodes}
-    for edge in flow.edges:
-        if edge.source in children and edge.target in children:
-            children[edge.source].append(edge.target)
-    state: dict[str, int] = {}  # 1: on the path, 2: done
-    issues: list[Issue] = []
-    seen_cycles: set[frozenset[str]] = set()
-    for root in children:
-        if root in state:
-            continue
-        state[root] = 1
-        path = [root]  # the nodes on the current path, root first
-        pending = [iter(children[root])]  # each one's children not yet followed
-        while pending:
-            child = next(pending[-1], None)
-            if child is None:  # all of the last node's children done
-                pending.pop()
-                state[path.pop()] = 2
-            elif state.get(child) == 1:
-                if len(issues) == MAX_CYCLES:  # one is enough to fix; thousands are noise
-                    return issues
-                loop = tuple(path[path.index(child) :])
-                if frozenset(loop) not in seen_cycles:
-                    seen_cycles.add(frozenset(loop))
-                    issues.append(
-                        Issue("cycle", "the flow loops: " + " → ".join([*loop, child]), nodes=loop)
-                    )
-            elif child not in state:
-                state[child] = 1
-                path.append(child)
-                pending.append(iter(children[child]))
-    return issues
-
-
-def topological_order(flow: Flow) -> list[str]:
-    """Every node after the nodes feeding it, otherwise in the order of the file (each
-    node's parents depth-first, iteratively: a long chain cannot exhaust the stack)."""
-    inputs: dict[str, list[str]] = {n.id: [] for n in flow.nodes}
-    for edge in flow.edges:
-        if edge.target in inputs:
-            inputs[edge.target].append(edge.source)
-    order: list[str] = []
-    done: set[str] = set()
-    for node in flow.nodes:
-        if node.id in done:
-            continue
-        done.add(node.id)
-        path = [node.id]
-        pending = [iter(inputs[node.id])]
-        while pending:
-            parent = next(pending[-1], None)
-            if parent is None:
-                pending.pop()
-                order.append(path.pop())
-            elif parent not in done and parent in inputs:  # an unknown node: _edges says so
-                done.add(parent)
-                path.append(parent)
-                pending.append(iter(inputs[parent]))
-    return order
-
-
 def _columns(
     flow: Flow, registry: Registry, unchecked: set[str], base_dir: Path | None
 ) -> list[Issue]:
@@ -211,10 +148,8 @@ def _columns(
     known: dict[str, Columns] = {}
     issues = []
     nodes = {n.id: n for n in flow.nodes}
-    inputs: dict[str, dict[str, str]] = {}  # flow.inputs_of for every node, made once
-    for edge in flow.edges:
-        inputs.setdefault(edge.target, {})[edge.target_port] = edge.source
-    for node_id in topological_order(flow):
+    inputs = inputs_by_node(flow)
+    for node_id in ordered(parents_of(flow)):
         node = nodes[node_id]
         kind = registry.get(node.kind)
         if kind is None or node_id in unchecked:

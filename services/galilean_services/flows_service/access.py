@@ -4,59 +4,25 @@ flow's owner changes what it runs or when (`owned`): it runs as the owner."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Forbidden, NotFound
+from ..kit.auth import Caller, Scopes
+from ..kit.errors import Forbidden, NotFound
 
-SCOPE_PREFIX = "custom:flows:"
 # The verbs and what they allow (the hub defines the custom scopes from this).
-SCOPE_HELP = {
-    "read": "See flows, versions, runs, endpoints and schedules shared with you.",
-    "write": "Create and change your flows, publish them, schedule them.",
-    "run": "Run flows and cancel runs.",
-    "execute": "Call published flow endpoints.",
-}
+SCOPES = Scopes(
+    "flows",
+    {
+        "read": "See flows, versions, runs, endpoints and schedules shared with you.",
+        "write": "Create and change your flows, publish them, schedule them.",
+        "run": "Run flows and cancel runs.",
+        "execute": "Call published flow endpoints.",
+    },
+)
+SCOPE_HELP = SCOPES.verbs
 VERBS = tuple(SCOPE_HELP)
-
-
-def scope(verb: str) -> str:
-    return SCOPE_PREFIX + verb
-
-
-@dataclass(frozen=True)
-class Caller:
-    name: str
-    admin: bool = False
-    groups: frozenset[str] = field(default_factory=frozenset)
-    verbs: frozenset[str] = field(default_factory=frozenset)
-
-    @classmethod
-    def from_hub_model(
-        cls, model: dict[str, Any], check: Callable[[set[str], dict[str, Any]], Iterable[str]]
-    ) -> Caller:
-        """`check` is HubAuth.check_scopes: it expands filters and `inherit` for us."""
-        verbs = frozenset(v for v in VERBS if check({scope(v)}, model))
-        return cls(
-            name=str(model["name"]),
-            admin=bool(model.get("admin")),
-            groups=frozenset(model.get("groups") or ()),
-            verbs=verbs,
-        )
-
-    def need(self, verb: str) -> None:
-        if verb not in self.verbs:
-            raise Forbidden(
-                f"your token or session lacks the {scope(verb)} scope",
-                [{"field": "scope", "scope": scope(verb)}],
-            )
-
-    def sees(self, flow: dict[str, Any]) -> bool:
-        return self.admin or flow["owner"] == self.name or bool(self.groups & set(flow["groups"]))
-
-    def owns(self, flow: dict[str, Any]) -> bool:
-        return self.admin or flow["owner"] == self.name
+scope = SCOPES.scope
+__all__ = ["SCOPES", "SCOPE_HELP", "VERBS", "Caller", "changeable", "owned", "scope", "visible"]
 
 
 def visible(caller: Caller, flow: dict[str, Any]) -> dict[str, Any]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import web
 
+from ..kit.handlers import NotFoundHandler, service_cookie_secret
 from . import handlers as h
 from . import pages
 from .config import ServiceConfig
@@ -45,20 +45,11 @@ def route_regex(template: str) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: f"({ARGUMENT_PATTERNS[m.group(1)]})", template)
 
 
-class NotFoundHandler(h.BaseHandler):
-    public = True
-
-    def prepare(self) -> None:
-        raise web.HTTPError(404, f"no such path: {self.request.path}")
-
-
-def service_cookie_secret() -> bytes:
-    # The OAuth cookie is signed with a secret the service makes at each start: a restart
-    # only means users pass through the hub's login again (silently, if logged in).
-    return os.urandom(32)
-
-
-def make_app(config: ServiceConfig, service: FlowsService | None = None) -> web.Application:
+def make_app(
+    config: ServiceConfig, service: FlowsService | None = None, hub_auth: HubOAuth | None = None
+) -> web.Application:
+    """The application; `hub_auth`: how callers are known (default: the hub's HubOAuth; in
+    tests, kit.testing.FakeHubAuth)."""
     service = service or FlowsService(config)
     prefix = config.prefix
     rules: list[Any] = [
@@ -68,7 +59,7 @@ def make_app(config: ServiceConfig, service: FlowsService | None = None) -> web.
     rules.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
     # The login cookie stays home: a cross-site request (a form, an image, a fetch) does
     # not carry it; a link followed from another site does (Lax), which _caller handles.
-    auth = HubOAuth.instance()
+    auth = hub_auth or HubOAuth.instance()
     auth.cookie_options = {**auth.cookie_options, "samesite": "Lax"}
     return web.Application(
         rules,
@@ -77,4 +68,5 @@ def make_app(config: ServiceConfig, service: FlowsService | None = None) -> web.
         default_handler_args={"service": service},
         service=service,
         routes=ROUTES,
+        hub_auth=auth,
     )

@@ -1,5 +1,6 @@
-"""The service's settings, from the environment the hub gives it (galilean_hub.config
-passes them; their documentation is in stack.env.example under "flows")."""
+"""The service's settings, resolved: read from the environment the hub gives it (the
+groups CommonSettings, ContainerSettings and FlowsSettings; their defaults and help are on
+their traits, the documentation is stack.env.example)."""
 
 from __future__ import annotations
 
@@ -8,68 +9,73 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..folders import expand
+from ..kit.settings import CommonSettings, ContainerSettings
+from .settings import FlowsSettings
+
+_FLOWS = FlowsSettings()  # the defaults, as the traits give them
+_BOX = ContainerSettings()
+PREFIX = "/services/flows/"
+
 
 @dataclass(frozen=True)
 class ServiceConfig:
     db_url: str
-    files_root: str  # a folder per user: contains "{user}"
-    port: int = 8082
-    prefix: str = "/services/flows/"
-    run_timeout: int = 3600
-    max_parallel_runs: int = 2
-    endpoint_timeout: int = 60
-    endpoint_idle_seconds: int = 600  # an endpoint worker idle this long is stopped
-    schedule_check_seconds: float = 15.0
-    memory_limit: str = "2GB"
-    engine: str = "auto"  # runs: auto (Polars where it can) | duckdb
+    files_root: str  # a folder per user: contains "{user}" (folders.USER)
+    port: int = _FLOWS.flows_port
+    prefix: str = PREFIX
+    run_timeout: int = _FLOWS.flows_run_timeout
+    max_parallel_runs: int = _FLOWS.flows_max_parallel_runs
+    endpoint_timeout: int = _FLOWS.flows_endpoint_timeout
+    endpoint_idle_seconds: int = _FLOWS.flows_endpoint_idle_seconds
+    schedule_check_seconds: float = _FLOWS.flows_schedule_check_seconds
+    memory_limit: str = _FLOWS.flows_memory_limit
+    engine: str = _FLOWS.flows_engine
     http_allow: tuple[str, ...] = field(default_factory=tuple)
-    # Where flows execute: auto (bubblewrap when it works here) | bubblewrap | none |
-    # docker (a container per run from the user's image; the hub sets it in docker mode)
-    isolation: str = "auto"
-    # Whether isolated runs reach the network at all: none | allowed (public addresses and
-    # the allow-list's private ones, checked by the engine). A non-empty allow-list
-    # implies "allowed".
-    network: str = "none"
-    max_processes: int = 512  # processes and threads of one run (where cgroups allow)
-    endpoint_workers: int = 8  # endpoint worker processes alive at once, all endpoints
-    endpoint_concurrency: int = 1  # calls of one endpoint executing at once (workers each)
+    # Where flows execute: auto | bubblewrap | none (GALILEAN_FLOWS_ISOLATION), or docker
+    # (a container per run from the user's image) in docker mode.
+    isolation: str = _FLOWS.flows_isolation
+    network: str = _FLOWS.flows_network
+    max_processes: int = _FLOWS.flows_max_processes
+    endpoint_workers: int = _FLOWS.flows_endpoint_workers
+    endpoint_concurrency: int = _FLOWS.flows_endpoint_concurrency
     # Docker mode: the user's image and limits, the network runs may join (when allowed)
-    docker_image: str = "galilean/notebook:latest"
-    docker_network: str = ""
-    docker_mem_limit: str = "2G"
-    docker_cpu_limit: float = 1.0
+    docker_image: str = _BOX.docker_image
+    docker_network: str = _BOX.docker_network
+    docker_mem_limit: str = _BOX.docker_mem_limit
+    docker_cpu_limit: float = _BOX.docker_cpu_limit
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceConfig:
+        """From the variables (ConfigError names a bad one)."""
         env = os.environ if env is None else env
-        data = Path(env.get("GALILEAN_DATA_DIR", "var")).absolute()
-        url = env.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8082")
+        common = CommonSettings.from_environ(env)
+        box = ContainerSettings.from_environ(env)
+        flows = FlowsSettings.from_environ(env)
+        url = env.get("JUPYTERHUB_SERVICE_URL") or f"http://127.0.0.1:{flows.flows_port}"
+        data = common.data_path
         return cls(
-            db_url=env.get("GALILEAN_FLOWS_DB_URL") or f"sqlite:///{data / 'flows.sqlite'}",
-            files_root=env.get("GALILEAN_FLOWS_FILES_ROOT") or str(data / "users/{user}/home"),
+            db_url=flows.database_url("", data),
+            files_root=flows.files_template(common.mode, data, box.docker_shared_dir),
             port=int(url.rsplit(":", 1)[1].split("/")[0]),
-            prefix=env.get("JUPYTERHUB_SERVICE_PREFIX", "/services/flows/"),
-            run_timeout=int(env.get("GALILEAN_FLOWS_RUN_TIMEOUT", "3600")),
-            max_parallel_runs=int(env.get("GALILEAN_FLOWS_MAX_PARALLEL_RUNS", "2")),
-            endpoint_timeout=int(env.get("GALILEAN_FLOWS_ENDPOINT_TIMEOUT", "60")),
-            endpoint_idle_seconds=int(env.get("GALILEAN_FLOWS_ENDPOINT_IDLE_SECONDS", "600")),
-            schedule_check_seconds=float(env.get("GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS", "15")),
-            memory_limit=env.get("GALILEAN_FLOWS_MEMORY_LIMIT", "2GB"),
-            engine=env.get("GALILEAN_FLOWS_ENGINE", "auto"),
-            isolation=env.get("GALILEAN_FLOWS_ISOLATION", "auto"),
-            network=env.get("GALILEAN_FLOWS_NETWORK", "none"),
-            max_processes=int(env.get("GALILEAN_FLOWS_MAX_PROCESSES", "512")),
-            endpoint_workers=int(env.get("GALILEAN_FLOWS_ENDPOINT_WORKERS", "8")),
-            endpoint_concurrency=int(env.get("GALILEAN_FLOWS_ENDPOINT_CONCURRENCY", "1")),
-            docker_image=env.get("GALILEAN_DOCKER_IMAGE", "galilean/notebook:latest"),
-            docker_network=env.get("GALILEAN_DOCKER_NETWORK", ""),
-            docker_mem_limit=env.get("GALILEAN_DOCKER_MEM_LIMIT", "2G"),
-            docker_cpu_limit=float(env.get("GALILEAN_DOCKER_CPU_LIMIT", "1.0")),
-            http_allow=tuple(
-                h.strip().lower()
-                for h in env.get("GALILEAN_FLOWS_HTTP_ALLOW", "").split(",")
-                if h.strip()
-            ),
+            prefix=env.get("JUPYTERHUB_SERVICE_PREFIX", PREFIX),
+            run_timeout=flows.flows_run_timeout,
+            max_parallel_runs=flows.flows_max_parallel_runs,
+            endpoint_timeout=flows.flows_endpoint_timeout,
+            endpoint_idle_seconds=flows.flows_endpoint_idle_seconds,
+            schedule_check_seconds=flows.flows_schedule_check_seconds,
+            memory_limit=flows.flows_memory_limit,
+            engine=flows.flows_engine,
+            isolation="docker" if common.mode == "docker" else flows.flows_isolation,
+            network=flows.flows_network,
+            max_processes=flows.flows_max_processes,
+            endpoint_workers=flows.flows_endpoint_workers,
+            endpoint_concurrency=flows.flows_endpoint_concurrency,
+            docker_image=box.docker_image,
+            docker_network=box.docker_network,
+            docker_mem_limit=box.docker_mem_limit,
+            docker_cpu_limit=box.docker_cpu_limit,
+            http_allow=tuple(h.lower() for h in flows.flows_http_allow),
         )
 
     @property
@@ -78,6 +84,6 @@ class ServiceConfig:
 
     def files_of(self, user: str) -> Path:
         """The owner's folder: relative paths in the owner's flows start here."""
-        folder = Path(self.files_root.replace("{user}", user))
+        folder = expand(self.files_root, user)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         return folder

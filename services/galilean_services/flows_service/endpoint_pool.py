@@ -198,9 +198,12 @@ class EndpointPool:
         self._starting[owner] = self._starting.get(owner, 0) + 1  # counted while it starts
         try:
             proc = await self.plane.spawn(
-                WORKER, base_dir, owner, f"endpoint-{key[0]}-{self._serial}",
+                WORKER,
+                base_dir,
+                owner,
+                f"endpoint-{key[0]}-{self._serial}",
                 network=not runs_python(content),
-            )  # fmt: skip
+            )
         except Exception as exc:  # OSError, or the Docker API's errors
             why = f"endpoint {key[0]!r} could not start: {type(exc).__name__}"
             raise GalileanError(why, status=503) from None

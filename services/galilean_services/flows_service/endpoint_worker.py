@@ -63,15 +63,19 @@ class Endpoint:
         cursor = self.entry.database.cursor()
         try:
             result = run_program(
-                program, self.registry, con=cursor, http_policy=self.policy, request=request,
+                program,
+                self.registry,
+                con=cursor,
+                http_policy=self.policy,
+                request=request,
                 connections=self.connections,
-            )  # fmt: skip
+            )
         finally:
             cursor.close()
         if result.status != "succeeded":
             error = result.error or {}
             node = error.get("node")
-            caller = bool(node) and program.flow.node(str(node)).kind == "source.request"
+            caller = bool(node) and program.kind_of(str(node)).request_input
             status = 400 if caller else 422  # the caller's request, or the flow itself
             message = f"{node or 'the flow'}: {error.get('message')}"
             problem = {"node": node, "message": error.get("message")}

@@ -104,8 +104,16 @@ class PlanCache:
                 return program
         # One destination: everything in one query; several: shared results held.
         several = len(destinations(entry.flow, self.registry)) > 1
-        program = plan(entry.flow, params, entry.base_dir, self.registry, counts=False,
-                       validated=True, hold=several, materialized=entry.constants)  # fmt: skip
+        program = plan(
+            entry.flow,
+            params,
+            entry.base_dir,
+            self.registry,
+            counts=False,
+            validated=True,
+            hold=several,
+            materialized=entry.constants,
+        )
         with self._lock:
             entry.plans[signature] = program
             while len(entry.plans) > PLANS_PER_ENTRY:
@@ -130,7 +138,7 @@ class PlanCache:
 
 def load_constants(entry: Entry, registry: Registry) -> None:
     for node in entry.flow.nodes:
-        if node.kind == "source.inline":
+        if registry.kind_of(node.kind).constant:
             if "$" in json.dumps(node.params):  # rows with $parameters: bound per call
                 continue
             query = compile_node(

@@ -167,9 +167,11 @@ class RunManager:
             return False
         await self._stop(run_id)
         self.store.update_run(
-            run_id, status="cancelled", ended=time.time(),
+            run_id,
+            status="cancelled",
+            ended=time.time(),
             error={"node": None, "message": "cancelled"},
-        )  # fmt: skip
+        )
         return True
 
     async def stop_flow(self, flow_id: int) -> int:

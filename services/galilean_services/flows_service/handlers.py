@@ -3,17 +3,15 @@ method and writes JSON; errors leave in the one JSON shape (JSONErrorMixin)."""
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Any, ClassVar
 
-from jupyterhub.services.auth import HubOAuthenticated
 from tornado import web
 
-from ..errors import GalileanError
-from ..http import JSONErrorMixin, json_body, json_object
-from .access import VERBS, Caller, scope
-from .service import FlowsService, known_id
+from ..kit.auth import Caller
+from ..kit.body import known_id
+from ..kit.handlers import BaseHandler as KitHandler
+from .access import SCOPES, scope
+from .service import FlowsService
 
 # Request bodies, for the OpenAPI document (the service checks them itself, field by field).
 FLOW_DOCUMENT = {
@@ -23,9 +21,10 @@ FLOW_DOCUMENT = {
 NAME = {"type": "string", "minLength": 1, "maxLength": 255}
 GROUPS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 VERSION = {
-    "type": ["integer", "null"], "minimum": 1,
+    "type": ["integer", "null"],
+    "minimum": 1,
     "description": "a version number; null or absent: the latest",
-}  # fmt: skip
+}
 PARAMS = {
     "type": "object",
     "description": "flow parameter values; others than the owner may set only parameters "
@@ -43,53 +42,14 @@ def _number(text: str) -> int:
     return known_id(int(text), "version", "number")
 
 
-class BaseHandler(JSONErrorMixin, HubOAuthenticated, web.RequestHandler):
-    """Every API handler. Who may call: a browser session (the hub's OAuth) or a hub API
-    token that has `access:services!service=flows` OR any custom:flows:* scope, so a token
-    made with only `custom:flows:read` works for reading; each verb then needs its own
-    scope (403 naming it): read, write, run, execute."""
+class BaseHandler(KitHandler):
+    """Every API handler of the flows service (the kit's BaseHandler): a browser session or
+    a hub API token that has `access:services!service=flows` OR any custom:flows:* scope,
+    so a token made with only `custom:flows:read` works for reading; each verb then needs
+    its own scope (403 naming it): read, write, run, execute."""
 
-    # method → one line for the OpenAPI document
-    docs: ClassVar[dict[str, str]] = {}
-    # method → JSON Schema of the request body, for the OpenAPI document
-    bodies: ClassVar[dict[str, dict[str, Any]]] = {}
-    public: ClassVar[bool] = False
-
-    def initialize(self, service: FlowsService) -> None:
-        self.service = service
-
-    @property
-    def hub_scopes(self) -> set[str]:
-        # Any one of these lets the hub's user model through (check_scopes is "any of");
-        # Caller.need then checks the verb.
-        name = os.environ.get("JUPYTERHUB_SERVICE_NAME", "flows")
-        return {f"access:services!service={name}", *(scope(v) for v in VERBS)}
-
-    def prepare(self) -> None:
-        if self.public:
-            return
-        if self.current_user is None:
-            raise GalileanError(
-                "log in to the hub, or send a hub API token (Authorization: token …)",
-                status=401,
-            )
-        self.check_xsrf_cookie()
-
-    @property
-    def caller(self) -> Caller:
-        return Caller.from_hub_model(self.current_user, self.hub_auth.check_scopes)
-
-    def body(self) -> Any:
-        return json_body(self.request.body)
-
-    def body_object(self) -> dict[str, Any]:
-        return json_object(self.request.body)
-
-    def send(self, data: Any, status: int = 200) -> None:
-        self.set_status(status)
-        self.set_header("Content-Type", "application/json")
-        self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps(data, default=str))
+    scopes = SCOPES
+    service: FlowsService
 
 
 class HealthHandler(BaseHandler):
@@ -122,11 +82,13 @@ class FlowsHandler(BaseHandler):
             "type": "object",
             "required": ["flow"],
             "properties": {
-                "flow": FLOW_DOCUMENT, "name": NAME, "groups": GROUPS,
+                "flow": FLOW_DOCUMENT,
+                "name": NAME,
+                "groups": GROUPS,
                 "description": {"type": "string", "maxLength": 10_000},
             },
         }
-    }  # fmt: skip
+    }
 
     def get(self) -> None:
         self.send(self.service.list_flows(self.caller))
@@ -145,11 +107,12 @@ class FlowHandler(BaseHandler):
         "patch": {
             "type": "object",
             "properties": {
-                "name": NAME, "groups": GROUPS,
+                "name": NAME,
+                "groups": GROUPS,
                 "description": {"type": "string", "maxLength": 10_000},
             },
         }
-    }  # fmt: skip
+    }
 
     def get(self, flow_id: str) -> None:
         self.send(self.service.flow(self.caller, _flow(flow_id)))
@@ -236,10 +199,11 @@ class EndpointHandler(BaseHandler):
             "required": ["name"],
             "properties": {
                 "name": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
-                "version": VERSION, "public": {"type": "boolean"},
+                "version": VERSION,
+                "public": {"type": "boolean"},
             },
         }
-    }  # fmt: skip
+    }
 
     def get(self, flow_id: str) -> None:
         self.send(self.service.endpoint(self.caller, _flow(flow_id)))
@@ -265,14 +229,17 @@ class ScheduleHandler(BaseHandler):
             "required": ["cron"],
             "properties": {
                 "cron": {
-                    "type": "string", "maxLength": 128,
+                    "type": "string",
+                    "maxLength": 128,
                     "description": "UTC; 5 fields (minute hour day month weekday) or 6 (seconds)",
                 },
-                "version": VERSION, "params": PARAMS,
-                "missed": {"enum": ["once", "skip"]}, "enabled": {"type": "boolean"},
+                "version": VERSION,
+                "params": PARAMS,
+                "missed": {"enum": ["once", "skip"]},
+                "enabled": {"type": "boolean"},
             },
         }
-    }  # fmt: skip
+    }
 
     def get(self, flow_id: str) -> None:
         self.send(self.service.schedule(self.caller, _flow(flow_id)))

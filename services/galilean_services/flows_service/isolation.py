@@ -31,11 +31,27 @@ TMP_BYTES = 1024 * 2**20  # the sandbox's /tmp
 SANDBOX_UID = 1000  # the owner inside the sandbox; files appear as the service's account
 # /etc entries programs need (name resolution, TLS roots, time zone); never shadow or keys.
 ETC = (
-    "resolv.conf", "hosts", "nsswitch.conf", "host.conf", "gai.conf", "ssl/certs",
+    "resolv.conf",
+    "hosts",
+    "nsswitch.conf",
+    "host.conf",
+    "gai.conf",
+    "ssl/certs",
     "ca-certificates",
-    "ca-certificates.conf", "pki", "localtime", "timezone", "alternatives", "passwd", "group",
-    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "mime.types", "protocols", "services",
-)  # fmt: skip
+    "ca-certificates.conf",
+    "pki",
+    "localtime",
+    "timezone",
+    "alternatives",
+    "passwd",
+    "group",
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "mime.types",
+    "protocols",
+    "services",
+)
 # Variables a run may see; everything else of the service's environment (its hub token
 # above all) stays out.
 PASSED_PREFIXES = ("GALILEAN_CONNECTION_", "GALILEAN_FLOWS_PYTHON_")
@@ -97,11 +113,22 @@ class Isolation:
             return argv
         folder = folder.resolve()
         args = [
-            self.bwrap, "--die-with-parent", "--new-session", "--unshare-all", "--unshare-user",
-            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--disable-userns",
-            "--cap-drop", "ALL",
-            "--ro-bind", "/usr", "/usr",
-        ]  # fmt: skip
+            self.bwrap,
+            "--die-with-parent",
+            "--new-session",
+            "--unshare-all",
+            "--unshare-user",
+            "--uid",
+            str(SANDBOX_UID),
+            "--gid",
+            str(SANDBOX_UID),
+            "--disable-userns",
+            "--cap-drop",
+            "ALL",
+            "--ro-bind",
+            "/usr",
+            "/usr",
+        ]
         if self.network and network:
             args.append("--share-net")
         for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
@@ -142,8 +169,10 @@ def _bwrap_works(bwrap: str, readable: Iterable[str]) -> str:
     try:
         done = subprocess.run(
             probe.command([sys.executable, "-c", "pass"], folder),
-            capture_output=True, timeout=30, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return str(exc)
     if done.returncode != 0:

@@ -92,11 +92,15 @@ def document(routes: list[tuple[str, type[web.RequestHandler]]], prefix: str) ->
         "components": {
             "schemas": {"Error": ERROR_SCHEMA, "Flow": flow_schema},
             "securitySchemes": {
-                "hubToken": {"type": "apiKey", "in": "header", "name": "Authorization",
-                             "description": "token <hub API token>"}
+                "hubToken": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "token <hub API token>",
+                }
             },
         },
-    }  # fmt: skip
+    }
 
 
 class OpenAPIHandler(BaseHandler):

@@ -18,26 +18,29 @@ import sys
 from pathlib import Path
 from typing import Protocol
 
+from ..flows.registry import Registry, default_registry
+from ..kit.settings import CommonSettings
 from .config import ServiceConfig
 from .confinement import ProcessLimits, preexec
 from .isolation import Isolation, IsolationUnavailable, choose, environment
 
 LINE_LIMIT = 64 * 1024 * 1024  # one reply line: up to 10,000 rows per output
-PYTHON_NODE = "transform.python"
 OFFLINE = (
     "network: none for this run (it has a Python node, and Python nodes never get the "
     "network: the allow-list holds only the engine's own connections)"
 )
 
 
-def runs_python(content: str) -> bool:
-    """Whether a flow (its .flow JSON) has a Python node: it then runs without the
-    network, whatever the admin allows, as user code could reach past the allow-list."""
+def runs_python(content: str, registry: Registry | None = None) -> bool:
+    """Whether a flow (its .flow JSON) has a node running user code (a kind that declares
+    `user_code`, such as Python): it then runs without the network, whatever the admin
+    allows, as user code could reach past the allow-list."""
     try:
         nodes = json.loads(content).get("nodes") or []
     except (ValueError, AttributeError):
         return True  # unreadable here: the safe answer
-    return any(isinstance(n, dict) and n.get("kind") == PYTHON_NODE for n in nodes)
+    user_code = set((registry or default_registry()).names(lambda kind: kind.user_code))
+    return any(isinstance(n, dict) and n.get("kind") in user_code for n in nodes)
 
 
 class Child(Protocol):
@@ -147,10 +150,15 @@ class LocalPlane:
         try:
             proc = await asyncio.create_subprocess_exec(
                 *self.isolation.command(argv, folder, network),
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, start_new_session=True, limit=LINE_LIMIT,
-                cwd=folder, env=environment(folder), preexec_fn=preexec(group),
-            )  # fmt: skip
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,
+                limit=LINE_LIMIT,
+                cwd=folder,
+                env=environment(folder),
+                preexec_fn=preexec(group),
+            )
         except BaseException:
             self.limits.kill(group)  # whatever of it had started
             self.limits.remove(group)
@@ -176,7 +184,7 @@ def make_plane(config: ServiceConfig) -> Plane:
 
         return DockerPlane(config)
     isolation = choose(config.isolation, config.needs_network)
-    data = Path(os.environ.get("GALILEAN_DATA_DIR", "var")).absolute()
+    data = CommonSettings.from_environ(os.environ).data_path
     for readable in isolation.readable:  # Python's folders, shown read-only to every run
         if data.is_relative_to(readable):
             raise IsolationUnavailable(

@@ -58,9 +58,11 @@ def next_after(expression: str, when: float) -> float | None:
 
 class Scheduler:
     def __init__(
-        self, store: Store, start_run: Callable[[dict[str, Any], str], None],
+        self,
+        store: Store,
+        start_run: Callable[[dict[str, Any], str], None],
         grace: float = 60.0,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """`start_run(schedule, trigger)` starts one run of the schedule's flow."""
         self.store = store
         self.start_run = start_run

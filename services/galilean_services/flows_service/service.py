@@ -8,13 +8,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import Forbidden, GalileanError, NotFound, ValidationError
 from ..flows import Flow, FlowFileError, dump_flow, parse_flow
 from ..flows.compiler import resolve_params
 from ..flows.issues import FlowInvalid
 from ..flows.registry import Registry, default_registry
 from ..flows.settable import check_settable
 from ..flows.validate import validate
+from ..kit import body as body_checks
+from ..kit.errors import Forbidden, GalileanError, NotFound, ValidationError
 from .access import OWNER_ONLY, Caller, changeable, owned, visible
 from .config import ServiceConfig
 from .endpoint_pool import EndpointPool
@@ -31,57 +32,20 @@ def invalid_flow(exc: FlowInvalid) -> ValidationError:
     return ValidationError(str(exc), [i.as_dict() for i in exc.issues])
 
 
-def _text(body: dict[str, Any], key: str, default: str | None = None, limit: int = 255) -> str:
-    value = body.get(key, default)
-    if not isinstance(value, str) or (default is None and not value.strip()):
-        what = "a non-empty text" if default is None else "a text"
-        raise ValidationError(f"{key}: {what} is required", [{"field": key}])
-    if len(value) > limit:
-        raise ValidationError(f"{key}: at most {limit} characters", [{"field": key}])
-    return value
-
-
 def _groups(body: dict[str, Any]) -> list[str] | None:
-    groups = body.get("groups")
-    if groups is None:
-        return None
-    if not isinstance(groups, list) or not all(isinstance(g, str) and g for g in groups):
-        raise ValidationError("groups: a list of group names is required", [{"field": "groups"}])
-    return groups
+    return body_checks.names(body, "groups", "group names")
 
 
 def _params(body: dict[str, Any]) -> dict[str, Any]:
-    params = body.get("params") or {}
-    if not isinstance(params, dict):
-        raise ValidationError("params: an object of parameter values", [{"field": "params"}])
-    return params
+    return body_checks.mapping(body, "params", "parameter values")
 
 
-def _check_params(content: str, params: dict[str, Any]) -> None:
+def _check_params(flow: Flow, params: dict[str, Any]) -> None:
     """Wrong or unknown parameters of a version: a 400 naming them."""
     try:
-        resolve_params(parse_flow(content), params)
+        resolve_params(flow, params)
     except FlowInvalid as exc:
         raise invalid_flow(exc) from None
-
-
-# Flow ids and version numbers are INTEGER columns: 32 bits on PostgreSQL. A larger one
-# names nothing (and would make the database raise): it does not exist.
-MAX_ID = 2**31 - 1
-
-
-def known_id(value: int, what: str, field: str) -> int:
-    """An id or number from a request, or NotFound for one no row can have."""
-    if not 0 <= value <= MAX_ID:
-        raise NotFound(f"{what} {value} does not exist", [{"field": field}])
-    return value
-
-
-def _version_number(body: dict[str, Any]) -> int | None:
-    version = body.get("version")
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise ValidationError("version: a version number or null", [{"field": "version"}])
-    return None if version is None else known_id(version, "version", "version")
 
 
 class FlowsService:
@@ -98,11 +62,14 @@ class FlowsService:
         self.plane = plane or make_plane(config)
         self.runs = RunManager(self.store, config, self.plane)
         self.endpoints = EndpointPool(
-            self.plane, max_workers=config.endpoint_workers,
-            per_endpoint=config.endpoint_concurrency, timeout=config.endpoint_timeout,
-            ttl=config.endpoint_idle_seconds, memory_limit=config.memory_limit,
+            self.plane,
+            max_workers=config.endpoint_workers,
+            per_endpoint=config.endpoint_concurrency,
+            timeout=config.endpoint_timeout,
+            ttl=config.endpoint_idle_seconds,
+            memory_limit=config.memory_limit,
             http_allow=config.http_allow,
-        )  # fmt: skip
+        )
         self.scheduler = Scheduler(self.store, self._scheduled_run)
         self._endpoints: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._flows: dict[tuple[str, int, int], Flow] = {}  # endpoint versions, parsed
@@ -132,9 +99,12 @@ class FlowsService:
         content = self._content(body)
         name = body.get("name") or json.loads(content)["name"]
         return self.store.create_flow(
-            caller.name, _text({"name": name}, "name"), content,
-            _text(body, "description", "", 10_000), _groups(body) or [],
-        )  # fmt: skip
+            caller.name,
+            body_checks.text({"name": name}, "name"),
+            content,
+            body_checks.text(body, "description", "", 10_000),
+            _groups(body) or [],
+        )
 
     def flow(self, caller: Caller, flow_id: int) -> dict[str, Any]:
         caller.need("read")
@@ -157,9 +127,9 @@ class FlowsService:
                 [{"field": "groups"}],
             )
         if "name" in body:
-            fields["name"] = _text(body, "name")
+            fields["name"] = body_checks.text(body, "name")
         if "description" in body:
-            fields["description"] = _text(body, "description", "", 10_000)
+            fields["description"] = body_checks.text(body, "description", "", 10_000)
         return self.store.update_flow(flow_id, **fields)
 
     async def delete_flow(self, caller: Caller, flow_id: int) -> None:
@@ -179,7 +149,7 @@ class FlowsService:
         self._changed()
         owned(caller, self.store.flow(flow_id))  # not an admin: it would run as the owner
         number = self.store.add_version(
-            flow_id, self._content(body), caller.name, _text(body, "message", "", 2000)
+            flow_id, self._content(body), caller.name, body_checks.text(body, "message", "", 2000)
         )
         return self.version(caller, flow_id, number)
 
@@ -199,27 +169,37 @@ class FlowsService:
     def start_run(self, caller: Caller, flow_id: int, body: dict[str, Any]) -> dict[str, Any]:
         caller.need("run")
         flow = visible(caller, self.store.flow(flow_id))
-        number, params = _version_number(body), _params(body)
+        number, params = body_checks.optional_number(body, "version"), _params(body)
         version = self.store.version(flow_id, number)
         # A group member (or an admin) may set only what the owner shared (403 naming it);
         # the run then uses the version checked, not a newer one saved meanwhile.
-        check_settable(
-            parse_flow(version["content"]), params, caller.name == flow["owner"], self.registry
-        )
-        return self._start(flow, version["number"], params, caller.name, "manual")
+        parsed = parse_flow(version["content"])
+        check_settable(parsed, params, caller.name == flow["owner"], self.registry)
+        return self._start(flow, version["number"], params, caller.name, "manual", parsed)
 
     def _start(
-        self, flow: dict[str, Any], number: int | None, params: dict[str, Any], caller: str,
+        self,
+        flow: dict[str, Any],
+        number: int | None,
+        params: dict[str, Any],
+        caller: str,
         trigger: str,
-    ) -> dict[str, Any]:  # fmt: skip
+        parsed: Flow | None = None,
+    ) -> dict[str, Any]:
+        """Start a run of version `number` (parsed once: `parsed` when the caller has it)."""
         version = self.store.version(flow["id"], number)
-        _check_params(version["content"], params)  # the caller's to fix, before anything runs
+        parsed = parsed or parse_flow(version["content"])
+        _check_params(parsed, params)  # the caller's to fix, before anything runs
         run_id = self.store.create_run(flow["id"], version["number"], caller, trigger, params)
         # Everything runs as the flow's owner: the owner's folder, whoever started it.
         self.runs.start(
-            run_id, version["content"], params, self.config.files_of(flow["owner"]),
-            flow["id"], flow["owner"],
-        )  # fmt: skip
+            run_id,
+            version["content"],
+            params,
+            self.config.files_of(flow["owner"]),
+            flow["id"],
+            flow["owner"],
+        )
         return self.store.run(run_id)
 
     def runs_of(self, caller: Caller, flow_id: int) -> list[dict[str, Any]]:
@@ -253,15 +233,13 @@ class FlowsService:
         caller.need("write")
         self._changed()
         owned(caller, self.store.flow(flow_id))  # admins may unpublish, not publish
-        name = _text(body, "name", None, 64)
+        name = body_checks.text(body, "name", None, 64)
         if not ENDPOINT_NAME.match(name):
             raise ValidationError(
                 "name: lower-case letters, digits, '-' and '_' (64 at most)", [{"field": "name"}]
             )
-        public = body.get("public", False)
-        if not isinstance(public, bool):
-            raise ValidationError("public: true or false", [{"field": "public"}])
-        number = _version_number(body)
+        public = body_checks.flag(body, "public", False)
+        number = body_checks.optional_number(body, "version")
         self.store.version(flow_id, number)  # 404 for a version that does not exist
         old = self.store.endpoint_of(flow_id)
         if old:
@@ -291,8 +269,9 @@ class FlowsService:
             if caller is None:
                 raise GalileanError(
                     f"endpoint {name!r} needs a hub API token with the custom:flows:execute "
-                    "scope (Authorization: token …)", status=401,
-                )  # fmt: skip
+                    "scope (Authorization: token …)",
+                    status=401,
+                )
             caller.need("execute")
             if not caller.sees(flow):  # the endpoint's name is public; its flow is not
                 raise Forbidden(
@@ -312,9 +291,12 @@ class FlowsService:
         )
 
     def _check_endpoint_params(
-        self, key: tuple[str, int, int], content: Callable[[], str], query: dict[str, str],
+        self,
+        key: tuple[str, int, int],
+        content: Callable[[], str],
+        query: dict[str, str],
         body: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Callers other than the owner (public endpoints: anyone) set only parameters the
         owner marked shared, never one that reaches a file path or a connection (403)."""
         flow = self._flows.get(key)
@@ -341,24 +323,27 @@ class FlowsService:
         caller.need("write")
         self._changed()
         flow = owned(caller, self.store.flow(flow_id))  # admins may unschedule, not schedule
-        cron = _text(body, "cron", None, 128)
+        cron = body_checks.text(body, "cron", None, 128)
         next_run = check_cron(cron)
         missed = body.get("missed", "once")
         if missed not in MISSED_POLICIES:
             raise ValidationError("missed: 'once' or 'skip'", [{"field": "missed"}])
         params = _params(body)
-        number = _version_number(body)
-        content = self.store.version(flow_id, number)["content"]
-        _check_params(content, params)
+        number = body_checks.optional_number(body, "version")
+        parsed = parse_flow(self.store.version(flow_id, number)["content"])
+        _check_params(parsed, params)
         # Only the owner gets here (owned): kept should that ever change.
-        check_settable(parse_flow(content), params, caller.name == flow["owner"], self.registry)
-        enabled = body.get("enabled", True)
-        if not isinstance(enabled, bool):
-            raise ValidationError("enabled: true or false", [{"field": "enabled"}])
+        check_settable(parsed, params, caller.name == flow["owner"], self.registry)
+        enabled = body_checks.flag(body, "enabled", True)
         return self.store.set_schedule(
-            flow_id, cron=cron, version=number, params=params, missed=missed, enabled=enabled,
+            flow_id,
+            cron=cron,
+            version=number,
+            params=params,
+            missed=missed,
+            enabled=enabled,
             next_run=next_run,
-        )  # fmt: skip
+        )
 
     def schedule(self, caller: Caller, flow_id: int) -> dict[str, Any] | None:
         caller.need("read")

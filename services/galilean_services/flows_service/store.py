@@ -17,74 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..errors import NotFound, ValidationError
+from . import tables
 
-metadata = sa.MetaData()
-
-flows = sa.Table(
-    "galilean_flows",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("owner", sa.String(255), nullable=False, index=True),
-    sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("description", sa.Text, nullable=False, default=""),
-    sa.Column("groups", sa.Text, nullable=False, default="[]"),  # JSON list: shared with
-    sa.Column("latest", sa.Integer, nullable=False, default=0),
-    sa.Column("created", sa.Float, nullable=False),
-    sa.Column("updated", sa.Float, nullable=False),
-)
-
-versions = sa.Table(
-    "galilean_flow_versions",
-    metadata,
-    sa.Column("flow_id", sa.ForeignKey("galilean_flows.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("number", sa.Integer, primary_key=True),
-    sa.Column("content", sa.Text, nullable=False),  # the .flow JSON, as given
-    sa.Column("author", sa.String(255), nullable=False),
-    sa.Column("message", sa.Text, nullable=False, default=""),
-    sa.Column("created", sa.Float, nullable=False),
-)
-
-runs = sa.Table(
-    "galilean_flow_runs",
-    metadata,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("flow_id", sa.ForeignKey("galilean_flows.id", ondelete="CASCADE"), index=True),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("caller", sa.String(255), nullable=False),
-    sa.Column("trigger", sa.String(32), nullable=False),  # manual | schedule
-    sa.Column("status", sa.String(16), nullable=False),  # queued running succeeded failed cancelled
-    sa.Column("params", sa.Text, nullable=False, default="{}"),
-    sa.Column("created", sa.Float, nullable=False),
-    sa.Column("started", sa.Float),
-    sa.Column("ended", sa.Float),
-    sa.Column("nodes", sa.Text, nullable=False, default="{}"),
-    sa.Column("error", sa.Text),
-    sa.Column("outputs", sa.Text, nullable=False, default="{}"),  # first rows of display nodes
-    sa.Column("logs", sa.Text, nullable=False, default=""),
-)
-
-endpoints = sa.Table(
-    "galilean_flow_endpoints",
-    metadata,
-    sa.Column("name", sa.String(128), primary_key=True),
-    sa.Column("flow_id", sa.ForeignKey("galilean_flows.id", ondelete="CASCADE"), unique=True),
-    sa.Column("version", sa.Integer),  # None: the latest version
-    sa.Column("public", sa.Boolean, nullable=False, default=False),
-    sa.Column("created", sa.Float, nullable=False),
-)
-
-schedules = sa.Table(
-    "galilean_flow_schedules",
-    metadata,
-    sa.Column("flow_id", sa.ForeignKey("galilean_flows.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("cron", sa.String(128), nullable=False),
-    sa.Column("version", sa.Integer),  # None: the latest version
-    sa.Column("params", sa.Text, nullable=False, default="{}"),
-    sa.Column("missed", sa.String(8), nullable=False, default="once"),  # once | skip
-    sa.Column("enabled", sa.Boolean, nullable=False, default=True),
-    sa.Column("next_run", sa.Float),
-    sa.Column("last_run", sa.Float),
-)
+# The tables live in tables.py; these names are how this module (and callers) use them.
+metadata, flows, versions = tables.metadata, tables.flows, tables.versions
+runs, endpoints, schedules = tables.runs, tables.endpoints, tables.schedules
 
 FINISHED = ("succeeded", "failed", "cancelled")
 
@@ -173,10 +110,14 @@ class Store:
             flow_id = int(key[0])
             con.execute(
                 versions.insert().values(
-                    flow_id=flow_id, number=1, content=content, author=owner, message="created",
+                    flow_id=flow_id,
+                    number=1,
+                    content=content,
+                    author=owner,
+                    message="created",
                     created=now,
                 )
-            )  # fmt: skip
+            )
         return self.flow(flow_id)
 
     def flow(self, flow_id: int) -> dict[str, Any]:
@@ -215,10 +156,14 @@ class Store:
             number = int(latest) + 1
             con.execute(
                 versions.insert().values(
-                    flow_id=flow_id, number=number, content=content, author=author,
-                    message=message, created=time.time(),
+                    flow_id=flow_id,
+                    number=number,
+                    content=content,
+                    author=author,
+                    message=message,
+                    created=time.time(),
                 )
-            )  # fmt: skip
+            )
             con.execute(
                 flows.update()
                 .where(flows.c.id == flow_id)
@@ -254,10 +199,16 @@ class Store:
         with self.engine.begin() as con:
             con.execute(
                 runs.insert().values(
-                    id=run_id, flow_id=flow_id, version=version, caller=caller, trigger=trigger,
-                    status="queued", params=json.dumps(params), created=time.time(),
+                    id=run_id,
+                    flow_id=flow_id,
+                    version=version,
+                    caller=caller,
+                    trigger=trigger,
+                    status="queued",
+                    params=json.dumps(params),
+                    created=time.time(),
                 )
-            )  # fmt: skip
+            )
         return run_id
 
     def update_run(self, run_id: str, **fields: Any) -> None:

@@ -64,10 +64,13 @@ def main() -> int:
         first = invalid.issues[0]
         out = {
             "status": "failed",
-            "error": {"node": first.node, "message": str(invalid),
-                      "issues": [i.as_dict() for i in invalid.issues]},
+            "error": {
+                "node": first.node,
+                "message": str(invalid),
+                "issues": [i.as_dict() for i in invalid.issues],
+            },
             "logs": [f"invalid: {i.message}" for i in invalid.issues],
-        }  # fmt: skip
+        }
     sys.stdout.write(json.dumps(out, default=jsonable) + "\n")
     sys.stdout.flush()
     return 0

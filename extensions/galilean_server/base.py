@@ -1,0 +1,33 @@
+"""The one base of the server extension's handlers: authenticated by the Jupyter server,
+authorized on the resource "galilean" (`@authorized` on every method, as
+jupyter_server_terminals does for "terminals"), errors in the one JSON shape of every
+Galilean HTTP surface (kit.http: 400 naming the field, 403, 404, a 500 that reveals
+nothing), JSON bodies read one way, and the managers the extension app made once."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from jupyter_server.base.handlers import APIHandler
+
+from galilean_services.kit.body import json_object
+from galilean_services.kit.http import JSONErrorMixin
+
+from .manager import ConnectionsManager
+
+AUTH_RESOURCE = "galilean"
+CONNECTIONS = "galilean_connections"  # the web app setting holding the ConnectionsManager
+
+
+class GalileanHandler(JSONErrorMixin, APIHandler):
+    """Base of every Galilean handler: parse the request, call one manager method, answer
+    JSON; errors map here, in one place."""
+
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def connections(self) -> ConnectionsManager:
+        return cast(ConnectionsManager, self.settings[CONNECTIONS])
+
+    def body_object(self) -> dict[str, Any]:
+        return json_object(self.request.body)

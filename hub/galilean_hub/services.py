@@ -1,0 +1,161 @@
+"""Hub-managed services, each one declaration: what runs, with which environment, which
+custom scopes it checks, what it may do in the hub's API, where it answers.
+
+`declared(settings)` lists them; `register(c, services)` turns them into JupyterHub's
+`services`, `load_roles` and `custom_scopes`. A new service (datasets, MLflow, AI) is one
+more function returning a `Service`, listed in `declared`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from galilean_services.flows_service.access import SCOPES as FLOW_SCOPES
+from galilean_services.flows_service.settings import FlowsSettings
+from galilean_services.kit.auth import Scopes
+from galilean_services.kit.settings import CommonSettings, ContainerSettings
+
+from .settings import ConfigError, Settings
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service the hub starts, stops and puts behind its login."""
+
+    name: str
+    command: list[str]
+    environment: dict[str, str] = field(default_factory=dict)
+    # Served at /services/<name>/ from this local port, with its own OAuth client; None: a
+    # process with no web side (e.g. the idle culler).
+    port: int | None = None
+    # Its custom scopes (custom:<name>:<verb>): the hub defines them, every user gets them
+    # and access to the service, its OAuth client may ask for them.
+    scopes: Scopes | None = None
+    # What the service itself may do in the hub's API (a role of its own).
+    hub_scopes: tuple[str, ...] = ()
+    role: str = ""  # that role's name; empty: "<name>-service"
+    # Path under its prefix answering 200 once it is ready (tests and operators wait on it).
+    health: str = ""
+
+    @property
+    def url(self) -> str | None:
+        return None if self.port is None else f"http://127.0.0.1:{self.port}"
+
+    def hub_entry(self) -> dict[str, Any]:
+        """The JupyterHub.services entry."""
+        entry: dict[str, Any] = {"name": self.name, "command": self.command}
+        if self.url is None:
+            return entry
+        return {
+            **entry,
+            "url": self.url,
+            "environment": self.environment,
+            "oauth_no_confirm": True,
+            "oauth_client_allowed_scopes": self.scopes.names() if self.scopes else [],
+            "display": True,
+        }
+
+    def hub_role(self) -> dict[str, Any] | None:
+        if not self.hub_scopes:
+            return None
+        name = self.role or f"{self.name}-service"
+        return {"name": name, "scopes": list(self.hub_scopes), "services": [self.name]}
+
+
+def register(c: Any, services: list[Service]) -> None:
+    """Fill JupyterHub's services, roles and custom scopes from the declarations."""
+    roles = [role for role in (s.hub_role() for s in services) if role]
+    c.JupyterHub.custom_scopes = {
+        name: text for s in services if s.scopes for name, text in s.scopes.custom_scopes().items()
+    }
+    user_scopes = ["self"]
+    for service in services:
+        if service.scopes:
+            user_scopes += [f"access:services!service={service.name}", *service.scopes.names()]
+    # Every user: their own things, each service with scopes, and all its verbs (which
+    # things a verb reaches is the service's business: own, shared, or all for admins).
+    roles.append({"name": "user", "scopes": user_scopes})
+    c.JupyterHub.services = [s.hub_entry() for s in services]
+    c.JupyterHub.load_roles = roles
+
+
+def declared(settings: Settings) -> list[Service]:
+    """The services of this stack, in the order the hub starts them."""
+    culler = idle_culler(settings)
+    return [*([culler] if culler else []), flows(settings)]
+
+
+# -- the declarations -----------------------------------------------------------------------
+
+
+def cull_every(settings: Settings) -> int:
+    if settings.cull_every_seconds:
+        return settings.cull_every_seconds
+    return min(300, max(5, settings.cull_idle_seconds // 10))
+
+
+def idle_culler(settings: Settings) -> Service | None:
+    """Stops servers idle for GALILEAN_CULL_IDLE_SECONDS (0: none)."""
+    if settings.cull_idle_seconds <= 0:
+        return None
+    return Service(
+        name="idle-culler",
+        command=[
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={settings.cull_idle_seconds}",
+            f"--cull-every={cull_every(settings)}",
+        ],
+        hub_scopes=("list:users", "read:users:activity", "read:servers", "delete:servers"),
+        role="idle-culler",
+    )
+
+
+def shared_connections() -> dict[str, str]:
+    """The admin's SQL connections for everyone (GALILEAN_CONNECTION_<NAME>=<URL>): read-only
+    in the UI. Users can use them, so they can read their credentials too."""
+    return {k: v for k, v in os.environ.items() if k.startswith("GALILEAN_CONNECTION_") and v}
+
+
+def flows(settings: Settings) -> Service:
+    """The flows service: flows, versions, runs, endpoints, schedules. Runs as their owners:
+    bubblewrap in embedded mode, containers from the user's image in docker mode."""
+    if (
+        settings.mode == "embedded"
+        and settings.flows_isolation == "bubblewrap"
+        and shutil.which("bwrap") is None
+    ):
+        raise ConfigError(
+            "GALILEAN_FLOWS_ISOLATION=bubblewrap, but bwrap is not installed "
+            "(Debian: apt-get install bubblewrap; or set GALILEAN_FLOWS_ISOLATION=auto)"
+        )
+    data = settings.data_path
+    env = {
+        **settings.environ([CommonSettings, FlowsSettings]),
+        "GALILEAN_DATA_DIR": str(data),
+        "GALILEAN_FLOWS_DB_URL": settings.database_url(settings.db_url, data),
+        "GALILEAN_FLOWS_FILES_ROOT": settings.files_template(
+            settings.mode, data, settings.docker_shared_dir
+        ),
+        **shared_connections(),
+    }
+    docker = settings.mode == "docker"
+    if docker:  # runs and endpoint workers are containers from the user's image
+        env |= settings.environ([ContainerSettings])
+        env |= {k: v for k, v in os.environ.items() if k.startswith("DOCKER_")}
+    return Service(
+        name="flows",
+        command=[sys.executable, "-m", "galilean_services.flows_service"],
+        environment=env,
+        port=settings.flows_port,
+        scopes=FLOW_SCOPES,
+        # Docker mode: runs take their owner's group limits (galilean.mem_limit /
+        # cpu_limit), as the owner's own containers do; the service reads groups only.
+        hub_scopes=("read:users:groups", "read:groups") if docker else (),
+        health="health",
+    )

@@ -1,0 +1,73 @@
+"""Test doubles of the hub, for in-process tests of a service through its `make_app`.
+
+`FakeHubAuth` is JupyterHub's own HubOAuth (token parsing, the scope check against the
+handler's `hub_scopes`, `check_scopes`) with the hub's answer for a token looked up in a
+table instead of asked over HTTP. `running(app)` serves an application on a port the
+system picks (port 0), in a thread, for a test's HTTP client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from jupyterhub.services.auth import HubOAuth
+from tornado import netutil, web
+from tornado.httpserver import HTTPServer
+
+# Nothing listens there: a request that reached the "hub" would fail loudly.
+NO_HUB = "http://127.0.0.1:9/hub/api"
+
+
+def user_model(
+    name: str, scopes: list[str], groups: tuple[str, ...] = (), admin: bool = False
+) -> dict[str, Any]:
+    """A user model as the hub's /api/user gives it for a token."""
+    return {"kind": "user", "name": name, "admin": admin, "groups": list(groups), "scopes": scopes}
+
+
+class FakeHubAuth(HubOAuth):
+    """HubOAuth whose hub is `tokens` (token → user model, see `user_model`)."""
+
+    def __init__(self, tokens: Mapping[str, dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(api_url=NO_HUB, **kwargs)
+        self.tokens = dict(tokens)
+
+    async def _check_hub_authorization(
+        self, url: str, api_token: str, cache_key: str | None = None, use_cache: bool = True
+    ) -> dict[str, Any] | None:
+        model = self.tokens.get(api_token)
+        return None if model is None else copy.deepcopy(model)
+
+
+@contextmanager
+def running(app: web.Application) -> Iterator[str]:
+    """Serve `app` on 127.0.0.1, on a port the system picks; yields "http://127.0.0.1:<port>"."""
+    sockets = netutil.bind_sockets(0, "127.0.0.1")
+    port = sockets[0].getsockname()[1]
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    holder: dict[str, HTTPServer] = {}
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        holder["server"] = HTTPServer(app)
+        holder["server"].add_sockets(sockets)
+        loop.call_soon(ready.set)
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    if not ready.wait(30):
+        raise RuntimeError("the in-process server did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        loop.call_soon_threadsafe(holder["server"].stop)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()

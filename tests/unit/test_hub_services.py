@@ -1,0 +1,136 @@
+"""The hub's service registry (galilean_hub.services): what JupyterHub is told about each
+service (entries, roles, custom scopes), and that a service reads back from the
+environment the hub gives it the settings the hub has; the user's folder in docker mode."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from traitlets.config import Config
+
+from galilean_hub import spawners
+from galilean_hub.services import declared, register
+from galilean_hub.settings import Settings
+from galilean_services.flows_service.config import ServiceConfig
+from galilean_services.folders import SHARED_MOUNT, shared_template
+
+FLOW_SCOPES = [f"custom:flows:{verb}" for verb in ("read", "write", "run", "execute")]
+CULLER_ROLE = {
+    "name": "idle-culler",
+    "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+    "services": ["idle-culler"],
+}
+USER_ROLE = {"name": "user", "scopes": ["self", "access:services!service=flows", *FLOW_SCOPES]}
+DOCKER = {
+    "GALILEAN_MODE": "docker",
+    "GALILEAN_DB_URL": "postgresql+psycopg://hub:x@db/hub",
+    "GALILEAN_COOKIE_SECRET": "ab",
+    "GALILEAN_DOCKER_NETWORK": "galilean",
+}
+
+
+def settings(tmp_path: Path, **env: str) -> Settings:
+    return Settings.from_environ({"GALILEAN_DATA_DIR": str(tmp_path), **env})
+
+
+def registered(tmp_path: Path, **env: str) -> Any:
+    c = Config()
+    register(c, declared(settings(tmp_path, **env)))
+    return c.JupyterHub
+
+
+def test_embedded_registration(tmp_path: Path) -> None:
+    hub = registered(tmp_path)
+    assert hub.load_roles == [CULLER_ROLE, USER_ROLE]
+    assert sorted(hub.custom_scopes) == sorted(FLOW_SCOPES)
+    assert hub.custom_scopes["custom:flows:run"] == {"description": "Run flows and cancel runs."}
+    culler, flows = hub.services
+    assert culler == {
+        "name": "idle-culler",
+        "command": [
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            "--timeout=3600",
+            "--cull-every=300",
+        ],
+    }
+    environment = flows.pop("environment")
+    assert flows == {
+        "name": "flows",
+        "command": [sys.executable, "-m", "galilean_services.flows_service"],
+        "url": "http://127.0.0.1:8082",
+        "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": FLOW_SCOPES,
+        "display": True,
+    }
+    assert environment["GALILEAN_FLOWS_FILES_ROOT"] == f"{tmp_path}/users/{{user}}/home"
+    assert environment["GALILEAN_FLOWS_DB_URL"] == f"sqlite:///{tmp_path}/flows.sqlite"
+    assert not any(k.startswith("GALILEAN_DOCKER_") for k in environment)
+
+
+def test_docker_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///run/docker.sock")
+    monkeypatch.setenv("GALILEAN_CONNECTION_WAREHOUSE", "sqlite:///w.db")
+    hub = registered(tmp_path, **DOCKER, GALILEAN_CULL_IDLE_SECONDS="0")
+    groups = {"name": "flows-service", "scopes": ["read:users:groups", "read:groups"]}
+    assert hub.load_roles == [{**groups, "services": ["flows"]}, USER_ROLE]
+    (flows,) = hub.services
+    env = flows["environment"]
+    assert env["GALILEAN_FLOWS_FILES_ROOT"] == "/srv/galilean/shared/{user}"
+    assert env["GALILEAN_FLOWS_DB_URL"] == DOCKER["GALILEAN_DB_URL"]
+    assert env["GALILEAN_DOCKER_NETWORK"] == "galilean"
+    assert env["DOCKER_HOST"] == "unix:///run/docker.sock"
+    assert env["GALILEAN_CONNECTION_WAREHOUSE"] == "sqlite:///w.db"
+
+
+@pytest.mark.parametrize("mode", ["embedded", "docker"])
+def test_the_service_reads_what_the_hub_has(tmp_path: Path, mode: str) -> None:
+    """Defaults and values are written once: the hub's Settings, through the environment,
+    become the service's ServiceConfig."""
+    env = {
+        **(DOCKER if mode == "docker" else {}),
+        "GALILEAN_FLOWS_RUN_TIMEOUT": "77",
+        "GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS": "1.5",
+        "GALILEAN_FLOWS_HTTP_ALLOW": "Wiki.lan, 10.0.0.5:8080",
+        "GALILEAN_FLOWS_ISOLATION": "none",
+    }
+    hub = settings(tmp_path, **env)
+    (flows,) = [s for s in declared(hub) if s.name == "flows"]
+    config = ServiceConfig.from_env(flows.environment)
+    assert config.run_timeout == 77
+    assert config.schedule_check_seconds == 1.5
+    assert config.http_allow == ("wiki.lan", "10.0.0.5:8080")
+    assert config.isolation == ("docker" if mode == "docker" else "none")
+    assert config.files_root == flows.environment["GALILEAN_FLOWS_FILES_ROOT"]
+    assert config.db_url == flows.environment["GALILEAN_FLOWS_DB_URL"]
+    assert config.endpoint_workers == hub.flows_endpoint_workers == 8
+    assert config.docker_mem_limit == hub.docker_mem_limit
+    assert config.port == hub.flows_port == 8082
+
+
+def test_docker_pre_spawn_mounts_the_users_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owners: list[tuple[Path, int]] = []
+    monkeypatch.setattr(spawners.os, "chown", lambda path, uid, gid: owners.append((path, uid)))
+    spawner = SimpleNamespace(
+        user=SimpleNamespace(name="bob.x", groups=[]),
+        volumes={"galilean-{username}__{servername}": "/home/jovyan"},
+        log=None,
+    )
+    spawners.docker_pre_spawn(shared_template(str(tmp_path)), spawner)
+    folder = tmp_path / "bob.x"  # the raw name, as the flows service finds it
+    assert folder.is_dir()
+    assert owners == [(folder, spawners.NOTEBOOK_UID)]
+    assert spawner.volumes == {
+        "galilean-{username}__{servername}": "/home/jovyan",
+        str(folder): SHARED_MOUNT,
+    }
+    spawner.user.name = "../escape"
+    with pytest.raises(ValueError, match="user name"):
+        spawners.docker_pre_spawn(shared_template(str(tmp_path)), spawner)
