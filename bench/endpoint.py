@@ -171,11 +171,16 @@ def isolation_case(
     assert other.login("slowpoke", PASSWORD)[0]
     slow_auth = {"Authorization": f"token {other.new_token()}"}
     api = f"{hub.url}/services/flows/api"
-    made = requests.post(f"{api}/flows", json={"flow": slow_flow(0.5)}, headers=slow_auth,
-                         timeout=60)  # fmt: skip
+    made = requests.post(
+        f"{api}/flows", json={"flow": slow_flow(0.5)}, headers=slow_auth, timeout=60
+    )
     made.raise_for_status()
-    requests.put(f"{api}/flows/{made.json()['id']}/endpoint", json={"name": "slow"},
-                 headers=slow_auth, timeout=60).raise_for_status()  # fmt: skip
+    requests.put(
+        f"{api}/flows/{made.json()['id']}/endpoint",
+        json={"name": "slow"},
+        headers=slow_auth,
+        timeout=60,
+    ).raise_for_status()
     fast = f"{hub.url}/services/flows/execute/bench-token?least=10"
     slow = f"{hub.url}/services/flows/execute/slow"
     half = max(1, options.concurrency // 2)
@@ -245,17 +250,23 @@ def main() -> None:
             second = requests.post(
                 f"{api}/flows", json={"flow": small_flow()}, headers=auth, timeout=60
             )
-            for fid, name, public in ((flow_id, "bench-public", True),
-                                      (second.json()["id"], "bench-token", False)):  # fmt: skip
-                requests.put(f"{api}/flows/{fid}/endpoint", json={"name": name, "public": public},
-                             headers=auth, timeout=60).raise_for_status()  # fmt: skip
+            for fid, name, public in (
+                (flow_id, "bench-public", True),
+                (second.json()["id"], "bench-token", False),
+            ):
+                requests.put(
+                    f"{api}/flows/{fid}/endpoint",
+                    json={"name": name, "public": public},
+                    headers=auth,
+                    timeout=60,
+                ).raise_for_status()
             direct = f"http://127.0.0.1:{hub.env['GALILEAN_FLOWS_PORT']}/services/flows"
             proxied = f"{hub.url}/services/flows"
             cases = [
                 ("public, through the proxy", f"{proxied}/execute/bench-public?least=10", {}),
                 ("token, through the proxy", f"{proxied}/execute/bench-token?least=10", auth),
                 ("public, straight to the service", f"{direct}/execute/bench-public?least=10", {}),
-            ]  # fmt: skip
+            ]
             lines = [
                 "# Published endpoint throughput",
                 "",

@@ -25,8 +25,13 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-WRITERS = ["pandas+openpyxl", "openpyxl write_only", "xlsxwriter constant_memory (fallback)",
-           "polars.write_excel", "duckdb excel extension (Galilean)"]  # fmt: skip
+WRITERS = [
+    "pandas+openpyxl",
+    "openpyxl write_only",
+    "xlsxwriter constant_memory (fallback)",
+    "polars.write_excel",
+    "duckdb excel extension (Galilean)",
+]
 
 
 def frame(rows: int) -> Any:
@@ -36,18 +41,21 @@ def frame(rows: int) -> Any:
     rng = np.random.default_rng(0)
     price = rng.normal(100, 30, rows)
     price[rng.random(rows) < 0.1] = np.nan
-    return pd.DataFrame({
-        "id": np.arange(rows),
-        "customer": [f"customer {i % 5000}" for i in range(rows)],
-        "city": pd.Categorical(rng.choice(["Lyon", "Paris", "Nantes", "Lille"], rows)),
-        "ordered": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, rows), "D"),
-        "quantity": rng.integers(1, 50, rows),
-        "price": price,
-        "discount": rng.random(rows).round(3),
-        "note": [None if r < 0.3 else "delivered to the door" for r in rng.random(rows)],
-        "returned": rng.random(rows) < 0.05,
-        "score": rng.normal(0, 1, rows),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "id": np.arange(rows),
+            "customer": [f"customer {i % 5000}" for i in range(rows)],
+            "city": pd.Categorical(rng.choice(["Lyon", "Paris", "Nantes", "Lille"], rows)),
+            "ordered": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 365, rows), "D"),
+            "quantity": rng.integers(1, 50, rows),
+            "price": price,
+            "discount": rng.random(rows).round(3),
+            "note": [None if r < 0.3 else "delivered to the door" for r in rng.random(rows)],
+            "returned": rng.random(rows) < 0.05,
+            "score": rng.normal(0, 1, rows),
+        }
+    )
 
 
 def write(writer: str, data: Any, target: Path) -> None:
@@ -120,9 +128,13 @@ def profile_lines(rows: int) -> list[str]:
     steps: list[tuple[float, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         began = time.perf_counter()
-        done = profile(data, Path(tmp), "bench",
-                       lambda phase, _: steps.append((time.perf_counter() - began, phase)),
-                       threading.Event())  # fmt: skip
+        done = profile(
+            data,
+            Path(tmp),
+            "bench",
+            lambda phase, _: steps.append((time.perf_counter() - began, phase)),
+            threading.Event(),
+        )
         seconds = time.perf_counter() - began
         size = Path(done["path"]).stat().st_size / 2**20
     first = {phase: at for at, phase in reversed(steps)}
@@ -155,8 +167,10 @@ def main() -> None:
         for _ in range(options.repeat):
             done = subprocess.run(
                 [sys.executable, __file__, "--one", writer, "--rows", str(options.rows)],
-                capture_output=True, text=True, check=False,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             if done.returncode != 0:
                 reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
                 print(f"{writer}: not available ({reason})", file=sys.stderr)

@@ -173,8 +173,10 @@ def run_engine(engine: str, folder: Path) -> float:
         net = filled.assign(net=filled["amount"] * 0.8)
         joined = net.merge(regions, on="region_id", how="inner")
         monthly = joined.groupby(["region_name", "month"], as_index=False).agg(
-            revenue=("net", "sum"), customers=("customer_id", "nunique"),
-            avg_amount=("amount", "mean"))  # fmt: skip
+            revenue=("net", "sum"),
+            customers=("customer_id", "nunique"),
+            avg_amount=("amount", "mean"),
+        )
         monthly["rank"] = (
             monthly.groupby("month")["revenue"].rank(method="min", ascending=False).astype(int)
         )

@@ -45,15 +45,22 @@ def main() -> None:
             table = reply["result"]["application/vnd.galilean.table+json"]
             notebook = nbformat.v4.new_notebook()
             code = nbformat.v4.new_code_cell(cell)
-            code.outputs = [nbformat.v4.new_output("execute_result", data=reply["result"],
-                                                   execution_count=1)]  # fmt: skip
+            code.outputs = [
+                nbformat.v4.new_output("execute_result", data=reply["result"], execution_count=1)
+            ]
             notebook.cells.append(code)
             size = len(nbformat.writes(notebook).encode())
             began = time.perf_counter()
-            page = kernel.comm_request("galilean.table", {
-                "action": "page", "view": table["view"], "offset": options.rows // 2,
-                "limit": 50, "sort": [{"column": "score", "descending": True}],
-            })  # fmt: skip
+            page = kernel.comm_request(
+                "galilean.table",
+                {
+                    "action": "page",
+                    "view": table["view"],
+                    "offset": options.rows // 2,
+                    "limit": 50,
+                    "sort": [{"column": "score", "descending": True}],
+                },
+            )
             sorted_page = time.perf_counter() - began
             assert page["ok"]
             assert len(page["rows"]) == 50

@@ -109,8 +109,16 @@ def test_about_workspace_and_ai_chat(page: Page, lab_hub: Hub, output_dir: Path)
     features = about.locator(".galilean-About-features li")
     expect(features).to_have_count(8)
     names = [features.nth(i).get_attribute("data-feature") for i in range(8)]
-    assert names == ["sql", "connections", "query_builder", "tables", "flows",
-                     "collaboration", "ai", "workspaces"]  # fmt: skip
+    assert names == [
+        "sql",
+        "connections",
+        "query_builder",
+        "tables",
+        "flows",
+        "collaboration",
+        "ai",
+        "workspaces",
+    ]
     ai = about.locator("li[data-feature='ai']")
     expect(ai).to_have_attribute("data-available", "false")  # no key, no model
     expect(ai.locator(".galilean-About-enable")).to_contain_text("ANTHROPIC_API_KEY")

@@ -155,8 +155,16 @@ SETUP = (
 )
 CHECK = "print(len(df), len(sql_2))"
 OLD_STYLE = "%%galilean_sql duckdb df\nSELECT 1 AS one"  # a notebook saved before issue 11
-FORMATTED = ["%%galilean_sql duckdb sql_2", "SELECT", "i,", "i % 3 AS g", "FROM df", "WHERE",
-             "i < {{ least }}", "LIMIT 5"]  # fmt: skip
+FORMATTED = [
+    "%%galilean_sql duckdb sql_2",
+    "SELECT",
+    "i,",
+    "i % 3 AS g",
+    "FROM df",
+    "WHERE",
+    "i < {{ least }}",
+    "LIMIT 5",
+]
 BAD = "%%galilean_sql duckdb bad\nSELECT *\nFROM range(3) t(i)\nWHERE i = = 1"
 
 
