@@ -123,7 +123,7 @@ def rewind_lockouts(hub: Hub, seconds: float) -> None:
 def test_wrong_passwords_lock_for_the_configured_time_then_twice_as_long(hub: Hub) -> None:
     """On a real hub, its pages and its database: the first wait, then one more failure
     doubles it, then it ends. Time passes by moving the stored lockout back (the policy
-    with a fake clock: unit/test_lockout.py and unit/test_authenticator.py)."""
+    with a fake clock: unit/test_lockout_backoff.py and unit/test_authenticator.py)."""
     admin = admin_client(hub)
     user = HubClient(hub.url)
     user.signup("carol", PASSWORD)

@@ -1,6 +1,7 @@
 """Failed logins lock per (account, client address), in the hub's database: an attacker
 cannot lock the owner out, an admin unlocks, and a restart keeps what was locked. The
-policy with a fake clock, and the address taken from the proxy chain: unit/test_lockout.py."""
+policy with a fake clock, and the address taken from the proxy chain:
+unit/test_lockout_backoff.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Optional TOTP two-factor: off by default, on with GALILEAN_TOTP=true. Which codes the
-authenticator takes, with a fake clock: unit/test_totp.py."""
+authenticator takes, with a fake clock: unit/test_totp_codes.py."""
 
 from __future__ import annotations
 
