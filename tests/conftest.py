@@ -27,12 +27,20 @@ LAYERS = {"unit": "unit", "integration": "integration", "browser": "browser", "c
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its layer, taken from its folder under tests/."""
+    """Mark each test with its layer, taken from its folder under tests/, and run the
+    layers in LAYERS' order: the fast ones first, and Chromium's session (Playwright's
+    sync API keeps an event loop running in this thread, where asyncio.run() then
+    refuses to start) only after every test that runs its own loop."""
     tests = Path(__file__).parent
+    order = {layer: rank for rank, layer in enumerate(LAYERS)}
+
+    def layer_of(item: pytest.Item) -> str:
+        return item.path.relative_to(tests).parts[0]
+
     for item in items:
-        layer = item.path.relative_to(tests).parts[0]
-        if layer in LAYERS:
-            item.add_marker(getattr(pytest.mark, LAYERS[layer]))
+        if layer_of(item) in LAYERS:
+            item.add_marker(getattr(pytest.mark, LAYERS[layer_of(item)]))
+    items.sort(key=lambda item: order.get(layer_of(item), len(order)))
 
 
 @pytest.fixture(scope="session")

@@ -90,9 +90,21 @@ def cells(page: Page) -> Locator:
 
 
 def run_cell(page: Page, cell: Locator) -> None:
-    """Click into the cell's editor and run it with Shift+Enter, as a user does."""
-    cell.locator(".cm-content").click()
-    page.keyboard.press("Shift+Enter")
+    """Click into the cell's editor and run it with Shift+Enter, as a user does, and wait
+    until the run is scheduled (the prompt shows [*] or a number). JupyterLab drops a run
+    silently (the prompt stays [ ]) when the notebook's session is between kernel
+    connections just after opening, though the indicator already says idle; a user
+    presses Shift+Enter again, and so does this helper, once."""
+    prompt = cell.locator(".jp-InputPrompt")
+    for attempt in range(2):
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            expect(prompt).not_to_have_text("[ ]:", timeout=10_000)
+            return
+        except AssertionError:
+            if attempt:
+                raise
 
 
 def _settled(path: Path, page: Page) -> dict[str, Any]:

@@ -95,6 +95,7 @@ class EndpointPool:
         self._slots: dict[Key, asyncio.Semaphore] = {}
         self._serial = 0
         self._starting: dict[str, int] = {}  # owner → workers being started
+        self._start_seconds: dict[Key, float] = {}  # how long the endpoint's last start took
         # One user's endpoints may hold at most half the workers: the rest serve the others.
         self.per_owner = max(1, max_workers // 2)
 
@@ -124,7 +125,9 @@ class EndpointPool:
             worker = self._take(key)
             if worker is None:
                 left = deadline - loop.time()
-                if left <= 0:
+                # A start that cannot finish in the time left is not begun: it would
+                # only leave a worker behind for a call that has already failed.
+                if left <= self._start_seconds.get(key, 0.0):
                     raise self._late("waited")
                 # A start is never cancelled half-way (asyncio would then wait for a
                 # process half set up); past the deadline it finishes on its own and its
@@ -195,6 +198,7 @@ class EndpointPool:
     async def _start(self, key: Key, content: str, base_dir: Path, owner: str) -> Worker:
         self._make_room(owner)
         self._serial += 1
+        began = self.clock()
         self._starting[owner] = self._starting.get(owner, 0) + 1  # counted while it starts
         try:
             proc = await self.plane.spawn(
@@ -231,6 +235,7 @@ class EndpointPool:
         if int(ready.get("status", 500)) != 200:
             self._discard(worker)
             self._answer(ready)
+        self._start_seconds[key] = self.clock() - began
         log.info("endpoint %s: worker started", key[0])
         return worker
 
