@@ -1,9 +1,17 @@
-"""The reference 8-node flow, run by Galilean's engine, node by node in pandas (the seed's
-design), one hand-written DuckDB query and a hand-written Polars lazy query; interleaved,
-each run in a fresh process (peak memory from wait4), median of N.
+"""The flows corpus (bench/flows_corpus.py: six flows drawn as a user would) run by
+Galilean and hand-written in Polars lazy, DuckDB and pandas node by node
+(bench/flows_refs.py, bench/flows_pandas.py); one interleaved run, a fresh process per
+measurement, peak RSS from wait4, outputs checked equal.
 
-Usage: python bench/flows.py [--rows 1000000 10000000] [--repeat 3]
-Writes bench/results/flows.md.
+Per flow, engine and repeat, two processes:
+- whole process: `galilean flow run X.flow` (cold: what a CLI user waits), or a process that
+  imports a hand-written engine and runs the flow once; wall time and peak RSS;
+- in-process: a process that imports the engine and runs the flow twice; the second run's
+  seconds (warm: a server's steady state; Galilean's is `run()`).
+
+Usage: python bench/flows.py [--rows 1000000 10000000] [--flows a b] [--repeat 3]
+       [--big-rows 30000000] [--big-flows monthly_revenue star_schema] [--budget 2GB]
+Writes bench/results/flows.md (or --out).
 """
 
 from __future__ import annotations
@@ -11,253 +19,162 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from flows_corpus import BUILDERS, generate, median_fill, write_flows
+from flows_report import Sample, check_same, table
 
 REPO = Path(__file__).resolve().parents[1]
-# galilean: the engine as users get it (Polars when every node has a Polars form);
-# galilean-duckdb: the same flow forced onto the DuckDB backend.
-ENGINES = ["galilean", "galilean-duckdb", "pandas", "duckdb", "polars"]
-
-FLOW = {
-    "galilean_flow": 1,
-    "name": "Reference: monthly revenue by region",
-    "nodes": [
-        {"id": "orders", "kind": "source.file", "params": {"path": "orders.parquet"}},
-        {"id": "regions", "kind": "source.file", "params": {"path": "regions.parquet"}},
-        {
-            "id": "valid",
-            "kind": "transform.filter",
-            "params": {"condition": "status <> 'cancelled'"},
-        },
-        {"id": "filled", "kind": "transform.fill_missing", "params": {"fill": {"amount": 0}}},
-        {
-            "id": "net",
-            "kind": "transform.add_column",
-            "params": {"name": "net", "expression": "amount * 0.8"},
-        },
-        {
-            "id": "joined",
-            "kind": "transform.join",
-            "params": {"how": "inner", "on": [{"left": "region_id", "right": "region_id"}]},
-        },
-        {
-            "id": "monthly",
-            "kind": "transform.aggregate",
-            "params": {
-                "group_by": ["region_name", "month"],
-                "aggregations": [
-                    {"column": "net", "function": "sum", "as": "revenue"},
-                    {"column": "customer_id", "function": "count_distinct", "as": "customers"},
-                    {"column": "amount", "function": "avg", "as": "avg_amount"},
-                ],
-            },
-        },
-        {
-            "id": "ranked",
-            "kind": "transform.window",
-            "params": {
-                "function": "rank",
-                "partition_by": ["month"],
-                "order_by": [{"column": "revenue", "descending": True}],
-                "as": "rank",
-            },
-        },
-        {
-            "id": "ordered",
-            "kind": "transform.sort",
-            "params": {"keys": [{"column": "month"}, {"column": "rank"}]},
-        },
-        {"id": "save", "kind": "destination.file", "params": {"path": "result.parquet"}},
-    ],
-    "edges": [
-        {"id": "e1", "from": {"node": "orders"}, "to": {"node": "valid"}},
-        {"id": "e2", "from": {"node": "valid"}, "to": {"node": "filled"}},
-        {"id": "e3", "from": {"node": "filled"}, "to": {"node": "net"}},
-        {"id": "e4", "from": {"node": "net"}, "to": {"node": "joined", "port": "left"}},
-        {"id": "e5", "from": {"node": "regions"}, "to": {"node": "joined", "port": "right"}},
-        {"id": "e6", "from": {"node": "joined"}, "to": {"node": "monthly"}},
-        {"id": "e7", "from": {"node": "monthly"}, "to": {"node": "ranked"}},
-        {"id": "e8", "from": {"node": "ranked"}, "to": {"node": "ordered"}},
-        {"id": "e9", "from": {"node": "ordered"}, "to": {"node": "save"}},
-    ],
-}
-
-DUCKDB_SQL = """
-COPY (
-  WITH monthly AS (
-    SELECT r.region_name, o.month,
-           SUM(COALESCE(o.amount, 0) * 0.8) AS revenue,
-           COUNT(DISTINCT o.customer_id) AS customers,
-           AVG(COALESCE(o.amount, 0)) AS avg_amount
-    FROM read_parquet('orders.parquet') o JOIN read_parquet('regions.parquet') r USING (region_id)
-    WHERE o.status <> 'cancelled'
-    GROUP BY r.region_name, o.month)
-  SELECT *, RANK() OVER (PARTITION BY month ORDER BY revenue DESC) AS rank
-  FROM monthly ORDER BY month, rank
-) TO 'result.parquet' (FORMAT PARQUET)
-"""
+ENGINES = ["galilean", "polars", "duckdb", "pandas"]
+GALILEAN = Path(sys.executable).parent / "galilean"
 
 
-def generate(folder: Path, rows: int) -> None:
-    import duckdb
-
-    with duckdb.connect() as con:
-        con.execute(f"""
-            COPY (SELECT i AS order_id, (hash(i) % 100000)::BIGINT AS customer_id,
-                         (hash(i * 7) % 20 + 1)::BIGINT AS region_id,
-                         (hash(i * 13) % 12 + 1)::BIGINT AS month,
-                         CASE WHEN hash(i * 17) % 20 = 0 THEN NULL
-                              ELSE (hash(i * 19) % 100000) / 100.0 END AS amount,
-                         CASE WHEN hash(i * 23) % 10 = 0 THEN 'cancelled' ELSE 'paid' END AS status
-                  FROM range({rows}) t(i))
-            TO '{folder}/orders.parquet' (FORMAT PARQUET)""")  # noqa: S608 (numbers only)
-        con.execute(f"""
-            COPY (SELECT i AS region_id, 'region ' || i AS region_name FROM range(1, 21) t(i))
-            TO '{folder}/regions.parquet' (FORMAT PARQUET)""")  # noqa: S608
-
-
-def run_engine(engine: str, folder: Path) -> float:
-    """Import the engine, then time one run (imports are a server's start-up cost)."""
+def run_once(engine: str, name: str, folder: Path, budget: str) -> dict[str, Any]:
+    """One run in this process, after imports: its seconds (and Galilean's engine)."""
     os.chdir(folder)
-    if engine.startswith("galilean"):
+    if engine == "galilean":
         from galilean_services.flows import parse_flow
         from galilean_services.flows.runner import run
 
+        flow = parse_flow((folder / f"{name}.flow").read_text())
         began = time.perf_counter()
-        choice = "duckdb" if engine == "galilean-duckdb" else "auto"
-        result = run(parse_flow(json.dumps(FLOW)), base_dir=folder, engine=choice)
+        result = run(flow, base_dir=folder, memory_limit=budget)
+        seconds = time.perf_counter() - began
         assert result.status == "succeeded", result.error
-        assert result.engine == ("duckdb" if choice == "duckdb" else "polars"), result.logs
-    elif engine == "duckdb":
-        import duckdb
+        return {"seconds": seconds, "engine": result.engine, "note": result.logs[0]}
+    import flows_pandas
+    import flows_refs
 
-        began = time.perf_counter()
-        with duckdb.connect() as con:
-            con.execute(DUCKDB_SQL)
-    elif engine == "polars":
-        import polars as pl
-
-        began = time.perf_counter()
-
-        orders = pl.scan_parquet("orders.parquet")
-        regions = pl.scan_parquet("regions.parquet")
-        monthly = (
-            orders.filter(pl.col("status") != "cancelled")
-            .with_columns(pl.col("amount").fill_null(0))
-            .with_columns(net=pl.col("amount") * 0.8)
-            .join(regions, on="region_id")
-            .group_by("region_name", "month")
-            .agg(
-                revenue=pl.col("net").sum(),
-                customers=pl.col("customer_id").n_unique(),
-                avg_amount=pl.col("amount").mean(),
-            )
-        )
-        ranked = monthly.with_columns(
-            rank=pl.col("revenue").rank("min", descending=True).over("month")
-        ).sort("month", "rank")
-        ranked.sink_parquet("result.parquet")
-    else:  # pandas, one node after the other, each materialised
-        import pandas as pd
-
-        began = time.perf_counter()
-        orders = pd.read_parquet("orders.parquet")
-        regions = pd.read_parquet("regions.parquet")
-        valid = orders[orders["status"] != "cancelled"]
-        filled = valid.assign(amount=valid["amount"].fillna(0))
-        net = filled.assign(net=filled["amount"] * 0.8)
-        joined = net.merge(regions, on="region_id", how="inner")
-        monthly = joined.groupby(["region_name", "month"], as_index=False).agg(
-            revenue=("net", "sum"),
-            customers=("customer_id", "nunique"),
-            avg_amount=("amount", "mean"),
-        )
-        monthly["rank"] = (
-            monthly.groupby("month")["revenue"].rank(method="min", ascending=False).astype(int)
-        )
-        monthly.sort_values(["month", "rank"]).to_parquet("result.parquet", index=False)
-    return time.perf_counter() - began
+    runners: dict[str, Callable[[str], None]] = {
+        "pandas": flows_pandas.run_pandas,
+        "polars": flows_refs.run_polars,  # Polars has no memory budget to set
+        "duckdb": lambda name: flows_refs.run_duckdb(name, budget),
+    }
+    began = time.perf_counter()
+    runners[engine](name)
+    return {"seconds": time.perf_counter() - began}
 
 
-def measure(engine: str, folder: Path) -> tuple[float, float, float]:
-    """First and second run's seconds (after imports) and peak RSS (MB), fresh process."""
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", engine, str(folder)], stdout=subprocess.PIPE
+def child(engine: str, name: str, folder: Path, times: int, budget: str) -> None:
+    for _ in range(times):
+        outcome = run_once(engine, name, folder, budget)
+    print(json.dumps(outcome))
+
+
+# A fresh process's peak RSS counts the memory of the process it was forked from (Linux
+# keeps the larger of the two across exec), so each run is started by this small launcher,
+# not by the benchmark (which holds pandas and DuckDB): the floor is ~10 MB, not ~300.
+LAUNCHER = """
+import json, os, sys, time
+began = time.perf_counter()
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - began
+with open(sys.argv[1], "w") as out:
+    json.dump([seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)], out)
+"""
+
+
+def measure(command: list[str]) -> tuple[float, float, str, str]:
+    """Wall seconds, peak RSS (MB), stdout and stderr of a fresh process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {name: Path(tmp, name) for name in ("out", "err", "usage")}
+        with files["out"].open("w") as out, files["err"].open("w") as err:
+            launcher = [sys.executable, "-I", "-S", "-c", LAUNCHER, str(files["usage"])]
+            subprocess.run([*launcher, *command], stdout=out, stderr=err, cwd=REPO, check=True)
+        seconds, peak_mb, code = json.loads(files["usage"].read_text())
+        stdout, stderr = files["out"].read_text(), files["err"].read_text()
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{stderr[-3000:]}")
+    return seconds, peak_mb, stdout, stderr
+
+
+def cli_engine(stderr: str) -> str:
+    """The engine line `galilean flow run` printed (`engine: …`)."""
+    notes = [line.split("· ", 1)[1] for line in stderr.splitlines() if "· engine:" in line]
+    return notes[0] if notes else "?"
+
+
+def sample(engine: str, name: str, folder: Path, budget: str) -> Sample:
+    me = [sys.executable, __file__, "--child", engine, name, str(folder), "--budget", budget]
+    if engine == "galilean":
+        command = [str(GALILEAN), "flow", "run", str(folder / f"{name}.flow"), "--show", "0"]
+        if budget:
+            command += ["--memory-limit", budget]
+        whole, peak, _, err = measure(command)
+        note = cli_engine(err)
+    else:
+        whole, peak, _, _ = measure([*me, "--times", "1"])
+        note = ""
+    (folder / "result.parquet").rename(folder / f"result-{name}-{engine}.parquet")
+    _, warm_peak, out, _ = measure([*me, "--times", "2"])
+    (folder / "result.parquet").unlink()
+    outcome = json.loads(out.strip().splitlines()[-1])
+    return Sample(whole, outcome["seconds"], max(peak, warm_peak), note or outcome.get("note", ""))
+
+
+def cli_has_memory_limit() -> bool:
+    helped = subprocess.run(
+        [str(GALILEAN), "flow", "run", "--help"], capture_output=True, text=True, check=False
     )
-    assert proc.stdout is not None
-    output = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{engine} failed")
-    cold, warm = output.decode().strip().splitlines()[-1].split()
-    return float(cold), float(warm), usage.ru_maxrss / 1024
+    return "--memory-limit" in helped.stdout
 
 
-def check_same(folder: Path) -> None:
-    import pandas as pd
-
-    frames = {e: pd.read_parquet(folder / f"result-{e}.parquet") for e in ENGINES}
-    base = frames["pandas"].sort_values(["month", "region_name"]).reset_index(drop=True)
-    for frame in frames.values():
-        frame = frame.sort_values(["month", "region_name"]).reset_index(drop=True)
-        pd.testing.assert_frame_equal(
-            frame[base.columns], base, check_dtype=False, check_exact=False, rtol=1e-9
-        )
+def bench(
+    rows: int, names: list[str], engines: list[str], repeat: int, budget: str
+) -> dict[tuple[str, str], list[Sample]]:
+    samples: dict[tuple[str, str], list[Sample]] = {}
+    with tempfile.TemporaryDirectory(prefix="galilean-flowbench-") as tmp:
+        folder = Path(tmp)
+        generate(folder, rows)
+        write_flows(folder, names)
+        for _ in range(repeat):  # interleaved: every flow and engine once per round
+            for name in names:
+                for engine in engines:
+                    got = sample(engine, name, folder, budget)
+                    samples.setdefault((name, engine), []).append(got)
+                    print(f"{rows:,} {name} {engine}: {got}", file=sys.stderr, flush=True)
+        for name in names:
+            check_same(folder, name, engines)
+    return samples
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--flows", nargs="+", choices=sorted(BUILDERS), default=list(BUILDERS))
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--big-rows", type=int, default=30_000_000, help="0: skip")
+    parser.add_argument("--big-flows", nargs="*", default=["monthly_revenue", "star_schema"])
+    parser.add_argument("--budget", default="2GB", help="memory budget of the big runs")
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "flows.md")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--times", type=int, default=1, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
-        cold = run_engine(options.child[0], Path(options.child[1]))
-        warm = run_engine(options.child[0], Path(options.child[1]))
-        print(f"{cold} {warm}")
+        engine, name, folder = options.child
+        child(engine, name, Path(folder), options.times, options.budget)
         return
-    lines = [
-        "# Reference flow (8 nodes), interleaved, fresh process per run",
-        "",
-        f"Median of {options.repeat} processes; each imports its engine, runs the flow once",
-        "(first run s: a server's first request) and again (median s: a warm server, the",
-        "ratios use it). Peak memory is the process's maximum RSS over both runs.",
-        "Galilean's run includes its per-node row counts; `galilean` chose Polars for this",
-        "flow by itself, `galilean-duckdb` is the same flow forced onto DuckDB.",
-        "",
-        "| rows | engine | median s | first run s | peak MB | vs pandas "
-        "| vs fastest hand-written |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for rows in options.rows:
-        with tempfile.TemporaryDirectory(prefix="galilean-flowbench-") as tmp:
-            folder = Path(tmp)
-            generate(folder, rows)
-            samples: dict[str, list[tuple[float, float, float]]] = {e: [] for e in ENGINES}
-            for _ in range(options.repeat):
-                for engine in ENGINES:
-                    samples[engine].append(measure(engine, folder))
-                    (folder / "result.parquet").rename(folder / f"result-{engine}.parquet")
-            check_same(folder)
-        colds = {e: statistics.median(c for c, _, _ in v) for e, v in samples.items()}
-        medians = {e: statistics.median(w for _, w, _ in v) for e, v in samples.items()}
-        peaks = {e: max(m for _, _, m in v) for e, v in samples.items()}
-        fastest = min(medians["duckdb"], medians["polars"])
-        for engine in ENGINES:
-            lines.append(
-                f"| {rows:,} | {engine} | {medians[engine]:.2f} | {colds[engine]:.2f} | "
-                f"{peaks[engine]:.0f} | "
-                f"{medians[engine] / medians['pandas']:.2f} | {medians[engine] / fastest:.2f} |"
-            )
-        print("\n".join(lines[-len(ENGINES) :]), flush=True)
-    out = REPO / "bench" / "results" / "flows.md"
-    out.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    results = {
+        rows: bench(rows, options.flows, ENGINES, options.repeat, "") for rows in options.rows
+    }
+    big_note = "skipped: `galilean flow run` has no --memory-limit yet"
+    if options.big_rows and cli_has_memory_limit():
+        big = [f for f in options.big_flows if f in options.flows]
+        # pandas is left out: at 30M rows it needs several times the budget.
+        engines = ["galilean", "polars", "duckdb"]
+        results[options.big_rows] = bench(options.big_rows, big, engines, 1, options.budget)
+        big_note = f"{options.big_rows:,} rows: Galilean under --memory-limit {options.budget}"
+    _, fill = median_fill()
+    text = table(results, options.repeat, fill, big_note)
+    options.out.write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
-"""`galilean` command line: `galilean flow run FILE.flow [--param k=v ...]` and
-`galilean flow validate FILE.flow [--json]`."""
+"""`galilean` command line: `galilean flow run FILE.flow [--param k=v ...] [--memory-limit
+1GB]` and `galilean flow validate FILE.flow [--json]`.
+
+It imports what every run needs only: kinds import their heavy libraries (pandas,
+SQLAlchemy, requests) when a flow uses them, and `jsonschema` only to word a problem."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from pathlib import Path
 from .flows import FlowFileError, parse_flow
 from .flows.issues import FlowInvalid, Issue
 from .flows.model import Flow
+from .flows.probe import memory_limit_problem
 from .flows.runner import ENGINES, run
 from .flows.validate import validate
 
@@ -24,6 +28,27 @@ def _params(pairs: list[str]) -> dict[str, str]:
             raise SystemExit(f"galilean: --param {pair!r}: use --param name=value")
         values[name] = value
     return values
+
+
+def _memory_limit(text: str) -> str:
+    """`--memory-limit`: DuckDB's syntax, as the service's GALILEAN_FLOWS_MEMORY_LIMIT."""
+    problem = memory_limit_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{text!r}: {problem}")
+    return text
+
+
+def _budget_note(memory_limit: str | None, engine: str) -> list[str]:
+    """What kept the run to `--memory-limit`: DuckDB holds to it (spilling), Polars's
+    streaming engine has no limit to hold to."""
+    if not memory_limit:
+        return []
+    if engine == "polars":
+        return [
+            f"memory limit {memory_limit}: Polars (streaming engine) has no hard limit; "
+            "--engine duckdb keeps to it"
+        ]
+    return [f"memory limit {memory_limit}: DuckDB spills beyond it to a temporary folder"]
 
 
 def _load(path: Path) -> Flow | None:
@@ -71,7 +96,13 @@ def flow_run(args: argparse.Namespace) -> int:
     print(f"▶ {flow.name} ({len(flow.nodes)} nodes)", file=sys.stderr, flush=True)
     began = time.monotonic()
     try:
-        result = run(flow, _params(args.param), base_dir=path.parent.resolve(), engine=args.engine)
+        result = run(
+            flow,
+            _params(args.param),
+            base_dir=path.parent.resolve(),
+            engine=args.engine,
+            memory_limit=args.memory_limit or "",
+        )
     except FlowInvalid as invalid:
         _print_issues(path, invalid.issues)
         return 2
@@ -79,7 +110,7 @@ def flow_run(args: argparse.Namespace) -> int:
         print(
             f"  ✓ {node_id}: {counts['rows_in']} rows in, {counts['rows_out']} out", file=sys.stderr
         )
-    for line in result.logs:
+    for line in [*result.logs, *_budget_note(args.memory_limit, result.engine)]:
         print(f"  · {line}", file=sys.stderr)
     if result.status != "succeeded":
         error = result.error or {}
@@ -108,6 +139,14 @@ def main(argv: list[str] | None = None) -> int:
         choices=ENGINES,
         default="auto",
         help="auto: Polars when every node has a Polars form, else DuckDB; duckdb: DuckDB",
+    )
+    runner.add_argument(
+        "--memory-limit",
+        type=_memory_limit,
+        default=None,
+        metavar="SIZE",
+        help="memory the run may use, e.g. 1GB or 512MiB (DuckDB spills to a temporary "
+        "folder beyond it); default: no limit",
     )
     runner.set_defaults(handler=flow_run)
     checker = flow.add_parser(

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .schema import FLOW_SCHEMA, MAX_EDGES, MAX_NODES
+from .schema_check import conforms
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 FLOW_VERSION = 1
 # Deeper documents are refused: the checks that walk them recurse.
@@ -92,9 +94,22 @@ class Flow:
         return {e.target_port: (e.source, e.source_port) for e in self.edges if e.target == node_id}
 
 
-def _location(error: jsonschema.ValidationError, source: str) -> str:
+def _location(error: ValidationError, source: str) -> str:
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     return f"{source}:${path}"
+
+
+def _raise_schema_error(data: Any, source: str) -> None:
+    """The first of `jsonschema`'s errors, as a FlowFileError (imported only now: a valid
+    flow never needs it)."""
+    import jsonschema
+
+    errors = sorted(
+        jsonschema.Draft202012Validator(FLOW_SCHEMA).iter_errors(data),
+        key=lambda e: list(map(str, e.absolute_path)),
+    )
+    if errors:
+        raise FlowFileError(errors[0].message, _location(errors[0], source))
 
 
 def _unusable(data: Any, source: str) -> FlowFileError | None:
@@ -155,12 +170,8 @@ def parse_flow(text: str, source: str = "flow") -> Flow:
         if isinstance(items, list) and len(items) > limit:
             message = f"at most {limit} {key} in a flow (this one has {len(items)}): split it"
             raise FlowFileError(message, f"{source}:$.{key}")
-    errors = sorted(
-        jsonschema.Draft202012Validator(FLOW_SCHEMA).iter_errors(data),
-        key=lambda e: list(map(str, e.absolute_path)),
-    )
-    if errors:
-        raise FlowFileError(errors[0].message, _location(errors[0], source))
+    if not conforms(FLOW_SCHEMA, data):
+        _raise_schema_error(data, source)
     return Flow(
         name=data["name"],
         description=data.get("description", ""),

@@ -19,18 +19,18 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
-
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connectionpool import HTTPConnectionPool
-from urllib3.exceptions import LocationParseError
-from urllib3.util import parse_url
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .issues import NodeError
+
+if TYPE_CHECKING:  # imported when a call is made: most flows make none
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.connectionpool import HTTPConnectionPool
 
 CONNECT_TIMEOUT = 10  # seconds to open a connection (HTTP)
 READ_TIMEOUT = 30  # seconds an HTTP server may stay silent
@@ -62,6 +62,9 @@ class Target:
 def shown(url: str) -> str:
     """The URL for a message: scheme, host, port and path, never user info or a query
     (either may carry a token)."""
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
+
     try:
         parts = parse_url(url)
     except LocationParseError:
@@ -79,6 +82,9 @@ def where(url: str) -> tuple[str, str, int]:
         raise NodeError(f"{shown(url)}: a backslash is not allowed in a URL")
     if any(c.isspace() or not c.isprintable() for c in url):
         raise NodeError(f"{shown(url)}: spaces and control characters are not allowed in a URL")
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
+
     try:
         parts = parse_url(url)
     except LocationParseError:
@@ -150,40 +156,48 @@ class HttpPolicy:
         return Target(scheme, host, port, self.address(host, port))
 
 
-class PinnedAdapter(HTTPAdapter):
-    """Sends requests for one checked target to its checked address: the Host header and
-    (for HTTPS) SNI and the certificate check still use the host name."""
+@cache
+def _adapter_class() -> Callable[[Target], HTTPAdapter]:
+    """PinnedAdapter, defined on first use (requests is imported only then)."""
+    import requests
+    from requests.adapters import HTTPAdapter
 
-    def __init__(self, target: Target) -> None:
-        self.target = target
-        super().__init__(max_retries=0)
+    class PinnedAdapter(HTTPAdapter):
+        """Sends requests for one checked target to its checked address: the Host header and
+        (for HTTPS) SNI and the certificate check still use the host name."""
 
-    def get_connection_with_tls_context(
-        self,
-        request: requests.PreparedRequest,
-        verify: bool | str | None,
-        proxies: Mapping[str, str] | None = None,
-        cert: str | tuple[str, str] | None = None,
-    ) -> HTTPConnectionPool:
-        target = self.target
-        try:
-            same = where(request.url or "") == (target.scheme, target.host, target.port)
-        except NodeError:
-            same = False
-        if not same:  # requests rebuilt the URL into something else: do not guess
-            raise requests.exceptions.InvalidURL("the URL changed after it was checked")
-        _, built = self.build_connection_pool_key_attributes(
-            request, True if verify is None else verify, cert
-        )
-        pool_kwargs: dict[str, Any] = dict(built)
-        if target.scheme == "https":
-            pool_kwargs["server_hostname"] = target.host
-        return self.poolmanager.connection_from_host(
-            target.address, target.port, target.scheme, pool_kwargs=pool_kwargs
-        )
+        def __init__(self, target: Target) -> None:
+            self.target = target
+            super().__init__(max_retries=0)
 
-    def add_headers(self, request: requests.PreparedRequest, **kwargs: Any) -> None:
-        request.headers["Host"] = self.target.host_header
+        def get_connection_with_tls_context(
+            self,
+            request: requests.PreparedRequest,
+            verify: bool | str | None,
+            proxies: Mapping[str, str] | None = None,
+            cert: str | tuple[str, str] | None = None,
+        ) -> HTTPConnectionPool:
+            target = self.target
+            try:
+                same = where(request.url or "") == (target.scheme, target.host, target.port)
+            except NodeError:
+                same = False
+            if not same:  # requests rebuilt the URL into something else: do not guess
+                raise requests.exceptions.InvalidURL("the URL changed after it was checked")
+            _, built = self.build_connection_pool_key_attributes(
+                request, True if verify is None else verify, cert
+            )
+            pool_kwargs: dict[str, Any] = dict(built)
+            if target.scheme == "https":
+                pool_kwargs["server_hostname"] = target.host
+            return self.poolmanager.connection_from_host(
+                target.address, target.port, target.scheme, pool_kwargs=pool_kwargs
+            )
+
+        def add_headers(self, request: requests.PreparedRequest, **kwargs: Any) -> None:
+            request.headers["Host"] = self.target.host_header
+
+    return PinnedAdapter
 
 
 @contextmanager
@@ -193,9 +207,11 @@ def http_request(
     """One HTTP call with connect and read timeouts (`kwargs` go to requests). Under a
     policy: to the checked address only, no redirects (one could lead past the check), no
     proxy or .netrc from the environment. Failing to connect raises NodeError."""
+    import requests
+
     with requests.Session() as session:
         if policy is not None:
-            adapter = PinnedAdapter(policy.check(url))
+            adapter = _adapter_class()(policy.check(url))
             session.trust_env = False
             session.mount("http://", adapter)
             session.mount("https://", adapter)

@@ -79,12 +79,13 @@ def plan(
     limit: int | None = None,
     counts: bool = True,
     validated: bool = False,
-    hold: bool = True,
+    hold: bool | str = True,
     materialized: dict[str, str] | None = None,
 ) -> Program:
     """Steps that run `targets` (default: every destination). With `limit`, targets are
     displayed, first rows only (a preview), and nothing is held or counted. Without
-    `hold`, blocking nodes stay inside the one query (best for one small destination).
+    `hold`, blocking nodes stay inside the one query (best for one small destination);
+    with `hold="always"`, a preview holds them too (to take them from a result cache).
     `materialized` names tables that already hold some nodes' rows (node id → table)."""
     registry = registry or default_registry()
     if not validated:
@@ -93,7 +94,7 @@ def plan(
     ctx.materialized.update(materialized or {})
     wanted = targets if targets is not None else destinations(flow, registry)
     steps = _eager_steps(flow, wanted, ctx, registry)
-    if limit is None and hold:
+    if (limit is None and hold) or hold == "always":
         steps += _held_steps(flow, wanted, ctx, registry)
     for node_id in wanted:
         query = compile_node(flow, node_id, ctx, registry)
@@ -220,6 +221,26 @@ def counts_behind(program: Program, cache: ResultCache | None, reused: list[str]
         behind = cache.counts(keys[node]) if cache is not None else None
         known.update({n: c for n, c in (behind or {}).items() if n != node})
     return known
+
+
+def carry_counts(program: Program, known: dict[str, int]) -> None:
+    """Fill in `known` (rows out, by node) through nodes that keep their one input's
+    rows: such a node and its input have the same count, whichever is known."""
+    flow = program.flow
+    pairs = []
+    for node in program.counted:
+        edges = flow.input_edges(node)
+        single = set(edges) == {"in"} and edges["in"][1] == "out"
+        if single and program.kind_of(node).same_rows(flow.node(node).params):
+            pairs.append((node, edges["in"][0]))
+    changed = True
+    while changed:
+        changed = False
+        for node, source in pairs:
+            if (node in known) != (source in known):
+                known.setdefault(node, known.get(source, 0))
+                known.setdefault(source, known[node])
+                changed = True
 
 
 def counts_record(

@@ -158,7 +158,9 @@ def translate(tree: exp.Expression, schema: Schema) -> pl.Expr:
     if isinstance(tree, exp.Nullif):
         subject = translate(tree.this, schema)
         return pl.when(subject == translate(tree.expression, schema)).then(None).otherwise(subject)
-    raise NoPolarsForm(f"SQL {kind.__name__}")
+    from .polars_calls import translate_call  # it builds on this module
+
+    return translate_call(tree, schema, translate)
 
 
 def _case(tree: exp.Case, schema: Schema) -> pl.Expr:

@@ -18,13 +18,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlglot import exp
 
 from .cache import ResultCache
 from .graph import upstream_of
 from .interpret import OUTPUTS, Interpreter, RunResult, Services, run_context, user_message
 from .issues import NodeError, NodeFailed, first_line
-from .plan import Action, Program, Step, counts_behind, counts_record
+from .plan import Action, Program, Step, carry_counts, counts_behind, counts_record
 from .polars_expr import NoPolarsForm
 from .registry import CompileContext, NodeKind, Registry
 
@@ -164,11 +165,16 @@ class PolarsBackend:
         frame = self.frames.get(step.node)
         if fmt == "parquet":
             frame.sink_parquet(partial)
+            self.counted[step.node] = pq.read_metadata(partial).num_rows  # the footer's
         else:
-            _write_csv(arrow_of(collect(frame)), partial)
+            rows = arrow_of(collect(frame))
+            _write_csv(rows, partial)
+            self.counted[step.node] = rows.num_rows
 
     def rows(self, step: Step) -> pa.Table:
-        return arrow_of(collect(self.frames.get(step.node)))
+        rows = arrow_of(collect(self.frames.get(step.node)))
+        self.counted[step.node] = rows.num_rows
+        return rows
 
     def blame(self, node_id: str, exc: BaseException) -> tuple[str, str]:
         return node_id, user_message(exc)
@@ -228,6 +234,7 @@ def _row_counts(
     pass); counts behind a reused result come from the run that made it."""
     flow = program.flow
     known = {**counts_behind(program, cache, reused), **counted}
+    carry_counts(program, known)
 
     def carried_from(node_id: str) -> str | None:
         edges = flow.input_edges(node_id)
@@ -246,7 +253,7 @@ def _row_counts(
                     queried.append(current)
                 break
             current = source
-    lengths = pl.collect_all([frames.get(n).select(pl.len()) for n in queried])
+    lengths = pl.collect_all([frames.get(n).select(pl.len()) for n in queried]) if queried else []
     known.update({n: int(frame.item()) for n, frame in zip(queried, lengths, strict=True)})
 
     def rows_out(node_id: str) -> int:

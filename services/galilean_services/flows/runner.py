@@ -17,12 +17,22 @@ from sqlglot import exp
 from . import polars_runner
 from .cache import ResultCache
 from .compiler import compile_node
+from .disk_cache import DEFAULT_DISK_BYTES, DiskCache
 from .graph import upstream_of
 from .interpret import Interpreter, RunResult, Services, run_context, user_message
 from .issues import FlowInvalid, NodeError, NodeFailed, first_line
 from .model import Flow
 from .net import HttpPolicy
-from .plan import Program, Step, checked, counts_behind, counts_query, counts_record, plan
+from .plan import (
+    Program,
+    Step,
+    carry_counts,
+    checked,
+    counts_behind,
+    counts_query,
+    counts_record,
+    plan,
+)
 from .probe import binds, connect, table_exists
 from .registry import Registry, default_registry
 from .sql import to_sql
@@ -39,6 +49,7 @@ class DuckDBBackend:
         self, program: Program, registry: Registry, con: duckdb.DuckDBPyConnection
     ) -> None:
         self.program, self.registry, self.con = program, registry, con
+        self.counted: dict[str, int] = {}  # rows out of the nodes whose rows were made
 
     def input_ports(self, step: Step) -> list[str]:
         return list(step.inputs)
@@ -47,24 +58,35 @@ class DuckDBBackend:
         pass
 
     def input_rows(self, step: Step, port: str) -> pa.Table:
-        return self.con.sql(step.inputs[port]).to_arrow_table()
+        rows = self.con.sql(step.inputs[port]).to_arrow_table()
+        source, out = self.program.flow.input_edges(step.node)[port]
+        if out == "out":
+            self.counted[source] = rows.num_rows
+        return rows
 
     def keep(self, step: Step, rows: pa.Table) -> None:
         self.con.register(step.table, rows)
+        self.counted[step.node] = rows.num_rows
 
     def hold(self, step: Step, copy: bool) -> pa.Table | None:
-        self.con.execute(f'CREATE TEMP TABLE "{step.table}" AS {step.sql}')
+        made = self.con.execute(f'CREATE TEMP TABLE "{step.table}" AS {step.sql}').fetchone()
+        if made is not None:
+            self.counted[step.node] = int(made[0])
         return self.con.table(step.table).to_arrow_table() if copy else None
 
     def write_file(self, step: Step, partial: Path, fmt: str) -> None:
         # Streamed by DuckDB's COPY, not through Arrow as other writers are.
         target = exp.Literal.string(str(partial)).sql()
-        self.con.execute(
+        written = self.con.execute(
             f"COPY ({step.sql}) TO {target} (FORMAT {fmt.upper()}, USE_TMP_FILE false)"
-        )
+        ).fetchone()
+        if written is not None:
+            self.counted[step.node] = int(written[0])
 
     def rows(self, step: Step) -> pa.Table:
-        return self.con.sql(step.sql).to_arrow_table()
+        rows = self.con.sql(step.sql).to_arrow_table()
+        self.counted[step.node] = rows.num_rows
+        return rows
 
     def blame(self, node_id: str, exc: BaseException) -> tuple[str, str]:
         if isinstance(exc, duckdb.Error):  # one query spans many nodes: whose SQL?
@@ -82,13 +104,12 @@ def execute(
 ) -> None:
     """Run the program's steps on `con`, filling `result` (raises on failure)."""
     ctx = run_context(program, services or Services())
-    interpreter = Interpreter(
-        program, registry, DuckDBBackend(program, registry, con), result, ctx, cache
-    )
+    backend = DuckDBBackend(program, registry, con)
+    interpreter = Interpreter(program, registry, backend, result, ctx, cache)
     interpreter.run()
     if program.counted:
         skip = set(program.guarded) if interpreter.fell_back else set()
-        result.nodes = _row_counts(program, con, cache, result.reused, skip)
+        result.nodes = _row_counts(program, con, cache, result, backend.counted, skip)
 
 
 def blame(
@@ -124,12 +145,20 @@ def _row_counts(
     program: Program,
     con: duckdb.DuckDBPyConnection,
     cache: ResultCache | None,
-    reused: list[str],
+    result: RunResult,
+    counted: dict[str, int],
     skip: set[str],
 ) -> dict[str, dict[str, int]]:
-    """Rows out of every counted node, in one query; the nodes behind a reused result
-    are not scanned again: their counts come from the run that made it."""
-    rows_out = counts_behind(program, cache, reused)
+    """Rows out of every counted node: from the rows the run made (held, eager,
+    written, displayed), carried through nodes that keep their input's rows, and the
+    rest in one query; the nodes behind a reused result are not scanned again: their
+    counts come from the run that made it."""
+    rows_out = {**counts_behind(program, cache, result.reused), **counted}
+    for node in skip:  # what a failed tolerant side made is not the run's
+        rows_out.pop(node, None)
+    carry_counts(program, rows_out)
+    for node in skip:
+        rows_out.pop(node, None)
     needed = [n for n in program.counted if n not in rows_out and n not in skip]
     if needed:
         rows_out.update(dict(con.sql(counts_query(program, needed)).fetchall()))
@@ -143,14 +172,21 @@ def preview(
     params: dict[str, Any] | None = None,
     base_dir: Path | None = None,
     registry: Registry | None = None,
+    *,
+    cache: ResultCache | None = None,
+    cache_folder: Path | None = None,
+    cache_bytes: int = DEFAULT_DISK_BYTES,
 ) -> pa.Table:
-    """The first `limit` rows of one node, computing only what they need."""
+    """The first `limit` rows of one node, computing only what they need; with a cache
+    (or a cache folder), blocking nodes are held and taken from it when unchanged."""
     registry = registry or default_registry()
-    program = plan(flow, params, base_dir, registry, targets=[node_id], limit=limit)
+    cache = _cache(cache, cache_folder, cache_bytes)
+    hold: bool | str = "always" if cache is not None else True
+    program = plan(flow, params, base_dir, registry, targets=[node_id], limit=limit, hold=hold)
     result = RunResult(status="running", started=time.time(), ended=0.0)
     with connect(program.ctx.base_dir) as con:
         try:
-            execute(program, con, registry, result)
+            execute(program, con, registry, result, cache=cache)
         except NodeFailed as exc:
             raise NodeError(f"{exc.node}: {exc.message}") from None
     return result.outputs[node_id]
@@ -168,14 +204,19 @@ def run(
     cache: ResultCache | None = None,
     connections: Any = None,
     engine: str = "auto",
+    cache_folder: Path | None = None,
+    cache_bytes: int = DEFAULT_DISK_BYTES,
 ) -> RunResult:
     """Run every destination; FlowInvalid (before anything runs) for a flow with problems.
-    With a `cache`, held results of unchanged subgraphs are reused (and kept). Engine
+    With a `cache`, held results of unchanged subgraphs are reused (and kept); with a
+    `cache_folder` instead, the cache is on disk there, shared by processes (at most
+    `cache_bytes`; disk_cache.default_folder() is the user's). Engine
     `auto` runs on Polars when every node has a Polars form (polars_runner), else on
     DuckDB; `duckdb` always on DuckDB (which alone honours `memory_limit`)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     registry = registry or default_registry()
+    cache = _cache(cache, cache_folder, cache_bytes)
     checked(flow, registry, base_dir or Path.cwd())  # once: the plans below trust it
     program = plan(flow, params, base_dir, registry, validated=True)
     services = Services(http_policy, request, connections)
@@ -195,6 +236,13 @@ def run(
         result = _run_on(program, registry, con, services, cache)
     result.logs.insert(0, note)
     return result
+
+
+def _cache(cache: ResultCache | None, folder: Path | None, max_bytes: int) -> ResultCache | None:
+    """The cache given, else one on disk in `folder` (given), else none."""
+    if cache is not None or folder is None:
+        return cache
+    return DiskCache(folder, max_bytes)
 
 
 def _on_polars(

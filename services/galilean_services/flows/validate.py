@@ -6,12 +6,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from .graph import cycles, inputs_by_node, ordered, parents_of
 from .issues import Issue
 from .model import Flow
 from .registry import Columns, CompileContext, Registry, default_registry
+from .schema_check import conforms
 
 # The loops reported at most: a flow of a few thousand edges can hold thousands of them.
 MAX_CYCLES = 20
@@ -66,15 +65,29 @@ def _kinds_and_params(flow: Flow, registry: Registry) -> list[Issue]:
         if kind is None:
             issues.append(Issue("unknown-kind", f"unknown node kind {node.kind!r}", node=node.id))
             continue
-        validator = jsonschema.Draft202012Validator(kind.params_schema)
-        for error in validator.iter_errors(_without_param_refs(node.params, declared)):
-            path = ".".join(str(p) for p in error.absolute_path)
-            issues.append(
-                Issue("param", f"{path or 'params'}: {error.message}", node=node.id, path=path)
-            )
+        issues += _param_issues(node.id, kind.params_schema, node.params, declared)
         for ref in _param_refs(node.params):
             if ref not in declared:
                 issues.append(Issue("param", f"unknown flow parameter {ref!r}", node=node.id))
+    return issues
+
+
+def _param_issues(
+    node_id: str, schema: dict[str, Any], params: dict[str, Any], declared: set[str]
+) -> list[Issue]:
+    """The parameters' problems by the kind's schema (`jsonschema`, imported only when
+    the quick check finds one)."""
+    value = _without_param_refs(params, declared)
+    if conforms(schema, value):
+        return []
+    import jsonschema
+
+    issues = []
+    for error in jsonschema.Draft202012Validator(schema).iter_errors(value):
+        path = ".".join(str(p) for p in error.absolute_path)
+        issues.append(
+            Issue("param", f"{path or 'params'}: {error.message}", node=node_id, path=path)
+        )
     return issues
 
 

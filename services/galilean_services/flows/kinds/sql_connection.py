@@ -8,20 +8,22 @@ Errors give the database's reason in one line, never a password.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
-from ...connection_engines import engine_for
-from ...connections import ConnectionStore, describe_error, user_home
 from ...errors import GalileanError
 from ..issues import NodeError
 from ..registry import CompileContext
+
+if TYPE_CHECKING:  # SQLAlchemy is imported by the flows that use a connection only
+    import sqlalchemy as sa
 
 IDENT = {"type": "string", "minLength": 1, "maxLength": 128}
 
 
 def connection_engine(params: dict[str, Any], ctx: CompileContext) -> tuple[sa.Engine, Any]:
+    from ...connection_engines import engine_for
+    from ...connections import ConnectionStore, user_home
+
     store = ctx.connections or ConnectionStore(user_home())
     try:
         connection = store.get(params["connection"])
@@ -38,6 +40,8 @@ def connection_engine(params: dict[str, Any], ctx: CompileContext) -> tuple[sa.E
 
 
 def connection_reason(exc: BaseException, url: Any) -> str:
+    from ...connections import describe_error
+
     message = describe_error(exc, url)
     if message in ("not authorized", "authorization denied"):  # SQLite's authorizer
         return f"{message}: a flow run by the service may attach databases only in your folder"
@@ -45,4 +49,6 @@ def connection_reason(exc: BaseException, url: Any) -> str:
 
 
 def sa_table(params: dict[str, Any]) -> sa.Table:
+    import sqlalchemy as sa
+
     return sa.Table(params["table"], sa.MetaData(), schema=params.get("schema") or None)

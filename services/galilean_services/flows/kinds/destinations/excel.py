@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 
 from ...paths import flow_file, written_atomically
@@ -27,6 +26,8 @@ class ExcelWriter(FileDestination):
     }
 
     def write(self, params: dict[str, Any], table: pa.Table, ctx: CompileContext) -> str:
+        import pandas as pd
+
         target = flow_file(ctx, params["path"])
         with (
             written_atomically(target, ctx.base_dir) as partial,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
-import sqlalchemy as sa
 
 from ...issues import NodeError
 from ...registry import CompileContext
@@ -31,6 +30,8 @@ class TableWriter(PassThrough):
     }
 
     def write(self, params: dict[str, Any], table: pa.Table, ctx: CompileContext) -> str:
+        import sqlalchemy as sa
+
         engine, url = connection_engine(params, ctx)
         mode = params.get("mode", "append")
         try:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 
 from ...registry import Columns, EagerKind
 
+if TYPE_CHECKING:  # pandas is imported by the flows that use this kind only
+    import pandas as pd
+
 
 def to_arrow(frame: pd.DataFrame) -> pa.Table:
+    import pandas as pd
+
     # Mixed-type object columns (common in spreadsheets) become text rather than failing.
     for name in frame.columns:
         if frame[name].dtype == object:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 
 from ...issues import NodeError
@@ -36,6 +35,8 @@ class ExcelSource(EagerSource):
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
     ) -> pa.Table:
+        import pandas as pd
+
         path = flow_file(ctx, params["path"])
         try:
             frame = pd.read_excel(

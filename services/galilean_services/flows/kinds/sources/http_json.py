@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
-import requests
-import urllib3
 
 from ...issues import NodeError
 from ...net import http_request, shown
@@ -43,6 +40,10 @@ class HttpJsonSource(EagerSource):
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
     ) -> pa.Table:
+        import pandas as pd
+        import requests
+        import urllib3
+
         url = str(resolve(params["url"], ctx.params))
         query = {k: resolve(v, ctx.params) for k, v in params.get("query", {}).items()}
         # The service's policy: the checked address only, no redirects (see net.py).

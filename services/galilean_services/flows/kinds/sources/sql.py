@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
-import sqlalchemy as sa
 import sqlglot
 from sqlglot import exp
 
@@ -23,6 +21,9 @@ class SqlSource(EagerSource):
     def read(
         self, params: dict[str, Any], ctx: CompileContext, statement: Any, binds: dict[str, Any]
     ) -> pa.Table:
+        import pandas as pd
+        import sqlalchemy as sa
+
         engine, url = connection_engine(params, ctx)
         try:
             with engine.connect() as con:
@@ -52,6 +53,8 @@ class SqlTable(SqlSource):
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
     ) -> pa.Table:
+        import sqlalchemy as sa
+
         statement = sa.select(sa.text("*")).select_from(sa_table(params))
         if params.get("limit"):
             statement = statement.limit(int(params["limit"]))
@@ -87,6 +90,8 @@ class SqlQuery(SqlSource):
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
     ) -> pa.Table:
+        import sqlalchemy as sa
+
         statement = sa.text(params["query"])
         names = set(statement._bindparams)
         missing = names - set(ctx.params)

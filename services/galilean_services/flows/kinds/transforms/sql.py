@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
@@ -63,3 +64,10 @@ class SqlTransform(NodeKind):
             if table.name == "input":
                 table.replace(inputs["in"].copy().as_(table.alias or "input"))
         return tree
+
+    def lazy(
+        self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
+    ) -> pl.LazyFrame:
+        from ...sql_polars import lazy_query  # only for flows with a SQL node (and no cycle)
+
+        return lazy_query(self._parse(params["query"]), inputs["in"])

@@ -65,6 +65,49 @@ def window_expr(params: dict[str, Any]) -> pl.Expr:
     return value.over(partition) if partition else value
 
 
+RUNNING = ("sum", "avg", "min", "max", "count")
+
+
+def _running_value(function: str, value: pl.Expr | None) -> pl.Expr:
+    """The running `function` of `value` (None: COUNT(*)) in the over's order, NULLs
+    skipped: NULL until the first value, as DuckDB's frame aggregates are."""
+    if value is None:
+        return pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+    if function == "count":
+        return value.is_not_null().cast(pl.Int64).cum_sum()
+    if function == "avg":
+        total = value.cast(pl.Float64).cum_sum().forward_fill()
+        return total / value.is_not_null().cast(pl.Int64).cum_sum()
+    running = {"sum": value.cum_sum, "min": value.cum_min, "max": value.cum_max}
+    return running[function]().forward_fill()
+
+
+def running_frame(frame: pl.LazyFrame, params: dict[str, Any]) -> pl.LazyFrame:
+    """`frame` with a running aggregate (SUM/AVG/MIN/MAX/COUNT OVER (PARTITION BY …
+    ORDER BY …)) as DuckDB computes it: NULL order keys last; with frame "rows" each row
+    counts the rows up to itself (ties in any order), by default (SQL's RANGE) tied rows
+    share the value after the last of them (the same whatever order ties are in)."""
+    function, order = params["function"], params["order_by"]
+    directions = {bool(o.get("descending")) for o in order}
+    if len(directions) > 1:
+        raise NoPolarsForm(f"a running {function} over mixed directions")
+    keys = [o["column"] for o in order]
+    value = _running_value(function, column_or_star(params))
+    if params.get("frame") != "rows":  # the value after the last peer, for every peer
+        position = pl.int_range(pl.len())
+        last = position == pl.len() - 1
+        for key in keys:
+            last = last | pl.col(key).ne_missing(pl.col(key).shift(-1))
+        value = value.gather(pl.when(last).then(position).backward_fill())
+    value = value.over(
+        params.get("partition_by") or None,
+        order_by=keys,
+        descending=directions.pop(),
+        nulls_last=True,
+    )
+    return frame.with_columns(value.alias(params["as"]))
+
+
 class Window(NodeKind):
     name = "transform.window"
     blocking = True
@@ -86,6 +129,11 @@ class Window(NodeKind):
                 },
             },
             "as": {"type": "string", "minLength": 1},
+            "frame": {
+                "enum": ["peers", "rows"],
+                "description": "with order_by, a running aggregate: 'peers' (SQL's RANGE, "
+                "the default) gives tied rows one value, 'rows' counts up to each row",
+            },
         },
         "additionalProperties": False,
     }
@@ -118,16 +166,23 @@ class Window(NodeKind):
             exp.Ordered(this=column(o["column"]), desc=bool(o.get("descending")), nulls_first=False)
             for o in params.get("order_by", [])
         ]
+        rows = params.get("frame") == "rows" and order and function in RUNNING
+        spec = exp.WindowSpec(
+            kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
+        )
         window = exp.Window(
             this=call,
             partition_by=[column(c) for c in params.get("partition_by", [])],
             order=exp.Order(expressions=order) if order else None,
+            spec=spec if rows else None,
         )
         return exp.select(exp.Star(), window.as_(ident(params["as"]))).from_(inputs["in"])
 
     def lazy(
         self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
     ) -> pl.LazyFrame:
+        if params.get("order_by") and params["function"] in RUNNING:
+            return running_frame(inputs["in"], params)
         return inputs["in"].with_columns(window_expr(params).alias(params["as"]))
 
     def same_rows(self, params: dict[str, Any]) -> bool:

@@ -1,0 +1,148 @@
+"""The result cache on disk, one folder per user, shared by every process of that user
+(CLI runs, previews, service runs): a rerun in a new process after editing a node after
+the last blocking node reuses the blocking node's result.
+
+Keys are cache.py's (the content of the subgraph); each entry is `<key>.parquet` (the
+rows) and `<key>.json` (the row counts behind it). Files are written to a temporary
+name and renamed into place, so a reader never sees half an entry and two processes
+writing the same key both leave a whole one. The folder is bounded in bytes: the least
+recently used entries (by modification time, touched on every hit) are removed first,
+and a file another process removed meanwhile is simply gone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..folders import user_home
+from .cache import ResultCache
+
+DEFAULT_DISK_BYTES = 2 * 2**30
+MEMORY_BYTES = 256 * 2**20  # this process's own copy of recent entries, in front of the disk
+ROWS, COUNTS = ".parquet", ".json"
+STALE_PARTIAL_S = 3600  # a temporary file this old was left by a process that died
+
+
+def default_folder() -> Path:
+    """Where a user's flow results are kept: under the user's folder."""
+    return user_home() / ".galilean" / "cache" / "flows"
+
+
+class DiskCache(ResultCache):
+    """ResultCache's interface over a folder (an in-memory LRU in front of it)."""
+
+    def __init__(self, folder: Path | None = None, max_bytes: int = DEFAULT_DISK_BYTES) -> None:
+        super().__init__(min(MEMORY_BYTES, max_bytes))
+        self.folder = folder if folder is not None else default_folder()
+        self.disk_bytes = max_bytes
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def get(self, key: str) -> pa.Table | None:
+        table = super().get(key)
+        path = self.folder / (key + ROWS)
+        if not _touch(path):
+            return None  # evicted by another process: this one's copy is stale too
+        if table is None:
+            try:
+                table = pq.ParquetFile(path).read()  # (read_table imports datasets: 0.5 s)
+            except (OSError, pa.ArrowInvalid):
+                return None
+            super().put(key, table)
+        return table
+
+    def put(self, key: str, table: pa.Table) -> None:
+        if table.nbytes > self.disk_bytes // 4:  # one huge result would push all else out
+            return
+        super().put(key, table)
+        path = self.folder / (key + ROWS)
+        if _touch(path):
+            return  # already there (another process, or an earlier run)
+        with _partial(self.folder, key) as partial:
+            try:
+                pq.write_table(table, partial, compression="lz4")
+            except (OSError, pa.ArrowException):  # a full disk, a type Parquet lacks
+                return  # kept in this process only
+            os.replace(partial, path)
+        self.evict()
+
+    def counts(self, key: str) -> dict[str, int] | None:
+        found = super().counts(key)
+        if found is not None:
+            return found
+        try:
+            text = (self.folder / (key + COUNTS)).read_text()
+            loaded = json.loads(text)
+        except (OSError, ValueError):
+            return None
+        return {str(n): int(c) for n, c in loaded.items()} if isinstance(loaded, dict) else None
+
+    def set_counts(self, key: str, counts: dict[str, int]) -> None:
+        super().set_counts(key, counts)
+        if not (self.folder / (key + ROWS)).exists():
+            return
+        with _partial(self.folder, key) as partial:
+            partial.write_text(json.dumps(counts))
+            os.replace(partial, self.folder / (key + COUNTS))
+
+    def evict(self) -> None:
+        """Remove least recently used entries until the folder is within its bound."""
+        entries = []
+        for partial in self.folder.glob(".*.tmp"):
+            _remove_if_older(partial, time.time() - STALE_PARTIAL_S)
+        for path in self.folder.glob("*" + ROWS):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue  # removed by another process meanwhile
+            entries.append((stat.st_mtime_ns, stat.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.disk_bytes:
+                break
+            path.unlink(missing_ok=True)
+            path.with_suffix(COUNTS).unlink(missing_ok=True)
+            total -= size
+
+
+def _touch(path: Path) -> bool:
+    """Mark an entry as just used; False when it is not there."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _remove_if_older(path: Path, limit: float) -> None:
+    try:
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+    except FileNotFoundError:
+        pass
+
+
+class _partial:
+    """A temporary file in `folder` (removed unless renamed into place)."""
+
+    def __init__(self, folder: Path, key: str) -> None:
+        handle, name = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=folder)
+        os.close(handle)
+        self.path = Path(name)
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def result_cache(folder: Path | None = None, max_bytes: int = DEFAULT_DISK_BYTES) -> DiskCache:
+    """The user's result cache (in `folder`, else under the user's folder)."""
+    return DiskCache(folder, max_bytes)
