@@ -8,27 +8,26 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
-import duckdb
+import expression_compare
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
+from expression_compare import comparable
 from flow_builders import ORDERS, REGIONS, flow_of, inline, normalized, result
 
 from galilean_services.flows import parse_flow
 from galilean_services.flows.kinds import register_builtin
 from galilean_services.flows.kinds.destinations.base import PassThrough
-from galilean_services.flows.polars_expr import NoPolarsForm, schema_of, translate
+from galilean_services.flows.polars_expr import NoPolarsForm
 from galilean_services.flows.registry import CompileContext, NodeKind, Registry, default_registry
 from galilean_services.flows.runner import run
-from galilean_services.flows.sql import parse_expression
 
 DATA = pa.table(
     {
@@ -101,22 +100,11 @@ NO_POLARS_FORM = [
 
 
 def duckdb_values(expression: str) -> list[Any]:
-    con = duckdb.connect()
-    con.register("data", DATA)
-    query = f"SELECT {expression} AS v FROM data"  # noqa: S608 (the test's own expressions)
-    return [row[0] for row in con.execute(query).fetchall()]
+    return expression_compare.duckdb_values(DATA, expression)
 
 
 def polars_values(expression: str) -> list[Any]:
-    frame = pl.from_arrow(DATA).lazy()  # type: ignore[union-attr]
-    value = translate(parse_expression(expression, {}), schema_of(frame))
-    return frame.select(value.alias("v")).collect()["v"].to_list()
-
-
-def comparable(values: list[Any]) -> list[Any]:
-    return [
-        ("nan" if math.isnan(v) else round(v, 9)) if isinstance(v, float) else v for v in values
-    ]
+    return expression_compare.polars_values(DATA, expression)
 
 
 @pytest.mark.parametrize("expression", SAME_MEANING)

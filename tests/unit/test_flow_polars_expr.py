@@ -6,15 +6,15 @@ has no Polars form and names the construct."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
-import duckdb
+import expression_compare
 import polars as pl
 import pyarrow as pa
 import pytest
+from expression_compare import comparable
 
-from galilean_services.flows.polars_expr import NoPolarsForm, schema_of, translate
+from galilean_services.flows.polars_expr import NoPolarsForm, translate
 from galilean_services.flows.sql import parse_expression
 
 DATA = pa.table(
@@ -125,22 +125,11 @@ NO_POLARS_FORM = {
 
 
 def duckdb_values(expression: str) -> list[Any]:
-    con = duckdb.connect()
-    con.register("data", DATA)
-    query = f"SELECT {expression} AS v FROM data"  # noqa: S608 (the test's own expressions)
-    return [row[0] for row in con.execute(query).fetchall()]
+    return expression_compare.duckdb_values(DATA, expression)
 
 
 def polars_values(expression: str) -> list[Any]:
-    frame = pl.from_arrow(DATA).lazy()  # type: ignore[union-attr]
-    value = translate(parse_expression(expression, {}), schema_of(frame))
-    return frame.select(value.alias("v")).collect()["v"].to_list()
-
-
-def comparable(values: list[Any]) -> list[Any]:
-    return [
-        ("nan" if math.isnan(v) else round(v, 9)) if isinstance(v, float) else v for v in values
-    ]
+    return expression_compare.polars_values(DATA, expression)
 
 
 @pytest.mark.parametrize("expression", SAME_MEANING)
