@@ -1,5 +1,9 @@
 """`galilean` command line: `galilean flow run FILE.flow [--param k=v ...] [--memory-limit
-1GB]` and `galilean flow validate FILE.flow [--json]`.
+1GB] [--no-cache]` and `galilean flow validate FILE.flow [--json]`.
+
+Runs keep blocking nodes' results in the user's result cache on disk (the one previews and
+the flows service use), so a rerun after editing a later node, even in a new process,
+starts from them.
 
 It imports what every run needs only: kinds import their heavy libraries (pandas,
 SQLAlchemy, requests) when a flow uses them, and `jsonschema` only to word a problem."""
@@ -13,9 +17,10 @@ import time
 from pathlib import Path
 
 from .flows import FlowFileError, parse_flow
+from .flows.budget import size_problem
+from .flows.disk_cache import default_folder
 from .flows.issues import FlowInvalid, Issue
 from .flows.model import Flow
-from .flows.probe import memory_limit_problem
 from .flows.runner import ENGINES, run
 from .flows.validate import validate
 
@@ -31,24 +36,19 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 
 def _memory_limit(text: str) -> str:
-    """`--memory-limit`: DuckDB's syntax, as the service's GALILEAN_FLOWS_MEMORY_LIMIT."""
-    problem = memory_limit_problem(text)
+    """`--memory-limit`: the service's GALILEAN_FLOWS_MEMORY_LIMIT syntax (2GB, 512MiB)."""
+    problem = size_problem(text)
     if problem is not None:
         raise argparse.ArgumentTypeError(f"{text!r}: {problem}")
     return text
 
 
 def _budget_note(memory_limit: str | None, engine: str) -> list[str]:
-    """What kept the run to `--memory-limit`: DuckDB holds to it (spilling), Polars's
-    streaming engine has no limit to hold to."""
+    """What kept the run to `--memory-limit`: either engine spills beyond its share."""
     if not memory_limit:
         return []
-    if engine == "polars":
-        return [
-            f"memory limit {memory_limit}: Polars (streaming engine) has no hard limit; "
-            "--engine duckdb keeps to it"
-        ]
-    return [f"memory limit {memory_limit}: DuckDB spills beyond it to a temporary folder"]
+    name = "Polars (streaming engine)" if engine == "polars" else "DuckDB"
+    return [f"memory limit {memory_limit}: {name} spills beyond it to a temporary folder"]
 
 
 def _load(path: Path) -> Flow | None:
@@ -102,6 +102,7 @@ def flow_run(args: argparse.Namespace) -> int:
             base_dir=path.parent.resolve(),
             engine=args.engine,
             memory_limit=args.memory_limit or "",
+            cache_folder=None if args.no_cache else default_folder(),
         )
     except FlowInvalid as invalid:
         _print_issues(path, invalid.issues)
@@ -145,8 +146,13 @@ def main(argv: list[str] | None = None) -> int:
         type=_memory_limit,
         default=None,
         metavar="SIZE",
-        help="memory the run may use, e.g. 1GB or 512MiB (DuckDB spills to a temporary "
-        "folder beyond it); default: no limit",
+        help="memory the run may use, e.g. 1GB or 512MiB (either engine spills to a "
+        "temporary folder beyond it); default: no limit",
+    )
+    runner.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither reuse nor keep results in your result cache (~/.galilean/cache/flows)",
     )
     runner.set_defaults(handler=flow_run)
     checker = flow.add_parser(

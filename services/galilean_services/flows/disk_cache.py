@@ -16,6 +16,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
@@ -30,16 +31,33 @@ ROWS, COUNTS = ".parquet", ".json"
 STALE_PARTIAL_S = 3600  # a temporary file this old was left by a process that died
 
 
-def default_folder() -> Path:
+def default_folder(environ: Mapping[str, str] | None = None) -> Path:
     """Where a user's flow results are kept: under the user's folder."""
-    return user_home() / ".galilean" / "cache" / "flows"
+    return folder_in(user_home(environ))
+
+
+def folder_in(home: Path) -> Path:
+    """The result cache in the user's folder `home` (a service run knows its owner's
+    folder, not the account's home): the same folder the user's CLI and previews use."""
+    return home / ".galilean" / "cache" / "flows"
+
+
+def spill_root_in(home: Path) -> Path:
+    """Where runs for the user of `home` spill what exceeds their memory budget: on the
+    user's disk (a sandbox's /tmp is small and held in memory)."""
+    return home / ".galilean" / "spill"
 
 
 class DiskCache(ResultCache):
     """ResultCache's interface over a folder (an in-memory LRU in front of it)."""
 
-    def __init__(self, folder: Path | None = None, max_bytes: int = DEFAULT_DISK_BYTES) -> None:
-        super().__init__(min(MEMORY_BYTES, max_bytes))
+    def __init__(
+        self,
+        folder: Path | None = None,
+        max_bytes: int = DEFAULT_DISK_BYTES,
+        memory_bytes: int | None = None,
+    ) -> None:
+        super().__init__(min(MEMORY_BYTES if memory_bytes is None else memory_bytes, max_bytes))
         self.folder = folder if folder is not None else default_folder()
         self.disk_bytes = max_bytes
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -6,27 +6,29 @@ in depth under the kinds' own path checks: user expressions run in this engine).
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 from pathlib import Path
 
 import duckdb
 from sqlglot import exp
 
+from .budget import Budget
 from .issues import NodeError, first_line
 from .sql import to_sql
 
 
-def connect(base_dir: Path, memory_limit: str = "") -> duckdb.DuckDBPyConnection:
-    """A connection confined to `base_dir`; with a `memory_limit` (DuckDB's syntax: 1GB,
-    512MiB) it keeps to it, spilling what does not fit into a folder of its own."""
+def connect(
+    base_dir: Path, memory_limit: str = "", spill_root: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A connection confined to `base_dir`; with a `memory_limit` (the run's budget:
+    1GB, 512MiB; budget.py) DuckDB keeps to its share of it, spilling what does not fit
+    into a folder of its own (under `spill_root`, else the temporary folder)."""
     con = duckdb.connect()
     folder = str(base_dir.resolve()).rstrip("/") + "/"
     con.execute(f"SET allowed_directories = [{_text(folder)}]")
-    if memory_limit:
-        con.execute(f"SET memory_limit = {_text(memory_limit)}")
-        con.execute(f"SET temp_directory = {_text(spill_folder())}")
+    budget = Budget.of(memory_limit, spill_root)
+    if budget is not None:
+        con.execute(f"SET memory_limit = {_text(budget.duckdb_limit())}")
+        con.execute(f"SET temp_directory = {_text(budget.spill_folder())}")
     con.execute("SET enable_external_access = false")
     return con
 
@@ -35,30 +37,6 @@ def _text(value: str) -> str:
     """`value` as a DuckDB string literal. (Settings are spelled in the SQL: binding a
     Python parameter makes DuckDB import pandas, a quarter of a second.)"""
     return exp.Literal.string(value).sql(dialect="duckdb")
-
-
-def memory_limit_problem(text: str) -> str | None:
-    """Why DuckDB would refuse `text` as a memory limit (the service's and the CLI's
-    syntax: 1GB, 512MB, 2GiB), or None."""
-    try:
-        with duckdb.connect() as con:
-            con.execute(f"SET memory_limit = {_text(text)}")
-    except duckdb.Error as exc:
-        return first_line(exc).removeprefix("Parser Error: ")
-    return None
-
-
-def spill_folder() -> str:
-    """A new folder for one connection's spilled data, removed when the process ends
-    (DuckDB removes its files in it when the connection closes)."""
-    global _spill_root
-    if _spill_root is None:
-        _spill_root = tempfile.mkdtemp(prefix="galilean-spill-")
-        atexit.register(shutil.rmtree, _spill_root, True)
-    return tempfile.mkdtemp(dir=_spill_root)
-
-
-_spill_root: str | None = None
 
 
 def describe(query: exp.Query, base_dir: Path) -> list[str] | None:

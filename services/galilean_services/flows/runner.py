@@ -15,6 +15,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from . import polars_runner
+from .budget import Budget, use_for_polars
 from .cache import ResultCache
 from .compiler import compile_node
 from .disk_cache import DEFAULT_DISK_BYTES, DiskCache
@@ -165,6 +166,16 @@ def _row_counts(
     return counts_record(program, cache, rows_out)
 
 
+@dataclasses.dataclass
+class Preview:
+    """A node's first rows, which held results were reused, and how long it took."""
+
+    rows: pa.Table
+    reused: list[str]
+    seconds: float
+    engine: str = "duckdb"
+
+
 def preview(
     flow: Flow,
     node_id: str,
@@ -176,20 +187,54 @@ def preview(
     cache: ResultCache | None = None,
     cache_folder: Path | None = None,
     cache_bytes: int = DEFAULT_DISK_BYTES,
+    memory_limit: str = "",
+    spill_root: Path | None = None,
 ) -> pa.Table:
     """The first `limit` rows of one node, computing only what they need; with a cache
     (or a cache folder), blocking nodes are held and taken from it when unchanged."""
+    return preview_of(
+        flow,
+        node_id,
+        limit,
+        params,
+        base_dir,
+        registry,
+        cache=cache,
+        cache_folder=cache_folder,
+        cache_bytes=cache_bytes,
+        memory_limit=memory_limit,
+        spill_root=spill_root,
+    ).rows
+
+
+def preview_of(
+    flow: Flow,
+    node_id: str,
+    limit: int = 100,
+    params: dict[str, Any] | None = None,
+    base_dir: Path | None = None,
+    registry: Registry | None = None,
+    *,
+    cache: ResultCache | None = None,
+    cache_folder: Path | None = None,
+    cache_bytes: int = DEFAULT_DISK_BYTES,
+    memory_limit: str = "",
+    spill_root: Path | None = None,
+) -> Preview:
+    """preview(), with the nodes whose held results were reused and the time taken."""
     registry = registry or default_registry()
-    cache = _cache(cache, cache_folder, cache_bytes)
+    budget = Budget.of(memory_limit, spill_root)
+    cache = _cache(cache, cache_folder, cache_bytes, budget)
     hold: bool | str = "always" if cache is not None else True
     program = plan(flow, params, base_dir, registry, targets=[node_id], limit=limit, hold=hold)
     result = RunResult(status="running", started=time.time(), ended=0.0)
-    with connect(program.ctx.base_dir) as con:
+    with connect(program.ctx.base_dir, memory_limit, spill_root) as con:
         try:
             execute(program, con, registry, result, cache=cache)
         except NodeFailed as exc:
             raise NodeError(f"{exc.node}: {exc.message}") from None
-    return result.outputs[node_id]
+    seconds = time.time() - result.started
+    return Preview(result.outputs[node_id], sorted(result.reused), seconds)
 
 
 def run(
@@ -206,23 +251,27 @@ def run(
     engine: str = "auto",
     cache_folder: Path | None = None,
     cache_bytes: int = DEFAULT_DISK_BYTES,
+    spill_root: Path | None = None,
 ) -> RunResult:
     """Run every destination; FlowInvalid (before anything runs) for a flow with problems.
     With a `cache`, held results of unchanged subgraphs are reused (and kept); with a
     `cache_folder` instead, the cache is on disk there, shared by processes (at most
     `cache_bytes`; disk_cache.default_folder() is the user's). Engine
     `auto` runs on Polars when every node has a Polars form (polars_runner), else on
-    DuckDB; `duckdb` always on DuckDB (which alone honours `memory_limit`)."""
+    DuckDB; `duckdb` always on DuckDB. A `memory_limit` (1GB, 512MiB) is the whole
+    run's budget, kept by either engine (budget.py), spilling under `spill_root`."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     registry = registry or default_registry()
-    cache = _cache(cache, cache_folder, cache_bytes)
+    budget = Budget.of(memory_limit, spill_root)
+    cache = _cache(cache, cache_folder, cache_bytes, budget)
     checked(flow, registry, base_dir or Path.cwd())  # once: the plans below trust it
     program = plan(flow, params, base_dir, registry, validated=True)
     services = Services(http_policy, request, connections)
     note = "engine: DuckDB (as asked)"
     eager: dict[str, pa.Table] = {}
     if engine == "auto":
+        use_for_polars(budget)
         done, problem, eager = _on_polars(program, registry, services, cache)
         if done is not None:
             return done
@@ -230,7 +279,7 @@ def run(
     if eager:  # what eager nodes made is not made twice
         names = {node: f"eager_{node}" for node in eager}
         program = plan(flow, params, base_dir, registry, validated=True, materialized=names)
-    with connect(program.ctx.base_dir, memory_limit) as con:
+    with connect(program.ctx.base_dir, memory_limit, spill_root) as con:
         for node, rows in eager.items():
             con.register(f"eager_{node}", rows)
         result = _run_on(program, registry, con, services, cache)
@@ -238,11 +287,14 @@ def run(
     return result
 
 
-def _cache(cache: ResultCache | None, folder: Path | None, max_bytes: int) -> ResultCache | None:
-    """The cache given, else one on disk in `folder` (given), else none."""
+def _cache(
+    cache: ResultCache | None, folder: Path | None, max_bytes: int, budget: Budget | None
+) -> ResultCache | None:
+    """The cache given, else one on disk in `folder` (given; its copy in memory within
+    the budget's share), else none."""
     if cache is not None or folder is None:
         return cache
-    return DiskCache(folder, max_bytes)
+    return DiskCache(folder, max_bytes, memory_bytes=budget.cache_bytes if budget else None)
 
 
 def _on_polars(
@@ -314,4 +366,14 @@ def _run_on(
     return _finished(result)
 
 
-__all__ = ["FlowInvalid", "NodeFailed", "RunResult", "connect", "execute", "preview", "run"]
+__all__ = [
+    "FlowInvalid",
+    "NodeFailed",
+    "Preview",
+    "RunResult",
+    "connect",
+    "execute",
+    "preview",
+    "preview_of",
+    "run",
+]

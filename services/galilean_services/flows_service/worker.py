@@ -1,6 +1,10 @@
 """One run in its own process: the service starts it, feeds the job on stdin, reads the
 result (one JSON line) from stdout, and kills the process group to cancel or time out.
-A crash here is a failed run, never a crashed service."""
+A crash here is a failed run, never a crashed service.
+
+The run uses its owner's result cache (the folder their CLI and previews use, so a run
+after a preview or a CLI run starts from what they held) and spills beyond its memory
+budget into the owner's folder, not the sandbox's small in-memory /tmp."""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..connections import ConnectionStore
 from ..flows import parse_flow, paths
+from ..flows.disk_cache import folder_in, spill_root_in
 from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
 from ..flows.runner import RunResult, run
@@ -42,22 +46,41 @@ def result_json(result: RunResult) -> dict[str, Any]:
     }
 
 
+class OwnersConnections:
+    """The owner's named connections, read (and SQLAlchemy imported: ~0.3 s) only when a
+    node of the flow asks for one."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.store: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self.store is None:
+            from ..connections import ConnectionStore
+
+            self.store = ConnectionStore(self.home)
+        return getattr(self.store, name)
+
+
 def main() -> int:
     job = json.loads(sys.stdin.read())
     if job.get("run_id"):
         paths.PARTIAL_TAG = f"run-{job['run_id']}"  # what the service removes if killed
     flow = parse_flow(job["content"])
+    home = Path(job["base_dir"])  # the owner's folder: their result cache is in it
     try:
         result = run(
             flow,
             job.get("params"),
-            base_dir=Path(job["base_dir"]),
+            base_dir=home,
             http_policy=HttpPolicy(
                 tuple(job.get("http_allow", ())), sql_timeout=float(job.get("sql_timeout", 900))
             ),
             memory_limit=job.get("memory_limit", ""),
             engine=job.get("engine", "auto"),
-            connections=ConnectionStore(Path(job["base_dir"])),
+            connections=OwnersConnections(home),
+            cache_folder=None if job.get("no_cache") else folder_in(home),
+            spill_root=spill_root_in(home),
         )
         out = result_json(result)
     except FlowInvalid as invalid:
