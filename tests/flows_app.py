@@ -34,10 +34,18 @@ TOKENS = {
 class Service:
     """The app's URL; `call` sends a request as one of TOKENS."""
 
-    def __init__(self, url: str, service: FlowsService, started: list[str]) -> None:
+    def __init__(
+        self,
+        url: str,
+        service: FlowsService,
+        started: list[str],
+        started_with: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.url = url
         self.service = service
         self.started = started  # the run ids the service asked to start
+        # run id → the keyword arguments of RunManager.start (targets, ...)
+        self.started_with = started_with if started_with is not None else {}
 
     def call(
         self,
@@ -77,11 +85,17 @@ def app_fixture(name: str) -> Any:
         )
         service = FlowsService(config)
         started: list[str] = []
+        started_with: dict[str, dict[str, Any]] = {}
+
+        def start(run_id: str, *args: Any, **kwargs: Any) -> None:
+            started.append(run_id)
+            started_with[run_id] = kwargs
+
         # No run starts a worker here: these tests are about the HTTP surface.
-        service.runs.start = lambda run_id, *args, **kwargs: started.append(run_id)
+        service.runs.start = start
         try:
             with running(make_app(config, service, FakeHubAuth(TOKENS))) as url:
-                yield Service(url + PREFIX.rstrip("/"), service, started)
+                yield Service(url + PREFIX.rstrip("/"), service, started, started_with)
         finally:
             service.store.close()
 

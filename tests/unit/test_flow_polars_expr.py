@@ -22,7 +22,9 @@ DATA = pa.table(
         "i": pa.array([7, -7, 7, -7, 0, None, 5, -1], pa.int64()),
         "j": pa.array([2, 2, -2, -2, 3, 2, 0, None], pa.int32()),
         "f": pa.array([2.5, -2.5, None, 0.75, 1.0, -0.5, 3.0, 4.0], pa.float64()),
-        "s": pa.array(["Apple pie", "banana", None, "a_b\nc", "éclair", "  pad ", "x1y2", ""]),
+        "s": pa.array(
+            ["Apple pie", "banana ٣\u00a0z", None, "a_b\nc\td", "éclair", "  pad ", "x1y2", ""]
+        ),
         "d": pa.array(
             [
                 dt.date(2024, 2, 29),
@@ -91,6 +93,15 @@ SAME_MEANING = [
     "regexp_replace(s, 'a', '-')",
     "regexp_replace(s, 'a', '-', 'g')",
     "regexp_replace(s, '[0-9]+', '')",
+    "regexp_matches(s, '\\d')",
+    "regexp_replace(s, '\\s+', ' ', 'g')",
+    "regexp_replace(s, '\\W', '', 'g')",
+    "regexp_replace(s, '\\S', '.', 'g')",
+    "regexp_replace(s, '\\D+', '')",
+    "regexp_matches(s, '^\\w+$')",
+    "regexp_replace(s, '[\\d_]', '#', 'g')",
+    "regexp_replace(s, '[]a]', '#', 'g')",
+    "regexp_matches(s, '[^\\s]{5}')",
     "substring(s, 2, 3)",
     "substring(s, 1, 0)",
     "substr(s, 3)",
@@ -113,7 +124,10 @@ NO_POLARS_FORM = {
     "date_trunc('millennium', ts)": "DATE_TRUNC to MILLENNIUM",
     "hour(d)": "HOUR of a DATE",
     "extract(epoch from ts)": "date part EPOCH",
-    "regexp_matches(s, '\\d')": "its classes or flags differ",
+    "regexp_matches(s, '\\bpie')": "its classes or flags differ",
+    "regexp_matches(s, '\\p{L}')": "its classes or flags differ",
+    "regexp_matches(s, '(?s)a.b')": "its classes or flags differ",
+    "regexp_matches(s, '[\\D]')": "a negated class in brackets",
     "regexp_matches(s, s)": "not a constant text",
     "regexp_replace(s, '(a)', '\\1\\1')": "a replacement with group references",
     "substring(s, 0, 2)": "SUBSTRING from before the first character",

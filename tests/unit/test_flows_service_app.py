@@ -207,7 +207,7 @@ def test_openapi_documents_bodies_arguments_and_scopes(app: Any) -> None:
     runs = doc["paths"]["/api/flows/{flow_id}/runs"]["post"]
     assert runs["parameters"][0]["schema"] == {"type": "string", "pattern": "^\\d+$"}
     body = runs["requestBody"]["content"]["application/json"]["schema"]
-    assert set(body["properties"]) == {"version", "params"}
+    assert set(body["properties"]) == {"version", "params", "targets"}
     assert "custom:flows:read" in doc["info"]["description"]
     assert "any one of the custom:flows:* scopes" in doc["info"]["description"]
     parameter = doc["components"]["schemas"]["Flow"]["properties"]["parameters"]["items"]

@@ -63,7 +63,9 @@ PART_OF: dict[type[exp.Expression], str] = {
 }
 TIME_OF_DAY = ("HOUR", "MINUTE", "SECOND")
 # Escapes whose meaning differs between RE2 (ASCII classes) and Rust's regex (Unicode).
-UNICODE_ESCAPES = re.compile(r"\\[dDwWsSbB]|\\p|\(\?")
+UNSUPPORTED_REGEX = re.compile(r"\\[bBpPQE]|\(\?")
+# RE2's (DuckDB's) classes are ASCII; Polars's regex engine's are Unicode: spell them out.
+ASCII_CLASSES = {"d": "0-9", "s": "\\t\\n\\f\\r ", "w": "0-9A-Za-z_"}
 
 
 def dtype_of(value: pl.Expr, schema: Schema) -> pl.DataType:
@@ -144,10 +146,54 @@ def _text(tree: exp.Expression | None, what: str) -> str:
     return str(tree.this)
 
 
-def _pattern(tree: exp.Expression, flag: exp.Expression | None) -> str:
-    pattern = _text(tree.expression, "a regular expression")
-    if UNICODE_ESCAPES.search(pattern):
+def ascii_classes(pattern: str) -> str:
+    """`pattern` with \\d, \\s, \\w (and their negations) spelled as RE2 means them
+    (ASCII only), for Polars's engine, where they are Unicode; NoPolarsForm for what the
+    two engines read differently and cannot be spelled out (word boundaries, Unicode
+    classes, inline flags, a negated class inside brackets)."""
+    if UNSUPPORTED_REGEX.search(pattern):
         raise NoPolarsForm(f"regular expression {pattern!r} (its classes or flags differ)")
+    out: list[str] = []
+    in_brackets = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            escaped = pattern[index + 1]
+            out.append(_ascii_class(escaped, in_brackets, pattern))
+            index += 2
+            continue
+        if char == "[" and not in_brackets:
+            in_brackets = True
+            out.append(char)
+            if pattern[index + 1 : index + 2] == "^":
+                out.append("^")
+                index += 1
+            if pattern[index + 1 : index + 2] == "]":  # a literal ] first in the class
+                out.append("\\]")
+                index += 1
+        elif char == "]" and in_brackets:
+            in_brackets = False
+            out.append(char)
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _ascii_class(escaped: str, in_brackets: bool, pattern: str) -> str:
+    members = ASCII_CLASSES.get(escaped.lower())
+    if members is None:
+        return "\\" + escaped
+    if escaped.islower():
+        return members if in_brackets else f"[{members}]"
+    if in_brackets:
+        raise NoPolarsForm(f"regular expression {pattern!r} (a negated class in brackets)")
+    return f"[^{members}]"
+
+
+def _pattern(tree: exp.Expression, flag: exp.Expression | None) -> str:
+    pattern = ascii_classes(_text(tree.expression, "a regular expression"))
     flags = _text(flag, "a regular expression option") if flag is not None else ""
     if flags not in ("", "i"):
         raise NoPolarsForm(f"regular expression options {flags!r}")

@@ -252,6 +252,7 @@ def run(
     cache_folder: Path | None = None,
     cache_bytes: int = DEFAULT_DISK_BYTES,
     spill_root: Path | None = None,
+    targets: list[str] | None = None,
 ) -> RunResult:
     """Run every destination; FlowInvalid (before anything runs) for a flow with problems.
     With a `cache`, held results of unchanged subgraphs are reused (and kept); with a
@@ -259,14 +260,16 @@ def run(
     `cache_bytes`; disk_cache.default_folder() is the user's). Engine
     `auto` runs on Polars when every node has a Polars form (polars_runner), else on
     DuckDB; `duckdb` always on DuckDB. A `memory_limit` (1GB, 512MiB) is the whole
-    run's budget, kept by either engine (budget.py), spilling under `spill_root`."""
+    run's budget, kept by either engine (budget.py), spilling under `spill_root`.
+    `targets` runs only what those nodes need ("run up to here"; default: every
+    destination): a destination among them writes, any other node is displayed."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     registry = registry or default_registry()
     budget = Budget.of(memory_limit, spill_root)
     cache = _cache(cache, cache_folder, cache_bytes, budget)
     checked(flow, registry, base_dir or Path.cwd())  # once: the plans below trust it
-    program = plan(flow, params, base_dir, registry, validated=True)
+    program = plan(flow, params, base_dir, registry, targets=targets, validated=True)
     services = Services(http_policy, request, connections)
     note = "engine: DuckDB (as asked)"
     eager: dict[str, pa.Table] = {}
@@ -278,7 +281,9 @@ def run(
         note = f"engine: DuckDB (Polars cannot run {problem})"
     if eager:  # what eager nodes made is not made twice
         names = {node: f"eager_{node}" for node in eager}
-        program = plan(flow, params, base_dir, registry, validated=True, materialized=names)
+        program = plan(
+            flow, params, base_dir, registry, targets=targets, validated=True, materialized=names
+        )
     with connect(program.ctx.base_dir, memory_limit, spill_root) as con:
         for node, rows in eager.items():
             con.register(f"eager_{node}", rows)

@@ -60,8 +60,11 @@ class RunManager:
         base_dir: Path,
         flow_id: int = 0,
         owner: str = "",
+        targets: list[str] | None = None,
     ) -> None:
-        job = {
+        """Start run `run_id`; `targets`: the nodes it runs up to ("run up to here", the
+        job's `targets`; absent: every destination)."""
+        job: dict[str, Any] = {
             "run_id": run_id,
             "content": content,
             "params": params,
@@ -71,6 +74,8 @@ class RunManager:
             "engine": self.engine,
             "sql_timeout": self.timeout,  # a database statement: at most the run's time
         }
+        if targets is not None:
+            job["targets"] = targets
         task = asyncio.get_running_loop().create_task(self._run(run_id, job, base_dir, owner))
         self._tasks[run_id] = task
         self._flows[run_id] = flow_id
@@ -143,7 +148,7 @@ class RunManager:
                 error = result.get("error")
                 return {
                     "status": "succeeded" if result.get("status") == "succeeded" else "failed",
-                    "nodes": _as(dict, result.get("nodes")),
+                    "nodes": _nodes(result),
                     "error": error if isinstance(error, dict) else None,
                     "outputs": _as(dict, result.get("outputs")),
                     "logs": "\n".join(logs),
@@ -201,6 +206,17 @@ MAX_RESULT = 64 * 2**20  # bytes of a run's result (rows of its displays, logs)
 
 def _as(kind: type, value: Any) -> Any:
     return value if isinstance(value, kind) else kind()
+
+
+def _nodes(result: dict[str, Any]) -> dict[str, Any]:
+    """Rows per node, each node whose result came from the cache marked `"reused": true`
+    (the worker's `reused`: RunResult.reused), so the canvas can show it."""
+    nodes = _as(dict, result.get("nodes"))
+    for node in _as(list, result.get("reused")):
+        if isinstance(node, str):
+            entry = nodes.get(node)
+            nodes[node] = {**(entry if isinstance(entry, dict) else {}), "reused": True}
+    return nodes
 
 
 async def _stopped(proc: Child) -> None:

@@ -153,13 +153,53 @@ class VersionHandler(BaseHandler):
         self.send(self.service.version(self.caller, _flow(flow_id), _number(number)))
 
 
+class VersionDiffHandler(BaseHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "get": "What changed from version `against` (query; default: the one before) to "
+        "this one: nodes added, removed and changed (params from/to, moved), edges added "
+        "and removed, parameters added, removed and changed"
+    }
+
+    def get(self, flow_id: str, number: str) -> None:
+        against = self.get_query_argument("against", None)
+        self.send(self.service.diff_versions(self.caller, _flow(flow_id), _number(number), against))
+
+
+class RestoreHandler(BaseHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "post": "Restore: a new version with this version's .flow document "
+        "(message default 'Restored version N'); no version is lost"
+    }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "post": {"type": "object", "properties": {"message": {"type": "string", "maxLength": 2000}}}
+    }
+
+    def post(self, flow_id: str, number: str) -> None:
+        body = self.body_object() if self.request.body.strip() else {}
+        restored = self.service.restore_version(self.caller, _flow(flow_id), _number(number), body)
+        self.send(restored, 201)
+
+
+TARGETS = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": 1000,
+    "items": {"type": "string", "minLength": 1},
+}
+
+
 class RunsHandler(BaseHandler):
     docs: ClassVar[dict[str, str]] = {
         "get": "Run history of the flow, newest first",
-        "post": "Start a run: {version?, params?} (runs with the owner's files)",
+        "post": "Start a run: {version?, params?, targets?} (runs with the owner's files); "
+        "targets: node ids of that version to run up to (with what they need), instead of "
+        "every destination",
     }
     bodies: ClassVar[dict[str, dict[str, Any]]] = {
-        "post": {"type": "object", "properties": {"version": VERSION, "params": PARAMS}}
+        "post": {
+            "type": "object",
+            "properties": {"version": VERSION, "params": PARAMS, "targets": TARGETS},
+        }
     }
 
     def get(self, flow_id: str) -> None:
@@ -251,6 +291,26 @@ class ScheduleHandler(BaseHandler):
         self.service.unschedule(self.caller, _flow(flow_id))
         self.set_status(204)
         self.finish()
+
+
+class SchedulePreviewHandler(BaseHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "post": "Read a cron expression: {cron, timezone? ('UTC')} → {text, next: the next "
+        "5 times (ISO 8601, shown in timezone; schedules run in UTC)}"
+    }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "post": {
+            "type": "object",
+            "required": ["cron"],
+            "properties": {
+                "cron": {"type": "string", "maxLength": 128},
+                "timezone": {"type": "string", "description": "an IANA name; default UTC"},
+            },
+        }
+    }
+
+    def post(self) -> None:
+        self.send(self.service.schedule_preview(self.caller, self.body_object()))
 
 
 class ExecuteHandler(BaseHandler):

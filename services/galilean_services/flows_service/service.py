@@ -16,6 +16,7 @@ from ..flows.settable import check_settable
 from ..flows.validate import validate
 from ..kit import body as body_checks
 from ..kit.errors import Forbidden, GalileanError, NotFound, ValidationError
+from . import schedule_preview, versions
 from .access import OWNER_ONLY, Caller, changeable, owned, visible
 from .config import ServiceConfig
 from .endpoint_pool import EndpointPool
@@ -165,6 +166,24 @@ class FlowsService:
         version["flow"] = json.loads(version.pop("content"))
         return version
 
+    def diff_versions(
+        self, caller: Caller, flow_id: int, number: int, against: str | None
+    ) -> dict[str, Any]:
+        caller.need("read")
+        visible(caller, self.store.flow(flow_id))
+        return versions.diff(self.store, flow_id, number, versions.against(against, number))
+
+    def restore_version(
+        self, caller: Caller, flow_id: int, number: int, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        caller.need("write")
+        self._changed()
+        owned(caller, self.store.flow(flow_id))  # as add_version: it would run as the owner
+        restored = versions.restore(
+            self.store, flow_id, number, caller.name, body, lambda t: self._content({"flow": t})
+        )
+        return self.version(caller, flow_id, restored)
+
     # -- runs ----------------------------------------------------------------------------
     def start_run(self, caller: Caller, flow_id: int, body: dict[str, Any]) -> dict[str, Any]:
         caller.need("run")
@@ -174,8 +193,10 @@ class FlowsService:
         # A group member (or an admin) may set only what the owner shared (403 naming it);
         # the run then uses the version checked, not a newer one saved meanwhile.
         parsed = parse_flow(version["content"])
+        targets = versions.targets(body, {n.id for n in parsed.nodes})
         check_settable(parsed, params, caller.name == flow["owner"], self.registry)
-        return self._start(flow, version["number"], params, caller.name, "manual", parsed)
+        number = version["number"]
+        return self._start(flow, number, params, caller.name, "manual", parsed, targets)
 
     def _start(
         self,
@@ -185,8 +206,10 @@ class FlowsService:
         caller: str,
         trigger: str,
         parsed: Flow | None = None,
+        targets: list[str] | None = None,
     ) -> dict[str, Any]:
-        """Start a run of version `number` (parsed once: `parsed` when the caller has it)."""
+        """Start a run of version `number` (parsed once: `parsed` when the caller has it),
+        of the nodes `targets` and what they need (None: every destination)."""
         version = self.store.version(flow["id"], number)
         parsed = parsed or parse_flow(version["content"])
         _check_params(parsed, params)  # the caller's to fix, before anything runs
@@ -199,6 +222,7 @@ class FlowsService:
             self.config.files_of(flow["owner"]),
             flow["id"],
             flow["owner"],
+            targets=targets,
         )
         return self.store.run(run_id)
 
@@ -344,6 +368,10 @@ class FlowsService:
             enabled=enabled,
             next_run=next_run,
         )
+
+    def schedule_preview(self, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+        caller.need("read")
+        return schedule_preview.preview(body)
 
     def schedule(self, caller: Caller, flow_id: int) -> dict[str, Any] | None:
         caller.need("read")

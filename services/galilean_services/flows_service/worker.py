@@ -42,6 +42,8 @@ def result_json(result: RunResult) -> dict[str, Any]:
         "nodes": result.nodes,
         "error": result.error,
         "logs": result.logs,
+        "engine": result.engine,
+        "reused": result.reused,
         "outputs": {node: table_json(t) for node, t in result.outputs.items()},
     }
 
@@ -81,6 +83,7 @@ def main() -> int:
             connections=OwnersConnections(home),
             cache_folder=None if job.get("no_cache") else folder_in(home),
             spill_root=spill_root_in(home),
+            targets=job.get("targets"),
         )
         out = result_json(result)
     except FlowInvalid as invalid:
