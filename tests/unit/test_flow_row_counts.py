@@ -78,3 +78,30 @@ def test_duckdb_counts_from_held_results_and_displayed_rows(
     assert outcome.nodes == reference.nodes
     assert outcome.nodes["big"] == {"rows_in": 4, "rows_out": 1}
     assert asked == [["orders"]]  # the held aggregation, the displayed rows: not queried
+
+
+def test_polars_counts_a_filter_in_the_pass_that_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ORDERS.to_parquet(tmp_path / "orders.parquet")
+    nodes = [
+        {"id": "orders", "kind": "source.file", "params": {"path": "orders.parquet"}},
+        {"id": "big", "kind": "transform.filter", "params": {"condition": "amount > 20"}},
+        {"id": "save", "kind": "destination.file", "params": {"path": "out.parquet"}},
+    ]
+    flow = graph(nodes, [("orders", "big"), ("big", "save")])
+    passes: list[int] = []
+    real = polars_runner.pl.collect_all
+
+    def spy(queries: Any, **options: Any) -> Any:
+        queries = list(queries)
+        passes.append(len(queries))
+        return real(queries, **options)
+
+    monkeypatch.setattr(polars_runner.pl, "collect_all", spy)
+    outcome = run(flow, base_dir=tmp_path)
+    assert outcome.engine == "polars"
+    assert passes == [2]  # the write and the filter's count, together
+    kept = int((ORDERS["amount"] > 20).sum())
+    assert outcome.nodes["big"] == {"rows_in": len(ORDERS), "rows_out": kept}
+    assert outcome.nodes["save"] == {"rows_in": kept, "rows_out": kept}

@@ -127,10 +127,14 @@ class PolarsBackend:
 
     errors: tuple[type[BaseException], ...] = ()
 
-    def __init__(self, program: Program, frames: Frames) -> None:
+    def __init__(
+        self, program: Program, frames: Frames, cache: ResultCache | None, result: RunResult
+    ) -> None:
         self.program, self.frames = program, frames
-        self.counted: dict[str, int] = {}  # rows out of eager and held nodes
+        self.cache, self.result = cache, result
+        self.counted: dict[str, int] = {}  # rows out of eager, held and output nodes
         self.eager: dict[str, pa.Table] = {}  # eager nodes' rows
+        self.to_count: list[str] = []  # nodes whose rows the first output counts on its way
 
     def input_ports(self, step: Step) -> list[str]:
         return list(self.program.flow.input_edges(step.node))
@@ -156,23 +160,42 @@ class PolarsBackend:
         return arrow_of(rows) if copy else None
 
     def before_outputs(self) -> None:
-        """Every destination has a form before anything is written."""
-        for step in self.program.steps:
-            if step.action in OUTPUTS:
-                self.frames.get(step.node)
+        """Every destination has a form before anything is written; the nodes whose row
+        counts nothing else gives are counted by the first output, in the same pass (the
+        queries share their scans)."""
+        outputs = [step.node for step in self.program.steps if step.action in OUTPUTS]
+        for node in outputs:
+            self.frames.get(node)
+        if self.program.counted:
+            known = {**counts_behind(self.program, self.cache, self.result.reused)}
+            known.update(self.counted)
+            known.update(dict.fromkeys(outputs, 0))  # each output counts its own rows
+            self.to_count = uncounted(self.program, self.frames, known)
+
+    def with_counts(self, query: pl.LazyFrame) -> pl.DataFrame:
+        """`query`'s rows; the first time, with the row counts before_outputs asked for,
+        in one pass."""
+        counts, self.to_count = self.to_count, []
+        if not counts:
+            return collect(query)
+        found = pl.collect_all(
+            [query, *(self.frames.get(n).select(pl.len()) for n in counts)], engine="streaming"
+        )
+        self.counted.update({n: int(f.item()) for n, f in zip(counts, found[1:], strict=True)})
+        return found[0]
 
     def write_file(self, step: Step, partial: Path, fmt: str) -> None:
         frame = self.frames.get(step.node)
         if fmt == "parquet":
-            frame.sink_parquet(partial)
+            self.with_counts(frame.sink_parquet(partial, lazy=True))
             self.counted[step.node] = pq.read_metadata(partial).num_rows  # the footer's
         else:
-            rows = arrow_of(collect(frame))
+            rows = arrow_of(self.with_counts(frame))
             _write_csv(rows, partial)
             self.counted[step.node] = rows.num_rows
 
     def rows(self, step: Step) -> pa.Table:
-        rows = arrow_of(collect(self.frames.get(step.node)))
+        rows = arrow_of(self.with_counts(self.frames.get(step.node)))
         self.counted[step.node] = rows.num_rows
         return rows
 
@@ -192,7 +215,7 @@ def execute(
     that is not done."""
     ctx = run_context(program, services or Services())
     frames = Frames(program, registry, ctx)
-    backend = PolarsBackend(program, frames)
+    backend = PolarsBackend(program, frames, cache, result)
     interpreter = Interpreter(program, registry, backend, result, ctx, cache)
     try:
         interpreter.run()
@@ -222,6 +245,34 @@ def _write_csv(table: pa.Table, partial: Path) -> None:
         )
 
 
+def _carried_from(program: Program, frames: Frames, node_id: str) -> str | None:
+    """The node whose row count `node_id` keeps (a node that keeps its input's rows)."""
+    flow = program.flow
+    edges = flow.input_edges(node_id)
+    if set(edges) != {"in"} or edges["in"][1] != "out":
+        return None
+    kind = frames.kind(node_id)
+    return edges["in"][0] if kind.same_rows(flow.node(node_id).params) else None
+
+
+def uncounted(program: Program, frames: Frames, known: dict[str, int]) -> list[str]:
+    """The nodes whose rows must be counted by a query for every counted node's count
+    to be known (`known` after carrying counts through nodes that keep their rows)."""
+    known = dict(known)
+    carry_counts(program, known)
+    queried: list[str] = []
+    for node in program.counted:
+        current: str | None = node
+        while current is not None and current not in known:
+            source = _carried_from(program, frames, current)
+            if source is None:
+                if current not in queried:
+                    queried.append(current)
+                break
+            current = source
+    return queried
+
+
 def _row_counts(
     program: Program,
     frames: Frames,
@@ -229,36 +280,19 @@ def _row_counts(
     reused: list[str],
     counted: dict[str, int],
 ) -> dict[str, dict[str, int]]:
-    """Rows out of every counted node: known from held and eager results, carried
-    through nodes that keep their input's rows, counted by Polars for the rest (in one
-    pass); counts behind a reused result come from the run that made it."""
-    flow = program.flow
+    """Rows out of every counted node: known from held, eager and output results (the
+    first output counted the rest on its way), carried through nodes that keep their
+    input's rows; counts behind a reused result come from the run that made it. A
+    program without outputs counts what is left here, in one pass."""
     known = {**counts_behind(program, cache, reused), **counted}
     carry_counts(program, known)
-
-    def carried_from(node_id: str) -> str | None:
-        edges = flow.input_edges(node_id)
-        if set(edges) != {"in"} or edges["in"][1] != "out":
-            return None
-        kind = frames.kind(node_id)
-        return edges["in"][0] if kind.same_rows(flow.node(node_id).params) else None
-
-    queried = []
-    for node in program.counted:
-        current: str | None = node
-        while current is not None and current not in known:
-            source = carried_from(current)
-            if source is None:
-                if current not in queried:
-                    queried.append(current)
-                break
-            current = source
+    queried = uncounted(program, frames, known)
     lengths = pl.collect_all([frames.get(n).select(pl.len()) for n in queried]) if queried else []
     known.update({n: int(frame.item()) for n, frame in zip(queried, lengths, strict=True)})
 
     def rows_out(node_id: str) -> int:
         if node_id not in known:
-            source = carried_from(node_id)
+            source = _carried_from(program, frames, node_id)
             assert source is not None
             known[node_id] = rows_out(source)
         return known[node_id]
