@@ -68,8 +68,9 @@ class Served:
 
 
 @contextmanager
-def serve(manager: ConnectionsManager) -> Iterator[Served]:
-    """The extension's routes, answering at 127.0.0.1 on a free port, until the block ends."""
+def serve(manager: ConnectionsManager, **settings: Any) -> Iterator[Served]:
+    """The extension's routes, answering at 127.0.0.1 on a free port, until the block ends
+    (`settings`: more of the application's settings, e.g. a designer)."""
     authorizer = FakeAuthorizer()
     authorizer.asked = []
     app = web.Application(
@@ -79,7 +80,7 @@ def serve(manager: ConnectionsManager) -> Iterator[Served]:
         disable_check_xsrf=True,
         serverapp=None,
         galilean_mode="embedded",
-        **{CONNECTIONS: manager},
+        **{CONNECTIONS: manager, **settings},
     )
     sockets = bind_sockets(0, "127.0.0.1")
     port = sockets[0].getsockname()[1]

@@ -3,10 +3,13 @@ with traitlets, `c.GalileanServerApp.<name>`) and registers the handlers (handle
 
 from __future__ import annotations
 
+import functools
 import os
+from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Float, Type, Unicode, default
+from traitlets import DottedObjectName, Float, Type, Unicode, default
+from traitlets.utils.importstring import import_item
 
 from galilean_services.connections import ConnectionStore
 from galilean_services.dialects import default_registry
@@ -14,9 +17,11 @@ from galilean_services.folders import user_home
 
 from .base import CONNECTIONS
 from .examples import set_up
-from .handlers import ROUTES
+from .handlers import DESIGNER, ROUTES
 from .manager import ConnectionsManager
 from .schema_browser import CACHE_SECONDS, SchemaCache
+
+DESIGNER_CLASS = "galilean_server.flows_designer.FlowsDesigner"  # imported on first use
 
 
 class GalileanServerApp(ExtensionApp):
@@ -39,6 +44,12 @@ class GalileanServerApp(ExtensionApp):
         config=True,
         help="What the /galilean/connections and /galilean/dialects handlers call.",
     )
+    flows_designer_class = DottedObjectName(
+        DESIGNER_CLASS,
+        config=True,
+        help="What the /galilean/flows/* handlers (the pipeline designer) call: a "
+        "FlowsDesigner (sub)class, imported on the first request.",
+    )
     schema_cache_seconds = Float(
         CACHE_SECONDS,
         config=True,
@@ -58,7 +69,19 @@ class GalileanServerApp(ExtensionApp):
             SchemaCache(self.schema_cache_seconds, dialects=dialects),
             dialects,
         )
+        # Flows are read only from inside the server's root (the contents manager's); the
+        # designer (and the engine) is made on its first request.
+        root = Path(self.flows_root())
+        self.settings[DESIGNER] = functools.cache(
+            lambda: import_item(self.flows_designer_class)(root)
+        )
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
+
+    def flows_root(self) -> str:
+        """The server's root: its contents manager's (the files the user sees)."""
+        contents = getattr(self.serverapp, "contents_manager", None)
+        root = getattr(contents, "root_dir", None) or getattr(self.serverapp, "root_dir", None)
+        return str(root or os.getcwd())
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(ROUTES)

@@ -4,13 +4,22 @@ errors map in one place (base.py). Every method is authenticated and authorized.
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
+from tornado.ioloop import IOLoop
 
 from .base import GalileanHandler
 from .features import Context, platform_status
+
+if TYPE_CHECKING:
+    from .flows_designer import FlowsDesigner
+
+# The web app setting holding a function that gives the FlowsDesigner, made on first use
+# (the engine's libraries are imported then, not when the server starts).
+DESIGNER = "galilean_flows_designer"
 
 
 class StatusHandler(GalileanHandler):
@@ -95,6 +104,50 @@ class FormatHandler(GalileanHandler):
         self.finish(self.connections.format(name, self.body_object()))
 
 
+class FlowsHandler(GalileanHandler):
+    """The pipeline designer's endpoints: the engine runs in the user's server, in a
+    worker thread (never on the event loop)."""
+
+    @property
+    def designer(self) -> FlowsDesigner:
+        made: FlowsDesigner = self.settings[DESIGNER]()
+        return made
+
+    async def answer(self, method: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        body = self.body_object()
+        self.finish(await IOLoop.current().run_in_executor(self.designer.executor, method, body))
+
+
+class FlowKindsHandler(FlowsHandler):
+    """The node kinds the designer's palette offers (third parties' included)."""
+
+    @web.authenticated
+    @authorized
+    def get(self) -> None:
+        self.finish(self.designer.kinds())
+
+
+class FlowValidateHandler(FlowsHandler):
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        await self.answer(self.designer.validate)
+
+
+class FlowPreviewHandler(FlowsHandler):
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        await self.answer(self.designer.preview)
+
+
+class FlowCodeHandler(FlowsHandler):
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        await self.answer(self.designer.code)
+
+
 NAME = r"([A-Za-z][A-Za-z0-9_-]{0,63})"
 ROUTES: list[tuple[str, type[Any]]] = [
     (r"/galilean/status", StatusHandler),
@@ -106,4 +159,8 @@ ROUTES: list[tuple[str, type[Any]]] = [
     (rf"/galilean/connections/{NAME}/schema", SchemaHandler),
     (rf"/galilean/connections/{NAME}/build", BuildHandler),
     (rf"/galilean/connections/{NAME}/format", FormatHandler),  # the SQL cells' Format button
+    (r"/galilean/flows/kinds", FlowKindsHandler),  # the pipeline designer (flows_designer.py)
+    (r"/galilean/flows/validate", FlowValidateHandler),
+    (r"/galilean/flows/preview", FlowPreviewHandler),
+    (r"/galilean/flows/code", FlowCodeHandler),
 ]

@@ -48,6 +48,12 @@ def spill_root_in(home: Path) -> Path:
     return home / ".galilean" / "spill"
 
 
+def run_spill_folder(home: Path, run_id: str) -> Path:
+    """Where the service's run `run_id` for the user of `home` spills (removed after it,
+    even when the run was killed)."""
+    return spill_root_in(home) / f"run-{run_id}"
+
+
 class DiskCache(ResultCache):
     """ResultCache's interface over a folder (an in-memory LRU in front of it)."""
 

@@ -192,19 +192,23 @@ def preview(
 ) -> pa.Table:
     """The first `limit` rows of one node, computing only what they need; with a cache
     (or a cache folder), blocking nodes are held and taken from it when unchanged."""
-    return preview_of(
-        flow,
-        node_id,
-        limit,
-        params,
-        base_dir,
-        registry,
-        cache=cache,
-        cache_folder=cache_folder,
-        cache_bytes=cache_bytes,
-        memory_limit=memory_limit,
-        spill_root=spill_root,
-    ).rows
+    try:
+        found = preview_of(
+            flow,
+            node_id,
+            limit,
+            params,
+            base_dir,
+            registry,
+            cache=cache,
+            cache_folder=cache_folder,
+            cache_bytes=cache_bytes,
+            memory_limit=memory_limit,
+            spill_root=spill_root,
+        )
+    except NodeFailed as exc:
+        raise NodeError(f"{exc.node}: {exc.message}") from None
+    return found.rows
 
 
 def preview_of(
@@ -221,7 +225,8 @@ def preview_of(
     memory_limit: str = "",
     spill_root: Path | None = None,
 ) -> Preview:
-    """preview(), with the nodes whose held results were reused and the time taken."""
+    """preview(), with the nodes whose held results were reused and the time taken;
+    NodeFailed names the node at fault (FlowInvalid: the flow's problems)."""
     registry = registry or default_registry()
     budget = Budget.of(memory_limit, spill_root)
     cache = _cache(cache, cache_folder, cache_bytes, budget)
@@ -229,10 +234,7 @@ def preview_of(
     program = plan(flow, params, base_dir, registry, targets=[node_id], limit=limit, hold=hold)
     result = RunResult(status="running", started=time.time(), ended=0.0)
     with connect(program.ctx.base_dir, memory_limit, spill_root) as con:
-        try:
-            execute(program, con, registry, result, cache=cache)
-        except NodeFailed as exc:
-            raise NodeError(f"{exc.node}: {exc.message}") from None
+        execute(program, con, registry, result, cache=cache)
     seconds = time.time() - result.started
     return Preview(result.outputs[node_id], sorted(result.reused), seconds)
 

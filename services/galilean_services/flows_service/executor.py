@@ -14,11 +14,13 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
 from typing import Any
 
+from ..flows.disk_cache import run_spill_folder
 from ..flows.paths import partial_name
 from .config import ServiceConfig
 from .confinement import ProcessLimits
@@ -124,6 +126,8 @@ class RunManager:
                 outcome = _failed(f"timed out after {self.timeout} s; the run was stopped")
             finally:
                 self._procs.pop(run_id, None)
+            # What the run spilled beyond its memory budget (gone already unless killed).
+            await asyncio.to_thread(shutil.rmtree, run_spill_folder(base_dir, run_id), True)
             if outcome.get("status") != "succeeded" or run_id in self._cancelled:
                 removed = await asyncio.to_thread(remove_partials, base_dir, started, run_id)
                 if removed:

@@ -54,14 +54,15 @@ class FlowsSettings(SettingsGroup):
         15, help="How often the service looks for scheduled flows that are due."
     ).tag(**env("GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS", "flows"))
     flows_memory_limit = Unicode(
-        "2GB", help="Memory DuckDB may use per run or endpoint call (it spills to disk beyond)."
+        "2GB",
+        help="Memory a run or an endpoint call may use, on either engine (each spills to "
+        "disk beyond its share of it).",
     ).tag(**env("GALILEAN_FLOWS_MEMORY_LIMIT", "flows"))
     flows_engine = Enum(
         ["auto", "duckdb"],
         "auto",
         help="Engine of the service's runs: auto runs a flow on Polars when every node has a "
-        "Polars form (faster on one machine), else on DuckDB; duckdb always on DuckDB, the "
-        "only one that keeps to GALILEAN_FLOWS_MEMORY_LIMIT (it spills to disk).",
+        "Polars form (faster on one machine), else on DuckDB; duckdb always on DuckDB.",
     ).tag(**env("GALILEAN_FLOWS_ENGINE", "flows"))
     flows_isolation = Enum(
         ["auto", "bubblewrap", "none"],

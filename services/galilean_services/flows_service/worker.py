@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..flows import parse_flow, paths
-from ..flows.disk_cache import folder_in, spill_root_in
+from ..flows.disk_cache import folder_in, run_spill_folder, spill_root_in
 from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
 from ..flows.runner import RunResult, run
@@ -82,7 +82,9 @@ def main() -> int:
             engine=job.get("engine", "auto"),
             connections=OwnersConnections(home),
             cache_folder=None if job.get("no_cache") else folder_in(home),
-            spill_root=spill_root_in(home),
+            spill_root=run_spill_folder(home, job["run_id"])
+            if job.get("run_id")
+            else spill_root_in(home),
             targets=job.get("targets"),
         )
         out = result_json(result)
