@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from .cache import ResultCache, subgraph_key
 from .compiler import compile_node, resolve_params, table
-from .graph import upstream_of
+from .graph import inputs_by_node, upstream_of
 from .issues import FlowInvalid
 from .model import Flow
 from .registry import CompileContext, NodeKind, Registry, default_registry
@@ -86,6 +86,9 @@ def plan(
     displayed, first rows only (a preview), and nothing is held or counted. Without
     `hold`, blocking nodes stay inside the one query (best for one small destination);
     with `hold="always"`, a preview holds them too (to take them from a result cache).
+    `hold="last"` holds only the last blocking node on each way to a target (what a
+    rerun after an edit downstream reuses; the engine keeps the rest in one query),
+    `hold="shared"` only those of them that several targets need (made once).
     `materialized` names tables that already hold some nodes' rows (node id → table)."""
     registry = registry or default_registry()
     if not validated:
@@ -95,7 +98,8 @@ def plan(
     wanted = targets if targets is not None else destinations(flow, registry)
     steps = _eager_steps(flow, wanted, ctx, registry)
     if (limit is None and hold) or hold == "always":
-        steps += _held_steps(flow, wanted, ctx, registry)
+        chosen = last_blocking(flow, wanted, ctx, registry, hold) if hold in HOLD_SOME else None
+        steps += _held_steps(flow, wanted, ctx, registry, chosen)
     for node_id in wanted:
         query = compile_node(flow, node_id, ctx, registry)
         kind = registry.kind_of(flow.node(node_id).kind)
@@ -138,14 +142,46 @@ def _eager_steps(
     return steps
 
 
+HOLD_SOME = ("last", "shared")
+
+
+def last_blocking(
+    flow: Flow, targets: list[str], ctx: CompileContext, registry: Registry, which: bool | str
+) -> set[str]:
+    """The last blocking node on each way to a target (walking up from each target and
+    stopping at blocking nodes); with `which="shared"`, only those several targets reach."""
+    inputs = inputs_by_node(flow)
+    reached: dict[str, int] = {}
+    for target in targets:
+        seen: set[str] = set()
+        todo = [target]
+        while todo:
+            current = todo.pop()
+            if current in seen or current in ctx.materialized:
+                continue
+            seen.add(current)
+            if registry.kind_of(flow.node(current).kind).blocking:
+                reached[current] = reached.get(current, 0) + 1
+            else:
+                todo += inputs.get(current, {}).values()
+    return {n for n, count in reached.items() if which == "last" or count > 1}
+
+
 def _held_steps(
-    flow: Flow, targets: list[str], ctx: CompileContext, registry: Registry
+    flow: Flow,
+    targets: list[str],
+    ctx: CompileContext,
+    registry: Registry,
+    chosen: set[str] | None = None,
 ) -> list[Step]:
+    """Steps holding the blocking nodes the targets need (or only the `chosen` ones)."""
     steps: list[Step] = []
     for target in targets:
         for node_id in upstream_of(flow, target):
             kind = registry.kind_of(flow.node(node_id).kind)
             if node_id in ctx.materialized or not kind.blocking:
+                continue
+            if chosen is not None and node_id not in chosen:
                 continue
             name = f"held_{node_id}"
             query = to_sql(compile_node(flow, node_id, ctx, registry))

@@ -27,6 +27,7 @@ from .interpret import OUTPUTS, Interpreter, RunResult, Services, run_context, u
 from .issues import NodeError, NodeFailed, first_line
 from .plan import Action, Program, Step, carry_counts, counts_behind, counts_record
 from .polars_expr import NoPolarsForm
+from .polars_tally import Tally, single_chains
 from .registry import CompileContext, NodeKind, Registry
 
 ROWS_IN = "__galilean_rows_in"
@@ -71,8 +72,11 @@ def static_problem(program: Program, registry: Registry) -> str:
 class Frames:
     """Each node's rows as a lazy frame, built from the graph when first asked for."""
 
-    def __init__(self, program: Program, registry: Registry, ctx: CompileContext) -> None:
+    def __init__(
+        self, program: Program, registry: Registry, ctx: CompileContext, tally: Tally
+    ) -> None:
         self.flow, self.registry, self.ctx = program.flow, registry, ctx
+        self.tally = tally
         self.built: dict[tuple[str, str], pl.LazyFrame] = {}
 
     def kind(self, node_id: str) -> NodeKind:
@@ -109,7 +113,7 @@ class Frames:
         inputs = self.inputs(node_id)
         self.ctx.node_id, self.ctx.count_rows_as = node_id, count_rows_as
         try:
-            return self.kind(node_id).lazy(node.params, inputs, self.ctx)
+            return self.tally.wrap(node_id, self.kind(node_id).lazy(node.params, inputs, self.ctx))
         finally:
             self.ctx.count_rows_as = ""
 
@@ -139,9 +143,16 @@ class PolarsBackend:
     def input_ports(self, step: Step) -> list[str]:
         return list(self.program.flow.input_edges(step.node))
 
+    def collect(self, query: pl.LazyFrame) -> pl.DataFrame:
+        """`query`'s rows; the tallied nodes it ran are counted."""
+        before = self.frames.tally.snapshot()
+        rows = collect(query)
+        self.counted.update(self.frames.tally.since(before, self.counted))
+        return rows
+
     def input_rows(self, step: Step, port: str) -> pa.Table:
         source, out = self.program.flow.input_edges(step.node)[port]
-        return arrow_of(collect(self.frames.get(source, out)))
+        return arrow_of(self.collect(self.frames.get(source, out)))
 
     def keep(self, step: Step, rows: pa.Table) -> None:
         if step.action is Action.EAGER:
@@ -150,7 +161,7 @@ class PolarsBackend:
         self.counted[step.node] = rows.num_rows
 
     def hold(self, step: Step, copy: bool) -> pa.Table | None:
-        rows = collect(self.frames.build(step.node, count_rows_as=ROWS_IN))
+        rows = self.collect(self.frames.build(step.node, count_rows_as=ROWS_IN))
         if ROWS_IN in rows.columns:  # an aggregation counted its input on the way
             (source,) = self.program.flow.inputs_of(step.node).values()
             self.counted[source] = int(rows[ROWS_IN].sum() or 0)
@@ -170,6 +181,7 @@ class PolarsBackend:
             known = {**counts_behind(self.program, self.cache, self.result.reused)}
             known.update(self.counted)
             known.update(dict.fromkeys(outputs, 0))  # each output counts its own rows
+            known.update(dict.fromkeys(self.frames.tally.nodes, 0))  # counted on the way
             self.to_count = uncounted(self.program, self.frames, known)
 
     def with_counts(self, query: pl.LazyFrame) -> pl.DataFrame:
@@ -177,10 +189,12 @@ class PolarsBackend:
         in one pass."""
         counts, self.to_count = self.to_count, []
         if not counts:
-            return collect(query)
+            return self.collect(query)
+        before = self.frames.tally.snapshot()
         found = pl.collect_all(
             [query, *(self.frames.get(n).select(pl.len()) for n in counts)], engine="streaming"
         )
+        self.counted.update(self.frames.tally.since(before, self.counted))
         self.counted.update({n: int(f.item()) for n, f in zip(counts, found[1:], strict=True)})
         return found[0]
 
@@ -214,7 +228,7 @@ def execute(
     fix) propagates as NodeFailed; trouble with Polars before any write gives an Outcome
     that is not done."""
     ctx = run_context(program, services or Services())
-    frames = Frames(program, registry, ctx)
+    frames = Frames(program, registry, ctx, Tally(tallied(program, registry)))
     backend = PolarsBackend(program, frames, cache, result)
     interpreter = Interpreter(program, registry, backend, result, ctx, cache)
     try:
@@ -243,6 +257,16 @@ def _write_csv(table: pa.Table, partial: Path) -> None:
             f"COPY rows TO {exp.Literal.string(str(partial)).sql()} "
             "(FORMAT CSV, USE_TMP_FILE false)"
         )
+
+
+def tallied(program: Program, registry: Registry) -> set[str]:
+    """The nodes counted as their rows stream by (polars_tally): those whose count the
+    steps do not give (held, eager, written, displayed) nor the nodes after them keep."""
+    if not program.counted:
+        return set()
+    made = {step.node: 0 for step in program.steps}
+    frames = Frames(program, registry, program.ctx, Tally(set()))  # for the kinds only
+    return single_chains(program.flow, uncounted(program, frames, made))
 
 
 def _carried_from(program: Program, frames: Frames, node_id: str) -> str | None:

@@ -271,21 +271,26 @@ def run(
     budget = Budget.of(memory_limit, spill_root)
     cache = _cache(cache, cache_folder, cache_bytes, budget)
     checked(flow, registry, base_dir or Path.cwd())  # once: the plans below trust it
-    program = plan(flow, params, base_dir, registry, targets=targets, validated=True)
     services = Services(http_policy, request, connections)
     note = "engine: DuckDB (as asked)"
     eager: dict[str, pa.Table] = {}
     if engine == "auto":
+        # Polars keeps all but the last blocking nodes in one lazy query (a rerun after
+        # an edit downstream reuses those from the cache); without a cache, only what
+        # several targets need is made once.
+        hold = "last" if cache is not None else "shared"
+        lazy = plan(flow, params, base_dir, registry, targets=targets, validated=True, hold=hold)
         use_for_polars(budget)
-        done, problem, eager = _on_polars(program, registry, services, cache)
+        done, problem, eager = _on_polars(lazy, registry, services, cache)
         if done is not None:
             return done
         note = f"engine: DuckDB (Polars cannot run {problem})"
-    if eager:  # what eager nodes made is not made twice
-        names = {node: f"eager_{node}" for node in eager}
-        program = plan(
-            flow, params, base_dir, registry, targets=targets, validated=True, materialized=names
-        )
+    # DuckDB holds every blocking node (a table that counts its rows as it is made); what
+    # eager nodes made on the way to Polars is not made twice.
+    names = {node: f"eager_{node}" for node in eager}
+    program = plan(
+        flow, params, base_dir, registry, targets=targets, validated=True, materialized=names
+    )
     with connect(program.ctx.base_dir, memory_limit, spill_root) as con:
         for node, rows in eager.items():
             con.register(f"eager_{node}", rows)
