@@ -26,6 +26,9 @@ from ..folders import user_home
 from .cache import ResultCache
 
 DEFAULT_DISK_BYTES = 2 * 2**30
+# A bigger result is not kept: writing it would cost a run more than a rerun saves (what
+# follows a result that size is mostly writing it out again).
+LARGEST_ENTRY = 128 * 2**20
 MEMORY_BYTES = 256 * 2**20  # this process's own copy of recent entries, in front of the disk
 ROWS, COUNTS = ".parquet", ".json"
 STALE_PARTIAL_S = 3600  # a temporary file this old was left by a process that died
@@ -82,7 +85,7 @@ class DiskCache(ResultCache):
         return table
 
     def put(self, key: str, table: pa.Table) -> None:
-        if table.nbytes > self.disk_bytes // 4:  # one huge result would push all else out
+        if table.nbytes > min(LARGEST_ENTRY, self.disk_bytes // 4):
             return
         super().put(key, table)
         path = self.folder / (key + ROWS)
