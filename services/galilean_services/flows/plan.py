@@ -86,7 +86,7 @@ def plan(
     displayed, first rows only (a preview), and nothing is held or counted. Without
     `hold`, blocking nodes stay inside the one query (best for one small destination);
     with `hold="always"`, a preview holds them too (to take them from a result cache).
-    `hold="last"` holds only the last blocking node that reduces rows on each way to a
+    `hold="last"` holds only the last blocking node that summarizes on each way to a
     target (what a rerun after an edit downstream reuses; the rest stays in one query),
     `hold="shared"` only those of them that several targets need (made once).
     `materialized` names tables that already hold some nodes' rows (node id → table)."""
@@ -149,9 +149,10 @@ def last_blocking(
     flow: Flow, targets: list[str], ctx: CompileContext, registry: Registry, which: bool | str
 ) -> set[str]:
     """The last blocking node on each way to a target (walking up from each target and
-    stopping at blocking nodes); with `which="last"`, the last that reduces rows (an
-    aggregation, not a window or a fill: holding as many rows as went in saves a rerun
-    little and costs the run a copy); with `which="shared"`, those several targets reach."""
+    stopping at blocking nodes); with `which="last"`, the last that summarizes (an
+    aggregation, not a window, a fill or a deduplication: holding about as many rows as
+    went in saves a rerun little and costs the run a copy); with `which="shared"`, those
+    several targets reach."""
     inputs = inputs_by_node(flow)
     reached: dict[str, int] = {}
     for target in targets:
@@ -162,9 +163,8 @@ def last_blocking(
             if current in seen or current in ctx.materialized:
                 continue
             seen.add(current)
-            node = flow.node(current)
-            kind = registry.kind_of(node.kind)
-            if kind.blocking and (which == "shared" or not kind.same_rows(node.params)):
+            kind = registry.kind_of(flow.node(current).kind)
+            if kind.blocking and (which == "shared" or kind.summarizes):
                 reached[current] = reached.get(current, 0) + 1
             else:
                 todo += inputs.get(current, {}).values()

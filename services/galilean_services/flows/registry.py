@@ -61,6 +61,9 @@ class NodeKind:
     # Blocking kinds see all their input before giving a row (an aggregation): their
     # (usually small) output is held in a table, so destinations and row counts reuse it.
     blocking: ClassVar[bool] = False
+    # Blocking kinds that summarize their input into far fewer rows (an aggregation, a
+    # pivot): the result a run keeps for a rerun after an edit further on.
+    summarizes: ClassVar[bool] = False
     # An input port whose failure at run time means "give the other inputs' rows", not a
     # failed run (a try node's `try`); nodes only that port needs may fail. "": none.
     tolerant: ClassVar[str] = ""

@@ -16,6 +16,7 @@ from ..columns import AGGREGATES, missing
 class Aggregate(NodeKind):
     name = "transform.aggregate"
     blocking = True
+    summarizes = True
     title = "Group and aggregate"
     category = "transform"
     params_schema = {

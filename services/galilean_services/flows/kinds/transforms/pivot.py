@@ -18,6 +18,7 @@ class Pivot(NodeKind):
 
     name = "transform.pivot"
     blocking = True
+    summarizes = True
     title = "Pivot"
     category = "transform"
     params_schema = {
