@@ -97,3 +97,28 @@ def table(
             pandas = statistics.median(x.warm for x in got["pandas"]) if "pandas" in got else 0
             lines += [_row(rows, name, e, s, best, pandas) for e, s in got.items()]
     return "\n".join(lines) + "\n"
+
+
+def rerun_table(reruns: dict[tuple[int, str], list[tuple[float, float, str]]]) -> str:
+    """Full run against a rerun after an edit, each in a new process sharing the user's
+    result cache."""
+    if not reruns:
+        return ""
+    lines = [
+        "",
+        "## Rerun after an edit after the last blocking node, in a new process",
+        "",
+        "`galilean flow run` with an empty result cache, then again after turning the flow's",
+        "last sort around (median seconds of whole processes). Goal: ≥ 20x faster.",
+        "",
+        "| rows | flow | full s | rerun s | faster | reused |",
+        "| ---: | --- | ---: | ---: | ---: | --- |",
+    ]
+    for (rows, name), got in reruns.items():
+        full = statistics.median(g[0] for g in got)
+        again = statistics.median(g[1] for g in got)
+        reused = "; ".join(sorted({g[2] for g in got}))
+        lines.append(
+            f"| {rows:,} | {name} | {full:.2f} | {again:.2f} | {full / again:.1f}x | {reused} |"
+        )
+    return "\n".join(lines) + "\n"
