@@ -7,6 +7,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { aboutPlugin } from './about/about';
 import { connectionFormPlugin, connectionsPlugin } from './connections/plugin';
+import { flowDocumentPlugin, flowsDesignerPlugin } from './flows/plugin';
 import { schemaPlugin } from './schema/plugin';
 import { sqlCellPlugin } from './sql/plugin';
 import { tablePlugin } from './tables/plugin';
@@ -19,7 +20,9 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   connectionFormPlugin,
   sqlCellPlugin,
   schemaPlugin,
-  workspacePlugin
+  workspacePlugin,
+  flowsDesignerPlugin,
+  flowDocumentPlugin
 ];
 
 export default plugins;

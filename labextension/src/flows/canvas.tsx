@@ -1,0 +1,317 @@
+/**
+ * The canvas (@xyflow/react): the flow's nodes with their ports and edges. Dragging
+ * moves nodes (the positions are written when the drag ends), dragging from an output
+ * to an input connects them (refused with the reason when the model refuses it), Delete
+ * or Backspace removes the selection, and a kind dropped from the palette is added where
+ * it is dropped. The canvas holds only view state; the flow is the document's.
+ */
+import {
+  applyEdgeChanges,
+  applyNodeChanges,
+  Background,
+  Connection,
+  Controls,
+  Edge,
+  EdgeChange,
+  Handle,
+  MiniMap,
+  Node,
+  NodeChange,
+  NodeProps,
+  Position,
+  ReactFlow,
+  useNodesInitialized,
+  useReactFlow
+} from '@xyflow/react';
+import * as React from 'react';
+
+import { INodePorts, nodePorts } from './catalogue';
+import {
+  connect,
+  connectProblem,
+  deleteEdges,
+  deleteNodes,
+  moveNodes
+} from './edit';
+import { IFlow, IPosition } from './model';
+import { IKindInfo } from './tokens';
+
+/** The MIME type of a kind dragged from the palette. */
+export const KIND_MIME = 'application/x-galilean-flow-kind';
+
+type GalileanNodeData = {
+  title: string;
+  kind: string;
+  ports: INodePorts;
+  problems: string[];
+};
+
+export type GalileanNode = Node<GalileanNodeData, 'galilean'>;
+
+function spread(i: number, n: number): React.CSSProperties {
+  return { top: `${((i + 1) / (n + 1)) * 100}%` };
+}
+
+function PortHandles(props: {
+  ports: string[];
+  type: 'source' | 'target';
+}): JSX.Element {
+  const { ports, type } = props;
+  const side = type === 'target' ? Position.Left : Position.Right;
+  return (
+    <>
+      {ports.map((port, i) => (
+        <Handle
+          key={port}
+          id={port}
+          type={type}
+          position={side}
+          style={spread(i, ports.length)}
+          title={port}
+          aria-label={`${type === 'target' ? 'input' : 'output'} ${port}`}
+        >
+          <span className={`jp-GalileanFlow-port jp-mod-${type}`}>{port}</span>
+        </Handle>
+      ))}
+    </>
+  );
+}
+
+/** A node on the canvas: its id, kind, ports, and its problems outlined. */
+export function GalileanNodeView(props: NodeProps<GalileanNode>): JSX.Element {
+  const { data, id } = props;
+  const rows = Math.max(data.ports.inputs.length, data.ports.outputs.length, 1);
+  const problem = data.problems.length > 0;
+  return (
+    <div
+      className={`jp-GalileanFlow-node${problem ? ' jp-mod-problem' : ''}`}
+      style={{ minHeight: 24 + rows * 18 }}
+      title={problem ? data.problems.join('\n') : data.kind}
+    >
+      <PortHandles ports={data.ports.inputs} type="target" />
+      <div className="jp-GalileanFlow-nodeTitle">{id}</div>
+      <div className="jp-GalileanFlow-nodeKind">{data.title}</div>
+      <PortHandles ports={data.ports.outputs} type="source" />
+    </div>
+  );
+}
+
+const NODE_TYPES = { galilean: GalileanNodeView };
+
+/** The canvas nodes of `flow`; `selected` keeps the selection across edits. */
+export function canvasNodes(
+  flow: IFlow,
+  kinds: Map<string, IKindInfo>,
+  problems: Map<string, string[]>,
+  selected: Set<string>
+): GalileanNode[] {
+  return flow.nodes.map((node, i) => {
+    const kind = kinds.get(node.kind);
+    return {
+      id: node.id,
+      type: 'galilean',
+      position: node.position ?? {
+        x: 40 + (i % 5) * 220,
+        y: 40 + Math.floor(i / 5) * 140
+      },
+      selected: selected.has(node.id),
+      data: {
+        title: kind?.title ?? node.kind,
+        kind: node.kind,
+        ports: nodePorts(flow, node.id, kind),
+        problems: problems.get(node.id) ?? []
+      }
+    };
+  });
+}
+
+export function canvasEdges(
+  flow: IFlow,
+  selected: Set<string>,
+  problems: Map<string, string[]> = new Map()
+): Edge[] {
+  return flow.edges.map(edge => ({
+    className: problems.has(edge.id) ? 'jp-mod-problem' : undefined,
+    ariaLabel: problems.get(edge.id)?.join('\n'),
+    id: edge.id,
+    source: edge.from.node,
+    sourceHandle: edge.from.port,
+    target: edge.to.node,
+    targetHandle: edge.to.port,
+    selected: selected.has(edge.id)
+  }));
+}
+
+const selectedIds = (items: { id: string; selected?: boolean }[]) =>
+  new Set(items.filter(item => item.selected).map(item => item.id));
+
+function refs(c: Connection | Edge) {
+  return {
+    from: { node: c.source, port: c.sourceHandle ?? 'out' },
+    to: { node: c.target, port: c.targetHandle ?? 'in' }
+  };
+}
+
+/**
+ * A deleted node takes the focus with it, to the page's body, once React and the
+ * canvas's store have both removed it (a few frames later): then give it to `box`, so
+ * the keys (undo, paste) keep working.
+ */
+function keepFocus(box: React.RefObject<HTMLElement>, tries = 20): void {
+  if (document.activeElement === document.body) {
+    box.current?.focus();
+  } else if (tries > 0) {
+    setTimeout(() => keepFocus(box, tries - 1), 25);
+  }
+}
+
+export interface ICanvasProps {
+  flow: IFlow;
+  kinds: Map<string, IKindInfo>;
+  problems: Map<string, string[]>;
+  edgeProblems: Map<string, string[]>;
+  /** A node to select and bring into view (a new object each time). */
+  focus: { id: string } | null;
+  onChange(flow: IFlow): void;
+  onSelect(ids: string[]): void;
+  /** Say why something was refused. */
+  onMessage(text: string): void;
+  /** Add a node of `kind` at `position` (a drop from the palette). */
+  onAdd(kind: string, position: IPosition): void;
+}
+
+export function FlowCanvas(props: ICanvasProps): JSX.Element {
+  const { flow, kinds, problems, edgeProblems, focus } = props;
+  const { onChange, onSelect, onMessage, onAdd } = props;
+  const none = new Set<string>();
+  const [nodes, setNodes] = React.useState(() =>
+    canvasNodes(flow, kinds, problems, none)
+  );
+  const [edges, setEdges] = React.useState(() => canvasEdges(flow, none));
+  const { fitView, screenToFlowPosition } = useReactFlow();
+  const measured = useNodesInitialized();
+  const box = React.useRef<HTMLDivElement>(null);
+  const moved = React.useRef(false);
+
+  // Fit the flow into view until the user pans or zooms: the canvas is sized by the
+  // dock panel after the first render, so fit again when its box changes.
+  React.useEffect(() => {
+    const fit = () => {
+      if (measured && !moved.current) {
+        void fitView({ padding: 0.15, maxZoom: 1 });
+      }
+    };
+    fit();
+    const observer = new ResizeObserver(fit);
+    if (box.current) {
+      observer.observe(box.current);
+    }
+    return () => observer.disconnect();
+  }, [measured, fitView]);
+  const onMoveStart = (event: MouseEvent | TouchEvent | null) => {
+    if (event) {
+      moved.current = true;
+    }
+  };
+
+  React.useEffect(() => {
+    setNodes(old => canvasNodes(flow, kinds, problems, selectedIds(old)));
+    setEdges(old => canvasEdges(flow, selectedIds(old), edgeProblems));
+  }, [flow, kinds, problems, edgeProblems]);
+
+  React.useEffect(() => {
+    if (focus !== null) {
+      moved.current = true;
+      setNodes(old => old.map(n => ({ ...n, selected: n.id === focus.id })));
+      void fitView({ nodes: [{ id: focus.id }], duration: 300, maxZoom: 1 });
+    }
+  }, [focus, fitView]);
+
+  const onNodesChange = (changes: NodeChange<GalileanNode>[]) => {
+    const kept = changes.filter(c => c.type !== 'remove');
+    setNodes(old => applyNodeChanges(kept, old));
+  };
+  const onSelectionChange = (chosen: { nodes: GalileanNode[] }) =>
+    onSelect(chosen.nodes.map(n => n.id));
+  const onEdgesChange = (changes: EdgeChange[]) =>
+    setEdges(old =>
+      applyEdgeChanges(
+        changes.filter(c => c.type !== 'remove'),
+        old
+      )
+    );
+
+  const onConnect = (c: Connection) => {
+    const { from, to } = refs(c);
+    const result = connect(flow, from, to);
+    if (result.ok) {
+      onChange(result.flow);
+    } else {
+      onMessage(result.reason);
+    }
+  };
+  const isValidConnection = (c: Connection | Edge) => {
+    const { from, to } = refs(c);
+    return connectProblem(flow, from, to) === null;
+  };
+  const onDelete = (gone: { nodes: GalileanNode[]; edges: Edge[] }) => {
+    const without = deleteNodes(
+      flow,
+      gone.nodes.map(n => n.id)
+    );
+    onChange(
+      deleteEdges(
+        without,
+        gone.edges.map(e => e.id)
+      )
+    );
+    keepFocus(box);
+  };
+  const onNodeDragStop = (
+    _event: unknown,
+    _node: GalileanNode,
+    dragged: GalileanNode[]
+  ) => onChange(moveNodes(flow, new Map(dragged.map(n => [n.id, n.position]))));
+
+  const onDragOver = (event: React.DragEvent) => {
+    if (event.dataTransfer.types.includes(KIND_MIME)) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'copy';
+    }
+  };
+  const onDrop = (event: React.DragEvent) => {
+    const kind = event.dataTransfer.getData(KIND_MIME);
+    if (kind) {
+      event.preventDefault();
+      onAdd(kind, screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+    }
+  };
+
+  return (
+    <div ref={box} className="jp-GalileanFlow-flow" tabIndex={-1}>
+      <ReactFlow<GalileanNode, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onSelectionChange={onSelectionChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onDelete={onDelete}
+        onNodeDragStop={onNodeDragStop}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        onMoveStart={onMoveStart}
+        deleteKeyCode={['Delete', 'Backspace']}
+        multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
+        minZoom={0.1}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+        <Controls />
+        <MiniMap pannable zoomable />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * The side panel: the selected node's params as a form rendered from its kind's
+ * `params_schema`: @rjsf with JupyterLab's own templates (FormComponent, as in the
+ * settings editor). Each change is written to the flow at once; the form shows
+ * the schema's errors as the user types.
+ */
+import { FormComponent } from '@jupyterlab/ui-components';
+import { ReadonlyJSONObject } from '@lumino/coreutils';
+import { IChangeEvent } from '@rjsf/core';
+import { RJSFSchema, UiSchema } from '@rjsf/utils';
+import { customizeValidator } from '@rjsf/validator-ajv8';
+import * as React from 'react';
+
+import { IFlowNode } from './model';
+import { IKindInfo } from './tokens';
+
+type Params = ReadonlyJSONObject;
+
+const validator = customizeValidator<Params>();
+const UI_SCHEMA: UiSchema<Params> = {
+  'ui:submitButtonOptions': { norender: true }
+};
+
+export interface IParamsFormProps {
+  node: IFlowNode | null;
+  kind: IKindInfo | undefined;
+  /** How many nodes are selected (the form shows for exactly one). */
+  selected: number;
+  onChange(id: string, params: Record<string, unknown>): void;
+}
+
+export function ParamsForm(props: IParamsFormProps): JSX.Element {
+  const { node, kind, selected, onChange } = props;
+  if (node === null) {
+    const text =
+      selected > 1
+        ? `${selected} nodes selected.`
+        : 'Select a node to edit its parameters.';
+    return <div className="jp-GalileanFlow-hint">{text}</div>;
+  }
+  const header = (
+    <h3 className="jp-GalileanFlow-formTitle">
+      {node.id} <small>{kind?.title ?? node.kind}</small>
+    </h3>
+  );
+  if (!kind) {
+    return (
+      <div>
+        {header}
+        <div className="jp-GalileanFlow-error">
+          The server does not know the kind "{node.kind}".
+        </div>
+      </div>
+    );
+  }
+  const change = (event: IChangeEvent<ReadonlyJSONObject>) =>
+    onChange(node.id, (event.formData ?? {}) as Record<string, unknown>);
+  return (
+    <div>
+      {header}
+      {kind.description && <p>{kind.description}</p>}
+      <FormComponent
+        key={node.id}
+        schema={kind.params_schema as RJSFSchema}
+        uiSchema={UI_SCHEMA}
+        formData={node.params as ReadonlyJSONObject}
+        validator={validator}
+        onChange={change}
+        liveValidate
+        showErrorList={false}
+        compact
+      />
+    </div>
+  );
+}

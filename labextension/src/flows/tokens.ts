@@ -1,0 +1,92 @@
+/**
+ * The flow designer's public face: the client of the server extension's flow endpoints
+ * (`IFlowsDesigner`: the kind catalogue, validation, previews and the SQL of a node) and
+ * the designer's command ids. Other features require this token and never build a
+ * /galilean/flows URL themselves.
+ */
+import { Token } from '@lumino/coreutils';
+
+/** An input or output of a node kind: its name (or an object naming it). */
+export type KindPort = string | { name: string };
+
+export type KindCategory = 'source' | 'transform' | 'destination' | 'control';
+
+/** One entry of the kind catalogue (built-ins and third-party kinds alike). */
+export interface IKindInfo {
+  kind: string;
+  title: string;
+  category: KindCategory;
+  inputs: KindPort[];
+  outputs: KindPort[];
+  params_schema: Record<string, unknown>;
+  description?: string;
+}
+
+/** A problem the validator found (Issue.as_dict): `node`, `nodes`, `edge` say where. */
+export interface IFlowIssue {
+  code: string;
+  message: string;
+  node?: string;
+  edge?: string;
+  /** Several nodes at fault together (a cycle). */
+  nodes?: string[];
+  /** Where in the node's parameters or the file. */
+  path?: string;
+}
+
+/** The answer of POST /galilean/flows/validate. */
+export interface IValidation {
+  ok: boolean;
+  issues: IFlowIssue[];
+  /** Per node, its columns when knowable before a run (null when not). */
+  columns: Record<string, string[] | null>;
+}
+
+export interface IPreviewColumn {
+  name: string;
+  type: string;
+}
+
+/** The answer of POST /galilean/flows/preview. */
+export interface IPreview {
+  node: string;
+  columns: IPreviewColumn[];
+  rows: unknown[][];
+  rows_shown: number;
+  elapsed_ms: number;
+  reused: string[];
+  engine: 'polars' | 'duckdb';
+}
+
+/** What to preview: a node of a (possibly unsaved) flow. */
+export interface IPreviewRequest {
+  /** The .flow file's path relative to the server root (relative paths start there). */
+  path: string;
+  content: unknown;
+  node: string;
+  limit?: number;
+  params?: Record<string, unknown>;
+}
+
+/** The server extension's flow endpoints, for the designer. */
+export interface IFlowsDesigner {
+  /** The kind catalogue, read once per session (`refresh` reads it again). */
+  kinds(refresh?: boolean): Promise<IKindInfo[]>;
+  validate(path: string, content: unknown): Promise<IValidation>;
+  preview(request: IPreviewRequest): Promise<IPreview>;
+  /** The SQL the engine runs for `node`, or for the flow's displayed outputs. */
+  code(path: string, content: unknown, node?: string): Promise<string>;
+}
+
+export const IFlowsDesigner = new Token<IFlowsDesigner>(
+  '@galilean/labextension:IFlowsDesigner',
+  "The server extension's flow endpoints: kinds, validate, preview, code."
+);
+
+export namespace CommandIDs {
+  export const create = 'galilean-flows:new';
+}
+
+/** The file type and the designer's widget factory name. */
+export const FLOW_FILE_TYPE = 'flow';
+export const FLOW_FACTORY = 'Galilean Flow Designer';
