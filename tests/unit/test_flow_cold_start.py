@@ -36,6 +36,10 @@ def test_importing_the_cli_imports_no_heavy_library() -> None:
     assert imported_after("import galilean_services.cli") == []
 
 
+def test_the_services_run_worker_imports_no_heavy_library() -> None:
+    assert imported_after("import galilean_services.flows_service.worker") == []
+
+
 def test_loading_every_kind_imports_no_heavy_library() -> None:
     code = "from galilean_services.flows.registry import default_registry; default_registry()"
     assert imported_after(code) == []
