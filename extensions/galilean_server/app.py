@@ -6,14 +6,16 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
+from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import DottedObjectName, Float, Type, Unicode, default
+from traitlets import DottedObjectName, Float, TraitError, Type, Unicode, default, validate
 from traitlets.utils.importstring import import_item
 
 from galilean_services.connections import ConnectionStore
 from galilean_services.dialects import default_registry
 from galilean_services.folders import user_home
+from galilean_services.sizes import size_problem
 
 from .base import CONNECTIONS
 from .examples import set_up
@@ -50,6 +52,11 @@ class GalileanServerApp(ExtensionApp):
         help="What the /galilean/flows/* handlers (the pipeline designer) call: a "
         "FlowsDesigner (sub)class, imported on the first request.",
     )
+    flows_memory_limit = Unicode(
+        config=True,
+        help="Memory a designer preview may use (2GB, 512MiB: either engine spills beyond "
+        "its share); the hub passes GALILEAN_FLOWS_MEMORY_LIMIT, the service runs' budget.",
+    )
     schema_cache_seconds = Float(
         CACHE_SECONDS,
         config=True,
@@ -59,6 +66,14 @@ class GalileanServerApp(ExtensionApp):
     @default("mode")
     def _default_mode(self) -> str:
         return os.environ.get("GALILEAN_MODE", "embedded")
+
+    @default("flows_memory_limit")
+    def _default_flows_memory_limit(self) -> str:
+        return _checked_size(os.environ.get("GALILEAN_FLOWS_MEMORY_LIMIT", ""))
+
+    @validate("flows_memory_limit")
+    def _valid_memory_limit(self, proposal: Any) -> str:
+        return _checked_size(str(proposal["value"]))
 
     def initialize_settings(self) -> None:
         self.settings["galilean_mode"] = self.mode
@@ -72,8 +87,9 @@ class GalileanServerApp(ExtensionApp):
         # Flows are read only from inside the server's root (the contents manager's); the
         # designer (and the engine) is made on its first request.
         root = Path(self.flows_root())
+        budget = self.flows_memory_limit
         self.settings[DESIGNER] = functools.cache(
-            lambda: import_item(self.flows_designer_class)(root)
+            lambda: import_item(self.flows_designer_class)(root, memory_limit=budget)
         )
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
 
@@ -85,3 +101,11 @@ class GalileanServerApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(ROUTES)
+
+
+def _checked_size(value: str) -> str:
+    """`value` when it is empty or a memory size; TraitError naming the setting otherwise."""
+    problem = size_problem(value) if value else None
+    if problem is not None:
+        raise TraitError(f"flows_memory_limit (GALILEAN_FLOWS_MEMORY_LIMIT): {problem}")
+    return value

@@ -24,7 +24,7 @@ from sqlglot.errors import SqlglotError
 
 from galilean_services.flows import Flow, FlowFileError, Issue, parse_flow, validate
 from galilean_services.flows.compiler import compile_node, resolve_params
-from galilean_services.flows.disk_cache import DiskCache, default_folder
+from galilean_services.flows.disk_cache import DiskCache, default_folder, spill_root_in
 from galilean_services.flows.graph import ordered, parents_of
 from galilean_services.flows.issues import FlowInvalid, NodeFailed, first_line
 from galilean_services.flows.plan import Action, Program, plan
@@ -33,6 +33,7 @@ from galilean_services.flows.registry import CompileContext, Registry, default_r
 from galilean_services.flows.runner import Preview, preview_of
 from galilean_services.flows.sql import to_sql
 from galilean_services.flows.values import jsonable
+from galilean_services.folders import user_home
 from galilean_services.kit.errors import NotFound, ValidationError
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
@@ -59,10 +60,12 @@ class FlowsDesigner:
         registry: Registry | None = None,
         cache_folder: Path | None = None,
         workers: int = WORKERS,
+        memory_limit: str = "",
     ) -> None:
         self.root = Path(root_dir).resolve()
         self.registry = registry or default_registry()
         self.cache_folder = cache_folder
+        self.memory_limit = memory_limit  # a preview's budget (either engine spills beyond)
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="galilean-flows")
         self._cache: DiskCache | None = None
         self._cache_lock = threading.Lock()
@@ -183,6 +186,8 @@ class FlowsDesigner:
                     request.base_dir,
                     self.registry,
                     cache=self.cache(),
+                    memory_limit=self.memory_limit,
+                    spill_root=spill_root_in(user_home()),
                 )
             )
         except NodeFailed as exc:

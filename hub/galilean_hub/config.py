@@ -148,6 +148,8 @@ def singleuser_environment(settings: Settings) -> dict[str, Any]:
         # Which workspace this server is: JupyterLab shows its title.
         "GALILEAN_WORKSPACE": workspace_env_name,
         "GALILEAN_WORKSPACE_TITLE": workspace_env_title,
+        # The designer's previews keep to the budget the flows service's runs keep to.
+        "GALILEAN_FLOWS_MEMORY_LIMIT": settings.flows_memory_limit,
         **shared_connections(),
     }
 

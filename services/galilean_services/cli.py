@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 from .flows import FlowFileError, parse_flow
-from .flows.budget import size_problem
 from .flows.disk_cache import default_folder
 from .flows.issues import FlowInvalid, Issue
 from .flows.model import Flow
 from .flows.runner import ENGINES, run
 from .flows.validate import validate
+from .sizes import size_problem
 
 
 def _params(pairs: list[str]) -> dict[str, str]:

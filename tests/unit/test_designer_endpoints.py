@@ -327,3 +327,15 @@ def test_columns_follow_joins_and_stop_at_what_only_a_run_knows(server: Served) 
     columns = ok(server.call("POST", VALIDATE, body))["columns"]
     assert columns["per_segment"] == ["segment", "revenue", "customers"]
     assert {"amount", "segment"} <= set(columns["with_customer"])
+
+
+def test_previews_keep_to_the_budget_the_hub_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from traitlets import TraitError
+
+    from galilean_server.app import GalileanServerApp
+
+    monkeypatch.setenv("GALILEAN_FLOWS_MEMORY_LIMIT", "1GB")
+    assert GalileanServerApp().flows_memory_limit == "1GB"
+    monkeypatch.setenv("GALILEAN_FLOWS_MEMORY_LIMIT", "lots")
+    with pytest.raises(TraitError, match=r"GALILEAN_FLOWS_MEMORY_LIMIT.*must have a number"):
+        _ = GalileanServerApp().flows_memory_limit

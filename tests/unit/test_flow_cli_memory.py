@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from galilean_services import cli
+from galilean_services import cli, sizes
 from galilean_services.flows import budget, probe, runner
 
 
@@ -44,8 +44,8 @@ def test_an_unlimited_connection_has_no_spill_folder_of_ours(tmp_path: Path) -> 
     [("1GB", 10**9), ("512MiB", 512 * 2**20), ("2 GB", 2 * 10**9), ("1.5GiB", 3 * 2**29)],
 )
 def test_the_service_syntax_is_accepted(text: str, size: int) -> None:
-    assert budget.size_problem(text) is None
-    assert budget.parse_size(text) == size
+    assert sizes.size_problem(text) is None
+    assert sizes.parse_size(text) == size
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_the_service_syntax_is_accepted(text: str, size: int) -> None:
     ],
 )
 def test_a_bad_limit_says_why(text: str, problem: str) -> None:
-    found = budget.size_problem(text)
+    found = sizes.size_problem(text)
     assert found is not None
     assert found.startswith(problem), found
 

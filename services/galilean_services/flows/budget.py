@@ -14,58 +14,17 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..sizes import parse_size
+
 ENGINE_SHARE = 0.7  # of the budget for the engine's buffers; the rest is the process's own
 CACHE_SHARE = 0.1  # of the budget for the result cache's copy in memory
-UNITS = {
-    "b": 1,
-    "byte": 1,
-    "bytes": 1,
-    "kb": 10**3,
-    "mb": 10**6,
-    "gb": 10**9,
-    "tb": 10**12,
-    "kib": 2**10,
-    "mib": 2**20,
-    "gib": 2**30,
-    "tib": 2**40,
-}
-SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
-SMALLEST = 32 * 2**20  # below this no engine runs anything
 POLARS_BUDGET = "POLARS_OOC_MEMORY_BUDGET_MB"
 POLARS_SPILL = "POLARS_OOC_SPILL_DIR"
-
-
-def parse_size(text: str) -> int:
-    """Bytes in `text` (`2GB`, `512MiB`, `1.5 GB`); ValueError saying what is wrong."""
-    match = SIZE.match(text)
-    if match is None:
-        raise ValueError("Memory must have a number and a unit, e.g. 2GB or 512MiB")
-    number, unit = match.groups()
-    factor = UNITS.get(unit.lower())
-    if factor is None:
-        raise ValueError(
-            f"Unknown unit for memory: {unit.lower() or 'none'!r} "
-            "(use KB, MB, GB, TB, KiB, MiB, GiB or TiB)"
-        )
-    size = int(float(number) * factor)
-    if size < SMALLEST:
-        raise ValueError(f"Memory must be at least {SMALLEST // 2**20}MiB")
-    return size
-
-
-def size_problem(text: str) -> str | None:
-    """Why `text` is not a memory budget, or None."""
-    try:
-        parse_size(text)
-    except ValueError as exc:
-        return str(exc)
-    return None
 
 
 @dataclass(frozen=True)

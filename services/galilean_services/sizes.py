@@ -1,0 +1,50 @@
+"""Memory sizes as the settings and the CLI write them, DuckDB's way: a number and a unit,
+1000-based (KB, MB, GB, TB) or 1024-based (KiB, MiB, GiB, TiB). Standard library only: the
+user's server checks its setting at start without loading an engine."""
+
+from __future__ import annotations
+
+import re
+
+UNITS = {
+    "b": 1,
+    "byte": 1,
+    "bytes": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
+SMALLEST = 32 * 2**20  # below this no engine runs anything
+
+
+def parse_size(text: str) -> int:
+    """Bytes in `text` (`2GB`, `512MiB`, `1.5 GB`); ValueError saying what is wrong."""
+    match = SIZE.match(text)
+    if match is None:
+        raise ValueError("Memory must have a number and a unit, e.g. 2GB or 512MiB")
+    number, unit = match.groups()
+    factor = UNITS.get(unit.lower())
+    if factor is None:
+        raise ValueError(
+            f"Unknown unit for memory: {unit.lower() or 'none'!r} "
+            "(use KB, MB, GB, TB, KiB, MiB, GiB or TiB)"
+        )
+    size = int(float(number) * factor)
+    if size < SMALLEST:
+        raise ValueError(f"Memory must be at least {SMALLEST // 2**20}MiB")
+    return size
+
+
+def size_problem(text: str) -> str | None:
+    """Why `text` is not a memory budget, or None."""
+    try:
+        parse_size(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
