@@ -41,6 +41,10 @@ def test_values_are_typed() -> None:
         ({"GALILEAN_HUB_PORT": "80a"}, "GALILEAN_HUB_PORT='80a' is not valid: use a whole number"),
         ({"GALILEAN_TOTP": "maybe"}, "GALILEAN_TOTP='maybe' is not valid: use true or false"),
         (
+            {"GALILEAN_FLOWS_MEMORY_LIMIT": "2XB"},
+            "GALILEAN_FLOWS_MEMORY_LIMIT='2XB' is not valid: Unknown unit for memory: 'xb'",
+        ),
+        (
             {"GALILEAN_MODE": "docker"},
             "GALILEAN_COOKIE_SECRET, GALILEAN_DB_URL, GALILEAN_DOCKER_NETWORK are",
         ),

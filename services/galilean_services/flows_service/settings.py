@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from traitlets import Enum, Float, Int, List, Unicode
+from traitlets import Enum, Float, Int, List, TraitError, Unicode, validate
 
 from ..folders import user_template
 from ..kit.settings import SettingsGroup, env
+from ..sizes import size_problem
 
 
 class FlowsSettings(SettingsGroup):
@@ -107,6 +109,13 @@ class FlowsSettings(SettingsGroup):
         """Where a user's flows find their files, with {user} in it: the setting, else the
         user's folder (folders.user_template)."""
         return self.flows_files_root or user_template(mode, data, shared_dir)
+
+    @validate("flows_memory_limit")
+    def _a_size(self, proposal: Any) -> str:
+        problem = size_problem(proposal["value"])
+        if problem is not None:
+            raise TraitError(problem)
+        return str(proposal["value"])
 
     def database_url(self, hub_db_url: str, data: Path) -> str:
         """The setting, else the hub's database, else flows.sqlite in the data folder."""
