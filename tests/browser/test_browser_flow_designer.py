@@ -5,9 +5,8 @@ to name a missing column shows the problem in the list and on the node, and a cl
 the problem selects that node; Ctrl+Z takes the edits back one by one and Ctrl+Shift+Z
 redoes them. Screenshots in the test output folder.
 
-Two strict xfails pin designer bugs found here (they pass, and so fail, once fixed):
-selecting a node whose params schema has defaults edits the file, and the focus leaves
-the designer when Ctrl+Z removes the problem the user had clicked."""
+Two tests keep bugs found here fixed: selecting a node whose params schema has defaults
+leaves the file alone, and after going to a problem the keys still act on the flow."""
 
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
 from lab import lab_user, log_in, open_in_lab, save_notebook
 from playwright.sync_api import Locator, Page, Position, expect
 
@@ -197,12 +195,6 @@ def test_designer_from_a_new_users_seat(page: Page, lab_hub: Hub, output_dir: Pa
     shot(page, output_dir, "05-undo-redo")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the params form writes its schema's defaults (source.file's format: auto) "
-    "into the node when the node is selected: the file turns dirty and Ctrl+Z undoes "
-    "that invisible edit",
-)
 def test_selecting_a_node_leaves_the_file_alone(page: Page, lab_hub: Hub) -> None:
     home = lab_user(lab_hub, USER)
     copy_example(home, "untouched.flow")
@@ -218,12 +210,6 @@ def test_selecting_a_node_leaves_the_file_alone(page: Page, lab_hub: Hub) -> Non
     expect(tab).not_to_have_class(re.compile("jp-mod-dirty"), timeout=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when Ctrl+Z removes the problem whose button has the focus, the focus leaves "
-    "the designer (to the page's body, or to the palette's search box), so the next "
-    "Ctrl+Z does not reach the flow",
-)
 def test_undo_twice_after_going_to_a_problem(page: Page, lab_hub: Hub) -> None:
     home = lab_user(lab_hub, USER)
     copy_example(home, "refocus.flow")

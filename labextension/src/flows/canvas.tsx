@@ -115,6 +115,7 @@ export function canvasNodes(
         y: 40 + Math.floor(i / 5) * 140
       },
       selected: selected.has(node.id),
+      ariaLabel: `${node.id} (${kind?.title ?? node.kind})`,
       data: {
         title: kind?.title ?? node.kind,
         kind: node.kind,
@@ -224,6 +225,7 @@ export function FlowCanvas(props: ICanvasProps): JSX.Element {
       moved.current = true;
       setNodes(old => old.map(n => ({ ...n, selected: n.id === focus.id })));
       void fitView({ nodes: [{ id: focus.id }], duration: 300, maxZoom: 1 });
+      box.current?.focus(); // the keys (undo, delete) now act on the flow, not the list
     }
   }, [focus, fitView]);
 

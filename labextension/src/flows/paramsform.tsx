@@ -12,6 +12,7 @@ import { customizeValidator } from '@rjsf/validator-ajv8';
 import * as React from 'react';
 
 import { IFlowNode } from './model';
+import { canonical, withoutFilledDefaults } from './params';
 import { IKindInfo } from './tokens';
 
 type Params = ReadonlyJSONObject;
@@ -53,8 +54,16 @@ export function ParamsForm(props: IParamsFormProps): JSX.Element {
       </div>
     );
   }
-  const change = (event: IChangeEvent<ReadonlyJSONObject>) =>
-    onChange(node.id, (event.formData ?? {}) as Record<string, unknown>);
+  const change = (event: IChangeEvent<ReadonlyJSONObject>) => {
+    const params = withoutFilledDefaults(
+      (event.formData ?? {}) as Record<string, unknown>,
+      node.params as Record<string, unknown>,
+      kind.params_schema
+    );
+    if (canonical(params) !== canonical(node.params)) {
+      onChange(node.id, params);
+    }
+  };
   return (
     <div>
       {header}
