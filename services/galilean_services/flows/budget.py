@@ -75,9 +75,12 @@ def spill_folder(root: Path | None = None) -> str:
     (under `root`, else the system's temporary folder) that is removed when it ends."""
     key = str(root) if root is not None else ""
     if key not in _roots:
-        if root is not None:
-            root.mkdir(parents=True, exist_ok=True)
-        _roots[key] = tempfile.mkdtemp(prefix="galilean-spill-", dir=root)
+        try:
+            if root is not None:
+                root.mkdir(parents=True, exist_ok=True)
+            _roots[key] = tempfile.mkdtemp(prefix="galilean-spill-", dir=root)
+        except OSError:  # a folder this account may not write: the temporary folder
+            _roots[key] = tempfile.mkdtemp(prefix="galilean-spill-")
         atexit.register(shutil.rmtree, _roots[key], True)
     return tempfile.mkdtemp(dir=_roots[key])
 

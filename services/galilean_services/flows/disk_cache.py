@@ -91,13 +91,13 @@ class DiskCache(ResultCache):
         path = self.folder / (key + ROWS)
         if _touch(path):
             return  # already there (another process, or an earlier run)
-        with _partial(self.folder, key) as partial:
-            try:
+        try:
+            with _partial(self.folder, key) as partial:
                 pq.write_table(table, partial, compression="lz4")
-            except (OSError, pa.ArrowException):  # a full disk, a type Parquet lacks
-                return  # kept in this process only
-            os.replace(partial, path)
-        self.evict()
+                os.replace(partial, path)
+            self.evict()
+        except (OSError, pa.ArrowException):  # a full disk, a folder gone, a type Parquet
+            return  # lacks: kept in this process only
 
     def counts(self, key: str) -> dict[str, int] | None:
         found = super().counts(key)
@@ -114,9 +114,12 @@ class DiskCache(ResultCache):
         super().set_counts(key, counts)
         if not (self.folder / (key + ROWS)).exists():
             return
-        with _partial(self.folder, key) as partial:
-            partial.write_text(json.dumps(counts))
-            os.replace(partial, self.folder / (key + COUNTS))
+        try:
+            with _partial(self.folder, key) as partial:
+                partial.write_text(json.dumps(counts))
+                os.replace(partial, self.folder / (key + COUNTS))
+        except OSError:  # kept in this process only
+            return
 
     def evict(self) -> None:
         """Remove least recently used entries until the folder is within its bound."""
@@ -144,6 +147,8 @@ def _touch(path: Path) -> bool:
         os.utime(path)
     except FileNotFoundError:
         return False
+    except OSError:  # not ours to touch (its order in the bound is then a little off)
+        return path.is_file()
     return True
 
 

@@ -303,10 +303,14 @@ def _cache(
     cache: ResultCache | None, folder: Path | None, max_bytes: int, budget: Budget | None
 ) -> ResultCache | None:
     """The cache given, else one on disk in `folder` (given; its copy in memory within
-    the budget's share), else none."""
+    the budget's share), else none (also when the folder cannot be made: a cache only
+    saves time, it never fails a run)."""
     if cache is not None or folder is None:
         return cache
-    return DiskCache(folder, max_bytes, memory_bytes=budget.cache_bytes if budget else None)
+    try:
+        return DiskCache(folder, max_bytes, memory_bytes=budget.cache_bytes if budget else None)
+    except OSError:  # a folder this account may not write: the run goes on without
+        return None
 
 
 def _on_polars(
