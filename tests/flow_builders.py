@@ -6,6 +6,7 @@ the unit and integration tests (test files never import each other)."""
 from __future__ import annotations
 
 import decimal
+import itertools
 import json
 import math
 from typing import Any
@@ -89,6 +90,23 @@ def filtered_totals(
     ]
     extra.setdefault("name", "two planted errors")
     return document(nodes, [("orders", "big"), ("big", "agg"), ("agg", "show")], **extra)
+
+
+def summed_orders(*after: dict[str, Any], by: str = "customer") -> dict[str, Any]:
+    """orders (orders.parquet) → totals (sum of amount as total by `by`: a blocking node)
+    → each node of `after` in a chain: a `.flow` document."""
+    sums = [{"column": "amount", "function": "sum", "as": "total"}]
+    nodes = [
+        {"id": "orders", "kind": "source.file", "params": {"path": "orders.parquet"}},
+        {
+            "id": "totals",
+            "kind": "transform.aggregate",
+            "params": {"group_by": [by], "aggregations": sums},
+        },
+        *after,
+    ]
+    ids = [node["id"] for node in nodes]
+    return document(nodes, list(itertools.pairwise(ids)))
 
 
 def flow_of(*steps: dict[str, Any], extra: list[dict[str, Any]] | None = None, **doc: Any) -> Flow:

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from flow_builders import ORDERS, document
+from flow_builders import ORDERS, summed_orders
 
 from galilean_services.flows import parse_flow
 from galilean_services.flows.budget import Budget
@@ -19,17 +19,8 @@ from galilean_services.flows.runner import run
 
 
 def totals() -> Flow:
-    sums = [{"column": "amount", "function": "sum", "as": "total"}]
-    nodes = [
-        {"id": "orders", "kind": "source.file", "params": {"path": "orders.parquet"}},
-        {
-            "id": "agg",
-            "kind": "transform.aggregate",
-            "params": {"group_by": ["region"], "aggregations": sums},
-        },
-        {"id": "show", "kind": "destination.display", "params": {}},
-    ]
-    return parse_flow(json.dumps(document(nodes, [("orders", "agg"), ("agg", "show")])))
+    show = {"id": "show", "kind": "destination.display", "params": {}}
+    return parse_flow(json.dumps(summed_orders(show, by="region")))
 
 
 def test_a_file_where_the_cache_folder_should_be(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from flow_builders import ORDERS, document
+from flow_builders import ORDERS, summed_orders
 
 from galilean_services.flows import parse_flow
 from galilean_services.flows.disk_cache import DiskCache, default_folder
@@ -21,18 +21,8 @@ from galilean_services.flows.runner import preview, run
 
 def totals_flow(condition: str) -> dict[str, Any]:
     """orders (Parquet) → totals (aggregate, blocking) → top (filter) → out (display)."""
-    sums = [{"column": "amount", "function": "sum", "as": "total"}]
-    nodes = [
-        {"id": "orders", "kind": "source.file", "params": {"path": "orders.parquet"}},
-        {
-            "id": "totals",
-            "kind": "transform.aggregate",
-            "params": {"group_by": ["customer"], "aggregations": sums},
-        },
-        {"id": "top", "kind": "transform.filter", "params": {"condition": condition}},
-        {"id": "out", "kind": "destination.display", "params": {}},
-    ]
-    return document(nodes, [("orders", "totals"), ("totals", "top"), ("top", "out")])
+    top = {"id": "top", "kind": "transform.filter", "params": {"condition": condition}}
+    return summed_orders(top, {"id": "out", "kind": "destination.display", "params": {}})
 
 
 def customers(outcome: Any) -> list[str]:

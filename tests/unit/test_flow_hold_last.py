@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flow_builders import ORDERS, document
+from flow_builders import ORDERS, summed_orders
 
 from galilean_services.flows import parse_flow
 from galilean_services.flows.model import Flow
@@ -16,24 +16,14 @@ from galilean_services.flows.runner import run
 
 
 def totals_ranked(descending: bool) -> Flow:
-    sums = [{"column": "amount", "function": "sum", "as": "total"}]
     rank = {
         "function": "rank",
         "order_by": [{"column": "total", "descending": descending}],
         "as": "place",
     }
-    nodes = [
-        {"id": "orders", "kind": "source.file", "params": {"path": "orders.parquet"}},
-        {
-            "id": "totals",
-            "kind": "transform.aggregate",
-            "params": {"group_by": ["region"], "aggregations": sums},
-        },
-        {"id": "ranked", "kind": "transform.window", "params": rank},
-        {"id": "save", "kind": "destination.file", "params": {"path": "out.parquet"}},
-    ]
-    edges = [("orders", "totals"), ("totals", "ranked"), ("ranked", "save")]
-    return parse_flow(json.dumps(document(nodes, edges)))
+    ranked = {"id": "ranked", "kind": "transform.window", "params": rank}
+    save = {"id": "save", "kind": "destination.file", "params": {"path": "out.parquet"}}
+    return parse_flow(json.dumps(summed_orders(ranked, save, by="region")))
 
 
 def held(flow: Flow, hold: bool | str, folder: Path) -> list[str]:

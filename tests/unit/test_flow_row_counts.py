@@ -3,13 +3,14 @@ held) and carried through nodes that keep their rows, not a second upstream quer
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flow_builders import ORDERS, graph
+from flow_builders import ORDERS, graph, summed_orders
 
-from galilean_services.flows import polars_runner, runner
+from galilean_services.flows import parse_flow, polars_runner, runner
 from galilean_services.flows.runner import run
 
 
@@ -52,18 +53,9 @@ def test_counts_come_from_the_rows_written(
 def test_duckdb_counts_from_held_results_and_displayed_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sums = [{"column": "amount", "function": "sum", "as": "total"}]
-    nodes = [
-        {"id": "orders", "kind": "source.file", "params": {"path": "orders.parquet"}},
-        {
-            "id": "totals",
-            "kind": "transform.aggregate",
-            "params": {"group_by": ["customer"], "aggregations": sums},
-        },
-        {"id": "big", "kind": "transform.filter", "params": {"condition": "total > 20"}},
-        {"id": "out", "kind": "destination.display", "params": {}},
-    ]
-    flow = graph(nodes, [("orders", "totals"), ("totals", "big"), ("big", "out")])
+    big = {"id": "big", "kind": "transform.filter", "params": {"condition": "total > 20"}}
+    out = {"id": "out", "kind": "destination.display", "params": {}}
+    flow = parse_flow(json.dumps(summed_orders(big, out)))
     ORDERS.to_parquet(tmp_path / "orders.parquet")
     reference = run(flow, base_dir=tmp_path, engine="duckdb")
     asked: list[list[str]] = []
