@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec
 
 import duckdb
 import pyarrow as pa
@@ -39,6 +40,7 @@ from .registry import Registry, default_registry
 from .sql import to_sql
 
 ENGINES = ("auto", "duckdb")
+P = ParamSpec("P")
 
 
 class DuckDBBackend:
@@ -176,41 +178,6 @@ class Preview:
     engine: str = "duckdb"
 
 
-def preview(
-    flow: Flow,
-    node_id: str,
-    limit: int = 100,
-    params: dict[str, Any] | None = None,
-    base_dir: Path | None = None,
-    registry: Registry | None = None,
-    *,
-    cache: ResultCache | None = None,
-    cache_folder: Path | None = None,
-    cache_bytes: int = DEFAULT_DISK_BYTES,
-    memory_limit: str = "",
-    spill_root: Path | None = None,
-) -> pa.Table:
-    """The first `limit` rows of one node, computing only what they need; with a cache
-    (or a cache folder), blocking nodes are held and taken from it when unchanged."""
-    try:
-        found = preview_of(
-            flow,
-            node_id,
-            limit,
-            params,
-            base_dir,
-            registry,
-            cache=cache,
-            cache_folder=cache_folder,
-            cache_bytes=cache_bytes,
-            memory_limit=memory_limit,
-            spill_root=spill_root,
-        )
-    except NodeFailed as exc:
-        raise NodeError(f"{exc.node}: {exc.message}") from None
-    return found.rows
-
-
 def preview_of(
     flow: Flow,
     node_id: str,
@@ -225,8 +192,10 @@ def preview_of(
     memory_limit: str = "",
     spill_root: Path | None = None,
 ) -> Preview:
-    """preview(), with the nodes whose held results were reused and the time taken;
-    NodeFailed names the node at fault (FlowInvalid: the flow's problems)."""
+    """The first `limit` rows of one node, computing only what they need, with the held
+    results it reused and the time taken; with a cache (or a cache folder), blocking
+    nodes are held and taken from it when unchanged. NodeFailed names the node at fault
+    (FlowInvalid: the flow's problems); preview() gives the rows alone."""
     registry = registry or default_registry()
     budget = Budget.of(memory_limit, spill_root)
     cache = _cache(cache, cache_folder, cache_bytes, budget)
@@ -237,6 +206,22 @@ def preview_of(
         execute(program, con, registry, result, cache=cache)
     seconds = time.time() - result.started
     return Preview(result.outputs[node_id], sorted(result.reused), seconds)
+
+
+def _rows_only(of: Callable[P, Preview]) -> Callable[P, pa.Table]:
+    def rows(*args: P.args, **kwargs: P.kwargs) -> pa.Table:
+        try:
+            return of(*args, **kwargs).rows
+        except NodeFailed as exc:
+            raise NodeError(f"{exc.node}: {exc.message}") from None
+
+    rows.__doc__ = """The first `limit` rows of one node, computing only what they need; with
+    a cache (or a cache folder), blocking nodes are held and taken from it when unchanged
+    (preview_of's arguments; NodeError names the node at fault)."""
+    return rows
+
+
+preview = _rows_only(preview_of)
 
 
 def run(
