@@ -182,7 +182,7 @@ class PolarsBackend:
             known.update(self.counted)
             known.update(dict.fromkeys(outputs, 0))  # each output counts its own rows
             known.update(dict.fromkeys(self.frames.tally.nodes, 0))  # counted on the way
-            self.to_count = uncounted(self.program, self.frames, known)
+            self.to_count = uncounted(self.program, known)
 
     def with_counts(self, query: pl.LazyFrame) -> pl.DataFrame:
         """`query`'s rows; the first time, with the row counts before_outputs asked for,
@@ -228,7 +228,7 @@ def execute(
     fix) propagates as NodeFailed; trouble with Polars before any write gives an Outcome
     that is not done."""
     ctx = run_context(program, services or Services())
-    frames = Frames(program, registry, ctx, Tally(tallied(program, registry)))
+    frames = Frames(program, registry, ctx, Tally(tallied(program)))
     backend = PolarsBackend(program, frames, cache, result)
     interpreter = Interpreter(program, registry, backend, result, ctx, cache)
     try:
@@ -259,27 +259,26 @@ def _write_csv(table: pa.Table, partial: Path) -> None:
         )
 
 
-def tallied(program: Program, registry: Registry) -> set[str]:
+def tallied(program: Program) -> set[str]:
     """The nodes counted as their rows stream by (polars_tally): those whose count the
     steps do not give (held, eager, written, displayed) nor the nodes after them keep."""
     if not program.counted:
         return set()
     made = {step.node: 0 for step in program.steps}
-    frames = Frames(program, registry, program.ctx, Tally(set()))  # for the kinds only
-    return single_chains(program.flow, uncounted(program, frames, made))
+    return single_chains(program.flow, uncounted(program, made))
 
 
-def _carried_from(program: Program, frames: Frames, node_id: str) -> str | None:
+def _carried_from(program: Program, node_id: str) -> str | None:
     """The node whose row count `node_id` keeps (a node that keeps its input's rows)."""
     flow = program.flow
     edges = flow.input_edges(node_id)
     if set(edges) != {"in"} or edges["in"][1] != "out":
         return None
-    kind = frames.kind(node_id)
+    kind = program.kind_of(node_id)
     return edges["in"][0] if kind.same_rows(flow.node(node_id).params) else None
 
 
-def uncounted(program: Program, frames: Frames, known: dict[str, int]) -> list[str]:
+def uncounted(program: Program, known: dict[str, int]) -> list[str]:
     """The nodes whose rows must be counted by a query for every counted node's count
     to be known (`known` after carrying counts through nodes that keep their rows)."""
     known = dict(known)
@@ -288,7 +287,7 @@ def uncounted(program: Program, frames: Frames, known: dict[str, int]) -> list[s
     for node in program.counted:
         current: str | None = node
         while current is not None and current not in known:
-            source = _carried_from(program, frames, current)
+            source = _carried_from(program, current)
             if source is None:
                 if current not in queried:
                     queried.append(current)
@@ -310,13 +309,13 @@ def _row_counts(
     program without outputs counts what is left here, in one pass."""
     known = {**counts_behind(program, cache, reused), **counted}
     carry_counts(program, known)
-    queried = uncounted(program, frames, known)
+    queried = uncounted(program, known)
     lengths = pl.collect_all([frames.get(n).select(pl.len()) for n in queried]) if queried else []
     known.update({n: int(frame.item()) for n, frame in zip(queried, lengths, strict=True)})
 
     def rows_out(node_id: str) -> int:
         if node_id not in known:
-            source = _carried_from(program, frames, node_id)
+            source = _carried_from(program, node_id)
             assert source is not None
             known[node_id] = rows_out(source)
         return known[node_id]
