@@ -138,7 +138,7 @@ def flow_of(*steps: dict[str, Any], extra: list[dict[str, Any]] | None = None, *
 def result(flow: Flow, **params: Any) -> pd.DataFrame:
     """The display node's rows; the flow runs on both engines, which must agree on the
     rows (in any order) and on every node's row counts."""
-    outcome = run(flow, params)
+    outcome = run(flow, params, engine="polars")
     assert outcome.status == "succeeded", outcome.error
     reference = run(flow, params, engine="duckdb")
     assert reference.status == "succeeded", reference.error

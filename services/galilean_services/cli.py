@@ -139,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         "--engine",
         choices=ENGINES,
         default="auto",
-        help="auto: Polars when every node has a Polars form, else DuckDB; duckdb: DuckDB",
+        help="auto: Polars when every node has a Polars form, unless DuckDB is clearly "
+        "faster (ordered windows over raw rows), else DuckDB; polars: Polars whenever it can; "
+        "duckdb: DuckDB",
     )
     runner.add_argument(
         "--memory-limit",

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from flow_builders import ORDERS, summed_orders
 
 from galilean_services.flows import parse_flow
-from galilean_services.flows.model import Flow
+from galilean_services.flows.model import Flow, dump_flow
 from galilean_services.flows.plan import Action, plan
 from galilean_services.flows.runner import run
 
@@ -36,16 +37,31 @@ def test_the_aggregation_is_held_for_a_rerun_the_window_is_not(tmp_path: Path) -
     flow = totals_ranked(descending=True)
     assert held(flow, "last", tmp_path) == ["totals"]
     assert held(flow, "shared", tmp_path) == []
-    assert held(flow, True, tmp_path) == ["totals", "ranked"]  # DuckDB's runs
+    assert held(flow, True, tmp_path) == ["totals", "ranked"]  # every blocking node
 
 
-def test_editing_the_window_reuses_the_aggregation(tmp_path: Path) -> None:
+def test_a_window_two_destinations_need_is_made_once(tmp_path: Path) -> None:
+    ORDERS.to_parquet(tmp_path / "orders.parquet")
+    document = json.loads(dump_flow(totals_ranked(descending=True)))
+    document["nodes"].append({"id": "show", "kind": "destination.display", "params": {}})
+    document["edges"].append({"id": "e9", "from": {"node": "ranked"}, "to": {"node": "show"}})
+    flow = parse_flow(json.dumps(document))
+    assert held(flow, "last", tmp_path) == ["totals", "ranked"]
+    assert held(flow, "shared", tmp_path) == ["ranked"]
+
+
+@pytest.mark.parametrize("engine", ["auto", "duckdb"])
+def test_editing_the_window_reuses_the_aggregation(tmp_path: Path, engine: str) -> None:
     ORDERS.to_parquet(tmp_path / "orders.parquet")
     cache = tmp_path / "cache"
-    first = run(totals_ranked(descending=True), base_dir=tmp_path, cache_folder=cache)
+    first = run(
+        totals_ranked(descending=True), base_dir=tmp_path, cache_folder=cache, engine=engine
+    )
     assert first.status == "succeeded"
     assert first.reused == []
-    second = run(totals_ranked(descending=False), base_dir=tmp_path, cache_folder=cache)
+    second = run(
+        totals_ranked(descending=False), base_dir=tmp_path, cache_folder=cache, engine=engine
+    )
     assert second.status == "succeeded"
     assert second.reused == ["totals"]
     assert second.nodes["ranked"] == first.nodes["ranked"]

@@ -269,7 +269,7 @@ def test_window_functions_with_null_keys_agree() -> None:
             }
         )
         result(flow)  # both engines, same rows
-        assert run(flow).engine == "polars"
+        assert run(flow, engine="polars").engine == "polars"
 
 
 class Hits:

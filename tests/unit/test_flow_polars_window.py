@@ -47,7 +47,7 @@ def values(params: dict[str, Any]) -> list[Any]:
     """Both engines agree, on Polars; the window's values in id order."""
     flow = window_flow(params)
     frame = result(flow)
-    assert run(flow).engine == "polars"
+    assert run(flow, engine="polars").engine == "polars"
     return [None if v != v else v for v in frame.sort_values("id")["v"].tolist()]
 
 
@@ -100,6 +100,8 @@ def test_a_rows_frame_counts_up_to_each_row() -> None:
 
 def test_mixed_directions_stay_on_duckdb_and_say_why() -> None:
     order = [{"column": "k"}, {"column": "u", "descending": True}]
-    outcome = run(window_flow({"function": "sum", "column": "x", "order_by": order}))
+    outcome = run(
+        window_flow({"function": "sum", "column": "x", "order_by": order}), engine="polars"
+    )
     assert outcome.engine == "duckdb"
     assert "a running sum over mixed directions" in outcome.logs[0]

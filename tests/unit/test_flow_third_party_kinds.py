@@ -30,13 +30,15 @@ NO_PARAMS = {"type": "object", "properties": {}, "additionalProperties": False}
 
 
 class Largest(NodeKind):
-    """The row with the largest amount: it must see every row first (blocking)."""
+    """The row with the largest amount: it must see every row first (blocking) and gives
+    far fewer rows than it reads (summarizes: a run holds its result for reruns)."""
 
     name = "acme.largest"
     title = "Largest amount"
     category = "transform"
     params_schema = NO_PARAMS
     blocking = True
+    summarizes = True
 
     def compile(
         self, params: dict[str, Any], inputs: dict[str, exp.Table], ctx: CompileContext

@@ -151,8 +151,17 @@ def last_blocking(
     """The last blocking node on each way to a target (walking up from each target and
     stopping at blocking nodes); with `which="last"`, the last that summarizes (an
     aggregation, not a window, a fill or a deduplication: holding about as many rows as
-    went in saves a rerun little and costs the run a copy); with `which="shared"`, those
-    several targets reach."""
+    went in saves a rerun little and costs the run a copy) and those several targets
+    reach (made once); with `which="shared"`, only those several targets reach."""
+    shared = _blocking_reached(flow, targets, ctx, registry, "shared")
+    if which == "shared":
+        return shared
+    return shared | _blocking_reached(flow, targets, ctx, registry, "last")
+
+
+def _blocking_reached(
+    flow: Flow, targets: list[str], ctx: CompileContext, registry: Registry, which: str
+) -> set[str]:
     inputs = inputs_by_node(flow)
     reached: dict[str, int] = {}
     for target in targets:

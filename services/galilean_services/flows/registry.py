@@ -58,11 +58,12 @@ class NodeKind:
     # spreadsheet, a remote API): the runner calls `produce` and holds the result.
     eager: ClassVar[bool] = False
     # What else the engine needs to know of a kind (it names no kind itself):
-    # Blocking kinds see all their input before giving a row (an aggregation): their
-    # (usually small) output is held in a table, so destinations and row counts reuse it.
+    # Blocking kinds see all their input before giving a row (an aggregation, a window,
+    # a sort): held in a table when several targets need them (made once).
     blocking: ClassVar[bool] = False
     # Blocking kinds that summarize their input into far fewer rows (an aggregation, a
-    # pivot): the result a run keeps for a rerun after an edit further on.
+    # pivot): the last on each way is held, the result a run keeps for a rerun after an
+    # edit further on (and its row count, made as it is held).
     summarizes: ClassVar[bool] = False
     # An input port whose failure at run time means "give the other inputs' rows", not a
     # failed run (a try node's `try`); nodes only that port needs may fail. "": none.
@@ -119,6 +120,11 @@ class NodeKind:
     def same_rows(self, params: dict[str, Any]) -> bool:
         """True when the node gives exactly one row per row of its one input (its row
         count then needs no counting)."""
+        return False
+
+    def faster_on_duckdb(self, params: dict[str, Any]) -> bool:
+        """DuckDB runs this node clearly faster than Polars on rows not yet summarized
+        (a window ordered within each partition): engine_choice.py weighs it."""
         return False
 
     def produce(

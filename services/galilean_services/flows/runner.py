@@ -20,6 +20,7 @@ from .budget import Budget, use_for_polars
 from .cache import ResultCache
 from .compiler import compile_node
 from .disk_cache import DEFAULT_DISK_BYTES, DiskCache
+from .engine_choice import faster_on_duckdb
 from .graph import upstream_of
 from .interpret import Interpreter, RunResult, Services, run_context, user_message
 from .issues import FlowInvalid, NodeError, NodeFailed, first_line
@@ -39,7 +40,7 @@ from .probe import binds, connect, table_exists
 from .registry import Registry, default_registry
 from .sql import to_sql
 
-ENGINES = ("auto", "duckdb")
+ENGINES = ("auto", "polars", "duckdb")
 P = ParamSpec("P")
 
 
@@ -249,7 +250,9 @@ def run(
     DuckDB; `duckdb` always on DuckDB. A `memory_limit` (1GB, 512MiB) is the whole
     run's budget, kept by either engine (budget.py), spilling under `spill_root`.
     `targets` runs only what those nodes need ("run up to here"; default: every
-    destination): a destination among them writes, any other node is displayed."""
+    destination): a destination among them writes, any other node is displayed.
+    `polars` runs on Polars whenever it can, even where auto would choose DuckDB as the
+    faster (engine_choice.py)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     registry = registry or default_registry()
@@ -259,22 +262,36 @@ def run(
     services = Services(http_policy, request, connections)
     note = "engine: DuckDB (as asked)"
     eager: dict[str, pa.Table] = {}
-    if engine == "auto":
+    if engine != "duckdb":
         # Polars keeps all but the last blocking nodes in one lazy query (a rerun after
         # an edit downstream reuses those from the cache); without a cache, only what
         # several targets need is made once.
         hold = "last" if cache is not None else "shared"
         lazy = plan(flow, params, base_dir, registry, targets=targets, validated=True, hold=hold)
-        use_for_polars(budget)
-        done, problem, eager = _on_polars(lazy, registry, services, cache)
-        if done is not None:
-            return done
-        note = f"engine: DuckDB (Polars cannot run {problem})"
-    # DuckDB holds every blocking node (a table that counts its rows as it is made); what
-    # eager nodes made on the way to Polars is not made twice.
+        faster = faster_on_duckdb(lazy, registry) if engine == "auto" else ""
+        if faster:
+            note = f"engine: DuckDB (faster for {faster})"
+        else:
+            use_for_polars(budget)
+            done, problem, eager = _on_polars(lazy, registry, services, cache)
+            if done is not None:
+                return done
+            note = f"engine: DuckDB (Polars cannot run {problem})"
+    # DuckDB holds the last aggregation on each way (a small table that counts its rows
+    # as it is made, reused by a rerun after an edit downstream) and what several targets
+    # need; windows, sorts and fills stay in one query, where DuckDB shares one window
+    # operator among windows of one partitioning. What eager nodes made on the way to
+    # Polars is not made twice.
     names = {node: f"eager_{node}" for node in eager}
     program = plan(
-        flow, params, base_dir, registry, targets=targets, validated=True, materialized=names
+        flow,
+        params,
+        base_dir,
+        registry,
+        targets=targets,
+        validated=True,
+        materialized=names,
+        hold="last",
     )
     with connect(program.ctx.base_dir, memory_limit, spill_root) as con:
         for node, rows in eager.items():

@@ -61,10 +61,12 @@ class FlowsSettings(SettingsGroup):
         "disk beyond its share of it).",
     ).tag(**env("GALILEAN_FLOWS_MEMORY_LIMIT", "flows"))
     flows_engine = Enum(
-        ["auto", "duckdb"],
+        ["auto", "polars", "duckdb"],
         "auto",
         help="Engine of the service's runs: auto runs a flow on Polars when every node has a "
-        "Polars form (faster on one machine), else on DuckDB; duckdb always on DuckDB.",
+        "Polars form (faster on one machine) unless DuckDB is clearly faster for it (ordered "
+        "windows over rows not yet summarized), else on DuckDB; polars: Polars whenever it "
+        "can; duckdb: always DuckDB.",
     ).tag(**env("GALILEAN_FLOWS_ENGINE", "flows"))
     flows_isolation = Enum(
         ["auto", "bubblewrap", "none"],

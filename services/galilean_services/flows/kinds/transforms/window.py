@@ -138,6 +138,12 @@ class Window(NodeKind):
         "additionalProperties": False,
     }
 
+    def faster_on_duckdb(self, params: dict[str, Any]) -> bool:
+        # DuckDB sorts each partitioning once for all its ordered windows, in parallel;
+        # Polars' over(order_by=…) sorts per window (1.3-1.5x slower at 10M rows,
+        # bench/results/flows.md, windows).
+        return bool(params.get("order_by"))
+
     def columns(self, params: dict[str, Any], upstream: dict[str, Columns]) -> Columns:
         known = upstream["in"]
         return None if known is None else [*known, params["as"]]
