@@ -75,7 +75,7 @@ def test_a_service_reads_its_group_and_names_a_bad_variable() -> None:
     assert flows.flows_run_timeout == 3600  # the trait's default: written once
     for variable, value, reason in (
         ("GALILEAN_FLOWS_RUN_TIMEOUT", "1h", "use a whole number"),
-        ("GALILEAN_FLOWS_ENGINE", "spark", "use one of auto, duckdb"),
+        ("GALILEAN_FLOWS_ENGINE", "spark", "use one of auto, polars, duckdb"),
     ):
         with pytest.raises(ConfigError, match=re.escape(f"{variable}={value!r} is not valid")):
             FlowsSettings.from_environ({variable: value})
