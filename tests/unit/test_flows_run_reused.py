@@ -58,3 +58,18 @@ def test_targets_reach_the_job(tmp_path: Path) -> None:
     asyncio.run(start_two())
     assert jobs[0]["targets"] == ["big"]
     assert "targets" not in jobs[1]  # every destination, as before
+
+
+def test_a_run_record_says_which_engine_ran(tmp_path: Path) -> None:
+    runs = manager(tmp_path)
+    store = runs.store
+    flow = store.create_flow("ann", "f", '{"galilean_flow": 1}')
+    for logs, engine in (
+        ("", None),
+        ("engine: Polars\nsave: wrote out.parquet", "polars"),
+        ("offline\nengine: DuckDB (faster for node w: transform.window …)", "duckdb"),
+    ):
+        run_id = store.create_run(flow["id"], 1, "ann", "manual", {})
+        store.update_run(run_id, logs=logs)
+        assert store.run(run_id)["engine"] == engine
+        assert store.list_runs(flow["id"])[0]["engine"] == engine

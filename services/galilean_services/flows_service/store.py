@@ -328,6 +328,7 @@ def _flow_dict(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_dict(row: dict[str, Any], logs: bool = True) -> dict[str, Any]:
+    row["engine"] = engine_of(row["logs"] or "")
     row["params"] = json.loads(row["params"])
     row["nodes"] = json.loads(row["nodes"])
     row["error"] = json.loads(row["error"]) if row["error"] else None
@@ -341,3 +342,11 @@ def _run_dict(row: dict[str, Any], logs: bool = True) -> dict[str, Any]:
 def _schedule_dict(row: dict[str, Any]) -> dict[str, Any]:
     row["params"] = json.loads(row["params"])
     return row
+
+
+def engine_of(logs: str) -> str | None:
+    """The engine a run used, from the runner's `engine: …` log line (None before it ran)."""
+    for line in logs.splitlines():
+        if line.startswith("engine: "):
+            return "polars" if line.startswith("engine: Polars") else "duckdb"
+    return None
