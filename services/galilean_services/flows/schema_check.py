@@ -14,7 +14,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-# Keywords that only annotate: they never make a document invalid.
+# Keywords that only annotate: they never make a document invalid (so do `x-…` ones,
+# such as `x-galilean`, which tells the designer a field names a column or holds SQL).
 _ANNOTATIONS = frozenset({"$schema", "$id", "$comment", "title", "description", "default"})
 
 _TYPES: dict[str, Callable[[Any], bool]] = {
@@ -40,7 +41,7 @@ def conforms(schema: Any, value: Any) -> bool:
 
 
 def _keyword(key: str, rule: Any, schema: dict[str, Any], value: Any) -> bool:
-    if key in _ANNOTATIONS:
+    if key in _ANNOTATIONS or key.startswith("x-"):
         return True
     check = _CHECKS.get(key)
     return check is not None and check(rule, schema, value)

@@ -12,7 +12,20 @@ from ..registry import Columns
 from ..sql import ExpressionError, parse_expression, referenced_columns
 
 SQL_TYPES = ["VARCHAR", "BIGINT", "INTEGER", "DOUBLE", "BOOLEAN", "DATE", "TIMESTAMP", "DECIMAL"]
-COLUMN_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}
+# `x-galilean` tells the designer what a string field holds (the flows' own schema checks
+# ignore it): a column of the input (`x-galilean-port` names another input port), or SQL
+# over the input's columns — an expression or condition, or a whole query over `input`.
+COLUMN: dict[str, Any] = {"type": "string", "x-galilean": "column"}
+COLUMN_LIST = {"type": "array", "items": {**COLUMN, "minLength": 1}, "minItems": 1}
+SQL_EXPRESSION: dict[str, Any] = {"type": "string", "minLength": 1, "x-galilean": "sql"}
+SQL_QUERY: dict[str, Any] = {"type": "string", "minLength": 1, "x-galilean": "sql-query"}
+
+
+def column_of(port: str) -> dict[str, Any]:
+    """A column of the input on `port` (a join's left or right)."""
+    return {**COLUMN, "x-galilean-port": port}
+
+
 AGGREGATES = {
     "sum": "SUM",
     "count": "COUNT",

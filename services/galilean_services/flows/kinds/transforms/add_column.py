@@ -10,7 +10,7 @@ from sqlglot import exp
 from ...polars_expr import schema_of, translate
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import ident, parse_expression
-from ..columns import expression_problems
+from ..columns import SQL_EXPRESSION, expression_problems
 
 
 class AddColumn(NodeKind):
@@ -22,7 +22,7 @@ class AddColumn(NodeKind):
         "required": ["name", "expression"],
         "properties": {
             "name": {"type": "string", "minLength": 1},
-            "expression": {"type": "string", "minLength": 1},
+            "expression": SQL_EXPRESSION,
         },
         "additionalProperties": False,
     }

@@ -10,7 +10,7 @@ from sqlglot import exp
 from ...polars_expr import aggregate, column_or_star
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column, ident
-from ..columns import AGGREGATES, missing
+from ..columns import AGGREGATES, COLUMN, missing
 
 
 class Aggregate(NodeKind):
@@ -23,7 +23,7 @@ class Aggregate(NodeKind):
         "type": "object",
         "required": ["aggregations"],
         "properties": {
-            "group_by": {"type": "array", "items": {"type": "string"}},
+            "group_by": {"type": "array", "items": COLUMN},
             "aggregations": {
                 "type": "array",
                 "minItems": 1,
@@ -31,7 +31,7 @@ class Aggregate(NodeKind):
                     "type": "object",
                     "required": ["function", "as"],
                     "properties": {
-                        "column": {"type": "string"},
+                        "column": COLUMN,
                         "function": {"enum": sorted(AGGREGATES)},
                         "as": {"type": "string", "minLength": 1},
                     },

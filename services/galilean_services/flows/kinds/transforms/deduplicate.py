@@ -9,7 +9,7 @@ from sqlglot import exp
 
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column
-from ..columns import missing
+from ..columns import COLUMN, missing
 
 
 class Deduplicate(NodeKind):
@@ -19,7 +19,7 @@ class Deduplicate(NodeKind):
     category = "transform"
     params_schema = {
         "type": "object",
-        "properties": {"columns": {"type": "array", "items": {"type": "string"}}},
+        "properties": {"columns": {"type": "array", "items": COLUMN}},
         "additionalProperties": False,
     }
 

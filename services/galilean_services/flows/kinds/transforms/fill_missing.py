@@ -19,7 +19,7 @@ from sqlglot import exp
 from ...polars_expr import NoPolarsForm, schema_of
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column, ident, literal
-from ..columns import fits, missing
+from ..columns import COLUMN, fits, missing
 
 METHODS = ["mean", "median", "mode", "forward", "backward"]
 ORDERED = ("forward", "backward")
@@ -29,7 +29,7 @@ ORDER_LIST = {
     "items": {
         "type": "object",
         "required": ["column"],
-        "properties": {"column": {"type": "string"}, "descending": {"type": "boolean"}},
+        "properties": {"column": COLUMN, "descending": {"type": "boolean"}},
         "additionalProperties": False,
     },
 }
@@ -55,11 +55,11 @@ class FillMissing(NodeKind):
             },
             "group_by": {
                 "type": "array",
-                "items": {"type": "string"},
+                "items": COLUMN,
                 "description": "compute each method's value within these groups",
             },
             "order_by": {**ORDER_LIST, "description": "row order for forward/backward fill"},
-            "drop_rows_missing": {"type": "array", "items": {"type": "string"}},
+            "drop_rows_missing": {"type": "array", "items": COLUMN},
         },
         "additionalProperties": False,
     }

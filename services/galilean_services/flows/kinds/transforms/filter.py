@@ -10,7 +10,7 @@ from sqlglot import exp
 from ...polars_expr import schema_of, translate
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import parse_expression
-from ..columns import expression_problems
+from ..columns import SQL_EXPRESSION, expression_problems
 
 
 class Filter(NodeKind):
@@ -20,7 +20,7 @@ class Filter(NodeKind):
     params_schema = {
         "type": "object",
         "required": ["condition"],
-        "properties": {"condition": {"type": "string", "minLength": 1}},
+        "properties": {"condition": SQL_EXPRESSION},
         "additionalProperties": False,
     }
 

@@ -10,7 +10,7 @@ from sqlglot import exp
 from ...polars_expr import NoPolarsForm, schema_of
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import ident
-from ..columns import missing
+from ..columns import column_of, missing
 
 
 class Join(NodeKind):
@@ -29,7 +29,7 @@ class Join(NodeKind):
                 "items": {
                     "type": "object",
                     "required": ["left", "right"],
-                    "properties": {"left": {"type": "string"}, "right": {"type": "string"}},
+                    "properties": {"left": column_of("left"), "right": column_of("right")},
                 },
             },
         },

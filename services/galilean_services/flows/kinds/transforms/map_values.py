@@ -10,7 +10,7 @@ from sqlglot import exp
 from ...polars_expr import NoPolarsForm, schema_of
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column, ident, literal
-from ..columns import missing
+from ..columns import COLUMN, missing
 
 
 class MapValues(NodeKind):
@@ -21,7 +21,7 @@ class MapValues(NodeKind):
         "type": "object",
         "required": ["column", "mapping"],
         "properties": {
-            "column": {"type": "string"},
+            "column": COLUMN,
             "mapping": {"type": "object"},
             "default": {"description": "value for unmapped ones; absent: keep them"},
         },

@@ -9,7 +9,7 @@ from sqlglot import exp
 
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column, ident, literal
-from ..columns import missing
+from ..columns import COLUMN, missing
 
 
 class Melt(NodeKind):
@@ -22,8 +22,8 @@ class Melt(NodeKind):
         "type": "object",
         "required": ["id_columns", "value_columns"],
         "properties": {
-            "id_columns": {"type": "array", "items": {"type": "string"}},
-            "value_columns": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "id_columns": {"type": "array", "items": COLUMN},
+            "value_columns": {"type": "array", "items": COLUMN, "minItems": 1},
             "variable_name": {"type": "string", "default": "variable"},
             "value_name": {"type": "string", "default": "value"},
         },

@@ -10,7 +10,7 @@ from sqlglot import exp
 from ...polars_expr import aggregate
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column, ident, literal
-from ..columns import AGGREGATES, missing
+from ..columns import AGGREGATES, COLUMN, missing
 
 
 class Pivot(NodeKind):
@@ -25,10 +25,10 @@ class Pivot(NodeKind):
         "type": "object",
         "required": ["index", "column", "values", "value", "function"],
         "properties": {
-            "index": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-            "column": {"type": "string"},
+            "index": {"type": "array", "items": COLUMN, "minItems": 1},
+            "column": COLUMN,
             "values": {"type": "array", "items": {"type": ["string", "number"]}, "minItems": 1},
-            "value": {"type": "string"},
+            "value": COLUMN,
             "function": {"enum": ["sum", "avg", "min", "max", "count"]},
         },
         "additionalProperties": False,

@@ -9,7 +9,7 @@ from sqlglot import exp
 
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column
-from ..columns import missing
+from ..columns import COLUMN, missing
 
 
 class Sort(NodeKind):
@@ -27,7 +27,7 @@ class Sort(NodeKind):
                     "type": "object",
                     "required": ["column"],
                     "properties": {
-                        "column": {"type": "string"},
+                        "column": COLUMN,
                         "descending": {"type": "boolean", "default": False},
                     },
                 },

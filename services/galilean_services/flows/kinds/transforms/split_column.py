@@ -10,7 +10,7 @@ from sqlglot import exp
 from ...polars_expr import NoPolarsForm, schema_of
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column, ident, literal
-from ..columns import missing
+from ..columns import COLUMN, missing
 
 
 class SplitColumn(NodeKind):
@@ -21,7 +21,7 @@ class SplitColumn(NodeKind):
         "type": "object",
         "required": ["column", "separator", "into"],
         "properties": {
-            "column": {"type": "string"},
+            "column": COLUMN,
             "separator": {"type": "string", "minLength": 1},
             "into": {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
         },

@@ -11,6 +11,7 @@ from sqlglot.errors import SqlglotError
 
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import DIALECT, sql_error
+from ..columns import SQL_QUERY
 
 
 class SqlTransform(NodeKind):
@@ -22,7 +23,7 @@ class SqlTransform(NodeKind):
     params_schema = {
         "type": "object",
         "required": ["query"],
-        "properties": {"query": {"type": "string", "minLength": 1}},
+        "properties": {"query": SQL_QUERY},
         "additionalProperties": False,
     }
 

@@ -10,7 +10,7 @@ from sqlglot import exp
 from ...polars_expr import NoPolarsForm, aggregate, column_or_star
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column, ident
-from ..columns import AGGREGATES, missing
+from ..columns import AGGREGATES, COLUMN, missing
 
 WINDOW_FUNCTIONS = [
     "row_number",
@@ -118,14 +118,14 @@ class Window(NodeKind):
         "required": ["function", "as"],
         "properties": {
             "function": {"enum": WINDOW_FUNCTIONS},
-            "column": {"type": "string"},
-            "partition_by": {"type": "array", "items": {"type": "string"}},
+            "column": COLUMN,
+            "partition_by": {"type": "array", "items": COLUMN},
             "order_by": {
                 "type": "array",
                 "items": {
                     "type": "object",
                     "required": ["column"],
-                    "properties": {"column": {"type": "string"}, "descending": {"type": "boolean"}},
+                    "properties": {"column": COLUMN, "descending": {"type": "boolean"}},
                 },
             },
             "as": {"type": "string", "minLength": 1},
