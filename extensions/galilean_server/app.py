@@ -19,6 +19,8 @@ from galilean_services.sizes import size_problem
 
 from .base import CONNECTIONS
 from .examples import set_up
+from .flows_bridge import LINK, OWNER
+from .flows_link import FlowsLink
 from .handlers import DESIGNER, ROUTES
 from .manager import ConnectionsManager
 from .schema_browser import CACHE_SECONDS, SchemaCache
@@ -91,6 +93,9 @@ class GalileanServerApp(ExtensionApp):
         self.settings[DESIGNER] = functools.cache(
             lambda: import_item(self.flows_designer_class)(root, memory_limit=budget)
         )
+        # The designer's bridge to the flows service, as this server's owner (the hub's).
+        self.settings[LINK] = FlowsLink.from_environ(os.environ)
+        self.settings[OWNER] = os.environ.get("JUPYTERHUB_USER", "")
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
 
     def flows_root(self) -> str:

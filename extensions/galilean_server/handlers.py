@@ -13,6 +13,7 @@ from tornado.ioloop import IOLoop
 
 from .base import GalileanHandler
 from .features import Context, platform_status
+from .flows_bridge import ROUTES as BRIDGE_ROUTES
 
 if TYPE_CHECKING:
     from .flows_designer import FlowsDesigner
@@ -163,4 +164,5 @@ ROUTES: list[tuple[str, type[Any]]] = [
     (r"/galilean/flows/validate", FlowValidateHandler),
     (r"/galilean/flows/preview", FlowPreviewHandler),
     (r"/galilean/flows/code", FlowCodeHandler),
+    *BRIDGE_ROUTES,  # the designer's bridge to the flows service (flows_bridge.py)
 ]

@@ -13,6 +13,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from galilean_services.flows_service.access import SCOPES as FLOW_SCOPES
 from galilean_services.flows_service.settings import FlowsSettings
@@ -79,8 +80,38 @@ def register(c: Any, services: list[Service]) -> None:
     # Every user: their own things, each service with scopes, and all its verbs (which
     # things a verb reaches is the service's business: own, shared, or all for admins).
     roles.append({"name": "user", "scopes": user_scopes})
+    # A user's server ($JUPYTERHUB_API_TOKEN) calls the services as its owner (the designer's
+    # bridge, galilean_server/flows_bridge.py): JupyterHub's default server scopes, plus the
+    # services' (the token gets only what its owner holds).
+    c.Spawner.server_token_scopes = server_scopes(services)
     c.JupyterHub.services = [s.hub_entry() for s in services]
     c.JupyterHub.load_roles = roles
+
+
+# JupyterHub's own `server` role (jupyterhub.roles.get_default_roles), which
+# Spawner.server_token_scopes replaces: kept, and the services' scopes added.
+DEFAULT_SERVER_SCOPES = ("users:activity!user", "access:servers!server")
+
+
+def server_scopes(services: list[Service]) -> list[str]:
+    scopes = list(DEFAULT_SERVER_SCOPES)
+    for service in services:
+        if service.scopes:
+            scopes += [f"access:services!service={service.name}", *service.scopes.names()]
+    return scopes
+
+
+def flows_url_for_servers(settings: Settings) -> str:
+    """Where a user's server reaches the flows service (GALILEAN_FLOWS_URL). Embedded mode:
+    the service's own port on this machine; docker mode: the hub container's proxy by the
+    hub's name on the stack's network (the service listens on the container's loopback)."""
+    bind = urlsplit(settings.bind_url)
+    prefix = f"{bind.path.rstrip('/')}/services/flows/"
+    if settings.mode != "docker":
+        return f"http://127.0.0.1:{settings.flows_port}{prefix}"
+    host = settings.hub_connect_ip or settings.hub_ip
+    port = bind.port or (443 if bind.scheme == "https" else 80)
+    return f"{bind.scheme}://{host}:{port}{prefix}"
 
 
 def declared(settings: Settings) -> list[Service]:

@@ -1,0 +1,58 @@
+"""What the hub gives a user's server for the designer's bridge: a token with JupyterHub's
+default server scopes plus the flows service's (so the service sees the owner), and
+GALILEAN_FLOWS_URL, where the server reaches the service in either mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from traitlets.config import Config
+
+from galilean_hub.config import singleuser_environment
+from galilean_hub.services import declared, register
+from galilean_hub.settings import Settings
+from galilean_services.flows_service.access import SCOPES
+
+DOCKER = {
+    "GALILEAN_MODE": "docker",
+    "GALILEAN_DB_URL": "postgresql+psycopg://hub:x@db/hub",
+    "GALILEAN_COOKIE_SECRET": "ab",
+    "GALILEAN_DOCKER_NETWORK": "galilean",
+    "GALILEAN_BIND_URL": "http://0.0.0.0:8000",
+    "GALILEAN_HUB_IP": "0.0.0.0",  # noqa: S104 (as compose sets it)
+    "GALILEAN_HUB_CONNECT_IP": "hub",
+}
+
+
+def settings(tmp_path: Path, **env: str) -> Settings:
+    return Settings.from_environ({"GALILEAN_DATA_DIR": str(tmp_path), **env})
+
+
+def test_the_servers_token_keeps_the_default_scopes_and_gets_the_services(
+    tmp_path: Path,
+) -> None:
+    c = Config()
+    register(c, declared(settings(tmp_path)))
+    assert c.Spawner.server_token_scopes == [
+        "users:activity!user",
+        "access:servers!server",
+        "access:services!service=flows",
+        *SCOPES.names(),
+    ]
+    # Every scope the server's token asks for is one its owner holds (the user role).
+    (user_role,) = [r for r in c.JupyterHub.load_roles if r["name"] == "user"]
+    assert set(c.Spawner.server_token_scopes[2:]) <= set(user_role["scopes"])
+
+
+def test_embedded_servers_reach_the_service_on_its_own_port(tmp_path: Path) -> None:
+    env = singleuser_environment(settings(tmp_path, GALILEAN_FLOWS_PORT="8090"))
+    assert env["GALILEAN_FLOWS_URL"] == "http://127.0.0.1:8090/services/flows/"
+    based = singleuser_environment(
+        settings(tmp_path, GALILEAN_BIND_URL="http://127.0.0.1:8000/lab-hub/")
+    )
+    assert based["GALILEAN_FLOWS_URL"] == "http://127.0.0.1:8082/lab-hub/services/flows/"
+
+
+def test_docker_servers_reach_it_through_the_hub_containers_proxy(tmp_path: Path) -> None:
+    env = singleuser_environment(settings(tmp_path, **DOCKER))
+    assert env["GALILEAN_FLOWS_URL"] == "http://hub:8000/services/flows/"
