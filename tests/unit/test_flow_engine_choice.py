@@ -10,15 +10,12 @@ from flow_builders import flow_of, normalized
 
 from galilean_services.flows.runner import run
 
-RUNNING = {
-    "kind": "transform.window",
-    "params": {
-        "function": "sum",
-        "column": "amount",
-        "partition_by": ["customer"],
-        "order_by": [{"column": "amount"}],
-        "as": "running",
-    },
+RUNNING_PARAMS: dict[str, Any] = {
+    "function": "sum",
+    "column": "amount",
+    "partition_by": ["customer"],
+    "order_by": [{"column": "amount"}],
+    "as": "running",
 }
 TOTALS = {
     "kind": "transform.aggregate",
@@ -30,7 +27,7 @@ TOTALS = {
 
 
 def window(**params: Any) -> dict[str, Any]:
-    return {**RUNNING, "params": {**RUNNING["params"], **params}}
+    return {"kind": "transform.window", "params": {**RUNNING_PARAMS, **params}}
 
 
 def test_an_ordered_window_over_raw_rows_runs_on_duckdb_and_says_why() -> None:
@@ -53,5 +50,4 @@ def test_a_window_after_an_aggregation_or_without_order_stays_on_polars() -> Non
         "params": {"function": "rank", "order_by": [{"column": "total"}], "as": "place"},
     }
     assert run(flow_of(TOTALS, ranked)).engine == "polars"
-    unordered = {"kind": "transform.window", "params": {**RUNNING["params"], "order_by": []}}
-    assert run(flow_of(unordered)).engine == "polars"
+    assert run(flow_of(window(order_by=[]))).engine == "polars"

@@ -13,19 +13,15 @@ import {
   Controls,
   Edge,
   EdgeChange,
-  Handle,
   MiniMap,
-  Node,
   NodeChange,
-  NodeProps,
-  Position,
   ReactFlow,
   useNodesInitialized,
   useReactFlow
 } from '@xyflow/react';
 import * as React from 'react';
 
-import { INodePorts, nodePorts } from './catalogue';
+import { nodePorts } from './catalogue';
 import {
   connect,
   connectProblem,
@@ -34,76 +30,26 @@ import {
   moveNodes
 } from './edit';
 import { IFlow, IPosition } from './model';
-import { IKindInfo } from './tokens';
+import { GalileanNode, GalileanNodeView } from './nodeview';
+import { IKindInfo, INodeDecoration } from './tokens';
+
+export type { GalileanNode } from './nodeview';
+export { GalileanNodeView, nodeClass } from './nodeview';
 
 /** The MIME type of a kind dragged from the palette. */
 export const KIND_MIME = 'application/x-galilean-flow-kind';
 
-type GalileanNodeData = {
-  title: string;
-  kind: string;
-  ports: INodePorts;
-  problems: string[];
-};
-
-export type GalileanNode = Node<GalileanNodeData, 'galilean'>;
-
-function spread(i: number, n: number): React.CSSProperties {
-  return { top: `${((i + 1) / (n + 1)) * 100}%` };
-}
-
-function PortHandles(props: {
-  ports: string[];
-  type: 'source' | 'target';
-}): JSX.Element {
-  const { ports, type } = props;
-  const side = type === 'target' ? Position.Left : Position.Right;
-  return (
-    <>
-      {ports.map((port, i) => (
-        <Handle
-          key={port}
-          id={port}
-          type={type}
-          position={side}
-          style={spread(i, ports.length)}
-          title={port}
-          aria-label={`${type === 'target' ? 'input' : 'output'} ${port}`}
-        >
-          <span className={`jp-GalileanFlow-port jp-mod-${type}`}>{port}</span>
-        </Handle>
-      ))}
-    </>
-  );
-}
-
-/** A node on the canvas: its id, kind, ports, and its problems outlined. */
-export function GalileanNodeView(props: NodeProps<GalileanNode>): JSX.Element {
-  const { data, id } = props;
-  const rows = Math.max(data.ports.inputs.length, data.ports.outputs.length, 1);
-  const problem = data.problems.length > 0;
-  return (
-    <div
-      className={`jp-GalileanFlow-node${problem ? ' jp-mod-problem' : ''}`}
-      style={{ minHeight: 24 + rows * 18 }}
-      title={problem ? data.problems.join('\n') : data.kind}
-    >
-      <PortHandles ports={data.ports.inputs} type="target" />
-      <div className="jp-GalileanFlow-nodeTitle">{id}</div>
-      <div className="jp-GalileanFlow-nodeKind">{data.title}</div>
-      <PortHandles ports={data.ports.outputs} type="source" />
-    </div>
-  );
-}
-
 const NODE_TYPES = { galilean: GalileanNodeView };
+
+const NO_DECORATIONS = new Map<string, INodeDecoration>();
 
 /** The canvas nodes of `flow`; `selected` keeps the selection across edits. */
 export function canvasNodes(
   flow: IFlow,
   kinds: Map<string, IKindInfo>,
   problems: Map<string, string[]>,
-  selected: Set<string>
+  selected: Set<string>,
+  decorations: Map<string, INodeDecoration> = NO_DECORATIONS
 ): GalileanNode[] {
   return flow.nodes.map((node, i) => {
     const kind = kinds.get(node.kind);
@@ -120,7 +66,8 @@ export function canvasNodes(
         title: kind?.title ?? node.kind,
         kind: node.kind,
         ports: nodePorts(flow, node.id, kind),
-        problems: problems.get(node.id) ?? []
+        problems: problems.get(node.id) ?? [],
+        decoration: decorations.get(node.id)
       }
     };
   });
@@ -179,14 +126,17 @@ export interface ICanvasProps {
   onMessage(text: string): void;
   /** Add a node of `kind` at `position` (a drop from the palette). */
   onAdd(kind: string, position: IPosition): void;
+  /** Per node, what to show besides the flow (a run's progress, a diff's marks). */
+  decorations?: Map<string, INodeDecoration>;
 }
 
 export function FlowCanvas(props: ICanvasProps): JSX.Element {
   const { flow, kinds, problems, edgeProblems, focus } = props;
+  const decorations = props.decorations ?? NO_DECORATIONS;
   const { onChange, onSelect, onMessage, onAdd } = props;
   const none = new Set<string>();
   const [nodes, setNodes] = React.useState(() =>
-    canvasNodes(flow, kinds, problems, none)
+    canvasNodes(flow, kinds, problems, none, decorations)
   );
   const [edges, setEdges] = React.useState(() => canvasEdges(flow, none));
   const { fitView, screenToFlowPosition } = useReactFlow();
@@ -216,9 +166,11 @@ export function FlowCanvas(props: ICanvasProps): JSX.Element {
   };
 
   React.useEffect(() => {
-    setNodes(old => canvasNodes(flow, kinds, problems, selectedIds(old)));
+    setNodes(old =>
+      canvasNodes(flow, kinds, problems, selectedIds(old), decorations)
+    );
     setEdges(old => canvasEdges(flow, selectedIds(old), edgeProblems));
-  }, [flow, kinds, problems, edgeProblems]);
+  }, [flow, kinds, problems, edgeProblems, decorations]);
 
   React.useEffect(() => {
     if (focus !== null) {

@@ -3,14 +3,22 @@
  * edit is a model.ts operation whose result the document writes to the text model;
  * the view re-renders from the document's `changed` signal (so revert, undo and other
  * collaborators' edits show the same way). Keyboard: Delete, Ctrl+Z / Ctrl+Shift+Z
- * (or Ctrl+Y), Ctrl+C / Ctrl+V, Ctrl+D (duplicate), Ctrl+A (select all).
+ * (or Ctrl+Y), Ctrl+C / Ctrl+V, Ctrl+D (duplicate), Ctrl+A (select all), Shift+P
+ * (preview the selected node). Under the canvas, the preview and the run history.
  */
 import { ReactFlowProvider } from '@xyflow/react';
 import * as React from 'react';
 
-import { errorText } from '../request';
+import { BottomPanel, BottomTab, NodeActions, RunButtons } from './bottom';
 import { FlowCanvas } from './canvas';
 import { canonical } from './diff';
+import {
+  isTyping,
+  nextPosition,
+  NotAFlow,
+  useDocument,
+  useKinds
+} from './editorparts';
 import { FlowDocument } from './document';
 import { autoLayout } from './layout';
 import {
@@ -26,76 +34,26 @@ import {
 } from './edit';
 import { IFlow, IPosition } from './model';
 import { Palette } from './palette';
+import { inputColumns } from './fields';
 import { ParamsForm } from './paramsform';
+import { usePreview } from './preview';
 import { problemsByEdge, problemsByNode } from './problems';
 import { ProblemsList, useValidation } from './problemsview';
-import { IFlowsDesigner, IKindInfo } from './tokens';
+import { runSummary, useRun } from './runs';
+import { FlowsRunsClient, IFlowsRuns } from './runs_client';
+import { runDecorations } from './runs_model';
+import { IFlowsDesigner } from './tokens';
 
 /** The last copied nodes, for a paste without access to the system clipboard. */
 let lastClip: IFlowClip | null = null;
-
-function useDocument(doc: FlowDocument) {
-  const [state, setState] = React.useState({
-    flow: doc.flow,
-    problem: doc.problem
-  });
-  React.useEffect(() => {
-    const changed = () => setState({ flow: doc.flow, problem: doc.problem });
-    doc.changed.connect(changed);
-    changed();
-    return () => {
-      doc.changed.disconnect(changed);
-    };
-  }, [doc]);
-  return state;
-}
-
-function useKinds(designer: IFlowsDesigner) {
-  const [kinds, setKinds] = React.useState<IKindInfo[]>([]);
-  const [error, setError] = React.useState<string | null>(null);
-  React.useEffect(() => {
-    designer
-      .kinds()
-      .then(setKinds, reason =>
-        setError(`The node kinds could not be read: ${errorText(reason)}`)
-      );
-  }, [designer]);
-  const byName = React.useMemo(
-    () => new Map(kinds.map(k => [k.kind, k])),
-    [kinds]
-  );
-  return { kinds, byName, error };
-}
-
-/** Where a clicked kind goes: right of the rightmost node. */
-function nextPosition(flow: IFlow): IPosition {
-  const xs = flow.nodes.map(n => n.position?.x ?? 0);
-  return { x: xs.length > 0 ? Math.max(...xs) + 220 : 40, y: 40 };
-}
-
-const isTyping = (target: EventTarget | null) =>
-  target instanceof HTMLElement &&
-  (target.isContentEditable ||
-    ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
-
-function NotAFlow(props: { message: string }): JSX.Element {
-  return (
-    <div className="jp-GalileanFlow-notFlow" role="alert">
-      <h3>This file is not a flow the designer can draw</h3>
-      <pre>{props.message}</pre>
-      <p>
-        Fix it with Open With → Editor; the designer redraws as soon as the text
-        is a flow again. Nothing was changed in the file.
-      </p>
-    </div>
-  );
-}
 
 export interface IFlowEditorProps {
   doc: FlowDocument;
   designer: IFlowsDesigner;
   /** The .flow file's path now (it changes on rename). */
   path: () => string;
+  /** The flows service, through the server's bridge (a client of it by default). */
+  runs?: IFlowsRuns;
 }
 
 export function FlowEditor(props: IFlowEditorProps): JSX.Element {
@@ -105,9 +63,28 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
   const [selection, setSelection] = React.useState<string[]>([]);
   const [message, setMessage] = React.useState('');
   const [focus, setFocus] = React.useState<{ id: string } | null>(null);
-  const { issues, error: checkError } = useValidation(designer, path, flow);
+  const {
+    issues,
+    error: checkError,
+    columns
+  } = useValidation(designer, path, flow);
   const problems = React.useMemo(() => problemsByNode(issues), [issues]);
   const edgeProblems = React.useMemo(() => problemsByEdge(issues), [issues]);
+  const runs = React.useMemo(
+    () => props.runs ?? new FlowsRunsClient(),
+    [props.runs]
+  );
+  const [tab, setTab] = React.useState<BottomTab | null>(null);
+  const previews = usePreview(designer, path, flow, id => setFocus({ id }));
+  const running = useRun(runs, path, flow);
+  const run = running.state.run;
+  const decorations = React.useMemo(
+    () =>
+      run && flow
+        ? runDecorations(run, flow, running.state.targets)
+        : undefined,
+    [run, flow, running.state.targets]
+  );
 
   if (flow === null) {
     return <NotAFlow message={problem?.message ?? 'The file is empty.'} />;
@@ -123,8 +100,30 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
       edit(pasteNodes(flow, clip).flow);
     }
   };
+  const preview = (node: string) => {
+    setTab('preview');
+    previews.preview(node);
+  };
+  const start = (targets?: string[]) => {
+    setTab('runs');
+    running.start(targets);
+  };
   const onKeyDown = (event: React.KeyboardEvent) => {
-    if (isTyping(event.target) || !(event.ctrlKey || event.metaKey)) {
+    if (isTyping(event.target)) {
+      return;
+    }
+    if (
+      event.shiftKey &&
+      event.key.toLowerCase() === 'p' &&
+      !(event.ctrlKey || event.metaKey)
+    ) {
+      if (selection.length === 1) {
+        event.preventDefault();
+        preview(selection[0]);
+      }
+      return;
+    }
+    if (!(event.ctrlKey || event.metaKey)) {
       return;
     }
     const key = event.key.toLowerCase();
@@ -189,8 +188,16 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
           >
             Delete
           </button>
+          <RunButtons
+            running={running.running}
+            onRun={() => start()}
+            onCancel={running.cancel}
+          />
           <span className="jp-GalileanFlow-message" role="status">
             {message}
+          </span>
+          <span className="jp-GalileanFlow-runStatus" role="status">
+            {runSummary(running.state)}
           </span>
         </div>
         <div className="jp-GalileanFlow-canvas">
@@ -205,6 +212,7 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
               onSelect={setSelection}
               onMessage={setMessage}
               onAdd={add}
+              decorations={decorations}
             />
           </ReactFlowProvider>
         </div>
@@ -213,12 +221,29 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
           error={checkError}
           onGo={id => setFocus({ id })}
         />
+        <BottomPanel
+          tab={tab}
+          onTab={setTab}
+          preview={previews.state}
+          runs={runs}
+          path={path}
+          refresh={`${run?.id}:${run?.status}`}
+        />
       </div>
       <aside className="jp-GalileanFlow-side" aria-label="Node parameters">
+        {selected && (
+          <NodeActions
+            node={selected.id}
+            onPreview={() => preview(selected.id)}
+            onRunTo={() => start([selected.id])}
+          />
+        )}
         <ParamsForm
           node={selected}
           kind={selected ? byName.get(selected.kind) : undefined}
           selected={selection.length}
+          columns={selected ? inputColumns(flow, selected.id, columns) : {}}
+          parameters={flow.parameters.map(p => p.name)}
           onChange={(id, params) => {
             const next = setParams(flow, id, params);
             if (canonical(next) !== canonical(flow)) {

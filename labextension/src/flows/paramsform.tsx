@@ -7,10 +7,12 @@
 import { FormComponent } from '@jupyterlab/ui-components';
 import { ReadonlyJSONObject } from '@lumino/coreutils';
 import { IChangeEvent } from '@rjsf/core';
-import { RJSFSchema, UiSchema } from '@rjsf/utils';
+import { RJSFSchema } from '@rjsf/utils';
 import { customizeValidator } from '@rjsf/validator-ajv8';
 import * as React from 'react';
 
+import { FIELD_WIDGETS } from './fieldwidgets';
+import { IFieldContext, uiSchemaFor } from './fields';
 import { IFlowNode } from './model';
 import { canonical, withoutFilledDefaults } from './params';
 import { IKindInfo } from './tokens';
@@ -18,20 +20,27 @@ import { IKindInfo } from './tokens';
 type Params = ReadonlyJSONObject;
 
 const validator = customizeValidator<Params>();
-const UI_SCHEMA: UiSchema<Params> = {
-  'ui:submitButtonOptions': { norender: true }
-};
 
 export interface IParamsFormProps {
   node: IFlowNode | null;
   kind: IKindInfo | undefined;
   /** How many nodes are selected (the form shows for exactly one). */
   selected: number;
+  /** Columns reaching each of the node's input ports (column pickers, SQL completion). */
+  columns?: Record<string, string[] | null>;
+  /** The flow's parameter names (insertable into SQL fields as `$name`). */
+  parameters?: string[];
   onChange(id: string, params: Record<string, unknown>): void;
 }
 
 export function ParamsForm(props: IParamsFormProps): JSX.Element {
   const { node, kind, selected, onChange } = props;
+  const schema = kind?.params_schema;
+  const uiSchema = React.useMemo(() => uiSchemaFor(schema), [schema]);
+  const fieldContext: IFieldContext = {
+    columns: props.columns ?? {},
+    parameters: props.parameters ?? []
+  };
   if (node === null) {
     const text =
       selected > 1
@@ -71,7 +80,9 @@ export function ParamsForm(props: IParamsFormProps): JSX.Element {
       <FormComponent
         key={node.id}
         schema={kind.params_schema as RJSFSchema}
-        uiSchema={UI_SCHEMA}
+        uiSchema={uiSchema}
+        widgets={FIELD_WIDGETS}
+        formContext={fieldContext}
         formData={node.params as ReadonlyJSONObject}
         validator={validator}
         onChange={change}

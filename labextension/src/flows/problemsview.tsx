@@ -17,8 +17,15 @@ export function useValidation(
   designer: IFlowsDesigner,
   path: () => string,
   flow: IFlow | null
-): { issues: IFlowIssue[]; error: string | null } {
+): {
+  issues: IFlowIssue[];
+  error: string | null;
+  columns: Record<string, string[] | null>;
+} {
   const [issues, setIssues] = React.useState<IFlowIssue[]>([]);
+  const [columns, setColumns] = React.useState<Record<string, string[] | null>>(
+    {}
+  );
   const [error, setError] = React.useState<string | null>(null);
   React.useEffect(() => {
     if (flow === null) {
@@ -30,6 +37,7 @@ export function useValidation(
         answer => {
           if (live) {
             setIssues(answer.issues);
+            setColumns(answer.columns ?? {});
             setError(null);
           }
         },
@@ -45,7 +53,7 @@ export function useValidation(
       clearTimeout(timer);
     };
   }, [designer, flow]);
-  return { issues, error };
+  return { issues, error, columns };
 }
 
 export interface IProblemsProps {

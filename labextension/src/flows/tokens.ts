@@ -68,6 +68,17 @@ export interface IPreviewRequest {
   params?: Record<string, unknown>;
 }
 
+/**
+ * What the canvas shows on a node besides the flow: a status (a CSS modifier
+ * `jp-mod-flow-<status>`: running, done, reused, failed; a diff's added, changed…), a
+ * short badge ("1,234 rows") and a message pinned under the node.
+ */
+export interface INodeDecoration {
+  status: string;
+  badge?: string;
+  message?: string;
+}
+
 /** The server extension's flow endpoints, for the designer. */
 export interface IFlowsDesigner {
   /** The kind catalogue, read once per session (`refresh` reads it again). */

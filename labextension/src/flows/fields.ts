@@ -1,0 +1,102 @@
+/**
+ * What the side panel's form needs beyond the JSON Schema: which fields name a column of
+ * the node's input (a column picker) and which hold SQL (an editor completing column
+ * names), from the kinds' `x-galilean` annotations; and the columns reaching each of
+ * the node's input ports, from the server's validation.
+ */
+import { ReadonlyJSONObject } from '@lumino/coreutils';
+import { UiSchema } from '@rjsf/utils';
+
+import { IFlow } from './model';
+
+export const COLUMN_WIDGET = 'galileanColumn';
+export const SQL_WIDGET = 'galileanSql';
+
+type Schema = Record<string, unknown>;
+type Ui = Record<string, unknown>;
+
+const isSchema = (value: unknown): value is Schema =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The uiSchema entries for the annotated fields of `schema` (empty when none). */
+export function fieldWidgets(schema: unknown): Ui {
+  if (!isSchema(schema)) {
+    return {};
+  }
+  const mark = schema['x-galilean'];
+  if (mark === 'column') {
+    const port = schema['x-galilean-port'];
+    return {
+      'ui:widget': COLUMN_WIDGET,
+      'ui:options': { port: typeof port === 'string' ? port : 'in' }
+    };
+  }
+  if (mark === 'sql' || mark === 'sql-query') {
+    return {
+      'ui:widget': SQL_WIDGET,
+      'ui:options': { query: mark === 'sql-query' }
+    };
+  }
+  const ui: Ui = {};
+  const properties = schema.properties;
+  if (isSchema(properties)) {
+    for (const [name, inner] of Object.entries(properties)) {
+      const entry = fieldWidgets(inner);
+      if (Object.keys(entry).length > 0) {
+        ui[name] = entry;
+      }
+    }
+  }
+  const items = fieldWidgets(schema.items);
+  if (Object.keys(items).length > 0) {
+    ui.items = items;
+  }
+  return ui;
+}
+
+/** The form's uiSchema: the annotated fields' widgets, and no submit button. */
+export function uiSchemaFor(schema: unknown): UiSchema<ReadonlyJSONObject> {
+  return {
+    ...fieldWidgets(schema),
+    'ui:submitButtonOptions': { norender: true }
+  } as UiSchema<ReadonlyJSONObject>;
+}
+
+/** Per input port of `nodeId`, the columns reaching it (null: not known before a run). */
+export function inputColumns(
+  flow: IFlow,
+  nodeId: string,
+  columns: Record<string, string[] | null>
+): Record<string, string[] | null> {
+  const ports: Record<string, string[] | null> = {};
+  for (const edge of flow.edges) {
+    if (edge.to.node === nodeId) {
+      ports[edge.to.port] = columns[edge.from.node] ?? null;
+    }
+  }
+  return ports;
+}
+
+/** What the field widgets read from the form's context. */
+export interface IFieldContext {
+  /** Columns reaching each input port of the node being edited. */
+  columns: Record<string, string[] | null>;
+  /** The flow's parameter names, insertable as `$name`. */
+  parameters: string[];
+}
+
+/** The text with `$name` put in place of `from..to` (a parameter inserted at the cursor). */
+export function insertParameter(
+  text: string,
+  from: number,
+  to: number,
+  name: string
+): { text: string; cursor: number } {
+  const before = text.slice(0, from);
+  const spaced = before.length > 0 && !/[\s(,]$/.test(before) ? ' ' : '';
+  const inserted = `${spaced}$${name}`;
+  return {
+    text: before + inserted + text.slice(to),
+    cursor: from + inserted.length
+  };
+}
