@@ -19,7 +19,7 @@ from galilean_services.sizes import size_problem
 
 from .base import CONNECTIONS
 from .examples import set_up
-from .flows_bridge import LINK, OWNER
+from .flows_bridge import LINK, OWNER, PLACES, Places
 from .flows_link import FlowsLink
 from .handlers import DESIGNER, ROUTES
 from .manager import ConnectionsManager
@@ -96,6 +96,7 @@ class GalileanServerApp(ExtensionApp):
         # The designer's bridge to the flows service, as this server's owner (the hub's).
         self.settings[LINK] = FlowsLink.from_environ(os.environ)
         self.settings[OWNER] = os.environ.get("JUPYTERHUB_USER", "")
+        self.settings[PLACES] = Places(root, user_home())
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
 
     def flows_root(self) -> str:

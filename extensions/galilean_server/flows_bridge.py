@@ -7,7 +7,8 @@ service's answers and errors pass through, the service unreachable is 503."""
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
 from jupyter_server.auth.decorator import authorized
@@ -20,6 +21,7 @@ from .flows_link import FlowsLink
 
 LINK = "galilean_flows_link"  # the web app setting holding the FlowsLink
 OWNER = "galilean_flows_owner"  # the server's owner (JUPYTERHUB_USER; empty: whoever signs in)
+PLACES = "galilean_flows_places"  # the server's root and the folder the service sees
 SEGMENT = r"([^/]+)"  # a run id or version number in a URL, checked by the handler
 RUN_ID = re.compile(r"[0-9a-f]{32}")  # the service's run ids (uuid4 hex)
 NUMBER = re.compile(r"[1-9][0-9]{0,8}")  # a version number
@@ -30,6 +32,31 @@ MAX_MESSAGE = 2000  # the service's version message
 
 def _field(name: str, message: str) -> ValidationError:
     return ValidationError(f"{name}: {message}", [{"field": name}])
+
+
+@dataclass(frozen=True)
+class Places:
+    """The server's root (paths in requests are relative to it) and the user's folder the
+    flows service runs flows in (the home when embedded, ~/shared in docker mode): a
+    `.flow` file is the service flow named by its path inside that folder, whose runs read
+    the files next to it."""
+
+    root: Path
+    service_root: Path
+
+    def service_name(self, path: str) -> str:
+        file = (self.root / path).resolve()
+        service_root = self.service_root.resolve()
+        if file.is_relative_to(service_root):
+            return file.relative_to(service_root).as_posix()
+        shown = service_root
+        if service_root.is_relative_to(self.root.resolve()):
+            shown = service_root.relative_to(self.root.resolve())
+        raise _field(
+            "path",
+            f"the flows service runs only flows in the folder '{shown}' (the files it "
+            "sees): save the flow there to run, version, publish or schedule it",
+        )
 
 
 def checked_path(value: Any) -> str:
@@ -101,7 +128,12 @@ class BridgeHandler(GalileanHandler):
             )
 
     def path(self) -> str:
-        return checked_path(self.get_query_argument("path", None))
+        return self.service_name(checked_path(self.get_query_argument("path", None)))
+
+    def service_name(self, path: str) -> str:
+        """The service flow's name for a checked path (see Places)."""
+        places = self.settings.get(PLACES)
+        return places.service_name(path) if isinstance(places, Places) else path
 
     def body_or_empty(self) -> dict[str, Any]:
         return self.body_object() if self.request.body.strip() else {}
@@ -119,7 +151,8 @@ class ServiceSaveHandler(BridgeHandler):
     @authorized
     async def post(self) -> None:
         path, content, rest = checked_body(self.body_object())
-        self.finish(await self.link.save(path, content, rest.get("message", "")))
+        name = self.service_name(path)
+        self.finish(await self.link.save(name, content, rest.get("message", "")))
 
 
 class ServiceRunHandler(BridgeHandler):
@@ -127,7 +160,7 @@ class ServiceRunHandler(BridgeHandler):
     @authorized
     async def post(self) -> None:
         path, content, rest = checked_body(self.body_object())
-        self.finish(await self.link.run(path, content, rest))
+        self.finish(await self.link.run(self.service_name(path), content, rest))
 
 
 class ServiceRunOneHandler(BridgeHandler):

@@ -90,17 +90,17 @@ describe('the columns reaching a node', () => {
 });
 
 describe('inserting a parameter', () => {
-  it('puts $name at the cursor, spaced from a word before it', () => {
+  it('puts :name at the cursor, spaced from a word before it', () => {
     expect(insertParameter('amount >', 8, 8, 'least')).toEqual({
-      text: 'amount > $least',
+      text: 'amount > :least',
       cursor: 15
     });
     expect(insertParameter('f()', 2, 2, 'x')).toEqual({
-      text: 'f($x)',
+      text: 'f(:x)',
       cursor: 4
     });
     expect(insertParameter('a = 1', 4, 5, 'n')).toEqual({
-      text: 'a = $n',
+      text: 'a = :n',
       cursor: 6
     });
   });

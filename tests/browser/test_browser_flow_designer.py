@@ -55,12 +55,9 @@ def nodes(page: Page) -> Locator:
 
 
 def condition_field(side: Locator) -> Locator:
-    """The filter's one field. JupyterLab's form templates draw a field's title as a
-    <div>, not a <label for>, so the input has no accessible name: found by role, the
-    only textbox of a filter's form."""
+    """The filter's one field: a SQL editor (CodeMirror) named after it."""
     expect(side.get_by_text("condition", exact=True)).to_be_visible()
-    expect(side.get_by_role("textbox")).to_have_count(1)
-    return side.get_by_role("textbox")
+    return side.get_by_role("textbox", name="condition")
 
 
 def canvas_pane(page: Page) -> Locator:
@@ -124,7 +121,7 @@ def plant_missing_column(page: Page) -> None:
     side = page.get_by_role("complementary", name="Node parameters")
     expect(side).to_contain_text("Filter rows")
     condition = condition_field(side)
-    expect(condition).to_have_value("amount >= :min_amount")
+    expect(condition).to_have_text("amount >= :min_amount")
     condition.fill("nosuch >= 1")
     problems = page.get_by_role("region", name="Problems")
     problem = problems.get_by_role("button", name=f"big_orders: {MISSING}")
@@ -146,7 +143,7 @@ def go_to_problem(page: Page) -> None:
     expect(node(page, "big_orders")).to_have_class(re.compile(r"\bselected\b"))
     expect(node(page, "show")).not_to_have_class(re.compile(r"\bselected\b"))
     side = page.get_by_role("complementary", name="Node parameters")
-    expect(condition_field(side)).to_have_value("nosuch >= 1")
+    expect(condition_field(side)).to_have_text("nosuch >= 1")
 
 
 def undo_redo(page: Page) -> None:
@@ -225,3 +222,49 @@ def test_undo_twice_after_going_to_a_problem(page: Page, lab_hub: Hub) -> None:
     expect(page.get_by_text(MISSING)).to_have_count(0)
     page.keyboard.press("Control+z")
     expect(nodes(page)).to_have_count(len(NODES))
+
+
+def test_the_form_offers_columns_and_completes_sql(
+    page: Page, lab_hub: Hub, output_dir: Path
+) -> None:
+    """The sort's key picker offers the columns coming out of the aggregation; typing in
+    the filter's condition completes a column of sales.csv; a parameter is inserted at
+    the cursor as `:name`; the file gets what was picked and typed."""
+    home = lab_user(lab_hub, USER)
+    copy_example(home, "fields.flow")
+    log_in(page, lab_hub, USER)
+    open_in_lab(page, lab_hub, USER, "fields.flow")
+    expect(node(page, "biggest_first")).to_be_visible(timeout=30_000)
+    side = page.get_by_role("complementary", name="Node parameters")
+
+    node(page, "biggest_first").locator(".jp-GalileanFlow-nodeTitle").click()
+    key = side.get_by_role("combobox", name=re.compile("column"))
+    expect(key).to_have_value("revenue")
+    options = side.locator("datalist option")
+    expect(options).to_have_count(4, timeout=10_000)
+    offered = options.evaluate_all("os => os.map(o => o.value)")
+    assert offered == ["region", "revenue", "orders", "average_order"]
+    key.fill("region")
+
+    node(page, "big_orders").locator(".jp-GalileanFlow-nodeTitle").click()
+    condition = condition_field(side)
+    condition.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" AND regi")
+    completions = page.locator(".cm-tooltip-autocomplete")
+    expect(completions).to_contain_text("region")
+    shot(page, output_dir, "06-sql-completion")
+    page.keyboard.press("Enter")
+    expect(condition).to_have_text("amount >= :min_amount AND region")
+    page.keyboard.type(" <> 'x' OR amount >")
+    side.get_by_label("Insert a parameter into condition").select_option("min_amount")
+    expect(condition).to_have_text(
+        "amount >= :min_amount AND region <> 'x' OR amount > :min_amount"
+    )
+    shot(page, output_dir, "07-parameter-inserted")
+    saved = save_notebook(page, home / "fields.flow")
+    params = {n["id"]: n["params"] for n in saved["nodes"]}
+    assert params["biggest_first"]["keys"][0]["column"] == "region"
+    assert params["big_orders"]["condition"] == (
+        "amount >= :min_amount AND region <> 'x' OR amount > :min_amount"
+    )

@@ -59,11 +59,11 @@ def save_version(page: Page, message: str, answer: str) -> None:
 
 
 def change_condition(page: Page, value: str) -> None:
-    """Select the filter and set its condition (the only textbox of its form)."""
+    """Select the filter and set its condition (a SQL editor named after the field)."""
     page.get_by_test_id("rf__node-big_orders").locator(".jp-GalileanFlow-nodeTitle").click()
     side = page.get_by_role("complementary", name="Node parameters")
     expect(side.get_by_text("condition", exact=True)).to_be_visible()
-    side.get_by_role("textbox").fill(value)
+    side.get_by_role("textbox", name="condition").fill(value)
     expect(page.get_by_role("tab", name=FLOW)).to_have_class(re.compile("jp-mod-dirty"))
 
 

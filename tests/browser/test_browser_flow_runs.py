@@ -19,6 +19,7 @@ from harness.hub import REPO, Hub
 USER = "flowrunner"
 EXAMPLES = REPO / "extensions" / "galilean_server" / "examples" / "flows"
 FLOW = "sales_by_region.flow"
+FOLDER = "reports"
 NODES = ("orders", "big_orders", "per_region", "biggest_first", "show")
 COUNT = re.compile(r"^\d[\d,]* rows?$")
 RUN_TIMEOUT_MS = 90_000
@@ -33,7 +34,7 @@ def shot(page: Page, output_dir: Path, name: str) -> None:
 
 
 def open_flow(page: Page, hub: Hub) -> None:
-    open_in_lab(page, hub, USER, FLOW)
+    open_in_lab(page, hub, USER, f"{FOLDER}/{FLOW}")
     for node_id in NODES:
         expect(node(page, node_id)).to_be_visible(timeout=30_000)
 
@@ -93,8 +94,10 @@ def history_and_logs(page: Page) -> None:
 def test_preview_run_and_history(page: Page, lab_hub: Hub, output_dir: Path) -> None:
     page.set_viewport_size({"width": 1600, "height": 1000})
     home = lab_user(lab_hub, USER)
-    shutil.copy(EXAMPLES / FLOW, home / FLOW)
-    shutil.copy(EXAMPLES / "sales.csv", home / "sales.csv")
+    # In a folder of its own, next to its data: a service run reads the files there too.
+    (home / FOLDER).mkdir(exist_ok=True)
+    shutil.copy(EXAMPLES / FLOW, home / FOLDER / FLOW)
+    shutil.copy(EXAMPLES / "sales.csv", home / FOLDER / "sales.csv")
     log_in(page, lab_hub, USER)
     open_flow(page, lab_hub)
 

@@ -81,11 +81,11 @@ export function inputColumns(
 export interface IFieldContext {
   /** Columns reaching each input port of the node being edited. */
   columns: Record<string, string[] | null>;
-  /** The flow's parameter names, insertable as `$name`. */
+  /** The flow's parameter names, insertable into SQL as `:name`. */
   parameters: string[];
 }
 
-/** The text with `$name` put in place of `from..to` (a parameter inserted at the cursor). */
+/** The text with `:name` (a flow parameter in SQL) put in place of `from..to`. */
 export function insertParameter(
   text: string,
   from: number,
@@ -94,7 +94,7 @@ export function insertParameter(
 ): { text: string; cursor: number } {
   const before = text.slice(0, from);
   const spaced = before.length > 0 && !/[\s(,]$/.test(before) ? ' ' : '';
-  const inserted = `${spaced}$${name}`;
+  const inserted = `${spaced}:${name}`;
   return {
     text: before + inserted + text.slice(to),
     cursor: from + inserted.length

@@ -3,7 +3,7 @@
  * annotations: a column picker offering the columns reaching the node's input port (any
  * text is still accepted: validation names a column that does not exist), and a SQL
  * editor (CodeMirror 6, as JupyterLab's editors, with its theme) highlighting SQL and
- * completing the input's column names, keywords and the flow's `$parameters`, with a
+ * completing the input's column names, keywords and the flow's `:parameters`, with a
  * list to insert a parameter at the cursor.
  */
 import { autocompletion, CompletionContext } from '@codemirror/autocomplete';
@@ -66,15 +66,15 @@ export function ColumnWidget(props: WidgetProps): JSX.Element {
   );
 }
 
-/** Completions of `$name` for the flow's parameters. */
+/** Completions of `:name` for the flow's parameters (not after `::`, a cast). */
 function parameterSource(parameters: () => string[]) {
   return (at: CompletionContext) => {
-    const word = at.matchBefore(/\$[A-Za-z_][A-Za-z0-9_]*|\$/);
+    const word = at.matchBefore(/(?<!:):[A-Za-z_][A-Za-z0-9_]*$|(?<!:):$/);
     if (word === null) {
       return null;
     }
     const options = parameters().map(name => ({
-      label: `$${name}`,
+      label: `:${name}`,
       type: 'variable',
       detail: 'flow parameter'
     }));
@@ -183,7 +183,7 @@ export function SqlWidget(props: WidgetProps): JSX.Element {
           <option value="">Insert a parameter…</option>
           {parameters.map(name => (
             <option key={name} value={name}>
-              ${name}
+              :{name}
             </option>
           ))}
         </select>

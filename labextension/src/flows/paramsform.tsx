@@ -28,7 +28,7 @@ export interface IParamsFormProps {
   selected: number;
   /** Columns reaching each of the node's input ports (column pickers, SQL completion). */
   columns?: Record<string, string[] | null>;
-  /** The flow's parameter names (insertable into SQL fields as `$name`). */
+  /** The flow's parameter names (insertable into SQL fields as `:name`). */
   parameters?: string[];
   onChange(id: string, params: Record<string, unknown>): void;
 }

@@ -63,9 +63,11 @@ class RunManager:
         flow_id: int = 0,
         owner: str = "",
         targets: list[str] | None = None,
+        folder: str = "",
     ) -> None:
         """Start run `run_id`; `targets`: the nodes it runs up to ("run up to here", the
-        job's `targets`; absent: every destination)."""
+        job's `targets`; absent: every destination); `folder`: where in `base_dir` the
+        flow's relative paths are read from (service.folder_of)."""
         job: dict[str, Any] = {
             "run_id": run_id,
             "content": content,
@@ -78,6 +80,8 @@ class RunManager:
         }
         if targets is not None:
             job["targets"] = targets
+        if folder:
+            job["folder"] = folder
         task = asyncio.get_running_loop().create_task(self._run(run_id, job, base_dir, owner))
         self._tasks[run_id] = task
         self._flows[run_id] = flow_id

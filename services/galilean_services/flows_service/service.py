@@ -22,6 +22,7 @@ from .config import ServiceConfig
 from .endpoint_pool import EndpointPool
 from .endpoints import split_request
 from .executor import RunManager
+from .flow_folders import folder_of
 from .plane import Plane, make_plane
 from .scheduler import MISSED_POLICIES, Scheduler, check_cron
 from .store import Store
@@ -223,6 +224,7 @@ class FlowsService:
             flow["id"],
             flow["owner"],
             targets=targets,
+            folder=folder_of(flow["name"]),
         )
         return self.store.run(run_id)
 

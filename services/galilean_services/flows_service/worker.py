@@ -21,6 +21,7 @@ from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
 from ..flows.runner import RunResult, run
 from ..flows.values import jsonable
+from .flow_folders import flow_folder
 
 PREVIEW_ROWS = 100
 
@@ -74,7 +75,7 @@ def main() -> int:
         result = run(
             flow,
             job.get("params"),
-            base_dir=home,
+            base_dir=flow_folder(home, str(job.get("folder") or "")),
             http_policy=HttpPolicy(
                 tuple(job.get("http_allow", ())), sql_timeout=float(job.get("sql_timeout", 900))
             ),
