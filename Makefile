@@ -118,3 +118,4 @@ bench: install $(BARE)/bin/python
 	python bench/sql_cell.py --rows 10000000
 	python bench/export.py --rows 100000 --repeat 3
 	python bench/login_to_lab.py --users 3
+	python bench/designer.py --rows 10000000 --repeat 5

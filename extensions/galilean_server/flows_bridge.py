@@ -206,19 +206,32 @@ class ServiceRestoreHandler(BridgeHandler):
 
 
 class ServiceSettingHandler(BridgeHandler):
-    """The flow's endpoint or schedule (`what`, from the route)."""
+    """The flow's endpoint or schedule (`what`, from the route): read, set, remove."""
 
     what = ""
 
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.finish(await self.link.setting(self.path(), self.what, None))
+        found = await self.link.setting(self.path(), self.what, None)
+        if found is None:  # none set: JSON null, as the service answers (finish writes nothing)
+            self.set_header("Content-Type", "application/json")
+            self.finish("null")
+            return
+        self.finish(found)
 
     @web.authenticated
     @authorized
     async def put(self) -> None:
         self.finish(await self.link.setting(self.path(), self.what, self.body_object()))
+
+    @web.authenticated
+    @authorized
+    async def delete(self) -> None:
+        """Unpublish, or remove the schedule: 204, as the service answers."""
+        await self.link.remove(self.path(), self.what)
+        self.set_status(204)
+        self.finish()
 
 
 class ServiceEndpointHandler(ServiceSettingHandler):

@@ -27,6 +27,7 @@ from galilean_services.flows.compiler import compile_node, resolve_params
 from galilean_services.flows.disk_cache import DiskCache, default_folder, spill_root_in
 from galilean_services.flows.graph import ordered, parents_of
 from galilean_services.flows.issues import FlowInvalid, NodeFailed, first_line
+from galilean_services.flows.lineage import ColumnNotFound, column_lineage
 from galilean_services.flows.plan import Action, Program, plan
 from galilean_services.flows.probe import connect
 from galilean_services.flows.registry import CompileContext, Registry, default_registry
@@ -120,6 +121,27 @@ class FlowsDesigner:
             )
         )
         return {"sql": program_sql(program)}
+
+    def lineage(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Where `column` of `node` comes from and the nodes that change it on the way
+        (read off the compiled query); nodes only a run could tell about are `unknown`."""
+        request = self.request(body)
+        node = node_of(body, request.flow, required=True)
+        column = body.get("column")
+        if not isinstance(column, str) or not column:
+            raise ValidationError("column: a column name is required", [field("column")])
+        params = params_of(body)
+        issues = validate(request.flow, self.registry, request.base_dir)
+        known = self.columns(request, issues)
+        try:
+            found = planned(
+                lambda: column_lineage(
+                    request.flow, node, column, known, request.base_dir, self.registry, params
+                )
+            )
+        except ColumnNotFound as exc:
+            raise ValidationError(str(exc), [field("column")]) from None
+        return found.as_dict()
 
     def request(self, body: dict[str, Any]) -> FlowRequest:
         base_dir = self.folder_of(body.get("path"))

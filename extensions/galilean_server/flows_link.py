@@ -42,7 +42,9 @@ class Upstream:
                 "servers the Galilean hub starts"
             )
         target = self.url + path + (f"?{urlencode(query)}" if query else "")
-        payload = json.dumps(body) if body is not None else ("" if method != "GET" else None)
+        # Tornado wants a body for POST, PUT and PATCH, and none for GET or DELETE.
+        with_body = method in ("POST", "PUT", "PATCH")
+        payload = (json.dumps(body) if body is not None else "") if with_body else None
         request = HTTPRequest(
             target,
             method,
@@ -183,6 +185,11 @@ class FlowsLink:
         return await self.call(
             "GET" if body is None else "PUT", f"api/flows/{flow_id}/{what}", body
         )
+
+    async def remove(self, path: str, what: str) -> None:
+        """Unpublish the flow's endpoint, or remove its schedule (nothing to remove: done)."""
+        flow_id = await self.flow_id(path)
+        await self.call("DELETE", f"api/flows/{flow_id}/{what}")
 
     async def run_call(self, run_id: str, cancel: bool = False) -> Any:
         where = f"api/runs/{quote(run_id)}" + ("/cancel" if cancel else "")

@@ -149,6 +149,15 @@ class FlowCodeHandler(FlowsHandler):
         await self.answer(self.designer.code)
 
 
+class FlowLineageHandler(FlowsHandler):
+    """Where a column of a node comes from (flows_designer.py `lineage`)."""
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        await self.answer(self.designer.lineage)
+
+
 NAME = r"([A-Za-z][A-Za-z0-9_-]{0,63})"
 ROUTES: list[tuple[str, type[Any]]] = [
     (r"/galilean/status", StatusHandler),
@@ -164,5 +173,6 @@ ROUTES: list[tuple[str, type[Any]]] = [
     (r"/galilean/flows/validate", FlowValidateHandler),
     (r"/galilean/flows/preview", FlowPreviewHandler),
     (r"/galilean/flows/code", FlowCodeHandler),
+    (r"/galilean/flows/lineage", FlowLineageHandler),  # column lineage (flows/lineage.py)
     *BRIDGE_ROUTES,  # the designer's bridge to the flows service (flows_bridge.py)
 ]

@@ -1,14 +1,20 @@
 import { IFlow } from '../src/flows/model';
 import {
+  callRows,
   curlExample,
   endpointBody,
   endpointNameProblem,
   endpointUrl,
   otherErrors,
+  publishedVersion,
   sharedDefaults,
   suggestedName,
+  unpublishQuestion,
+  versionChoice,
+  whenText,
   withShared
 } from '../src/flows/service_views';
+import { IEndpoint } from '../src/flows/service_client';
 
 const FLOW: IFlow = {
   galilean_flow: 1,
@@ -96,5 +102,54 @@ describe('settable parameters and the PUT body', () => {
     const errors = { name: 'name: taken', version: 'no version 9', '': 'x' };
     expect(otherErrors(errors, ['name'])).toBe('version: no version 9; x');
     expect(otherErrors({ name: 'n' }, ['name'])).toBe('');
+  });
+});
+
+describe('which version the endpoint serves', () => {
+  const endpoint = (version: number | null): IEndpoint => ({
+    name: 'sales',
+    flow_id: 1,
+    version,
+    public: false,
+    created: 0
+  });
+
+  it('pins the version saved now, or follows the latest (null)', () => {
+    expect(publishedVersion('saved', 4)).toBe(4);
+    expect(publishedVersion('latest', 4)).toBeNull();
+    expect(endpointBody('sales', false, publishedVersion('latest', 4))).toEqual(
+      { name: 'sales', public: false, version: null }
+    );
+  });
+
+  it('reads the choice back from the endpoint', () => {
+    expect(versionChoice(null)).toBe('saved');
+    expect(versionChoice(endpoint(3))).toBe('saved');
+    expect(versionChoice(endpoint(null))).toBe('latest');
+  });
+});
+
+describe('the recent calls', () => {
+  it('are rows of time, who, status and milliseconds, in the order given', () => {
+    const rows = callRows([
+      { at: 20, caller: 'public', status: 422, ms: 3.25, endpoint: 's' },
+      { at: 10, caller: 'alice', status: 200, ms: 41.6, endpoint: 's' }
+    ]);
+    expect(rows.map(r => [r.when, r.who, r.status, r.ms, r.failed])).toEqual([
+      [whenText(20), 'public (no token)', '422', '3.3 ms', true],
+      [whenText(10), 'alice', '200', '42 ms', false]
+    ]);
+    expect(new Set(rows.map(r => r.key)).size).toBe(2);
+  });
+
+  it('are none before the first call', () => {
+    expect(callRows(undefined)).toEqual([]);
+    expect(callRows([])).toEqual([]);
+  });
+
+  it('unpublishing asks first, naming the endpoint and what follows', () => {
+    const question = unpublishQuestion('sales');
+    expect(question).toContain('"sales"');
+    expect(question).toContain('404');
   });
 });

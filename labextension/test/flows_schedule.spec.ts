@@ -41,6 +41,8 @@ describe("the bridge client's calls", () => {
     await client.schedule(path, scheduleBody('0 6 * * *', 'once', true));
     await client.schedulePreview('0 6 * * *');
     await client.publish(path, { name: 'x', public: false, version: 2 });
+    await client.unpublish(path);
+    await client.unschedule(path);
     const seen = calls.map(c => [
       c.init.method ?? 'GET',
       c.url.replace(/^.*\/galilean\//, '')
@@ -51,8 +53,11 @@ describe("the bridge client's calls", () => {
       ['POST', 'flows/service/versions/2/restore?path=a%20b%2Ff.flow'],
       ['PUT', 'flows/service/schedule?path=a%20b%2Ff.flow'],
       ['POST', 'flows/service/schedule-preview'],
-      ['PUT', 'flows/service/endpoint?path=a%20b%2Ff.flow']
+      ['PUT', 'flows/service/endpoint?path=a%20b%2Ff.flow'],
+      ['DELETE', 'flows/service/endpoint?path=a%20b%2Ff.flow'],
+      ['DELETE', 'flows/service/schedule?path=a%20b%2Ff.flow']
     ]);
+    expect(calls[6].init.body).toBeUndefined();
     expect(JSON.parse(calls[3].init.body as string)).toEqual({
       cron: '0 6 * * *',
       missed: 'once',

@@ -4,8 +4,10 @@ changed and saved again; the versions panel diffs the two (the changed node with
 condition before and after, listed and marked on a canvas) and restores the first (the
 document's text is version 1's again); the flow is published as an endpoint, whose URL
 the panel shows with a curl example holding a <token> placeholder, and which answers a
-call with a hub token; a schedule shows its human reading and next five times as it is
-typed, a bad cron is refused next to the field, and a paused schedule is saved.
+call with a hub token; opened again, the panel lists the calls made (who, status); it is
+published again following the latest version, then unpublished (confirmed), and a call
+then answers 404; a schedule shows its human reading and next five times as it is
+typed, a bad cron is refused next to the field, a paused schedule is saved and removed.
 Screenshots in the test output folder."""
 
 from __future__ import annotations
@@ -131,6 +133,38 @@ def publish(page: Page, output_dir: Path) -> str:
     return url
 
 
+def recent_calls_and_unpublish(page: Page, url: str, token: str, output_dir: Path) -> None:
+    """The panel, opened again, lists the two calls made; publish following the latest
+    version; unpublish: the URL answers 404."""
+    toolbar(page, "Publish").click()
+    expect(panel(page, "Publish")).to_have_count(0)
+    toolbar(page, "Publish").click()  # opening reads the endpoint's calls again
+    form = panel(page, "Publish")
+    rows = form.get_by_role("region", name="Recent calls").get_by_role("row")
+    expect(rows).to_have_count(3, timeout=30_000)  # the header, then the newest first
+    expect(rows.nth(1)).to_contain_text("public (no token)")
+    expect(rows.nth(1)).to_contain_text("401")
+    expect(rows.nth(2)).to_contain_text(USER)
+    expect(rows.nth(2)).to_contain_text("200")
+    shot(page, output_dir, "03b-recent-calls")
+
+    form.get_by_label("always the latest version").check()
+    form.get_by_role("button", name="Publish again", exact=True).click()
+    expect(form.get_by_text("Serving the latest version")).to_be_visible(timeout=30_000)
+    latest = requests.get(url, headers={"Authorization": f"token {token}"}, timeout=60)
+    assert latest.status_code == 200, latest.text
+
+    form.get_by_role("button", name="Unpublish", exact=True).click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("404")
+    dialog.get_by_role("button", name="Unpublish").click()
+    expect(form.get_by_text("Unpublished: sales no longer answers.")).to_be_visible(timeout=30_000)
+    expect(form.get_by_label("curl example")).to_have_count(0)
+    gone = requests.get(url, headers={"Authorization": f"token {token}"}, timeout=60)
+    assert gone.status_code == 404, gone.text
+    shot(page, output_dir, "03c-unpublished")
+
+
 def schedule(page: Page, output_dir: Path) -> None:
     toolbar(page, "Schedule").click()
     form = panel(page, "Schedule")
@@ -147,6 +181,9 @@ def schedule(page: Page, output_dir: Path) -> None:
     form.get_by_role("button", name="Save schedule").click()
     expect(form.get_by_text("Paused: 30 6 * * 1-5")).to_be_visible(timeout=30_000)
     shot(page, output_dir, "04-scheduled")
+    form.get_by_role("button", name="Remove schedule").click()
+    expect(form.get_by_text("Schedule removed")).to_be_visible(timeout=30_000)
+    expect(form.get_by_role("button", name="Remove schedule")).to_have_count(0)
 
 
 def test_versions_publish_and_schedule(page: Page, lab_hub: Hub, output_dir: Path) -> None:
@@ -176,5 +213,6 @@ def test_versions_publish_and_schedule(page: Page, lab_hub: Hub, output_dir: Pat
     assert "region" in results, results
     no_token = requests.get(url, timeout=60)
     assert no_token.status_code == 401, no_token.text
+    recent_calls_and_unpublish(page, url, token, output_dir)
 
     schedule(page, output_dir)

@@ -124,6 +124,30 @@ def test_versions_diff_restore_endpoint_and_schedule_pass_through(alice: Served)
     assert "6" in preview["text"]
 
 
+def test_unpublish_and_remove_the_schedule(alice: Served) -> None:
+    path, base = "gone.flow", "/galilean/flows/service"
+    ok(alice, "POST", "save", {"path": path, "content": inline_flow()})
+    endpoint = {"name": "alice-gone", "public": True, "version": None}
+    assert call(alice, "PUT", f"{base}/endpoint?path={path}", endpoint).status_code == 200
+    put = call(alice, "PUT", f"{base}/schedule?path={path}", {"cron": "0 6 * * *"})
+    assert put.status_code == 200, put.text
+    state = ok(alice, "GET", f"flow?path={path}")
+    assert state["endpoint"]["version"] is None  # follows the latest version
+    assert state["endpoint"]["recent_calls"] == []
+    assert state["schedule"]["cron"] == "0 6 * * *"
+    error(call(alice, "DELETE", f"{base}/endpoint?path={path}", user="bob"), 403)
+    for what in ("endpoint", "schedule"):
+        for _twice in range(2):  # nothing left to remove: done all the same
+            gone = call(alice, "DELETE", f"{base}/{what}?path={path}")
+            assert (gone.status_code, gone.text) == (204, "")
+        assert ok(alice, "GET", f"{what}?path={path}") is None
+    state = ok(alice, "GET", f"flow?path={path}")
+    assert (state["endpoint"], state["schedule"]) == (None, None)
+    error(call(alice, "DELETE", f"{base}/endpoint?path=never-saved.flow"), 404)
+    refused = error(call(alice, "DELETE", f"{base}/schedule"), 400)
+    assert refused["errors"] == [{"field": "path"}]
+
+
 def test_another_users_bridge_does_not_see_the_flows(
     app: Service, alice: Served, tmp_path: Path
 ) -> None:

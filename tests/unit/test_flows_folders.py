@@ -56,8 +56,12 @@ def test_the_worker_reads_the_files_next_to_the_flow(
         ],
         [("sales", "out")],
     )
-    job = {"content": json.dumps(flow), "base_dir": str(tmp_path), "folder": "work"}
-    job["no_cache"] = True
+    job = {
+        "content": json.dumps(flow),
+        "base_dir": str(tmp_path),
+        "folder": "work",
+        "no_cache": True,
+    }
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(job)))
     assert worker.main() == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

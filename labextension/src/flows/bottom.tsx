@@ -28,8 +28,10 @@ export function BottomPanel(props: {
   runs: IFlowsRuns;
   path: () => string;
   refresh: unknown;
+  /** A preview column's header was clicked (show its lineage). */
+  onColumn?: (node: string, column: string) => void;
 }): JSX.Element {
-  const { tab, onTab, preview, runs, path, refresh } = props;
+  const { tab, onTab, preview, runs, path, refresh, onColumn } = props;
   return (
     <div className={`jp-GalileanFlow-bottom${tab ? ' jp-mod-open' : ''}`}>
       <div role="tablist" aria-label="Preview and runs">
@@ -53,7 +55,7 @@ export function BottomPanel(props: {
           aria-label={tab}
         >
           {tab === 'preview' ? (
-            <PreviewView state={preview} />
+            <PreviewView state={preview} onColumn={onColumn} />
           ) : (
             <RunHistory runs={runs} path={path} refresh={refresh} />
           )}

@@ -32,6 +32,7 @@ import {
 import { IFlow, IPosition } from './model';
 import { GalileanNode, GalileanNodeView } from './nodeview';
 import { IKindInfo, INodeDecoration } from './tokens';
+import { openingViewport } from './viewport';
 
 export type { GalileanNode } from './nodeview';
 export { GalileanNodeView, nodeClass } from './nodeview';
@@ -139,17 +140,28 @@ export function FlowCanvas(props: ICanvasProps): JSX.Element {
     canvasNodes(flow, kinds, problems, none, decorations)
   );
   const [edges, setEdges] = React.useState(() => canvasEdges(flow, none));
-  const { fitView, screenToFlowPosition } = useReactFlow();
+  const {
+    fitView,
+    screenToFlowPosition,
+    getNodes,
+    getNodesBounds,
+    setViewport
+  } = useReactFlow<GalileanNode, Edge>();
   const measured = useNodesInitialized();
   const box = React.useRef<HTMLDivElement>(null);
   const moved = React.useRef(false);
 
-  // Fit the flow into view until the user pans or zooms: the canvas is sized by the
-  // dock panel after the first render, so fit again when its box changes.
+  // Fit the flow into view (at a readable zoom: viewport.ts) until the user pans or
+  // zooms: the canvas is sized by the dock panel after the first render, so fit again
+  // when its box changes.
   React.useEffect(() => {
     const fit = () => {
-      if (measured && !moved.current) {
-        void fitView({ padding: 0.15, maxZoom: 1 });
+      const frame = box.current;
+      if (measured && !moved.current && frame) {
+        const bounds = getNodesBounds(getNodes());
+        void setViewport(
+          openingViewport(bounds, frame.clientWidth, frame.clientHeight)
+        );
       }
     };
     fit();
@@ -158,7 +170,7 @@ export function FlowCanvas(props: ICanvasProps): JSX.Element {
       observer.observe(box.current);
     }
     return () => observer.disconnect();
-  }, [measured, fitView]);
+  }, [measured, getNodes, getNodesBounds, setViewport]);
   const onMoveStart = (event: MouseEvent | TouchEvent | null) => {
     if (event) {
       moved.current = true;

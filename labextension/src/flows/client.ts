@@ -11,6 +11,7 @@ import {
 import {
   IFlowsDesigner,
   IKindInfo,
+  ILineage,
   IPreview,
   IPreviewRequest,
   IValidation
@@ -54,6 +55,16 @@ export class FlowsDesignerClient implements IFlowsDesigner {
       node === undefined ? { path, content } : { path, content, node };
     const answer = await this.call<{ sql: string }>('code', post(body));
     return answer.sql;
+  }
+
+  lineage(
+    path: string,
+    content: unknown,
+    node: string,
+    column: string
+  ): Promise<ILineage> {
+    const body = { path, content, node, column };
+    return this.call<ILineage>('lineage', post(body));
   }
 }
 

@@ -11,6 +11,7 @@ import * as React from 'react';
 
 import { BottomPanel, BottomTab, NodeActions, RunButtons } from './bottom';
 import { FlowCanvas } from './canvas';
+import { CodePanel } from './code';
 import { canonical } from './diff';
 import {
   isTyping,
@@ -35,6 +36,7 @@ import {
 import { IFlow, IPosition } from './model';
 import { Palette } from './palette';
 import { inputColumns } from './fields';
+import { lineageSummary, useLineage } from './lineage';
 import { ParamsForm } from './paramsform';
 import { usePreview } from './preview';
 import { problemsByEdge, problemsByNode } from './problems';
@@ -78,19 +80,23 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
   const previews = usePreview(designer, path, flow, id => setFocus({ id }));
   const running = useRun(runs, path, flow);
   const run = running.state.run;
-  const decorations = React.useMemo(
+  const lineage = useLineage(designer, path, flow);
+  const [showCode, setShowCode] = React.useState(false);
+  const runDrawn = React.useMemo(
     () =>
       run && flow
         ? runDecorations(run, flow, running.state.targets)
         : undefined,
     [run, flow, running.state.targets]
   );
+  const decorations = lineage.decorations ?? runDrawn;
 
   if (flow === null) {
     return <NotAFlow message={problem?.message ?? 'The file is empty.'} />;
   }
   const edit = (next: IFlow) => {
     setMessage('');
+    lineage.clear(); // traced over the flow before the edit
     doc.write(next);
   };
   const add = (kind: string, position?: IPosition) =>
@@ -109,6 +115,10 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
     running.start(targets);
   };
   const onKeyDown = (event: React.KeyboardEvent) => {
+    if (event.key === 'Escape' && lineage.state.kind !== 'none') {
+      lineage.clear();
+      return;
+    }
     if (isTyping(event.target)) {
       return;
     }
@@ -188,6 +198,13 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
           >
             Delete
           </button>
+          <button
+            aria-pressed={showCode}
+            title="The SQL the engine runs for the selected node or the flow"
+            onClick={() => setShowCode(!showCode)}
+          >
+            Show as code
+          </button>
           <RunButtons
             running={running.running}
             onRun={() => start()}
@@ -200,6 +217,7 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
             {runSummary(running.state)}
           </span>
         </div>
+        <LineageBar state={lineage.state} onClear={lineage.clear} />
         <div className="jp-GalileanFlow-canvas">
           <ReactFlowProvider>
             <FlowCanvas
@@ -216,6 +234,15 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
             />
           </ReactFlowProvider>
         </div>
+        {showCode && (
+          <CodePanel
+            designer={designer}
+            path={path}
+            flow={flow}
+            selected={selected?.id ?? null}
+            onClose={() => setShowCode(false)}
+          />
+        )}
         <ProblemsList
           issues={issues}
           error={checkError}
@@ -228,6 +255,7 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
           runs={runs}
           path={path}
           refresh={`${run?.id}:${run?.status}`}
+          onColumn={lineage.show}
         />
       </div>
       <aside className="jp-GalileanFlow-side" aria-label="Node parameters">
@@ -252,6 +280,33 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
           }}
         />
       </aside>
+    </div>
+  );
+}
+
+/** What the lineage on the canvas says, and Clear lineage (Escape does it too). */
+function LineageBar(props: {
+  state: ReturnType<typeof useLineage>['state'];
+  onClear(): void;
+}): JSX.Element | null {
+  const { state, onClear } = props;
+  if (state.kind === 'none') {
+    return null;
+  }
+  const said =
+    state.kind === 'loading'
+      ? `Tracing ${state.node}.${state.column}…`
+      : state.kind === 'failed'
+        ? state.message
+        : lineageSummary(state.lineage);
+  return (
+    <div className="jp-GalileanFlow-lineage">
+      <button aria-label="Clear lineage" onClick={onClear}>
+        Clear lineage
+      </button>
+      <span role="status" aria-label="Lineage">
+        {said}
+      </span>
     </div>
   );
 }

@@ -77,6 +77,14 @@ export function inputColumns(
   return ports;
 }
 
+/** A field's accessible name: its label, or its place in the form (`keys 0 column`). */
+export function fieldName(label: string | undefined, id: string): string {
+  if (label) {
+    return label;
+  }
+  return id.replace(/^root_/, '').replace(/_/g, ' ');
+}
+
 /** What the field widgets read from the form's context. */
 export interface IFieldContext {
   /** Columns reaching each input port of the node being edited. */

@@ -4,7 +4,8 @@
  * text is still accepted: validation names a column that does not exist), and a SQL
  * editor (CodeMirror 6, as JupyterLab's editors, with its theme) highlighting SQL and
  * completing the input's column names, keywords and the flow's `:parameters`, with a
- * list to insert a parameter at the cursor.
+ * list to insert a parameter at the cursor; and rjsf's standard widgets with their
+ * controls named for screen readers.
  */
 import { autocompletion, CompletionContext } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
@@ -12,11 +13,13 @@ import { sql } from '@codemirror/lang-sql';
 import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
 import { jupyterTheme } from '@jupyterlab/codemirror';
-import { RegistryWidgetsType, WidgetProps } from '@rjsf/utils';
+import { getDefaultRegistry } from '@rjsf/core';
+import { RegistryWidgetsType, Widget, WidgetProps } from '@rjsf/utils';
 import * as React from 'react';
 
 import {
   COLUMN_WIDGET,
+  fieldName,
   IFieldContext,
   insertParameter,
   SQL_WIDGET
@@ -29,10 +32,46 @@ function context(props: WidgetProps): IFieldContext {
 
 /** The field's accessible name: its label, or its place in the form. */
 function nameOf(props: WidgetProps): string {
-  if (props.label) {
-    return props.label;
+  return fieldName(props.label, props.id);
+}
+
+/** Whether a form control already has an accessible name. */
+function hasName(control: HTMLElement): boolean {
+  if (control.getAttribute('aria-labelledby')) {
+    return true;
   }
-  return props.id.replace(/^root_/, '').replace(/_/g, ' ');
+  const labels = (control as HTMLInputElement).labels ?? [];
+  return Array.from(labels).some(l => (l.textContent ?? '').trim() !== '');
+}
+
+/**
+ * rjsf's own `widget`, its controls named after the field: JupyterLab's form templates
+ * draw a field's title as text, not as a <label> of its control, so a screen reader
+ * would read "edit text" alone. A control the widget names itself keeps its name.
+ */
+export function named(widget: Widget): Widget {
+  const Inner = widget as React.ComponentType<WidgetProps>;
+  function Named(props: WidgetProps): JSX.Element {
+    const box = React.useRef<HTMLDivElement>(null);
+    const name = nameOf(props);
+    React.useLayoutEffect(() => {
+      const controls = box.current?.querySelectorAll<HTMLElement>(
+        'input, select, textarea'
+      );
+      for (const control of Array.from(controls ?? [])) {
+        if (control.dataset.galileanNamed === 'true' || !hasName(control)) {
+          control.setAttribute('aria-label', name);
+          control.dataset.galileanNamed = 'true';
+        }
+      }
+    });
+    return (
+      <div ref={box} className="jp-GalileanFlow-named">
+        <Inner {...props} />
+      </div>
+    );
+  }
+  return Named;
 }
 
 export function ColumnWidget(props: WidgetProps): JSX.Element {
@@ -192,7 +231,16 @@ export function SqlWidget(props: WidgetProps): JSX.Element {
   );
 }
 
+/** rjsf's standard widgets, each control named (see `named`). */
+function namedStandardWidgets(): RegistryWidgetsType {
+  const standard = getDefaultRegistry().widgets;
+  return Object.fromEntries(
+    Object.entries(standard).map(([key, widget]) => [key, named(widget)])
+  );
+}
+
 export const FIELD_WIDGETS: RegistryWidgetsType = {
+  ...namedStandardWidgets(),
   [COLUMN_WIDGET]: ColumnWidget,
   [SQL_WIDGET]: SqlWidget
 };

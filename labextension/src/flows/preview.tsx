@@ -85,13 +85,48 @@ function Pager(props: {
   );
 }
 
-/** Rows in a paged table; the header names each column and its type. */
+/** A column's header: its name and type; with `onColumn`, a button that asks where the
+ * column comes from (named after the column first, then "Show where … comes from"). */
+function ColumnHeader(props: {
+  column: IPreviewColumn;
+  onColumn?: (name: string) => void;
+}): JSX.Element {
+  const { column, onColumn } = props;
+  const type = <small className="jp-GalileanFlow-type">{column.type}</small>;
+  if (!onColumn) {
+    return (
+      <th scope="col">
+        {column.name}
+        {type}
+      </th>
+    );
+  }
+  return (
+    <th scope="col">
+      <button
+        className="jp-GalileanFlow-columnButton"
+        title={`Show where ${column.name} comes from on the canvas (Escape clears)`}
+        onClick={() => onColumn(column.name)}
+      >
+        {column.name}
+        {type}
+        <span className="jp-GalileanFlow-srOnly">
+          Show where {column.name} comes from
+        </span>
+      </button>
+    </th>
+  );
+}
+
+/** Rows in a paged table; the header names each column and its type (with `onColumn`,
+ * a click on a column's header shows its lineage). */
 export function RowsGrid(props: {
   columns: IPreviewColumn[];
   rows: unknown[][];
   label: string;
+  onColumn?: (name: string) => void;
 }): JSX.Element {
-  const { columns, rows, label } = props;
+  const { columns, rows, label, onColumn } = props;
   const [size, setSize] = React.useState(PAGE_SIZES[0]);
   const [pageNumber, setPage] = React.useState(0);
   React.useEffect(() => setPage(0), [rows]);
@@ -101,11 +136,12 @@ export function RowsGrid(props: {
       <table className="jp-GalileanFlow-rows" aria-label={label}>
         <thead>
           <tr>
-            {columns.map(c => (
-              <th key={c.name} scope="col">
-                {c.name}
-                <small className="jp-GalileanFlow-type">{c.type}</small>
-              </th>
+            {columns.map((c, i) => (
+              <ColumnHeader
+                key={`${i}:${c.name}`}
+                column={c}
+                onColumn={onColumn}
+              />
             ))}
           </tr>
         </thead>
@@ -133,9 +169,12 @@ export function RowsGrid(props: {
   );
 }
 
-/** The preview tab's content. */
-export function PreviewView(props: { state: PreviewState }): JSX.Element {
-  const { state } = props;
+/** The preview tab's content; `onColumn(node, column)`: a column header was clicked. */
+export function PreviewView(props: {
+  state: PreviewState;
+  onColumn?: (node: string, column: string) => void;
+}): JSX.Element {
+  const { state, onColumn } = props;
   switch (state.kind) {
     case 'none':
       return (
@@ -162,6 +201,11 @@ export function PreviewView(props: { state: PreviewState }): JSX.Element {
             columns={state.preview.columns}
             rows={state.preview.rows}
             label={`Preview of ${state.preview.node}`}
+            onColumn={
+              onColumn
+                ? column => onColumn(state.preview.node, column)
+                : undefined
+            }
           />
         </>
       );

@@ -2,23 +2,30 @@
  * The publish panel: the flow as an HTTP endpoint of the flows service. The user names
  * it (checked as the service checks it), makes it public or not, and ticks the flow
  * parameters callers may set (the parameters' `shared` flag, an edit of the document).
- * Publishing saves the document as a version (when it changed) and serves that version;
- * the panel then shows the URL and a curl example with a `<token>` placeholder.
+ * Publishing saves the document as a version (when it changed) and serves that version,
+ * or always the latest one; the panel then shows the URL, a curl example with a `<token>`
+ * placeholder and the endpoint's recent calls (read again when the panel opens, or on
+ * Refresh). Unpublish (confirmed) stops serving it.
  */
-import { Clipboard } from '@jupyterlab/apputils';
+import { Clipboard, Dialog, showDialog } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import { FlowDocument } from './document';
 import { IFlow } from './model';
 import { fieldErrors, IEndpoint } from './service_client';
 import {
+  callRows,
   curlExample,
   otherErrors,
   endpointBody,
   endpointNameProblem,
   endpointUrl,
+  publishedVersion,
   sharedDefaults,
   suggestedName,
+  unpublishQuestion,
+  VersionChoice,
+  versionChoice,
   withShared
 } from './service_views';
 import { IPanelProps } from './versions';
@@ -76,10 +83,78 @@ function Settable(props: { doc: FlowDocument; flow: IFlow }): JSX.Element {
   );
 }
 
+function WhichVersion(props: {
+  choice: VersionChoice;
+  onChange: (choice: VersionChoice) => void;
+}): JSX.Element {
+  const { choice, onChange } = props;
+  const option = (value: VersionChoice, text: string) => (
+    <label className="jp-GalileanFlow-publishParam">
+      <input
+        type="radio"
+        name="jp-GalileanFlow-publishVersion"
+        value={value}
+        checked={choice === value}
+        onChange={() => onChange(value)}
+      />{' '}
+      {text}
+    </label>
+  );
+  return (
+    <fieldset>
+      <legend>Serve</legend>
+      {option('saved', 'the version saved now')}
+      {option('latest', 'always the latest version')}
+    </fieldset>
+  );
+}
+
+/** The endpoint's last calls: when, who, the status and how long it took. */
+function RecentCalls(props: {
+  endpoint: IEndpoint;
+  onRefresh: () => void;
+}): JSX.Element {
+  const rows = callRows(props.endpoint.recent_calls);
+  return (
+    <section aria-label="Recent calls" className="jp-GalileanFlow-publishCalls">
+      <strong>Recent calls</strong>{' '}
+      <button type="button" className="jp-mod-styled" onClick={props.onRefresh}>
+        Refresh
+      </button>
+      {rows.length === 0 ? (
+        <p className="jp-GalileanFlow-hint">No calls yet.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Who</th>
+              <th>Status</th>
+              <th>Took</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(r => (
+              <tr key={r.key} className={r.failed ? 'jp-mod-error' : ''}>
+                <td>{r.when}</td>
+                <td>{r.who}</td>
+                <td>{r.status}</td>
+                <td>{r.ms}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 function Published(props: {
   endpoint: IEndpoint;
   serviceUrl: string;
   flow: IFlow;
+  onRefresh: () => void;
+  onUnpublish: () => void;
 }): JSX.Element {
   const { endpoint, serviceUrl, flow } = props;
   const url = endpointUrl(serviceUrl, endpoint.name, window.location.origin);
@@ -96,10 +171,18 @@ function Published(props: {
       <code className="jp-GalileanFlow-publishUrl">{url}</code>
       <pre aria-label="curl example">{curl}</pre>
       <button
+        type="button"
         className="jp-mod-styled"
         onClick={() => Clipboard.copyToSystem(curl)}
       >
         Copy curl
+      </button>
+      <button
+        type="button"
+        className="jp-mod-styled jp-mod-warn"
+        onClick={props.onUnpublish}
+      >
+        Unpublish
       </button>
       {!endpoint.public && (
         <p className="jp-GalileanFlow-hint">
@@ -107,6 +190,7 @@ function Published(props: {
           custom:flows:execute scope (the hub's Token page makes one).
         </p>
       )}
+      <RecentCalls endpoint={endpoint} onRefresh={props.onRefresh} />
     </section>
   );
 }
@@ -116,36 +200,72 @@ export function PublishPanel(props: IPanelProps): JSX.Element {
   const flow = useFlow(doc);
   const [name, setName] = React.useState(suggestedName(path()));
   const [isPublic, setPublic] = React.useState(false);
+  const [choice, setChoice] = React.useState<VersionChoice>('saved');
+  const [note, setNote] = React.useState('');
   const [endpoint, setEndpoint] = React.useState<IEndpoint | null>(null);
   const [serviceUrl, setServiceUrl] = React.useState('/services/flows/');
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [busy, setBusy] = React.useState(false);
 
+  // Read when the panel opens (it mounts then) and on Refresh: the calls made since.
+  const load = React.useCallback(
+    (form: boolean) =>
+      service.state(path()).then(
+        s => {
+          setServiceUrl(s.service_url);
+          setEndpoint(s.endpoint);
+          if (s.endpoint && form) {
+            setName(s.endpoint.name);
+            setPublic(s.endpoint.public);
+            setChoice(versionChoice(s.endpoint));
+          }
+        },
+        e => setErrors(fieldErrors(e))
+      ),
+    [service, path]
+  );
   React.useEffect(() => {
-    service.state(path()).then(
-      s => {
-        setServiceUrl(s.service_url);
-        setEndpoint(s.endpoint);
-        if (s.endpoint) {
-          setName(s.endpoint.name);
-          setPublic(s.endpoint.public);
-        }
-      },
-      e => setErrors(fieldErrors(e))
-    );
-  }, [service, path]);
+    void load(true);
+  }, [load]);
+
+  const unpublish = async () => {
+    if (endpoint === null) {
+      return;
+    }
+    const answer = await showDialog({
+      title: 'Unpublish',
+      body: unpublishQuestion(endpoint.name),
+      buttons: [
+        Dialog.cancelButton(),
+        Dialog.warnButton({ label: 'Unpublish' })
+      ]
+    });
+    if (!answer.button.accept) {
+      return;
+    }
+    setErrors({});
+    try {
+      await service.unpublish(path());
+      setEndpoint(null);
+      setNote(`Unpublished: ${endpoint.name} no longer answers.`);
+    } catch (e) {
+      setErrors(fieldErrors(e));
+    }
+  };
 
   const problem = endpointNameProblem(name.trim());
   const publish = async () => {
     setBusy(true);
     setErrors({});
+    setNote('');
     try {
       const saved = await service.save(
         path(),
         flow,
         `Published as ${name.trim()}`
       );
-      const body = endpointBody(name, isPublic, saved.version);
+      const version = publishedVersion(choice, saved.version);
+      const body = endpointBody(name, isPublic, version);
       setEndpoint(await service.publish(path(), body));
     } catch (e) {
       setErrors(fieldErrors(e));
@@ -183,6 +303,7 @@ export function PublishPanel(props: IPanelProps): JSX.Element {
         />{' '}
         Public (anyone may call it, without a token)
       </label>
+      <WhichVersion choice={choice} onChange={setChoice} />
       <Settable doc={doc} flow={flow} />
       <FieldError text={otherErrors(errors, ['name'])} />
       <button
@@ -192,8 +313,19 @@ export function PublishPanel(props: IPanelProps): JSX.Element {
       >
         {endpoint ? 'Publish again' : 'Publish'}
       </button>
+      {note && (
+        <p className="jp-GalileanFlow-note" role="status">
+          {note}
+        </p>
+      )}
       {endpoint && (
-        <Published endpoint={endpoint} serviceUrl={serviceUrl} flow={flow} />
+        <Published
+          endpoint={endpoint}
+          serviceUrl={serviceUrl}
+          flow={flow}
+          onRefresh={() => void load(false)}
+          onUnpublish={() => void unpublish()}
+        />
       )}
     </form>
   );

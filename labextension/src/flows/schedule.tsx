@@ -2,7 +2,7 @@
  * The schedule panel: a cron expression read aloud with its next five times as the
  * user types (the service's schedule-preview, debounced), the missed-run policy, pause
  * or resume, and save (the document saved as a version when it changed, then PUT
- * schedule). Errors show next to the field the service names.
+ * schedule), or remove the schedule. Errors show next to the field the service names.
  */
 import * as React from 'react';
 
@@ -79,6 +79,7 @@ export function SchedulePanel(props: IPanelProps): JSX.Element {
   const [saved, setSaved] = React.useState<ISchedule | null>(null);
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [busy, setBusy] = React.useState(false);
+  const [note, setNote] = React.useState('');
   const read = React.useCallback(
     (c: string) => service.schedulePreview(c),
     [service]
@@ -102,10 +103,25 @@ export function SchedulePanel(props: IPanelProps): JSX.Element {
   const save = async () => {
     setBusy(true);
     setErrors({});
+    setNote('');
     try {
       await service.save(path(), doc.flow, 'Scheduled');
       const body = scheduleBody(cron, missed, enabled);
       setSaved(await service.schedule(path(), body));
+    } catch (e) {
+      setErrors(fieldErrors(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const remove = async () => {
+    setBusy(true);
+    setErrors({});
+    try {
+      await service.unschedule(path());
+      setSaved(null);
+      setNote('Schedule removed: the flow no longer runs on its own.');
     } catch (e) {
       setErrors(fieldErrors(e));
     } finally {
@@ -172,6 +188,21 @@ export function SchedulePanel(props: IPanelProps): JSX.Element {
       >
         Save schedule
       </button>
+      {saved && (
+        <button
+          type="button"
+          className="jp-mod-styled jp-mod-warn"
+          disabled={busy}
+          onClick={() => void remove()}
+        >
+          Remove schedule
+        </button>
+      )}
+      {note && (
+        <p className="jp-GalileanFlow-note" role="status">
+          {note}
+        </p>
+      )}
       {saved && (
         <p className="jp-GalileanFlow-note" role="status">
           {saved.enabled ? 'Scheduled' : 'Paused'}: <code>{saved.cron}</code>

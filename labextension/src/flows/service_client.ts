@@ -27,6 +27,18 @@ export interface IVersion extends IVersionInfo {
   content: unknown;
 }
 
+/** One recent call of an endpoint (the service keeps no body, parameter or token). */
+export interface IEndpointCall {
+  /** Seconds since the epoch. */
+  at: number;
+  /** The caller's user name, or "public" (no token). */
+  caller: string;
+  status: number;
+  ms: number;
+  /** The endpoint's name when it was called. */
+  endpoint: string;
+}
+
 /** The published endpoint (null version: the latest). */
 export interface IEndpoint {
   name: string;
@@ -34,6 +46,8 @@ export interface IEndpoint {
   version: number | null;
   public: boolean;
   created: number;
+  /** The last calls, newest first (GET endpoint and the flow state have them). */
+  recent_calls?: IEndpointCall[];
 }
 
 export type MissedPolicy = 'once' | 'skip';
@@ -122,7 +136,11 @@ export interface IFlowService {
   diff(path: string, n: number, against: number): Promise<IServiceDiff>;
   restore(path: string, n: number): Promise<IVersion>;
   publish(path: string, body: IEndpointBody): Promise<IEndpoint>;
+  /** Stop serving the endpoint (done, too, when there is none). */
+  unpublish(path: string): Promise<void>;
   schedule(path: string, body: IScheduleBody): Promise<ISchedule>;
+  /** Remove the schedule (done, too, when there is none). */
+  unschedule(path: string): Promise<void>;
   schedulePreview(cron: string): Promise<ISchedulePreview>;
 }
 
@@ -165,8 +183,16 @@ export class FlowServiceClient implements IFlowService {
     return this.call('endpoint', { path }, json('PUT', body));
   }
 
+  async unpublish(path: string): Promise<void> {
+    await this.call('endpoint', { path }, json('DELETE'));
+  }
+
   schedule(path: string, body: IScheduleBody): Promise<ISchedule> {
     return this.call('schedule', { path }, json('PUT', body));
+  }
+
+  async unschedule(path: string): Promise<void> {
+    await this.call('schedule', { path }, json('DELETE'));
   }
 
   schedulePreview(cron: string): Promise<ISchedulePreview> {

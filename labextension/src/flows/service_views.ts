@@ -4,7 +4,13 @@
  * tests it directly (the versions panel's is in versions_model.ts).
  */
 import { IFlow } from './model';
-import { IEndpointBody, IScheduleBody, MissedPolicy } from './service_client';
+import {
+  IEndpoint,
+  IEndpointBody,
+  IEndpointCall,
+  IScheduleBody,
+  MissedPolicy
+} from './service_client';
 
 /** The service's rule for an endpoint name (EndpointHandler's pattern). */
 export const ENDPOINT_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -125,4 +131,50 @@ export function otherErrors(
       field && !text.startsWith(`${field}:`) ? `${field}: ${text}` : text
     )
     .join('; ');
+}
+
+/** Which version an endpoint serves: the one saved when publishing, or the latest. */
+export type VersionChoice = 'saved' | 'latest';
+
+/** The publish form's choice for an endpoint already published (new ones: 'saved'). */
+export function versionChoice(endpoint: IEndpoint | null): VersionChoice {
+  return endpoint !== null && endpoint.version === null ? 'latest' : 'saved';
+}
+
+/** The `version` of PUT endpoint: the version just saved, or null (always the latest). */
+export function publishedVersion(
+  choice: VersionChoice,
+  saved: number
+): number | null {
+  return choice === 'latest' ? null : saved;
+}
+
+/** One row of the recent calls table. */
+export interface ICallRow {
+  key: string;
+  when: string;
+  who: string;
+  status: string;
+  ms: string;
+  failed: boolean;
+}
+
+/** The endpoint's recent calls as table rows, newest first (as the service lists them). */
+export function callRows(calls: IEndpointCall[] | undefined): ICallRow[] {
+  return (calls ?? []).map((c, i) => ({
+    key: `${c.at}-${i}`,
+    when: whenText(c.at),
+    who: c.caller === 'public' ? 'public (no token)' : c.caller,
+    status: String(c.status),
+    ms: `${c.ms < 10 ? c.ms.toFixed(1) : Math.round(c.ms)} ms`,
+    failed: c.status >= 400
+  }));
+}
+
+/** What the Unpublish confirmation asks. */
+export function unpublishQuestion(name: string): string {
+  return (
+    `Stop serving the endpoint "${name}"? Its URL then answers 404 ` +
+    'until the flow is published again.'
+  );
 }

@@ -79,6 +79,29 @@ export interface INodeDecoration {
   message?: string;
 }
 
+/** What a column of a node is to the node: a role on its lineage path. */
+export type LineageRole =
+  'source' | 'passes' | 'renames' | 'derives' | 'filters' | 'groups' | 'joins';
+
+/** One node on a column's way: its name there and what the node does to it. */
+export interface ILineageStep {
+  node: string;
+  column: string;
+  role: LineageRole;
+  /** The select expression that makes the column at this node (SQL). */
+  expression?: string;
+}
+
+/** Where a node's column comes from (POST /galilean/flows/lineage). */
+export interface ILineage {
+  node: string;
+  column: string;
+  origins: { node: string; column: string }[];
+  path: ILineageStep[];
+  /** Nodes only a run could tell about (eager code, columns not known before a run). */
+  unknown: string[];
+}
+
 /** The server extension's flow endpoints, for the designer. */
 export interface IFlowsDesigner {
   /** The kind catalogue, read once per session (`refresh` reads it again). */
@@ -87,6 +110,13 @@ export interface IFlowsDesigner {
   preview(request: IPreviewRequest): Promise<IPreview>;
   /** The SQL the engine runs for `node`, or for the flow's displayed outputs. */
   code(path: string, content: unknown, node?: string): Promise<string>;
+  /** Where `column` of `node` comes from, read off the compiled query. */
+  lineage(
+    path: string,
+    content: unknown,
+    node: string,
+    column: string
+  ): Promise<ILineage>;
 }
 
 export const IFlowsDesigner = new Token<IFlowsDesigner>(

@@ -1,9 +1,9 @@
 /**
  * The `.flow` document widget: a DocumentWidget whose content renders the designer
  * over the context's text model once the context is ready, and its widget factory
- * (the default for the flow file type). The toolbar's "Save version", "Versions",
- * "Publish" and "Schedule" reach the flows service through the bridge; the last three
- * open their panel at the right of the designer, over the node parameters, inside the
+ * (the default for the flow file type). The toolbar's "Parameters" edits the flow's
+ * parameters (parameters.tsx); "Save version", "Versions", "Publish" and "Schedule"
+ * reach the flows service through the bridge; all but "Save version" open their panel at the right of the designer, over the node parameters, inside the
  * document: it belongs to this flow, closes with it, and leaves the canvas its width
  * (a split main-area widget would halve it; a modal dialog would hide it).
  */
@@ -21,6 +21,7 @@ import {
 } from '@jupyterlab/docregistry';
 import {
   historyIcon,
+  inspectorIcon,
   LabIcon,
   linkIcon,
   listIcon,
@@ -32,6 +33,7 @@ import * as React from 'react';
 import { errorText } from '../request';
 import { FlowDocument } from './document';
 import { FlowEditor } from './editor';
+import { ParametersPanel } from './parameters';
 import { PublishPanel } from './publish';
 import { SchedulePanel } from './schedule';
 import { FlowServiceClient, IFlowService } from './service_client';
@@ -39,7 +41,7 @@ import { IFlowsDesigner } from './tokens';
 import { IPanelProps, VersionsPanel } from './versions';
 
 /** The panels the toolbar opens beside the designer. */
-export type FlowPanel = 'versions' | 'publish' | 'schedule';
+export type FlowPanel = 'parameters' | 'versions' | 'publish' | 'schedule';
 
 const PANELS: Record<
   FlowPanel,
@@ -49,6 +51,11 @@ const PANELS: Record<
     view: (props: IPanelProps) => JSX.Element;
   }
 > = {
+  parameters: {
+    title: 'Parameters',
+    icon: inspectorIcon,
+    view: ParametersPanel
+  },
   versions: { title: 'Versions', icon: listIcon, view: VersionsPanel },
   publish: { title: 'Publish', icon: linkIcon, view: PublishPanel },
   schedule: { title: 'Schedule', icon: historyIcon, view: SchedulePanel }

@@ -111,8 +111,11 @@ class EndpointPool:
         owner: str,
         query: dict[str, str],
         body: Any,
+        folder: str = "",
     ) -> dict[str, Any]:
-        """The endpoint's answer body; GalileanError with its status otherwise."""
+        """The endpoint's answer body; GalileanError with its status otherwise. The worker
+        runs confined to `base_dir` (the owner's folder) and reads the flow's relative paths
+        in `folder` inside it (flow_folders.folder_of)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         self.expire()
@@ -132,7 +135,9 @@ class EndpointPool:
                 # A start is never cancelled half-way (asyncio would then wait for a
                 # process half set up); past the deadline it finishes on its own and its
                 # worker waits, warm, for the next call.
-                starting = asyncio.ensure_future(self._start(key, content(), base_dir, owner))
+                starting = asyncio.ensure_future(
+                    self._start(key, content(), base_dir, owner, folder)
+                )
                 try:
                     worker = await asyncio.wait_for(asyncio.shield(starting), left)
                 except TimeoutError:
@@ -195,7 +200,9 @@ class EndpointPool:
             self._discard(worker)
         return None
 
-    async def _start(self, key: Key, content: str, base_dir: Path, owner: str) -> Worker:
+    async def _start(
+        self, key: Key, content: str, base_dir: Path, owner: str, folder: str = ""
+    ) -> Worker:
         self._make_room(owner)
         self._serial += 1
         began = self.clock()
@@ -219,6 +226,7 @@ class EndpointPool:
         spec = {
             "content": content,
             "base_dir": str(base_dir),
+            "folder": folder,
             "memory_limit": self.memory_limit,
             "http_allow": list(self.http_allow),
             "sql_timeout": self.timeout,

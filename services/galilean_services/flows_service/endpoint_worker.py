@@ -2,7 +2,8 @@
 holds the endpoint's compiled plans and its DuckDB database and answers calls one at a time.
 
 Protocol, one JSON object per line: the service writes the endpoint
-(`{"content", "base_dir", "memory_limit", "http_allow"}`), the worker answers
+(`{"content", "base_dir", "folder", "memory_limit", "http_allow"}`: relative paths are
+read in `folder` inside `base_dir`, the owner's folder, as a run reads them), the worker answers
 `{"status": 200, "body": {"ready": true}}` or an error; then each call
 (`{"query": {...}, "body": ...}`) gets `{"status": N, "body": {...}}` — the response the
 service sends on. Errors caused by the caller are 400, by the flow itself 422 (naming the
@@ -27,6 +28,7 @@ from ..flows.registry import default_registry
 from ..flows.runner import run_program
 from ..flows.values import jsonable
 from .endpoints import Entry, PlanCache, split_request
+from .flow_folders import flow_folder
 from .worker import table_json
 
 MAX_ROWS = 10_000
@@ -44,14 +46,15 @@ class Endpoint:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.registry = default_registry()
         self.cache = PlanCache(1, float("inf"), self.registry, memory_limit=spec["memory_limit"])
-        base_dir = Path(spec["base_dir"])
+        home = Path(spec["base_dir"])  # the owner's folder: their connections are in it
+        base_dir = flow_folder(home, str(spec.get("folder") or ""))
         self.entry: Entry = self.cache.entry(
             ("endpoint", 0, 0), lambda: str(spec["content"]), lambda: base_dir
         )
         self.policy = HttpPolicy(
             tuple(spec.get("http_allow", ())), sql_timeout=float(spec.get("sql_timeout", 60))
         )
-        self.connections = ConnectionStore(base_dir)
+        self.connections = ConnectionStore(home)
 
     def call(self, query: dict[str, str], body: Any) -> dict[str, Any]:
         began = time.perf_counter()

@@ -229,7 +229,9 @@ class CancelHandler(BaseHandler):
 
 class EndpointHandler(BaseHandler):
     docs: ClassVar[dict[str, str]] = {
-        "get": "The flow's published endpoint, or null",
+        "get": "The flow's published endpoint, or null; its `recent_calls`: the last 20 "
+        "calls, newest first ({at, caller (a user, or 'public'), status, ms, endpoint}; "
+        "the last 100 are kept)",
         "put": "Publish: {name, version? (null: latest), public?}",
         "delete": "Unpublish",
     }

@@ -77,6 +77,7 @@ async def serve(config: ServiceConfig) -> None:
     await service.runs.close()
     await service.endpoints.close()
     service.plane.close()
+    service.calls.flush()  # endpoint calls not yet written
     service.store.close()
 
 

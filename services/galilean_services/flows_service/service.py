@@ -19,6 +19,7 @@ from ..kit.errors import Forbidden, GalileanError, NotFound, ValidationError
 from . import schedule_preview, versions
 from .access import OWNER_ONLY, Caller, changeable, owned, visible
 from .config import ServiceConfig
+from .endpoint_calls import CallLog
 from .endpoint_pool import EndpointPool
 from .endpoints import split_request
 from .executor import RunManager
@@ -72,6 +73,7 @@ class FlowsService:
             memory_limit=config.memory_limit,
             http_allow=config.http_allow,
         )
+        self.calls = CallLog(self.store)
         self.scheduler = Scheduler(self.store, self._scheduled_run)
         self._endpoints: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._flows: dict[tuple[str, int, int], Flow] = {}  # endpoint versions, parsed
@@ -111,7 +113,7 @@ class FlowsService:
     def flow(self, caller: Caller, flow_id: int) -> dict[str, Any]:
         caller.need("read")
         flow = visible(caller, self.store.flow(flow_id))
-        flow["endpoint"] = self.store.endpoint_of(flow_id)
+        flow["endpoint"] = self.calls.with_recent(flow_id, self.store.endpoint_of(flow_id))
         flow["schedule"] = self.store.schedule_of(flow_id)
         return flow
 
@@ -271,12 +273,13 @@ class FlowsService:
         if old:
             self.endpoints.drop(old["name"])
         self.endpoints.drop(name)
-        return self.store.set_endpoint(flow_id, name, number, public)
+        published = self.store.set_endpoint(flow_id, name, number, public)
+        return self.calls.with_recent(flow_id, published) or published
 
     def endpoint(self, caller: Caller, flow_id: int) -> dict[str, Any] | None:
         caller.need("read")
         visible(caller, self.store.flow(flow_id))
-        return self.store.endpoint_of(flow_id)
+        return self.calls.with_recent(flow_id, self.store.endpoint_of(flow_id))
 
     def unpublish(self, caller: Caller, flow_id: int) -> None:
         caller.need("write")
@@ -291,6 +294,18 @@ class FlowsService:
         self, caller: Caller | None, name: str, query: dict[str, str], body: Any
     ) -> dict[str, Any]:
         endpoint, flow = self._published(name)
+        with self.calls.timing(flow["id"], name, caller.name if caller else None):
+            return await self._execute(caller, endpoint, flow, query, body)
+
+    async def _execute(
+        self,
+        caller: Caller | None,
+        endpoint: dict[str, Any],
+        flow: dict[str, Any],
+        query: dict[str, str],
+        body: Any,
+    ) -> dict[str, Any]:
+        name = endpoint["name"]
         if not endpoint["public"]:
             if caller is None:
                 raise GalileanError(
@@ -312,9 +327,9 @@ class FlowsService:
         by_owner = caller is not None and caller.name == flow["owner"]
         if not by_owner:
             self._check_endpoint_params(key, content, query, body)
-        return await self.endpoints.call(
-            key, content, self.config.files_of(flow["owner"]), flow["owner"], query, body
-        )
+        home = self.config.files_of(flow["owner"])
+        folder = folder_of(flow["name"])  # the files next to the .flow file, as runs read
+        return await self.endpoints.call(key, content, home, flow["owner"], query, body, folder)
 
     def _check_endpoint_params(
         self,

@@ -22,6 +22,7 @@ from . import tables
 # The tables live in tables.py; these names are how this module (and callers) use them.
 metadata, flows, versions = tables.metadata, tables.flows, tables.versions
 runs, endpoints, schedules = tables.runs, tables.endpoints, tables.schedules
+endpoint_calls = tables.endpoint_calls
 
 FINISHED = ("succeeded", "failed", "cancelled")
 
@@ -143,7 +144,7 @@ class Store:
 
     def delete_flow(self, flow_id: int) -> None:
         with self.engine.begin() as con:
-            for table in (runs, endpoints, schedules, versions):
+            for table in (runs, endpoint_calls, endpoints, schedules, versions):
                 con.execute(table.delete().where(table.c.flow_id == flow_id))
             con.execute(flows.delete().where(flows.c.id == flow_id))
 
@@ -294,6 +295,37 @@ class Store:
     def delete_endpoint(self, flow_id: int) -> None:
         with self.engine.begin() as con:
             con.execute(endpoints.delete().where(endpoints.c.flow_id == flow_id))
+
+    def add_calls(self, calls: list[dict[str, Any]], keep: int) -> None:
+        """Record endpoint calls ({flow_id, endpoint, at, caller, status, ms}), keeping
+        the newest `keep` of each flow's endpoint."""
+        table = endpoint_calls
+        with self.engine.begin() as con:
+            con.execute(table.insert(), calls)
+            for flow_id in {c["flow_id"] for c in calls}:
+                oldest_kept = con.execute(
+                    sa.select(table.c.id)
+                    .where(table.c.flow_id == flow_id)
+                    .order_by(table.c.id.desc())
+                    .offset(keep - 1)
+                    .limit(1)
+                ).scalar()
+                if oldest_kept is not None:
+                    con.execute(
+                        table.delete().where(table.c.flow_id == flow_id, table.c.id < oldest_kept)
+                    )
+
+    def recent_calls(self, flow_id: int, limit: int) -> list[dict[str, Any]]:
+        """The newest calls of the flow's endpoint first."""
+        table = endpoint_calls
+        query = (
+            sa.select(table.c.at, table.c.caller, table.c.status, table.c.ms, table.c.endpoint)
+            .where(table.c.flow_id == flow_id)
+            .order_by(table.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as con:
+            return [_row(r) for r in con.execute(query).all()]
 
     # -- schedules ----------------------------------------------------------------------
     def set_schedule(self, flow_id: int, **fields: Any) -> dict[str, Any]:

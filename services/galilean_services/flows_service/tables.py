@@ -1,5 +1,6 @@
 """The service's tables (SQLAlchemy Core): flows, immutable numbered versions, runs,
-endpoints, schedules. Every name starts with galilean_: they may share the hub's database."""
+endpoints, their recent calls, schedules. Every name starts with galilean_: they may share
+the hub's database."""
 
 from __future__ import annotations
 
@@ -71,4 +72,19 @@ schedules = sa.Table(
     sa.Column("enabled", sa.Boolean, nullable=False, default=True),
     sa.Column("next_run", sa.Float),
     sa.Column("last_run", sa.Float),
+)
+
+# The last calls of each flow's endpoint (endpoint_calls.py): when, who, the status and
+# how long it took; never a body or a token. A table of its own (create_all makes it in
+# an older database: no column of another table changes).
+endpoint_calls = sa.Table(
+    "galilean_flow_endpoint_calls",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("flow_id", sa.ForeignKey("galilean_flows.id", ondelete="CASCADE"), index=True),
+    sa.Column("endpoint", sa.String(128), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("caller", sa.String(255), nullable=False),  # a user name, or "public"
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("ms", sa.Float, nullable=False),
 )
