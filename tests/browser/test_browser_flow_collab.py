@@ -1,22 +1,19 @@
-"""Chromium, two tabs of one user's JupyterLab (issue 14, co-editing): does
-jupyter-collaboration host a `.flow` as a shared document?
+"""Chromium, two tabs of one user's JupyterLab (issue 14, co-editing): jupyter-collaboration
+hosts a `.flow` as a shared document.
 
-The server side does: jupyter-collaboration serves any text file ("file" content type,
-text format) as a shared YUnicode document, and the text editor's two tabs of the same
-`.flow` see each other's typing (the control test). The designer's do not yet: the
-collaborative content provider ("rtc", @jupyter/docprovider-extension) gives a shared
-YFile only to a document opened by a widget factory whose `contentProviderId` is "rtc",
-and its `yfile` plugin sets that on the text editor's factory alone; the designer's
-factory (labextension/src/flows/plugin.ts) sets none, so each tab gets its own model
-loaded over REST. The xfail test turns into a pass when the designer's factory takes the
-editor factory's `contentProviderId`."""
+The server side serves any text file ("file" content type, text format) as a shared
+YUnicode document; the collaborative content provider ("rtc", @jupyter/docprovider-extension)
+gives the shared YFile to a document opened by a widget factory whose `contentProviderId` is
+"rtc". Its `yfile` plugin sets that on the text editor's factory; the designer's factory
+takes the text editor's (labextension/src/flows/widget.tsx), so two tabs of the designer
+share one model: a node added in one shows in the other without a save. The text editor's
+two tabs are the control."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-import pytest
 from lab import lab_user, log_in, open_in_lab
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
@@ -65,11 +62,6 @@ def open_with_editor(page: Page, hub: Hub, name: str) -> None:
     expect(page.locator(".jp-FileEditor .cm-content")).to_be_visible(timeout=30_000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the designer's widget factory has no contentProviderId 'rtc' (only the text "
-    "editor's gets it from @jupyter/docprovider-extension), so its model is not shared",
-)
 def test_a_node_added_in_one_tab_shows_in_the_other(
     page: Page, context: BrowserContext, lab_hub: Hub, output_dir: Path
 ) -> None:

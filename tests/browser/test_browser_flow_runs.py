@@ -53,6 +53,9 @@ def preview(page: Page) -> None:
 def preview_with_the_key(page: Page) -> None:
     """Shift+P previews the node selected."""
     node(page, "orders").locator(".jp-GalileanFlow-nodeTitle").click()
+    # As a user does: press the key once the side panel shows the node chosen (under
+    # load the selection reaches the editor a moment after the click).
+    expect(page.get_by_role("heading", name=re.compile("^orders"))).to_be_visible()
     page.keyboard.press("Shift+P")
     grid = page.get_by_role("table", name="Preview of orders")
     expect(grid).to_be_visible(timeout=30_000)

@@ -80,7 +80,8 @@ function registerDocument(app: JupyterFrontEnd, designer: IFlowsDesigner) {
       defaultFor: [FLOW_FILE_TYPE],
       modelName: 'text'
     },
-    designer
+    designer,
+    () => app.docRegistry.getWidgetFactory('Editor')
   );
   factory.widgetCreated.connect((_sender, widget) => {
     widget.title.icon = flowIcon;

@@ -223,9 +223,24 @@ export class FlowWidgetFactory extends ABCWidgetFactory<
 > {
   constructor(
     options: DocumentRegistry.IWidgetFactoryOptions<FlowDocumentWidget>,
-    private designer: IFlowsDesigner
+    private designer: IFlowsDesigner,
+    private textEditorFactory: () => DocumentRegistry.WidgetFactory | undefined
   ) {
     super(options);
+  }
+
+  /**
+   * The text editor's content provider: with jupyter-collaboration installed its
+   * `yfile` plugin sets "rtc" there, and a document opened with the same provider gets
+   * the shared YFile model, so two people in one flow see each other's edits. Read
+   * when a document opens, so the order the plugins activate in does not matter.
+   */
+  get contentProviderId(): string | undefined {
+    return this.textEditorFactory()?.contentProviderId;
+  }
+
+  set contentProviderId(_value: string | undefined) {
+    // Follows the text editor's (see the getter).
   }
 
   protected createNewWidget(
