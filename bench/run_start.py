@@ -20,9 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "services"))
 
-from galilean_services.flows_service.confinement import ProcessLimits  # noqa: E402
-from galilean_services.flows_service.isolation import Isolation, choose  # noqa: E402
-from galilean_services.flows_service.plane import LocalPlane  # noqa: E402
+from galilean_services.execution.confinement import ProcessLimits  # noqa: E402
+from galilean_services.execution.isolation import Isolation, choose  # noqa: E402
+from galilean_services.execution.plane import LocalPlane  # noqa: E402
 
 FLOW = {
     "galilean_flow": 1,

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from galilean_services.execution.docker_plane import DockerPlane
+from galilean_services.execution.isolation import Isolation, environment
 from galilean_services.flows_service.config import ServiceConfig
-from galilean_services.flows_service.docker_plane import DockerPlane
 from galilean_services.flows_service.executor import remove_partials
-from galilean_services.flows_service.isolation import Isolation, environment
-from galilean_services.flows_service.plane import runs_python
+from galilean_services.flows_service.network_policy import runs_python
 
 
 def test_the_sandbox_mounts_tmp_before_what_it_binds(tmp_path: Path) -> None:
@@ -74,7 +74,7 @@ def test_docker_runs_take_their_owners_group_limits(config: ServiceConfig) -> No
     big = SimpleNamespace(name="big", properties={"galilean.mem_limit": "4G"})
     fast = SimpleNamespace(name="fast", properties={"galilean.cpu_limit": 2})
     groups = Groups([big, fast])
-    plane = DockerPlane(config, client=object(), groups=groups, clock=lambda: now[0])
+    plane = DockerPlane(config.plane_config(), client=object(), groups=groups, clock=lambda: now[0])
     assert plane.limits_of("ann") == (4 * 1024**3, 2.0)
     assert plane.limits_of("ann") == (4 * 1024**3, 2.0)
     assert groups.asked == 1  # remembered for a minute
@@ -84,16 +84,20 @@ def test_docker_runs_take_their_owners_group_limits(config: ServiceConfig) -> No
 
 
 def test_a_docker_run_keeps_its_images_path(config: ServiceConfig, tmp_path: Path) -> None:
-    env = DockerPlane(config, client=object(), groups=Groups([])).environment(tmp_path)
+    env = DockerPlane(config.plane_config(), client=object(), groups=Groups([])).environment(
+        tmp_path
+    )
     assert "PATH" not in env  # the image's own, where its Python is
     assert env["HOME"] == str(tmp_path)
     assert "JUPYTERHUB_API_TOKEN" not in env
 
 
 def test_docker_runs_fall_back_to_the_stacks_limits(config: ServiceConfig) -> None:
-    plain = DockerPlane(config, client=object(), groups=Groups([]))
+    plain = DockerPlane(config.plane_config(), client=object(), groups=Groups([]))
     assert plain.limits_of("ann") == ("2G", 1.0)
-    broken = DockerPlane(config, client=object(), groups=Groups(KeyError("JUPYTERHUB_API_URL")))
+    broken = DockerPlane(
+        config.plane_config(), client=object(), groups=Groups(KeyError("JUPYTERHUB_API_URL"))
+    )
     assert broken.limits_of("ann") == ("2G", 1.0)
 
 

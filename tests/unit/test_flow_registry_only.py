@@ -20,7 +20,7 @@ ASKING = [
     SERVICES / "cli.py",
     SERVICES / "flows_service" / "endpoints.py",
     SERVICES / "flows_service" / "endpoint_worker.py",
-    SERVICES / "flows_service" / "plane.py",
+    SERVICES / "flows_service" / "network_policy.py",
     SERVICES / "flows_service" / "service.py",
 ]
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..execution.config import PlaneConfig
 from ..folders import expand
 from ..kit.settings import CommonSettings, ContainerSettings
 from .settings import FlowsSettings
@@ -81,6 +82,20 @@ class ServiceConfig:
     @property
     def needs_network(self) -> bool:
         return self.network == "allowed" or bool(self.http_allow)
+
+    def plane_config(self) -> PlaneConfig:
+        """What the execution plane needs of these settings."""
+        return PlaneConfig(
+            service="flows",
+            files_root=self.files_root,
+            isolation=self.isolation,
+            needs_network=self.needs_network,
+            max_processes=self.max_processes,
+            docker_image=self.docker_image,
+            docker_network=self.docker_network,
+            docker_mem_limit=self.docker_mem_limit,
+            docker_cpu_limit=self.docker_cpu_limit,
+        )
 
     def files_of(self, user: str) -> Path:
         """The owner's folder: relative paths in the owner's flows start here."""

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GalileanError
-from .plane import Child, Plane, runs_python
+from ..execution.plane import Child, Plane
+from .network_policy import runs_python
 
 log = logging.getLogger("galilean.flows")
 Key = tuple[str, int, int]  # endpoint name, flow id, version

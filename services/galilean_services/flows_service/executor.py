@@ -20,12 +20,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..execution.confinement import ProcessLimits
+from ..execution.isolation import Isolation
+from ..execution.plane import Child, LocalPlane, Plane
 from ..flows.disk_cache import run_spill_folder
 from ..flows.paths import partial_name
 from .config import ServiceConfig
-from .confinement import ProcessLimits
-from .isolation import Isolation
-from .plane import OFFLINE, Child, LocalPlane, Plane, runs_python
+from .network_policy import OFFLINE, runs_python
 from .store import FINISHED, Store
 
 log = logging.getLogger("galilean.flows")

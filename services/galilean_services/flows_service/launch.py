@@ -13,11 +13,11 @@ import logging
 import time
 from typing import Any
 
+from ..execution.confinement import die_with_parent
+from ..execution.isolation import IsolationUnavailable
 from ..kit import launch
 from ..kit.settings import ConfigError
 from .config import ServiceConfig
-from .confinement import die_with_parent
-from .isolation import IsolationUnavailable
 
 log = logging.getLogger("galilean.flows")
 

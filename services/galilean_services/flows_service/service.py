@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..execution.plane import Plane, make_plane
 from ..flows import Flow, FlowFileError, dump_flow, parse_flow
 from ..flows.compiler import resolve_params
 from ..flows.issues import FlowInvalid
@@ -24,7 +25,6 @@ from .endpoint_pool import EndpointPool
 from .endpoints import split_request
 from .executor import RunManager
 from .flow_folders import folder_of
-from .plane import Plane, make_plane
 from .scheduler import MISSED_POLICIES, Scheduler, check_cron
 from .store import Store
 
@@ -62,7 +62,7 @@ class FlowsService:
         self.registry = registry or default_registry()
         self.store = Store(config.db_url)
         # The execution plane: flows run as their owner, apart from this service.
-        self.plane = plane or make_plane(config)
+        self.plane = plane or make_plane(config.plane_config())
         self.runs = RunManager(self.store, config, self.plane)
         self.endpoints = EndpointPool(
             self.plane,

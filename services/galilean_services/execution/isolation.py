@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-log = logging.getLogger("galilean.flows")
+log = logging.getLogger("galilean.execution")
 
 MODES = ("auto", "bubblewrap", "none")
 TMP_BYTES = 1024 * 2**20  # the sandbox's /tmp

@@ -33,18 +33,17 @@ import requests
 from docker.errors import DockerException
 
 from ..limits import group_limits
-from .config import ServiceConfig
+from .config import PlaneConfig
 from .isolation import environment
 from .plane import LINE_LIMIT
 
-log = logging.getLogger("galilean.flows")
-LABEL = "galilean.flows.service"
+log = logging.getLogger("galilean.execution")
 NOTEBOOK_UID = 1000
 HEADER = 8  # Docker's multiplexed stream: [kind, 0, 0, 0, size (4 bytes, big-endian)]
 LIMITS_TTL = 60.0  # seconds an owner's group limits are remembered
 
 
-def _instance(config: ServiceConfig) -> str:
+def _instance(config: PlaneConfig) -> str:
     """A name for this service (its users' folders), the same after a restart."""
     return hashlib.sha256(config.files_root.encode()).hexdigest()[:16]
 
@@ -150,7 +149,7 @@ def hub_groups(owner: str) -> list[SimpleNamespace]:
 class DockerPlane:
     def __init__(
         self,
-        config: ServiceConfig,
+        config: PlaneConfig,
         client: Any = None,
         groups: Callable[[str], list[Any]] = hub_groups,
         clock: Callable[[], float] = time.monotonic,
@@ -189,7 +188,8 @@ class DockerPlane:
     def describe(self) -> str:
         net = f"network {self.config.docker_network}" if self.network else "no network"
         return (
-            f"flows run in containers from {self.config.docker_image} as uid {NOTEBOOK_UID}, "
+            f"{self.config.service} work runs in containers from {self.config.docker_image} "
+            f"as uid {NOTEBOOK_UID}, "
             f"with only the owner's folder, {net}"
         )
 
@@ -223,9 +223,9 @@ class DockerPlane:
             read_only=True,
             tmpfs={"/tmp": "rw,nosuid,nodev,size=1g"},  # noqa: S108
             labels={
-                LABEL: self.instance,
-                "galilean.flows.owner": owner,
-                "galilean.flows.job": name,
+                f"galilean.{self.config.service}.service": self.instance,
+                f"galilean.{self.config.service}.owner": owner,
+                f"galilean.{self.config.service}.job": name,
             },
             **net,
         )
@@ -261,7 +261,8 @@ class DockerPlane:
 
         def remove_all() -> int:
             found = self.client.containers.list(
-                all=True, filters={"label": f"{LABEL}={self.instance}"}
+                all=True,
+                filters={"label": f"galilean.{self.config.service}.service={self.instance}"},
             )
             for container in found:
                 _remove(container)

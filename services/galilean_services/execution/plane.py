@@ -11,36 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import signal
 import sys
 from pathlib import Path
 from typing import Protocol
 
-from ..flows.registry import Registry, default_registry
 from ..kit.settings import CommonSettings
-from .config import ServiceConfig
+from .config import PlaneConfig
 from .confinement import ProcessLimits, preexec
 from .isolation import Isolation, IsolationUnavailable, choose, environment
 
 LINE_LIMIT = 64 * 1024 * 1024  # one reply line: up to 10,000 rows per output
-OFFLINE = (
-    "network: none for this run (it has a Python node, and Python nodes never get the "
-    "network: the allow-list holds only the engine's own connections)"
-)
-
-
-def runs_python(content: str, registry: Registry | None = None) -> bool:
-    """Whether a flow (its .flow JSON) has a node running user code (a kind that declares
-    `user_code`, such as Python): it then runs without the network, whatever the admin
-    allows, as user code could reach past the allow-list."""
-    try:
-        nodes = json.loads(content).get("nodes") or []
-    except (ValueError, AttributeError):
-        return True  # unreadable here: the safe answer
-    user_code = set((registry or default_registry()).names(lambda kind: kind.user_code))
-    return any(isinstance(n, dict) and n.get("kind") in user_code for n in nodes)
 
 
 class Child(Protocol):
@@ -176,7 +158,7 @@ class LocalPlane:
         self.limits.close()
 
 
-def make_plane(config: ServiceConfig) -> Plane:
+def make_plane(config: PlaneConfig) -> Plane:
     """The plane the settings ask for: docker (a container per run), or a local process
     isolated by bubblewrap where it works (see isolation.choose)."""
     if config.isolation == "docker":
