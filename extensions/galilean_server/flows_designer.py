@@ -29,6 +29,7 @@ from galilean_services.flows.graph import ordered, parents_of
 from galilean_services.flows.issues import FlowInvalid, NodeFailed, first_line
 from galilean_services.flows.lineage import ColumnNotFound, column_lineage
 from galilean_services.flows.plan import Action, Program, plan
+from galilean_services.flows.polars_script import polars_script
 from galilean_services.flows.probe import connect
 from galilean_services.flows.registry import CompileContext, Registry, default_registry
 from galilean_services.flows.runner import Preview, preview_of
@@ -106,9 +107,21 @@ class FlowsDesigner:
         }
 
     def code(self, body: dict[str, Any]) -> dict[str, Any]:
-        """The SQL the engine runs for `node`, or for the flow's destinations."""
+        """The SQL the engine runs for `node`, or for the flow's destinations; with
+        `language` "polars", the same as a Polars script (polars_script.py)."""
         request = self.request(body)
         node = node_of(body, request.flow, required=False)
+        if language_of(body) == "polars":
+            script = planned(
+                lambda: polars_script(
+                    request.flow,
+                    params_of(body),
+                    [node] if node else None,
+                    base_dir=request.base_dir,
+                    registry=self.registry,
+                )
+            )
+            return {"language": "polars", "code": script}
         program = planned(
             lambda: plan(
                 request.flow,
@@ -260,6 +273,13 @@ def limit_of(body: dict[str, Any]) -> int:
         message = f"limit: a whole number from 1 to {MAX_LIMIT}"
         raise ValidationError(message, [field("limit")])
     return limit
+
+
+def language_of(body: dict[str, Any]) -> str:
+    language = body.get("language", "sql")
+    if language not in ("sql", "polars"):
+        raise ValidationError('language: "sql" or "polars"', [field("language")])
+    return str(language)
 
 
 def params_of(body: dict[str, Any]) -> dict[str, Any]:

@@ -93,9 +93,9 @@ class HubClient:
         return self.token
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Call the hub or a server with this user's token."""
+        """Call the hub, a server or a service with this user's token."""
         headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
-        prefix = "" if path.startswith("/user/") else "/hub/api"
+        prefix = "" if path.startswith(("/user/", "/services/")) else "/hub/api"
         return requests.request(
             method, f"{self.url}{prefix}{path}", headers=headers, timeout=60, **kwargs
         )

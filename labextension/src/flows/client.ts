@@ -50,11 +50,23 @@ export class FlowsDesignerClient implements IFlowsDesigner {
     return this.call<IPreview>('preview', post({ limit: 100, ...request }));
   }
 
-  async code(path: string, content: unknown, node?: string): Promise<string> {
-    const body =
-      node === undefined ? { path, content } : { path, content, node };
-    const answer = await this.call<{ sql: string }>('code', post(body));
-    return answer.sql;
+  async code(
+    path: string,
+    content: unknown,
+    node?: string,
+    language: 'sql' | 'polars' = 'sql'
+  ): Promise<string> {
+    const body = {
+      path,
+      content,
+      language,
+      ...(node === undefined ? {} : { node })
+    };
+    const answer = await this.call<{ sql?: string; code?: string }>(
+      'code',
+      post(body)
+    );
+    return (language === 'sql' ? answer.sql : answer.code) ?? '';
   }
 
   lineage(

@@ -1,45 +1,95 @@
 /**
- * "Show as code": the SQL the engine runs (POST /galilean/flows/code) for the selected
- * node or the whole flow, in a panel with Copy. The SQL is read when the panel opens and
- * again when what it shows (the node, the flow) changes.
+ * "Show as code": the SQL the engine runs, or the flow as a Polars script to copy into a
+ * notebook cell (POST /galilean/flows/code with `language`), for the selected node or
+ * the whole flow, in a panel with a SQL / Polars switch, Copy and Close. The code is read
+ * when the panel opens and again when what it shows (the node, the flow, the language)
+ * changes.
  */
 import { Clipboard } from '@jupyterlab/apputils';
 import * as React from 'react';
 
 import { errorText } from '../request';
 import { IFlow } from './model';
-import { IFlowsDesigner } from './tokens';
+
+/** The languages the server writes a flow in. */
+export type CodeLanguage = 'sql' | 'polars';
+
+export const LANGUAGES: { value: CodeLanguage; label: string; what: string }[] =
+  [
+    { value: 'sql', label: 'SQL', what: 'SQL' },
+    { value: 'polars', label: 'Polars', what: 'Polars script' }
+  ];
+
+/** What the panel asks for the code (the designer's client). */
+export interface ICodeSource {
+  code(
+    path: string,
+    content: unknown,
+    node?: string,
+    language?: CodeLanguage
+  ): Promise<string>;
+}
 
 type CodeState =
   | { kind: 'loading' }
-  | { kind: 'shown'; sql: string }
+  | { kind: 'shown'; code: string }
   | { kind: 'failed'; message: string };
 
-/** The SQL of `node` (or of the flow's outputs), read again when the flow changes. */
+/** The panel's heading: what is shown, of what. */
+export function codeTitle(language: CodeLanguage, node: string | null): string {
+  const what = LANGUAGES.find(l => l.value === language)?.what ?? language;
+  return node ? `${what} of ${node}` : `${what} of the whole flow`;
+}
+
+/** The code of `node` (or of the flow's outputs), read again when the flow changes. */
 function useCode(
-  designer: IFlowsDesigner,
+  source: ICodeSource,
   path: () => string,
   flow: IFlow,
-  node: string | null
+  node: string | null,
+  language: CodeLanguage
 ): CodeState {
   const [state, setState] = React.useState<CodeState>({ kind: 'loading' });
   React.useEffect(() => {
     let live = true;
     setState({ kind: 'loading' });
-    designer.code(path(), flow, node ?? undefined).then(
-      sql => live && setState({ kind: 'shown', sql }),
+    source.code(path(), flow, node ?? undefined, language).then(
+      code => live && setState({ kind: 'shown', code }),
       reason => live && setState({ kind: 'failed', message: errorText(reason) })
     );
     return () => {
       live = false;
     };
-  }, [designer, flow, node]);
+  }, [source, flow, node, language]);
   return state;
 }
 
-/** The panel: the node's or the flow's SQL, Copy, Close. */
+/** The SQL / Polars switch: a labelled group of two radio buttons. */
+function LanguageSwitch(props: {
+  language: CodeLanguage;
+  onChange(language: CodeLanguage): void;
+}): JSX.Element {
+  return (
+    <span role="radiogroup" aria-label="Code language">
+      {LANGUAGES.map(({ value, label }) => (
+        <label key={value}>
+          <input
+            type="radio"
+            name="galilean-flow-code-language"
+            value={value}
+            checked={props.language === value}
+            onChange={() => props.onChange(value)}
+          />{' '}
+          {label}
+        </label>
+      ))}
+    </span>
+  );
+}
+
+/** The panel: the node's or the flow's code, its language, Copy, Close. */
 export function CodePanel(props: {
-  designer: IFlowsDesigner;
+  designer: ICodeSource;
   path: () => string;
   flow: IFlow;
   /** The selected node, if one is. */
@@ -48,13 +98,16 @@ export function CodePanel(props: {
 }): JSX.Element {
   const { designer, path, flow, selected, onClose } = props;
   const [whole, setWhole] = React.useState(selected === null);
+  const [language, setLanguage] = React.useState<CodeLanguage>('sql');
   const node = whole ? null : selected;
-  const state = useCode(designer, path, flow, node);
-  const title = node ? `SQL of ${node}` : 'SQL of the whole flow';
+  const state = useCode(designer, path, flow, node, language);
+  const title = codeTitle(language, node);
+  const what = language === 'sql' ? 'the SQL' : 'the Polars script';
   return (
     <section className="jp-GalileanFlow-code" aria-label="Show as code">
       <div className="jp-GalileanFlow-codeBar" role="toolbar">
         <strong>{title}</strong>
+        <LanguageSwitch language={language} onChange={setLanguage} />
         <label>
           <input
             type="checkbox"
@@ -65,10 +118,10 @@ export function CodePanel(props: {
           Whole flow
         </label>
         <button
-          aria-label="Copy the SQL"
+          aria-label={`Copy ${what}`}
           disabled={state.kind !== 'shown'}
           onClick={() =>
-            state.kind === 'shown' && Clipboard.copyToSystem(state.sql)
+            state.kind === 'shown' && Clipboard.copyToSystem(state.code)
           }
         >
           Copy
@@ -87,7 +140,7 @@ export function CodePanel(props: {
       )}
       {state.kind === 'shown' && (
         <pre className="jp-GalileanFlow-sql" aria-label={title}>
-          {state.sql}
+          {state.code}
         </pre>
       )}
     </section>

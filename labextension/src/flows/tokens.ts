@@ -108,8 +108,14 @@ export interface IFlowsDesigner {
   kinds(refresh?: boolean): Promise<IKindInfo[]>;
   validate(path: string, content: unknown): Promise<IValidation>;
   preview(request: IPreviewRequest): Promise<IPreview>;
-  /** The SQL the engine runs for `node`, or for the flow's displayed outputs. */
-  code(path: string, content: unknown, node?: string): Promise<string>;
+  /** The SQL the engine runs for `node`, or for the flow's displayed outputs; or
+   * (`language` "polars") the same as a Polars script. */
+  code(
+    path: string,
+    content: unknown,
+    node?: string,
+    language?: 'sql' | 'polars'
+  ): Promise<string>;
   /** Where `column` of `node` comes from, read off the compiled query. */
   lineage(
     path: string,

@@ -22,3 +22,9 @@ class PlaneConfig:
     docker_network: str = _BOX.docker_network
     docker_mem_limit: str = _BOX.docker_mem_limit
     docker_cpu_limit: float = _BOX.docker_cpu_limit
+    # How messages name what runs here ("flows", "dataset operations").
+    subject: str = "flows"
+
+    @property
+    def isolation_variable(self) -> str:
+        return f"GALILEAN_{self.service.upper()}_ISOLATION"

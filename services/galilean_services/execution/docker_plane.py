@@ -188,7 +188,7 @@ class DockerPlane:
     def describe(self) -> str:
         net = f"network {self.config.docker_network}" if self.network else "no network"
         return (
-            f"{self.config.service} work runs in containers from {self.config.docker_image} "
+            f"{self.config.subject} run in containers from {self.config.docker_image} "
             f"as uid {NOTEBOOK_UID}, "
             f"with only the owner's folder, {net}"
         )

@@ -101,6 +101,9 @@ class Isolation:
     network: bool = False
     readable: tuple[str, ...] = field(default_factory=tuple)
     bwrap: str = "bwrap"
+    # What runs here and the setting that chooses it, for messages.
+    subject: str = "flows"
+    variable: str = "GALILEAN_FLOWS_ISOLATION"
 
     @property
     def isolated(self) -> bool:
@@ -152,14 +155,14 @@ class Isolation:
     def describe(self) -> str:
         if self.mode == "none":
             return (
-                "flows are NOT isolated: runs and endpoints execute as the service's own "
+                f"{self.subject} are NOT isolated: they execute as the service's own "
                 "account and can read what it reads (install bubblewrap, or set "
-                "GALILEAN_FLOWS_ISOLATION=bubblewrap to require it)"
+                f"{self.variable}=bubblewrap to require it)"
             )
         net = "no network"
         if self.network:
             net = "with the network (the allow-list checked by the engine)"
-        return f"flows run isolated by bubblewrap: only the owner's folder, {net}"
+        return f"{self.subject} run isolated by bubblewrap: only the owner's folder, {net}"
 
 
 def _bwrap_works(bwrap: str, readable: Iterable[str]) -> str:
@@ -181,22 +184,32 @@ def _bwrap_works(bwrap: str, readable: Iterable[str]) -> str:
     return ""
 
 
-def choose(setting: str, network: bool) -> Isolation:
+def choose(
+    setting: str,
+    network: bool,
+    subject: str = "flows",
+    variable: str = "GALILEAN_FLOWS_ISOLATION",
+) -> Isolation:
     """The isolation for this service: `auto` takes bubblewrap when it works here."""
     if setting not in MODES:
-        raise IsolationUnavailable(
-            f"GALILEAN_FLOWS_ISOLATION={setting!r}: use one of {', '.join(MODES)}"
-        )
+        raise IsolationUnavailable(f"{variable}={setting!r}: use one of {', '.join(MODES)}")
     if setting == "none":
-        return Isolation("none", network=True)
+        return Isolation("none", network=True, subject=subject, variable=variable)
     bwrap = shutil.which("bwrap")
     readable = python_paths()
     why = "bwrap is not installed (Debian: apt-get install bubblewrap)"
     if bwrap:
         why = _bwrap_works(bwrap, readable)
         if not why:
-            return Isolation("bubblewrap", network=network, readable=tuple(readable), bwrap=bwrap)
+            return Isolation(
+                "bubblewrap",
+                network=network,
+                readable=tuple(readable),
+                bwrap=bwrap,
+                subject=subject,
+                variable=variable,
+            )
     if setting == "bubblewrap":
-        raise IsolationUnavailable(f"GALILEAN_FLOWS_ISOLATION=bubblewrap, but {why}")
+        raise IsolationUnavailable(f"{variable}=bubblewrap, but {why}")
     log.warning("bubblewrap unavailable: %s", why)
-    return Isolation("none", network=True)
+    return Isolation("none", network=True, subject=subject, variable=variable)

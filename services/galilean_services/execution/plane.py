@@ -165,7 +165,9 @@ def make_plane(config: PlaneConfig) -> Plane:
         from .docker_plane import DockerPlane  # the Docker SDK only where it is used
 
         return DockerPlane(config)
-    isolation = choose(config.isolation, config.needs_network)
+    isolation = choose(
+        config.isolation, config.needs_network, config.subject, config.isolation_variable
+    )
     data = CommonSettings.from_environ(os.environ).data_path
     for readable in isolation.readable:  # Python's folders, shown read-only to every run
         if data.is_relative_to(readable):

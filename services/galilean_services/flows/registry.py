@@ -15,7 +15,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from .net import HttpPolicy
-from .polars_expr import NoPolarsForm
+from .polars_expr import NoPolarsForm, Schema
 
 Columns = list[str] | None  # None: not known before running
 
@@ -116,6 +116,19 @@ class NodeKind:
     ) -> pl.LazyFrame:
         """Polars form of `output`."""
         return node
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        """`lazy` written as Python code, for the flow's Polars script (polars_script.py):
+        an expression over the input frames, whose variable names `inputs` gives by port
+        (`schemas`: their columns and types). None where no code is written (the script
+        runs the node on DuckDB); raise NoPolarsForm where `lazy` would."""
+        return None
 
     def same_rows(self, params: dict[str, Any]) -> bool:
         """True when the node gives exactly one row per row of its one input (its row

@@ -7,16 +7,14 @@ methods take plain values and return plain dicts.
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
-from contextlib import suppress
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from ..errors import NotFound, ValidationError
+from ..kit.sql_store import open_engine
 from . import tables
 
 # The tables live in tables.py; these names are how this module (and callers) use them.
@@ -31,55 +29,9 @@ def _row(row: Any) -> dict[str, Any]:
     return dict(row._mapping)
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The database file of a SQLite URL (None: another database, or one in memory)."""
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return None
-    name = parsed.database or ""
-    if name in ("", ":memory:") or parsed.query.get("mode") == "memory":
-        return None
-    if name.startswith("file:"):  # a URI filename (?uri=true)
-        name = name.removeprefix("file:").split("?", 1)[0]
-    return Path(name).absolute()
-
-
-def keep_private(database: Path) -> None:
-    """The database and its -wal and -shm files readable by this account only: they hold
-    every user's flows and run outputs."""
-    for path in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
-        with suppress(FileNotFoundError):
-            os.chmod(path, 0o600)
-
-
-def _create_private(database: Path) -> None:
-    """Make the database's folder (0700) and an empty file (0600) before SQLite does, so
-    that neither is ever readable by others."""
-    missing = [p for p in (database.parent, *database.parent.parents) if not p.exists()]
-    for folder in reversed(missing):
-        folder.mkdir(mode=0o700, exist_ok=True)
-    with suppress(FileExistsError):
-        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    keep_private(database)
-
-
 class Store:
     def __init__(self, url: str) -> None:
-        self.engine = sa.create_engine(url, future=True)
-        if self.engine.dialect.name == "sqlite":
-            database = sqlite_file(url)
-            if database is not None:
-                _create_private(database)
-
-            @sa.event.listens_for(self.engine, "connect")
-            def _sqlite_pragmas(dbapi: Any, _record: Any) -> None:
-                cursor = dbapi.cursor()
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.close()
-                if database is not None:  # -wal and -shm exist from here on
-                    keep_private(database)
-
+        self.engine = open_engine(url)
         metadata.create_all(self.engine)
 
     def close(self) -> None:

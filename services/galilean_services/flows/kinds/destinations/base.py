@@ -8,6 +8,7 @@ import polars as pl
 from sqlglot import exp
 
 from ...paths import path_problem
+from ...polars_expr import Schema
 from ...registry import Columns, CompileContext, NodeKind
 
 
@@ -24,6 +25,15 @@ class PassThrough(NodeKind):
     def lazy(
         self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
     ) -> pl.LazyFrame:
+        return inputs["in"]
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
         return inputs["in"]
 
     def same_rows(self, params: dict[str, Any]) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
+from ...polars_expr import Schema
 from ...registry import CompileContext, NodeKind
 
 
@@ -30,6 +31,16 @@ class Display(NodeKind):
         self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
     ) -> pl.LazyFrame:
         return inputs["in"].head(params["limit"]) if "limit" in params else inputs["in"]
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        limit = params.get("limit")
+        return f"{inputs['in']}.head({limit!r})" if limit is not None else inputs["in"]
 
     def same_rows(self, params: dict[str, Any]) -> bool:
         return "limit" not in params

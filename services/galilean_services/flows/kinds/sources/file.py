@@ -9,7 +9,8 @@ from sqlglot import exp
 
 from ...issues import NodeError
 from ...paths import file_identity, flow_file, flow_files, is_glob, path_problem
-from ...polars_expr import NoPolarsForm
+from ...polars_code_expr import path_code
+from ...polars_expr import NoPolarsForm, Schema
 from ...probe import describe
 from ...registry import Columns, CompileContext, NodeKind
 
@@ -71,4 +72,17 @@ class FileSource(NodeKind):
             # expand it and follow symlinks out of the folder.
             return pl.scan_parquet(flow_files(ctx, params["path"]), glob=False)
         # DuckDB's CSV and JSON sniffing (delimiters, dates) is what flows are written against.
+        raise NoPolarsForm("reading CSV or JSON")
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        full = flow_file(ctx, params["path"])
+        fmt = params.get("format", "auto")
+        if fmt == "parquet" or (fmt == "auto" and full.suffix.lower() == ".parquet"):
+            return f"pl.scan_parquet({path_code(params['path'])})"
         raise NoPolarsForm("reading CSV or JSON")

@@ -7,7 +7,8 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
-from ...polars_expr import NoPolarsForm, cast_expr
+from ...polars_code_expr import cast_code, value_code
+from ...polars_expr import NoPolarsForm, Schema, cast_expr
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column, ident, literal, resolve
 from ..columns import SQL_TYPES
@@ -94,3 +95,28 @@ class InlineSource(NodeKind):
             if c.get("type")
         ]
         return frame.with_columns(typed) if typed else frame
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        self.lazy(params, {}, ctx)  # NoPolarsForm where `lazy` has no form
+        cols, rows = params["columns"], params["rows"]
+        series, casts = [], []
+        for i, col in enumerate(cols):
+            values = "[" + ", ".join(value_code(row[i]) for row in rows) + "]"
+            read = pl.Series([resolve(row[i], ctx.params) for row in rows], strict=False).dtype
+            typed = ", dtype=pl.String" if read == pl.Null else ""  # as `lazy`
+            series.append(f"pl.Series({col['name']!r}, {values}{typed}, strict=False)")
+            if col.get("type"):
+                source = pl.String() if read == pl.Null else read
+                casts.append(cast_code(f"pl.col({col['name']!r})", source, col["type"], True))
+        frame = (
+            "pl.DataFrame(\n    [\n"
+            + "".join(f"        {c},\n" for c in series)
+            + "    ]\n).lazy()"
+        )
+        return f"{frame}.with_columns([{', '.join(casts)}])" if casts else frame

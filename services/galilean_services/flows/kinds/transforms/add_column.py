@@ -7,7 +7,8 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
-from ...polars_expr import schema_of, translate
+from ...polars_code_expr import expression_code
+from ...polars_expr import Schema, schema_of, translate
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import ident, parse_expression
 from ..columns import SQL_EXPRESSION, expression_problems
@@ -62,6 +63,16 @@ class AddColumn(NodeKind):
         tree = parse_expression(params["expression"], ctx.params)
         value = translate(tree, schema_of(inputs["in"])).alias(params["name"])
         return inputs["in"].with_columns(value)  # replaces a column in its place
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        value = expression_code(params["expression"], ctx.params, schemas["in"])
+        return f"{inputs['in']}.with_columns(({value}).alias({params['name']!r}))"
 
     def same_rows(self, params: dict[str, Any]) -> bool:
         return True

@@ -7,7 +7,8 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
-from ...polars_expr import aggregate, column_or_star
+from ...polars_code_expr import aggregate_code
+from ...polars_expr import Schema, aggregate, column_or_star
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column, ident
 from ..columns import AGGREGATES, COLUMN, missing
@@ -81,3 +82,20 @@ class Aggregate(NodeKind):
         if groups:
             return inputs["in"].group_by(groups).agg(measures)
         return inputs["in"].select(measures)
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        measures = [
+            f"{aggregate_code(agg['function'], agg.get('column'))}.alias({agg['as']!r})"
+            for agg in params["aggregations"]
+        ]
+        listed = "\n" + "".join(f"    {m},\n" for m in measures)  # one a line
+        groups = params.get("group_by", [])
+        if groups:
+            return f"{inputs['in']}.group_by({list(groups)!r}).agg({listed})"
+        return f"{inputs['in']}.select({listed})"

@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
+from ...polars_expr import Schema
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column
 from ..columns import COLUMN, missing
@@ -40,3 +41,13 @@ class Deduplicate(NodeKind):
     ) -> pl.LazyFrame:
         keys = params.get("columns")
         return inputs["in"].unique(subset=keys or None, keep="any")
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        keys = params.get("columns") or None
+        return f'{inputs["in"]}.unique(subset={keys!r}, keep="any")'

@@ -7,7 +7,8 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
-from ...polars_expr import schema_of, translate
+from ...polars_code_expr import expression_code
+from ...polars_expr import Schema, schema_of, translate
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import parse_expression
 from ..columns import SQL_EXPRESSION, expression_problems
@@ -38,3 +39,13 @@ class Filter(NodeKind):
     ) -> pl.LazyFrame:
         condition = parse_expression(params["condition"], ctx.params)
         return inputs["in"].filter(translate(condition, schema_of(inputs["in"])))
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        condition = expression_code(params["condition"], ctx.params, schemas["in"])
+        return f"{inputs['in']}.filter({condition})"

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
-from ...polars_expr import NoPolarsForm, schema_of
+from ...polars_expr import NoPolarsForm, Schema, schema_of
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import ident
 from ..columns import column_of, missing
@@ -95,3 +95,25 @@ class Join(NodeKind):
         )
         # As the SQL form: the left's columns, then the right's but the same-named keys.
         return joined.select([*left_names, *right_names])
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        left, right = inputs["left"], inputs["right"]
+        left_on = [k["left"] for k in params["on"]]
+        right_on = [k["right"] for k in params["on"]]
+        how = params["how"]
+        keys = f"left_on={left_on!r}, right_on={right_on!r}, how={how!r}"
+        if how in ("semi", "anti"):
+            return f"{left}.join({right}, {keys})"
+        left_names = list(schemas["left"])
+        same = {k["right"] for k in params["on"] if k["left"] == k["right"]}
+        right_names = [c for c in schemas["right"] if c not in same]
+        if set(left_names) & set(right_names):
+            raise NoPolarsForm("columns of the same name on both sides")
+        joined = f'{left}.join(\n    {right}, {keys}, coalesce=False, suffix="__galilean_right"\n)'
+        return f"{joined}.select({[*left_names, *right_names]!r})"

@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
+from ...polars_expr import Schema
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column, ident
 from ..columns import missing
@@ -46,6 +47,15 @@ class Rename(NodeKind):
         self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
     ) -> pl.LazyFrame:
         return inputs["in"].rename(params["mapping"])
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        return f"{inputs['in']}.rename({dict(params['mapping'])!r})"
 
     def same_rows(self, params: dict[str, Any]) -> bool:
         return True

@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
+from ...polars_expr import Schema
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column
 from ..columns import COLUMN_LIST, missing
@@ -38,6 +39,15 @@ class Select(NodeKind):
         self, params: dict[str, Any], inputs: dict[str, pl.LazyFrame], ctx: CompileContext
     ) -> pl.LazyFrame:
         return inputs["in"].select([pl.col(c) for c in params["columns"]])
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        return f"{inputs['in']}.select({list(params['columns'])!r})"
 
     def same_rows(self, params: dict[str, Any]) -> bool:
         return True

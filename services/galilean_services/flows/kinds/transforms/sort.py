@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
+from ...polars_expr import Schema
 from ...registry import Columns, CompileContext, NodeKind
 from ...sql import column
 from ..columns import COLUMN, missing
@@ -57,6 +58,21 @@ class Sort(NodeKind):
             descending=[bool(k.get("descending")) for k in keys],
             nulls_last=True,
             maintain_order=True,
+        )
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        keys = params["keys"]
+        names = [k["column"] for k in keys]
+        descending = [bool(k.get("descending")) for k in keys]
+        return (
+            f"{inputs['in']}.sort({names!r}, descending={descending!r}, nulls_last=True, "
+            "maintain_order=True)"
         )
 
     def same_rows(self, params: dict[str, Any]) -> bool:

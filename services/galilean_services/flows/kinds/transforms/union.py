@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 from sqlglot import exp
 
+from ...polars_expr import Schema
 from ...registry import Columns, CompileContext, NodeKind
 
 
@@ -36,3 +37,13 @@ class Union(NodeKind):
     ) -> pl.LazyFrame:
         both = pl.concat([inputs["a"], inputs["b"]], how="diagonal_relaxed")
         return both.unique() if params.get("distinct") else both
+
+    def lazy_code(
+        self,
+        params: dict[str, Any],
+        inputs: dict[str, str],
+        ctx: CompileContext,
+        schemas: dict[str, Schema],
+    ) -> str | None:
+        both = f'pl.concat([{inputs["a"]}, {inputs["b"]}], how="diagonal_relaxed")'
+        return f"{both}.unique()" if params.get("distinct") else both
