@@ -151,6 +151,7 @@ describe('the flows designer client', () => {
     expect(JSON.parse(init!.body as string)).toEqual({
       path: 'a/b.flow',
       content: { x: 1 },
+      language: 'sql',
       node: 'n'
     });
     await client.preview({ path: 'p.flow', content: {}, node: 'n' });

@@ -16,6 +16,7 @@ import {
   MiniMap,
   NodeChange,
   ReactFlow,
+  Rect,
   useNodesInitialized,
   useReactFlow
 } from '@xyflow/react';
@@ -29,6 +30,7 @@ import {
   deleteNodes,
   moveNodes
 } from './edit';
+import { NODE_HEIGHT, NODE_WIDTH } from './layout';
 import { IFlow, IPosition } from './model';
 import { GalileanNode, GalileanNodeView } from './nodeview';
 import { IKindInfo, INodeDecoration } from './tokens';
@@ -91,6 +93,42 @@ export function canvasEdges(
   }));
 }
 
+/** A node's drawn size, once the canvas has measured it. */
+export interface ISize {
+  width?: number;
+  height?: number;
+}
+
+/**
+ * The box around `flow`'s nodes where the flow puts them, each of its measured size
+ * (the layout's size until it is measured); an empty flow's box is empty at 0, 0.
+ */
+export function flowBounds(
+  flow: IFlow,
+  sizes: Map<string, ISize | undefined>
+): Rect {
+  const boxes = canvasNodes(flow, new Map(), new Map(), new Set()).map(n => {
+    const size = sizes.get(n.id);
+    return {
+      x: n.position.x,
+      y: n.position.y,
+      right: n.position.x + (size?.width ?? NODE_WIDTH),
+      bottom: n.position.y + (size?.height ?? NODE_HEIGHT)
+    };
+  });
+  if (boxes.length === 0) {
+    return { x: 0, y: 0, width: 0, height: 0 };
+  }
+  const x = Math.min(...boxes.map(b => b.x));
+  const y = Math.min(...boxes.map(b => b.y));
+  return {
+    x,
+    y,
+    width: Math.max(...boxes.map(b => b.right)) - x,
+    height: Math.max(...boxes.map(b => b.bottom)) - y
+  };
+}
+
 const selectedIds = (items: { id: string; selected?: boolean }[]) =>
   new Set(items.filter(item => item.selected).map(item => item.id));
 
@@ -121,6 +159,8 @@ export interface ICanvasProps {
   edgeProblems: Map<string, string[]>;
   /** A node to select and bring into view (a new object each time). */
   focus: { id: string } | null;
+  /** Show the whole flow as it is now (a new object each time: after auto-layout). */
+  fitAll?: object | null;
   onChange(flow: IFlow): void;
   onSelect(ids: string[]): void;
   /** Say why something was refused. */
@@ -132,7 +172,7 @@ export interface ICanvasProps {
 }
 
 export function FlowCanvas(props: ICanvasProps): JSX.Element {
-  const { flow, kinds, problems, edgeProblems, focus } = props;
+  const { flow, kinds, problems, edgeProblems, focus, fitAll } = props;
   const decorations = props.decorations ?? NO_DECORATIONS;
   const { onChange, onSelect, onMessage, onAdd } = props;
   const none = new Set<string>();
@@ -183,6 +223,21 @@ export function FlowCanvas(props: ICanvasProps): JSX.Element {
     );
     setEdges(old => canvasEdges(flow, selectedIds(old), edgeProblems));
   }, [flow, kinds, problems, edgeProblems, decorations]);
+
+  // Asked to show the whole flow (the flow just laid out): its nodes' new places are
+  // the flow's, not yet the canvas's, so the box is taken from the flow.
+  React.useEffect(() => {
+    const frame = box.current;
+    if (fitAll && frame) {
+      const sizes = new Map(getNodes().map(n => [n.id, n.measured]));
+      const bounds = flowBounds(flow, sizes);
+      void setViewport(
+        openingViewport(bounds, frame.clientWidth, frame.clientHeight),
+        { duration: 300 }
+      );
+    }
+    // Only a new request fits: the flow is read as it is when one comes.
+  }, [fitAll]);
 
   React.useEffect(() => {
     if (focus !== null) {

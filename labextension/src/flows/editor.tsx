@@ -65,6 +65,7 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
   const [selection, setSelection] = React.useState<string[]>([]);
   const [message, setMessage] = React.useState('');
   const [focus, setFocus] = React.useState<{ id: string } | null>(null);
+  const [fitAll, setFitAll] = React.useState<object | null>(null);
   const {
     issues,
     error: checkError,
@@ -181,7 +182,12 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
       <Palette kinds={kinds} error={error} onPick={kind => add(kind)} />
       <div className="jp-GalileanFlow-main">
         <div className="jp-GalileanFlow-toolbar" role="toolbar">
-          <button onClick={() => edit(moveNodes(flow, autoLayout(flow)))}>
+          <button
+            onClick={() => {
+              edit(moveNodes(flow, autoLayout(flow)));
+              setFitAll({});
+            }}
+          >
             Auto-layout
           </button>
           <button onClick={() => doc.undo()}>Undo</button>
@@ -226,6 +232,7 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
               problems={problems}
               edgeProblems={edgeProblems}
               focus={focus}
+              fitAll={fitAll}
               onChange={edit}
               onSelect={setSelection}
               onMessage={setMessage}
