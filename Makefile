@@ -119,3 +119,5 @@ bench: install $(BARE)/bin/python
 	python bench/export.py --rows 100000 --repeat 3
 	python bench/login_to_lab.py --users 3
 	python bench/designer.py --rows 10000000 --repeat 5
+	python bench/datasets_files.py
+	python bench/datasets_tables.py --rows 15000000

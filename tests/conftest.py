@@ -19,6 +19,9 @@ import pytest
 from harness.client import HubClient
 from harness.hub import REPO, Hub
 
+# The datasets service in this process (tests/datasets_app.py), for the modules that ask.
+pytest_plugins = ["datasets_app"]
+
 ADMIN = "admin"
 # Long and uncommon: accepted by the default password rules.
 PASSWORD = "correct-horse-battery-9"

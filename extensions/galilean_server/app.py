@@ -17,9 +17,10 @@ from galilean_services.dialects import default_registry
 from galilean_services.folders import user_home
 from galilean_services.sizes import size_problem
 
-from .base import CONNECTIONS
+from .base import CONNECTIONS, OWNER
+from .datasets_bridge import UPSTREAM, datasets_upstream
 from .examples import set_up
-from .flows_bridge import LINK, OWNER, PLACES, Places
+from .flows_bridge import LINK, PLACES, Places
 from .flows_link import FlowsLink
 from .handlers import DESIGNER, ROUTES
 from .manager import ConnectionsManager
@@ -97,6 +98,8 @@ class GalileanServerApp(ExtensionApp):
         self.settings[LINK] = FlowsLink.from_environ(os.environ)
         self.settings[OWNER] = os.environ.get("JUPYTERHUB_USER", "")
         self.settings[PLACES] = Places(root, user_home())
+        # The Datasets panel's bridge to the datasets service (datasets_bridge.py).
+        self.settings[UPSTREAM] = datasets_upstream(os.environ)
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
 
     def flows_root(self) -> str:

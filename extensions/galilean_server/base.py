@@ -11,12 +11,14 @@ from typing import Any, cast
 from jupyter_server.base.handlers import APIHandler
 
 from galilean_services.kit.body import json_object
+from galilean_services.kit.errors import Forbidden
 from galilean_services.kit.http import JSONErrorMixin
 
 from .manager import ConnectionsManager
 
 AUTH_RESOURCE = "galilean"
 CONNECTIONS = "galilean_connections"  # the web app setting holding the ConnectionsManager
+OWNER = "galilean_server_owner"  # the server's owner (JUPYTERHUB_USER; empty: whoever signs in)
 
 
 class GalileanHandler(JSONErrorMixin, APIHandler):
@@ -31,3 +33,20 @@ class GalileanHandler(JSONErrorMixin, APIHandler):
 
     def body_object(self) -> dict[str, Any]:
         return json_object(self.request.body)
+
+
+class OwnerOnlyHandler(GalileanHandler):
+    """A bridge to a hub service, which acts with the server's token, that is as the
+    server's owner: only the owner may use it (a guest of a shared server gets 403)."""
+
+    bridge = "service"  # what the refusal names
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        owner = self.settings.get(OWNER) or ""
+        user = self.current_user
+        if user is not None and owner and user.username != owner:
+            raise Forbidden(
+                f"only {owner}, whose server this is, may use its {self.bridge} bridge",
+                [{"field": "user"}],
+            )

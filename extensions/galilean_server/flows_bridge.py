@@ -14,13 +14,12 @@ from typing import Any, cast
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from galilean_services.kit.errors import Forbidden, NotFound, ValidationError
+from galilean_services.kit.errors import NotFound, ValidationError
 
-from .base import GalileanHandler
+from .base import OwnerOnlyHandler
 from .flows_link import FlowsLink
 
 LINK = "galilean_flows_link"  # the web app setting holding the FlowsLink
-OWNER = "galilean_flows_owner"  # the server's owner (JUPYTERHUB_USER; empty: whoever signs in)
 PLACES = "galilean_flows_places"  # the server's root and the folder the service sees
 SEGMENT = r"([^/]+)"  # a run id or version number in a URL, checked by the handler
 RUN_ID = re.compile(r"[0-9a-f]{32}")  # the service's run ids (uuid4 hex)
@@ -110,22 +109,14 @@ def checked_body(body: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, A
     return path, content, rest
 
 
-class BridgeHandler(GalileanHandler):
+class BridgeHandler(OwnerOnlyHandler):
     """Signed in (the server's login), authorized on "galilean", and the server's owner."""
+
+    bridge = "flows service"
 
     @property
     def link(self) -> FlowsLink:
         return cast(FlowsLink, self.settings[LINK])
-
-    async def prepare(self) -> None:  # type: ignore[override]
-        await super().prepare()
-        owner = self.settings.get(OWNER) or ""
-        user = self.current_user
-        if user is not None and owner and user.username != owner:
-            raise Forbidden(
-                f"only {owner}, whose server this is, may use its flows service bridge",
-                [{"field": "user"}],
-            )
 
     def path(self) -> str:
         return self.service_name(checked_path(self.get_query_argument("path", None)))

@@ -10,73 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
-from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from galilean_services.kit.errors import NotFound
 
-from galilean_services.kit.errors import GalileanError, NotFound
+from .service_upstream import Upstream
 
-UNREACHABLE = "The flows service is not reachable from this server"
 RUNS_SHOWN = 50  # the newest runs `state` lists
-
-
-class Unreachable(GalileanError):
-    status = 503
-
-
-class Upstream:
-    """JSON requests to the flows service as the server's owner. The token is sent in a
-    header and never logged or answered."""
-
-    def __init__(self, url: str, token: str, timeout: float = 30.0) -> None:
-        self.url = url if url.endswith("/") else f"{url}/"
-        self.token = token
-        self.timeout = timeout
-
-    async def call(
-        self, method: str, path: str, body: Any = None, query: Mapping[str, str] | None = None
-    ) -> Any:
-        if not self.url.startswith(("http://", "https://")) or not self.token:
-            raise Unreachable(
-                f"{UNREACHABLE}: GALILEAN_FLOWS_URL and JUPYTERHUB_API_TOKEN are set only in "
-                "servers the Galilean hub starts"
-            )
-        target = self.url + path + (f"?{urlencode(query)}" if query else "")
-        # Tornado wants a body for POST, PUT and PATCH, and none for GET or DELETE.
-        with_body = method in ("POST", "PUT", "PATCH")
-        payload = (json.dumps(body) if body is not None else "") if with_body else None
-        request = HTTPRequest(
-            target,
-            method,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
-            body=payload,
-            connect_timeout=min(5.0, self.timeout),
-            request_timeout=self.timeout,
-            follow_redirects=False,
-        )
-        try:
-            response = await AsyncHTTPClient().fetch(request, raise_error=False)
-        except OSError as exc:  # refused, name unknown: nothing is said of the URL's token
-            raise Unreachable(f"{UNREACHABLE} ({type(exc).__name__})") from None
-        if response.code == 599:  # tornado's "no answer" (timeout, connection lost)
-            raise Unreachable(f"{UNREACHABLE} (no answer in {self.timeout:g} s)")
-        return _answer(response.code, response.body or b"")
-
-
-def _answer(code: int, raw: bytes) -> Any:
-    """The service's JSON for a 2xx; its error passed on (status and shape) otherwise."""
-    try:
-        data = json.loads(raw) if raw.strip() else None
-    except ValueError:
-        data = None
-    if 200 <= code < 300:
-        return data
-    if isinstance(data, dict) and isinstance(data.get("error"), str):
-        errors = data.get("errors")
-        raise GalileanError(data["error"], errors if isinstance(errors, list) else [], code)
-    if code in (502, 503, 504):
-        raise Unreachable(f"{UNREACHABLE} (it answered {code})")
-    raise GalileanError(f"The flows service answered {code}", [], code if code >= 400 else 502)
 
 
 def canonical(content: dict[str, Any]) -> Any:

@@ -12,6 +12,7 @@ from tornado import web
 from tornado.ioloop import IOLoop
 
 from .base import GalileanHandler
+from .datasets_bridge import ROUTES as DATASETS_BRIDGE_ROUTES
 from .features import Context, platform_status
 from .flows_bridge import ROUTES as BRIDGE_ROUTES
 
@@ -175,4 +176,5 @@ ROUTES: list[tuple[str, type[Any]]] = [
     (r"/galilean/flows/code", FlowCodeHandler),
     (r"/galilean/flows/lineage", FlowLineageHandler),  # column lineage (flows/lineage.py)
     *BRIDGE_ROUTES,  # the designer's bridge to the flows service (flows_bridge.py)
+    *DATASETS_BRIDGE_ROUTES,  # the Datasets panel's bridge (datasets_bridge.py)
 ]

@@ -18,7 +18,13 @@ from galilean_services.folders import HOME_ENV, SHARED_MOUNT, shared_template, u
 
 from .hub_pages import configure_pages
 from .limits import apply_group_limits
-from .services import declared, flows_url_for_servers, register, shared_connections
+from .services import (
+    datasets_url_for_servers,
+    declared,
+    flows_url_for_servers,
+    register,
+    shared_connections,
+)
 from .settings import ConfigError, Settings
 from .spawners import docker_pre_spawn
 from .workspaces import options_from_form, workspace_env_name, workspace_env_title
@@ -152,6 +158,8 @@ def singleuser_environment(settings: Settings) -> dict[str, Any]:
         "GALILEAN_FLOWS_MEMORY_LIMIT": settings.flows_memory_limit,
         # The designer's bridge (galilean_server/flows_bridge.py) forwards to the service here.
         "GALILEAN_FLOWS_URL": flows_url_for_servers(settings),
+        # The Datasets panel's bridge (galilean_server/datasets_bridge.py).
+        "GALILEAN_DATASETS_URL": datasets_url_for_servers(settings),
         **shared_connections(),
     }
 

@@ -13,6 +13,7 @@ GROUPS = {
     "accounts": "Accounts and sign-in",
     "servers": "Workspaces and servers",
     "flows": "Flows service (runs, schedules, published endpoints)",
+    "datasets": "Datasets service (snapshots, diff, restore)",
     "docker": "Docker mode (user containers)",
     "compose": "The compose stack (read by docker compose, not by the hub)",
 }

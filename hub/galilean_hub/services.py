@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from galilean_services.datasets_service.access import SCOPES as DATASET_SCOPES
+from galilean_services.datasets_service.settings import DatasetsSettings
 from galilean_services.flows_service.access import SCOPES as FLOW_SCOPES
 from galilean_services.flows_service.settings import FlowsSettings
 from galilean_services.kit.auth import Scopes
@@ -101,23 +103,31 @@ def server_scopes(services: list[Service]) -> list[str]:
     return scopes
 
 
-def flows_url_for_servers(settings: Settings) -> str:
-    """Where a user's server reaches the flows service (GALILEAN_FLOWS_URL). Embedded mode:
+def service_url_for_servers(settings: Settings, name: str, port: int) -> str:
+    """Where a user's server reaches a hub service (GALILEAN_<NAME>_URL). Embedded mode:
     the service's own port on this machine; docker mode: the hub container's proxy by the
     hub's name on the stack's network (the service listens on the container's loopback)."""
     bind = urlsplit(settings.bind_url)
-    prefix = f"{bind.path.rstrip('/')}/services/flows/"
+    prefix = f"{bind.path.rstrip('/')}/services/{name}/"
     if settings.mode != "docker":
-        return f"http://127.0.0.1:{settings.flows_port}{prefix}"
+        return f"http://127.0.0.1:{port}{prefix}"
     host = settings.hub_connect_ip or settings.hub_ip
-    port = bind.port or (443 if bind.scheme == "https" else 80)
-    return f"{bind.scheme}://{host}:{port}{prefix}"
+    public = bind.port or (443 if bind.scheme == "https" else 80)
+    return f"{bind.scheme}://{host}:{public}{prefix}"
+
+
+def flows_url_for_servers(settings: Settings) -> str:
+    return service_url_for_servers(settings, "flows", settings.flows_port)
+
+
+def datasets_url_for_servers(settings: Settings) -> str:
+    return service_url_for_servers(settings, "datasets", settings.datasets_port)
 
 
 def declared(settings: Settings) -> list[Service]:
     """The services of this stack, in the order the hub starts them."""
     culler = idle_culler(settings)
-    return [*([culler] if culler else []), flows(settings)]
+    return [*([culler] if culler else []), flows(settings), datasets(settings)]
 
 
 # -- the declarations -----------------------------------------------------------------------
@@ -153,18 +163,32 @@ def shared_connections() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("GALILEAN_CONNECTION_") and v}
 
 
+# A service whose work runs in containers reads its owners' groups for their limits.
+GROUP_LIMITS = ("read:users:groups", "read:groups")
+
+
+def check_bubblewrap(settings: Settings, variable: str, value: str) -> None:
+    """A service told to isolate with bubblewrap refuses to start without it."""
+    if settings.mode == "embedded" and value == "bubblewrap" and shutil.which("bwrap") is None:
+        raise ConfigError(
+            f"{variable}=bubblewrap, but bwrap is not installed "
+            f"(Debian: apt-get install bubblewrap; or set {variable}=auto)"
+        )
+
+
+def container_environment(settings: Settings) -> dict[str, str]:
+    """Docker mode: what a service needs to start its owners' work in containers from the
+    user's image (the image, its limits, the network, the Docker client's variables)."""
+    if settings.mode != "docker":
+        return {}
+    env = settings.environ([ContainerSettings])
+    return env | {k: v for k, v in os.environ.items() if k.startswith("DOCKER_")}
+
+
 def flows(settings: Settings) -> Service:
     """The flows service: flows, versions, runs, endpoints, schedules. Runs as their owners:
     bubblewrap in embedded mode, containers from the user's image in docker mode."""
-    if (
-        settings.mode == "embedded"
-        and settings.flows_isolation == "bubblewrap"
-        and shutil.which("bwrap") is None
-    ):
-        raise ConfigError(
-            "GALILEAN_FLOWS_ISOLATION=bubblewrap, but bwrap is not installed "
-            "(Debian: apt-get install bubblewrap; or set GALILEAN_FLOWS_ISOLATION=auto)"
-        )
+    check_bubblewrap(settings, "GALILEAN_FLOWS_ISOLATION", settings.flows_isolation)
     data = settings.data_path
     env = {
         **settings.environ([CommonSettings, FlowsSettings]),
@@ -175,10 +199,7 @@ def flows(settings: Settings) -> Service:
         ),
         **shared_connections(),
     }
-    docker = settings.mode == "docker"
-    if docker:  # runs and endpoint workers are containers from the user's image
-        env |= settings.environ([ContainerSettings])
-        env |= {k: v for k, v in os.environ.items() if k.startswith("DOCKER_")}
+    env |= container_environment(settings)  # runs and endpoints: containers in docker mode
     return Service(
         name="flows",
         command=[sys.executable, "-m", "galilean_services.flows_service"],
@@ -187,6 +208,32 @@ def flows(settings: Settings) -> Service:
         scopes=FLOW_SCOPES,
         # Docker mode: runs take their owner's group limits (galilean.mem_limit /
         # cpu_limit), as the owner's own containers do; the service reads groups only.
-        hub_scopes=("read:users:groups", "read:groups") if docker else (),
+        hub_scopes=GROUP_LIMITS if settings.mode == "docker" else (),
+        health="health",
+    )
+
+
+def datasets(settings: Settings) -> Service:
+    """The datasets service: datasets, snapshots, diff, restore. Its work runs as the
+    owner, as flows' does (bubblewrap in embedded mode, containers in docker mode)."""
+    check_bubblewrap(settings, "GALILEAN_DATASETS_ISOLATION", settings.datasets_isolation)
+    data = settings.data_path
+    env = {
+        **settings.environ([CommonSettings, DatasetsSettings]),
+        "GALILEAN_DATA_DIR": str(data),
+        "GALILEAN_DATASETS_DB_URL": settings.datasets_database_url(settings.db_url, data),
+        "GALILEAN_DATASETS_FILES_ROOT": settings.datasets_files_template(
+            settings.mode, data, settings.docker_shared_dir
+        ),
+    }
+    env |= container_environment(settings)
+    return Service(
+        name="datasets",
+        command=[sys.executable, "-m", "galilean_services.datasets_service"],
+        environment=env,
+        port=settings.datasets_port,
+        scopes=DATASET_SCOPES,
+        # Docker mode: its workers take their owner's group limits, as flows' runs do.
+        hub_scopes=GROUP_LIMITS if settings.mode == "docker" else (),
         health="health",
     )

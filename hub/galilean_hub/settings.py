@@ -16,6 +16,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+from galilean_services.datasets_service.settings import DatasetsSettings
 from galilean_services.flows_service.settings import FlowsSettings
 from galilean_services.kit.settings import (
     MODES,
@@ -42,6 +43,7 @@ class Settings(
     AccountSettings,
     ServerSettings,
     FlowsSettings,
+    DatasetsSettings,
     ContainerSettings,
     HubDockerSettings,
     ComposeSettings,

@@ -7,6 +7,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { aboutPlugin } from './about/about';
 import { connectionFormPlugin, connectionsPlugin } from './connections/plugin';
+import { datasetsPlugin } from './datasets/plugin';
 import { flowDocumentPlugin, flowsDesignerPlugin } from './flows/plugin';
 import { schemaPlugin } from './schema/plugin';
 import { sqlCellPlugin } from './sql/plugin';
@@ -22,7 +23,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   schemaPlugin,
   workspacePlugin,
   flowsDesignerPlugin,
-  flowDocumentPlugin
+  flowDocumentPlugin,
+  datasetsPlugin
 ];
 
 export default plugins;

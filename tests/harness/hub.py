@@ -37,13 +37,14 @@ RUNNING = "JupyterHub is now running at"
 
 
 def picked_ports(overrides: dict[str, str]) -> dict[str, str]:
-    """The hub's, its proxy's and the flows service's ports (none of them can take port 0
+    """The hub's, its proxy's and the services' ports (none of them can take port 0
     and say which one it got), except those the test sets."""
     ports = {
         "GALILEAN_BIND_URL": f"http://127.0.0.1:{pick_port()}",
         "GALILEAN_HUB_PORT": str(pick_port()),
         "GALILEAN_PROXY_API_PORT": str(pick_port()),
         "GALILEAN_FLOWS_PORT": str(pick_port()),
+        "GALILEAN_DATASETS_PORT": str(pick_port()),
     }
     return {name: value for name, value in ports.items() if name not in overrides}
 

@@ -17,7 +17,8 @@ from extension_server import REFUSED, Served, manager_for, serve
 from flows_api import inline_flow
 from flows_app import Service, app_fixture
 
-from galilean_server.flows_bridge import LINK, OWNER
+from galilean_server.base import OWNER
+from galilean_server.flows_bridge import LINK
 from galilean_server.flows_link import FlowsLink, Upstream
 
 app = app_fixture("bridge")

@@ -11,6 +11,7 @@ from traitlets.config import Config
 from galilean_hub.config import singleuser_environment
 from galilean_hub.services import declared, register
 from galilean_hub.settings import Settings
+from galilean_services.datasets_service.access import SCOPES as DATASET_SCOPES
 from galilean_services.flows_service.access import SCOPES
 
 DOCKER = {
@@ -38,6 +39,8 @@ def test_the_servers_token_keeps_the_default_scopes_and_gets_the_services(
         "access:servers!server",
         "access:services!service=flows",
         *SCOPES.names(),
+        "access:services!service=datasets",
+        *DATASET_SCOPES.names(),
     ]
     # Every scope the server's token asks for is one its owner holds (the user role).
     (user_role,) = [r for r in c.JupyterHub.load_roles if r["name"] == "user"]
@@ -51,8 +54,10 @@ def test_embedded_servers_reach_the_service_on_its_own_port(tmp_path: Path) -> N
         settings(tmp_path, GALILEAN_BIND_URL="http://127.0.0.1:8000/lab-hub/")
     )
     assert based["GALILEAN_FLOWS_URL"] == "http://127.0.0.1:8082/lab-hub/services/flows/"
+    assert based["GALILEAN_DATASETS_URL"] == "http://127.0.0.1:8083/lab-hub/services/datasets/"
 
 
 def test_docker_servers_reach_it_through_the_hub_containers_proxy(tmp_path: Path) -> None:
     env = singleuser_environment(settings(tmp_path, **DOCKER))
     assert env["GALILEAN_FLOWS_URL"] == "http://hub:8000/services/flows/"
+    assert env["GALILEAN_DATASETS_URL"] == "http://hub:8000/services/datasets/"

@@ -16,7 +16,8 @@ from extension_server import Served, manager_for, serve
 from flows_api import document, inline_flow
 from flows_app import Service, app_fixture
 
-from galilean_server.flows_bridge import LINK, OWNER, PLACES, Places
+from galilean_server.base import OWNER
+from galilean_server.flows_bridge import LINK, PLACES, Places
 from galilean_server.flows_link import FlowsLink, Upstream
 from galilean_services.flows_service import worker
 from galilean_services.flows_service.flow_folders import flow_folder, folder_of

@@ -24,7 +24,17 @@ CULLER_ROLE = {
     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
     "services": ["idle-culler"],
 }
-USER_ROLE = {"name": "user", "scopes": ["self", "access:services!service=flows", *FLOW_SCOPES]}
+DATASET_SCOPES = [f"custom:datasets:{verb}" for verb in ("read", "write")]
+USER_ROLE = {
+    "name": "user",
+    "scopes": [
+        "self",
+        "access:services!service=flows",
+        *FLOW_SCOPES,
+        "access:services!service=datasets",
+        *DATASET_SCOPES,
+    ],
+}
 DOCKER = {
     "GALILEAN_MODE": "docker",
     "GALILEAN_DB_URL": "postgresql+psycopg://hub:x@db/hub",
@@ -46,9 +56,9 @@ def registered(tmp_path: Path, **env: str) -> Any:
 def test_embedded_registration(tmp_path: Path) -> None:
     hub = registered(tmp_path)
     assert hub.load_roles == [CULLER_ROLE, USER_ROLE]
-    assert sorted(hub.custom_scopes) == sorted(FLOW_SCOPES)
+    assert sorted(hub.custom_scopes) == sorted(FLOW_SCOPES + DATASET_SCOPES)
     assert hub.custom_scopes["custom:flows:run"] == {"description": "Run flows and cancel runs."}
-    culler, flows = hub.services
+    culler, flows, datasets = hub.services
     assert culler == {
         "name": "idle-culler",
         "command": [
@@ -71,6 +81,17 @@ def test_embedded_registration(tmp_path: Path) -> None:
     assert environment["GALILEAN_FLOWS_FILES_ROOT"] == f"{tmp_path}/users/{{user}}/home"
     assert environment["GALILEAN_FLOWS_DB_URL"] == f"sqlite:///{tmp_path}/flows.sqlite"
     assert not any(k.startswith("GALILEAN_DOCKER_") for k in environment)
+    environment = datasets.pop("environment")
+    assert datasets == {
+        "name": "datasets",
+        "command": [sys.executable, "-m", "galilean_services.datasets_service"],
+        "url": "http://127.0.0.1:8083",
+        "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": DATASET_SCOPES,
+        "display": True,
+    }
+    assert environment["GALILEAN_DATASETS_FILES_ROOT"] == f"{tmp_path}/users/{{user}}/home"
+    assert environment["GALILEAN_DATASETS_DB_URL"] == f"sqlite:///{tmp_path}/datasets.sqlite"
 
 
 def test_docker_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,8 +99,12 @@ def test_docker_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("GALILEAN_CONNECTION_WAREHOUSE", "sqlite:///w.db")
     hub = registered(tmp_path, **DOCKER, GALILEAN_CULL_IDLE_SECONDS="0")
     groups = {"name": "flows-service", "scopes": ["read:users:groups", "read:groups"]}
-    assert hub.load_roles == [{**groups, "services": ["flows"]}, USER_ROLE]
-    (flows,) = hub.services
+    datasets_groups = {**groups, "name": "datasets-service", "services": ["datasets"]}
+    assert hub.load_roles == [{**groups, "services": ["flows"]}, datasets_groups, USER_ROLE]
+    flows, datasets = hub.services
+    assert datasets["environment"]["GALILEAN_DATASETS_FILES_ROOT"] == "/srv/galilean/shared/{user}"
+    assert datasets["environment"]["GALILEAN_DATASETS_DB_URL"] == DOCKER["GALILEAN_DB_URL"]
+    assert "GALILEAN_CONNECTION_WAREHOUSE" not in datasets["environment"]
     env = flows["environment"]
     assert env["GALILEAN_FLOWS_FILES_ROOT"] == "/srv/galilean/shared/{user}"
     assert env["GALILEAN_FLOWS_DB_URL"] == DOCKER["GALILEAN_DB_URL"]
@@ -134,3 +159,34 @@ def test_docker_pre_spawn_mounts_the_users_folder(
     spawner.user.name = "../escape"
     with pytest.raises(ValueError, match="user name"):
         spawners.docker_pre_spawn(shared_template(str(tmp_path)), spawner)
+
+
+@pytest.mark.parametrize("mode", ["embedded", "docker"])
+def test_the_datasets_service_reads_what_the_hub_has(tmp_path: Path, mode: str) -> None:
+    from galilean_services.datasets_service.config import ServiceConfig as DatasetsConfig
+
+    env = {"GALILEAN_DATASETS_OPERATION_TIMEOUT": "77", "GALILEAN_DATASETS_ISOLATION": "none"}
+    if mode == "docker":
+        env |= DOCKER
+    hub = settings(tmp_path, **env)
+    (datasets,) = [s for s in declared(hub) if s.name == "datasets"]
+    config = DatasetsConfig.from_env(datasets.environment)
+    assert config.operation_timeout == 77
+    assert config.isolation == ("docker" if mode == "docker" else "none")
+    assert config.files_root == datasets.environment["GALILEAN_DATASETS_FILES_ROOT"]
+    assert config.db_url == datasets.environment["GALILEAN_DATASETS_DB_URL"]
+    assert config.port == hub.datasets_port == 8083
+    assert config.plane_config().service == "datasets"
+    assert not config.plane_config().needs_network
+
+
+@pytest.mark.parametrize("variable", ["GALILEAN_FLOWS_ISOLATION", "GALILEAN_DATASETS_ISOLATION"])
+def test_bubblewrap_asked_for_and_missing_stops_the_hub(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    from galilean_hub import services
+    from galilean_hub.settings import ConfigError
+
+    monkeypatch.setattr(services.shutil, "which", lambda name: None)
+    with pytest.raises(ConfigError, match=f"{variable}=bubblewrap, but bwrap is not installed"):
+        declared(settings(tmp_path, **{variable: "bubblewrap"}))

@@ -21,7 +21,10 @@ from galilean_services.connection_engines import check
 from galilean_services.connections import ConnectionStore
 from galilean_services.folders import user_home
 
+from .datasets_api import Datasets, DatasetsError, datasets
 from .sql_cell import SqlCellError, SqlRunner
+
+__all__ = ["Datasets", "DatasetsError", "connections", "datasets", "sql"]
 
 _runner: SqlRunner | None = None
 

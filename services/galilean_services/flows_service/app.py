@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
-from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
+from jupyterhub.services.auth import HubOAuth
 from tornado import web
 
-from ..kit.handlers import NotFoundHandler, service_cookie_secret
+from ..kit.app import service_app
 from . import handlers as h
 from . import pages
 from .config import ServiceConfig
@@ -44,32 +41,10 @@ ARGUMENT_PATTERNS = {
 }
 
 
-def route_regex(template: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: f"({ARGUMENT_PATTERNS[m.group(1)]})", template)
-
-
 def make_app(
     config: ServiceConfig, service: FlowsService | None = None, hub_auth: HubOAuth | None = None
 ) -> web.Application:
     """The application; `hub_auth`: how callers are known (default: the hub's HubOAuth; in
     tests, kit.testing.FakeHubAuth)."""
     service = service or FlowsService(config)
-    prefix = config.prefix
-    rules: list[Any] = [
-        (prefix + route_regex(template), handler, {"service": service})
-        for template, handler in ROUTES
-    ]
-    rules.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
-    # The login cookie stays home: a cross-site request (a form, an image, a fetch) does
-    # not carry it; a link followed from another site does (Lax), which _caller handles.
-    auth = hub_auth or HubOAuth.instance()
-    auth.cookie_options = {**auth.cookie_options, "samesite": "Lax"}
-    return web.Application(
-        rules,
-        cookie_secret=service_cookie_secret(),
-        default_handler_class=NotFoundHandler,
-        default_handler_args={"service": service},
-        service=service,
-        routes=ROUTES,
-        hub_auth=auth,
-    )
+    return service_app(config.prefix, ROUTES, ARGUMENT_PATTERNS, service, hub_auth)

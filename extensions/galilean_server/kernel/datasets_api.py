@@ -1,0 +1,149 @@
+"""Datasets from Python, in a notebook (issue 15), through the datasets service as you
+(the server's hub token, which the hub gives the service's scopes):
+
+    from galilean_server.kernel.api import datasets
+    datasets.create("photos", "data/photos")          # a folder of yours
+    datasets.snapshot("photos", "cleaned the labels")  # → {'number': 2, ...}
+    datasets.diff("photos", 1, 2)                      # added / removed / modified
+    datasets.restore("photos", 1)                      # a new head; nothing is lost
+
+A name is one of your datasets; a shared one is `"owner/name"`. Errors say what is wrong
+and which field (DatasetsError.field); the token is never shown."""
+
+from __future__ import annotations
+
+import builtins
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+
+TIMEOUT = 600  # a snapshot of a big folder takes its time
+
+
+class DatasetsError(Exception):
+    def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+class Datasets:
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = environ
+
+    @property
+    def _env(self) -> Mapping[str, str]:
+        return os.environ if self._environ is None else self._environ
+
+    def _call(self, method: str, path: str, body: Any = None, **query: Any) -> Any:
+        url, token = (
+            self._env.get("GALILEAN_DATASETS_URL", ""),
+            self._env.get("JUPYTERHUB_API_TOKEN", ""),
+        )
+        if not url or not token:
+            raise DatasetsError(
+                "the datasets service is reachable only from servers the Galilean hub starts "
+                "(GALILEAN_DATASETS_URL and JUPYTERHUB_API_TOKEN are not set)",
+                status=503,
+            )
+        try:
+            reply = requests.request(
+                method,
+                url.rstrip("/") + "/api/" + path,
+                json=body,
+                params=query or None,
+                headers={"Authorization": f"token {token}"},
+                timeout=TIMEOUT,
+            )
+        except requests.RequestException as exc:
+            raise DatasetsError(
+                f"the datasets service is not reachable ({type(exc).__name__})", status=503
+            ) from None
+        data = reply.json() if reply.content else None
+        if reply.status_code >= 400:
+            error = data if isinstance(data, dict) else {}
+            errors = error.get("errors") or [{}]
+            raise DatasetsError(
+                str(error.get("error") or f"the datasets service answered {reply.status_code}"),
+                errors[0].get("field") if isinstance(errors[0], dict) else None,
+                reply.status_code,
+            )
+        return data
+
+    def _id(self, name: str) -> int:
+        owner, _, short = name.rpartition("/")
+        me = self._env.get("JUPYTERHUB_USER", "")
+        for dataset in self.list():
+            if dataset["name"] == short and dataset["owner"] == (owner or me):
+                return int(dataset["id"])
+        raise DatasetsError(
+            f"no dataset {name!r} (yours, or shared with you as owner/name)", "name", 404
+        )
+
+    def list(self) -> list[dict[str, Any]]:
+        """Your datasets and those shared with your groups."""
+        found: list[dict[str, Any]] = self._call("GET", "datasets")
+        return found
+
+    def create(
+        self,
+        name: str,
+        folder: str,
+        description: str = "",
+        groups: builtins.list[str] | None = None,
+    ) -> dict[str, Any]:
+        """Make `folder` (relative to your folder) a dataset."""
+        body = {
+            "name": name,
+            "driver": "files",
+            "folder": folder,
+            "description": description,
+            "groups": groups or [],
+        }
+        made: dict[str, Any] = self._call("POST", "datasets", body)
+        return made
+
+    def snapshots(self, name: str) -> builtins.list[dict[str, Any]]:
+        found: builtins.list[dict[str, Any]] = self._call(
+            "GET", f"datasets/{self._id(name)}/snapshots"
+        )
+        return found
+
+    def snapshot(
+        self, name: str, message: str = "", origin: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Snapshot the dataset's folder as it is now; `origin`: what made it."""
+        body = {"message": message, "origin": dict(origin or {})}
+        made: dict[str, Any] = self._call("POST", f"datasets/{self._id(name)}/snapshots", body)
+        return made
+
+    def diff(self, name: str, older: int, newer: int) -> dict[str, Any]:
+        changes: dict[str, Any] = self._call(
+            "GET", f"datasets/{self._id(name)}/snapshots/{newer}/diff", against=older
+        )
+        return changes
+
+    def restore(self, name: str, number: int) -> dict[str, Any]:
+        """Make snapshot `number` the dataset's content again, as a new head."""
+        made: dict[str, Any] = self._call(
+            "POST", f"datasets/{self._id(name)}/snapshots/{number}/restore", {}
+        )
+        return made
+
+    def tag(self, name: str, number: int, tag: str) -> dict[str, Any]:
+        made: dict[str, Any] = self._call(
+            "POST", f"datasets/{self._id(name)}/snapshots/{number}/tags", {"tag": tag}
+        )
+        return made
+
+    def __repr__(self) -> str:
+        try:
+            names = ", ".join(d["name"] for d in self.list()) or "none yet"
+        except DatasetsError as exc:
+            names = str(exc)
+        return f"<Galilean datasets: {names}>"
+
+
+datasets = Datasets()

@@ -1,0 +1,67 @@
+import {
+  ILabShell,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { PageConfig } from '@jupyterlab/coreutils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+
+import { DatasetsClient } from './client';
+import { CommandIDs, IDatasets } from './tokens';
+import { datasetsIcon, DatasetsSidebar } from './widget';
+
+/** The folder the file browser's context menu was opened on, if a folder. */
+function selectedFolder(browser: IDefaultFileBrowser | null): string | null {
+  const item = browser?.selectedItems().next();
+  if (!item || item.done || item.value.type !== 'directory') {
+    return null;
+  }
+  return item.value.path;
+}
+
+/** The Datasets sidebar, its client (IDatasets) and the file browser's command. */
+export const datasetsPlugin: JupyterFrontEndPlugin<IDatasets> = {
+  id: '@galilean/labextension:datasets',
+  description: 'The Datasets panel: datasets, snapshots, diff, restore, tags.',
+  autoStart: true,
+  requires: [ILabShell],
+  optional: [IDefaultFileBrowser],
+  provides: IDatasets,
+  activate: (
+    app: JupyterFrontEnd,
+    shell: ILabShell,
+    browser: IDefaultFileBrowser | null
+  ): IDatasets => {
+    const client = new DatasetsClient();
+    const sidebar = new DatasetsSidebar({
+      client,
+      user: PageConfig.getOption('hubUser'),
+      currentFolder: () => browser?.model.path ?? '',
+      onRestored: () => void browser?.model.refresh()
+    });
+    shell.add(sidebar, 'left', { rank: 650 });
+    app.commands.addCommand(CommandIDs.open, {
+      label: 'Open the Datasets panel',
+      execute: () => shell.activateById(sidebar.id)
+    });
+    app.commands.addCommand(CommandIDs.fromFolder, {
+      label: 'Make a dataset of this folder',
+      caption: 'Snapshot this folder as a dataset (Datasets panel)',
+      icon: datasetsIcon,
+      isVisible: () => selectedFolder(browser) !== null,
+      execute: () => {
+        const folder = selectedFolder(browser);
+        if (folder !== null) {
+          shell.activateById(sidebar.id);
+          sidebar.startNew(folder);
+        }
+      }
+    });
+    app.contextMenu.addItem({
+      command: CommandIDs.fromFolder,
+      selector: '.jp-DirListing-item[data-isdir="true"]',
+      rank: 10
+    });
+    return client;
+  }
+};

@@ -1,0 +1,144 @@
+/**
+ * The Datasets sidebar: the list and the "New dataset" form, or one dataset's timeline.
+ * `startNew(folder)` opens the form filled in for a folder (the file browser's "Make a
+ * dataset of this folder").
+ */
+import { ReactWidget } from '@jupyterlab/apputils';
+import { LabIcon } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { errorText } from '../request';
+import { DatasetList, IDraft, NewDatasetForm } from './list';
+import { DatasetView } from './timeline';
+import { IDataset, IDatasets } from './tokens';
+
+export const datasetsIcon = new LabIcon({
+  name: 'galilean:datasets',
+  svgstr:
+    '<svg xmlns="http://www.w3.org/2000/svg" width="16" viewBox="0 0 24 24">' +
+    '<g class="jp-icon3" fill="#616161"><path d="M12 3C7.6 3 4 4.3 4 6v12c0 ' +
+    '1.7 3.6 3 8 3s8-1.3 8-3V6c0-1.7-3.6-3-8-3zm0 2c3.9 0 6 1.1 6 1s-2.1 1-6 ' +
+    '1-6-1-6-1 2.1-1 6-1zm6 13c0 .1-2.1 1-6 1s-6-.9-6-1v-2.3c1.5.8 3.6 1.3 6 ' +
+    '1.3s4.5-.5 6-1.3V18zm0-5c0 .1-2.1 1-6 1s-6-.9-6-1v-2.3c1.5.8 3.6 1.3 6 ' +
+    '1.3s4.5-.5 6-1.3V13z"/></g></svg>'
+});
+
+export interface ISidebarOptions {
+  client: IDatasets;
+  /** The signed-in user (the hub's name; "" outside a hub: everything is theirs). */
+  user: string;
+  /** The file browser's current folder. */
+  currentFolder(): string;
+  /** After a restore: the file browser reads its folder again. */
+  onRestored(): void;
+  now?(): number;
+}
+
+type Page =
+  { kind: 'list' } | { kind: 'new' } | { kind: 'dataset'; dataset: IDataset };
+
+function DatasetsRoot(props: ISidebarOptions & { draft: IDraft | null }) {
+  const { client, draft } = props;
+  const [page, setPage] = React.useState<Page>({ kind: 'list' });
+  const [datasets, setDatasets] = React.useState<IDataset[] | null>(null);
+  const [error, setError] = React.useState('');
+  const load = React.useCallback(() => {
+    client.list().then(
+      found => {
+        setDatasets(found);
+        setError('');
+      },
+      e => setError(errorText(e))
+    );
+  }, [client]);
+  React.useEffect(load, [load]);
+  React.useEffect(() => {
+    if (draft) {
+      setPage({ kind: 'new' });
+    }
+  }, [draft?.seq]);
+
+  if (page.kind === 'dataset') {
+    const { dataset } = page;
+    return (
+      <DatasetView
+        client={client}
+        dataset={dataset}
+        writable={props.user === '' || dataset.owner === props.user}
+        now={props.now ?? Date.now}
+        onRestored={props.onRestored}
+        onBack={() => {
+          setPage({ kind: 'list' });
+          load();
+        }}
+      />
+    );
+  }
+  return (
+    <>
+      <div className="jp-GalileanDatasets-header">
+        <button
+          className="jp-mod-styled jp-mod-accept"
+          aria-label="New dataset"
+          onClick={() => setPage({ kind: 'new' })}
+        >
+          New dataset
+        </button>
+        <button
+          className="jp-mod-styled"
+          aria-label="Refresh datasets"
+          onClick={load}
+        >
+          Refresh
+        </button>
+      </div>
+      {page.kind === 'new' && (
+        <NewDatasetForm
+          client={client}
+          draft={draft}
+          currentFolder={props.currentFolder}
+          onCreated={made => {
+            load();
+            setPage({ kind: 'dataset', dataset: made });
+          }}
+          onCancel={() => setPage({ kind: 'list' })}
+        />
+      )}
+      <DatasetList
+        datasets={datasets}
+        user={props.user}
+        error={error}
+        onOpen={dataset => setPage({ kind: 'dataset', dataset })}
+      />
+    </>
+  );
+}
+
+export class DatasetsSidebar extends ReactWidget {
+  private draft: IDraft | null = null;
+
+  constructor(private options: ISidebarOptions) {
+    super();
+    this.id = 'galilean-datasets';
+    this.addClass('jp-GalileanDatasets');
+    this.title.icon = datasetsIcon;
+    this.title.caption = 'Datasets';
+    this.node.setAttribute('role', 'region');
+    this.node.setAttribute('aria-label', 'Datasets');
+  }
+
+  /** Open the "New dataset" form for `folder` (a path in the file browser). */
+  startNew(folder: string): void {
+    this.draft = { folder, seq: (this.draft?.seq ?? 0) + 1 };
+    this.update();
+  }
+
+  protected render(): JSX.Element {
+    return (
+      <>
+        <h2 className="jp-GalileanDatasets-title">Datasets</h2>
+        <DatasetsRoot {...this.options} draft={this.draft} />
+      </>
+    );
+  }
+}

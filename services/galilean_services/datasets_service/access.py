@@ -1,0 +1,38 @@
+"""Who may do what with datasets: custom scopes say which verbs a caller may use at all;
+ownership and group sharing say on which datasets. Groups a dataset is shared with read
+it; only its owner changes it (its work runs as the owner), admins see everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..kit.auth import Caller, Scopes
+from ..kit.errors import Forbidden, NotFound
+
+SCOPES = Scopes(
+    "datasets",
+    {
+        "read": "See datasets shared with you, their snapshots, diffs and lineage.",
+        "write": "Create and change your datasets: snapshot, restore, tag, expire.",
+    },
+)
+scope = SCOPES.scope
+
+
+def visible(caller: Caller, dataset: dict[str, Any]) -> dict[str, Any]:
+    """The dataset, or NotFound: one a caller may not see is not confirmed to exist."""
+    if not caller.sees(dataset):
+        raise NotFound(f"dataset {dataset['id']} does not exist", [{"field": "dataset_id"}])
+    return dataset
+
+
+def owned(caller: Caller, dataset: dict[str, Any]) -> dict[str, Any]:
+    """The dataset, for its owner only: its changes run as the owner, with their files."""
+    visible(caller, dataset)
+    if dataset["owner"] != caller.name:
+        raise Forbidden(
+            f"dataset {dataset['id']} belongs to {dataset['owner']}: shared datasets can be "
+            "read, not changed",
+            [{"field": "dataset_id"}],
+        )
+    return dataset

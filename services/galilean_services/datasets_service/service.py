@@ -1,0 +1,189 @@
+"""What the datasets service does, as plain methods: checks who asks and what they send,
+keeps the records, and has the owner's worker do the work (operations.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from ..datasets.drivers import DRIVERS
+from ..execution.plane import Plane, make_plane
+from ..kit import body as checks
+from ..kit.auth import Caller
+from ..kit.errors import NotFound, ValidationError
+from .access import owned, visible
+from .config import ServiceConfig
+from .operations import STORES, Operations
+from .store import Store
+
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def check_name(body: dict[str, Any]) -> str:
+    name = checks.text(body, "name", limit=64)
+    if not NAME.fullmatch(name):
+        raise ValidationError(
+            "name: lower-case letters, digits, - and _ (at most 64), starting with a letter "
+            "or digit",
+            [{"field": "name"}],
+        )
+    return name
+
+
+def check_folder(body: dict[str, Any], driver: str) -> str | None:
+    """A files dataset's working folder: relative to the owner's folder, inside it."""
+    if driver != "files":
+        if body.get("folder") is not None:
+            raise ValidationError(
+                "folder: only a files dataset has a folder", [{"field": "folder"}]
+            )
+        return None
+    folder = checks.text(body, "folder", limit=1024)
+    path = PurePosixPath(folder)
+    if path.is_absolute() or ".." in path.parts or "\x00" in folder:
+        raise ValidationError(
+            "folder: a folder inside yours, relative to it (no .. and not absolute)",
+            [{"field": "folder"}],
+        )
+    if path.parts[:2] == tuple(PurePosixPath(STORES).parts[:2]) or path.parts[:1] == (".galilean",):
+        raise ValidationError("folder: .galilean holds the snapshot stores", [{"field": "folder"}])
+    return str(path)
+
+
+def check_number(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(f"{field}: a snapshot number (1 or more)", [{"field": field}])
+    return checks.known_id(value, "snapshot", field)
+
+
+class DatasetsService:
+    def __init__(
+        self, config: ServiceConfig, plane: Plane | None = None, store: Store | None = None
+    ) -> None:
+        self.config = config
+        self.store = store or Store(config.db_url)
+        self.plane = plane or make_plane(config.plane_config())
+        self.ops = Operations(config, self.plane)
+
+    # -- datasets -------------------------------------------------------------------------
+    def list(self, caller: Caller) -> list[dict[str, Any]]:
+        caller.need("read")
+        return [d for d in self.store.list() if caller.sees(d)]
+
+    async def create(self, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+        caller.need("write")
+        name = check_name(body)
+        driver = checks.text(body, "driver", "files", limit=16)
+        if driver not in DRIVERS:
+            raise ValidationError(f"driver: one of {', '.join(DRIVERS)}", [{"field": "driver"}])
+        folder = check_folder(body, driver)
+        description = checks.text(body, "description", "", limit=10_000)
+        groups = checks.names(body, "groups", "group names") or []
+        draft = {
+            "id": "new",
+            "owner": caller.name,
+            "name": name,
+            "driver": driver,
+            "folder": folder,
+        }
+        await self.ops.run(draft, "check")
+        return self.store.create(caller.name, name, driver, folder, description, groups)
+
+    async def get(self, caller: Caller, dataset_id: int) -> dict[str, Any]:
+        caller.need("read")
+        dataset = visible(caller, self.store.get(dataset_id))
+        return {**dataset, "head": await self.ops.run(dataset, "head")}
+
+    def update(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        caller.need("write")
+        owned(caller, self.store.get(dataset_id))
+        values: dict[str, Any] = {}
+        if "description" in body:
+            values["description"] = checks.text(body, "description", "", limit=10_000)
+        groups = checks.names(body, "groups", "group names")
+        if groups is not None:
+            values["groups"] = groups
+        unknown = sorted(set(body) - {"description", "groups"})
+        if unknown:
+            raise ValidationError(
+                f"{unknown[0]}: not a field of a dataset", [{"field": unknown[0]}]
+            )
+        return self.store.update(dataset_id, **values) if values else self.store.get(dataset_id)
+
+    async def delete(self, caller: Caller, dataset_id: int) -> None:
+        """The dataset's record and its snapshots; a files dataset's folder stays."""
+        caller.need("write")
+        dataset = owned(caller, self.store.get(dataset_id))
+        await self.ops.run(dataset, "destroy")
+        self.store.delete(dataset_id)
+
+    # -- snapshots ------------------------------------------------------------------------
+    async def snapshots(self, caller: Caller, dataset_id: int) -> Any:
+        caller.need("read")
+        return await self.ops.run(visible(caller, self.store.get(dataset_id)), "snapshots")
+
+    async def snapshot(self, caller: Caller, dataset_id: int, number: int) -> Any:
+        caller.need("read")
+        dataset = visible(caller, self.store.get(dataset_id))
+        return await self.ops.run(dataset, "get", {"number": number})
+
+    async def take(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> Any:
+        caller.need("write")
+        dataset = owned(caller, self.store.get(dataset_id))
+        origin = checks.mapping(body, "origin", "texts naming what made it")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in origin.items()):
+            raise ValidationError("origin: an object of texts", [{"field": "origin"}])
+        args = {
+            "message": checks.text(body, "message", "", limit=10_000),
+            "author": caller.name,
+            "origin": origin,
+        }
+        return await self.ops.run(dataset, "snapshot", args)
+
+    async def diff(self, caller: Caller, dataset_id: int, number: int, against: str | None) -> Any:
+        caller.need("read")
+        dataset = visible(caller, self.store.get(dataset_id))
+        if against is None or not against.isdigit():
+            raise ValidationError(
+                "against: the snapshot number to compare with", [{"field": "against"}]
+            )
+        older = check_number(int(against), "against")
+        try:
+            return await self.ops.run(dataset, "diff", {"older": older, "newer": number})
+        except NotFound as missing:  # named as the request names it: the URL's or ?against
+            named = missing.errors[0] if missing.errors else {}
+            field = "against" if named.get("item") == str(older) != str(number) else "number"
+            raise NotFound(missing.message, [{"field": field}]) from None
+
+    async def restore(self, caller: Caller, dataset_id: int, number: int) -> Any:
+        caller.need("write")
+        dataset = owned(caller, self.store.get(dataset_id))
+        return await self.ops.run(dataset, "restore", {"number": number, "author": caller.name})
+
+    async def tag(self, caller: Caller, dataset_id: int, number: int, body: dict[str, Any]) -> Any:
+        caller.need("write")
+        dataset = owned(caller, self.store.get(dataset_id))
+        tag = checks.text(body, "tag", limit=64)
+        if not TAG.fullmatch(tag):
+            raise ValidationError("tag: letters, digits, . _ - (at most 64)", [{"field": "tag"}])
+        return await self.ops.run(dataset, "tag", {"number": number, "tag": tag})
+
+    async def retain(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> Any:
+        caller.need("write")
+        dataset = owned(caller, self.store.get(dataset_id))
+        keep_last = checks.optional_number(body, "keep_last")
+        days = checks.optional_number(body, "older_than_days")
+        if keep_last is None and days is None:
+            raise ValidationError(
+                "keep_last or older_than_days: say which snapshots to keep",
+                [{"field": "keep_last"}, {"field": "older_than_days"}],
+            )
+        return await self.ops.run(
+            dataset, "retain", {"keep_last": keep_last, "older_than_days": days}
+        )
+
+    async def gc(self, caller: Caller, dataset_id: int) -> Any:
+        caller.need("write")
+        return await self.ops.run(owned(caller, self.store.get(dataset_id)), "gc")

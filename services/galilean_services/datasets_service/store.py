@@ -1,0 +1,104 @@
+"""The service's own records: which datasets exist, their owners, drivers, folders and the
+groups they are shared with. The data and its snapshots live in the owner's folder (the
+datasets core's stores), not here. SQLAlchemy Core over SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..kit.errors import GalileanError, NotFound
+from ..kit.sql_store import open_engine
+
+metadata = sa.MetaData()
+datasets = sa.Table(
+    "galilean_datasets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("owner", sa.String(255), nullable=False, index=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("driver", sa.String(16), nullable=False),
+    # files: the working folder, relative to the owner's folder; tables: NULL
+    sa.Column("folder", sa.Text, nullable=True),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("groups", sa.Text, nullable=False, default="[]"),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("updated", sa.Float, nullable=False),
+    sa.UniqueConstraint("owner", "name", name="galilean_datasets_owner_name"),
+)
+
+
+def _row(row: Any) -> dict[str, Any]:
+    found = dict(row._mapping)
+    found["groups"] = json.loads(found["groups"])
+    return found
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.engine = open_engine(url)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def create(
+        self,
+        owner: str,
+        name: str,
+        driver: str,
+        folder: str | None,
+        description: str = "",
+        groups: list[str] | None = None,
+    ) -> dict[str, Any]:
+        now = time.time()
+        try:
+            with self.engine.begin() as con:
+                key = con.execute(
+                    datasets.insert().values(
+                        owner=owner,
+                        name=name,
+                        driver=driver,
+                        folder=folder,
+                        description=description,
+                        groups=json.dumps(sorted(set(groups or ()))),
+                        created=now,
+                        updated=now,
+                    )
+                ).inserted_primary_key
+        except sa.exc.IntegrityError:
+            raise GalileanError(
+                f"you already have a dataset named {name}", status=409, errors=[{"field": "name"}]
+            ) from None
+        assert key is not None
+        return self.get(int(key[0]))
+
+    def get(self, dataset_id: int) -> dict[str, Any]:
+        with self.engine.connect() as con:
+            row = con.execute(datasets.select().where(datasets.c.id == dataset_id)).first()
+        if row is None:
+            raise NotFound(f"dataset {dataset_id} does not exist", [{"field": "dataset_id"}])
+        return _row(row)
+
+    def list(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as con:
+            rows = con.execute(datasets.select().order_by(datasets.c.owner, datasets.c.name))
+            return [_row(row) for row in rows]
+
+    def update(self, dataset_id: int, **values: Any) -> dict[str, Any]:
+        if "groups" in values:
+            values["groups"] = json.dumps(sorted(set(values["groups"])))
+        with self.engine.begin() as con:
+            con.execute(
+                datasets.update()
+                .where(datasets.c.id == dataset_id)
+                .values(**values, updated=time.time())
+            )
+        return self.get(dataset_id)
+
+    def delete(self, dataset_id: int) -> None:
+        with self.engine.begin() as con:
+            con.execute(datasets.delete().where(datasets.c.id == dataset_id))
