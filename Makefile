@@ -121,3 +121,4 @@ bench: install $(BARE)/bin/python
 	python bench/designer.py --rows 10000000 --repeat 5
 	python bench/datasets_files.py
 	python bench/datasets_tables.py --rows 15000000
+	python bench/datasets_sampling.py --rows 10000000 --repeat 3

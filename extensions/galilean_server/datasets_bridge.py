@@ -132,4 +132,5 @@ ROUTES: list[tuple[str, type[Any]]] = [
     ),
     (rf"{BASE}/datasets/{ID}/retention", passing(("POST",), "api/datasets/{}/retention")),
     (rf"{BASE}/datasets/{ID}/gc", passing(("POST",), "api/datasets/{}/gc")),
+    (rf"{BASE}/datasets/{ID}/lineage", passing(("GET",), "api/datasets/{}/lineage")),
 ]

@@ -155,3 +155,24 @@ export async function requestAPI<T>(
   }
   return data as T;
 }
+
+/**
+ * The messages a failed call gives per field it names (`errors[].field`), and the rest
+ * under "" (the whole form): what the panels show next to each field.
+ */
+export function fieldErrors(error: unknown): Record<string, string> {
+  const message = String((error as Error)?.message ?? error);
+  if (!(error instanceof GalileanRequestError) || error.body === null) {
+    return { '': message };
+  }
+  const out: Record<string, string> = {};
+  for (const entry of error.body.errors) {
+    const field = typeof entry.field === 'string' ? entry.field : '';
+    const text = typeof entry.message === 'string' ? entry.message : message;
+    out[field] = out[field] ? `${out[field]}; ${text}` : text;
+  }
+  if (Object.keys(out).length === 0) {
+    out[''] = message;
+  }
+  return out;
+}

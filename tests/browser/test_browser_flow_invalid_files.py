@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from designer_page import EXAMPLES, edge, node, side_panel
+from designer_page import EXAMPLES, edge, every_node_in_view, node, side_panel
 from lab import lab_user, log_in, open_in_lab
 from playwright.sync_api import Page, expect
 
@@ -94,3 +94,30 @@ def test_an_invalid_file_shows_its_problems(page: Page, lab_hub: Hub, output_dir
     assert (home / "shapeless.flow").read_text() == NOT_A_LIST
     unknown_kind_on_its_node(page, lab_hub)
     shot(page, output_dir, "02-unknown-kind")
+
+
+def test_an_example_flow_opens_from_the_launcher(
+    page: Page, lab_hub: Hub, output_dir: Path
+) -> None:
+    """The launcher has a card per shipped example; one opens the user's copy in the
+    designer, drawn; Ctrl+A and Shift+L work on it."""
+    page.set_viewport_size({"width": 1600, "height": 1000})  # the laid-out flow fits
+    lab_user(lab_hub, USER)
+    log_in(page, lab_hub, USER)
+    page.goto(f"{lab_hub.url}/user/{USER}/lab")
+    card = page.get_by_role("button", name="Example flow: Sales by region", exact=True)
+    expect(card).to_be_visible(timeout=120_000)
+    card.click()
+    expect(page.get_by_role("tab", name="sales_by_region.flow")).to_be_visible(timeout=30_000)
+    example = ("orders", "big_orders", "per_region", "biggest_first", "show")
+    for node_id in example:
+        expect(node(page, node_id)).to_be_visible(timeout=30_000)
+    # Keys on the canvas: Ctrl+A selects every node, Shift+L lays out and fits.
+    page.get_by_test_id("rf__wrapper").locator(".react-flow__pane").click()
+    page.keyboard.press("Control+a")
+    expect(side_panel(page)).to_contain_text(f"{len(example)} nodes selected.")
+    for node_id in example:
+        expect(node(page, node_id)).to_have_class(re.compile(r"\bselected\b"))
+    page.keyboard.press("Shift+L")
+    every_node_in_view(page)
+    page.screenshot(path=str(output_dir / "flow-invalid-03-example-laid-out.png"))

@@ -318,3 +318,45 @@ def test_schedule_runs_in_the_service(
 def test_service_database_file_is_private(hub: Hub, users: dict[str, HubClient]) -> None:
     database = Path(hub.data_dir) / "flows.sqlite"
     assert database.is_file()
+
+
+def test_a_service_run_snapshots_a_dataset_naming_itself(
+    hub: Hub, users: dict[str, HubClient]
+) -> None:
+    """destination.dataset in a service run (as alice, in her sandbox): the snapshot's
+    origin names the flow, its version and the run; the datasets service lists it."""
+    alice = Flows.of(users["alice"])
+    flow = document(
+        [
+            {"id": "sales", "kind": "source.file", "params": {"path": "sales.csv"}},
+            {
+                "id": "keep",
+                "kind": "destination.dataset",
+                "params": {"dataset": "sales-history", "table": "sales", "key": ["id"]},
+            },
+        ],
+        [("sales", "keep")],
+    )
+    made = alice.ok("POST", "/api/flows", {"flow": flow, "name": "keep_sales.flow"}, 201)
+    started = alice.ok("POST", f"/api/flows/{made['id']}/runs", {}, 202)
+    run = alice.wait_run(started["id"])
+    assert run["status"] == "succeeded", run
+    assert "to sales-history.sales (snapshot 1)" in run["logs"]
+    api = f"{hub.url}/services/datasets/api"
+    headers = {"Authorization": f"token {users['alice'].token}"}
+    created = requests.post(
+        f"{api}/datasets",
+        json={"name": "sales-history", "driver": "tables"},
+        headers=headers,
+        timeout=60,
+    )
+    assert created.status_code == 201, created.text
+    snapshots = requests.get(
+        f"{api}/datasets/{created.json()['id']}/snapshots", headers=headers, timeout=60
+    ).json()
+    assert snapshots[0]["origin"] == {
+        "flow": "keep_sales.flow",
+        "version": "1",
+        "run": run["id"],
+    }
+    assert snapshots[0]["author"] == "alice"

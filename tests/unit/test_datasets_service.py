@@ -238,3 +238,28 @@ def test_a_tables_dataset_diffs_rows_and_restores(app: Service) -> None:
         assert sorted(lake.read("orders").column("amount").to_pylist()) == [10.0, 20.0, 30.0]
     finally:
         lake.close()
+
+
+def test_lineage_shows_what_made_each_snapshot(app: Service) -> None:
+    work = pictures(app, folder="traced")
+    dataset = create(app, "traced", "traced")
+    base = f"/api/datasets/{dataset['id']}"
+    origin = {"flow": "prep.flow", "version": "4", "run": "abc123"}
+    app.ok("POST", f"{base}/snapshots", {"message": "by a flow", "origin": origin}, status=201)
+    (work / "classes.txt").write_text("cat\n")
+    app.ok("POST", f"{base}/snapshots", {"origin": {"notebook": "clean.ipynb"}}, status=201)
+    app.ok("POST", f"{base}/snapshots/1/restore", status=201)
+    graph = app.ok("GET", f"{base}/lineage")
+    kinds = {node["id"]: node["kind"] for node in graph["nodes"]}
+    assert kinds["dataset:alice/traced"] == "dataset"
+    assert kinds["flow:alice/prep.flow@4"] == "flow_version"
+    assert kinds["run:abc123"] == "run"
+    assert kinds["notebook:alice/clean.ipynb"] == "notebook"
+    edges = {(e["from"], e["to"], e["how"]) for e in graph["edges"]}
+    snap = "snapshot:alice/traced#"
+    assert ("flow:alice/prep.flow@4", "run:abc123", "ran") in edges
+    assert ("run:abc123", f"{snap}1", "wrote") in edges
+    assert ("notebook:alice/clean.ipynb", f"{snap}2", "made") in edges
+    assert (f"{snap}1", f"{snap}2", "parent") in edges
+    assert (f"{snap}1", f"{snap}3", "restored") in edges
+    assert app.call("GET", f"{base}/lineage", who="bob").status_code == 404

@@ -25,6 +25,7 @@ def annotated(schema: Any, path: str = "") -> dict[str, str]:
 
 EXPECTED = {
     "control.branch": {".condition": "sql"},
+    "destination.dataset": {".key[]": "column"},
     "transform.add_column": {".expression": "sql"},
     "transform.aggregate": {".group_by[]": "column", ".aggregations[].column": "column"},
     "transform.deduplicate": {".columns[]": "column"},

@@ -4,7 +4,7 @@
  * picked for a diff, a name suggested for a folder and a failed call's messages per
  * field. No React here, so jest tests it directly.
  */
-import { GalileanRequestError } from '../request';
+import { fieldErrors } from '../request';
 import {
   DatasetDiff,
   IDataset,
@@ -200,21 +200,10 @@ export function restoreQuestion(dataset: IDataset, n: number): string {
 }
 
 /**
- * The messages of a failed call per field it names (`errors[].field`), the rest under
- * "" (the whole form): what the panel shows next to each control.
+ * The messages of a failed call per field it names, the rest under "" (request.ts's
+ * fieldErrors): what the panel shows next to each control.
  */
-export function errorsByField(error: unknown): Record<string, string> {
-  const message = String((error as Error)?.message ?? error);
-  if (!(error instanceof GalileanRequestError) || error.body === null) {
-    return { '': message };
-  }
-  const out: Record<string, string> = {};
-  for (const entry of error.body.errors) {
-    const field = typeof entry.field === 'string' ? entry.field : '';
-    out[field] = message;
-  }
-  return Object.keys(out).length > 0 ? out : { '': message };
-}
+export const errorsByField = fieldErrors;
 
 /** The message for `fields` (the first one with one), else ''. */
 export function errorFor(

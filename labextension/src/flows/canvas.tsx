@@ -161,6 +161,8 @@ export interface ICanvasProps {
   focus: { id: string } | null;
   /** Show the whole flow as it is now (a new object each time: after auto-layout). */
   fitAll?: object | null;
+  /** Select every node (a new object each time: Ctrl+A). */
+  selectAll?: object | null;
   onChange(flow: IFlow): void;
   onSelect(ids: string[]): void;
   /** Say why something was refused. */
@@ -172,7 +174,8 @@ export interface ICanvasProps {
 }
 
 export function FlowCanvas(props: ICanvasProps): JSX.Element {
-  const { flow, kinds, problems, edgeProblems, focus, fitAll } = props;
+  const { flow, kinds, problems, edgeProblems, focus, fitAll, selectAll } =
+    props;
   const decorations = props.decorations ?? NO_DECORATIONS;
   const { onChange, onSelect, onMessage, onAdd } = props;
   const none = new Set<string>();
@@ -238,6 +241,13 @@ export function FlowCanvas(props: ICanvasProps): JSX.Element {
     }
     // Only a new request fits: the flow is read as it is when one comes.
   }, [fitAll]);
+
+  React.useEffect(() => {
+    if (selectAll) {
+      setNodes(old => old.map(n => ({ ...n, selected: true })));
+      setEdges(old => old.map(e => ({ ...e, selected: true })));
+    }
+  }, [selectAll]);
 
   React.useEffect(() => {
     if (focus !== null) {
@@ -325,7 +335,9 @@ export function FlowCanvas(props: ICanvasProps): JSX.Element {
         onDrop={onDrop}
         onMoveStart={onMoveStart}
         deleteKeyCode={['Delete', 'Backspace']}
-        multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
+        // Ctrl/Cmd+click adds a node to the selection; Shift+drag draws a selection
+        // box (xyflow's selectionKeyCode), so Shift is not also a click modifier.
+        multiSelectionKeyCode={['Meta', 'Control']}
         minZoom={0.1}
         proOptions={{ hideAttribution: true }}
       >

@@ -3,8 +3,10 @@
  * edit is a model.ts operation whose result the document writes to the text model;
  * the view re-renders from the document's `changed` signal (so revert, undo and other
  * collaborators' edits show the same way). Keyboard: Delete, Ctrl+Z / Ctrl+Shift+Z
- * (or Ctrl+Y), Ctrl+C / Ctrl+V, Ctrl+D (duplicate), Ctrl+A (select all), Shift+P
- * (preview the selected node). Under the canvas, the preview and the run history.
+ * (or Ctrl+Y), Ctrl+C / Ctrl+V, Ctrl+D (duplicate), Ctrl+A (select all), Ctrl/Cmd+click
+ * (add to the selection), Shift+drag (select in a box), Shift+P (preview the selected
+ * node), Shift+L (auto-layout), Shift+F (fit into view). Under the canvas, the preview
+ * and the run history.
  */
 import { ReactFlowProvider } from '@xyflow/react';
 import * as React from 'react';
@@ -66,6 +68,7 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
   const [message, setMessage] = React.useState('');
   const [focus, setFocus] = React.useState<{ id: string } | null>(null);
   const [fitAll, setFitAll] = React.useState<object | null>(null);
+  const [selectAll, setSelectAll] = React.useState<object | null>(null);
   const {
     issues,
     error: checkError,
@@ -115,6 +118,10 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
     setTab('runs');
     running.start(targets);
   };
+  const layOut = () => {
+    edit(moveNodes(flow, autoLayout(flow)));
+    setFitAll({});
+  };
   const onKeyDown = (event: React.KeyboardEvent) => {
     if (event.key === 'Escape' && lineage.state.kind !== 'none') {
       lineage.clear();
@@ -123,14 +130,18 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
     if (isTyping(event.target)) {
       return;
     }
-    if (
-      event.shiftKey &&
-      event.key.toLowerCase() === 'p' &&
-      !(event.ctrlKey || event.metaKey)
-    ) {
-      if (selection.length === 1) {
+    if (event.shiftKey && !(event.ctrlKey || event.metaKey || event.altKey)) {
+      // Shift+P previews the node selected, Shift+L lays the flow out, Shift+F fits it
+      // into view.
+      const shifted: Record<string, () => void> = {
+        p: () => selection.length === 1 && preview(selection[0]),
+        l: layOut,
+        f: () => setFitAll({})
+      };
+      const action = shifted[event.key.toLowerCase()];
+      if (action) {
         event.preventDefault();
-        preview(selection[0]);
+        action();
       }
       return;
     }
@@ -141,6 +152,7 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
     const actions: Record<string, () => void> = {
       z: () => (event.shiftKey ? doc.redo() : doc.undo()),
       y: () => doc.redo(),
+      a: () => setSelectAll({}),
       d: () => edit(duplicateNodes(flow, selection).flow)
     };
     if (actions[key]) {
@@ -183,10 +195,9 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
       <div className="jp-GalileanFlow-main">
         <div className="jp-GalileanFlow-toolbar" role="toolbar">
           <button
-            onClick={() => {
-              edit(moveNodes(flow, autoLayout(flow)));
-              setFitAll({});
-            }}
+            onClick={layOut}
+            title="Lay the flow out and fit it into view (Shift+L; Shift+F only fits)"
+            aria-keyshortcuts="Shift+L"
           >
             Auto-layout
           </button>
@@ -233,6 +244,7 @@ export function FlowEditor(props: IFlowEditorProps): JSX.Element {
               edgeProblems={edgeProblems}
               focus={focus}
               fitAll={fitAll}
+              selectAll={selectAll}
               onChange={edit}
               onSelect={setSelection}
               onMessage={setMessage}

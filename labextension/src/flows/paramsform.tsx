@@ -12,6 +12,7 @@ import { customizeValidator } from '@rjsf/validator-ajv8';
 import * as React from 'react';
 
 import { FIELD_WIDGETS } from './fieldwidgets';
+import { nameAddButtons } from './a11y';
 import { IFieldContext, uiSchemaFor } from './fields';
 import { IFlowNode } from './model';
 import { canonical, withoutFilledDefaults } from './params';
@@ -37,6 +38,8 @@ export function ParamsForm(props: IParamsFormProps): JSX.Element {
   const { node, kind, selected, onChange } = props;
   const schema = kind?.params_schema;
   const uiSchema = React.useMemo(() => uiSchemaFor(schema), [schema]);
+  const formRef = React.useRef<HTMLDivElement>(null);
+  React.useEffect(() => nameAddButtons(formRef.current));
   const fieldContext: IFieldContext = {
     columns: props.columns ?? {},
     parameters: props.parameters ?? []
@@ -74,7 +77,7 @@ export function ParamsForm(props: IParamsFormProps): JSX.Element {
     }
   };
   return (
-    <div>
+    <div ref={formRef}>
       {header}
       {kind.description && <p>{kind.description}</p>}
       <FormComponent

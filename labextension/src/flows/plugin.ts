@@ -17,6 +17,7 @@ import { FlowsDesignerClient } from './client';
 import { emptyFlow, serializeFlow } from './model';
 import {
   CommandIDs,
+  EXAMPLE_FLOWS,
   FLOW_FACTORY,
   FLOW_FILE_TYPE,
   IFlowsDesigner
@@ -120,5 +121,29 @@ export const flowDocumentPlugin: JupyterFrontEndPlugin<void> = {
       category: LAUNCHER_CATEGORY,
       args: { isPalette: true }
     });
+    addExamples(app, launcher);
   }
 };
+
+/** The shipped example flows, one launcher card each: open it in the designer. */
+function addExamples(app: JupyterFrontEnd, launcher: ILauncher | null): void {
+  app.commands.addCommand(CommandIDs.openExample, {
+    label: args => `Example flow: ${args.label as string}`,
+    caption: args =>
+      `Open ${args.path as string} (your copy of the example) in the pipeline designer`,
+    icon: flowIcon,
+    execute: args =>
+      app.commands.execute('docmanager:open', {
+        path: args.path as string,
+        factory: FLOW_FACTORY
+      })
+  });
+  EXAMPLE_FLOWS.forEach((example, index) =>
+    launcher?.add({
+      command: CommandIDs.openExample,
+      args: { ...example },
+      category: LAUNCHER_CATEGORY,
+      rank: 3 + index
+    })
+  );
+}

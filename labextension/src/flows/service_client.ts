@@ -6,12 +6,7 @@
  */
 import { URLExt } from '@jupyterlab/coreutils';
 
-import {
-  Backend,
-  GalileanRequestError,
-  requestAPI,
-  SERVER_EXTENSION
-} from '../request';
+import { Backend, requestAPI, SERVER_EXTENSION } from '../request';
 
 /** One saved version as the bridge lists it. */
 export interface IVersionInfo {
@@ -200,23 +195,5 @@ export class FlowServiceClient implements IFlowService {
   }
 }
 
-/**
- * The messages a failed call gives per field it names (`errors[].field`), and the rest
- * under "" (the whole form): what the panels show next to each field.
- */
-export function fieldErrors(error: unknown): Record<string, string> {
-  const message = String((error as Error)?.message ?? error);
-  if (!(error instanceof GalileanRequestError) || error.body === null) {
-    return { '': message };
-  }
-  const out: Record<string, string> = {};
-  for (const entry of error.body.errors) {
-    const field = typeof entry.field === 'string' ? entry.field : '';
-    const text = typeof entry.message === 'string' ? entry.message : message;
-    out[field] = out[field] ? `${out[field]}; ${text}` : text;
-  }
-  if (Object.keys(out).length === 0) {
-    out[''] = message;
-  }
-  return out;
-}
+// Kept here for the panels that import it from this module.
+export { fieldErrors } from '../request';

@@ -132,7 +132,15 @@ export const IFlowsDesigner = new Token<IFlowsDesigner>(
 
 export namespace CommandIDs {
   export const create = 'galilean-flows:new';
+  export const openExample = 'galilean-flows:open-example';
 }
+
+/** The example flows every home gets (galilean_server/examples.py), for the launcher. */
+export const EXAMPLE_FLOWS: ReadonlyArray<{ path: string; label: string }> = [
+  { path: 'examples/flows/sales_by_region.flow', label: 'Sales by region' },
+  { path: 'examples/flows/customer_segments.flow', label: 'Customer segments' },
+  { path: 'examples/flows/quote_endpoint.flow', label: 'Quote endpoint' }
+];
 
 /** The file type and the designer's widget factory name. */
 export const FLOW_FILE_TYPE = 'flow';

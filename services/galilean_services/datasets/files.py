@@ -32,11 +32,12 @@ from galilean_services.datasets.files_refs import (
 )
 from galilean_services.datasets.files_restore import Restore
 from galilean_services.datasets.files_scan import Scan, Scanner, load_cache, save_cache
-from galilean_services.datasets.manifest import Trees, diff
+from galilean_services.datasets.manifest import FILE, Trees, diff
 from galilean_services.datasets.model import (
     Conflict,
     GcReport,
     Invalid,
+    NotFound,
     RetentionReport,
     Snapshot,
 )
@@ -289,3 +290,16 @@ def _kept(
             if datetime.fromisoformat(refs.records[number]["created_at"]) >= cutoff
         )
     return kept
+
+
+def snapshot_files(store: Path, number: int | None = None) -> list[tuple[str, int, str]]:
+    """(path, size, sha256) of every file in snapshot `number` (None: the head), read
+    from the store alone (no working folder needed)."""
+    refs = load_refs(store / "refs.json")
+    if number is None:
+        if refs.head is None:
+            raise NotFound("the dataset has no snapshot yet", field="snapshot")
+        number = refs.head
+    trees = Trees(ObjectStore(store))
+    root = refs.root_of(_number(number, "snapshot"))
+    return [(path, entry[3], entry[2]) for path, entry in trees.files(root) if entry[1] == FILE]

@@ -22,6 +22,9 @@ ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
     ("api/datasets/{dataset_id}/snapshots/{number}/tags", h.TagHandler),
     ("api/datasets/{dataset_id}/retention", h.RetentionHandler),
     ("api/datasets/{dataset_id}/gc", h.GcHandler),
+    ("api/datasets/{dataset_id}/sample", h.SampleHandler),
+    ("api/datasets/{dataset_id}/lineage", h.LineageHandler),
+    ("api/datasets/{dataset_id}/export", h.ExportHandler),
 ]
 ARGUMENT_PATTERNS = {"dataset_id": r"\d+", "number": r"\d+"}
 

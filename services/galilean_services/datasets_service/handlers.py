@@ -182,6 +182,66 @@ class GcHandler(BaseHandler):
         self.send(await self.service.gc(self.caller, _dataset(dataset_id)))
 
 
+class LineageHandler(BaseHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "get": "The dataset's lineage: its snapshots and the flow versions, runs, notebooks, "
+        "restores and source datasets that made them, as nodes and edges"
+    }
+
+    async def get(self, dataset_id: str) -> None:
+        self.send(await self.service.lineage(self.caller, _dataset(dataset_id)))
+
+
+class ExportHandler(BaseHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "post": "Export a table at a snapshot (the head by default) to a file in your folder: "
+        "{table, path, format?: csv|parquet|xlsx (else the path's suffix), snapshot?, "
+        "overwrite?} → {path, format, table, snapshot, rows, bytes, seconds}"
+    }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "post": {
+            "type": "object",
+            "required": ["table", "path"],
+            "properties": {
+                "table": {"type": "string"},
+                "path": {"type": "string", "description": "relative to your folder"},
+                "format": {"enum": ["csv", "parquet", "xlsx"]},
+                "snapshot": {"type": ["integer", "null"], "minimum": 1},
+                "overwrite": {"type": "boolean"},
+            },
+        }
+    }
+
+    async def post(self, dataset_id: str) -> None:
+        body = self.body_object()
+        self.send(await self.service.export(self.caller, _dataset(dataset_id), body), 201)
+
+
+class SampleHandler(BaseHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "post": "Draw a sample of a table at a snapshot (the head by default) into a new "
+        "tables dataset of yours: {table, snapshot?, strategy: random|stratified|threshold "
+        "or an installed one, params (by the strategy's schema), into} → the new dataset"
+    }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "post": {
+            "type": "object",
+            "required": ["table", "strategy", "into"],
+            "properties": {
+                "table": {"type": "string"},
+                "snapshot": {"type": ["integer", "null"], "minimum": 1},
+                "strategy": {"type": "string"},
+                "params": {"type": "object"},
+                "into": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
+            },
+        }
+    }
+
+    async def post(self, dataset_id: str) -> None:
+        body = self.body_object()
+        self.send(await self.service.sample(self.caller, _dataset(dataset_id), body), 201)
+
+
 class OpenAPIHandler(BaseHandler):
     public = True
     docs: ClassVar[dict[str, str]] = {"get": "This document"}

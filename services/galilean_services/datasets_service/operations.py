@@ -11,13 +11,14 @@ import json
 import logging
 from typing import Any
 
+from ..datasets.locate import STORES as STORES_PATH
 from ..execution.plane import Plane
 from ..kit.errors import GalileanError, NotFound, ValidationError
 from .config import ServiceConfig
 
 log = logging.getLogger("galilean.datasets")
 WORKER = "galilean_services.datasets_service.worker"
-STORES = ".galilean/datasets"  # inside the owner's folder
+STORES = STORES_PATH.as_posix()  # inside the owner's folder (datasets/locate.py)
 
 
 def store_of(dataset: dict[str, Any]) -> str:

@@ -8,10 +8,12 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..datasets.drivers import DRIVERS
+from ..datasets.lineage import lineage
+from ..datasets.model import DatasetError
 from ..execution.plane import Plane, make_plane
 from ..kit import body as checks
 from ..kit.auth import Caller
-from ..kit.errors import NotFound, ValidationError
+from ..kit.errors import GalileanError, NotFound, ValidationError
 from .access import owned, visible
 from .config import ServiceConfig
 from .operations import STORES, Operations
@@ -56,6 +58,33 @@ def check_number(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValidationError(f"{field}: a snapshot number (1 or more)", [{"field": field}])
     return checks.known_id(value, "snapshot", field)
+
+
+EXPORT_FIELDS = ("table", "path", "format", "snapshot", "overwrite")
+
+
+def check_export(body: dict[str, Any], driver: str) -> dict[str, Any]:
+    """An export's fields, each refusal naming its field; the worker checks the path
+    against the folder itself (symlinks, an existing file)."""
+    unknown = sorted(set(body) - set(EXPORT_FIELDS))
+    if unknown:
+        raise ValidationError(f"{unknown[0]}: not a field of an export", [{"field": unknown[0]}])
+    if driver != "tables":
+        raise ValidationError(
+            "format: a files dataset exports to YOLO, COCO or VOC, which is not available yet",
+            [{"field": "format"}],
+        )
+    fmt = body.get("format")
+    if fmt is not None and fmt not in ("csv", "parquet", "xlsx"):
+        raise ValidationError("format: csv, parquet or xlsx", [{"field": "format"}])
+    number = body.get("snapshot")
+    return {
+        "table": checks.text(body, "table", limit=255),
+        "path": checks.text(body, "path", limit=1024),
+        "format": fmt,
+        "snapshot": None if number is None else check_number(number, "snapshot"),
+        "overwrite": checks.flag(body, "overwrite", False),
+    }
 
 
 class DatasetsService:
@@ -183,6 +212,43 @@ class DatasetsService:
         return await self.ops.run(
             dataset, "retain", {"keep_last": keep_last, "older_than_days": days}
         )
+
+    async def lineage(self, caller: Caller, dataset_id: int) -> Any:
+        """The dataset's snapshots and what made each (datasets/lineage.py)."""
+        caller.need("read")
+        dataset = visible(caller, self.store.get(dataset_id))
+        return lineage(dataset, await self.ops.run(dataset, "snapshots"))
+
+    async def export(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> Any:
+        """A table at a snapshot to a file in the owner's folder (datasets/export.py); the
+        owner only: the file is written as them, in their folder."""
+        caller.need("write")
+        dataset = owned(caller, self.store.get(dataset_id))
+        args = check_export(body, dataset["driver"])
+        return await self.ops.run(dataset, "export", args)
+
+    async def sample(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> Any:
+        """A sample of a table's snapshot saved as a new tables dataset of the owner's
+        (datasets/sampling_derive.py); recorded first, so a taken name is a conflict."""
+        from ..datasets.sampling_derive import parse_request  # duckdb: only when asked
+
+        caller.need("write")
+        dataset = owned(caller, self.store.get(dataset_id))
+        try:
+            request = parse_request(body, dataset["driver"])
+        except DatasetError as bad:
+            raise ValidationError(bad.message, [{"field": bad.field or "body"}]) from None
+        try:
+            made = self.store.create(caller.name, request.into, "tables", None)
+        except GalileanError as taken:  # as this request names it
+            raise GalileanError(taken.message, [{"field": "into"}], status=409) from None
+        args = {**request.to_json(), "source": dataset["name"], "author": caller.name}
+        try:
+            head = await self.ops.run(dataset, "sample", args)
+        except BaseException:
+            self.store.delete(made["id"])
+            raise
+        return {**made, "head": head}
 
     async def gc(self, caller: Caller, dataset_id: int) -> Any:
         caller.need("write")

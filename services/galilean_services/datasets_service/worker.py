@@ -48,6 +48,18 @@ def _gc(store: SnapshotStore, _args: dict[str, Any]) -> Any:
     return {"objects_removed": report.objects_removed, "bytes_freed": report.bytes_freed}
 
 
+def _export(store: SnapshotStore, args: dict[str, Any]) -> Any:
+    from ..datasets.export import export_request  # duckdb and the lake: only when asked
+
+    return export_request(store, args)
+
+
+def _sample(store: SnapshotStore, args: dict[str, Any]) -> Any:
+    from ..datasets.sampling_derive import run_sample  # duckdb and the lake: only when asked
+
+    return run_sample(store, args)
+
+
 OPERATIONS: dict[str, Callable[[SnapshotStore, dict[str, Any]], Any]] = {
     "snapshots": lambda s, _a: [snap.to_json() for snap in s.snapshots()],
     "head": lambda s, _a: None if (h := s.head()) is None else h.to_json(),
@@ -58,6 +70,8 @@ OPERATIONS: dict[str, Callable[[SnapshotStore, dict[str, Any]], Any]] = {
     "tag": lambda s, a: s.tag(a["number"], a["tag"]).to_json(),
     "retain": _retain,
     "gc": _gc,
+    "sample": _sample,
+    "export": _export,
 }
 
 

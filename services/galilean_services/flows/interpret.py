@@ -43,6 +43,8 @@ class Services:
     http_policy: HttpPolicy | None = None  # where HTTP kinds may connect (None: anywhere)
     request: dict[str, Any] | None = None  # a published endpoint's request
     connections: Any = None  # the owner's SQL connections (connections.ConnectionStore)
+    home: Path | None = None  # the owner's folder (None: the current user's)
+    origin: dict[str, str] = field(default_factory=dict)  # this run: flow, version, run
 
 
 class Backend(Protocol):
@@ -81,6 +83,8 @@ def run_context(program: Program, services: Services) -> CompileContext:
         http_policy=services.http_policy,
         request=services.request,
         connections=services.connections,
+        home=services.home,
+        origin=dict(services.origin),
     )
 
 

@@ -42,6 +42,10 @@ class CompileContext:
     # Polars forms: also count the input's rows, in a column of this name (the runner's
     # row counts; only kinds that see every input row, such as an aggregation, offer it).
     count_rows_as: str = ""
+    # The owner's folder (where their datasets live; None: the current user's) and what
+    # this run is ({"flow", "version", "run"}), for what a run records (dataset snapshots).
+    home: Path | None = None
+    origin: dict[str, str] = field(default_factory=dict)
 
 
 class NodeKind:

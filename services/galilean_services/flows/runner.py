@@ -241,6 +241,8 @@ def run(
     cache_bytes: int = DEFAULT_DISK_BYTES,
     spill_root: Path | None = None,
     targets: list[str] | None = None,
+    home: Path | None = None,
+    origin: dict[str, str] | None = None,
 ) -> RunResult:
     """Run every destination; FlowInvalid (before anything runs) for a flow with problems.
     With a `cache`, held results of unchanged subgraphs are reused (and kept); with a
@@ -259,7 +261,7 @@ def run(
     budget = Budget.of(memory_limit, spill_root)
     cache = _cache(cache, cache_folder, cache_bytes, budget)
     checked(flow, registry, base_dir or Path.cwd())  # once: the plans below trust it
-    services = Services(http_policy, request, connections)
+    services = Services(http_policy, request, connections, home, dict(origin or {}))
     note = "engine: DuckDB (as asked)"
     eager: dict[str, pa.Table] = {}
     if engine != "duckdb":

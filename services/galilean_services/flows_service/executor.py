@@ -65,6 +65,7 @@ class RunManager:
         owner: str = "",
         targets: list[str] | None = None,
         folder: str = "",
+        origin: dict[str, str] | None = None,
     ) -> None:
         """Start run `run_id`; `targets`: the nodes it runs up to ("run up to here", the
         job's `targets`; absent: every destination); `folder`: where in `base_dir` the
@@ -83,6 +84,8 @@ class RunManager:
             job["targets"] = targets
         if folder:
             job["folder"] = folder
+        if origin:
+            job["origin"] = origin  # what the run records (a dataset snapshot's origin)
         task = asyncio.get_running_loop().create_task(self._run(run_id, job, base_dir, owner))
         self._tasks[run_id] = task
         self._flows[run_id] = flow_id

@@ -227,6 +227,12 @@ class FlowsService:
             flow["owner"],
             targets=targets,
             folder=folder_of(flow["name"]),
+            origin={
+                "flow": flow["name"],
+                "version": str(version["number"]),
+                "run": run_id,
+                "author": flow["owner"],
+            },
         )
         return self.store.run(run_id)
 

@@ -87,6 +87,8 @@ def main() -> int:
             if job.get("run_id")
             else spill_root_in(home),
             targets=job.get("targets"),
+            home=home,
+            origin={str(k): str(v) for k, v in (job.get("origin") or {}).items()},
         )
         out = result_json(result)
     except FlowInvalid as invalid:

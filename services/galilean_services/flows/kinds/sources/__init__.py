@@ -1,9 +1,10 @@
 """Sources: rows from the flow itself (inline), files (CSV, Parquet, JSON, Excel), HTTP
-APIs, named SQL connections, and a published endpoint's request."""
+APIs, named SQL connections, a published endpoint's request, and your datasets."""
 
 from __future__ import annotations
 
 from ...registry import NodeKind
+from .dataset import DatasetSource
 from .excel import ExcelSource
 from .file import FileSource
 from .http_json import HttpJsonSource
@@ -19,4 +20,5 @@ KINDS: list[type[NodeKind]] = [
     SqlTable,
     SqlQuery,
     RequestBodySource,
+    DatasetSource,
 ]
