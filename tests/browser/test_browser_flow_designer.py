@@ -85,8 +85,8 @@ def open_example(page: Page, home: Path) -> None:
 
 
 def add_and_connect_sort(page: Page) -> None:
-    """Search the palette for "sort", drag it onto the canvas below the last transform,
-    and connect biggest_first's output to its input."""
+    """Search the palette for "sort", drag it onto the canvas above the last transform
+    (it stays where it is dropped), and connect biggest_first's output to its input."""
     page.get_by_label("Search node kinds").fill("sort")
     kind = page.get_by_role("button", name="Add Sort rows (transform.sort)")
     expect(kind).to_be_visible()
@@ -98,7 +98,7 @@ def add_and_connect_sort(page: Page) -> None:
     assert frame is not None
     drop: Position = {
         "x": anchor["x"] - frame["x"],
-        "y": anchor["y"] - frame["y"] + 2 * anchor["height"],
+        "y": anchor["y"] - frame["y"] - 2 * anchor["height"],
     }
     kind.drag_to(canvas, target_position=drop)
     expect(nodes(page)).to_have_count(len(NODES) + 1)

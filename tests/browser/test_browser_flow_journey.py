@@ -84,10 +84,9 @@ def new_flow_from_the_launcher(page: Page) -> None:
 
 
 def drag_the_kinds_in(page: Page) -> None:
-    """Search the palette for each kind and drag the result onto the canvas. Until
-    the user pans or zooms, the canvas fits the flow into view after each drop (so
-    where a node lands on screen is not where it was dropped). Panned away, the
-    flow is out of view: Auto-layout sets the nodes apart and shows them all."""
+    """Search the palette for each kind and drag the result onto the canvas: each
+    node stays where it was dropped (the view does not move). Panned away, the flow
+    is out of view: Auto-layout sets the nodes apart and shows them all."""
     search = page.get_by_label("Search node kinds")
     canvas = page.get_by_test_id("rf__wrapper")
     for index, (query, title, kind, node_id, (x, y)) in enumerate(ADDED):
@@ -107,10 +106,11 @@ def pan_away(page: Page) -> None:
     goes (partly) out of view, and the canvas no longer fits it by itself."""
     frame = page.get_by_test_id("rf__wrapper").bounding_box()
     assert frame is not None
-    page.mouse.move(frame["x"] + 8, frame["y"] + 8)
-    page.mouse.down()
-    page.mouse.move(frame["x"] + 500, frame["y"] + 400, steps=10)
-    page.mouse.up()
+    for _ in range(2):  # nodes stay where dropped: twice is far enough for all of them
+        page.mouse.move(frame["x"] + 8, frame["y"] + 8)
+        page.mouse.down()
+        page.mouse.move(frame["x"] + 500, frame["y"] + 400, steps=10)
+        page.mouse.up()
     expect(node(page, "file")).not_to_be_in_viewport()
 
 
@@ -177,7 +177,11 @@ def fill_join(page: Page) -> None:
 def fill_aggregate_with_a_typo(page: Page, output_dir: Path) -> None:
     """Revenue per segment, the summed column mistyped: the problem is on this node."""
     side = select(page, "aggregate")
-    side.get_by_role("button", name="Add item").first.click()
+    # Each list's add button is named after its list (screen readers tell them apart).
+    expect(
+        side.get_by_role("button", name=re.compile(r"^Add to aggregations$", re.I))
+    ).to_be_visible()
+    side.get_by_role("button", name=re.compile(r"^Add to group.by$", re.I)).click()
     group = side.get_by_role("combobox", name=re.compile("group_by"))
     assert "segment" in offered(side, group)
     group.fill("segment")

@@ -314,6 +314,10 @@ export function FlowCanvas(props: ICanvasProps): JSX.Element {
     const kind = event.dataTransfer.getData(KIND_MIME);
     if (kind) {
       event.preventDefault();
+      // The user placed it: the view stays, so the node stays where it was dropped
+      // (fitting the flow again would move every node on screen, and the next drop
+      // would land on top of another).
+      moved.current = true;
       onAdd(kind, screenToFlowPosition({ x: event.clientX, y: event.clientY }));
     }
   };
