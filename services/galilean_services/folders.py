@@ -75,6 +75,14 @@ def expand(template: str, username: str) -> Path:
     return Path(template.replace(USER, check_segment("user name", username)))
 
 
+def owner_folder(template: str, username: str) -> Path:
+    """The owner's folder `template` names, made (0700) if missing: where a service's work
+    for them reads and writes."""
+    folder = expand(template, username)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
 def user_home(environ: Mapping[str, str] | None = None) -> Path:
     """In a user's server or kernel: the user's folder, whichever workspace this is (the
     spawner says where; outside a spawned server, the account's home)."""

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..execution.config import PlaneConfig
-from ..folders import expand
-from ..kit.settings import CommonSettings, ContainerSettings
+from ..folders import owner_folder
+from ..kit.settings import CommonSettings, ContainerSettings, service_port
 from .settings import DatasetsSettings
 
 _SETTINGS = DatasetsSettings()
@@ -36,12 +36,11 @@ class ServiceConfig:
         common = CommonSettings.from_environ(env)
         box = ContainerSettings.from_environ(env)
         settings = DatasetsSettings.from_environ(env)
-        url = env.get("JUPYTERHUB_SERVICE_URL") or f"http://127.0.0.1:{settings.datasets_port}"
         data = common.data_path
         return cls(
             db_url=settings.datasets_database_url("", data),
             files_root=settings.datasets_files_template(common.mode, data, box.docker_shared_dir),
-            port=int(url.rsplit(":", 1)[1].split("/")[0]),
+            port=service_port(env, settings.datasets_port),
             prefix=env.get("JUPYTERHUB_SERVICE_PREFIX", PREFIX),
             isolation="docker" if common.mode == "docker" else settings.datasets_isolation,
             operation_timeout=settings.datasets_operation_timeout,
@@ -66,6 +65,4 @@ class ServiceConfig:
         )
 
     def files_of(self, user: str) -> Path:
-        folder = expand(self.files_root, user)
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return folder
+        return owner_folder(self.files_root, user)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..execution.config import PlaneConfig
-from ..folders import expand
-from ..kit.settings import CommonSettings, ContainerSettings
+from ..folders import owner_folder
+from ..kit.settings import CommonSettings, ContainerSettings, service_port
 from .settings import FlowsSettings
 
 _FLOWS = FlowsSettings()  # the defaults, as the traits give them
@@ -53,12 +53,11 @@ class ServiceConfig:
         common = CommonSettings.from_environ(env)
         box = ContainerSettings.from_environ(env)
         flows = FlowsSettings.from_environ(env)
-        url = env.get("JUPYTERHUB_SERVICE_URL") or f"http://127.0.0.1:{flows.flows_port}"
         data = common.data_path
         return cls(
             db_url=flows.database_url("", data),
             files_root=flows.files_template(common.mode, data, box.docker_shared_dir),
-            port=int(url.rsplit(":", 1)[1].split("/")[0]),
+            port=service_port(env, flows.flows_port),
             prefix=env.get("JUPYTERHUB_SERVICE_PREFIX", PREFIX),
             run_timeout=flows.flows_run_timeout,
             max_parallel_runs=flows.flows_max_parallel_runs,
@@ -99,6 +98,4 @@ class ServiceConfig:
 
     def files_of(self, user: str) -> Path:
         """The owner's folder: relative paths in the owner's flows start here."""
-        folder = expand(self.files_root, user)
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return folder
+        return owner_folder(self.files_root, user)

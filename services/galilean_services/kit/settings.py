@@ -199,3 +199,9 @@ class ContainerSettings(SettingsGroup):
         "files the user's flows read and the user's named connections live there. Compose "
         "mounts it into the hub container at the same path.",
     ).tag(**env("GALILEAN_DOCKER_SHARED_DIR", "docker"))
+
+
+def service_port(env: Mapping[str, str], default: int) -> int:
+    """The port the hub gives a service (in JUPYTERHUB_SERVICE_URL), else `default`."""
+    url = env.get("JUPYTERHUB_SERVICE_URL") or f"http://127.0.0.1:{default}"
+    return int(url.rsplit(":", 1)[1].split("/")[0])
