@@ -27,6 +27,8 @@ BASE = r"/galilean/datasets/service"
 ID = r"([^/]+)"  # a dataset id or snapshot number, checked by the handler
 NUMBER = re.compile(r"[0-9]{1,9}")
 ID_FIELDS = ("dataset_id", "number")
+SHAPES = {"dataset_id": NUMBER, "number": NUMBER, "job_id": re.compile(r"[0-9a-f]{16}")}
+WHAT = {"dataset_id": "dataset", "number": "snapshot", "job_id": "job"}
 
 
 def datasets_upstream(environ: Mapping[str, str]) -> Upstream:
@@ -92,14 +94,16 @@ class DatasetsHandler(DatasetsBridgeHandler):
         self.send(await self.upstream.call("POST", "api/datasets", body))
 
 
-def passing(methods: tuple[str, ...], template: str) -> type[DatasetsBridgeHandler]:
-    """A handler that forwards `methods` to the service's `template` (with the URL's ids)."""
+def passing(
+    methods: tuple[str, ...], template: str, fields: tuple[str, ...] = ID_FIELDS
+) -> type[DatasetsBridgeHandler]:
+    """A handler that forwards `methods` to the service's `template` (with the URL's ids,
+    named by `fields`, each checked to have its shape: a 404 naming it otherwise)."""
 
     async def handle(self: DatasetsBridgeHandler, *ids: str) -> None:
-        for value, field in zip(ids, ID_FIELDS, strict=False):
-            if not NUMBER.fullmatch(value):
-                what = "dataset" if field == "dataset_id" else "snapshot"
-                raise NotFound(f"{what} {value[:40]} does not exist", [{"field": field}])
+        for value, field in zip(ids, fields, strict=False):
+            if not SHAPES[field].fullmatch(value):
+                raise NotFound(f"{WHAT[field]} {value[:40]} does not exist", [{"field": field}])
         await self.forward(self.request.method or "GET", template.format(*ids))
 
     wrapped = web.authenticated(authorized(handle))
@@ -133,4 +137,10 @@ ROUTES: list[tuple[str, type[Any]]] = [
     (rf"{BASE}/datasets/{ID}/retention", passing(("POST",), "api/datasets/{}/retention")),
     (rf"{BASE}/datasets/{ID}/gc", passing(("POST",), "api/datasets/{}/gc")),
     (rf"{BASE}/datasets/{ID}/lineage", passing(("GET",), "api/datasets/{}/lineage")),
+    (rf"{BASE}/datasets/{ID}/sample", passing(("POST",), "api/datasets/{}/sample")),
+    (rf"{BASE}/datasets/{ID}/export", passing(("POST",), "api/datasets/{}/export")),
+    (rf"{BASE}/datasets/{ID}/items", passing(("GET",), "api/datasets/{}/items")),
+    (rf"{BASE}/datasets/{ID}/stats", passing(("GET",), "api/datasets/{}/stats")),
+    (rf"{BASE}/datasets/{ID}/edits", passing(("POST",), "api/datasets/{}/edits")),
+    (rf"{BASE}/jobs/{ID}", passing(("GET",), "api/jobs/{}", fields=("job_id",))),
 ]

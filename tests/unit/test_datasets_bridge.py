@@ -7,6 +7,7 @@ folder the service sees is a 400 naming path; the service unreachable is 503."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,39 @@ def test_a_dataset_through_the_bridge(datasets_app: Service, alice: Served) -> N
     assert [s["number"] for s in ok(alice, "GET", f"{base}/snapshots")] == [1, 2, 3]
     assert ok(alice, "GET", base)["head"]["number"] == 3
     assert made["id"] in [d["id"] for d in ok(alice, "GET", "/datasets")]
+
+
+def test_items_stats_edits_export_and_jobs_pass_through(
+    datasets_app: Service, alice: Served
+) -> None:
+    from labelled_images import ITEMS, make_labelled
+
+    make_labelled(datasets_app.folder_of("alice") / "bridged-pets", "yolo")
+    made = ok(alice, "POST", "/datasets", {"name": "bridged-pets", "path": "bridged-pets"})
+    base = f"/datasets/{made['id']}"
+    ok(alice, "POST", f"{base}/snapshots", {"message": "one"})
+    page = ok(alice, "GET", f"{base}/items?split=val&thumbnails=32")
+    assert page["total"] == sum(1 for item in ITEMS if item[0] == "val")
+    assert page["items"][0]["thumbnail"].startswith("data:image/jpeg;base64,")
+    assert ok(alice, "GET", f"{base}/stats")["images"]  # per split and class
+    moved = ok(
+        alice,
+        "POST",
+        f"{base}/edits",
+        {"edits": [{"op": "move", "item": page["items"][0]["id"], "split": "train"}]},
+    )
+    assert moved["number"] == 2
+    body = {"format": "coco", "path": "bridged-out", "background": True}
+    job = ok(alice, "POST", f"{base}/export", body)
+    for _ in range(600):  # the worker exports meanwhile; the panel polls like this
+        seen = ok(alice, "GET", f"/jobs/{job['id']}")
+        if seen["state"] != "running":
+            break
+        time.sleep(0.05)
+    assert seen["state"] == "done", seen
+    assert call(alice, "GET", "/jobs/not-a-job").status_code == 404
+    bad = call(alice, "GET", f"{base}/items?limit=0")
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (400, "limit")
 
 
 def test_errors_pass_through_and_paths_are_checked(alice: Served) -> None:

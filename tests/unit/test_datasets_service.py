@@ -110,6 +110,12 @@ def test_who_may_do_what(app: Service) -> None:
         ("POST", f"{base}/snapshots/1/tags"),
         ("POST", f"{base}/retention"),
         ("POST", f"{base}/gc"),
+        ("GET", f"{base}/lineage"),
+        ("GET", f"{base}/items"),
+        ("GET", f"{base}/stats"),
+        ("POST", f"{base}/edits"),
+        ("POST", f"{base}/export"),
+        ("POST", f"{base}/sample"),
         ("PATCH", base),
         ("DELETE", base),
     ]:
@@ -123,7 +129,12 @@ def test_who_may_do_what(app: Service) -> None:
     for method, path in [
         ("POST", f"{base}/snapshots"),
         ("POST", f"{base}/snapshots/1/restore"),
+        ("POST", f"{base}/snapshots/1/tags"),
         ("POST", f"{base}/gc"),
+        ("POST", f"{base}/retention"),
+        ("POST", f"{base}/edits"),
+        ("POST", f"{base}/export"),
+        ("POST", f"{base}/sample"),
         ("PATCH", base),
         ("DELETE", base),
     ]:
@@ -141,6 +152,40 @@ def test_who_may_do_what(app: Service) -> None:
     # a token without the service's scopes is not let in (as if no token: 401)
     assert app.call("GET", "/api/datasets", who="no-datasets").status_code == 401
     assert app.call("GET", "/api/datasets", who=None).status_code == 401
+
+
+def test_a_group_given_write_changes_content_and_nothing_else(app: Service) -> None:
+    work = pictures(app, folder="team-pics")
+    dataset = create(app, "team-pics", "team-pics", writers=["team"])
+    assert (dataset["groups"], dataset["writers"]) == (["team"], ["team"])  # writers read too
+    base = f"/api/datasets/{dataset['id']}"
+    app.ok("POST", f"{base}/snapshots", {"message": "alice's"}, status=201)
+    (work / "classes.txt").write_text("cat\ndog\nbird\n")
+    made = app.ok("POST", f"{base}/snapshots", {"message": "bob's"}, status=201, who="bob")
+    assert made["author"] == "bob"  # his name on it; the work ran as alice, in her folder
+    app.ok("POST", f"{base}/snapshots/1/tags", {"tag": "before-bob"}, who="bob")
+    app.ok("POST", f"{base}/snapshots/1/restore", {}, status=201, who="bob")
+    assert (work / "classes.txt").read_text() == "cat\ndog\n"
+    # the owner's alone: sharing, deleting, expiring, collecting, exporting into her folder
+    owners_only: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("PATCH", base, {"writers": []}),
+        ("DELETE", base, None),
+        ("POST", f"{base}/retention", {"keep_last": 1}),
+        ("POST", f"{base}/gc", {}),
+        ("POST", f"{base}/export", {"format": "coco", "path": "out"}),
+    ]
+    for method, path, body in owners_only:
+        reply = app.call(method, path, body, who="bob")
+        assert reply.status_code == 403, (method, path, reply.text)
+    # write taken back, read kept: bob reads, no longer changes
+    assert app.ok("PATCH", base, {"writers": []})["groups"] == ["team"]
+    assert app.call("POST", f"{base}/snapshots", {}, who="bob").status_code == 403
+    assert len(app.ok("GET", f"{base}/snapshots", who="bob")) == 3
+    # unsharing a group takes its write away with it
+    app.ok("PATCH", base, {"writers": ["team"]})
+    assert app.ok("PATCH", base, {"groups": []})["writers"] == []
+    assert app.call("GET", base, who="bob").status_code == 404
+    assert app.call("PATCH", base, {"writers": "team"}).json()["errors"][0]["field"] == "writers"
 
 
 @pytest.mark.parametrize(

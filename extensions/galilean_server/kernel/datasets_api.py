@@ -6,6 +6,8 @@
     datasets.snapshot("photos", "cleaned the labels")  # → {'number': 2, ...}
     datasets.diff("photos", 1, 2)                      # added / removed / modified
     datasets.restore("photos", 1)                      # a new head; nothing is lost
+    datasets.folder("photos", 2)                       # snapshot 2 as a folder to read
+    datasets.frame("sales", snapshot=3)                # a table at a snapshot: a DataFrame
 
 A name is one of your datasets; a shared one is `"owner/name"`. Errors say what is wrong
 and which field (DatasetsError.field); the token is never shown."""
@@ -15,9 +17,12 @@ from __future__ import annotations
 import builtins
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import requests
+
+from galilean_services.folders import user_home
 
 TIMEOUT = 600  # a snapshot of a big folder takes its time
 
@@ -137,6 +142,33 @@ class Datasets:
             "POST", f"datasets/{self._id(name)}/snapshots/{number}/tags", {"tag": tag}
         )
         return made
+
+    def frame(
+        self,
+        name: str,
+        table: str | None = None,
+        snapshot: int | None = None,
+        engine: str = "pandas",
+    ) -> Any:
+        """A snapshot (None: the head) of one of your datasets as a DataFrame: a tables
+        dataset's `table`; a files dataset's labelled items, or its files. `engine`:
+        pandas, polars or arrow. Read from your folder directly (datasets_open)."""
+        from .datasets_open import OpenError, frame
+
+        try:
+            return frame(name, table, snapshot, engine, user_home(self._env))
+        except OpenError as error:
+            raise DatasetsError(str(error), error.field, error.status) from None
+
+    def folder(self, name: str, snapshot: int | None = None) -> Path:
+        """A files dataset's snapshot (None: the head) as a folder to read: copied out of
+        its store once per snapshot (the newest three are kept)."""
+        from .datasets_open import OpenError, folder
+
+        try:
+            return folder(name, snapshot, user_home(self._env))
+        except OpenError as error:
+            raise DatasetsError(str(error), error.field, error.status) from None
 
     def __repr__(self) -> str:
         try:

@@ -7,8 +7,8 @@ that is renamed over it only once complete (`flows.paths.written_atomically`, wh
 refuses to write through a symlink): a kill -9 mid-export leaves the target as it was.
 Progress: `progress(rows_done, rows_in_all)` while the COPY runs (export_progress.py),
 and once more with all rows when the file is written, just before it takes the target's
-name; the result says rows, bytes and seconds. Files datasets (labelled images to YOLO,
-COCO or VOC) are not exported here yet: refused naming `format`."""
+name; the result says rows, bytes and seconds. A files dataset's labelled images export
+to YOLO, COCO or VOC (converting between them) in labels/convert.py."""
 
 from __future__ import annotations
 
@@ -175,11 +175,20 @@ def _text(args: Mapping[str, Any], key: str) -> str:
     return value
 
 
-def export_request(store: SnapshotStore, args: Mapping[str, Any]) -> dict[str, Any]:
-    """The worker's `export` operation: {table, path, format?, snapshot?, overwrite?}."""
+def export_request(
+    store: SnapshotStore, args: Mapping[str, Any], progress: Progress | None = None
+) -> dict[str, Any]:
+    """The worker's `export` operation: {table, path, format?, snapshot?, overwrite?};
+    `progress(done, total)`: rows (tables) or files (labelled images) written so far."""
     if not isinstance(store, TablesDataset):
+        from .files import FilesDataset
+
+        if isinstance(store, FilesDataset):
+            from .labels.convert import export_files_dataset
+
+            return export_files_dataset(store.work, store.store_root, args, progress)
         raise Invalid(
-            "format: a files dataset exports to YOLO, COCO or VOC, which is not available yet",
+            "format: only tables and files datasets export",
             field="format",
         )
     number = args.get("snapshot")
@@ -191,7 +200,13 @@ def export_request(store: SnapshotStore, args: Mapping[str, Any]) -> dict[str, A
     fmt = None if args.get("format") is None else _text(args, "format")
     try:
         made = export_table(
-            store, _text(args, "table"), _text(args, "path"), fmt, number, overwrite=overwrite
+            store,
+            _text(args, "table"),
+            _text(args, "path"),
+            fmt,
+            number,
+            overwrite=overwrite,
+            progress=progress,
         )
     except NotFound as missing:  # the driver names a snapshot `number`; the request `snapshot`
         field = "snapshot" if missing.field == "number" else missing.field

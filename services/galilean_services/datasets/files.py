@@ -119,6 +119,24 @@ class FilesDataset:
             self._commit(refs, scan.cache)
             return made
 
+    def snapshot_if_changed(
+        self, message: str, author: str, origin: Mapping[str, str] | None = None
+    ) -> Snapshot | None:
+        """A snapshot of the folder when it differs from the head (or there is none),
+        else None: what an editor keeps before it changes the folder."""
+        record = self._new_record(message, author, origin)
+        with writer_lock(self.lock_path):
+            refs = load_refs(self.refs_path)
+            scan = self._scan()
+            if refs.head is not None and scan.root == refs.root_of(refs.head):
+                if scan.cache != self._cache_on_disk:  # it learnt the files' hashes
+                    save_cache(self.cache_path, scan.cache)
+                    self._cache_on_disk = scan.cache
+                return None
+            made = refs.add({**record, **self._content(scan)})
+            self._commit(refs, scan.cache)
+            return made
+
     def restore(self, number: int, author: str, *, expected_head: int | None = None) -> Snapshot:
         number = _number(number, "number")
         record = self._new_record(f"Restore snapshot {number}", author, {"restored": str(number)})

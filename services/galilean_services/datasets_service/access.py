@@ -1,6 +1,9 @@
 """Who may do what with datasets: custom scopes say which verbs a caller may use at all;
 ownership and group sharing say on which datasets. Groups a dataset is shared with read
-it; only its owner changes it (its work runs as the owner), admins see everything."""
+it; its owner, and the members of the groups it is shared with for writing, change its
+content (snapshot, restore, tag, edit: the work runs as the owner, in the owner's folder);
+only the owner deletes it, shares it, expires snapshots or exports into their folder.
+Admins see everything."""
 
 from __future__ import annotations
 
@@ -36,3 +39,14 @@ def owned(caller: Caller, dataset: dict[str, Any]) -> dict[str, Any]:
             [{"field": "dataset_id"}],
         )
     return dataset
+
+
+def writable(caller: Caller, dataset: dict[str, Any]) -> dict[str, Any]:
+    """The dataset, for its owner and the members of its writer groups."""
+    visible(caller, dataset)
+    if dataset["owner"] == caller.name or caller.groups & set(dataset.get("writers") or ()):
+        return dataset
+    raise Forbidden(
+        f"dataset {dataset['id']} belongs to {dataset['owner']} and is shared with you read-only",
+        [{"field": "dataset_id"}],
+    )

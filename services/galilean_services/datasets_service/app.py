@@ -25,8 +25,12 @@ ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
     ("api/datasets/{dataset_id}/sample", h.SampleHandler),
     ("api/datasets/{dataset_id}/lineage", h.LineageHandler),
     ("api/datasets/{dataset_id}/export", h.ExportHandler),
+    ("api/jobs/{job_id}", h.JobHandler),
+    ("api/datasets/{dataset_id}/items", h.ItemsHandler),
+    ("api/datasets/{dataset_id}/stats", h.StatsHandler),
+    ("api/datasets/{dataset_id}/edits", h.EditsHandler),
 ]
-ARGUMENT_PATTERNS = {"dataset_id": r"\d+", "number": r"\d+"}
+ARGUMENT_PATTERNS = {"dataset_id": r"\d+", "number": r"\d+", "job_id": r"[0-9a-f]{16}"}
 
 
 def make_app(

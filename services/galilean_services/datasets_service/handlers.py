@@ -41,7 +41,8 @@ class DatasetsHandler(BaseHandler):
     docs: ClassVar[dict[str, str]] = {
         "get": "Datasets you own, datasets shared with your groups (admins: all)",
         "post": "Create a dataset: {name, driver: files|tables, folder (files), description?, "
-        "groups?}",
+        "groups? (who may read it), writers? (groups who may also snapshot, restore, tag and "
+        "edit it)}",
     }
     bodies: ClassVar[dict[str, dict[str, Any]]] = {
         "post": {
@@ -53,6 +54,7 @@ class DatasetsHandler(BaseHandler):
                 "folder": {"type": "string", "description": "relative to your folder (files)"},
                 "description": TEXT,
                 "groups": GROUPS,
+                "writers": GROUPS,
             },
         }
     }
@@ -67,11 +69,15 @@ class DatasetsHandler(BaseHandler):
 class DatasetHandler(BaseHandler):
     docs: ClassVar[dict[str, str]] = {
         "get": "One dataset with its head snapshot",
-        "patch": "Describe it or share it with groups (read-only): {description?, groups?}",
+        "patch": "Describe it or share it with groups: {description?, groups? (read), "
+        "writers? (read and change its content)}",
         "delete": "Delete the dataset and its snapshots (a files dataset's folder stays)",
     }
     bodies: ClassVar[dict[str, dict[str, Any]]] = {
-        "patch": {"type": "object", "properties": {"description": TEXT, "groups": GROUPS}}
+        "patch": {
+            "type": "object",
+            "properties": {"description": TEXT, "groups": GROUPS, "writers": GROUPS},
+        }
     }
 
     async def get(self, dataset_id: str) -> None:
@@ -130,6 +136,57 @@ class DiffHandler(BaseHandler):
         against = self.get_query_argument("against", None)
         found = await self.service.diff(self.caller, _dataset(dataset_id), _number(number), against)
         self.send(found)
+
+
+EDIT = {
+    "type": "object",
+    "required": ["op"],
+    "properties": {
+        "op": {"enum": ["add", "remove", "move", "relabel"]},
+        "item": {"type": "string", "description": "the image's path in the dataset"},
+        "from": {
+            "type": "string",
+            "description": "add: an image's path in the owner's folder; relabel: a label",
+        },
+        "to": {"type": "string", "description": "relabel: the new label"},
+        "split": {"type": "string"},
+        "boxes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["label", "x", "y", "width", "height"],
+                "properties": {
+                    "label": {"type": "string"},
+                    "x": {"type": "number"},
+                    "y": {"type": "number"},
+                    "width": {"type": "number"},
+                    "height": {"type": "number"},
+                    "score": {"type": "number"},
+                },
+            },
+        },
+    },
+}
+
+
+class EditsHandler(BaseHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "post": "Edit a labelled-image dataset as a new snapshot (the old head stays one): "
+        "{edits: [{op: add, from, split, boxes?} | {op: remove, item} | {op: move, item, "
+        "split} | {op: relabel, item, boxes} | {op: relabel, item, from, to}]}; boxes in "
+        "pixels from the image's top-left corner → the new snapshot"
+    }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "post": {
+            "type": "object",
+            "required": ["edits"],
+            "properties": {"edits": {"type": "array", "items": EDIT, "minItems": 1}},
+        }
+    }
+
+    async def post(self, dataset_id: str) -> None:
+        body = self.body_object()
+        self.send(await self.service.edit(self.caller, _dataset(dataset_id), body), 201)
 
 
 class RestoreHandler(BaseHandler):
@@ -196,25 +253,39 @@ class ExportHandler(BaseHandler):
     docs: ClassVar[dict[str, str]] = {
         "post": "Export a table at a snapshot (the head by default) to a file in your folder: "
         "{table, path, format?: csv|parquet|xlsx (else the path's suffix), snapshot?, "
-        "overwrite?} → {path, format, table, snapshot, rows, bytes, seconds}"
+        "overwrite?} → {path, format, table, snapshot, rows, bytes, seconds}; labelled "
+        "images: {path (a folder), format: yolo|coco|voc, snapshot?, overwrite?}. "
+        "background: true → 202 with a job (GET api/jobs/{id} for its progress)"
     }
     bodies: ClassVar[dict[str, dict[str, Any]]] = {
         "post": {
             "type": "object",
-            "required": ["table", "path"],
+            "required": ["path"],
             "properties": {
-                "table": {"type": "string"},
+                "table": {"type": "string", "description": "tables datasets"},
                 "path": {"type": "string", "description": "relative to your folder"},
-                "format": {"enum": ["csv", "parquet", "xlsx"]},
+                "format": {"enum": ["csv", "parquet", "xlsx", "yolo", "coco", "voc"]},
                 "snapshot": {"type": ["integer", "null"], "minimum": 1},
                 "overwrite": {"type": "boolean"},
+                "background": {"type": "boolean"},
             },
         }
     }
 
     async def post(self, dataset_id: str) -> None:
         body = self.body_object()
-        self.send(await self.service.export(self.caller, _dataset(dataset_id), body), 201)
+        made = await self.service.export(self.caller, _dataset(dataset_id), body)
+        self.send(made, 202 if body.get("background") is True else 201)
+
+
+class JobHandler(BaseHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "get": "One of your jobs (an export started with background: true): {id, op, state: "
+        "running|done|failed, progress: {done, total}, seconds, result (done) or error}"
+    }
+
+    def get(self, job_id: str) -> None:
+        self.send(self.service.job(self.caller, job_id))
 
 
 class SampleHandler(BaseHandler):
@@ -240,6 +311,38 @@ class SampleHandler(BaseHandler):
     async def post(self, dataset_id: str) -> None:
         body = self.body_object()
         self.send(await self.service.sample(self.caller, _dataset(dataset_id), body), 201)
+
+
+class QueryHandler(BaseHandler):
+    def query(self) -> dict[str, list[str]]:
+        """The URL's query parameters, each with every value given (service.py checks)."""
+        args = self.request.query_arguments
+        return {name: self.get_query_arguments(name, strip=False) for name in args}
+
+
+class ItemsHandler(QueryHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "get": "A page of items at a snapshot: ?snapshot (the head by default), offset, limit "
+        "(1-1000). Tables: table (needed when there are several), sort, desc, where (JSON "
+        "[{column, op: = != < <= > >= contains starts_with in is_null not_null, value}]) → "
+        "{table, snapshot, columns, rows, total, offset, limit}. Labelled images: split, "
+        "label, min_score, max_score, q, thumbnails (a size in pixels)"
+    }
+
+    async def get(self, dataset_id: str) -> None:
+        self.send(await self.service.items(self.caller, _dataset(dataset_id), self.query()))
+
+
+class StatsHandler(QueryHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "get": "Statistics at a snapshot (?snapshot, the head by default). Tables (?table): "
+        "per column count, nulls, distinct, min, max, mean, stddev, a histogram (numbers, "
+        "dates), the top values (text, booleans). Labelled images: counts per split "
+        "and class, image sizes, label distribution"
+    }
+
+    async def get(self, dataset_id: str) -> None:
+        self.send(await self.service.stats(self.caller, _dataset(dataset_id), self.query()))
 
 
 class OpenAPIHandler(BaseHandler):

@@ -9,10 +9,12 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ..datasets.locate import STORES as STORES_PATH
 from ..execution.plane import Plane
+from ..execution.streaming import exchange
 from ..kit.errors import GalileanError, NotFound, ValidationError
 from .config import ServiceConfig
 
@@ -57,14 +59,31 @@ def _reply(out: bytes, err: bytes, dataset: dict[str, Any], op: str) -> dict[str
     return dict(reply)
 
 
+def _lines(progress: Callable[[dict[str, Any]], None]) -> Callable[[bytes], None]:
+    def on_line(line: bytes) -> None:
+        if not line.startswith(b'{"progress"'):
+            return
+        with contextlib.suppress(ValueError):
+            report = json.loads(line).get("progress")
+            if isinstance(report, dict):
+                progress(report)
+
+    return on_line
+
+
 class Operations:
     def __init__(self, config: ServiceConfig, plane: Plane) -> None:
         self.config = config
         self.plane = plane
 
     async def run(
-        self, dataset: dict[str, Any], op: str, args: dict[str, Any] | None = None
+        self,
+        dataset: dict[str, Any],
+        op: str,
+        args: dict[str, Any] | None = None,
+        progress: Callable[[dict[str, Any]], None] | None = None,
     ) -> Any:
+        """`progress`: given each {"progress": …} line the worker prints on the way."""
         owner = dataset["owner"]
         folder = self.config.files_of(owner)
         request = {
@@ -77,11 +96,12 @@ class Operations:
         child = await self.plane.spawn(
             WORKER, folder, owner, f"dataset-{dataset['id']}-{op}", network=False
         )
+        sent = json.dumps(request).encode() + b"\n"
+        talk = (
+            child.communicate(sent) if progress is None else exchange(child, sent, _lines(progress))
+        )
         try:
-            out, err = await asyncio.wait_for(
-                child.communicate(json.dumps(request).encode() + b"\n"),
-                self.config.operation_timeout,
-            )
+            out, err = await asyncio.wait_for(talk, self.config.operation_timeout)
         except TimeoutError:
             child.kill()
             with contextlib.suppress(Exception):

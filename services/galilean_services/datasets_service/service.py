@@ -4,18 +4,21 @@ keeps the records, and has the owner's worker do the work (operations.py)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
 from ..datasets.drivers import DRIVERS
+from ..datasets.items_query import parse_items, parse_stats
 from ..datasets.lineage import lineage
-from ..datasets.model import DatasetError
+from ..datasets.model import DatasetError, Invalid
 from ..execution.plane import Plane, make_plane
 from ..kit import body as checks
 from ..kit.auth import Caller
 from ..kit.errors import GalileanError, NotFound, ValidationError
-from .access import owned, visible
+from .access import owned, visible, writable
 from .config import ServiceConfig
+from .jobs import Jobs
 from .operations import STORES, Operations
 from .store import Store
 
@@ -61,6 +64,8 @@ def check_number(value: Any, field: str) -> int:
 
 
 EXPORT_FIELDS = ("table", "path", "format", "snapshot", "overwrite")
+TABLE_FORMATS = ("csv", "parquet", "xlsx")
+LABELLED_FORMATS = ("yolo", "coco", "voc")
 
 
 def check_export(body: dict[str, Any], driver: str) -> dict[str, Any]:
@@ -69,22 +74,41 @@ def check_export(body: dict[str, Any], driver: str) -> dict[str, Any]:
     unknown = sorted(set(body) - set(EXPORT_FIELDS))
     if unknown:
         raise ValidationError(f"{unknown[0]}: not a field of an export", [{"field": unknown[0]}])
-    if driver != "tables":
-        raise ValidationError(
-            "format: a files dataset exports to YOLO, COCO or VOC, which is not available yet",
-            [{"field": "format"}],
-        )
     fmt = body.get("format")
-    if fmt is not None and fmt not in ("csv", "parquet", "xlsx"):
-        raise ValidationError("format: csv, parquet or xlsx", [{"field": "format"}])
     number = body.get("snapshot")
-    return {
-        "table": checks.text(body, "table", limit=255),
+    common = {
         "path": checks.text(body, "path", limit=1024),
         "format": fmt,
         "snapshot": None if number is None else check_number(number, "snapshot"),
         "overwrite": checks.flag(body, "overwrite", False),
     }
+    if driver != "tables":  # labelled images (datasets/labels/convert.py)
+        if fmt not in LABELLED_FORMATS:
+            raise ValidationError(
+                "format: a files dataset exports its labelled images to yolo, coco or voc",
+                [{"field": "format"}],
+            )
+        if "table" in body:
+            raise ValidationError("table: a files dataset has no tables", [{"field": "table"}])
+        return common
+    if fmt is not None and fmt not in TABLE_FORMATS:
+        raise ValidationError(
+            "format: csv, parquet or xlsx (yolo, coco and voc are for files datasets)",
+            [{"field": "format"}],
+        )
+    return {"table": checks.text(body, "table", limit=255), **common}
+
+
+def check_query(
+    parse: Callable[[Mapping[str, Sequence[str]], str], dict[str, Any]],
+    query: Mapping[str, Sequence[str]],
+    driver: str,
+) -> dict[str, Any]:
+    """A route's query parameters (datasets/items_query.py), a 400 naming the bad one."""
+    try:
+        return parse(query, driver)
+    except Invalid as bad:
+        raise ValidationError(bad.message, [{"field": bad.field or "query"}]) from None
 
 
 class DatasetsService:
@@ -95,6 +119,7 @@ class DatasetsService:
         self.store = store or Store(config.db_url)
         self.plane = plane or make_plane(config.plane_config())
         self.ops = Operations(config, self.plane)
+        self.jobs = Jobs()
 
     # -- datasets -------------------------------------------------------------------------
     def list(self, caller: Caller) -> list[dict[str, Any]]:
@@ -110,6 +135,7 @@ class DatasetsService:
         folder = check_folder(body, driver)
         description = checks.text(body, "description", "", limit=10_000)
         groups = checks.names(body, "groups", "group names") or []
+        writers = checks.names(body, "writers", "group names") or []
         draft = {
             "id": "new",
             "owner": caller.name,
@@ -118,7 +144,7 @@ class DatasetsService:
             "folder": folder,
         }
         await self.ops.run(draft, "check")
-        return self.store.create(caller.name, name, driver, folder, description, groups)
+        return self.store.create(caller.name, name, driver, folder, description, groups, writers)
 
     async def get(self, caller: Caller, dataset_id: int) -> dict[str, Any]:
         caller.need("read")
@@ -131,10 +157,11 @@ class DatasetsService:
         values: dict[str, Any] = {}
         if "description" in body:
             values["description"] = checks.text(body, "description", "", limit=10_000)
-        groups = checks.names(body, "groups", "group names")
-        if groups is not None:
-            values["groups"] = groups
-        unknown = sorted(set(body) - {"description", "groups"})
+        for sharing in ("groups", "writers"):
+            names = checks.names(body, sharing, "group names")
+            if names is not None:
+                values[sharing] = names
+        unknown = sorted(set(body) - {"description", "groups", "writers"})
         if unknown:
             raise ValidationError(
                 f"{unknown[0]}: not a field of a dataset", [{"field": unknown[0]}]
@@ -160,7 +187,7 @@ class DatasetsService:
 
     async def take(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> Any:
         caller.need("write")
-        dataset = owned(caller, self.store.get(dataset_id))
+        dataset = writable(caller, self.store.get(dataset_id))
         origin = checks.mapping(body, "origin", "texts naming what made it")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in origin.items()):
             raise ValidationError("origin: an object of texts", [{"field": "origin"}])
@@ -186,14 +213,31 @@ class DatasetsService:
             field = "against" if named.get("item") == str(older) != str(number) else "number"
             raise NotFound(missing.message, [{"field": field}]) from None
 
+    async def edit(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> Any:
+        """Labelled-image edits (add, remove, move, relabel) as a new snapshot
+        (datasets/labels/edits.py); the worker checks each edit, naming its field."""
+        caller.need("write")
+        dataset = writable(caller, self.store.get(dataset_id))
+        unknown = sorted(set(body) - {"edits"})
+        if unknown:
+            raise ValidationError(f"{unknown[0]}: not a field of edits", [{"field": unknown[0]}])
+        edits = body.get("edits")
+        if not isinstance(edits, list) or not edits:
+            raise ValidationError("edits: a list of edits, at least one", [{"field": "edits"}])
+        if dataset["driver"] != "files":
+            raise ValidationError(
+                "edits: only a files dataset of labelled images has edits", [{"field": "edits"}]
+            )
+        return await self.ops.run(dataset, "edit", {"edits": edits, "author": caller.name})
+
     async def restore(self, caller: Caller, dataset_id: int, number: int) -> Any:
         caller.need("write")
-        dataset = owned(caller, self.store.get(dataset_id))
+        dataset = writable(caller, self.store.get(dataset_id))
         return await self.ops.run(dataset, "restore", {"number": number, "author": caller.name})
 
     async def tag(self, caller: Caller, dataset_id: int, number: int, body: dict[str, Any]) -> Any:
         caller.need("write")
-        dataset = owned(caller, self.store.get(dataset_id))
+        dataset = writable(caller, self.store.get(dataset_id))
         tag = checks.text(body, "tag", limit=64)
         if not TAG.fullmatch(tag):
             raise ValidationError("tag: letters, digits, . _ - (at most 64)", [{"field": "tag"}])
@@ -220,12 +264,30 @@ class DatasetsService:
         return lineage(dataset, await self.ops.run(dataset, "snapshots"))
 
     async def export(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> Any:
-        """A table at a snapshot to a file in the owner's folder (datasets/export.py); the
-        owner only: the file is written as them, in their folder."""
+        """A table at a snapshot to a file in the owner's folder (datasets/export.py), or
+        labelled images to a YOLO / COCO / VOC folder (labels/convert.py); the owner only:
+        written as them, in their folder. `background: true`: answered at once with a job
+        whose progress GET api/jobs/{id} shows."""
         caller.need("write")
         dataset = owned(caller, self.store.get(dataset_id))
-        args = check_export(body, dataset["driver"])
-        return await self.ops.run(dataset, "export", args)
+        fields = dict(body)
+        background = checks.flag(fields, "background", False)
+        fields.pop("background", None)
+        args = check_export(fields, dataset["driver"])
+        if not background:
+            return await self.ops.run(dataset, "export", args)
+        job = self.jobs.start(
+            caller.name,
+            dataset_id,
+            "export",
+            lambda report: self.ops.run(dataset, "export", args, report),
+        )
+        return job.to_json()
+
+    def job(self, caller: Caller, job_id: str) -> Any:
+        """One of the caller's jobs: its state, progress, and result or error."""
+        caller.need("read")
+        return self.jobs.get(caller.name, job_id).to_json()
 
     async def sample(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> Any:
         """A sample of a table's snapshot saved as a new tables dataset of the owner's
@@ -249,6 +311,25 @@ class DatasetsService:
             self.store.delete(made["id"])
             raise
         return {**made, "head": head}
+
+    # -- items and statistics (readers: the owner and the groups it is shared with) --------
+    async def items(
+        self, caller: Caller, dataset_id: int, query: Mapping[str, Sequence[str]]
+    ) -> Any:
+        """A page of a table's rows or of a labelled-image dataset's items at a snapshot."""
+        caller.need("read")
+        dataset = visible(caller, self.store.get(dataset_id))
+        args = check_query(parse_items, query, dataset["driver"])
+        return await self.ops.run(dataset, "items", args)
+
+    async def stats(
+        self, caller: Caller, dataset_id: int, query: Mapping[str, Sequence[str]]
+    ) -> Any:
+        """Per-column statistics of a table, or counts per split and class of images."""
+        caller.need("read")
+        dataset = visible(caller, self.store.get(dataset_id))
+        args = check_query(parse_stats, query, dataset["driver"])
+        return await self.ops.run(dataset, "stats", args)
 
     async def gc(self, caller: Caller, dataset_id: int) -> Any:
         caller.need("write")

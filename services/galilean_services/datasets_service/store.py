@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..kit.errors import GalileanError, NotFound
-from ..kit.sql_store import open_engine
+from ..kit.sql_store import add_missing_columns, open_engine
 
 metadata = sa.MetaData()
 datasets = sa.Table(
@@ -25,6 +25,9 @@ datasets = sa.Table(
     sa.Column("folder", sa.Text, nullable=True),
     sa.Column("description", sa.Text, nullable=False, default=""),
     sa.Column("groups", sa.Text, nullable=False, default="[]"),
+    # groups whose members may also change it (snapshot, restore, tag, edit): a subset
+    # of `groups`; its work still runs as the owner, in the owner's folder
+    sa.Column("writers", sa.Text, nullable=False, server_default="'[]'"),
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("updated", sa.Float, nullable=False),
     sa.UniqueConstraint("owner", "name", name="galilean_datasets_owner_name"),
@@ -34,6 +37,7 @@ datasets = sa.Table(
 def _row(row: Any) -> dict[str, Any]:
     found = dict(row._mapping)
     found["groups"] = json.loads(found["groups"])
+    found["writers"] = json.loads(found["writers"])
     return found
 
 
@@ -41,6 +45,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.engine = open_engine(url)
         metadata.create_all(self.engine)
+        add_missing_columns(self.engine, datasets)  # writers: added after the first release
 
     def close(self) -> None:
         self.engine.dispose()
@@ -53,8 +58,10 @@ class Store:
         folder: str | None,
         description: str = "",
         groups: list[str] | None = None,
+        writers: list[str] | None = None,
     ) -> dict[str, Any]:
         now = time.time()
+        writers = sorted(set(writers or ()))
         try:
             with self.engine.begin() as con:
                 key = con.execute(
@@ -64,7 +71,8 @@ class Store:
                         driver=driver,
                         folder=folder,
                         description=description,
-                        groups=json.dumps(sorted(set(groups or ()))),
+                        groups=json.dumps(sorted(set(groups or ()) | set(writers))),
+                        writers=json.dumps(writers),
                         created=now,
                         updated=now,
                     )
@@ -89,8 +97,14 @@ class Store:
             return [_row(row) for row in rows]
 
     def update(self, dataset_id: int, **values: Any) -> dict[str, Any]:
-        if "groups" in values:
-            values["groups"] = json.dumps(sorted(set(values["groups"])))
+        if "groups" in values or "writers" in values:
+            now = self.get(dataset_id)
+            writers = set(values.get("writers", now["writers"]))
+            groups = set(values.get("groups", now["groups"]))
+            if "groups" in values and "writers" not in values:
+                writers &= groups  # a group no longer shared with cannot write either
+            values["writers"] = json.dumps(sorted(writers))
+            values["groups"] = json.dumps(sorted(groups | writers))
         with self.engine.begin() as con:
             con.execute(
                 datasets.update()

@@ -48,16 +48,59 @@ def _gc(store: SnapshotStore, _args: dict[str, Any]) -> Any:
     return {"objects_removed": report.objects_removed, "bytes_freed": report.bytes_freed}
 
 
+def report_progress(done: int, total: int) -> None:
+    """One progress line, read by the service as the worker runs (operations.py)."""
+    sys.stdout.write(json.dumps({"progress": {"done": done, "total": total}}) + "\n")
+    sys.stdout.flush()
+
+
 def _export(store: SnapshotStore, args: dict[str, Any]) -> Any:
     from ..datasets.export import export_request  # duckdb and the lake: only when asked
 
-    return export_request(store, args)
+    return export_request(store, args, report_progress)
 
 
 def _sample(store: SnapshotStore, args: dict[str, Any]) -> Any:
     from ..datasets.sampling_derive import run_sample  # duckdb and the lake: only when asked
 
     return run_sample(store, args)
+
+
+def _items(store: SnapshotStore, args: dict[str, Any]) -> Any:
+    """A page of rows (tables) or of labelled images (files), by the driver."""
+    from ..datasets.files import FilesDataset
+
+    if isinstance(store, FilesDataset):
+        from ..datasets.labels.ops import items_request as image_items  # only when asked
+
+        return image_items(store.store_root, args)
+    from ..datasets.table_items import items_request  # duckdb and the lake: only when asked
+
+    return items_request(store, args)
+
+
+def _stats(store: SnapshotStore, args: dict[str, Any]) -> Any:
+    """Per-column statistics (tables) or counts per split and class (files)."""
+    from ..datasets.files import FilesDataset
+
+    if isinstance(store, FilesDataset):
+        from ..datasets.labels.ops import stats_request as image_stats  # only when asked
+
+        return image_stats(store.store_root, args)
+    from ..datasets.table_stats import stats_request  # duckdb and the lake: only when asked
+
+    return stats_request(store, args)
+
+
+def _edit(store: SnapshotStore, args: dict[str, Any]) -> Any:
+    """Labelled-image edits as a new snapshot; `from` paths lie in the owner's folder,
+    the worker's working directory."""
+    from ..datasets.files import FilesDataset
+    from ..datasets.labels.edits import apply_edits  # Pillow and the layouts: only when asked
+
+    if not isinstance(store, FilesDataset):
+        raise Invalid("only a files dataset of labelled images has edits", field="edits")
+    return apply_edits(store, args["edits"], args["author"], home=Path.cwd()).to_json()
 
 
 OPERATIONS: dict[str, Callable[[SnapshotStore, dict[str, Any]], Any]] = {
@@ -72,6 +115,9 @@ OPERATIONS: dict[str, Callable[[SnapshotStore, dict[str, Any]], Any]] = {
     "gc": _gc,
     "sample": _sample,
     "export": _export,
+    "items": _items,
+    "stats": _stats,
+    "edit": _edit,
 }
 
 

@@ -61,3 +61,23 @@ def open_engine(url: str) -> sa.engine.Engine:
             keep_private(database)
 
     return engine
+
+
+def add_missing_columns(engine: sa.engine.Engine, table: sa.Table) -> list[str]:
+    """Columns of `table` that a database made by an older release lacks, added (each
+    must be nullable or have a server default); their names. create_all makes new tables
+    only, so a release that adds a column calls this after it."""
+    present = {column["name"] for column in sa.inspect(engine).get_columns(table.name)}
+    added = []
+    with engine.begin() as con:
+        for column in table.columns:
+            if column.name in present:
+                continue
+            kind = column.type.compile(dialect=engine.dialect)
+            default = column.server_default
+            clause = "" if default is None else f" DEFAULT {default.arg}"  # type: ignore[attr-defined]
+            con.execute(
+                sa.text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
+            )
+            added.append(column.name)
+    return added
