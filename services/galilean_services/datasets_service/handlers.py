@@ -290,20 +290,24 @@ class JobHandler(BaseHandler):
 
 class SampleHandler(BaseHandler):
     docs: ClassVar[dict[str, str]] = {
-        "post": "Draw a sample of a table at a snapshot (the head by default) into a new "
-        "tables dataset of yours: {table, snapshot?, strategy: random|stratified|threshold "
-        "or an installed one, params (by the strategy's schema), into} → the new dataset"
+        "post": "Draw a sample of a snapshot (the head by default) into a new dataset of "
+        "yours: tables {table, snapshot?, strategy: random|stratified|threshold or an "
+        "installed one, params (by the strategy's schema), into} → a new tables dataset; "
+        "labelled images {snapshot?, strategy, params (columns: id, split, label, labels, "
+        "boxes, score, width, height), into, folder? (default samples/<into>)} → a new "
+        "files dataset over a new folder in the same layout"
     }
     bodies: ClassVar[dict[str, dict[str, Any]]] = {
         "post": {
             "type": "object",
-            "required": ["table", "strategy", "into"],
+            "required": ["strategy", "into"],
             "properties": {
-                "table": {"type": "string"},
+                "table": {"type": "string", "description": "tables datasets"},
                 "snapshot": {"type": ["integer", "null"], "minimum": 1},
                 "strategy": {"type": "string"},
                 "params": {"type": "object"},
                 "into": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"},
+                "folder": {"type": "string", "description": "labelled images: relative to yours"},
             },
         }
     }

@@ -111,6 +111,21 @@ def check_query(
         raise ValidationError(bad.message, [{"field": bad.field or "query"}]) from None
 
 
+def _sample_request(body: dict[str, Any], driver: str) -> tuple[Any, str | None]:
+    """The checked sample request and, for images, the new dataset's folder."""
+    try:
+        if driver == "files":
+            from ..datasets.labels.sampling import parse_image_request
+
+            request: Any = parse_image_request(body)
+            return request, check_folder({"folder": request.folder}, "files")
+        from ..datasets.sampling_derive import parse_request  # duckdb: only when asked
+
+        return parse_request(body, driver), None
+    except DatasetError as bad:
+        raise ValidationError(bad.message, [{"field": bad.field or "body"}]) from None
+
+
 class DatasetsService:
     def __init__(
         self, config: ServiceConfig, plane: Plane | None = None, store: Store | None = None
@@ -290,18 +305,15 @@ class DatasetsService:
         return self.jobs.get(caller.name, job_id).to_json()
 
     async def sample(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> Any:
-        """A sample of a table's snapshot saved as a new tables dataset of the owner's
-        (datasets/sampling_derive.py); recorded first, so a taken name is a conflict."""
-        from ..datasets.sampling_derive import parse_request  # duckdb: only when asked
-
+        """A sample of a snapshot saved as a new dataset of the owner's, recorded first so
+        a taken name is a conflict: a table's rows into a new tables dataset
+        (datasets/sampling_derive.py), labelled images into a new folder and files
+        dataset (datasets/labels/sampling.py)."""
         caller.need("write")
         dataset = owned(caller, self.store.get(dataset_id))
+        request, folder = _sample_request(body, dataset["driver"])
         try:
-            request = parse_request(body, dataset["driver"])
-        except DatasetError as bad:
-            raise ValidationError(bad.message, [{"field": bad.field or "body"}]) from None
-        try:
-            made = self.store.create(caller.name, request.into, "tables", None)
+            made = self.store.create(caller.name, request.into, dataset["driver"], folder)
         except GalileanError as taken:  # as this request names it
             raise GalileanError(taken.message, [{"field": "into"}], status=409) from None
         args = {**request.to_json(), "source": dataset["name"], "author": caller.name}

@@ -61,6 +61,12 @@ def _export(store: SnapshotStore, args: dict[str, Any]) -> Any:
 
 
 def _sample(store: SnapshotStore, args: dict[str, Any]) -> Any:
+    from ..datasets.files import FilesDataset
+
+    if isinstance(store, FilesDataset):  # labelled images: a new folder and dataset
+        from ..datasets.labels.sampling import run_image_sample
+
+        return run_image_sample(store.store_root, store.work, args)
     from ..datasets.sampling_derive import run_sample  # duckdb and the lake: only when asked
 
     return run_sample(store, args)

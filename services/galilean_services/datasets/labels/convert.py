@@ -19,7 +19,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -165,16 +165,22 @@ def export_labelled(
     source_format: Format | None = None,
     shown: str | None = None,
     clock: Callable[[], float] = time.monotonic,
+    only: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """Write `source`'s labelled set (its layout detected unless `source_format` says
     it) as a folder `target` in layout `fmt`, atomically; `shown` names the target in
-    errors (default: its name). Items, boxes, files, bytes and seconds it took."""
+    errors (default: its name); `only`: the ids of the items to write (a sample; the
+    classes all stay, so class ids keep their meaning). Items, boxes, files, bytes and
+    seconds it took."""
     started = clock()
     fmt = check_format(fmt)
     named = shown or target.name
     check_target(target, overwrite, named)
     layout = module_of(fmt)
     original = read_labelled(source, source_format)
+    if only is not None:
+        kept = set(only)
+        original = replace(original, items=tuple(i for i in original.items if i.id in kept))
     labelled, images = relaid(original, fmt, layout)
     labels = layout.render(labelled)
     clash = sorted(set(labels) & set(images))
