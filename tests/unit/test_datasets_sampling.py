@@ -309,13 +309,19 @@ def test_the_service_samples_into_a_new_dataset(app: Service) -> None:
     assert not (home / ".galilean/datasets/s1").exists()
 
 
-def test_a_files_dataset_is_not_sampled_yet(app: Service) -> None:
+def test_a_files_dataset_samples_only_labelled_images(app: Service) -> None:
     (app.folder_of("alice") / "pics").mkdir(exist_ok=True)
+    (app.folder_of("alice") / "pics" / "notes.txt").write_text("not an image set")
     files = app.ok(
         "POST", "/api/datasets", {"name": "pics", "driver": "files", "folder": "pics"}, status=201
     )
+    app.ok("POST", f"/api/datasets/{files['id']}/snapshots", {"message": "one"}, status=201)
     body = {"table": "items", "strategy": "random", "params": {"n": 1}, "into": "few"}
     reply = app.call("POST", f"/api/datasets/{files['id']}/sample", body)
     assert reply.status_code == 400
-    assert reply.json()["errors"][0]["field"] == "table"
-    assert "tables datasets" in reply.json()["error"]
+    assert reply.json()["errors"][0]["field"] == "table"  # images have no tables
+    del body["table"]
+    reply = app.call("POST", f"/api/datasets/{files['id']}/sample", body)
+    assert reply.status_code == 400
+    assert reply.json()["errors"][0]["field"] == "format", reply.text  # no YOLO/COCO/VOC
+    assert "few" not in [d["name"] for d in app.ok("GET", "/api/datasets")]
