@@ -159,6 +159,10 @@ def test_a_group_given_write_changes_content_and_nothing_else(app: Service) -> N
     dataset = create(app, "team-pics", "team-pics", writers=["team"])
     assert (dataset["groups"], dataset["writers"]) == (["team"], ["team"])  # writers read too
     base = f"/api/datasets/{dataset['id']}"
+    assert app.ok("GET", base)["access"] == "owner"
+    assert app.ok("GET", base, who="bob")["access"] == "write"
+    listed = {d["id"]: d["access"] for d in app.ok("GET", "/api/datasets", who="bob")}
+    assert listed[dataset["id"]] == "write"
     app.ok("POST", f"{base}/snapshots", {"message": "alice's"}, status=201)
     (work / "classes.txt").write_text("cat\ndog\nbird\n")
     made = app.ok("POST", f"{base}/snapshots", {"message": "bob's"}, status=201, who="bob")
@@ -180,6 +184,7 @@ def test_a_group_given_write_changes_content_and_nothing_else(app: Service) -> N
     # write taken back, read kept: bob reads, no longer changes
     assert app.ok("PATCH", base, {"writers": []})["groups"] == ["team"]
     assert app.call("POST", f"{base}/snapshots", {}, who="bob").status_code == 403
+    assert app.ok("GET", base, who="bob")["access"] == "read"
     assert len(app.ok("GET", f"{base}/snapshots", who="bob")) == 3
     # unsharing a group takes its write away with it
     app.ok("PATCH", base, {"writers": ["team"]})

@@ -41,10 +41,17 @@ def owned(caller: Caller, dataset: dict[str, Any]) -> dict[str, Any]:
     return dataset
 
 
+def access_of(caller: Caller, dataset: dict[str, Any]) -> str:
+    """What the caller may do with a dataset they see: owner, write or read."""
+    if dataset["owner"] == caller.name:
+        return "owner"
+    return "write" if caller.groups & set(dataset.get("writers") or ()) else "read"
+
+
 def writable(caller: Caller, dataset: dict[str, Any]) -> dict[str, Any]:
     """The dataset, for its owner and the members of its writer groups."""
     visible(caller, dataset)
-    if dataset["owner"] == caller.name or caller.groups & set(dataset.get("writers") or ()):
+    if access_of(caller, dataset) != "read":
         return dataset
     raise Forbidden(
         f"dataset {dataset['id']} belongs to {dataset['owner']} and is shared with you read-only",

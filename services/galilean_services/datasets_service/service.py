@@ -16,7 +16,7 @@ from ..execution.plane import Plane, make_plane
 from ..kit import body as checks
 from ..kit.auth import Caller
 from ..kit.errors import GalileanError, NotFound, ValidationError
-from .access import owned, visible, writable
+from .access import access_of, owned, visible, writable
 from .config import ServiceConfig
 from .jobs import Jobs
 from .operations import STORES, Operations
@@ -139,7 +139,7 @@ class DatasetsService:
     # -- datasets -------------------------------------------------------------------------
     def list(self, caller: Caller) -> list[dict[str, Any]]:
         caller.need("read")
-        return [d for d in self.store.list() if caller.sees(d)]
+        return [{**d, "access": access_of(caller, d)} for d in self.store.list() if caller.sees(d)]
 
     async def create(self, caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
         caller.need("write")
@@ -164,7 +164,8 @@ class DatasetsService:
     async def get(self, caller: Caller, dataset_id: int) -> dict[str, Any]:
         caller.need("read")
         dataset = visible(caller, self.store.get(dataset_id))
-        return {**dataset, "head": await self.ops.run(dataset, "head")}
+        head = await self.ops.run(dataset, "head")
+        return {**dataset, "access": access_of(caller, dataset), "head": head}
 
     def update(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> dict[str, Any]:
         caller.need("write")
