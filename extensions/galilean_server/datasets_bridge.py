@@ -70,7 +70,11 @@ class DatasetsBridgeHandler(OwnerOnlyHandler):
         body = None
         if method in ("POST", "PATCH"):
             body = self.body_object() if self.request.body.strip() else {}
-        query = {k: self.get_query_argument(k) for k in self.request.query_arguments}
+        query = {
+            name: self.get_query_argument(name)
+            for name in self.request.query_arguments
+            if not (name.isdigit() and not self.get_query_argument(name))  # a cache buster
+        }
         self.send(await self.upstream.call(method, path, body, query or None))
 
     def send(self, data: Any) -> None:

@@ -56,6 +56,40 @@ describe('the datasets client', () => {
     ]);
   });
 
+  it('samples, exports, reads the lineage, keeps and collects', async () => {
+    const client = new DatasetsClient();
+    const sample = {
+      table: 'sales',
+      snapshot: null,
+      strategy: 'random',
+      params: { fraction: 0.1, seed: 0 },
+      into: 'sales-sample'
+    };
+    const exported = {
+      table: 'sales',
+      path: 'sales.csv',
+      format: 'csv',
+      snapshot: 2,
+      overwrite: false
+    };
+    await client.sample(3, sample);
+    await client.export(3, exported);
+    await client.lineage(3);
+    await client.retain(3, { keep_last: 2, older_than_days: null });
+    await client.gc(3);
+    expect([...Array(5).keys()].map(call)).toEqual([
+      ['datasets/service/datasets/3/sample', 'POST', sample],
+      ['datasets/service/datasets/3/export', 'POST', exported],
+      ['datasets/service/datasets/3/lineage', 'GET', undefined],
+      [
+        'datasets/service/datasets/3/retention',
+        'POST',
+        { keep_last: 2, older_than_days: null }
+      ],
+      ['datasets/service/datasets/3/gc', 'POST', {}]
+    ]);
+  });
+
   it("passes the bridge's errors on as they are", async () => {
     const body = {
       ok: false as const,

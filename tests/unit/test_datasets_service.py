@@ -313,3 +313,16 @@ def test_lineage_shows_what_made_each_snapshot(app: Service) -> None:
     assert (f"{snap}1", f"{snap}2", "parent") in edges
     assert (f"{snap}1", f"{snap}3", "restored") in edges
     assert app.call("GET", f"{base}/lineage", who="bob").status_code == 404
+
+
+def test_reads_of_one_dataset_at_once_all_answer(app: Service) -> None:
+    """Each worker is its own process group: one ending never takes another with it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pictures(app, folder="at-once")
+    dataset = create(app, "at-once", "at-once")
+    base = f"/api/datasets/{dataset['id']}"
+    app.ok("POST", f"{base}/snapshots", {"message": "one"}, status=201)
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(lambda _: app.call("GET", f"{base}/snapshots"), range(12)))
+    assert [reply.status_code for reply in replies] == [200] * 12

@@ -1,11 +1,13 @@
 /**
- * The Datasets panel's first page: the user's datasets and those shared with them
- * (owner shown), and the "New dataset" form (name, folder — by default the file
+ * The Datasets panel's first page: the user's datasets (a badge when shared with groups)
+ * and those shared with them (owner shown, and whether they can edit), and the "New dataset" form (name, folder — by default the file
  * browser's folder —, description), with each error next to the field it names.
  */
 import * as React from 'react';
 
+import { newDatasetBody } from './actions';
 import { errorFor, errorsByField, ownerText, suggestedName } from './model';
+import { shareBadge } from './share_model';
 import { IDataset, IDatasets } from './tokens';
 
 /** A request to open the form filled in for a folder (`seq` tells repeats apart). */
@@ -37,6 +39,7 @@ export function NewDatasetForm(props: IFormProps): JSX.Element {
   const [folder, setFolder] = React.useState(start);
   const [name, setName] = React.useState(suggestedName(start));
   const [description, setDescription] = React.useState('');
+  const [driver, setDriver] = React.useState<IDataset['driver']>('files');
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [busy, setBusy] = React.useState(false);
 
@@ -53,7 +56,8 @@ export function NewDatasetForm(props: IFormProps): JSX.Element {
     setBusy(true);
     setErrors({});
     try {
-      props.onCreated(await client.create({ name, path: folder, description }));
+      const body = newDatasetBody(driver, name, folder, description);
+      props.onCreated(await client.create(body));
     } catch (e) {
       setErrors(errorsByField(e));
     } finally {
@@ -84,16 +88,30 @@ export function NewDatasetForm(props: IFormProps): JSX.Element {
       </label>
       <FieldError text={nameError} id="galilean-datasets-name-error" />
       <label>
-        Folder
-        <input
+        Kind
+        <select
           className="jp-mod-styled"
-          aria-label="Dataset folder"
-          aria-invalid={folderError !== ''}
-          value={folder}
-          placeholder="a folder in the file browser"
-          onChange={e => setFolder(e.currentTarget.value)}
-        />
+          aria-label="Dataset kind"
+          value={driver}
+          onChange={e => setDriver(e.currentTarget.value as IDataset['driver'])}
+        >
+          <option value="files">files: a folder</option>
+          <option value="tables">tables: written by flows or Python</option>
+        </select>
       </label>
+      {driver === 'files' && (
+        <label>
+          Folder
+          <input
+            className="jp-mod-styled"
+            aria-label="Dataset folder"
+            aria-invalid={folderError !== ''}
+            value={folder}
+            placeholder="a folder in the file browser"
+            onChange={e => setFolder(e.currentTarget.value)}
+          />
+        </label>
+      )}
       <FieldError text={folderError} id="galilean-datasets-folder-error" />
       <label>
         Description
@@ -131,19 +149,25 @@ function DatasetItem(props: {
   onOpen(): void;
 }): JSX.Element {
   const { dataset } = props;
-  const owner = ownerText(dataset, props.user);
+  // The user's groups are not on the page: a dataset shared for editing with some
+  // group shows as editable, and the service's 403 decides.
+  const badge = shareBadge(dataset, props.user, null);
   return (
     <li>
       <button
         className="jp-GalileanDatasets-item"
-        aria-label={`Dataset ${dataset.name}${owner ? `, ${owner}` : ''}`}
+        aria-label={`Dataset ${dataset.name}${badge ? `, ${badge}` : ''}`}
         onClick={props.onOpen}
       >
-        <span className="jp-GalileanDatasets-itemName">{dataset.name}</span>
+        <span className="jp-GalileanDatasets-itemName">
+          {dataset.name}
+          {badge && (
+            <span className="jp-GalileanDatasets-shareBadge">{badge}</span>
+          )}
+        </span>
         <span className="jp-GalileanDatasets-meta">
           {dataset.driver}
           {dataset.folder ? ` · ${dataset.folder}` : ''}
-          {owner ? ` · ${owner}` : ''}
         </span>
         {dataset.description && (
           <span className="jp-GalileanDatasets-description">

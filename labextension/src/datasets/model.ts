@@ -58,6 +58,11 @@ export function originText(origin: Record<string, string>): string {
   if (origin.notebook) {
     return `notebook ${origin.notebook}`;
   }
+  if (origin.sampled_from) {
+    const how = origin.strategy ? `${origin.strategy} sample` : 'sample';
+    const table = origin.table ? `, table ${origin.table}` : '';
+    return `${how} of ${origin.sampled_from} #${origin.snapshot ?? '?'}${table}`;
+  }
   const said = Object.entries(origin).map(([k, v]) => `${k} ${v}`);
   return said.length > 0 ? said.join(', ') : 'by hand';
 }

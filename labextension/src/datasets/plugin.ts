@@ -5,8 +5,12 @@ import {
 } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
 import { DatasetsClient } from './client';
+import { NodeAction } from './lineage_model';
+import { openExplorer } from './explorer_widget';
+import { lineageWidget } from './lineage_widget';
 import { CommandIDs, IDatasets } from './tokens';
 import { datasetsIcon, DatasetsSidebar } from './widget';
 
@@ -22,22 +26,53 @@ function selectedFolder(browser: IDefaultFileBrowser | null): string | null {
 /** The Datasets sidebar, its client (IDatasets) and the file browser's command. */
 export const datasetsPlugin: JupyterFrontEndPlugin<IDatasets> = {
   id: '@galilean/labextension:datasets',
-  description: 'The Datasets panel: datasets, snapshots, diff, restore, tags.',
+  description:
+    'The Datasets panel: datasets, snapshots, diff, restore, tags, sampling, export, lineage, cleanup.',
   autoStart: true,
   requires: [ILabShell],
-  optional: [IDefaultFileBrowser],
+  optional: [IDefaultFileBrowser, IRenderMimeRegistry],
   provides: IDatasets,
   activate: (
     app: JupyterFrontEnd,
     shell: ILabShell,
-    browser: IDefaultFileBrowser | null
+    browser: IDefaultFileBrowser | null,
+    rendermime: IRenderMimeRegistry | null
   ): IDatasets => {
     const client = new DatasetsClient();
+    const lineageActions = new Map<number, (action: NodeAction) => void>();
     const sidebar = new DatasetsSidebar({
       client,
       user: PageConfig.getOption('hubUser'),
       currentFolder: () => browser?.model.path ?? '',
-      onRestored: () => void browser?.model.refresh()
+      onRestored: () => void browser?.model.refresh(),
+      openPath: path => void app.commands.execute('docmanager:open', { path }),
+      openLineage: (dataset, onAction) => {
+        // The graph's clicks go to the dataset's view shown last.
+        lineageActions.set(dataset.id, onAction);
+        const id = `galilean-datasets-lineage-${dataset.id}`;
+        const open = [...shell.widgets('main')].find(w => w.id === id);
+        const widget =
+          open ??
+          lineageWidget({
+            client,
+            dataset,
+            onAction: action => lineageActions.get(dataset.id)?.(action)
+          });
+        if (!open) {
+          shell.add(widget, 'main');
+        }
+        shell.activateById(widget.id);
+      },
+      openExplorer: rendermime
+        ? (dataset, writable, onEdited) =>
+            openExplorer(shell, {
+              client,
+              rendermime,
+              dataset,
+              writable,
+              onEdited
+            })
+        : undefined
     });
     shell.add(sidebar, 'left', { rank: 650 });
     app.commands.addCommand(CommandIDs.open, {

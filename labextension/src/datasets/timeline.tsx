@@ -7,9 +7,8 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import * as React from 'react';
 
+import { DiffView } from './diffview';
 import {
-  diffLines,
-  diffSummary,
   errorFor,
   errorsByField,
   newestFirst,
@@ -20,26 +19,28 @@ import {
   statsText,
   togglePick
 } from './model';
+import { Alert } from './fieldset';
+import { NodeAction } from './lineage_model';
 import { DatasetDiff, IDataset, IDatasets, ISnapshot } from './tokens';
+import { DatasetTools } from './tools';
 
 export interface IDatasetViewProps {
   client: IDatasets;
   dataset: IDataset;
-  /** The owner may write; others read. */
+  /** The owner and the members of its writer groups change it; others read. */
   writable: boolean;
+  /** The owner: exports, samples, cleans up and shares it (default: `writable`). */
+  owner?: boolean;
   /** Milliseconds since the epoch (relative times). */
   now(): number;
   /** After a restore rewrote the folder: the file browser reads it again. */
   onRestored(): void;
   onBack(): void;
-}
-
-function Alert(props: { text: string }): JSX.Element | null {
-  return props.text ? (
-    <div className="jp-GalileanDatasets-error" role="alert">
-      {props.text}
-    </div>
-  ) : null;
+  /** Open another dataset (a sample just made, a sample's source). */
+  onOpenDataset(dataset: IDataset): void;
+  /** A lineage node clicked that leads out of this dataset (a flow, a notebook, …). */
+  onLineageAction(action: NodeAction): void;
+  openLineage(dataset: IDataset, onAction: (action: NodeAction) => void): void;
 }
 
 function TagForm(props: {
@@ -80,6 +81,7 @@ function SnapshotRow(props: {
   s: ISnapshot;
   head: boolean;
   picked: boolean;
+  selected: boolean;
   writable: boolean;
   now: number;
   onPick(on: boolean): void;
@@ -88,10 +90,18 @@ function SnapshotRow(props: {
 }): JSX.Element {
   const { s } = props;
   const [tagging, setTagging] = React.useState(false);
+  const row = React.useRef<HTMLLIElement>(null);
+  React.useEffect(() => {
+    if (props.selected) {
+      row.current?.scrollIntoView?.({ block: 'nearest' });
+    }
+  }, [props.selected]);
   return (
     <li
-      className="jp-GalileanDatasets-snapshot"
+      ref={row}
+      className={`jp-GalileanDatasets-snapshot${props.selected ? ' jp-mod-selected' : ''}`}
       aria-label={`Snapshot ${s.number}`}
+      aria-current={props.selected ? 'true' : undefined}
     >
       <label className="jp-GalileanDatasets-snapshotTitle">
         <input
@@ -150,40 +160,6 @@ function SnapshotRow(props: {
   );
 }
 
-export function DiffView(props: {
-  diff: DatasetDiff;
-  older: number;
-  newer: number;
-}): JSX.Element {
-  const lines = diffLines(props.diff);
-  return (
-    <section
-      className="jp-GalileanDatasets-diff"
-      aria-label={`Changes from snapshot ${props.older} to snapshot ${props.newer}`}
-    >
-      <h4>
-        #{props.older} → #{props.newer}
-      </h4>
-      <p>{diffSummary(props.diff)}</p>
-      <ul>
-        {lines.map(line => (
-          <li
-            key={`${line.change}:${line.name}`}
-            className={`jp-GalileanDatasets-diff-${line.change}`}
-            aria-label={`${line.change} ${line.name}`}
-          >
-            <span className="jp-GalileanDatasets-change">{line.change}</span>{' '}
-            <code>{line.name}</code>
-            {line.detail && (
-              <span className="jp-GalileanDatasets-detail"> {line.detail}</span>
-            )}
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
-}
-
 function TakeSnapshot(props: {
   onTake(message: string): Promise<Record<string, string>>;
 }): JSX.Element {
@@ -195,7 +171,9 @@ function TakeSnapshot(props: {
     setBusy(true);
     const errors = await props.onTake(message);
     setBusy(false);
-    setError(errorFor(errors, 'message', 'origin', '', 'conflict'));
+    setError(
+      errorFor(errors, 'message', 'origin', '', 'conflict', 'dataset_id')
+    );
     if (Object.keys(errors).length === 0) {
       setMessage('');
     }
@@ -261,7 +239,19 @@ export function DatasetView(props: IDatasetViewProps): JSX.Element {
   const [diffError, setDiffError] = React.useState('');
   const [note, setNote] = React.useState('');
   const [restoreError, setRestoreError] = React.useState('');
+  const [selected, setSelected] = React.useState<number | null>(null);
   const pair = pickedPair(picked);
+  const onLineageAction = React.useCallback(
+    (action: NodeAction) => {
+      if (action.kind === 'select-snapshot') {
+        setSelected(action.number);
+        setPicked(p => togglePick(p, action.number, true));
+      } else {
+        props.onLineageAction(action);
+      }
+    },
+    [props.onLineageAction]
+  );
 
   React.useEffect(() => {
     setDiff(null);
@@ -329,10 +319,26 @@ export function DatasetView(props: IDatasetViewProps): JSX.Element {
         {dataset.driver}
         {dataset.folder ? ` · ${dataset.folder}` : ''} · owner {dataset.owner}
         {props.writable ? '' : ' · read-only'}
+        {props.writable && props.owner === false ? ' · you can edit' : ''}
       </p>
       {dataset.description && (
         <p className="jp-GalileanDatasets-description">{dataset.description}</p>
       )}
+      <DatasetTools
+        client={client}
+        dataset={dataset}
+        writable={props.writable}
+        owner={props.owner ?? props.writable}
+        snapshots={snapshots}
+        now={props.now}
+        onOpenDataset={props.onOpenDataset}
+        onChanged={() => {
+          load();
+          props.onRestored();
+        }}
+        onLineageAction={onLineageAction}
+        openLineage={props.openLineage}
+      />
       {props.writable && <TakeSnapshot onTake={take} />}
       {note && (
         <p className="jp-GalileanDatasets-note" role="status">
@@ -358,6 +364,7 @@ export function DatasetView(props: IDatasetViewProps): JSX.Element {
             s={s}
             head={s.number === head}
             picked={picked.includes(s.number)}
+            selected={s.number === selected}
             writable={props.writable}
             now={props.now()}
             onPick={on => setPicked(p => togglePick(p, s.number, on))}

@@ -72,12 +72,89 @@ export interface ITablesDiff {
 
 export type DatasetDiff = IFilesDiff | ITablesDiff;
 
-/** What a new dataset is made of: a folder as the file browser names it. */
+/** What a new dataset is made of: a folder as the file browser names it (files), or
+ * nothing (tables: a lake a flow or Python writes, under the dataset's name). */
 export interface INewDataset {
   name: string;
-  path: string;
+  /** files only. */
+  path?: string;
+  driver?: 'files' | 'tables';
   description?: string;
   groups?: string[];
+}
+
+/** A sample drawn into a new tables dataset (POST …/sample; sampling_derive.py). */
+export interface ISampleRequest {
+  table: string;
+  /** The source snapshot; null: the head. */
+  snapshot: number | null;
+  strategy: string;
+  /** By the strategy's schema (sampling_builtin.py). */
+  params: Record<string, unknown>;
+  /** The new dataset's name. */
+  into: string;
+}
+
+/** A table written to a file of the user's folder (POST …/export; export.py). */
+export interface IExportRequest {
+  /** Tables only: the table to write. */
+  table?: string;
+  /** Relative to the user's folder. */
+  path: string;
+  format: string;
+  /** null: the head. */
+  snapshot: number | null;
+  overwrite: boolean;
+}
+
+/** What an export wrote (export.py, Exported.to_json). */
+export interface IExported {
+  path: string;
+  format: string;
+  table: string;
+  snapshot: number;
+  rows: number;
+  bytes: number;
+  seconds: number;
+}
+
+/** Which snapshots to keep (POST …/retention); at least one rule. */
+export interface IRetentionRequest {
+  keep_last: number | null;
+  older_than_days: number | null;
+}
+
+/** What retention expired and kept (model.py, RetentionReport). */
+export interface IRetentionReport {
+  removed: number[];
+  kept: number[];
+}
+
+/** What garbage collection removed (model.py, GcReport). */
+export interface IGcReport {
+  objects_removed: number;
+  bytes_freed: number;
+}
+
+/** One node of a lineage graph (datasets/lineage.py): `kind` is data, not a closed set
+ * (dataset, snapshot, flow_version, run, notebook; experiments later). */
+export interface ILineageNode {
+  id: string;
+  kind: string;
+  label: string;
+  [fact: string]: unknown;
+}
+
+/** One edge: how `from` led to `to` (has, parent, wrote, ran, restored, sampled, made). */
+export interface ILineageEdge {
+  from: string;
+  to: string;
+  how: string;
+}
+
+export interface ILineage {
+  nodes: ILineageNode[];
+  edges: ILineageEdge[];
 }
 
 /** The datasets bridge, as the panel uses it. */
@@ -96,11 +173,17 @@ export interface IDatasets {
   /** Snapshot `number`'s content as the new head (the old head stays a snapshot). */
   restore(id: number, number: number): Promise<ISnapshot>;
   tag(id: number, number: number, tag: string): Promise<ISnapshot>;
+  /** A sample of a table as a new tables dataset (with its head). */
+  sample(id: number, body: ISampleRequest): Promise<IDatasetWithHead>;
+  export(id: number, body: IExportRequest): Promise<IExported>;
+  lineage(id: number): Promise<ILineage>;
+  retain(id: number, body: IRetentionRequest): Promise<IRetentionReport>;
+  gc(id: number): Promise<IGcReport>;
 }
 
 export const IDatasets = new Token<IDatasets>(
   '@galilean/labextension:IDatasets',
-  'The datasets bridge: datasets, snapshots, diff, restore and tags.'
+  'The datasets bridge: datasets, snapshots, diff, restore, tags, sampling, export, lineage, retention.'
 );
 
 export namespace CommandIDs {

@@ -8,7 +8,10 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { errorText } from '../request';
+import { NodeAction } from './lineage_model';
 import { DatasetList, IDraft, NewDatasetForm } from './list';
+import { ExplorerContext, OpenExplorer } from './explorer_context';
+import { accessOf } from './share_model';
 import { DatasetView } from './timeline';
 import { IDataset, IDatasets } from './tokens';
 
@@ -31,6 +34,16 @@ export interface ISidebarOptions {
   currentFolder(): string;
   /** After a restore: the file browser reads its folder again. */
   onRestored(): void;
+  /** Open a file of the user's folder (a flow in the designer, a notebook). */
+  openPath(path: string): void;
+  /** Show a dataset's lineage graph in the main area. */
+  openLineage(dataset: IDataset, onAction: (action: NodeAction) => void): void;
+  /** Show a dataset's explorer in the main area; its edits call `onEdited`. */
+  openExplorer?(
+    dataset: IDataset,
+    writable: boolean,
+    onEdited: (snapshot: number) => void
+  ): void;
   now?(): number;
 }
 
@@ -42,6 +55,17 @@ function DatasetsRoot(props: ISidebarOptions & { draft: IDraft | null }) {
   const [page, setPage] = React.useState<Page>({ kind: 'list' });
   const [datasets, setDatasets] = React.useState<IDataset[] | null>(null);
   const [error, setError] = React.useState('');
+  // Bumped by an explorer's edit: the timeline shown reads its snapshots again.
+  const [revision, setRevision] = React.useState(0);
+  const { openExplorer } = props;
+  const explore = React.useMemo<OpenExplorer | null>(
+    () =>
+      openExplorer
+        ? (dataset, writable) =>
+            openExplorer(dataset, writable, () => setRevision(r => r + 1))
+        : null,
+    [openExplorer]
+  );
   const load = React.useCallback(() => {
     client.list().then(
       found => {
@@ -58,20 +82,53 @@ function DatasetsRoot(props: ISidebarOptions & { draft: IDraft | null }) {
     }
   }, [draft?.seq]);
 
+  const openDataset = (dataset: IDataset) => {
+    setPage({ kind: 'dataset', dataset });
+    load();
+  };
+  const { openPath } = props;
+  const onLineageAction = React.useCallback(
+    (action: NodeAction) => {
+      if (action.kind === 'open-file') {
+        openPath(action.path);
+      } else if (action.kind === 'open-run' && action.flow) {
+        openPath(action.flow); // the flows panel has no command for one run yet
+      } else if (action.kind === 'open-dataset') {
+        client.list().then(
+          found => {
+            const named = found.find(d => d.name === action.name);
+            if (named) {
+              setPage({ kind: 'dataset', dataset: named });
+            }
+          },
+          e => setError(errorText(e))
+        );
+      }
+    },
+    [client, openPath]
+  );
+
   if (page.kind === 'dataset') {
     const { dataset } = page;
     return (
-      <DatasetView
-        client={client}
-        dataset={dataset}
-        writable={props.user === '' || dataset.owner === props.user}
-        now={props.now ?? Date.now}
-        onRestored={props.onRestored}
-        onBack={() => {
-          setPage({ kind: 'list' });
-          load();
-        }}
-      />
+      <ExplorerContext.Provider value={explore}>
+        <DatasetView
+          key={`${dataset.id}-${revision}`}
+          client={client}
+          dataset={dataset}
+          writable={accessOf(dataset, props.user, null) !== 'read'}
+          owner={accessOf(dataset, props.user, null) === 'owner'}
+          now={props.now ?? Date.now}
+          onRestored={props.onRestored}
+          onOpenDataset={openDataset}
+          onLineageAction={onLineageAction}
+          openLineage={props.openLineage}
+          onBack={() => {
+            setPage({ kind: 'list' });
+            load();
+          }}
+        />
+      </ExplorerContext.Provider>
     );
   }
   return (

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -94,7 +95,12 @@ class Operations:
             "args": args or {},
         }
         child = await self.plane.spawn(
-            WORKER, folder, owner, f"dataset-{dataset['id']}-{op}", network=False
+            # one name per run: two reads of a dataset at once are two process groups
+            WORKER,
+            folder,
+            owner,
+            f"dataset-{dataset['id']}-{op}-{uuid.uuid4().hex[:12]}",
+            network=False,
         )
         sent = json.dumps(request).encode() + b"\n"
         talk = (
