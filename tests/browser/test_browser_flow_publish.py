@@ -65,8 +65,20 @@ def change_condition(page: Page, value: str) -> None:
     page.get_by_test_id("rf__node-big_orders").locator(".jp-GalileanFlow-nodeTitle").click()
     side = page.get_by_role("complementary", name="Node parameters")
     expect(side.get_by_text("condition", exact=True)).to_be_visible()
-    side.get_by_role("textbox", name="condition").fill(value)
-    expect(page.get_by_role("tab", name=FLOW)).to_have_class(re.compile("jp-mod-dirty"))
+    box = side.get_by_role("textbox", name="condition")
+    expect(box).to_contain_text(FIRST)  # the editor is up, with the node's condition
+    tab = page.get_by_role("tab", name=FLOW)
+    for attempt in range(3):
+        box.fill(value)
+        expect(box).to_contain_text(value)
+        try:
+            expect(tab).to_have_class(re.compile("jp-mod-dirty"), timeout=10_000)
+            return
+        except AssertionError:
+            # Seen once in CI under load (session 10): the typed condition did not reach
+            # the document. Typed again, as a user would; reported so it is not hidden.
+            print(f"change_condition: attempt {attempt + 1} left the flow unchanged")
+    raise AssertionError("typing a condition never changed the flow")
 
 
 def panel(page: Page, title: str) -> Locator:
