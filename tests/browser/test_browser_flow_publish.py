@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import warnings
 from pathlib import Path
 
 import requests
@@ -77,7 +78,9 @@ def change_condition(page: Page, value: str) -> None:
         except AssertionError:
             # Seen once in CI under load (session 10): the typed condition did not reach
             # the document. Typed again, as a user would; reported so it is not hidden.
-            print(f"change_condition: attempt {attempt + 1} left the flow unchanged")
+            warnings.warn(
+                f"change_condition: attempt {attempt + 1} left the flow unchanged", stacklevel=1
+            )
     raise AssertionError("typing a condition never changed the flow")
 
 
