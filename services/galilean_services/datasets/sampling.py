@@ -11,10 +11,12 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from galilean_services.datasets.locate import store_of
 from galilean_services.datasets.model import Invalid
 from galilean_services.datasets.tables_lake import ident
 
@@ -140,3 +142,28 @@ def check_params(sampler: Sampler, params: object) -> dict[str, Any]:
         named = f"params.{path}" if path else "params"
         raise Invalid(f"{named}: {error.message}", field=named)
     return params
+
+
+def check_known_fields(body: Mapping[str, Any], fields: tuple[str, ...]) -> None:
+    """Invalid naming the first field of `body` a sample request does not have."""
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        raise Invalid(f"{unknown[0]}: not a field of a sample request", field=unknown[0])
+
+
+def check_draw(
+    body: Mapping[str, Any], registry: SamplerRegistry | None = None
+) -> tuple[int | None, str, dict[str, Any], str]:
+    """What every sample request says, checked in this order, each refusal naming its
+    field: (snapshot or None for the head, strategy, params, the new dataset's name)."""
+    snapshot = body.get("snapshot")
+    if snapshot is not None and (
+        isinstance(snapshot, bool) or not isinstance(snapshot, int) or snapshot < 1
+    ):
+        raise Invalid("snapshot: a snapshot number (1 or more)", field="snapshot")
+    sampler = (registry or default_registry()).get(body.get("strategy"))
+    params = check_params(sampler, body.get("params", {}))
+    into = body.get("into")
+    store_of(Path("."), into if isinstance(into, str) else "", field="into")
+    assert isinstance(into, str)
+    return snapshot, sampler.name, params, into

@@ -10,7 +10,6 @@ import json
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from galilean_services.datasets.locate import store_of
@@ -18,6 +17,8 @@ from galilean_services.datasets.model import Conflict, Invalid, NotFound, Snapsh
 from galilean_services.datasets.sampling import (
     SamplerRegistry,
     SampleSource,
+    check_draw,
+    check_known_fields,
     check_params,
     default_registry,
 )
@@ -52,21 +53,10 @@ def parse_request(
     """{table, snapshot?, strategy, params, into}, or Invalid naming the field."""
     if driver != "tables":
         raise Invalid("table: sampling works on tables datasets", field="table")
-    unknown = sorted(set(body) - set(FIELDS))
-    if unknown:
-        raise Invalid(f"{unknown[0]}: not a field of a sample request", field=unknown[0])
+    check_known_fields(body, FIELDS)
     table = check_table_name(body.get("table"))
-    snapshot = body.get("snapshot")
-    if snapshot is not None and (
-        isinstance(snapshot, bool) or not isinstance(snapshot, int) or snapshot < 1
-    ):
-        raise Invalid("snapshot: a snapshot number (1 or more)", field="snapshot")
-    sampler = (registry or default_registry()).get(body.get("strategy"))
-    params = check_params(sampler, body.get("params", {}))
-    into = body.get("into")
-    store_of(Path("."), into if isinstance(into, str) else "", field="into")
-    assert isinstance(into, str)
-    return SampleRequest(table, snapshot, sampler.name, params, into)
+    snapshot, strategy, params, into = check_draw(body, registry)
+    return SampleRequest(table, snapshot, strategy, params, into)
 
 
 def draw(

@@ -18,7 +18,14 @@ from typing import Any
 
 from ..locate import store_of
 from ..model import Conflict, Invalid, NotFound, Snapshot
-from ..sampling import SamplerRegistry, SampleSource, check_params, default_registry
+from ..sampling import (
+    SamplerRegistry,
+    SampleSource,
+    check_draw,
+    check_known_fields,
+    check_params,
+    default_registry,
+)
 from .index import read_snapshot
 from .model import Item, Labelled
 
@@ -58,23 +65,12 @@ def parse_image_request(
 ) -> ImageSampleRequest:
     """{snapshot?, strategy, params, into, folder?}; `folder` (relative to the owner's
     folder) defaults to `samples/<into>`. Invalid names the field."""
-    unknown = sorted(set(body) - set(FIELDS))
-    if unknown:
-        raise Invalid(f"{unknown[0]}: not a field of a sample request", field=unknown[0])
-    snapshot = body.get("snapshot")
-    if snapshot is not None and (
-        isinstance(snapshot, bool) or not isinstance(snapshot, int) or snapshot < 1
-    ):
-        raise Invalid("snapshot: a snapshot number (1 or more)", field="snapshot")
-    sampler = (registry or default_registry()).get(body.get("strategy"))
-    params = check_params(sampler, body.get("params", {}))
-    into = body.get("into")
-    store_of(Path("."), into if isinstance(into, str) else "", field="into")
-    assert isinstance(into, str)
+    check_known_fields(body, FIELDS)
+    snapshot, strategy, params, into = check_draw(body, registry)
     folder = body.get("folder", f"samples/{into}")
     if not isinstance(folder, str) or not folder.strip() or len(folder) > 1024:
         raise Invalid("folder: a folder of yours for the sample's files", field="folder")
-    return ImageSampleRequest(snapshot, sampler.name, params, into, folder)
+    return ImageSampleRequest(snapshot, strategy, params, into, folder)
 
 
 def dominant_label(item: Item) -> str | None:
