@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
-import requests
+from datasets_panel import open_panel, snapshot_row, take, wait_ready
 from flow_builders import document
 from lab import lab_user, log_in, open_in_lab
 from playwright.sync_api import Locator, Page, expect
@@ -40,19 +39,6 @@ def shot(page: Page, output_dir: Path, name: str) -> None:
     page.screenshot(path=str(output_dir / f"datasets-{name}.png"))
 
 
-def wait_ready(hub_url: str, timeout: float = 120) -> None:
-    """The datasets service answers its health check (the hub starts it with itself)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{hub_url}/services/datasets/health", timeout=5).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"the datasets service did not answer in {timeout} s")
-
-
 def make_folder(home: Path) -> Path:
     folder = home / "photos"
     (folder / "val").mkdir(parents=True, exist_ok=True)
@@ -60,13 +46,6 @@ def make_folder(home: Path) -> Path:
     (folder / "readme.txt").write_text("three pictures\n")
     (folder / "val" / "1.txt").write_text("label 1\n")
     return folder
-
-
-def open_panel(page: Page) -> Locator:
-    page.locator(".jp-SideBar .lm-TabBar-tab[data-id='galilean-datasets']").click()
-    panel = page.get_by_role("region", name="Datasets", exact=True)
-    expect(panel.get_by_role("button", name="New dataset")).to_be_visible(timeout=30_000)
-    return panel
 
 
 def create_dataset(page: Page, panel: Locator, output_dir: Path) -> None:
@@ -91,16 +70,6 @@ def create_dataset(page: Page, panel: Locator, output_dir: Path) -> None:
     form.get_by_role("button", name="Create dataset").click()
     expect(panel.get_by_role("heading", name="photos")).to_be_visible(timeout=30_000)
     expect(panel.get_by_text("No snapshot yet.")).to_be_visible(timeout=30_000)
-
-
-def take(panel: Locator, message: str, number: int) -> None:
-    panel.get_by_label("Snapshot message").fill(message)
-    panel.get_by_role("button", name="Take snapshot").click()
-    expect(panel.get_by_role("status")).to_have_text(f"Snapshot {number} taken", timeout=60_000)
-
-
-def snapshot_row(panel: Locator, number: int) -> Locator:
-    return panel.get_by_role("listitem", name=f"Snapshot {number}", exact=True)
 
 
 def diff(page: Page, panel: Locator, output_dir: Path) -> None:

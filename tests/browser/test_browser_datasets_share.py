@@ -16,10 +16,9 @@ Screenshots in the test output folder."""
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
-import requests
+from datasets_panel import new_dataset, open_panel, take, wait_ready
 from lab import lab_user, log_in
 from labelled_images import ITEMS, make_labelled
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -37,19 +36,6 @@ def shot(page: Page, output_dir: Path, name: str) -> None:
     page.screenshot(path=str(output_dir / f"datasets-share-{name}.png"))
 
 
-def wait_ready(hub_url: str, timeout: float = 120) -> None:
-    """The datasets service answers its health check (the hub starts it with itself)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{hub_url}/services/datasets/health", timeout=5).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"the datasets service did not answer in {timeout} s")
-
-
 def group_with_member(hub: Hub) -> None:
     """The hub group GROUP with MEMBER in it (made once per hub)."""
     admin = admin_client(hub)
@@ -59,27 +45,9 @@ def group_with_member(hub: Hub) -> None:
     assert made.status_code in (200, 201), made.text
 
 
-def open_panel(page: Page) -> Locator:
-    page.locator(".jp-SideBar .lm-TabBar-tab[data-id='galilean-datasets']").click()
-    panel = page.get_by_role("region", name="Datasets", exact=True)
-    expect(panel.get_by_role("button", name="New dataset")).to_be_visible(timeout=30_000)
-    return panel
-
-
 def make_dataset(panel: Locator) -> None:
-    panel.get_by_role("button", name="New dataset").click()
-    form = panel.get_by_role("form", name="New dataset")
-    form.get_by_label("Dataset name").fill(SHARED)
-    form.get_by_label("Dataset folder").fill(SHARED)
-    form.get_by_role("button", name="Create dataset").click()
-    expect(panel.get_by_role("heading", name=SHARED)).to_be_visible(timeout=30_000)
+    new_dataset(panel, SHARED, SHARED)
     take(panel, "the first birds", 1)
-
-
-def take(panel: Locator, message: str, number: int) -> None:
-    panel.get_by_label("Snapshot message").fill(message)
-    panel.get_by_role("button", name="Take snapshot").click()
-    expect(panel.get_by_role("status")).to_have_text(f"Snapshot {number} taken", timeout=60_000)
 
 
 def export_with_progress(page: Page, panel: Locator, home: Path, output_dir: Path) -> None:
