@@ -8,6 +8,7 @@ can be pulled here, so the base image is made with debootstrap and `docker impor
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import shutil
@@ -96,8 +97,14 @@ class DockerEngine:
         command += ["--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec")]
         self.proc = spawn_logged(command, self.root / "dockerd.log")
         try:
-            wait_until(self._ready, 60, "dockerd")
+            # dockerd can accept connections and then stall while it sets up its
+            # data root and iptables on a loaded machine: a hung probe means "not yet"
+            wait_until(self._ready, 180, "dockerd")
             self.install_compose()
+        except TimeoutError as error:
+            log = tail(self.root / "dockerd.log")
+            self.stop()
+            raise TimeoutError(f"{error}; dockerd's log ends:\n{log}") from error
         except Exception:
             self.stop()
             raise
@@ -108,17 +115,21 @@ class DockerEngine:
         if self.proc.poll() is not None:
             raise RuntimeError(f"dockerd exited:\n{tail(self.root / 'dockerd.log')}")
         version = ["docker", "version", "--format", "{{.Server.Version}}"]
-        probe = subprocess.run(
-            version, env=self.env, capture_output=True, text=True, timeout=10, check=False
-        )
+        try:
+            probe = subprocess.run(
+                version, env=self.env, capture_output=True, text=True, timeout=10, check=False
+            )
+        except subprocess.TimeoutExpired:
+            return False
         return probe.returncode == 0 and probe.stdout.strip() != ""
 
     def stop(self) -> None:
         if self.proc is not None:
             if self.proc.poll() is None:
-                running = self.docker("ps", "-aq", check=False, timeout=30).split()
-                if running:
-                    self.docker("rm", "-f", *running, check=False, timeout=120)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    running = self.docker("ps", "-aq", check=False, timeout=30).split()
+                    if running:
+                        self.docker("rm", "-f", *running, check=False, timeout=120)
             stop_tree(self.proc, grace=30)
             self.proc = None
         self._restore_host()
