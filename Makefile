@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 
 .PHONY: install run test lint bench clean lock wheels images up down
 
-install: $(VENV)/.deps $(VENV)/.lab $(VENV)/.packages $(VENV)/proxy/.installed
+install: $(VENV)/.deps $(VENV)/.lab $(VENV)/.packages $(VENV)/proxy/.installed $(VENV)/mlflow/.installed
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -39,6 +39,13 @@ $(VENV)/.packages: $(VENV)/.deps $(VENV)/.lab hub/pyproject.toml services/pyproj
 	$(UV) pip install --quiet --no-build-isolation --no-deps \
 		-e hub -e services -e extensions -e labextension
 	jupyter-builder develop --overwrite labextension >/dev/null
+	touch $@
+
+# MLflow in an environment of its own (its pins clash with the other locks): the MLflow
+# service's gateway runs $(VENV)/mlflow/bin/mlflow (the image: /opt/galilean/mlflow).
+$(VENV)/mlflow/.installed: requirements/mlflow.lock.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PY) $(VENV)/mlflow
+	$(UV) pip sync --quiet --python $(VENV)/mlflow/bin/python requirements/mlflow.lock.txt
 	touch $@
 
 $(VENV)/proxy/.installed: hub/proxy/package.json hub/proxy/package-lock.json
@@ -69,6 +76,7 @@ lock: | $(UV)
 	cd requirements && for side in hub user; do \
 		$(abspath $(UV)) pip compile --quiet --python-version 3.11 $$side.in -o $$side.lock.txt \
 			--constraint dev.lock.txt; done
+	cd requirements && $(abspath $(UV)) pip compile --quiet --python-version 3.11 mlflow.in -o mlflow.lock.txt
 
 # Wheels of Galilean's own packages, for the images (the labextension is prebuilt).
 wheels: install

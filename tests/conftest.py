@@ -19,8 +19,9 @@ import pytest
 from harness.client import HubClient
 from harness.hub import REPO, Hub
 
-# The datasets service in this process (tests/datasets_app.py), for the modules that ask.
-pytest_plugins = ["datasets_app"]
+# The datasets service and the MLflow gateway in this process (tests/datasets_app.py,
+# tests/mlflow_app.py), for the modules that ask.
+pytest_plugins = ["datasets_app", "mlflow_app"]
 
 ADMIN = "admin"
 # Long and uncommon: accepted by the default password rules.

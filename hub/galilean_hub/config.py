@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from galilean_services.folders import HOME_ENV, SHARED_MOUNT, shared_template, users_root
+from galilean_services.mlflow_service.policy import default_experiment
 
 from .hub_pages import configure_pages
 from .limits import apply_group_limits
@@ -22,6 +23,7 @@ from .services import (
     datasets_url_for_servers,
     declared,
     flows_url_for_servers,
+    mlflow_url_for_servers,
     register,
     shared_connections,
 )
@@ -145,6 +147,19 @@ def singleuser_args(settings: Settings) -> list[str]:
     return args
 
 
+def mlflow_environment(settings: Settings) -> dict[str, Any]:
+    """`import mlflow; mlflow.start_run()` in a notebook reaches the hub's MLflow as its
+    owner (the server's own hub token, which holds custom:mlflow:use) and lands in the
+    owner's default experiment."""
+    if not settings.mlflow_enabled:
+        return {}
+    return {
+        "MLFLOW_TRACKING_URI": mlflow_url_for_servers(settings),
+        "MLFLOW_TRACKING_TOKEN": lambda spawner: spawner.api_token,
+        "MLFLOW_EXPERIMENT_NAME": lambda spawner: default_experiment(spawner.user.name),
+    }
+
+
 def singleuser_environment(settings: Settings) -> dict[str, Any]:
     """Values are strings, or callables JupyterHub calls with the spawner at spawn time."""
     return {
@@ -160,6 +175,7 @@ def singleuser_environment(settings: Settings) -> dict[str, Any]:
         "GALILEAN_FLOWS_URL": flows_url_for_servers(settings),
         # The Datasets panel's bridge (galilean_server/datasets_bridge.py).
         "GALILEAN_DATASETS_URL": datasets_url_for_servers(settings),
+        **mlflow_environment(settings),
         **shared_connections(),
     }
 

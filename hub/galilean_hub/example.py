@@ -14,6 +14,7 @@ GROUPS = {
     "servers": "Workspaces and servers",
     "flows": "Flows service (runs, schedules, published endpoints)",
     "datasets": "Datasets service (snapshots, diff, restore)",
+    "mlflow": "MLflow service (experiment tracking behind the hub login)",
     "docker": "Docker mode (user containers)",
     "compose": "The compose stack (read by docker compose, not by the hub)",
 }

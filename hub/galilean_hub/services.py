@@ -21,6 +21,8 @@ from galilean_services.flows_service.access import SCOPES as FLOW_SCOPES
 from galilean_services.flows_service.settings import FlowsSettings
 from galilean_services.kit.auth import Scopes
 from galilean_services.kit.settings import CommonSettings, ContainerSettings
+from galilean_services.mlflow_service.access import SCOPES as MLFLOW_SCOPES
+from galilean_services.mlflow_service.settings import MlflowSettings
 
 from .settings import ConfigError, Settings
 
@@ -124,10 +126,16 @@ def datasets_url_for_servers(settings: Settings) -> str:
     return service_url_for_servers(settings, "datasets", settings.datasets_port)
 
 
+def mlflow_url_for_servers(settings: Settings) -> str:
+    """MLFLOW_TRACKING_URI of user servers (MLflow's client wants no trailing slash)."""
+    return service_url_for_servers(settings, "mlflow", settings.mlflow_port).rstrip("/")
+
+
 def declared(settings: Settings) -> list[Service]:
     """The services of this stack, in the order the hub starts them."""
     culler = idle_culler(settings)
-    return [*([culler] if culler else []), flows(settings), datasets(settings)]
+    tracking = [mlflow(settings)] if settings.mlflow_enabled else []
+    return [*([culler] if culler else []), flows(settings), datasets(settings), *tracking]
 
 
 # -- the declarations -----------------------------------------------------------------------
@@ -236,4 +244,24 @@ def datasets(settings: Settings) -> Service:
         # Docker mode: its workers take their owner's group limits, as flows' runs do.
         hub_scopes=GROUP_LIMITS if settings.mode == "docker" else (),
         health="health",
+    )
+
+
+def mlflow(settings: Settings) -> Service:
+    """MLflow behind its gateway: the gateway (this venv) starts MLflow in its own
+    environment, on loopback, believing only the gateway; users' work never runs there."""
+    data = settings.data_path
+    env = {
+        **settings.environ([CommonSettings, MlflowSettings]),
+        "GALILEAN_DATA_DIR": str(data),
+        "GALILEAN_MLFLOW_DB_URL": settings.mlflow_database_url(settings.db_url, data),
+        "GALILEAN_MLFLOW_HOME": str(settings.mlflow_environment()),
+    }
+    return Service(
+        name="mlflow",
+        command=[sys.executable, "-m", "galilean_services.mlflow_service"],
+        environment=env,
+        port=settings.mlflow_port,
+        scopes=MLFLOW_SCOPES,
+        health="galilean/health",
     )

@@ -25,6 +25,7 @@ from galilean_services.kit.settings import (
     ContainerSettings,
     parse_env_file,
 )
+from galilean_services.mlflow_service.settings import MlflowSettings
 
 from .hub_settings import (
     AccountSettings,
@@ -44,6 +45,7 @@ class Settings(
     ServerSettings,
     FlowsSettings,
     DatasetsSettings,
+    MlflowSettings,
     ContainerSettings,
     HubDockerSettings,
     ComposeSettings,

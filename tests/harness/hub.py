@@ -45,6 +45,7 @@ def picked_ports(overrides: dict[str, str]) -> dict[str, str]:
         "GALILEAN_PROXY_API_PORT": str(pick_port()),
         "GALILEAN_FLOWS_PORT": str(pick_port()),
         "GALILEAN_DATASETS_PORT": str(pick_port()),
+        "GALILEAN_MLFLOW_PORT": str(pick_port()),
     }
     return {name: value for name, value in ports.items() if name not in overrides}
 
@@ -62,6 +63,9 @@ def hub_environment(workdir: Path, overrides: dict[str, str]) -> dict[str, str]:
             "GALILEAN_LOGIN_LOCKOUT_SECONDS": "600",
             # Tests and CI run as root; embedded mode refuses root unless told (root_guard.py).
             "GALILEAN_ALLOW_ROOT": "true",
+            # MLflow costs ~20 s of CPU and ~450 MB per hub: only the hubs that test it
+            # (tests/integration/test_mlflow_hub.py, the lab hub) turn it on.
+            "GALILEAN_MLFLOW_ENABLED": "false",
         }
     )
     env.update(overrides)

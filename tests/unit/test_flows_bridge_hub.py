@@ -5,6 +5,7 @@ GALILEAN_FLOWS_URL, where the server reaches the service in either mode."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 from traitlets.config import Config
 
@@ -41,6 +42,8 @@ def test_the_servers_token_keeps_the_default_scopes_and_gets_the_services(
         *SCOPES.names(),
         "access:services!service=datasets",
         *DATASET_SCOPES.names(),
+        "access:services!service=mlflow",
+        "custom:mlflow:use",
     ]
     # Every scope the server's token asks for is one its owner holds (the user role).
     (user_role,) = [r for r in c.JupyterHub.load_roles if r["name"] == "user"]
@@ -61,3 +64,16 @@ def test_docker_servers_reach_it_through_the_hub_containers_proxy(tmp_path: Path
     env = singleuser_environment(settings(tmp_path, **DOCKER))
     assert env["GALILEAN_FLOWS_URL"] == "http://hub:8000/services/flows/"
     assert env["GALILEAN_DATASETS_URL"] == "http://hub:8000/services/datasets/"
+    assert env["MLFLOW_TRACKING_URI"] == "http://hub:8000/services/mlflow"
+
+
+def test_servers_track_to_mlflow_as_their_owner(tmp_path: Path) -> None:
+    """The MLflow client in a notebook: the hub's MLflow, the server's own token, the
+    owner's default experiment (names under users/<name>/ are the owner's)."""
+    env = singleuser_environment(settings(tmp_path, GALILEAN_MLFLOW_PORT="8095"))
+    assert env["MLFLOW_TRACKING_URI"] == "http://127.0.0.1:8095/services/mlflow"
+    spawner = SimpleNamespace(api_token="tok-1", user=SimpleNamespace(name="ana"))
+    assert env["MLFLOW_TRACKING_TOKEN"](spawner) == "tok-1"
+    assert env["MLFLOW_EXPERIMENT_NAME"](spawner) == "users/ana/default"
+    off = singleuser_environment(settings(tmp_path, GALILEAN_MLFLOW_ENABLED="false"))
+    assert not any(name.startswith("MLFLOW_") for name in off)

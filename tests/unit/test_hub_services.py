@@ -33,6 +33,8 @@ USER_ROLE = {
         *FLOW_SCOPES,
         "access:services!service=datasets",
         *DATASET_SCOPES,
+        "access:services!service=mlflow",
+        "custom:mlflow:use",
     ],
 }
 DOCKER = {
@@ -56,9 +58,9 @@ def registered(tmp_path: Path, **env: str) -> Any:
 def test_embedded_registration(tmp_path: Path) -> None:
     hub = registered(tmp_path)
     assert hub.load_roles == [CULLER_ROLE, USER_ROLE]
-    assert sorted(hub.custom_scopes) == sorted(FLOW_SCOPES + DATASET_SCOPES)
+    assert sorted(hub.custom_scopes) == sorted([*FLOW_SCOPES, *DATASET_SCOPES, "custom:mlflow:use"])
     assert hub.custom_scopes["custom:flows:run"] == {"description": "Run flows and cancel runs."}
-    culler, flows, datasets = hub.services
+    culler, flows, datasets, mlflow = hub.services
     assert culler == {
         "name": "idle-culler",
         "command": [
@@ -92,6 +94,24 @@ def test_embedded_registration(tmp_path: Path) -> None:
     }
     assert environment["GALILEAN_DATASETS_FILES_ROOT"] == f"{tmp_path}/users/{{user}}/home"
     assert environment["GALILEAN_DATASETS_DB_URL"] == f"sqlite:///{tmp_path}/datasets.sqlite"
+    environment = mlflow.pop("environment")
+    assert mlflow == {
+        "name": "mlflow",
+        "command": [sys.executable, "-m", "galilean_services.mlflow_service"],
+        "url": "http://127.0.0.1:8084",
+        "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": ["custom:mlflow:use"],
+        "display": True,
+    }
+    # Its own database (the hub's tables users/roles would clash), never the hub's.
+    assert environment["GALILEAN_MLFLOW_DB_URL"] == f"sqlite:///{tmp_path}/mlflow.sqlite"
+    assert environment["GALILEAN_MLFLOW_HOME"] == f"{sys.prefix}/mlflow"
+
+
+def test_mlflow_can_be_turned_off(tmp_path: Path) -> None:
+    hub = registered(tmp_path, GALILEAN_MLFLOW_ENABLED="false")
+    assert [s["name"] for s in hub.services] == ["idle-culler", "flows", "datasets"]
+    assert "custom:mlflow:use" not in hub.load_roles[-1]["scopes"]
 
 
 def test_docker_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,7 +121,10 @@ def test_docker_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     groups = {"name": "flows-service", "scopes": ["read:users:groups", "read:groups"]}
     datasets_groups = {**groups, "name": "datasets-service", "services": ["datasets"]}
     assert hub.load_roles == [{**groups, "services": ["flows"]}, datasets_groups, USER_ROLE]
-    flows, datasets = hub.services
+    flows, datasets, mlflow = hub.services
+    # MLflow's database sits next to the hub's on its PostgreSQL (made at the gateway's start).
+    mlflow_db = "postgresql+psycopg://hub:x@db/mlflow"
+    assert mlflow["environment"]["GALILEAN_MLFLOW_DB_URL"] == mlflow_db
     assert datasets["environment"]["GALILEAN_DATASETS_FILES_ROOT"] == "/srv/galilean/shared/{user}"
     assert datasets["environment"]["GALILEAN_DATASETS_DB_URL"] == DOCKER["GALILEAN_DB_URL"]
     assert "GALILEAN_CONNECTION_WAREHOUSE" not in datasets["environment"]

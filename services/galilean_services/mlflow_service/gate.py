@@ -1,0 +1,71 @@
+"""The gateway's base handler: the hub's login (a browser session or a hub token; a
+browser without a session is sent to the hub's login), the `custom:mlflow:use` scope, and
+the same-origin check that stands in for XSRF tokens MLflow's UI cannot send."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tornado import web
+
+from ..kit.auth import Caller
+from ..kit.errors import Forbidden, GalileanError
+from ..kit.handlers import BaseHandler
+from . import policy
+from .access import SCOPES
+
+LOGIN = "log in to the hub, or send a hub API token (Authorization: token …)"
+CROSS_SITE = "refused: a page of another site may not change anything in MLflow"
+
+
+class GatewayHandler(BaseHandler):
+    scopes = SCOPES
+    cross_site = False
+    _caller: Caller | None = None
+
+    @property
+    def gateway(self) -> Any:
+        return self.service
+
+    @property
+    def prefix(self) -> str:
+        return str(self.gateway.config.prefix)
+
+    @property
+    def caller(self) -> Caller:
+        if self._caller is None:
+            self._caller = super().caller
+        return self._caller
+
+    @property
+    def mlflow_admin(self) -> bool:
+        group = self.gateway.config.admin_group
+        return bool(group) and group in self.caller.groups
+
+    def check_xsrf_cookie(self) -> None:
+        """HubOAuth calls this before it accepts a session cookie on a request that changes
+        something: the request must come from the hub's own origin."""
+        if not policy.same_origin(self.request.headers, self.request.host):
+            self.cross_site = True
+            raise web.HTTPError(403, CROSS_SITE)
+
+    def wants_page(self) -> bool:
+        if self.request.method not in ("GET", "HEAD"):
+            return False
+        path = self.request.path[len(self.prefix) :]
+        if path.startswith(("api/", "ajax-api/", "graphql", "get-artifact", "model-versions/")):
+            return False
+        mode = self.request.headers.get("Sec-Fetch-Mode")
+        if mode is not None:
+            return mode == "navigate"
+        return "text/html" in self.request.headers.get("Accept", "")
+
+    async def authenticate(self) -> None:
+        if self.current_user is None:
+            if self.cross_site:
+                raise Forbidden(CROSS_SITE)
+            if self.wants_page():
+                self.redirect(self.get_login_url())
+                raise web.Finish()
+            raise GalileanError(LOGIN, status=401)
+        self.caller.need("use")

@@ -1,0 +1,103 @@
+"""The gateway's own routes: health (MLflow's, as the hub and tests wait on it) and sharing
+an experiment or a registered model with a hub group (MLflow lets only admins give roles
+permissions, so the gateway does it for the resource's MANAGE holder)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..kit.errors import ValidationError
+from .gate import GatewayHandler
+from .sharing import PERMISSIONS, RESOURCE_TYPES
+
+
+class HealthHandler(GatewayHandler):
+    public: ClassVar[bool] = True
+    docs: ClassVar[dict[str, str]] = {"get": "200 once MLflow answers, 503 before."}
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        return
+
+    def get(self) -> None:
+        backend = self.gateway.backend
+        gone = backend.exited()
+        if gone or backend.ready_after is None:
+            self.set_status(503)
+            state = "stopped" if gone else "starting"
+            self.finish(
+                {
+                    "ok": False,
+                    "status": 503,
+                    "mlflow": state,
+                    "errors": [],
+                    "error": f"MLflow is {state}",
+                }
+            )
+            return
+        self.send(
+            {"ok": True, "mlflow": "running", "started_in_seconds": round(backend.ready_after, 1)}
+        )
+
+
+class ShareHandler(GatewayHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "get": "Which hub groups have which permission on an experiment or model.",
+        "post": "Give a hub group READ, USE, EDIT or MANAGE on your experiment or model "
+        "(NO_PERMISSIONS takes it back).",
+    }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {
+        "post": {
+            "type": "object",
+            "required": ["resource_type", "resource_id", "group", "permission"],
+            "properties": {
+                "resource_type": {"enum": list(RESOURCE_TYPES)},
+                "resource_id": {"type": "string"},
+                "group": {"type": "string"},
+                "permission": {"enum": [*PERMISSIONS, "NO_PERMISSIONS"]},
+            },
+        }
+    }
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await self.authenticate()
+
+    async def get(self) -> None:
+        kind = self.get_query_argument("resource_type", "")
+        ident = self.get_query_argument("resource_id", "")
+        check_resource(kind, ident)
+        sharing = self.gateway.sharing
+        await sharing.require(self.caller.name, self.mlflow_admin, kind, ident, "READ")
+        self.send({"groups": await sharing.groups_of(kind, ident)})
+
+    async def post(self) -> None:
+        body = self.body_object()
+        unknown = sorted(set(body) - {"resource_type", "resource_id", "group", "permission"})
+        if unknown:
+            raise ValidationError(f"unknown field {unknown[0]!r}", [{"field": unknown[0]}])
+        kind, ident = body.get("resource_type"), body.get("resource_id")
+        check_resource(kind, ident)
+        group, permission = body.get("group"), body.get("permission")
+        if not isinstance(group, str) or not group.strip() or len(group) > 255:
+            raise ValidationError("group must be a hub group's name", [{"field": "group"}])
+        if permission not in (*PERMISSIONS, "NO_PERMISSIONS"):
+            raise ValidationError(
+                "permission must be one of " + ", ".join([*PERMISSIONS, "NO_PERMISSIONS"]),
+                [{"field": "permission"}],
+            )
+        sharing = self.gateway.sharing
+        await sharing.require(self.caller.name, self.mlflow_admin, str(kind), str(ident), "MANAGE")
+        await sharing.set(str(kind), str(ident), group, str(permission))
+        self.send({"groups": await sharing.groups_of(str(kind), str(ident))})
+
+
+def check_resource(kind: Any, ident: Any) -> None:
+    if kind not in RESOURCE_TYPES:
+        raise ValidationError(
+            "resource_type must be one of " + ", ".join(RESOURCE_TYPES),
+            [{"field": "resource_type"}],
+        )
+    if not isinstance(ident, str) or not ident or len(ident) > 500:
+        raise ValidationError(
+            "resource_id must be the experiment's id or the model's name",
+            [{"field": "resource_id"}],
+        )

@@ -1,0 +1,155 @@
+"""What the gateway lets through to MLflow and how (no web framework here): which client
+headers are dropped and which it sets, which MLflow routes only MLflow admins may call, the
+run's user set to the hub user, experiment names reserved for their user, and whether a
+browser request comes from the hub's own pages (MLflow's UI cannot send an _xsrf token).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote, urlsplit
+
+from ..kit.errors import Forbidden, ValidationError
+from .settings import SERVICE_USER
+
+SECRET_HEADER = "X-Galilean-Gateway-Secret"  # noqa: S105 (a header name)
+USER_HEADER = "X-Galilean-User"
+GROUPS_HEADER = "X-Galilean-Groups"
+
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+}
+# Never forwarded from the client: its hub credentials (MLflow must not see them), what
+# the gateway sets itself, and what MLflow would judge wrongly behind a proxy (its CORS
+# block refuses any Origin but localhost: the gateway checks the origin instead).
+DROPPED_REQUEST = HOP_BY_HOP | {"host", "cookie", "authorization", "origin", "referer"}
+DROPPED_RESPONSE = HOP_BY_HOP | {"content-length", "server", "date"}
+
+API = r"(?:ajax-)?api/[23]\.0/mlflow/"
+# Who exists, who holds which role, creating users and admins: MLflow admins only (MLflow
+# would show any user every role with its grants, and every user name).
+ADMIN_ONLY = re.compile(
+    rf"^(?:{API}(?:roles/.*|users/(?:list|create|delete|update-admin|update-password)"
+    r"|users/roles/list)|signup|users/create-ui|add-user)/?$"
+)
+RUN_CREATE = re.compile(rf"^{API}runs/create$")
+EXPERIMENT_CREATE = re.compile(rf"^{API}experiments/create$")
+# A body the gateway reads to change (a run's user) or check (an experiment's name).
+SMALL_BODY = 1 << 20
+
+
+def default_experiment(user: str) -> str:
+    """The experiment a user's `mlflow.start_run()` lands in (MLFLOW_EXPERIMENT_NAME):
+    experiment names are global, so `users/<name>/...` is kept for <name>."""
+    return f"users/{user}/default"
+
+
+def upstream_headers(
+    headers: Iterable[tuple[str, str]],
+    *,
+    user: str,
+    groups: Iterable[str],
+    secret: str,
+    host: str,
+) -> dict[str, str]:
+    """The request headers MLflow gets: the client's, less credentials, hop-by-hop and
+    every X-Galilean-* (MLflow's UI turns cookies into headers, so a browser can send
+    any), plus who the hub says the caller is and the gateway's secret."""
+    kept = {
+        name: value
+        for name, value in headers
+        if name.lower() not in DROPPED_REQUEST and not name.lower().startswith("x-galilean-")
+    }
+    return kept | {
+        "Host": host,
+        USER_HEADER: user,
+        GROUPS_HEADER: ",".join(quote(g, safe="") for g in sorted(groups)),
+        SECRET_HEADER: secret,
+    }
+
+
+def response_headers(headers: Iterable[tuple[str, str]], prefix: str) -> list[tuple[str, str]]:
+    """MLflow's response headers for the client; a redirect to one of MLflow's own paths
+    stays under the service's prefix."""
+    out = []
+    for name, value in headers:
+        lower = name.lower()
+        if lower in DROPPED_RESPONSE:
+            continue
+        if lower == "location" and value.startswith("/") and not value.startswith("//"):
+            value = prefix + value.lstrip("/")
+        out.append((name, value))
+    return out
+
+
+def check_allowed(path: str, user: str, mlflow_admin: bool) -> None:
+    """403 for what this caller may not ask of MLflow at all (MLflow checks the rest)."""
+    if user == SERVICE_USER:
+        raise Forbidden(f"the user name {user!r} is reserved for the gateway")
+    if not mlflow_admin and ADMIN_ONLY.match(path):
+        raise Forbidden(
+            f"only MLflow admins may call {path} (members of the hub's MLflow admin group)",
+            [{"field": "path"}],
+        )
+
+
+def needs_body(path: str) -> bool:
+    return bool(RUN_CREATE.match(path) or EXPERIMENT_CREATE.match(path))
+
+
+def rewrite_body(path: str, body: bytes, user: str, mlflow_admin: bool) -> bytes:
+    """runs/create: the run's user is the hub user, whatever the client said (MLflow takes
+    it from the request). experiments/create: `users/<other>/...` names are refused."""
+    try:
+        message = json.loads(body or b"{}")
+    except ValueError:
+        raise ValidationError("the request body is not JSON", [{"field": "body"}]) from None
+    if not isinstance(message, dict):
+        raise ValidationError("the request body must be a JSON object", [{"field": "body"}])
+    if RUN_CREATE.match(path):
+        message["user_id"] = user
+        tags = [t for t in message.get("tags") or [] if isinstance(t, dict)]
+        tags = [t for t in tags if t.get("key") != "mlflow.user"]
+        message["tags"] = [*tags, {"key": "mlflow.user", "value": user}]
+        return json.dumps(message).encode()
+    name = message.get("name")
+    if isinstance(name, str) and not mlflow_admin:
+        match = re.match(r"^/?users/([^/]+)/", name)
+        if match and match.group(1) != user:
+            raise Forbidden(
+                f"experiment names starting users/{match.group(1)}/ are kept for that user",
+                [{"field": "name"}],
+            )
+    return body
+
+
+def same_origin(headers: Mapping[str, str], host: str) -> bool:
+    """Whether a cookie-authenticated request that changes something comes from the hub's
+    own pages: the browser's Sec-Fetch-Site says so, or (older browsers) its Origin names
+    this host. A request with neither is not a browser's cross-site request."""
+    site = headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = headers.get("Origin")
+    if origin is None:
+        return True
+    if origin == "null":
+        return False
+    return _strip_default_port(urlsplit(origin).netloc) == _strip_default_port(host)
+
+
+def _strip_default_port(netloc: str) -> str:
+    netloc = netloc.lower()
+    for port in (":80", ":443"):
+        if netloc.endswith(port):
+            return netloc[: -len(port)]
+    return netloc

@@ -1,0 +1,147 @@
+"""The MLflow gateway in front of a real MLflow (its basic-auth app with Galilean's
+authorization function): who may reach it, what each user sees, sharing with a hub group,
+the run's user, reserved names, admin-only routes, and MLflow's own port refusing anyone
+but the gateway."""
+
+from __future__ import annotations
+
+import requests
+from mlflow_app import MlflowGateway
+
+API = "api/2.0/mlflow"
+
+
+def new_experiment(app: MlflowGateway, name: str, who: str = "alice") -> str:
+    return str(
+        app.ok("POST", f"{API}/experiments/create", {"name": name}, who=who)["experiment_id"]
+    )
+
+
+def test_mlflows_own_port_refuses_all_but_the_gateway(mlflow_gateway: MlflowGateway) -> None:
+    backend = mlflow_gateway.gateway.backend
+    search = f"{backend.url}/{API}/experiments/search?max_results=10"
+    forged = {"X-Galilean-User": "alice", "X-Galilean-Groups": "mlflow-admins"}
+    for headers in (forged, {**forged, "X-Galilean-Gateway-Secret": "guess"}, {}):
+        reply = requests.get(search, headers=headers, timeout=30)
+        assert reply.status_code == 401, (headers, reply.status_code, reply.text[:200])
+        assert "WWW-Authenticate" not in reply.headers  # no Basic-auth popup
+    # The bootstrap admin's Basic credentials do not work either: the hub decides who is who.
+    assert requests.get(search, auth=("_galilean_gateway", "x" * 20), timeout=30).status_code == 401
+    assert requests.get(f"{backend.url}/health", timeout=30).status_code == 200
+
+
+def test_who_may_reach_the_gateway(mlflow_gateway: MlflowGateway) -> None:
+    for who in (None, "wrong", "no-mlflow"):
+        reply = mlflow_gateway.call("GET", f"{API}/experiments/search?max_results=5", who=who)
+        assert reply.status_code == 401, (who, reply.status_code, reply.text[:200])
+        assert reply.json()["ok"] is False
+    health = mlflow_gateway.call("GET", "galilean/health", who=None)
+    assert health.status_code == 200
+    assert health.json()["mlflow"] == "running"
+
+
+def test_owners_see_their_runs_and_others_see_nothing(mlflow_gateway: MlflowGateway) -> None:
+    app = mlflow_gateway
+    experiment = new_experiment(app, "alice-churn")
+    run = app.ok(
+        "POST",
+        f"{API}/runs/create",
+        {"experiment_id": experiment, "user_id": "mallory", "start_time": 1},
+    )["run"]
+    run_id = run["info"]["run_id"]
+    # The run's user is the hub user, whatever the client claimed.
+    assert run["info"]["user_id"] == "alice"
+    tags = {t["key"]: t["value"] for t in run["data"].get("tags", [])}
+    assert tags["mlflow.user"] == "alice"
+    app.ok(
+        "POST",
+        f"{API}/runs/log-metric",
+        {"run_id": run_id, "key": "auc", "value": 0.9, "timestamp": 1},
+    )
+
+    # Bob: 403 on every read and write of it, and his search is empty.
+    for method, path, body in [
+        ("GET", f"{API}/experiments/get?experiment_id={experiment}", None),
+        ("GET", f"{API}/runs/get?run_id={run_id}", None),
+        (
+            "POST",
+            f"{API}/runs/log-metric",
+            {"run_id": run_id, "key": "x", "value": 1, "timestamp": 1},
+        ),
+        ("POST", f"{API}/experiments/delete", {"experiment_id": experiment}),
+    ]:
+        reply = app.call(method, path, body, who="bob")
+        assert reply.status_code == 403, (method, path, reply.status_code, reply.text[:200])
+    found = app.ok("POST", f"{API}/experiments/search", {"max_results": 100}, who="bob")
+    assert experiment not in [e["experiment_id"] for e in found.get("experiments", [])]
+    runs = app.ok("POST", f"{API}/runs/search", {"experiment_ids": [experiment]}, who="bob")
+    assert runs.get("runs", []) == []
+    # A header claiming to be alice is dropped by the gateway.
+    forged = app.call(
+        "GET", f"{API}/runs/get?run_id={run_id}", who="bob", headers={"X-Galilean-User": "alice"}
+    )
+    assert forged.status_code == 403
+
+
+def test_sharing_with_a_hub_group(mlflow_gateway: MlflowGateway) -> None:
+    app = mlflow_gateway
+    experiment = new_experiment(app, "alice-shared")
+    run_id = app.ok("POST", f"{API}/runs/create", {"experiment_id": experiment})["run"]["info"][
+        "run_id"
+    ]
+    read = f"{API}/runs/get?run_id={run_id}"
+    assert app.call("GET", read, who="carol").status_code == 403
+    share = {"resource_type": "experiment", "resource_id": experiment, "group": "team-a"}
+    # Only a MANAGE holder shares: bob cannot even see it, so it is not confirmed to exist.
+    assert (
+        app.call("POST", "galilean/share", {**share, "permission": "READ"}, who="bob").status_code
+        == 404
+    )
+    granted = app.ok("POST", "galilean/share", {**share, "permission": "READ"})
+    assert granted["groups"] == [{"group": "team-a", "permission": "READ"}]
+    assert app.call("GET", read, who="carol").status_code == 200
+    metric = {"run_id": run_id, "key": "x", "value": 1, "timestamp": 1}
+    assert app.call("POST", f"{API}/runs/log-metric", metric, who="carol").status_code == 403
+    assert app.call("GET", read, who="bob").status_code == 403
+    # EDIT lets the team write; NO_PERMISSIONS takes it back.
+    app.ok("POST", "galilean/share", {**share, "permission": "EDIT"})
+    assert app.call("POST", f"{API}/runs/log-metric", metric, who="carol").status_code == 200
+    assert (
+        app.ok("POST", "galilean/share", {**share, "permission": "NO_PERMISSIONS"})["groups"] == []
+    )
+    assert app.call("GET", read, who="carol").status_code == 403
+
+
+def test_share_requests_are_checked(mlflow_gateway: MlflowGateway) -> None:
+    app = mlflow_gateway
+    base = {"resource_type": "experiment", "resource_id": "1", "group": "g", "permission": "READ"}
+    for field, value in [
+        ("resource_type", "run"),
+        ("resource_id", ""),
+        ("group", " "),
+        ("permission", "OWN"),
+        ("color", "red"),
+    ]:
+        reply = app.call("POST", "galilean/share", {**base, field: value})
+        assert reply.status_code == 400, (field, reply.text)
+        assert reply.json()["errors"][0]["field"] == field
+
+
+def test_admin_only_routes_and_reserved_names(mlflow_gateway: MlflowGateway) -> None:
+    app = mlflow_gateway
+    for path in ("api/3.0/mlflow/roles/list?workspace=default", f"{API}/users/list"):
+        assert app.call("GET", path, who="alice").status_code == 403, path
+    # The hub's MLflow admin group makes an MLflow admin, who sees roles and every experiment.
+    assert (
+        app.call("GET", "api/3.0/mlflow/roles/list?workspace=default", who="ops").status_code == 200
+    )
+    bobs = new_experiment(app, "bob-private", who="bob")
+    assert (
+        app.call("GET", f"{API}/experiments/get?experiment_id={bobs}", who="ops").status_code == 200
+    )
+    # users/<name>/... is kept for <name>: nobody squats another user's default experiment.
+    squat = app.call(
+        "POST", f"{API}/experiments/create", {"name": "users/alice/default"}, who="bob"
+    )
+    assert squat.status_code == 403
+    new_experiment(app, "users/alice/default")
