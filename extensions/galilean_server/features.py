@@ -88,6 +88,18 @@ def _flows(context: Context) -> tuple[str, str]:
     return "", ""
 
 
+def _mlflow(context: Context) -> tuple[str, str]:
+    reason, enable = _hub("MLflow")(context)
+    if reason:
+        return reason, enable
+    if not context.environ.get("MLFLOW_TRACKING_URI"):
+        return (
+            "the hub runs no MLflow service",
+            "The administrator sets GALILEAN_MLFLOW_ENABLED=true in stack.env.",
+        )
+    return "", ""
+
+
 def _collaboration(context: Context) -> tuple[str, str]:
     # jupyter-collaboration 3 serves documents from its jupyter_server_ydoc extension.
     if {"jupyter_collaboration", "jupyter_server_ydoc"} & context.extensions:
@@ -167,6 +179,15 @@ BUILTIN: tuple[Feature, ...] = (
         ("galilean_services",),
         url="services/flows/",
         check=_flows,
+    ),
+    Feature(
+        "mlflow",
+        "MLflow experiment tracking",
+        "`import mlflow; mlflow.start_run()` in a notebook logs to the hub's MLflow as you "
+        "(your experiments are yours until you share them); open MLflow from the launcher.",
+        ("mlflow",),
+        command="galilean:open-mlflow",
+        check=_mlflow,
     ),
     Feature(
         "collaboration",

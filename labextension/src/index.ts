@@ -9,6 +9,7 @@ import { aboutPlugin } from './about/about';
 import { connectionFormPlugin, connectionsPlugin } from './connections/plugin';
 import { datasetsPlugin } from './datasets/plugin';
 import { flowDocumentPlugin, flowsDesignerPlugin } from './flows/plugin';
+import { mlflowPlugin } from './mlflow/plugin';
 import { schemaPlugin } from './schema/plugin';
 import { sqlCellPlugin } from './sql/plugin';
 import { tablePlugin } from './tables/plugin';
@@ -24,7 +25,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   workspacePlugin,
   flowsDesignerPlugin,
   flowDocumentPlugin,
-  datasetsPlugin
+  datasetsPlugin,
+  mlflowPlugin
 ];
 
 export default plugins;

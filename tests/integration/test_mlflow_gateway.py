@@ -145,3 +145,8 @@ def test_admin_only_routes_and_reserved_names(mlflow_gateway: MlflowGateway) -> 
     )
     assert squat.status_code == 403
     new_experiment(app, "users/alice/default")
+    # MLflow's assistant would run a coding agent on this host for "local" callers (the
+    # gateway is one): off, for admins too.
+    for who in ("alice", "ops"):
+        reply = app.call("GET", "ajax-api/3.0/mlflow/assistant/config", who=who)
+        assert reply.status_code == 403, reply.text[:200]

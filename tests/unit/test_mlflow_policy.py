@@ -66,6 +66,25 @@ def test_admin_only_routes(path: str) -> None:
     policy.check_allowed(path, "ops", mlflow_admin=True)
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "ajax-api/3.0/mlflow/assistant/message",
+        "ajax-api/3.0/mlflow/assistant",
+        "api/3.0/mlflow/gateway/secrets/create",
+        "ajax-api/2.0/mlflow/gateway-proxy",
+        "ajax-api/3.0/mlflow/mcp-servers/list",
+        "gateway/chat/invocations",
+        "ajax-api/3.0/jobs/search",
+        "api/3.0/mlflow/prompt-optimization/jobs",
+    ],
+)
+def test_what_runs_work_on_the_server_is_off_for_everyone(path: str) -> None:
+    for admin in (False, True):
+        with pytest.raises(Forbidden, match="switched off"):
+            policy.check_allowed(path, "ops", mlflow_admin=admin)
+
+
 def test_what_every_user_may_call() -> None:
     for path in (
         f"{API}/experiments/search",

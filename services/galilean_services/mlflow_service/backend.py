@@ -106,6 +106,9 @@ class Backend:
             "MLFLOW_BASIC_AUTH_FAIL_CLOSED": "true",
             # Only GenAI scorer jobs need it, and it costs 7 processes (> 1 GB).
             "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+            # A homelab's MLflow does not report its use to anyone.
+            "MLFLOW_DISABLE_TELEMETRY": "true",
+            "DO_NOT_TRACK": "true",
             "GALILEAN_MLFLOW_GATEWAY_SECRET": self.secret,
             "GALILEAN_MLFLOW_ADMIN_GROUP": self.config.admin_group,
         }

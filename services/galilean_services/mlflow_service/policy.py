@@ -41,6 +41,14 @@ ADMIN_ONLY = re.compile(
     rf"^(?:{API}(?:roles/.*|users/(?:list|create|delete|update-admin|update-password)"
     r"|users/roles/list)|signup|users/create-ui|add-user)/?$"
 )
+# Off for everyone, MLflow admins included: MLflow's assistant runs a coding agent and
+# shell commands on the host for requests it sees from localhost (the gateway is), its AI
+# gateway keeps provider keys and calls any base URL from the server (Galilean's AI gateway
+# does that job, issue 17), and its job runner is off (MLFLOW_SERVER_ENABLE_JOB_EXECUTION).
+SWITCHED_OFF = re.compile(
+    rf"^(?:{API}(?:assistant|gateway|gateway-proxy|mcp-servers|prompt-optimization)"
+    r"|(?:ajax-)?api/3\.0/jobs|gateway)(?:/.*)?$"
+)
 RUN_CREATE = re.compile(rf"^{API}runs/create$")
 EXPERIMENT_CREATE = re.compile(rf"^{API}experiments/create$")
 # A body the gateway reads to change (a run's user) or check (an experiment's name).
@@ -95,6 +103,12 @@ def check_allowed(path: str, user: str, mlflow_admin: bool) -> None:
     """403 for what this caller may not ask of MLflow at all (MLflow checks the rest)."""
     if user == SERVICE_USER:
         raise Forbidden(f"the user name {user!r} is reserved for the gateway")
+    if SWITCHED_OFF.match(path):
+        raise Forbidden(
+            f"{path} is switched off in Galilean's MLflow (it would run work or hold keys on "
+            "the server)",
+            [{"field": "path"}],
+        )
     if not mlflow_admin and ADMIN_ONLY.match(path):
         raise Forbidden(
             f"only MLflow admins may call {path} (members of the hub's MLflow admin group)",

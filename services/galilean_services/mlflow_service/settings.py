@@ -18,8 +18,8 @@ SERVICE_USER = "_galilean_gateway"
 class MlflowSettings(SettingsGroup):
     mlflow_enabled = Bool(
         True,
-        help="Run MLflow at /services/mlflow/ behind the hub login (about 450 MB of memory "
-        "and 20 s to start on 2 cores). false: no MLflow service.",
+        help="Run MLflow at /services/mlflow/ behind the hub login (about 475 MB of memory "
+        "and 7-20 s to start on 2 cores, bench/results/mlflow.md). false: no MLflow service.",
     ).tag(**env("GALILEAN_MLFLOW_ENABLED", "mlflow"))
     mlflow_port = Int(
         8084, help="Port of the MLflow gateway (behind the proxy at /services/mlflow)."

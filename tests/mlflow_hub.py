@@ -1,0 +1,77 @@
+"""MLflow on a real hub, for tests: wait for the service, call it with a user's hub token,
+find MLflow's own port (a descendant process of the hub), groups with members."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import psutil
+import requests
+
+from conftest import PASSWORD, admin_client
+from harness.client import HubClient
+from harness.hub import Hub
+
+MLFLOW = "/services/mlflow"
+API = f"{MLFLOW}/api/2.0/mlflow"
+
+
+def wait_mlflow(hub: Hub, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            reply = requests.get(f"{hub.url}{MLFLOW}/galilean/health", timeout=5)
+            if reply.status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"MLflow did not answer in {timeout} s:\n{hub.log()[-3000:]}")
+
+
+def mlflow_port(hub: Hub) -> int:
+    """The port MLflow itself listens on (only the gateway should be able to use it)."""
+    assert hub.proc is not None
+    for process in psutil.Process(hub.proc.pid).children(recursive=True):
+        try:
+            command = process.cmdline()
+        except psutil.Error:
+            continue
+        if "server" in command and "--port" in command and any("mlflow" in c for c in command):
+            return int(command[command.index("--port") + 1])
+    raise AssertionError("no MLflow process under the hub")
+
+
+def call(client: HubClient, method: str, path: str, **kwargs: Any) -> requests.Response:
+    """`path` under the hub's base URL, with the client's hub token."""
+    return client.api(method, path, allow_redirects=False, **kwargs)
+
+
+def group_with(hub: Hub, group: str, members: list[str]) -> None:
+    """The hub group with these members (made once per hub)."""
+    admin = admin_client(hub)
+    made = admin.api("POST", f"/groups/{group}", json={"users": members})
+    if made.status_code == 409:
+        made = admin.api("POST", f"/groups/{group}/users", json={"users": members})
+    assert made.status_code in (200, 201), made.text
+
+
+def client_of(hub: Hub, name: str, scopes: list[str] | None = None) -> HubClient:
+    """A logged-in client of an approved user, with a new token (of these scopes only,
+    when given)."""
+    client = HubClient(hub.url)
+    logged_in, error = client.login(name, PASSWORD)
+    assert logged_in, error
+    if scopes is None:
+        client.new_token()
+        return client
+    reply = client.http.post(
+        f"{hub.url}/hub/api/users/{name}/tokens",
+        json={"note": "narrow", "scopes": scopes},
+        headers={"X-XSRFToken": client.xsrf_cookie()},
+        timeout=30,
+    )
+    assert reply.status_code == 201, reply.text
+    client.token = reply.json()["token"]
+    return client
