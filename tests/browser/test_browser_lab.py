@@ -107,14 +107,15 @@ def test_about_workspace_and_ai_chat(page: Page, lab_hub: Hub, output_dir: Path)
     page.locator(".jp-Launcher").get_by_text("About Galilean", exact=True).click()
     about = page.locator(".galilean-About")
     features = about.locator(".galilean-About-features li")
-    expect(features).to_have_count(8)
-    names = [features.nth(i).get_attribute("data-feature") for i in range(8)]
+    expect(features).to_have_count(9)
+    names = [features.nth(i).get_attribute("data-feature") for i in range(9)]
     assert names == [
         "sql",
         "connections",
         "query_builder",
         "tables",
         "flows",
+        "mlflow",
         "collaboration",
         "ai",
         "workspaces",
@@ -124,6 +125,8 @@ def test_about_workspace_and_ai_chat(page: Page, lab_hub: Hub, output_dir: Path)
     expect(ai.locator(".galilean-About-enable")).to_contain_text("ANTHROPIC_API_KEY")
     expect(ai.locator(".galilean-About-enable")).to_contain_text("stack.env")
     expect(about.locator("li[data-feature='sql']")).to_have_attribute("data-available", "true")
+    # The lab hub runs MLflow, so the notebook's client is pointed at it.
+    expect(about.locator("li[data-feature='mlflow']")).to_have_attribute("data-available", "true")
     expect(about.locator("li[data-feature='workspaces']")).to_have_attribute(
         "data-available", "true"
     )

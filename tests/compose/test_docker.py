@@ -18,6 +18,7 @@ import pytest
 import requests
 from flows_api import Flows, document, wait_ready
 from hostile_flows import assert_killed_cleanly, big_copy, start_and_catch_writing
+from mlflow_hub import API, call, wait_mlflow
 
 from conftest import OUTPUT, PASSWORD, admin_client, approved_user, assert_extensions_loaded
 from harness.client import HubClient
@@ -293,12 +294,53 @@ def test_the_hub_image_starts(engine: DockerEngine, images: dict[str, str], tmp_
         wait_until(healthy, 90, "the hub container")
         login = requests.get(f"http://127.0.0.1:{port}/hub/login", timeout=10)
         assert "Sign up" in login.text or "signup" in login.text
+
+        def mlflow_up() -> bool:  # the image's own MLflow environment, started by the hub
+            try:
+                reply = requests.get(
+                    f"http://127.0.0.1:{port}/services/mlflow/galilean/health", timeout=2
+                )
+                return reply.ok
+            except requests.RequestException:
+                return False
+
+        wait_until(mlflow_up, 180, "MLflow in the hub container")
     finally:
         logs = subprocess.run(
             ["docker", "logs", name], env=engine.env, capture_output=True, text=True, check=False
         ).stderr
         engine.docker("rm", "-f", name, check=False)
     assert "JupyterHub is now running at http://0.0.0.0:8000" in logs
+
+
+TRACK = """
+python3 - <<'PY'
+import mlflow
+with mlflow.start_run() as run:
+    mlflow.log_metric("auc", 0.8)
+print("RUN", run.info.run_id)
+PY
+"""
+
+
+def test_notebooks_in_containers_track_to_mlflow(engine: DockerEngine, docker_hub: Hub) -> None:
+    """Docker mode: MLflow keeps its database next to the hub's on PostgreSQL (the gateway
+    makes it) and a user's container logs a run with nothing but `import mlflow`, reaching
+    the hub's MLflow by the hub's name, as its owner; another user cannot read it."""
+    admin = admin_client(docker_hub)
+    gil = approved_user(docker_hub, admin, "gil")
+    hal = approved_user(docker_hub, admin, "hal")
+    wait_mlflow(docker_hub)
+    gil.start_server()
+    try:
+        printed = in_container(engine, container_of(admin, "gil"), TRACK)
+        run_id = printed.split("RUN ", 1)[1].split()[0]
+        run = call(gil, "GET", f"{API}/runs/get?run_id={run_id}")
+        assert run.status_code == 200, run.text
+        assert run.json()["run"]["info"]["user_id"] == "gil"
+        assert call(hal, "GET", f"{API}/runs/get?run_id={run_id}").status_code == 403
+    finally:
+        gil.stop_server()
 
 
 SHARED_SETUP = """

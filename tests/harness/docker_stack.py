@@ -61,6 +61,8 @@ def docker_mode_hub(
         # The hub runs on the host here: the host's path is the hub's path.
         "GALILEAN_DOCKER_SHARED_DIR": str(workdir / "shared"),
         "DOCKER_HOST": engine.host,
+        # MLflow's database next to the hub's on PostgreSQL; notebooks in containers log to it.
+        "GALILEAN_MLFLOW_ENABLED": "true",
         **overrides,
     }
     return Hub(workdir, **settings)

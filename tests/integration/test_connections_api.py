@@ -227,11 +227,15 @@ def test_status_tells_true_feature_states_and_the_workspace(
         "query_builder",
         "tables",
         "flows",
+        "mlflow",
         "collaboration",
         "ai",
         "workspaces",
     ]
     assert features["sql"]["available"]
+    # This test hub runs no MLflow: the entry says so, and what the admin sets.
+    assert features["mlflow"]["available"] is False
+    assert "GALILEAN_MLFLOW_ENABLED" in features["mlflow"]["enable"]
     assert features["sql"]["command"] == "galilean:new-sql-notebook"
     assert features["workspaces"] == {
         **features["workspaces"],
