@@ -66,6 +66,7 @@ lint: install
 	ruff check .
 	ruff format --check .
 	mypy
+	mypy extensions/galilean_server/examples/experiments/*.py
 	lint-imports
 	hadolint images/notebook/Dockerfile images/hub/Dockerfile
 	cd labextension && jlpm typecheck && jlpm lint:check && jlpm test

@@ -1,6 +1,7 @@
 """What a user's server sets up when it starts: the `galilean` command on PATH (its
 kernels inherit the server's environment; its terminals' login shells are told to keep
-it), and the example flows copied into the user's folder, `examples/flows/`.
+it), and the examples copied into the user's folder: the example flows in
+`examples/flows/`, the trainer templates for `experiments.run` in `examples/experiments/`.
 
 The examples are copied file by file, only where absent, and each file once: a file the
 user changed is never overwritten, and one they deleted does not come back (the folder
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 SHIPPED = Path(__file__).with_name("examples") / "flows"
 TARGET = Path("examples") / "flows"
+TRAINERS = Path(__file__).with_name("examples") / "experiments"
+TRAINERS_TARGET = Path("examples") / "experiments"
 LEDGER = ".galilean-examples.json"
 LOGIN_SHELLS = {"sh", "bash", "dash", "zsh", "ksh"}
 log = logging.getLogger("galilean_server")
@@ -41,10 +44,10 @@ def cli_on_path(environ: dict[str, str] | os._Environ[str] = os.environ) -> str 
     return str(scripts)
 
 
-def copy_examples(root: Path, shipped: Path = SHIPPED) -> list[str]:
-    """Copy the shipped examples into `root`/examples/flows, each file that is absent and
-    was never given before; returns the names copied."""
-    target = root / TARGET
+def copy_examples(root: Path, shipped: Path = SHIPPED, into: Path = TARGET) -> list[str]:
+    """Copy the shipped examples into `root`/`into` (examples/flows), each file that is
+    absent and was never given before; returns the names copied."""
+    target = root / into
     ledger = target / LEDGER
     try:
         given = set(json.loads(ledger.read_text()))
@@ -88,10 +91,15 @@ def set_up(server: ServerApp | None) -> None:
     scripts = Path(sys.executable).parent
     if (scripts / "galilean").is_file():  # also where PATH had it (the docker image)
         login_shell_keeps(str(scripts), server.terminado_settings)
-    try:
-        copied = copy_examples(Path(server.root_dir).expanduser())
-    except OSError as exc:
-        log.warning("galilean: the example flows were not copied: %s", exc)
-        return
-    if copied:
-        log.info("galilean: example flows copied to %s: %s", TARGET, ", ".join(copied))
+    root = Path(server.root_dir).expanduser()
+    for what, shipped, into in (
+        ("example flows", SHIPPED, TARGET),
+        ("trainer templates", TRAINERS, TRAINERS_TARGET),
+    ):
+        try:
+            copied = copy_examples(root, shipped, into)
+        except OSError as exc:
+            log.warning("galilean: the %s were not copied: %s", what, exc)
+            return
+        if copied:
+            log.info("galilean: %s copied to %s: %s", what, into, ", ".join(copied))

@@ -105,8 +105,8 @@ def container_of(admin: HubClient, user: str, server: str = "") -> str:
     return str(state["object_name"])
 
 
-def in_container(engine: DockerEngine, container: str, script: str) -> str:
-    return engine.docker("exec", container, "bash", "-c", script, timeout=60).strip()
+def in_container(engine: DockerEngine, container: str, script: str, timeout: float = 60) -> str:
+    return engine.docker("exec", container, "bash", "-c", script, timeout=timeout).strip()
 
 
 LIMITS_SCRIPT = (
@@ -310,12 +310,15 @@ def test_the_hub_image_starts(engine: DockerEngine, images: dict[str, str], tmp_
             ["docker", "logs", name], env=engine.env, capture_output=True, text=True, check=False
         ).stderr
         engine.docker("rm", "-f", name, check=False)
+        print(logs[-4000:])  # shown when the test fails
     assert "JupyterHub is now running at http://0.0.0.0:8000" in logs
 
 
 TRACK = """
-python3 - <<'PY'
-import mlflow
+export MLFLOW_HTTP_REQUEST_MAX_RETRIES=1 MLFLOW_HTTP_REQUEST_TIMEOUT=20
+python3 - <<'PY' 2>&1 | tail -25
+import os, mlflow
+print("URI", os.environ.get("MLFLOW_TRACKING_URI"))
 with mlflow.start_run() as run:
     mlflow.log_metric("auc", 0.8)
 print("RUN", run.info.run_id)
@@ -328,19 +331,20 @@ def test_notebooks_in_containers_track_to_mlflow(engine: DockerEngine, docker_hu
     makes it) and a user's container logs a run with nothing but `import mlflow`, reaching
     the hub's MLflow by the hub's name, as its owner; another user cannot read it."""
     admin = admin_client(docker_hub)
-    gil = approved_user(docker_hub, admin, "gil")
-    hal = approved_user(docker_hub, admin, "hal")
+    mel = approved_user(docker_hub, admin, "mel")
+    ned = approved_user(docker_hub, admin, "ned")
     wait_mlflow(docker_hub)
-    gil.start_server()
+    mel.start_server()
     try:
-        printed = in_container(engine, container_of(admin, "gil"), TRACK)
+        printed = in_container(engine, container_of(admin, "mel"), TRACK, timeout=120)
+        assert "RUN " in printed, printed
         run_id = printed.split("RUN ", 1)[1].split()[0]
-        run = call(gil, "GET", f"{API}/runs/get?run_id={run_id}")
+        run = call(mel, "GET", f"{API}/runs/get?run_id={run_id}")
         assert run.status_code == 200, run.text
-        assert run.json()["run"]["info"]["user_id"] == "gil"
-        assert call(hal, "GET", f"{API}/runs/get?run_id={run_id}").status_code == 403
+        assert run.json()["run"]["info"]["user_id"] == "mel"
+        assert call(ned, "GET", f"{API}/runs/get?run_id={run_id}").status_code == 403
     finally:
-        gil.stop_server()
+        mel.stop_server()
 
 
 SHARED_SETUP = """

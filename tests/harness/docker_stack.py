@@ -11,6 +11,7 @@ from pathlib import Path
 from .docker_engine import DockerEngine
 from .hub import REPO, Hub
 from .postgres import Postgres
+from .processes import pick_port
 
 NOTEBOOK = "galilean/notebook:test"
 HUB_IMAGE = "galilean/hub:test"
@@ -52,6 +53,9 @@ def docker_mode_hub(
     """The hub on the host in docker mode, spawning galilean/notebook:test containers."""
     settings = {
         "GALILEAN_MODE": "docker",
+        # The proxy listens on the bridge's gateway, as compose's hub listens on its network:
+        # user containers reach the hub's services (MLflow, the bridges) through it.
+        "GALILEAN_BIND_URL": f"http://{gateway}:{pick_port()}",
         "GALILEAN_DB_URL": postgres.url(),
         "GALILEAN_COOKIE_SECRET": os.urandom(32).hex(),
         "GALILEAN_DOCKER_IMAGE": NOTEBOOK,

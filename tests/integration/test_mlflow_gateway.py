@@ -5,8 +5,15 @@ but the gateway."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import requests
-from mlflow_app import MlflowGateway
+from mlflow_app import PREFIX, TOKENS, MlflowGateway
+
+from galilean_services.kit.testing import FakeHubAuth, running
+from galilean_services.mlflow_service.app import Gateway, make_app
+from galilean_services.mlflow_service.config import GatewayConfig
+from galilean_services.mlflow_service.launch import start_backend
 
 API = "api/2.0/mlflow"
 
@@ -58,6 +65,16 @@ def test_owners_see_their_runs_and_others_see_nothing(mlflow_gateway: MlflowGate
         f"{API}/runs/log-metric",
         {"run_id": run_id, "key": "auc", "value": 0.9, "timestamp": 1},
     )
+    # An artifact goes up and comes back whole, its length announced (progress bars).
+    blob = bytes(range(256)) * 4096  # 1 MiB
+    put = f"api/2.0/mlflow-artifacts/artifacts/{experiment}/{run_id}/artifacts/blob.bin"
+    assert app.call("PUT", put, data=blob).status_code == 200
+    get = f"get-artifact?path=blob.bin&run_uuid={run_id}"
+    got = app.call("GET", get)
+    assert got.status_code == 200
+    assert got.content == blob
+    assert got.headers["Content-Length"] == str(len(blob))
+    assert app.call("GET", get, who="bob").status_code == 403
 
     # Bob: 403 on every read and write of it, and his search is empty.
     for method, path, body in [
@@ -150,3 +167,26 @@ def test_admin_only_routes_and_reserved_names(mlflow_gateway: MlflowGateway) -> 
     for who in ("alice", "ops"):
         reply = app.call("GET", "ajax-api/3.0/mlflow/assistant/config", who=who)
         assert reply.status_code == 403, reply.text[:200]
+
+
+def test_without_mlflow_the_gateway_says_why(tmp_path: Path) -> None:
+    """MLflow not installed where the settings say: the gateway keeps answering (a managed
+    service that exits would take the hub down) with 503 and what to do."""
+    config = GatewayConfig(
+        db_url=f"sqlite:///{tmp_path / 'mlflow.sqlite'}",
+        artifacts=tmp_path / "artifacts",
+        home=tmp_path / "no-mlflow-here",
+        state=tmp_path / "state",
+    )
+    gateway = Gateway(config)
+    start_backend(gateway)
+    assert gateway.backend.proc is None
+    with running(make_app(gateway, FakeHubAuth(TOKENS))) as url:
+        health = requests.get(f"{url}{PREFIX}galilean/health", timeout=30)
+        assert health.status_code == 503
+        assert health.json()["mlflow"] == "unavailable"
+        assert "GALILEAN_MLFLOW_HOME" in health.json()["error"]
+        search = f"{url}{PREFIX}{API}/experiments/search"
+        reply = requests.get(search, headers={"Authorization": "token alice-token"}, timeout=30)
+        assert reply.status_code == 503
+        assert "not installed" in reply.json()["error"]

@@ -22,9 +22,20 @@ from galilean_services.connections import ConnectionStore
 from galilean_services.folders import user_home
 
 from .datasets_api import Datasets, DatasetsError, datasets
+from .experiments_api import ExperimentError, ExperimentRun, Experiments, experiments
 from .sql_cell import SqlCellError, SqlRunner
 
-__all__ = ["Datasets", "DatasetsError", "connections", "datasets", "sql"]
+__all__ = [
+    "Datasets",
+    "DatasetsError",
+    "ExperimentError",
+    "ExperimentRun",
+    "Experiments",
+    "connections",
+    "datasets",
+    "experiments",
+    "sql",
+]
 
 _runner: SqlRunner | None = None
 

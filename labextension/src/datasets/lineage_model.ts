@@ -1,7 +1,8 @@
 /**
  * A dataset's lineage (GET …/lineage, datasets/lineage.py) as a drawing: each node placed
  * by dagre (left to right along its edges), its kind's title and look from `NODE_KINDS`
- * (a kind not listed, such as an experiment, gets the generic look: node kinds are data),
+ * (a kind not listed gets the generic look: node kinds are data; an MLflow run trained on
+ * a snapshot is `experiment_run`),
  * and what clicking a node does. No React here, so jest tests it directly.
  */
 import dagre from '@dagrejs/dagre';
@@ -23,7 +24,8 @@ export const NODE_KINDS: Record<string, INodeKind> = {
   flow_version: { title: 'Flow version', className: 'jp-mod-flow' },
   run: { title: 'Run', className: 'jp-mod-run' },
   notebook: { title: 'Notebook', className: 'jp-mod-notebook' },
-  experiment: { title: 'Experiment', className: 'jp-mod-experiment' }
+  experiment: { title: 'Experiment', className: 'jp-mod-experiment' },
+  experiment_run: { title: 'Experiment run', className: 'jp-mod-experiment' }
 };
 
 /** A kind's look; an unknown kind is titled after its name ("model_version" → "Model version"). */
@@ -102,7 +104,18 @@ export type NodeAction =
   | { kind: 'open-run'; run: string; flow: string }
   | { kind: 'select-snapshot'; number: number }
   | { kind: 'open-dataset'; name: string }
+  | { kind: 'open-mlflow'; url: string }
   | { kind: 'none' };
+
+/** An MLflow UI link the service gave, kept only when it is a path on this host. */
+function mlflowLink(node: ILineageNode): string {
+  const link = node.link;
+  return typeof link === 'string' &&
+    link.startsWith('/') &&
+    !link.startsWith('//')
+    ? link
+    : '';
+}
 
 /** The flow a run node ran: the flow version with a `ran` edge to it. */
 function flowOfRun(lineage: ILineage, runId: string): string {
@@ -120,7 +133,7 @@ function notebookPath(node: ILineageNode): string {
  * What clicking `node` of `lineage` (the lineage of dataset `datasetName`) does: a flow
  * version opens its .flow file, a run its run (or its flow), a notebook the notebook, a
  * snapshot of this dataset is selected in the timeline, one of another dataset (a sample's
- * source) opens that dataset.
+ * source) opens that dataset, an experiment run its run in the MLflow UI.
  */
 export function nodeAction(
   lineage: ILineage,
@@ -147,6 +160,10 @@ export function nodeAction(
       return typeof node.number === 'number'
         ? { kind: 'select-snapshot', number: node.number }
         : { kind: 'none' };
+    case 'experiment_run': {
+      const url = mlflowLink(node);
+      return url ? { kind: 'open-mlflow', url } : { kind: 'none' };
+    }
     default:
       return { kind: 'none' };
   }

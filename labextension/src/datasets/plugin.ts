@@ -46,6 +46,12 @@ export const datasetsPlugin: JupyterFrontEndPlugin<IDatasets> = {
       currentFolder: () => browser?.model.path ?? '',
       onRestored: () => void browser?.model.refresh(),
       openPath: path => void app.commands.execute('docmanager:open', { path }),
+      // The MLflow tab (src/mlflow) when this server offers MLflow, else a browser tab.
+      openMlflow: url =>
+        app.commands.hasCommand('galilean:open-mlflow') &&
+        app.commands.isEnabled('galilean:open-mlflow')
+          ? void app.commands.execute('galilean:open-mlflow', { url })
+          : void window.open(url, '_blank', 'noopener'),
       openLineage: (dataset, onAction) => {
         // The graph's clicks go to the dataset's view shown last.
         lineageActions.set(dataset.id, onAction);

@@ -36,6 +36,8 @@ export interface ISidebarOptions {
   onRestored(): void;
   /** Open a file of the user's folder (a flow in the designer, a notebook). */
   openPath(path: string): void;
+  /** Open an MLflow page (an experiment run of the lineage) in JupyterLab. */
+  openMlflow?(url: string): void;
   /** Show a dataset's lineage graph in the main area. */
   openLineage(dataset: IDataset, onAction: (action: NodeAction) => void): void;
   /** Show a dataset's explorer in the main area; its edits call `onEdited`. */
@@ -86,13 +88,19 @@ function DatasetsRoot(props: ISidebarOptions & { draft: IDraft | null }) {
     setPage({ kind: 'dataset', dataset });
     load();
   };
-  const { openPath } = props;
+  const { openPath, openMlflow } = props;
   const onLineageAction = React.useCallback(
     (action: NodeAction) => {
       if (action.kind === 'open-file') {
         openPath(action.path);
       } else if (action.kind === 'open-run' && action.flow) {
         openPath(action.flow); // the flows panel has no command for one run yet
+      } else if (action.kind === 'open-mlflow') {
+        if (openMlflow) {
+          openMlflow(action.url);
+        } else {
+          window.open(action.url, '_blank', 'noopener');
+        }
       } else if (action.kind === 'open-dataset') {
         client.list().then(
           found => {
@@ -105,7 +113,7 @@ function DatasetsRoot(props: ISidebarOptions & { draft: IDraft | null }) {
         );
       }
     },
-    [client, openPath]
+    [client, openPath, openMlflow]
   );
 
   if (page.kind === 'dataset') {

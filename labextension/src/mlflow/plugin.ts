@@ -74,11 +74,19 @@ export const mlflowPlugin: JupyterFrontEndPlugin<void> = {
       caption: 'Experiments, runs and models on the hub (MLflow), as you',
       icon: mlflowIcon,
       isEnabled: () => available,
-      execute: () => {
+      execute: args => {
+        // A page of MLflow to show (a run from the datasets lineage), else its home.
+        const home = mlflowUrl();
+        const url =
+          typeof args.url === 'string' && args.url.startsWith(home)
+            ? args.url
+            : home;
         let widget = tracker.currentWidget;
         if (!widget || widget.isDisposed) {
-          widget = mlflowWidget(mlflowUrl());
+          widget = mlflowWidget(url);
           void tracker.add(widget);
+        } else if (url !== home) {
+          widget.content.url = url;
         }
         if (!widget.isAttached) {
           app.shell.add(widget, 'main');

@@ -1,8 +1,9 @@
 """A dataset's lineage as a graph, from what each snapshot records of its making: the
 snapshots in order (each after its parent), the flow version and run that wrote one, the
 notebook, the snapshot a restore brought back, the dataset snapshot a sample was drawn
-from. Nodes have a stable `id`, a `kind` and a `label`; edges say how (`parent`, `wrote`,
-`ran`, `restored`, `sampled`, `made`)."""
+from, and what used a snapshot afterwards (an MLflow run trained on it: the service's
+`uses`). Nodes have a stable `id`, a `kind` and a `label`; edges say how (`parent`,
+`wrote`, `ran`, `restored`, `sampled`, `made`, `trained`)."""
 
 from __future__ import annotations
 
@@ -62,8 +63,33 @@ def _origins(graph: Graph, owner: str, snap: str, origin: Mapping[str, Any]) -> 
         graph.edge(drawn, snap, "sampled")
 
 
-def lineage(dataset: Mapping[str, Any], snapshots: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """`dataset`: the service's record (id, owner, name); `snapshots`: Snapshot.to_json()s."""
+def _uses(graph: Graph, owner: str, name: str, uses: Iterable[Mapping[str, Any]]) -> None:
+    """Each MLflow run trained on a snapshot still in the graph, with its link."""
+    for use in uses:
+        snap = f"snapshot:{owner}/{name}#{use['number']}"
+        if use.get("kind") != "experiment_run" or snap not in graph.nodes:
+            continue
+        run_id = str(use["run_id"])
+        run = graph.node(
+            f"experiment_run:{run_id}",
+            "experiment_run",
+            str(use.get("run_name") or f"run {run_id[:8]}"),
+            run_id=run_id,
+            experiment_id=str(use.get("experiment_id") or ""),
+            experiment=str(use.get("experiment") or ""),
+            recorded_by=str(use.get("recorded_by") or ""),
+            link=str(use.get("link") or ""),
+        )
+        graph.edge(snap, run, "trained")
+
+
+def lineage(
+    dataset: Mapping[str, Any],
+    snapshots: Iterable[Mapping[str, Any]],
+    uses: Iterable[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """`dataset`: the service's record (id, owner, name); `snapshots`: Snapshot.to_json()s;
+    `uses`: the service's uses of them (datasets_service/uses.py public_use)."""
     graph = Graph()
     owner, name = str(dataset["owner"]), str(dataset["name"])
     root = graph.node(f"dataset:{owner}/{name}", "dataset", name, owner=owner)
@@ -86,6 +112,7 @@ def lineage(dataset: Mapping[str, Any], snapshots: Iterable[Mapping[str, Any]]) 
         if origin.get("restored"):
             graph.edge(f"snapshot:{owner}/{name}#{origin['restored']}", snap, "restored")
         _origins(graph, owner, snap, origin)
+    _uses(graph, owner, name, uses)
     known = set(graph.nodes)
     graph.edges = [e for e in graph.edges if e["from"] in known and e["to"] in known]
     return graph.to_json()

@@ -20,6 +20,7 @@ ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
     ("api/datasets/{dataset_id}/snapshots/{number}/diff", h.DiffHandler),
     ("api/datasets/{dataset_id}/snapshots/{number}/restore", h.RestoreHandler),
     ("api/datasets/{dataset_id}/snapshots/{number}/tags", h.TagHandler),
+    ("api/datasets/{dataset_id}/snapshots/{number}/uses", h.UsesHandler),
     ("api/datasets/{dataset_id}/retention", h.RetentionHandler),
     ("api/datasets/{dataset_id}/gc", h.GcHandler),
     ("api/datasets/{dataset_id}/sample", h.SampleHandler),

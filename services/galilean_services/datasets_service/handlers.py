@@ -10,6 +10,7 @@ from ..kit.body import known_id
 from ..kit.handlers import BaseHandler as KitHandler
 from .access import SCOPES
 from .service import DatasetsService
+from .uses import USE_BODY
 
 TEXT = {"type": "string", "maxLength": 10_000}
 GROUPS = {"type": "array", "items": {"type": "string", "minLength": 1}}
@@ -189,6 +190,26 @@ class EditsHandler(BaseHandler):
         self.send(await self.service.edit(self.caller, _dataset(dataset_id), body), 201)
 
 
+class UsesHandler(BaseHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "get": "What used this snapshot: MLflow runs trained on it, each with its link",
+        "post": "Record your use of this snapshot (anyone who may read the dataset): "
+        "{kind: experiment_run, run_id, experiment_id, experiment?, run_name?} → the use "
+        "(201; 200 when that run was recorded already)",
+    }
+    bodies: ClassVar[dict[str, dict[str, Any]]] = {"post": USE_BODY}
+
+    def get(self, dataset_id: str, number: str) -> None:
+        self.send(self.service.uses(self.caller, _dataset(dataset_id), _number(number)))
+
+    async def post(self, dataset_id: str, number: str) -> None:
+        body = self.body_object()
+        found, new = await self.service.record_use(
+            self.caller, _dataset(dataset_id), _number(number), body
+        )
+        self.send(found, 201 if new else 200)
+
+
 class RestoreHandler(BaseHandler):
     docs: ClassVar[dict[str, str]] = {
         "post": "Make this snapshot's content the new head (the old head stays a snapshot)"
@@ -242,7 +263,8 @@ class GcHandler(BaseHandler):
 class LineageHandler(BaseHandler):
     docs: ClassVar[dict[str, str]] = {
         "get": "The dataset's lineage: its snapshots and the flow versions, runs, notebooks, "
-        "restores and source datasets that made them, as nodes and edges"
+        "restores and source datasets that made them, and the MLflow runs trained on them, "
+        "as nodes and edges"
     }
 
     async def get(self, dataset_id: str) -> None:

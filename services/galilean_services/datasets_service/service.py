@@ -3,6 +3,7 @@ keeps the records, and has the owner's worker do the work (operations.py)."""
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
@@ -21,6 +22,7 @@ from .config import ServiceConfig
 from .jobs import Jobs
 from .operations import STORES, Operations
 from .store import Store
+from .uses import check_use, mlflow_prefix, public_use
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -135,6 +137,7 @@ class DatasetsService:
         self.plane = plane or make_plane(config.plane_config())
         self.ops = Operations(config, self.plane)
         self.jobs = Jobs()
+        self.mlflow = mlflow_prefix(config.prefix)  # where the uses' MLflow runs are
 
     # -- datasets -------------------------------------------------------------------------
     def list(self, caller: Caller) -> list[dict[str, Any]]:
@@ -277,7 +280,28 @@ class DatasetsService:
         """The dataset's snapshots and what made each (datasets/lineage.py)."""
         caller.need("read")
         dataset = visible(caller, self.store.get(dataset_id))
-        return lineage(dataset, await self.ops.run(dataset, "snapshots"))
+        snapshots = await self.ops.run(dataset, "snapshots")
+        return lineage(dataset, snapshots, self.uses(caller, dataset_id))
+
+    # -- uses of snapshots (uses.py): readers record their own ------------------------------
+    async def record_use(
+        self, caller: Caller, dataset_id: int, number: int, body: dict[str, Any]
+    ) -> tuple[dict[str, Any], bool]:
+        """Record that the caller used snapshot `number` (an MLflow run trained on it);
+        the use and whether it is new (the same run is recorded once)."""
+        caller.need("read")
+        dataset = visible(caller, self.store.get(dataset_id))
+        use = check_use(body)
+        await self.ops.run(dataset, "get", {"number": number})  # 404 naming it if gone
+        found, new = self.store.record_use(dataset_id, number, caller.name, use)
+        return public_use(found, self.mlflow), new
+
+    def uses(
+        self, caller: Caller, dataset_id: int, number: int | None = None
+    ) -> builtins.list[dict[str, Any]]:
+        caller.need("read")
+        visible(caller, self.store.get(dataset_id))
+        return [public_use(u, self.mlflow) for u in self.store.uses_of(dataset_id, number)]
 
     async def export(self, caller: Caller, dataset_id: int, body: dict[str, Any]) -> Any:
         """A table at a snapshot to a file in the owner's folder (datasets/export.py), or

@@ -1,9 +1,11 @@
 """The service's own records: which datasets exist, their owners, drivers, folders and the
-groups they are shared with. The data and its snapshots live in the owner's folder (the
+groups they are shared with, and what used their snapshots (an MLflow run trained on one,
+`uses`). The data and its snapshots live in the owner's folder (the
 datasets core's stores), not here. SQLAlchemy Core over SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
+import builtins
 import json
 import time
 from typing import Any
@@ -32,6 +34,30 @@ datasets = sa.Table(
     sa.Column("updated", sa.Float, nullable=False),
     sa.UniqueConstraint("owner", "name", name="galilean_datasets_owner_name"),
 )
+# What used a snapshot (kind "experiment_run": an MLflow run trained on it), recorded by
+# whoever used it; gone with its dataset.
+uses = sa.Table(
+    "galilean_dataset_uses",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "dataset_id",
+        sa.Integer,
+        sa.ForeignKey("galilean_datasets.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("recorded_by", sa.String(255), nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("experiment_id", sa.String(64), nullable=False),
+    sa.Column("experiment", sa.String(500), nullable=False),
+    sa.Column("run_name", sa.String(255), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.UniqueConstraint("dataset_id", "number", "kind", "run_id", name="galilean_dataset_uses_key"),
+)
+USE_FIELDS = ("kind", "run_id", "experiment_id", "experiment", "run_name")
 
 
 def _row(row: Any) -> dict[str, Any]:
@@ -115,4 +141,40 @@ class Store:
 
     def delete(self, dataset_id: int) -> None:
         with self.engine.begin() as con:
+            con.execute(uses.delete().where(uses.c.dataset_id == dataset_id))
             con.execute(datasets.delete().where(datasets.c.id == dataset_id))
+
+    # -- uses of snapshots -------------------------------------------------------------------
+    def record_use(
+        self, dataset_id: int, number: int, recorded_by: str, use: dict[str, str]
+    ) -> tuple[dict[str, Any], bool]:
+        """The use recorded (`use`: USE_FIELDS) and whether it is new: the same run on
+        the same snapshot is recorded once."""
+        key = (
+            (uses.c.dataset_id == dataset_id)
+            & (uses.c.number == number)
+            & (uses.c.kind == use["kind"])
+            & (uses.c.run_id == use["run_id"])
+        )
+        values = {field: use[field] for field in USE_FIELDS}
+        row = {"dataset_id": dataset_id, "number": number, "recorded_by": recorded_by, **values}
+        try:
+            with self.engine.begin() as con:
+                con.execute(uses.insert().values(**row, created=time.time()))
+            new = True
+        except sa.exc.IntegrityError:
+            new = False
+        with self.engine.connect() as con:
+            found = con.execute(uses.select().where(key)).first()
+        if found is None:  # its dataset was deleted meanwhile
+            raise NotFound(f"dataset {dataset_id} does not exist", [{"field": "dataset_id"}])
+        return dict(found._mapping), new
+
+    def uses_of(self, dataset_id: int, number: int | None = None) -> builtins.list[dict[str, Any]]:
+        """The uses of a dataset's snapshots (of snapshot `number` only), oldest first."""
+        query = uses.select().where(uses.c.dataset_id == dataset_id)
+        if number is not None:
+            query = query.where(uses.c.number == number)
+        with self.engine.connect() as con:
+            rows = con.execute(query.order_by(uses.c.id))
+            return [dict(row._mapping) for row in rows]

@@ -20,8 +20,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import psutil
-
 from .config import GatewayConfig
 from .settings import SERVICE_USER
 
@@ -61,6 +59,10 @@ class Backend:
         self.proc: subprocess.Popen[bytes] | None = None
         self.started = 0.0
         self.ready_after: float | None = None
+        # Why MLflow cannot run (not installed, its database unreachable, it keeps dying):
+        # the gateway keeps answering, 503 with this, rather than exit (a managed service
+        # that exits takes the hub down with it).
+        self.problem: str | None = None
 
     @property
     def url(self) -> str:
@@ -167,10 +169,13 @@ class Backend:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
             return
-        with contextlib.suppress(psutil.Error):
-            if "mlflow" in " ".join(psutil.Process(pid).cmdline()):
-                log.warning("stopping MLflow left running by a previous start (pid %d)", pid)
-                stop_group(pid, STOP_GRACE)
+        try:  # the hub's environment has no psutil: Linux's /proc says what runs
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            command = b""
+        if b"mlflow" in command:
+            log.warning("stopping MLflow left running by a previous start (pid %d)", pid)
+            stop_group(pid, STOP_GRACE)
         self.pid_file.unlink(missing_ok=True)
 
 

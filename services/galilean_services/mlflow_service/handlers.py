@@ -4,6 +4,7 @@ permissions, so the gateway does it for the resource's MANAGE holder)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from ..kit.errors import ValidationError
@@ -20,23 +21,20 @@ class HealthHandler(GatewayHandler):
 
     def get(self) -> None:
         backend = self.gateway.backend
-        gone = backend.exited()
-        if gone or backend.ready_after is None:
-            self.set_status(503)
-            state = "stopped" if gone else "starting"
-            self.finish(
-                {
-                    "ok": False,
-                    "status": 503,
-                    "mlflow": state,
-                    "errors": [],
-                    "error": f"MLflow is {state}",
-                }
-            )
+        if backend.problem:
+            state, message = "unavailable", backend.problem
+        elif backend.exited():
+            state, message = "restarting", "MLflow stopped and is being restarted"
+        elif backend.ready_after is None:
+            state, message = "starting", "MLflow is starting"
+        else:
+            ready = round(backend.ready_after, 1)
+            self.send({"ok": True, "mlflow": "running", "started_in_seconds": ready})
             return
-        self.send(
-            {"ok": True, "mlflow": "running", "started_in_seconds": round(backend.ready_after, 1)}
-        )
+        self.set_status(503)
+        self.set_header("Content-Type", "application/json")
+        body = {"ok": False, "status": 503, "mlflow": state, "errors": [], "error": message}
+        self.finish(json.dumps(body))
 
 
 class ShareHandler(GatewayHandler):

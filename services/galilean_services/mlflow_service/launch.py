@@ -42,7 +42,8 @@ async def watch(backend: Backend, timeout: float) -> None:
             log.error("%s", gone)
             backend.ready_after = None
             if restarts >= RESTARTS:
-                log.error("MLflow failed %d times in a row: not restarting it", restarts + 1)
+                backend.problem = f"MLflow failed {restarts + 1} times in a row: see its log"
+                log.error("%s (%s)", backend.problem, backend.log_path)
                 return
             restarts += 1
             await asyncio.to_thread(backend.start)
@@ -52,28 +53,38 @@ async def watch(backend: Backend, timeout: float) -> None:
                 restarts = 0
                 log.info("MLflow is ready (%.1f s after its start)", backend.ready_after)
             elif time.monotonic() - backend.started > timeout:
-                log.error("MLflow did not answer in %d s: see %s", timeout, backend.log_path)
+                backend.problem = f"MLflow did not answer in {timeout:.0f} s: see its log"
+                log.error("%s (%s)", backend.problem, backend.log_path)
                 await asyncio.to_thread(backend.stop)
                 return
         await asyncio.sleep(0.5 if backend.ready_after is None else 5)
 
 
+def start_backend(gateway: Gateway) -> None:
+    """MLflow's database, then MLflow; what stops them is the gateway's `problem` (it keeps
+    answering 503 with it: a managed service that exits takes the hub down)."""
+    try:
+        ensure_database(gateway.config.db_url)
+        gateway.backend.start()
+    except (MlflowUnavailable, DatabaseUnavailable) as exc:
+        gateway.backend.problem = str(exc)
+        log.error("%s", exc)
+
+
 async def serve(config: GatewayConfig) -> None:
     server = launch.listen_starting("mlflow", config.port, config.prefix)
     gateway = Gateway(config)
-    try:
-        await asyncio.to_thread(ensure_database, config.db_url)
-        await asyncio.to_thread(gateway.backend.start)
-    except (MlflowUnavailable, DatabaseUnavailable) as exc:
-        log.error("%s", exc)
-        raise SystemExit(2) from None
+    await asyncio.to_thread(start_backend, gateway)
     launch.serve(server, make_app(gateway))
     log.info("MLflow gateway on port %d, prefix %s", config.port, config.prefix)
-    watcher = asyncio.ensure_future(watch(gateway.backend, config.start_timeout))
+    watcher = None
+    if gateway.backend.problem is None:
+        watcher = asyncio.ensure_future(watch(gateway.backend, config.start_timeout))
     try:
         await launch.until_stopped(lambda: None, 5.0)
     finally:
-        watcher.cancel()
+        if watcher is not None:
+            watcher.cancel()
         server.stop()
         await asyncio.to_thread(gateway.backend.stop)
 

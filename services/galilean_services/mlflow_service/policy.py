@@ -32,7 +32,7 @@ HOP_BY_HOP = {
 # the gateway sets itself, and what MLflow would judge wrongly behind a proxy (its CORS
 # block refuses any Origin but localhost: the gateway checks the origin instead).
 DROPPED_REQUEST = HOP_BY_HOP | {"host", "cookie", "authorization", "origin", "referer"}
-DROPPED_RESPONSE = HOP_BY_HOP | {"content-length", "server", "date"}
+DROPPED_RESPONSE = HOP_BY_HOP | {"server", "date"}
 
 API = r"(?:ajax-)?api/[23]\.0/mlflow/"
 # Who exists, who holds which role, creating users and admins: MLflow admins only (MLflow

@@ -79,6 +79,8 @@ class ProxyHandler(GatewayHandler):
 
     async def forward(self, body: bytes | Callable[..., Awaitable[None]]) -> None:
         backend = self.gateway.backend
+        if backend.problem:
+            raise GalileanError(backend.problem, status=503)
         query = self.request.query
         url = f"{backend.url}/{self.path}" + (f"?{query}" if query else "")
         headers = policy.upstream_headers(
