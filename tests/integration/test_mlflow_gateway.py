@@ -129,6 +129,28 @@ def test_sharing_with_a_hub_group(mlflow_gateway: MlflowGateway) -> None:
     assert app.call("GET", read, who="carol").status_code == 403
 
 
+def test_smuggled_headers_and_encoded_paths_get_nothing(mlflow_gateway: MlflowGateway) -> None:
+    app = mlflow_gateway
+    bobs = new_experiment(app, "bob-secret-work", who="bob")
+    smuggled = {"X_Galilean_Groups": "mlflow-admins", "X_Galilean_User": "bob"}
+    me = app.ok("GET", "api/2.0/mlflow/users/current", headers=smuggled)
+    assert me["user"]["username"] == "alice"
+    assert me["user"]["is_admin"] is False
+    reply = app.call("GET", f"{API}/experiments/get?experiment_id={bobs}", headers=smuggled)
+    assert reply.status_code == 403
+    for path in (
+        "ajax-api/3.0/mlflow/%2561ssistant/config",
+        "api/2.0/mlflow/users/list%3F",
+        "api/3.0/mlflow/%2572oles/list?workspace=default",
+    ):
+        reply = app.call("GET", path)
+        assert reply.status_code == 400, (path, reply.status_code, reply.text[:200])
+        assert reply.json()["errors"] == [{"field": "path"}]
+    # A run credited to someone else through an encoded path: refused before MLflow.
+    sneaky = {"experiment_id": bobs, "user_id": "bob"}
+    assert app.call("POST", f"{API}/runs/create%3F", sneaky).status_code == 400
+
+
 def test_share_requests_are_checked(mlflow_gateway: MlflowGateway) -> None:
     app = mlflow_gateway
     base = {"resource_type": "experiment", "resource_id": "1", "group": "g", "permission": "READ"}
@@ -137,6 +159,8 @@ def test_share_requests_are_checked(mlflow_gateway: MlflowGateway) -> None:
         ("resource_id", ""),
         ("group", " "),
         ("permission", "OWN"),
+        ("resource_id", "*"),  # every experiment, to MLflow: admins only
+        ("resource_id", "1 OR 1"),
         ("color", "red"),
     ]:
         reply = app.call("POST", "galilean/share", {**base, field: value})

@@ -18,6 +18,10 @@ def test_client_credentials_and_galilean_headers_never_reach_mlflow() -> None:
         ("Cookie", "jupyterhub-services=abc; mlflow-request-header-X-Galilean-User=alice"),
         ("X-Galilean-User", "alice"),
         ("x-galilean-gateway-secret", "guess"),
+        # Underscores reach a WSGI app as dashes, merged with the gateway's own header.
+        ("X_Galilean_Groups", "mlflow-admins"),
+        ("X-Forwarded-For", "127.0.0.1"),
+        ("Forwarded", "for=127.0.0.1"),
         ("Origin", "http://hub.lan"),
         ("Host", "hub.lan"),
         ("Connection", "keep-alive"),
@@ -27,14 +31,49 @@ def test_client_credentials_and_galilean_headers_never_reach_mlflow() -> None:
     headers = policy.upstream_headers(
         sent, user="bob", groups={"team a", "x,y"}, secret="s3", host="127.0.0.1:5000"
     )
+    groups = "team%20a,x%2Cy"  # a group name may hold a comma
     assert headers == {
         "Content-Type": "application/json",
         "Content-Length": "12",
         "Host": "127.0.0.1:5000",
+        "X-Forwarded-For": "192.0.2.1",  # never loopback: MLflow's assistant trusts that
         "X-Galilean-User": "bob",
-        "X-Galilean-Groups": "team%20a,x%2Cy",  # a group name may hold a comma
+        "X-Galilean-Groups": groups,
         "X-Galilean-Gateway-Secret": "s3",
+        "X-Galilean-Signature": policy.signature("s3", "bob", groups),
     }
+    assert policy.signature("s3", "bob", groups) != policy.signature("s3", "bob", groups + ",x")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "ajax-api/3.0/mlflow/%2561ssistant/config",  # decoded twice: assistant
+        "api/2.0/mlflow/users/list%3F",  # ? after decoding: users/list
+        "api/2.0/mlflow/runs/create%23",
+        "api/2.0/mlflow//runs/create",
+        "api/2.0/mlflow/./runs/create",
+        "api/2.0/mlflow/x/../runs/create",
+        "api/2.0/mlflow/runs%2Fcreate%00",
+        "api/2.0/mlflow/%5Cruns",
+        "api/2.0/mlflow/%ff",
+    ],
+)
+def test_paths_are_judged_as_mlflow_will_read_them(raw: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        policy.mlflow_path(raw)
+    assert refused.value.errors == [{"field": "path"}]
+
+
+def test_ordinary_paths_pass_decoded_once_and_go_on_re_encoded() -> None:
+    path = policy.mlflow_path("api/2.0/mlflow-artifacts/artifacts/1/r/artifacts/my%20model.pkl")
+    assert path == "api/2.0/mlflow-artifacts/artifacts/1/r/artifacts/my model.pkl"
+    assert policy.upstream_path(path).endswith("/my%20model.pkl")
+    assert (
+        policy.mlflow_path("ajax-api/2.0/mlflow/runs/search") == "ajax-api/2.0/mlflow/runs/search"
+    )
+    assert policy.mlflow_path("") == ""
+    assert policy.mlflow_path("static-files/") == "static-files/"
 
 
 def test_redirects_stay_under_the_prefix() -> None:
@@ -121,6 +160,13 @@ def test_users_names_are_kept_for_them() -> None:
     with pytest.raises(Forbidden):
         policy.rewrite_body(create, mine, "bob", False)
     assert policy.rewrite_body(create, mine, "ops", True) == mine  # admins may
+    # Nor by renaming one of theirs.
+    rename = f"{API}/experiments/update"
+    taken = json.dumps({"experiment_id": "7", "new_name": "users/ana/default"}).encode()
+    with pytest.raises(Forbidden) as refused:
+        policy.rewrite_body(rename, taken, "bob", False)
+    assert refused.value.errors == [{"field": "new_name"}]
+    assert policy.rewrite_body(rename, taken, "ana", False) == taken
     assert policy.default_experiment("ana") == "users/ana/default"
 
 

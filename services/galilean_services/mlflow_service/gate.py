@@ -68,4 +68,5 @@ class GatewayHandler(BaseHandler):
                 self.redirect(self.get_login_url())
                 raise web.Finish()
             raise GalileanError(LOGIN, status=401)
+        policy.check_user(self.caller.name)
         self.caller.need("use")

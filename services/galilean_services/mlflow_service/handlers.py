@@ -62,7 +62,7 @@ class ShareHandler(GatewayHandler):
     async def get(self) -> None:
         kind = self.get_query_argument("resource_type", "")
         ident = self.get_query_argument("resource_id", "")
-        check_resource(kind, ident)
+        check_resource(kind, ident, self.mlflow_admin)
         sharing = self.gateway.sharing
         await sharing.require(self.caller.name, self.mlflow_admin, kind, ident, "READ")
         self.send({"groups": await sharing.groups_of(kind, ident)})
@@ -73,7 +73,7 @@ class ShareHandler(GatewayHandler):
         if unknown:
             raise ValidationError(f"unknown field {unknown[0]!r}", [{"field": unknown[0]}])
         kind, ident = body.get("resource_type"), body.get("resource_id")
-        check_resource(kind, ident)
+        check_resource(kind, ident, self.mlflow_admin)
         group, permission = body.get("group"), body.get("permission")
         if not isinstance(group, str) or not group.strip() or len(group) > 255:
             raise ValidationError("group must be a hub group's name", [{"field": "group"}])
@@ -88,13 +88,20 @@ class ShareHandler(GatewayHandler):
         self.send({"groups": await sharing.groups_of(str(kind), str(ident))})
 
 
-def check_resource(kind: Any, ident: Any) -> None:
+def check_resource(kind: Any, ident: Any, admin: bool) -> None:
+    """An experiment by its id, a model by its name; "*" (every one, to MLflow) only for
+    MLflow admins."""
     if kind not in RESOURCE_TYPES:
         raise ValidationError(
             "resource_type must be one of " + ", ".join(RESOURCE_TYPES),
             [{"field": "resource_type"}],
         )
-    if not isinstance(ident, str) or not ident or len(ident) > 500:
+    valid = isinstance(ident, str) and 0 < len(ident) <= 500
+    if valid and kind == "experiment":
+        valid = ident.isdigit() or (ident == "*" and admin)
+    elif valid:
+        valid = ident != "*" or admin
+    if not valid:
         raise ValidationError(
             "resource_id must be the experiment's id or the model's name",
             [{"field": "resource_id"}],

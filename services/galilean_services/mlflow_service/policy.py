@@ -6,10 +6,12 @@ browser request comes from the hub's own pages (MLflow's UI cannot send an _xsrf
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ..kit.errors import Forbidden, ValidationError
 from .settings import SERVICE_USER
@@ -17,6 +19,12 @@ from .settings import SERVICE_USER
 SECRET_HEADER = "X-Galilean-Gateway-Secret"  # noqa: S105 (a header name)
 USER_HEADER = "X-Galilean-User"
 GROUPS_HEADER = "X-Galilean-Groups"
+# HMAC of the user and groups headers with the secret: a header the client smuggled in
+# beside them (servers merge duplicates) breaks it, and MLflow's side refuses the request.
+SIGNATURE_HEADER = "X-Galilean-Signature"
+# Who MLflow thinks is calling: never loopback (its assistant trusts "local" callers, and
+# the gateway is one); an address of the documentation range, reachable by nobody.
+FORWARDED_FOR = "192.0.2.1"
 
 HOP_BY_HOP = {
     "connection",
@@ -31,7 +39,14 @@ HOP_BY_HOP = {
 # Never forwarded from the client: its hub credentials (MLflow must not see them), what
 # the gateway sets itself, and what MLflow would judge wrongly behind a proxy (its CORS
 # block refuses any Origin but localhost: the gateway checks the origin instead).
-DROPPED_REQUEST = HOP_BY_HOP | {"host", "cookie", "authorization", "origin", "referer"}
+DROPPED_REQUEST = HOP_BY_HOP | {
+    "host",
+    "cookie",
+    "authorization",
+    "origin",
+    "referer",
+    "forwarded",
+}
 DROPPED_RESPONSE = HOP_BY_HOP | {"server", "date"}
 
 API = r"(?:ajax-)?api/[23]\.0/mlflow/"
@@ -51,6 +66,7 @@ SWITCHED_OFF = re.compile(
 )
 RUN_CREATE = re.compile(rf"^{API}runs/create$")
 EXPERIMENT_CREATE = re.compile(rf"^{API}experiments/create$")
+EXPERIMENT_UPDATE = re.compile(rf"^{API}experiments/update$")  # a rename: new_name
 # A body the gateway reads to change (a run's user) or check (an experiment's name).
 SMALL_BODY = 1 << 20
 
@@ -61,6 +77,20 @@ def default_experiment(user: str) -> str:
     return f"users/{user}/default"
 
 
+def signature(secret: str, user: str, groups: str) -> str:
+    message = f"{user}\n{groups}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _dropped(name: str) -> bool:
+    lower = name.lower()
+    return (
+        "_" in lower  # X_Galilean_User reaches a WSGI app as HTTP_X_GALILEAN_USER
+        or lower in DROPPED_REQUEST
+        or lower.startswith(("x-galilean-", "x-forwarded-"))
+    )
+
+
 def upstream_headers(
     headers: Iterable[tuple[str, str]],
     *,
@@ -69,20 +99,45 @@ def upstream_headers(
     secret: str,
     host: str,
 ) -> dict[str, str]:
-    """The request headers MLflow gets: the client's, less credentials, hop-by-hop and
-    every X-Galilean-* (MLflow's UI turns cookies into headers, so a browser can send
-    any), plus who the hub says the caller is and the gateway's secret."""
-    kept = {
-        name: value
-        for name, value in headers
-        if name.lower() not in DROPPED_REQUEST and not name.lower().startswith("x-galilean-")
-    }
+    """The request headers MLflow gets: the client's, less credentials, hop-by-hop, any
+    name with an underscore, X-Forwarded-* and every X-Galilean-* (MLflow's UI turns
+    cookies into headers, so a browser can send any), plus who the hub says the caller is,
+    signed with the gateway's secret."""
+    kept = {name: value for name, value in headers if not _dropped(name)}
+    listed = ",".join(quote(g, safe="") for g in sorted(groups))
     return kept | {
         "Host": host,
+        "X-Forwarded-For": FORWARDED_FOR,
         USER_HEADER: user,
-        GROUPS_HEADER: ",".join(quote(g, safe="") for g in sorted(groups)),
+        GROUPS_HEADER: listed,
         SECRET_HEADER: secret,
+        SIGNATURE_HEADER: signature(secret, user, listed),
     }
+
+
+# What a path may hold once decoded: nothing that means something else to MLflow's server
+# after it decodes again (%, ?, #), nothing its URL parsing drops (controls), no \.
+UNSAFE_PATH = re.compile(r"[%?#\\\x00-\x1f\x7f]")
+
+
+def mlflow_path(raw: str) -> str:
+    """The path under the prefix as the client sent it (percent-encoded), decoded once:
+    what the rules judge and what MLflow gets (re-encoded, so it decodes to the same)."""
+    try:
+        path = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        path = "%"  # not UTF-8: refused below
+    segments = path.split("/")
+    if UNSAFE_PATH.search(path) or "" in segments[:-1] or {".", ".."} & set(segments):
+        raise ValidationError(
+            "the path holds characters or segments MLflow's paths never have",
+            [{"field": "path"}],
+        )
+    return path
+
+
+def upstream_path(path: str) -> str:
+    return quote(path, safe="/-._~!$&'()*+,;=:@")
 
 
 def response_headers(headers: Iterable[tuple[str, str]], prefix: str) -> list[tuple[str, str]]:
@@ -99,10 +154,14 @@ def response_headers(headers: Iterable[tuple[str, str]], prefix: str) -> list[tu
     return out
 
 
-def check_allowed(path: str, user: str, mlflow_admin: bool) -> None:
-    """403 for what this caller may not ask of MLflow at all (MLflow checks the rest)."""
+def check_user(user: str) -> None:
     if user == SERVICE_USER:
         raise Forbidden(f"the user name {user!r} is reserved for the gateway")
+
+
+def check_allowed(path: str, user: str, mlflow_admin: bool) -> None:
+    """403 for what this caller may not ask of MLflow at all (MLflow checks the rest)."""
+    check_user(user)
     if SWITCHED_OFF.match(path):
         raise Forbidden(
             f"{path} is switched off in Galilean's MLflow (it would run work or hold keys on "
@@ -117,12 +176,13 @@ def check_allowed(path: str, user: str, mlflow_admin: bool) -> None:
 
 
 def needs_body(path: str) -> bool:
-    return bool(RUN_CREATE.match(path) or EXPERIMENT_CREATE.match(path))
+    return any(rule.match(path) for rule in (RUN_CREATE, EXPERIMENT_CREATE, EXPERIMENT_UPDATE))
 
 
 def rewrite_body(path: str, body: bytes, user: str, mlflow_admin: bool) -> bytes:
     """runs/create: the run's user is the hub user, whatever the client said (MLflow takes
-    it from the request). experiments/create: `users/<other>/...` names are refused."""
+    it from the request). experiments/create and a rename (experiments/update's new_name):
+    `users/<other>/...` names are refused."""
     try:
         message = json.loads(body or b"{}")
     except ValueError:
@@ -135,13 +195,13 @@ def rewrite_body(path: str, body: bytes, user: str, mlflow_admin: bool) -> bytes
         tags = [t for t in tags if t.get("key") != "mlflow.user"]
         message["tags"] = [*tags, {"key": "mlflow.user", "value": user}]
         return json.dumps(message).encode()
-    name = message.get("name")
+    name = message.get("new_name" if EXPERIMENT_UPDATE.match(path) else "name")
     if isinstance(name, str) and not mlflow_admin:
         match = re.match(r"^/?users/([^/]+)/", name)
         if match and match.group(1) != user:
             raise Forbidden(
                 f"experiment names starting users/{match.group(1)}/ are kept for that user",
-                [{"field": "name"}],
+                [{"field": "new_name" if EXPERIMENT_UPDATE.match(path) else "name"}],
             )
     return body
 

@@ -39,7 +39,8 @@ class ProxyHandler(GatewayHandler):
         self.headers_sent = False
         await self.authenticate()
         self.request.connection.set_max_body_size(MAX_BODY)  # type: ignore[union-attr]
-        self.path = self.path_args[0] if self.path_args else ""
+        # Judged as decoded once, sent re-encoded: MLflow decodes it to what was judged.
+        self.path = policy.mlflow_path(self.request.path[len(self.prefix) :])
         policy.check_allowed(self.path, self.caller.name, self.mlflow_admin)
         length = self.request.headers.get("Content-Length")
         if length is not None and not length.isdigit():
@@ -82,7 +83,8 @@ class ProxyHandler(GatewayHandler):
         if backend.problem:
             raise GalileanError(backend.problem, status=503)
         query = self.request.query
-        url = f"{backend.url}/{self.path}" + (f"?{query}" if query else "")
+        path = policy.upstream_path(self.path)
+        url = f"{backend.url}/{path}" + (f"?{query}" if query else "")
         headers = policy.upstream_headers(
             self.request.headers.get_all(),
             user=self.caller.name,

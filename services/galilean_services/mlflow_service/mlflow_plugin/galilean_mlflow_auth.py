@@ -6,7 +6,9 @@ context; many times per request, so it must be cheap) and expects a werkzeug
 `Authorization` naming the MLflow user, or a Flask `Response` to send instead.
 
 Only the gateway is believed: a request must carry the secret the gateway made at this
-start (`X-Galilean-Gateway-Secret`), else 401 without `WWW-Authenticate` (no Basic popup).
+start (`X-Galilean-Gateway-Secret`) and its HMAC of the user and groups headers
+(`X-Galilean-Signature`: a value smuggled in beside them breaks it), else 401 without
+`WWW-Authenticate` (no Basic popup).
 The gateway strips any client-sent `X-Galilean-*` header and sets the hub user and groups.
 On first sight of a user, or when their hub groups change: the MLflow user is created, its
 roles follow the hub groups (role `hub:<group>` in workspace `default`, so an admin can
@@ -16,6 +18,7 @@ give a team READ or EDIT), and `is_admin` follows membership of the admin group.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import hmac
 import json
 import os
@@ -30,6 +33,7 @@ from werkzeug.datastructures import Authorization
 SECRET_HEADER = "X-Galilean-Gateway-Secret"  # noqa: S105 (a header name)
 USER_HEADER = "X-Galilean-User"
 GROUPS_HEADER = "X-Galilean-Groups"
+SIGNATURE_HEADER = "X-Galilean-Signature"
 ROLE_PREFIX = "hub:"
 WORKSPACE = "default"
 
@@ -57,10 +61,17 @@ def authenticate_gateway() -> Authorization | Response:
     if not _SECRET or not given or not hmac.compare_digest(given, _SECRET):
         return _refuse("MLflow answers only through the hub: use /services/mlflow/")
     user = request.headers.get(USER_HEADER, "")
+    listed = request.headers.get(GROUPS_HEADER, "")
+    # Signed by the gateway over exactly these values: a header smuggled in beside them
+    # (merged into one value by the server) does not verify.
+    expected = hmac.new(_SECRET, f"{user}\n{listed}".encode(), hashlib.sha256).hexdigest()
+    given_signature = request.headers.get(SIGNATURE_HEADER, "")
+    if not hmac.compare_digest(given_signature.encode(), expected.encode()):
+        return _refuse("the gateway's signature does not match")
     if not user:
         return _refuse("no hub user given")
     if user != _SERVICE_USER:
-        groups = _groups(request.headers.get(GROUPS_HEADER, ""))
+        groups = _groups(listed)
         if _seen.get(user) != groups:
             with _lock:
                 if _seen.get(user) != groups:
