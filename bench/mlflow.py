@@ -36,13 +36,11 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from mlflow_app import PREFIX, TOKENS, wait_healthy  # noqa: E402
+from mlflow_app import PREFIX, gateway_in_process  # noqa: E402
 
 from conftest import admin_client, approved_user  # noqa: E402
-from galilean_services.kit.testing import FakeHubAuth, running  # noqa: E402
 from galilean_services.mlflow_service import policy  # noqa: E402
-from galilean_services.mlflow_service.app import Gateway, make_app  # noqa: E402
-from galilean_services.mlflow_service.config import GatewayConfig  # noqa: E402
+from galilean_services.mlflow_service.app import Gateway  # noqa: E402
 from galilean_services.mlflow_service.settings import MlflowSettings  # noqa: E402
 from harness.hub import Hub  # noqa: E402
 
@@ -276,22 +274,8 @@ def footprint() -> tuple[int, int]:
 @contextlib.contextmanager
 def local_mlflow(folder: Path) -> Iterator[tuple[Gateway, str]]:
     """(a) and (b): the gateway's Backend and application in this process, fresh SQLite."""
-    settings = MlflowSettings()
-    config = GatewayConfig(
-        db_url=settings.mlflow_database_url("", folder),
-        artifacts=settings.mlflow_artifacts_path(folder),
-        home=settings.mlflow_environment(),
-        state=folder / "mlflow",
-        prefix=PREFIX,
-    )
-    gateway = Gateway(config)
-    gateway.backend.start()
-    try:
-        wait_healthy(gateway)
-        with running(make_app(gateway, FakeHubAuth(TOKENS))) as url:
-            yield gateway, url
-    finally:
-        gateway.backend.stop()
+    with gateway_in_process(folder) as app:
+        yield app.gateway, app.url.removesuffix(PREFIX.rstrip("/"))
 
 
 def direct_target(gateway: Gateway) -> Target:

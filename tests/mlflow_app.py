@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -66,15 +67,16 @@ def wait_healthy(gateway: Gateway) -> None:
     raise AssertionError(f"MLflow did not start in {START_TIMEOUT} s")
 
 
-@pytest.fixture(scope="module")
-def mlflow_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowGateway]:
-    data: Path = tmp_path_factory.mktemp("mlflow-gateway")
+@contextmanager
+def gateway_in_process(folder: Path) -> Iterator[MlflowGateway]:
+    """A real MLflow (fresh SQLite in `folder`) behind the gateway's application, served
+    in this process with FakeHubAuth; stopped on exit."""
     settings = MlflowSettings()
     config = GatewayConfig(
-        db_url=settings.mlflow_database_url("", data),
-        artifacts=settings.mlflow_artifacts_path(data),
+        db_url=settings.mlflow_database_url("", folder),
+        artifacts=settings.mlflow_artifacts_path(folder),
         home=settings.mlflow_environment(),
-        state=data / "mlflow",
+        state=folder / "mlflow",
         prefix=PREFIX,
     )
     gateway = Gateway(config)
@@ -85,3 +87,9 @@ def mlflow_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowG
             yield MlflowGateway(url + PREFIX.rstrip("/"), gateway)
     finally:
         gateway.backend.stop()
+
+
+@pytest.fixture(scope="module")
+def mlflow_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowGateway]:
+    with gateway_in_process(tmp_path_factory.mktemp("mlflow-gateway")) as app:
+        yield app

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from ..kit.errors import ValidationError
+from ..kit.errors import ValidationError, error_body
 from .gate import GatewayHandler
 from .sharing import PERMISSIONS, RESOURCE_TYPES
 
@@ -33,8 +33,7 @@ class HealthHandler(GatewayHandler):
             return
         self.set_status(503)
         self.set_header("Content-Type", "application/json")
-        body = {"ok": False, "status": 503, "mlflow": state, "errors": [], "error": message}
-        self.finish(json.dumps(body))
+        self.finish(json.dumps({**error_body(message, 503), "mlflow": state}))
 
 
 class ShareHandler(GatewayHandler):
