@@ -104,6 +104,15 @@ def approved_user(hub: Hub, admin: HubClient, name: str) -> HubClient:
     return client
 
 
+def group_with(hub: Hub, group: str, members: list[str]) -> None:
+    """The hub group with these members (made once per hub; the session's hubs are shared)."""
+    admin = admin_client(hub)
+    made = admin.api("POST", f"/groups/{group}", json={"users": members})
+    if made.status_code == 409:
+        made = admin.api("POST", f"/groups/{group}/users", json={"users": members})
+    assert made.status_code in (200, 201), made.text
+
+
 # Server extensions every user server must load (checked in its log), both modes:
 # jupyter_server_ydoc is jupyter-collaboration's server side.
 REQUIRED_EXTENSIONS = ("galilean_server", "jupyter_server_ydoc", "jupyter_ai_jupyternaut")

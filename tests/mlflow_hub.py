@@ -9,7 +9,7 @@ from typing import Any
 import psutil
 import requests
 
-from conftest import PASSWORD, admin_client
+from conftest import PASSWORD
 from harness.client import HubClient
 from harness.hub import Hub
 
@@ -48,30 +48,11 @@ def call(client: HubClient, method: str, path: str, **kwargs: Any) -> requests.R
     return client.api(method, path, allow_redirects=False, **kwargs)
 
 
-def group_with(hub: Hub, group: str, members: list[str]) -> None:
-    """The hub group with these members (made once per hub)."""
-    admin = admin_client(hub)
-    made = admin.api("POST", f"/groups/{group}", json={"users": members})
-    if made.status_code == 409:
-        made = admin.api("POST", f"/groups/{group}/users", json={"users": members})
-    assert made.status_code in (200, 201), made.text
-
-
 def client_of(hub: Hub, name: str, scopes: list[str] | None = None) -> HubClient:
     """A logged-in client of an approved user, with a new token (of these scopes only,
     when given)."""
     client = HubClient(hub.url)
     logged_in, error = client.login(name, PASSWORD)
     assert logged_in, error
-    if scopes is None:
-        client.new_token()
-        return client
-    reply = client.http.post(
-        f"{hub.url}/hub/api/users/{name}/tokens",
-        json={"note": "narrow", "scopes": scopes},
-        headers={"X-XSRFToken": client.xsrf_cookie()},
-        timeout=30,
-    )
-    assert reply.status_code == 201, reply.text
-    client.token = reply.json()["token"]
+    client.new_token("narrow" if scopes is not None else "tests", scopes)
     return client

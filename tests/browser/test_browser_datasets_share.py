@@ -23,7 +23,7 @@ from lab import lab_user, log_in
 from labelled_images import ITEMS, make_labelled
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from conftest import admin_client
+from conftest import group_with
 from harness.hub import Hub
 
 OWNER = "shareowner"
@@ -34,15 +34,6 @@ SHARED = "birds"
 
 def shot(page: Page, output_dir: Path, name: str) -> None:
     page.screenshot(path=str(output_dir / f"datasets-share-{name}.png"))
-
-
-def group_with_member(hub: Hub) -> None:
-    """The hub group GROUP with MEMBER in it (made once per hub)."""
-    admin = admin_client(hub)
-    made = admin.api("POST", f"/groups/{GROUP}", json={"users": [MEMBER]})
-    if made.status_code == 409:  # the hub of this session has it already
-        made = admin.api("POST", f"/groups/{GROUP}/users", json={"users": [MEMBER]})
-    assert made.status_code in (200, 201), made.text
 
 
 def make_dataset(panel: Locator) -> None:
@@ -110,7 +101,7 @@ def test_a_dataset_shared_to_edit_then_to_read(
 ) -> None:
     home = lab_user(lab_hub, OWNER)
     lab_user(lab_hub, MEMBER)
-    group_with_member(lab_hub)
+    group_with(lab_hub, GROUP, [MEMBER])
     make_labelled(home / SHARED, "yolo")
     wait_ready(lab_hub.url)
 

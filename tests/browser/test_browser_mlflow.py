@@ -19,9 +19,10 @@ from pathlib import Path
 
 import requests
 from lab import cells, lab_user, log_in, open_in_lab, run_cell, write_notebook
-from mlflow_hub import API, MLFLOW, call, client_of, group_with, mlflow_port, wait_mlflow
+from mlflow_hub import API, MLFLOW, call, client_of, mlflow_port, wait_mlflow
 from playwright.sync_api import Page, expect
 
+from conftest import group_with
 from harness.hub import Hub
 
 OWNER = "mlowner"

@@ -80,11 +80,15 @@ class HubClient:
         reply = self.http.post(f"{self.url}/hub/authorize/{username}", data=form, timeout=30)
         return reply.status_code
 
-    def new_token(self, note: str = "tests") -> str:
-        """An API token made through the logged-in session (cookie + X-XSRFToken)."""
+    def new_token(self, note: str = "tests", scopes: list[str] | None = None) -> str:
+        """An API token made through the logged-in session (cookie + X-XSRFToken); with
+        `scopes`, a token of those scopes only."""
+        body: dict[str, Any] = {"note": note}
+        if scopes is not None:
+            body["scopes"] = scopes
         reply = self.http.post(
             f"{self.url}/hub/api/users/{self.username}/tokens",
-            json={"note": note},
+            json=body,
             headers={"X-XSRFToken": self.xsrf_cookie()},
             timeout=30,
         )
