@@ -4,25 +4,16 @@ snapshot, find a snapshot's row in the timeline, open a dataset's explorer."""
 
 from __future__ import annotations
 
-import time
-
-import requests
 from playwright.sync_api import Locator, Page, expect
+
+from harness.client import wait_for_service
 
 SERVICE_TIMEOUT = 120
 
 
 def wait_ready(hub_url: str, timeout: float = SERVICE_TIMEOUT) -> None:
     """The datasets service answers its health check (the hub starts it with itself)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{hub_url}/services/datasets/health", timeout=5).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"the datasets service did not answer in {timeout} s")
+    wait_for_service(hub_url, "/services/datasets/health", "the datasets service", timeout)
 
 
 def open_panel(page: Page) -> Locator:

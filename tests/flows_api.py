@@ -9,7 +9,7 @@ from typing import Any
 import requests
 from flow_builders import document
 
-from harness.client import HubClient
+from harness.client import HubClient, wait_for_service
 
 __all__ = ["SERVICE", "Flows", "document", "error_of", "inline_flow", "wait_ready"]
 
@@ -50,15 +50,7 @@ class Flows:
 
 def wait_ready(hub_url: str, timeout: float = 120) -> None:
     """The service answers 503 while it imports the engine (see launch.py)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{hub_url}{SERVICE}/health", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"the flows service did not start in {timeout} s")
+    wait_for_service(hub_url, f"{SERVICE}/health", "the flows service", timeout)
 
 
 def error_of(reply: requests.Response, status: int) -> dict[str, Any]:

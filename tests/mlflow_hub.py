@@ -3,14 +3,13 @@ find MLflow's own port (a descendant process of the hub), groups with members.""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import psutil
 import requests
 
 from conftest import PASSWORD
-from harness.client import HubClient
+from harness.client import HubClient, wait_for_service
 from harness.hub import Hub
 
 MLFLOW = "/services/mlflow"
@@ -18,16 +17,10 @@ API = f"{MLFLOW}/api/2.0/mlflow"
 
 
 def wait_mlflow(hub: Hub, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            reply = requests.get(f"{hub.url}{MLFLOW}/galilean/health", timeout=5)
-            if reply.status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"MLflow did not answer in {timeout} s:\n{hub.log()[-3000:]}")
+    try:
+        wait_for_service(hub.url, f"{MLFLOW}/galilean/health", "MLflow", timeout)
+    except AssertionError as failed:
+        raise AssertionError(f"{failed}:\n{hub.log()[-3000:]}") from None
 
 
 def mlflow_port(hub: Hub) -> int:

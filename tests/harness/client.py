@@ -145,3 +145,17 @@ class HubClient:
 
     def server_url(self, server: str = "") -> str:
         return f"/user/{self.username}/{server + '/' if server else ''}"
+
+
+def wait_for_service(hub_url: str, path: str, what: str, timeout: float = 120) -> None:
+    """Until `path` under the hub (a service's health route, through the proxy) answers
+    200: the hub starts its services with itself, and they answer 503 while they start."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{hub_url}{path}", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{what} did not answer in {timeout} s")

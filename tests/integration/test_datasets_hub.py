@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from typing import Any
 
 import pytest
 import requests
 
 from conftest import admin_client, approved_user, hub_fixture
-from harness.client import HubClient
+from harness.client import HubClient, wait_for_service
 from harness.hub import Hub
 
 hub = hub_fixture("datasets-hub", GALILEAN_CULL_IDLE_SECONDS="0")
@@ -22,16 +21,7 @@ API = "/services/datasets/api"
 
 
 def wait_ready(hub_url: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            reply = requests.get(f"{hub_url}/services/datasets/health", timeout=5)
-            if reply.status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"the datasets service did not answer in {timeout} s")
+    wait_for_service(hub_url, "/services/datasets/health", "the datasets service", timeout)
 
 
 @pytest.fixture(scope="module")
