@@ -56,3 +56,21 @@ def every_node_in_view(page: Page) -> None:
             });
         }"""
     )
+    view_settled(page)
+
+
+def view_settled(page: Page) -> None:
+    """Wait until the canvas's view stops moving: Auto-layout and a focus animate the
+    viewport for 300 ms, and a drag started meanwhile aims where a port was, not where
+    it ends up (a port dragged mid-animation misses its target). Settled = the same
+    transform on two polls 150 ms apart."""
+    page.wait_for_function(
+        """() => {
+            const view = document.querySelector('.jp-GalileanFlow .react-flow__viewport');
+            const now = view ? view.style.transform : null;
+            const settled = now !== null && window.__galileanLastView === now;
+            window.__galileanLastView = now;
+            return settled;
+        }""",
+        polling=150,
+    )
