@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 from harness.client import HubClient
+from harness.docker_early import EarlyDocker
+from harness.docker_engine import why_no_engine
 from harness.hub import REPO, Hub
 
 # The datasets service and the MLflow gateway in this process (tests/datasets_app.py,
@@ -28,6 +30,13 @@ ADMIN = "admin"
 PASSWORD = "correct-horse-battery-9"
 OUTPUT = Path(os.environ.get("GALILEAN_TEST_OUTPUT", REPO / "test-output"))
 LAYERS = {"unit": "unit", "integration": "integration", "browser": "browser", "compose": "docker"}
+TESTS = Path(__file__).parent
+# The engine and the images for tests/compose, made on a thread from the session's start.
+DOCKER = EarlyDocker()
+
+
+def layer_of(item: pytest.Item) -> str:
+    return item.path.relative_to(TESTS).parts[0]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -35,16 +44,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     layers in LAYERS' order: the fast ones first, and Chromium's session (Playwright's
     sync API keeps an event loop running in this thread, where asyncio.run() then
     refuses to start) only after every test that runs its own loop."""
-    tests = Path(__file__).parent
     order = {layer: rank for rank, layer in enumerate(LAYERS)}
-
-    def layer_of(item: pytest.Item) -> str:
-        return item.path.relative_to(tests).parts[0]
-
     for item in items:
         if layer_of(item) in LAYERS:
             item.add_marker(getattr(pytest.mark, LAYERS[layer_of(item)]))
     items.sort(key=lambda item: order.get(layer_of(item), len(order)))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """When the docker layer will run, its engine and images are made meanwhile
+    (harness/docker_early.py): the other layers leave a core idle."""
+    if session.config.option.collectonly or why_no_engine():
+        return
+    if any(layer_of(item) == "compose" for item in session.items):
+        DOCKER.begin()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    DOCKER.release()
 
 
 @pytest.fixture(scope="session")

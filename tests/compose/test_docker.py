@@ -20,14 +20,20 @@ from flows_api import Flows, document, wait_ready
 from hostile_flows import assert_killed_cleanly, big_copy, start_and_catch_writing
 from mlflow_hub import API, call, wait_mlflow
 
-from conftest import OUTPUT, PASSWORD, admin_client, approved_user, assert_extensions_loaded
+from conftest import (
+    DOCKER,
+    OUTPUT,
+    PASSWORD,
+    admin_client,
+    approved_user,
+    assert_extensions_loaded,
+)
 from harness.client import HubClient
 from harness.docker_engine import IP_FORWARD, DockerEngine, why_no_engine
 from harness.docker_stack import (
     HUB_IMAGE,
     NETWORK,
     NOTEBOOK,
-    build_images,
     create_network,
     docker_mode_hub,
 )
@@ -44,20 +50,20 @@ def engine() -> Iterator[DockerEngine]:
     reason = why_no_engine()
     if reason:
         pytest.skip(reason)
-    forward_before = IP_FORWARD.read_text()
-    running = DockerEngine().start()
+    running = DOCKER.engine()  # started with the session (conftest), or now
     yield running
-    running.stop()
-    # Nothing of the engine is left on the host.
-    assert IP_FORWARD.read_text() == forward_before
+    DOCKER.release()  # after the build, if it still runs
+    # Nothing of the engine is left on the host: ip_forward as it was before it started.
+    assert IP_FORWARD.read_text().strip() == running.saved_forward
     assert subprocess.run(["ip", "link", "show", "docker0"], capture_output=True).returncode
     assert not running.root.exists()
 
 
 @pytest.fixture(scope="module")
 def images(engine: DockerEngine) -> dict[str, str]:
-    """The project's images, built from their Dockerfiles on a debootstrap base."""
-    timings = build_images(engine)
+    """The project's images, built from their Dockerfiles on a debootstrap base (on a
+    thread since the session began: conftest.DOCKER)."""
+    timings = DOCKER.images()
     sizes = {
         tag: int(engine.docker("image", "inspect", "-f", "{{.Size}}", tag).strip())
         for tag in (NOTEBOOK, HUB_IMAGE)
