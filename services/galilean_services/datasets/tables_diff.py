@@ -1,10 +1,12 @@
 """Row-level diff of the `tables` driver between two snapshots. When a table kept its
-identity, only the rows DuckLake's `table_changes` reports are read: a row's state at the
-older snapshot is its first pre-image (or deletion) in the range, its state at the newer
-one its last post-image (or insertion). A table created, dropped or re-created with other
-columns is compared whole. Rows are matched on the table's declared key (then changed
-rows list their changed cells); without a key, rows are compared whole, so a change shows
-as one row removed and one added. Per-column statistics come side by side."""
+identity, only the rows DuckLake reports changed in the range are read (`tables_changes`,
+from its insertions and deletions; `table_changes` when no column can be named apart from
+its row ids): a row's state at the older snapshot is its first pre-image (or deletion) in
+the range, its state at the newer one its last post-image (or insertion). A table
+created, dropped or re-created with other columns is compared whole. Rows are matched on
+the table's declared key (then changed rows list their changed cells); without a key,
+rows are compared whole, so a change shows as one row removed and one added. Per-column
+statistics come side by side."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from galilean_services.datasets import tables_changes
 from galilean_services.datasets.tables_lake import (
     LAKE,
     USER_SCHEMA,
@@ -108,6 +111,10 @@ class TableDiff:
     def _load_sides(self, same_table: bool, common: list[str]) -> None:
         names = ", ".join(ident(c) for c in common) or "*"  # no column in common: whole rows
         if same_table and self.older is not None and self.newer is not None:
+            if self.newer > self.older and tables_changes.usable(common):
+                tables_changes.load_sides(self.connection, self.name, self.older + 1,
+                                          self.newer, common, (OLD, NEW))  # fmt: skip
+                return
             changes = (
                 f"{LAKE}.table_changes({quote(self.name)}, {self.older + 1}, {self.newer})"
                 if self.newer > self.older
