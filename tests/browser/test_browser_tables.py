@@ -1,7 +1,7 @@
 """Chromium in the real JupyterLab, as a user: a grouped DataFrame shows its index labels
 as row headers; the filter applies as you type and on Enter (which stays out of the
 notebook's shortcuts), compares numbers, says when no rows match and when a value is not
-a number; an Excel export of 50k rows shows progress, then a line with a download link
+a number; an Excel export of 100k rows shows progress, then a line with a download link
 that serves the .xlsx; Profile opens a JupyterLab tab with progress, can be cancelled,
 and shows the report in an iframe. Screenshots in the test output folder."""
 
@@ -25,7 +25,7 @@ GROUPED = (
     "sales.groupby('city').sum()"
 )
 BIG = (
-    "n = 50_000\n"
+    "n = 100_000\n"
     "big = pd.DataFrame({'id': np.arange(n), 'price': np.arange(n) * 1.5,\n"
     "    'day': pd.Timestamp('2024-01-01') + pd.to_timedelta(np.arange(n) % 365, 'D'),\n"
     "    'name': [f'item {i}' for i in range(n)],\n"
@@ -59,7 +59,7 @@ def test_tables_index_filter_export_and_profile(page: Page, lab_hub: Hub, output
 
     run_cell(page, cells(page).nth(1))
     table = cells(page).nth(1).locator(".galilean-Table")
-    expect(table.locator(".galilean-Table-count")).to_contain_text("of 50,000", timeout=60_000)
+    expect(table.locator(".galilean-Table-count")).to_contain_text("of 100,000", timeout=60_000)
     count = table.locator(".galilean-Table-count")
 
     # Typing filters after a pause, without Enter.
@@ -81,10 +81,10 @@ def test_tables_index_filter_export_and_profile(page: Page, lab_hub: Hub, output
     # Numbers compare; no match and a value that is not a number say so in the table.
     table.locator(".galilean-Table-filterColumn").select_option(label="price")
     table.locator(".galilean-Table-filterOp").select_option(">=")
-    box.fill("74997")
+    box.fill("149997")
     box.press("Enter")
     expect(count).to_have_text("rows 1\u20132 of 2")
-    expect(table.locator("tbody tr").first.locator("td").first).to_have_text("49998")
+    expect(table.locator("tbody tr").first.locator("td").first).to_have_text("99998")
     box.fill("1e9")
     box.press("Enter")
     expect(table.locator(".galilean-Table-empty")).to_have_text("No rows match the filter.")
@@ -96,9 +96,9 @@ def test_tables_index_filter_export_and_profile(page: Page, lab_hub: Hub, output
     )
     page.screenshot(path=str(output_dir / "tables-04-bad-number.png"))
     table.locator(".galilean-Table-filterClear").click()
-    expect(count).to_contain_text("of 50,000")
+    expect(count).to_contain_text("of 100,000")
 
-    # Excel of 50k rows: progress, then a line with a download link serving the file.
+    # Excel of 100k rows: progress, then a line with a download link serving the file.
     table.locator("button[data-format='xlsx']").click()
     running = table.locator(".galilean-Table-running")
     expect(running).to_contain_text("Exporting to Excel", timeout=10_000)
@@ -121,7 +121,7 @@ def test_tables_index_filter_export_and_profile(page: Page, lab_hub: Hub, output
     assert sheet is not None
     rows = sheet.iter_rows(max_col=2, values_only=True)
     assert next(rows) == ("id", "price")
-    assert sum(1 for _ in rows) == 50_000
+    assert sum(1 for _ in rows) == 100_000
     assert not list((home / "exports").glob("*.partial.*"))
 
     # Profile: a JupyterLab tab with progress; Cancel stops it.
