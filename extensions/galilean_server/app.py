@@ -25,6 +25,7 @@ from .flows_link import FlowsLink
 from .handlers import DESIGNER, ROUTES
 from .manager import ConnectionsManager
 from .schema_browser import CACHE_SECONDS, SchemaCache
+from .secrets_bridge import VAULT, vault_upstream
 
 DESIGNER_CLASS = "galilean_server.flows_designer.FlowsDesigner"  # imported on first use
 
@@ -100,6 +101,7 @@ class GalileanServerApp(ExtensionApp):
         self.settings[PLACES] = Places(root, user_home())
         # The Datasets panel's bridge to the datasets service (datasets_bridge.py).
         self.settings[UPSTREAM] = datasets_upstream(os.environ)
+        self.settings[VAULT] = vault_upstream(os.environ)  # the Secrets panel's
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
 
     def flows_root(self) -> str:

@@ -190,6 +190,16 @@ BUILTIN: tuple[Feature, ...] = (
         check=_mlflow,
     ),
     Feature(
+        "secrets",
+        "Secrets",
+        "Keep passwords and API keys in the Secrets panel (left sidebar): encrypted by the "
+        "hub, for you only, never shown again; your code reads one with "
+        '`from galilean_server.kernel.api import secrets; secrets.get("NAME")`.',
+        ("requests",),
+        command="galilean:open-secrets",
+        check=_hub("the secret vault"),
+    ),
+    Feature(
         "collaboration",
         "Real-time collaboration",
         "Share this workspace with people the admin lets in: you edit the same notebooks "

@@ -15,6 +15,7 @@ from .base import GalileanHandler
 from .datasets_bridge import ROUTES as DATASETS_BRIDGE_ROUTES
 from .features import Context, platform_status
 from .flows_bridge import ROUTES as BRIDGE_ROUTES
+from .secrets_bridge import ROUTES as SECRETS_BRIDGE_ROUTES
 
 if TYPE_CHECKING:
     from .flows_designer import FlowsDesigner
@@ -177,4 +178,5 @@ ROUTES: list[tuple[str, type[Any]]] = [
     (r"/galilean/flows/lineage", FlowLineageHandler),  # column lineage (flows/lineage.py)
     *BRIDGE_ROUTES,  # the designer's bridge to the flows service (flows_bridge.py)
     *DATASETS_BRIDGE_ROUTES,  # the Datasets panel's bridge (datasets_bridge.py)
+    *SECRETS_BRIDGE_ROUTES,  # the Secrets panel's bridge to the hub's vault
 ]

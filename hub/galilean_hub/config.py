@@ -29,6 +29,8 @@ from .services import (
 )
 from .settings import ConfigError, Settings
 from .spawners import docker_pre_spawn
+from .vault_api import SCOPES as VAULT_SCOPES
+from .vault_api import LazyVault, vault_handlers
 from .workspaces import options_from_form, workspace_env_name, workspace_env_title
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +46,11 @@ def configure(c: Any, settings: Settings) -> None:
     _configure_hub(c, settings, data)
     _configure_auth(c, settings)
     configure_pages(c)
+    c.HubAuthenticator.galilean_routes = vault_handlers(
+        LazyVault(c.JupyterHub.db_url, settings.vault_key, data)
+    )
     _configure_spawner(c, settings, data)
-    register(c, declared(settings))
+    register(c, declared(settings), hub_api=[VAULT_SCOPES])
 
 
 def prepare_data_dir(settings: Settings) -> Path:

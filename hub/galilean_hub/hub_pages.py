@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nativeauthenticator.orm import UserInfo
+from traitlets import List
 
 from .authenticator import GalileanAuthenticator
 from .workspaces import (
@@ -50,8 +51,13 @@ class HubAuthenticator(GalileanAuthenticator):
     `extra_handlers` come after them and could not replace a route. Configured as
     GalileanAuthenticator (traitlets config applies to subclasses)."""
 
+    # Routes configure() adds (the vault's API, vault_api.py), relative to /hub/.
+    galilean_routes: List[Any] = List(
+        config=True, help="Galilean's own hub routes (set by configure)"
+    )
+
     def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
-        return [*WORKSPACE_HANDLERS, *super().get_handlers(app)]
+        return [*WORKSPACE_HANDLERS, *self.galilean_routes, *super().get_handlers(app)]
 
 
 def configure_pages(c: Any) -> None:

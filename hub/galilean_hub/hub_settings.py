@@ -46,6 +46,14 @@ class HubStackSettings(SettingsGroup):
         help="Hex secret signing login cookies (generate with `openssl rand -hex 32`). "
         "Empty in embedded mode: generated once into the data folder.",
     ).tag(**env("GALILEAN_COOKIE_SECRET", "stack", required_in="docker", secret=True))
+    vault_key = Unicode(
+        "",
+        help="Fernet key encrypting users' secrets in the hub database (generate with "
+        '`python -c "from cryptography.fernet import Fernet; '
+        'print(Fernet.generate_key().decode())"`). Several, comma-separated, to rotate: '
+        "the first encrypts, all decrypt. Empty: generated once into the data folder "
+        "(vault.key) — keep a copy with your backups, secrets cannot be read without it.",
+    ).tag(**env("GALILEAN_VAULT_KEY", "stack", secret=True))
 
 
 class AccountSettings(SettingsGroup):

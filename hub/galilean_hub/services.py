@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,23 +72,30 @@ class Service:
         return {"name": name, "scopes": list(self.hub_scopes), "services": [self.name]}
 
 
-def register(c: Any, services: list[Service]) -> None:
-    """Fill JupyterHub's services, roles and custom scopes from the declarations."""
+def register(c: Any, services: list[Service], hub_api: Sequence[Scopes] = ()) -> None:
+    """Fill JupyterHub's services, roles and custom scopes from the declarations;
+    `hub_api`: the scopes of Galilean's routes in the hub itself (the vault's), which every
+    user and every server's token hold as well."""
     roles = [role for role in (s.hub_role() for s in services) if role]
+    own = [s.scopes for s in services if s.scopes] + list(hub_api)
     c.JupyterHub.custom_scopes = {
-        name: text for s in services if s.scopes for name, text in s.scopes.custom_scopes().items()
+        name: text for scopes in own for name, text in scopes.custom_scopes().items()
     }
     user_scopes = ["self"]
     for service in services:
         if service.scopes:
             user_scopes += [f"access:services!service={service.name}", *service.scopes.names()]
+    for scopes in hub_api:
+        user_scopes += scopes.names()
     # Every user: their own things, each service with scopes, and all its verbs (which
     # things a verb reaches is the service's business: own, shared, or all for admins).
     roles.append({"name": "user", "scopes": user_scopes})
     # A user's server ($JUPYTERHUB_API_TOKEN) calls the services as its owner (the designer's
     # bridge, galilean_server/flows_bridge.py): JupyterHub's default server scopes, plus the
     # services' (the token gets only what its owner holds).
-    c.Spawner.server_token_scopes = server_scopes(services)
+    c.Spawner.server_token_scopes = server_scopes(services) + [
+        name for scopes in hub_api for name in scopes.names()
+    ]
     c.JupyterHub.services = [s.hub_entry() for s in services]
     c.JupyterHub.load_roles = roles
 

@@ -11,6 +11,7 @@ import { datasetsPlugin } from './datasets/plugin';
 import { flowDocumentPlugin, flowsDesignerPlugin } from './flows/plugin';
 import { mlflowPlugin } from './mlflow/plugin';
 import { schemaPlugin } from './schema/plugin';
+import { secretsPlugin } from './secrets/plugin';
 import { sqlCellPlugin } from './sql/plugin';
 import { tablePlugin } from './tables/plugin';
 import { workspacePlugin } from './workspace/workspace';
@@ -26,7 +27,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   flowsDesignerPlugin,
   flowDocumentPlugin,
   datasetsPlugin,
-  mlflowPlugin
+  mlflowPlugin,
+  secretsPlugin
 ];
 
 export default plugins;

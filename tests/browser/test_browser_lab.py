@@ -107,8 +107,8 @@ def test_about_workspace_and_ai_chat(page: Page, lab_hub: Hub, output_dir: Path)
     page.locator(".jp-Launcher").get_by_text("About Galilean", exact=True).click()
     about = page.locator(".galilean-About")
     features = about.locator(".galilean-About-features li")
-    expect(features).to_have_count(9)
-    names = [features.nth(i).get_attribute("data-feature") for i in range(9)]
+    expect(features).to_have_count(10)
+    names = [features.nth(i).get_attribute("data-feature") for i in range(10)]
     assert names == [
         "sql",
         "connections",
@@ -116,6 +116,7 @@ def test_about_workspace_and_ai_chat(page: Page, lab_hub: Hub, output_dir: Path)
         "tables",
         "flows",
         "mlflow",
+        "secrets",
         "collaboration",
         "ai",
         "workspaces",

@@ -96,6 +96,20 @@ class Hub:
     def data_dir(self) -> Path:
         return Path(self.env["GALILEAN_DATA_DIR"])
 
+    def server_environment(self, user: str, server: str = "") -> dict[str, str]:
+        """The environment of the running single-user server `user`/`server` (embedded
+        mode: a child process of the hub): its real hub token and URLs, as its kernels
+        get them."""
+        assert self.proc is not None
+        for proc in psutil.Process(self.proc.pid).children(recursive=True):
+            try:
+                env = proc.environ()
+            except (psutil.AccessDenied, psutil.NoSuchProcess):
+                continue
+            if env.get("JUPYTERHUB_USER") == user and env.get("JUPYTERHUB_SERVER_NAME") == server:
+                return env
+        raise AssertionError(f"no server process for {user}/{server}")
+
     def home_of(self, user: str) -> Path:
         """The user's folder (embedded mode), by the rule the hub and servers use."""
         return folders.expand(folders.embedded_template(self.data_dir), user)

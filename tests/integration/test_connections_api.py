@@ -228,11 +228,14 @@ def test_status_tells_true_feature_states_and_the_workspace(
         "tables",
         "flows",
         "mlflow",
+        "secrets",
         "collaboration",
         "ai",
         "workspaces",
     ]
     assert features["sql"]["available"]
+    assert features["secrets"]["available"]
+    assert features["secrets"]["command"] == "galilean:open-secrets"
     # This test hub runs no MLflow: the entry says so, and what the admin sets.
     assert features["mlflow"]["available"] is False
     assert "GALILEAN_MLFLOW_ENABLED" in features["mlflow"]["enable"]

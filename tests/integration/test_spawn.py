@@ -39,6 +39,7 @@ def test_default_server_starts_answers_and_stops(hub: Hub, alice: HubClient) -> 
         "query_builder",
         "tables",
         "flows",
+        "secrets",
         "collaboration",
         "workspaces",
     ):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-import psutil
 import pytest
 from tornado import web
 
@@ -101,20 +100,6 @@ def test_api_refuses_bad_options(options_user: HubClient, body: object, words: s
     assert "fine-name" not in servers(user)
 
 
-def server_environment(hub: Hub, user: str, server: str) -> dict[str, str]:
-    """The environment of the running single-user server `user`/`server` (embedded mode:
-    a child process of the hub)."""
-    assert hub.proc is not None
-    for proc in psutil.Process(hub.proc.pid).children(recursive=True):
-        try:
-            env = proc.environ()
-        except (psutil.AccessDenied, psutil.NoSuchProcess):
-            continue
-        if env.get("JUPYTERHUB_USER") == user and env.get("JUPYTERHUB_SERVER_NAME") == server:
-            return env
-    raise AssertionError(f"no server process for {user}/{server}")
-
-
 def test_display_name_is_stored_shown_and_passed_to_the_server(hub: Hub) -> None:
     user = approved_user(hub, admin_client(hub), "wsgood")
     reply = user.api(
@@ -125,7 +110,7 @@ def test_display_name_is_stored_shown_and_passed_to_the_server(hub: Hub) -> None
     model = servers(user)["my-project"]
     assert model["user_options"] == {"display_name": "My Project!"}
 
-    env = server_environment(hub, "wsgood", "my-project")
+    env = hub.server_environment("wsgood", "my-project")
     assert env["GALILEAN_WORKSPACE"] == "my-project"
     assert env["GALILEAN_WORKSPACE_TITLE"] == "My Project!"
 
@@ -139,7 +124,7 @@ def test_display_name_is_stored_shown_and_passed_to_the_server(hub: Hub) -> None
     user.stop_server("my-project")
     user.start_server("my-project")
     assert servers(user)["my-project"]["user_options"] == {"display_name": "My Project!"}
-    assert server_environment(hub, "wsgood", "my-project")["GALILEAN_WORKSPACE_TITLE"] == (
+    assert hub.server_environment("wsgood", "my-project")["GALILEAN_WORKSPACE_TITLE"] == (
         "My Project!"
     )
     user.stop_server("my-project")

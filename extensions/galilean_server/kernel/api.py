@@ -23,6 +23,7 @@ from galilean_services.folders import user_home
 
 from .datasets_api import Datasets, DatasetsError, datasets
 from .experiments_api import ExperimentError, ExperimentRun, Experiments, experiments
+from .secrets_api import Secrets, SecretsError, secrets
 from .sql_cell import SqlCellError, SqlRunner
 
 __all__ = [
@@ -31,9 +32,12 @@ __all__ = [
     "ExperimentError",
     "ExperimentRun",
     "Experiments",
+    "Secrets",
+    "SecretsError",
     "connections",
     "datasets",
     "experiments",
+    "secrets",
     "sql",
 ]
 

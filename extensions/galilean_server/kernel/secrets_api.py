@@ -1,0 +1,106 @@
+"""Your secrets from Python, in a notebook (issue 17): kept encrypted by the hub's vault,
+reached as you (the server's hub token), never written into the notebook:
+
+    from galilean_server.kernel.api import secrets
+    secrets.set("WAREHOUSE_PASSWORD", getpass())   # add or replace
+    secrets.names()                                # ['WAREHOUSE_PASSWORD']: names only
+    password = secrets.get("WAREHOUSE_PASSWORD")   # the value, for your code to use
+    secrets.delete("WAREHOUSE_PASSWORD")
+
+Errors say what is wrong and which field (SecretsError.field); neither the token nor a
+value is ever part of a message."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+TIMEOUT = 30
+
+
+class SecretsError(Exception):
+    def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+class Secrets:
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = environ
+
+    @property
+    def _env(self) -> Mapping[str, str]:
+        return os.environ if self._environ is None else self._environ
+
+    def _call(self, method: str, name: str | None = None, body: Any = None) -> Any:
+        api, token = (
+            self._env.get("JUPYTERHUB_API_URL", ""),
+            self._env.get("JUPYTERHUB_API_TOKEN", ""),
+        )
+        if not api or not token:
+            raise SecretsError(
+                "the vault is reachable only from servers the Galilean hub starts "
+                "(JUPYTERHUB_API_URL and JUPYTERHUB_API_TOKEN are not set)",
+                status=503,
+            )
+        url = api.rstrip("/") + "/galilean/secrets"
+        if name is not None:
+            if not isinstance(name, str):
+                raise SecretsError("name: a secret's name is text", "name")
+            url += "/" + quote(name, safe="")
+        try:
+            reply = requests.request(
+                method,
+                url,
+                json=body,
+                headers={"Authorization": f"token {token}"},
+                timeout=TIMEOUT,
+            )
+        except requests.RequestException as exc:
+            raise SecretsError(
+                f"the hub's vault is not reachable ({type(exc).__name__})", status=503
+            ) from None
+        data = _json(reply)
+        if reply.status_code >= 400:
+            error = data if isinstance(data, dict) else {}
+            errors = error.get("errors") or [{}]
+            field = errors[0].get("field") if isinstance(errors[0], dict) else None
+            message = error.get("error") or f"the hub's vault answered {reply.status_code}"
+            raise SecretsError(str(message), field, reply.status_code)
+        return data
+
+    def names(self) -> list[str]:
+        """Your secrets' names (never their values)."""
+        return [item["name"] for item in self._call("GET")["secrets"]]
+
+    def get(self, name: str) -> str:
+        """The value of your secret `name`, for your code to use (SecretsError 404 if you
+        have none by that name)."""
+        return str(self._call("GET", name)["value"])
+
+    def set(self, name: str, value: str) -> dict[str, Any]:
+        """Add or replace a secret; what the vault keeps of it (name and times, no value)."""
+        return dict(self._call("PUT", name, {"value": value}))
+
+    def delete(self, name: str) -> None:
+        self._call("DELETE", name)
+
+    def __repr__(self) -> str:
+        return "<Galilean secrets: secrets.names(), secrets.get(name), secrets.set(name, value)>"
+
+
+def _json(reply: requests.Response) -> Any:
+    if not reply.content:
+        return None
+    try:
+        return reply.json()
+    except ValueError:
+        return None
+
+
+secrets = Secrets()

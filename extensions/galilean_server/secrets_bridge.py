@@ -1,0 +1,77 @@
+"""The Secrets panel's bridge to the hub's vault, under /galilean/secrets: the browser's
+login is this server's, not the hub's API, so the server forwards with its hub token
+(service_upstream.py), as its owner only (a guest of a shared server gets 403). The panel
+lists names, adds, replaces and deletes — values go in, never out: there is no route here
+that reads a value (code reads them with `secrets.get` in a kernel). The hub checks every
+field and its errors pass through (400 naming the field, 404)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, cast
+from urllib.parse import quote
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from .base import OwnerOnlyHandler
+from .service_upstream import Upstream
+
+VAULT = "galilean_vault_upstream"  # the web app setting holding the Upstream
+BASE = r"/galilean/secrets"
+
+
+def vault_upstream(environ: Mapping[str, str]) -> Upstream:
+    """The hub's API (JUPYTERHUB_API_URL, e.g. http://127.0.0.1:8081/hub/api/)."""
+    return Upstream(
+        environ.get("JUPYTERHUB_API_URL", ""),
+        environ.get("JUPYTERHUB_API_TOKEN", ""),
+        service="vault",
+    )
+
+
+class VaultBridgeHandler(OwnerOnlyHandler):
+    bridge = "vault"
+
+    @property
+    def upstream(self) -> Upstream:
+        return cast(Upstream, self.settings[VAULT])
+
+    def send(self, status: int, data: Any) -> None:
+        self.set_status(status)
+        if data is None:
+            self.finish()
+            return
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(data))
+
+
+class SecretNamesHandler(VaultBridgeHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.send(200, await self.upstream.call("GET", "galilean/secrets"))
+
+
+class SecretValueHandler(VaultBridgeHandler):
+    """Add or replace (PUT {"value": ...}) and delete; answers the name and times only."""
+
+    @web.authenticated
+    @authorized
+    async def put(self, name: str) -> None:
+        body = self.body_object()
+        path = f"galilean/secrets/{quote(name, safe='')}"
+        self.send(200, await self.upstream.call("PUT", path, body))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, name: str) -> None:
+        await self.upstream.call("DELETE", f"galilean/secrets/{quote(name, safe='')}")
+        self.send(204, None)
+
+
+ROUTES: list[tuple[str, type[Any]]] = [
+    (BASE, SecretNamesHandler),
+    (rf"{BASE}/([^/]+)", SecretValueHandler),
+]

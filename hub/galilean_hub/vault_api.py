@@ -1,0 +1,155 @@
+"""The secret vault's API, in the hub itself (no process of its own): JupyterHub resolves
+who asks (token or login cookie, with its XSRF check) and their scopes; the values live
+encrypted in the hub's database (galilean_services.secrets).
+
+    GET    /hub/api/galilean/secrets          your secrets' names and times   custom:secrets:read
+    GET    /hub/api/galilean/secrets/<name>   its value, for your code        custom:secrets:read
+    PUT    /hub/api/galilean/secrets/<name>   {"value": "..."}: add / replace custom:secrets:write
+    DELETE /hub/api/galilean/secrets/<name>                                   custom:secrets:write
+
+Everyone reaches only their own secrets (the owner is who asks, never a path part). Every
+user holds both scopes, and so does their server's token (a kernel's `secrets.get`).
+Errors have Galilean's one JSON shape; nothing here logs a value.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jupyterhub.apihandlers.base import APIHandler
+from tornado import web
+
+from galilean_services.kit.auth import Scopes
+from galilean_services.kit.errors import GalileanError, ValidationError, error_body
+from galilean_services.kit.sql_store import open_engine
+from galilean_services.secrets.keys import vault_keys
+from galilean_services.secrets.vault import Vault
+
+SCOPES = Scopes(
+    "secrets",
+    {
+        "read": "List your secrets' names and read their values (your code's secrets.get)",
+        "write": "Add, replace and delete your secrets",
+    },
+)
+READ, WRITE = SCOPES.scope("read"), SCOPES.scope("write")
+PREFIX = r"/api/galilean/secrets"
+
+
+class LazyVault:
+    """The vault, opened on the first request: the hub's database exists by then (a
+    table made before JupyterHub's own would make it think the database is not new)."""
+
+    def __init__(self, db_url: str, key_setting: str, key_folder: Path | None) -> None:
+        self.db_url, self.key_setting, self.key_folder = db_url, key_setting, key_folder
+        self._vault: Vault | None = None
+
+    def get(self) -> Vault:
+        if self._vault is None:
+            keys = vault_keys(self.key_setting, self.key_folder)
+            self._vault = Vault(open_engine(self.db_url), keys)
+        return self._vault
+
+
+class SecretsHandler(APIHandler):
+    vault: LazyVault
+
+    def initialize(self, vault: LazyVault) -> None:
+        self.vault = vault
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """JupyterHub's errors (401, 403, 404 …) in Galilean's shape."""
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        message = getattr(error, "log_message", None) or self._reason
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(error_body(str(message), status_code)))
+
+    def answer(self, status: int, body: Any = None) -> None:
+        self.set_status(status)
+        if body is None:
+            self.finish()
+            return
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body))
+
+    def failed(self, error: GalileanError) -> None:
+        self.answer(error.status, error_body(error.message, error.status, error.errors))
+
+    def owner_with(self, scope: str) -> str:
+        """Who asks, holding `scope` (checked here rather than with JupyterHub's
+        needs_scope, which wants custom scopes defined before this module is imported)."""
+        user = self.current_user
+        if user is None:
+            raise web.HTTPError(403, "Missing or invalid credentials.")
+        if scope not in getattr(self, "expanded_scopes", set()):
+            raise web.HTTPError(403, f"this needs the scope {scope}")
+        if getattr(user, "kind", "user") != "user":
+            raise web.HTTPError(403, "secrets belong to users: ask with a user's token")
+        return str(user.name)
+
+    def body_value(self) -> Any:
+        try:
+            body = json.loads(self.request.body or b"null")
+        except ValueError:
+            raise ValidationError("body: not JSON", [{"field": "body"}]) from None
+        if not isinstance(body, dict):
+            raise ValidationError('body: give {"value": "..."}', [{"field": "body"}])
+        unknown = sorted(set(body) - {"value"})
+        if unknown:
+            raise ValidationError(
+                f"{unknown[0]}: not a field of a secret (only value)", [{"field": unknown[0]}]
+            )
+        return body.get("value")
+
+
+class SecretListHandler(SecretsHandler):
+    def get(self) -> None:
+        owner = self.owner_with(READ)
+        try:
+            listed = self.vault.get().names(owner)
+        except GalileanError as error:
+            self.failed(error)
+            return
+        self.answer(200, {"secrets": [info.to_json() for info in listed]})
+
+
+class SecretHandler(SecretsHandler):
+    def get(self, name: str) -> None:
+        owner = self.owner_with(READ)
+        try:
+            value = self.vault.get().reveal(owner, name)
+        except GalileanError as error:
+            self.failed(error)
+            return
+        self.set_header("Cache-Control", "no-store")
+        self.answer(200, {"name": name, "value": value})
+
+    def put(self, name: str) -> None:
+        owner = self.owner_with(WRITE)
+        try:
+            info, created = self.vault.get().put(owner, name, self.body_value())
+        except GalileanError as error:
+            self.failed(error)
+            return
+        self.log.info("secret %s of %s %s", name, owner, "added" if created else "replaced")
+        self.answer(201 if created else 200, info.to_json())
+
+    def delete(self, name: str) -> None:
+        owner = self.owner_with(WRITE)
+        try:
+            self.vault.get().delete(owner, name)
+        except GalileanError as error:
+            self.failed(error)
+            return
+        self.log.info("secret %s of %s deleted", name, owner)
+        self.answer(204)
+
+
+def vault_handlers(vault: LazyVault) -> list[tuple[str, Any, dict[str, Any]]]:
+    """The routes, relative to the hub's prefix (/hub/)."""
+    return [
+        (PREFIX, SecretListHandler, {"vault": vault}),
+        (PREFIX + r"/([^/]+)", SecretHandler, {"vault": vault}),
+    ]

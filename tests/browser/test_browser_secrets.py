@@ -1,0 +1,84 @@
+"""Chromium, as a new user (issue 17's vault): the Secrets panel in JupyterLab's left
+sidebar starts empty; a bad name is refused before sending; a secret is added (its value
+typed into a password field, never shown again: not in the page once saved), replaced
+and, after a confirm, deleted. Between those, a notebook cell reads it with
+`secrets.get`, through the server's own hub token. Screenshots: secrets-*.png."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lab import cells, lab_user, log_in, open_in_lab, run_cell, write_notebook
+from playwright.sync_api import Locator, Page, expect
+
+from harness.hub import Hub
+
+USER = "secretsfan"
+NAME = "WAREHOUSE_PASSWORD"
+FIRST = "first-Value-7d2c"
+SECOND = "second-Value-91ab"
+CHECK = (
+    "from galilean_server.kernel.api import secrets\n"
+    f"print(sorted(secrets.names()), secrets.get({NAME!r}) == {SECOND!r})"
+)
+
+
+def shot(page: Page, output_dir: Path, name: str) -> None:
+    page.screenshot(path=str(output_dir / f"secrets-{name}.png"))
+
+
+def open_panel(page: Page) -> Locator:
+    page.locator(".jp-SideBar .lm-TabBar-tab[data-id='galilean-secrets']").click()
+    panel = page.locator("#galilean-secrets")
+    expect(panel.get_by_role("heading", name="Secrets")).to_be_visible(timeout=30_000)
+    return panel
+
+
+def save(panel: Locator, form_name: str, value: str, name: str | None = None) -> None:
+    form = panel.get_by_role("form", name=form_name)
+    if name is not None:
+        form.get_by_label("Name").fill(name)
+    form.get_by_label("Value").fill(value)
+    expect(form.get_by_label("Value")).to_have_attribute("type", "password")
+    form.get_by_role("button", name="Save").click()
+
+
+def test_secrets_panel_and_a_notebook(page: Page, lab_hub: Hub, output_dir: Path) -> None:
+    home = lab_user(lab_hub, USER)
+    write_notebook(home, "secrets.ipynb", [CHECK])
+    log_in(page, lab_hub, USER)
+    panel = open_panel(page)
+    expect(panel.get_by_text("No secrets yet.")).to_be_visible(timeout=30_000)
+
+    panel.get_by_role("button", name="Add a secret").click()
+    form = panel.get_by_role("form", name="New secret")
+    form.get_by_label("Name").fill("bad-name")
+    expect(form.get_by_role("alert")).to_contain_text("A letter or _")
+    expect(form.get_by_role("button", name="Save")).to_be_disabled()
+    shot(page, output_dir, "01-bad-name")
+
+    save(panel, "New secret", FIRST, name=NAME)
+    expect(panel.get_by_role("status")).to_have_text(f"{NAME} saved.", timeout=30_000)
+    expect(panel.get_by_role("listitem", name=f"Secret {NAME}")).to_contain_text("saved ")
+    assert FIRST not in page.content()  # not in the page once saved
+    shot(page, output_dir, "02-saved")
+
+    panel.get_by_role("button", name=f"Replace {NAME}").click()
+    save(panel, f"Replace {NAME}", SECOND)
+    expect(panel.get_by_role("status")).to_have_text(f"{NAME} saved.", timeout=30_000)
+    assert SECOND not in page.content()
+
+    open_in_lab(page, lab_hub, USER, "secrets.ipynb")
+    cell = cells(page).nth(0)
+    run_cell(page, cell)
+    expect(cell.locator(".jp-OutputArea-output")).to_have_text(f"['{NAME}'] True", timeout=60_000)
+    shot(page, output_dir, "03-notebook-reads-it")
+
+    panel = open_panel(page)
+    panel.get_by_role("button", name=f"Delete {NAME}").click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text(f"Delete {NAME}?")
+    dialog.get_by_role("button", name="Delete").click()
+    expect(panel.get_by_role("status")).to_have_text(f"{NAME} deleted.", timeout=30_000)
+    expect(panel.get_by_text("No secrets yet.")).to_be_visible()
+    shot(page, output_dir, "04-deleted")

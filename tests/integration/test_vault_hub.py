@@ -1,0 +1,115 @@
+"""The secret vault's API in the real hub, behind the real proxy (issue 17): a user adds,
+lists (names only), reads, replaces and deletes secrets; another user reaches none of
+them; a token without the vault's scopes, no token, and a cookie without XSRF are refused
+in Galilean's error shape; bad input is 400 naming the field; neither the hub's log nor
+its database holds a value. From a notebook server: `secrets` with the server's own hub
+token (read from the running server's environment) reads what the user saved."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from conftest import PASSWORD, admin_client, approved_user
+from galilean_server.kernel.api import Secrets, SecretsError
+from harness.client import HubClient
+from harness.hub import Hub
+
+VALUE = "s3cr3t-warehouse-pass-0b7e"
+ROUTE = "/galilean/secrets"
+
+
+def error_of(reply: requests.Response) -> dict[str, object]:
+    body = reply.json()
+    assert body["ok"] is False, body
+    assert body["status"] == reply.status_code
+    return dict(body)
+
+
+def test_a_users_secrets_are_theirs_alone(lab_hub: Hub) -> None:
+    admin = admin_client(lab_hub)
+    ann = approved_user(lab_hub, admin, "vaultann")
+    bob = approved_user(lab_hub, admin, "vaultbob")
+
+    added = ann.api("PUT", f"{ROUTE}/DB_PASSWORD", json={"value": VALUE})
+    assert added.status_code == 201, added.text
+    assert set(added.json()) == {"name", "created", "updated"}
+    replaced = ann.api("PUT", f"{ROUTE}/DB_PASSWORD", json={"value": VALUE + "-2"})
+    assert replaced.status_code == 200, replaced.text
+    listed = ann.api("GET", ROUTE)
+    assert [s["name"] for s in listed.json()["secrets"]] == ["DB_PASSWORD"]
+    assert VALUE not in listed.text
+    read = ann.api("GET", f"{ROUTE}/DB_PASSWORD")
+    assert read.json() == {"name": "DB_PASSWORD", "value": VALUE + "-2"}
+    assert read.headers["Cache-Control"] == "no-store"
+
+    # Bob: his own (empty) vault, whatever he asks; he cannot delete or overwrite Ann's.
+    assert bob.api("GET", ROUTE).json() == {"secrets": []}
+    assert bob.api("GET", f"{ROUTE}/DB_PASSWORD").status_code == 404
+    assert bob.api("DELETE", f"{ROUTE}/DB_PASSWORD").status_code == 404
+    assert bob.api("PUT", f"{ROUTE}/DB_PASSWORD", json={"value": "bob"}).status_code == 201
+    assert ann.api("GET", f"{ROUTE}/DB_PASSWORD").json()["value"] == VALUE + "-2"
+
+    # Refused: no token, a token without the vault's scopes, a login cookie without XSRF.
+    anonymous = requests.get(f"{lab_hub.url}/hub/api{ROUTE}", timeout=30)
+    assert anonymous.status_code == 403
+    error_of(anonymous)
+    narrow = HubClient(lab_hub.url)
+    narrow.login("vaultann", PASSWORD)
+    narrow.new_token("no vault", scopes=["read:users:name!user"])
+    refused = narrow.api("GET", f"{ROUTE}/DB_PASSWORD")
+    assert refused.status_code == 403
+    assert "custom:secrets:read" in str(error_of(refused)["error"])
+    cookie_put = narrow.http.put(
+        f"{lab_hub.url}/hub/api{ROUTE}/STOLEN", json={"value": "x"}, timeout=30
+    )
+    assert cookie_put.status_code == 403
+    assert [s["name"] for s in ann.api("GET", ROUTE).json()["secrets"]] == ["DB_PASSWORD"]
+
+    # Bad input names the field; nothing is half-written.
+    for path, body, field in (
+        (f"{ROUTE}/has-dash", {"value": "x"}, "name"),
+        (f"{ROUTE}/OK", {"value": ""}, "value"),
+        (f"{ROUTE}/OK", {"value": 7}, "value"),
+        (f"{ROUTE}/OK", {"value": "x", "owner": "vaultbob"}, "owner"),
+        (f"{ROUTE}/OK", ["x"], "body"),
+    ):
+        bad = ann.api("PUT", path, json=body)
+        assert bad.status_code == 400, (path, body, bad.text)
+        assert error_of(bad)["errors"] == [{"field": field}]
+    not_json = ann.api("PUT", f"{ROUTE}/OK", data=b"{nope")
+    assert not_json.status_code == 400
+    assert error_of(not_json)["errors"] == [{"field": "body"}]
+    assert ann.api("GET", f"{ROUTE}/OK").status_code == 404
+
+    assert ann.api("DELETE", f"{ROUTE}/DB_PASSWORD").status_code == 204
+    assert ann.api("GET", ROUTE).json() == {"secrets": []}
+    assert VALUE not in lab_hub.log()
+    database = b"".join(p.read_bytes() for p in lab_hub.data_dir.glob("jupyterhub.sqlite*"))
+    assert VALUE.encode() not in database
+
+
+def test_a_notebook_server_reads_its_owners_secrets(lab_hub: Hub) -> None:
+    admin = admin_client(lab_hub)
+    cy = approved_user(lab_hub, admin, "vaultcy")
+    cy.start_server()
+    try:
+        # What a kernel of Cy's server has: the server's hub token and the hub's API URL.
+        environ = lab_hub.server_environment("vaultcy")
+        kernel = Secrets(environ)
+        assert kernel.set("WAREHOUSE", VALUE)["name"] == "WAREHOUSE"
+        assert kernel.names() == ["WAREHOUSE"]
+        assert kernel.get("WAREHOUSE") == VALUE
+        with pytest.raises(SecretsError) as missing:
+            kernel.get("MISSING")
+        assert missing.value.status == 404
+        assert missing.value.field == "name"
+        with pytest.raises(SecretsError) as bad:
+            kernel.set("bad name", "x")
+        assert bad.value.status == 400
+        assert bad.value.field == "name"
+        assert environ["JUPYTERHUB_API_TOKEN"] not in str(bad.value)
+        kernel.delete("WAREHOUSE")
+        assert kernel.names() == []
+    finally:
+        cy.stop_server()
