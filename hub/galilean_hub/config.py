@@ -16,6 +16,7 @@ from typing import Any
 
 from galilean_services.folders import HOME_ENV, SHARED_MOUNT, shared_template, users_root
 from galilean_services.mlflow_service.policy import default_experiment
+from galilean_services.secrets.keys import VaultKeyError, parse_keys
 
 from .hub_pages import configure_pages
 from .limits import apply_group_limits
@@ -46,9 +47,9 @@ def configure(c: Any, settings: Settings) -> None:
     _configure_hub(c, settings, data)
     _configure_auth(c, settings)
     configure_pages(c)
-    c.HubAuthenticator.galilean_routes = vault_handlers(
-        LazyVault(c.JupyterHub.db_url, settings.vault_key, data)
-    )
+    vault = LazyVault(c.JupyterHub.db_url, checked_vault_key(settings), data)
+    c.HubAuthenticator.galilean_routes = vault_handlers(vault)
+    c.HubAuthenticator.galilean_vault = vault
     _configure_spawner(c, settings, data)
     register(c, declared(settings), hub_api=[VAULT_SCOPES])
 
@@ -71,6 +72,16 @@ def prepare_data_dir(settings: Settings) -> Path:
             "set GALILEAN_DATA_DIR to a folder Galilean can write"
         ) from None
     return data
+
+
+def checked_vault_key(settings: Settings) -> str:
+    """GALILEAN_VAULT_KEY, refused at start (naming it, never echoing it) when unusable."""
+    if settings.vault_key.strip():
+        try:
+            parse_keys(settings.vault_key)
+        except VaultKeyError as error:
+            raise ConfigError(str(error)) from None
+    return settings.vault_key
 
 
 def private_file(path: Path) -> None:

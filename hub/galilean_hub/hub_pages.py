@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nativeauthenticator.orm import UserInfo
+from traitlets import Any as AnyTrait
 from traitlets import List
 
 from .authenticator import GalileanAuthenticator
@@ -56,8 +57,20 @@ class HubAuthenticator(GalileanAuthenticator):
         config=True, help="Galilean's own hub routes (set by configure)"
     )
 
+    # The secret vault (vault_api.LazyVault): a deleted user's secrets go with them.
+    galilean_vault = AnyTrait(None, config=True, help="The vault (set by configure)")
+
     def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
         return [*WORKSPACE_HANDLERS, *self.galilean_routes, *super().get_handlers(app)]
+
+    def delete_user(self, user: Any) -> Any:
+        """Deleting a user deletes their secrets: whoever later signs up under that name
+        must not find them."""
+        if self.galilean_vault is not None:
+            gone = self.galilean_vault.forget(user.name)
+            if gone:
+                self.log.info("deleted the %d secret(s) of %s", gone, user.name)
+        return super().delete_user(user)
 
 
 def configure_pages(c: Any) -> None:

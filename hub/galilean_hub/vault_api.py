@@ -8,8 +8,12 @@ encrypted in the hub's database (galilean_services.secrets).
     DELETE /hub/api/galilean/secrets/<name>                                   custom:secrets:write
 
 Everyone reaches only their own secrets (the owner is who asks, never a path part). Every
-user holds both scopes, and so does their server's token (a kernel's `secrets.get`).
-Errors have Galilean's one JSON shape; nothing here logs a value.
+user holds both scopes, and so does their server's token (a kernel's `secrets.get`). Only
+API tokens are accepted, never the hub's login cookie: nothing in a browser needs the
+vault directly (the Secrets panel goes through its server's token), so a page on another
+site cannot make a browser open a value. Errors have Galilean's one JSON shape; nothing
+here logs a value. Embedded mode runs every user's code under one account: there the
+vault keeps secrets apart in the API and the panels, not from code (README).
 """
 
 from __future__ import annotations
@@ -18,14 +22,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from jupyterhub.apihandlers.base import APIHandler
+from jupyterhub.user import User
 from tornado import web
 
 from galilean_services.kit.auth import Scopes
 from galilean_services.kit.errors import GalileanError, ValidationError, error_body
-from galilean_services.kit.sql_store import open_engine
-from galilean_services.secrets.keys import vault_keys
-from galilean_services.secrets.vault import Vault
+from galilean_services.secrets.keys import KEY_FILE, VaultKeyError, vault_keys
+from galilean_services.secrets.vault import MAX_VALUE_BYTES, Vault, forget, holds_secrets
 
 SCOPES = Scopes(
     "secrets",
@@ -36,6 +41,7 @@ SCOPES = Scopes(
 )
 READ, WRITE = SCOPES.scope("read"), SCOPES.scope("write")
 PREFIX = r"/api/galilean/secrets"
+MAX_BODY_BYTES = MAX_VALUE_BYTES * 6 + 1024  # the largest value, each byte JSON-escaped
 
 
 class LazyVault:
@@ -45,12 +51,38 @@ class LazyVault:
     def __init__(self, db_url: str, key_setting: str, key_folder: Path | None) -> None:
         self.db_url, self.key_setting, self.key_folder = db_url, key_setting, key_folder
         self._vault: Vault | None = None
+        self._engine: sa.engine.Engine | None = None
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        """The hub's own database: a plain engine (no pragmas changed on JupyterHub's
+        file), statement parameters (names, ciphertext) kept out of its errors."""
+        if self._engine is None:
+            self._engine = sa.create_engine(self.db_url, hide_parameters=True)
+        return self._engine
 
     def get(self) -> Vault:
         if self._vault is None:
-            keys = vault_keys(self.key_setting, self.key_folder)
-            self._vault = Vault(open_engine(self.db_url), keys)
+            if not self.key_setting.strip() and self.key_folder is not None:
+                self._check_key_file(self.engine)
+            self._vault = Vault(self.engine, vault_keys(self.key_setting, self.key_folder))
         return self._vault
+
+    def forget(self, owner: str) -> int:
+        """Delete a user's secrets (no key needed)."""
+        return forget(self.engine, owner)
+
+    def _check_key_file(self, engine: sa.engine.Engine) -> None:
+        """A generated key is made only for an empty vault: secrets without their key file
+        (a database restored without vault.key) must not get a new key silently."""
+        assert self.key_folder is not None
+        if (self.key_folder / KEY_FILE).exists():
+            return
+        if holds_secrets(engine):
+            raise VaultKeyError(
+                f"the vault holds secrets but {self.key_folder / KEY_FILE} is missing: "
+                "restore it from your backup (or set GALILEAN_VAULT_KEY)"
+            )
 
 
 class SecretsHandler(APIHandler):
@@ -74,25 +106,37 @@ class SecretsHandler(APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 
+    def store(self) -> Vault:
+        """The vault; a key that cannot be used answers 503 saying what to set."""
+        try:
+            return self.vault.get()
+        except VaultKeyError as error:
+            raise GalileanError(str(error), [], 503) from None
+
     def failed(self, error: GalileanError) -> None:
         self.answer(error.status, error_body(error.message, error.status, error.errors))
 
     def owner_with(self, scope: str) -> str:
-        """Who asks, holding `scope` (checked here rather than with JupyterHub's
-        needs_scope, which wants custom scopes defined before this module is imported)."""
+        """Who asks, with an API token holding `scope` (checked here rather than with
+        JupyterHub's needs_scope, which wants custom scopes defined before this module is
+        imported)."""
         user = self.current_user
         if user is None:
             raise web.HTTPError(403, "Missing or invalid credentials.")
+        if not getattr(self, "_token_authenticated", False):
+            raise web.HTTPError(403, "the vault answers API tokens only, not the login cookie")
         if scope not in getattr(self, "expanded_scopes", set()):
             raise web.HTTPError(403, f"this needs the scope {scope}")
-        if getattr(user, "kind", "user") != "user":
+        if not isinstance(user, User):
             raise web.HTTPError(403, "secrets belong to users: ask with a user's token")
         return str(user.name)
 
     def body_value(self) -> Any:
+        if len(self.request.body or b"") > MAX_BODY_BYTES:
+            raise ValidationError("value: a secret's value is at most 64 KiB", [{"field": "value"}])
         try:
             body = json.loads(self.request.body or b"null")
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ValidationError("body: not JSON", [{"field": "body"}]) from None
         if not isinstance(body, dict):
             raise ValidationError('body: give {"value": "..."}', [{"field": "body"}])
@@ -108,7 +152,7 @@ class SecretListHandler(SecretsHandler):
     def get(self) -> None:
         owner = self.owner_with(READ)
         try:
-            listed = self.vault.get().names(owner)
+            listed = self.store().names(owner)
         except GalileanError as error:
             self.failed(error)
             return
@@ -119,7 +163,7 @@ class SecretHandler(SecretsHandler):
     def get(self, name: str) -> None:
         owner = self.owner_with(READ)
         try:
-            value = self.vault.get().reveal(owner, name)
+            value = self.store().reveal(owner, name)
         except GalileanError as error:
             self.failed(error)
             return
@@ -129,7 +173,7 @@ class SecretHandler(SecretsHandler):
     def put(self, name: str) -> None:
         owner = self.owner_with(WRITE)
         try:
-            info, created = self.vault.get().put(owner, name, self.body_value())
+            info, created = self.store().put(owner, name, self.body_value())
         except GalileanError as error:
             self.failed(error)
             return
@@ -139,7 +183,7 @@ class SecretHandler(SecretsHandler):
     def delete(self, name: str) -> None:
         owner = self.owner_with(WRITE)
         try:
-            self.vault.get().delete(owner, name)
+            self.store().delete(owner, name)
         except GalileanError as error:
             self.failed(error)
             return

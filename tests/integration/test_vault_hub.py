@@ -1,9 +1,11 @@
 """The secret vault's API in the real hub, behind the real proxy (issue 17): a user adds,
 lists (names only), reads, replaces and deletes secrets; another user reaches none of
-them; a token without the vault's scopes, no token, and a cookie without XSRF are refused
-in Galilean's error shape; bad input is 400 naming the field; neither the hub's log nor
-its database holds a value. From a notebook server: `secrets` with the server's own hub
-token (read from the running server's environment) reads what the user saved."""
+them; a token without the vault's scopes, no token and the login cookie (even a plain
+GET: the vault answers API tokens only) are refused in Galilean's error shape; bad input
+is 400 naming the field; neither the hub's log nor its database holds a value; a deleted
+user's secrets go with them (a new account of that name starts empty). From a notebook
+server: `secrets` with the server's own hub token (read from the running server's
+environment) reads what the user saved."""
 
 from __future__ import annotations
 
@@ -64,6 +66,13 @@ def test_a_users_secrets_are_theirs_alone(lab_hub: Hub) -> None:
         f"{lab_hub.url}/hub/api{ROUTE}/STOLEN", json={"value": "x"}, timeout=30
     )
     assert cookie_put.status_code == 403
+    cookie_get = narrow.http.get(
+        f"{lab_hub.url}/hub/api{ROUTE}/DB_PASSWORD",
+        headers={"X-XSRFToken": narrow.xsrf_cookie(), "Sec-Fetch-Mode": "navigate"},
+        timeout=30,
+    )
+    assert cookie_get.status_code == 403
+    assert "API tokens only" in str(error_of(cookie_get)["error"])
     assert [s["name"] for s in ann.api("GET", ROUTE).json()["secrets"]] == ["DB_PASSWORD"]
 
     # Bad input names the field; nothing is half-written.
@@ -84,6 +93,11 @@ def test_a_users_secrets_are_theirs_alone(lab_hub: Hub) -> None:
 
     assert ann.api("DELETE", f"{ROUTE}/DB_PASSWORD").status_code == 204
     assert ann.api("GET", ROUTE).json() == {"secrets": []}
+
+    # Bob is deleted: his secrets go with him; a new "vaultbob" finds none.
+    assert admin.api("DELETE", "/users/vaultbob").status_code == 204
+    again = approved_user(lab_hub, admin, "vaultbob")
+    assert again.api("GET", ROUTE).json() == {"secrets": []}
     assert VALUE not in lab_hub.log()
     database = b"".join(p.read_bytes() for p in lab_hub.data_dir.glob("jupyterhub.sqlite*"))
     assert VALUE.encode() not in database

@@ -10,10 +10,15 @@ import stat
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from cryptography.fernet import Fernet, MultiFernet
 
+from galilean_hub.config import checked_vault_key
+from galilean_hub.settings import ConfigError, load_settings
+from galilean_hub.vault_api import LazyVault
 from galilean_services.kit.errors import NotFound, ValidationError
 from galilean_services.kit.sql_store import open_engine
+from galilean_services.secrets import vault as vault_module
 from galilean_services.secrets.keys import VaultKeyError, key_from_folder, parse_keys, vault_keys
 from galilean_services.secrets.vault import MAX_VALUE_BYTES, Vault
 
@@ -142,3 +147,78 @@ def test_bad_key_settings_name_the_setting_not_the_key(tmp_path: Path) -> None:
         vault_keys(" , ", tmp_path)
     with pytest.raises(VaultKeyError, match="required"):
         vault_keys("", None)
+
+
+def test_a_lone_surrogate_is_refused_naming_the_value(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as refused:
+        vault_at(tmp_path / "hub.sqlite").put("ann", "OK", "\ud800")
+    assert refused.value.errors == [{"field": "value"}]
+
+
+def test_a_user_keeps_at_most_max_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vault_module, "MAX_SECRETS", 2)
+    vault = vault_at(tmp_path / "hub.sqlite")
+    vault.put("ann", "A", "1")
+    vault.put("ann", "B", "2")
+    vault.put("ann", "A", "replaced")  # replacing is not adding
+    with pytest.raises(ValidationError) as full:
+        vault.put("ann", "C", "3")
+    assert full.value.status == 409
+    assert full.value.errors == [{"field": "name"}]
+    vault.put("bob", "C", "3")  # another user's count is theirs
+
+
+def test_a_value_moved_to_another_owner_or_name_does_not_decrypt(tmp_path: Path) -> None:
+    vault = vault_at(tmp_path / "hub.sqlite")
+    vault.put("ann", "TOKEN", VALUE)
+    vault.put("eve", "TOKEN", "eve's")
+    vault.put("ann", "OTHER", "ann's other")
+    table = vault_module.secrets_table
+    with vault.engine.begin() as connection:  # someone who can write the database
+        anns = connection.execute(
+            sa.select(table.c.token).where((table.c.owner == "ann") & (table.c.name == "TOKEN"))
+        ).scalar()
+        connection.execute(table.update().where(table.c.owner == "eve").values(token=anns))
+        connection.execute(table.update().where(table.c.name == "OTHER").values(token=anns))
+    for owner, name in (("eve", "TOKEN"), ("ann", "OTHER")):
+        with pytest.raises(ValidationError) as moved:
+            vault.reveal(owner, name)
+        assert moved.value.status == 409
+    assert vault.reveal("ann", "TOKEN") == VALUE
+
+
+def test_a_deleted_users_secrets_go_with_them(tmp_path: Path) -> None:
+    vault = vault_at(tmp_path / "hub.sqlite")
+    vault.put("ann", "A", "1")
+    vault.put("ann", "B", "2")
+    vault.put("bob", "A", "3")
+    assert vault_module.forget(vault.engine, "ann") == 2
+    assert vault.names("ann") == []
+    assert [i.name for i in vault.names("bob")] == ["A"]
+    assert vault_module.forget(open_engine(f"sqlite:///{tmp_path / 'new.sqlite'}"), "ann") == 0
+
+
+def test_the_hub_refuses_a_new_key_for_secrets_whose_key_file_is_gone(tmp_path: Path) -> None:
+    url, data = f"sqlite:///{tmp_path / 'hub.sqlite'}", tmp_path / "data"
+    LazyVault(url, "", data).get().put("ann", "A", VALUE)
+    assert LazyVault(url, "", data).get().reveal("ann", "A") == VALUE  # the kept key
+    (data / "vault.key").unlink()  # a database restored without its key file
+    with pytest.raises(VaultKeyError) as missing:
+        LazyVault(url, "", data).get()
+    assert "vault.key is missing" in str(missing.value)
+    assert not (data / "vault.key").exists()  # no new key was made
+    assert LazyVault(url, "", data).forget("ann") == 1  # deleting needs no key
+
+
+def test_a_bad_vault_key_stops_the_hub_at_start_naming_it(tmp_path: Path) -> None:
+    secretish = "definitely-not-fernet-0123456789"
+    env_file = tmp_path / "stack.env"
+    env_file.write_text("")
+    env_file.chmod(0o600)
+    settings, _ = load_settings(
+        {"GALILEAN_VAULT_KEY": secretish, "GALILEAN_ENV_FILE": str(env_file)}
+    )
+    with pytest.raises(ConfigError) as bad:
+        checked_vault_key(settings)
+    assert "GALILEAN_VAULT_KEY" in str(bad.value)
+    assert secretish not in str(bad.value)

@@ -3,14 +3,17 @@ one table of the hub's database (SQLite embedded, PostgreSQL in compose).
 
 Names are like environment variables (a letter or _, then letters, digits, _; at most 64),
 so a secret reads the same in Python, in a flow's parameters and in a connection form.
-Values are text up to 64 KiB. Listing gives names and times, never values; `reveal` is
-the one way to a value, for its owner's code. Nothing here logs or echoes a value, and a
-value that cannot be decrypted (a lost key) says so by name instead of raising a
-cryptography error.
+Values are text up to 64 KiB, at most MAX_SECRETS per user. Listing gives names and times,
+never values; `reveal` is the one way to a value, for its owner's code. What is encrypted
+is the owner, the name and the value together, checked on decryption: a row copied to
+another owner or name in the database does not decrypt there. Nothing here logs or echoes
+a value (the engine hides statement parameters from its errors), and a value that cannot
+be decrypted (a lost key) says so by name instead of raising a cryptography error.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -24,6 +27,7 @@ from ..kit.errors import NotFound, ValidationError
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 MAX_VALUE_BYTES = 64 * 1024
+MAX_SECRETS = 200  # per user
 TABLE = "galilean_secrets"
 metadata = sa.MetaData()
 secrets_table = sa.Table(
@@ -49,6 +53,24 @@ class SecretInfo:
         return {"name": self.name, "created": self.created, "updated": self.updated}
 
 
+def holds_secrets(engine: sa.engine.Engine) -> bool:
+    """Whether the database already keeps secrets (under some key)."""
+    if not sa.inspect(engine).has_table(TABLE):
+        return False
+    with engine.connect() as connection:
+        return connection.execute(sa.select(secrets_table.c.name).limit(1)).first() is not None
+
+
+def forget(engine: sa.engine.Engine, owner: str) -> int:
+    """Delete every secret of `owner` (a user deleted from the hub: whoever later signs up
+    under that name starts empty; no key needed); how many there were."""
+    if not sa.inspect(engine).has_table(TABLE):
+        return 0
+    with engine.begin() as connection:
+        gone = connection.execute(secrets_table.delete().where(secrets_table.c.owner == owner))
+        return int(gone.rowcount or 0)
+
+
 def check_name(name: Any, field: str = "name") -> str:
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise ValidationError(
@@ -63,7 +85,13 @@ def check_value(value: Any, field: str = "value") -> str:
         raise ValidationError(f"{field}: the secret's value must be text", [{"field": field}])
     if not value:
         raise ValidationError(f"{field}: the secret's value is empty", [{"field": field}])
-    if len(value.encode("utf-8")) > MAX_VALUE_BYTES:
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate: not text that can be kept
+        raise ValidationError(
+            f"{field}: the secret's value is not valid Unicode text", [{"field": field}]
+        ) from None
+    if size > MAX_VALUE_BYTES:
         raise ValidationError(
             f"{field}: a secret's value is at most {MAX_VALUE_BYTES // 1024} KiB",
             [{"field": field}],
@@ -94,12 +122,19 @@ class Vault:
     def put(self, owner: str, name: Any, value: Any) -> tuple[SecretInfo, bool]:
         """Add or replace a secret; (what may be shown of it, whether it is new)."""
         name, value = check_name(name), check_value(value)
-        token = self.keys.encrypt(value.encode("utf-8")).decode("ascii")
+        token = self.keys.encrypt(_sealed(owner, name, value)).decode("ascii")
         now = self.clock()
         key = (secrets_table.c.owner == owner) & (secrets_table.c.name == name)
         with self.engine.begin() as connection:
             created = connection.execute(sa.select(secrets_table.c.created).where(key)).scalar()
             if created is None:
+                if self.count(owner, connection) >= MAX_SECRETS:
+                    raise ValidationError(
+                        f"name: you have {MAX_SECRETS} secrets, the most one may keep: "
+                        "delete one first",
+                        [{"field": "name"}],
+                        status=409,
+                    )
                 connection.execute(
                     secrets_table.insert().values(
                         owner=owner, name=name, token=token, created=now, updated=now
@@ -125,7 +160,7 @@ class Vault:
         if token is None:
             raise self._missing(name)
         try:
-            return self.keys.decrypt(token.encode("ascii")).decode("utf-8")
+            return _opened(self.keys.decrypt(token.encode("ascii")), owner, name)
         except InvalidToken:
             raise ValidationError(
                 f"secret {name!r} cannot be decrypted with the vault's key (was "
@@ -133,6 +168,13 @@ class Vault:
                 [{"field": "name", "name": name}],
                 status=409,
             ) from None
+
+    def count(self, owner: str, connection: sa.engine.Connection | None = None) -> int:
+        query = sa.select(sa.func.count()).where(secrets_table.c.owner == owner)
+        if connection is not None:
+            return int(connection.execute(query).scalar() or 0)
+        with self.engine.connect() as own:
+            return int(own.execute(query).scalar() or 0)
 
     def rotate(self) -> int:
         """Re-encrypt every value with the first key (after a new key was put first);
@@ -153,3 +195,19 @@ class Vault:
     @staticmethod
     def _missing(name: str) -> NotFound:
         return NotFound(f"no secret named {name!r}", [{"field": "name", "name": name}])
+
+
+def _sealed(owner: str, name: str, value: str) -> bytes:
+    """What is encrypted: the value bound to its owner and name."""
+    return json.dumps({"owner": owner, "name": name, "value": value}).encode("utf-8")
+
+
+def _opened(plain: bytes, owner: str, name: str) -> str:
+    """The value, if it was sealed for this owner and name (else as a wrong key would)."""
+    try:
+        sealed = json.loads(plain)
+    except ValueError:
+        raise InvalidToken from None
+    if not isinstance(sealed, dict) or (sealed.get("owner"), sealed.get("name")) != (owner, name):
+        raise InvalidToken
+    return str(sealed["value"])
