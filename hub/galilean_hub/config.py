@@ -31,7 +31,7 @@ from .services import (
 from .settings import ConfigError, Settings
 from .spawners import docker_pre_spawn
 from .vault_api import SCOPES as VAULT_SCOPES
-from .vault_api import LazyVault, vault_handlers
+from .vault_api import LazyVault
 from .workspaces import options_from_form, workspace_env_name, workspace_env_title
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,9 +47,9 @@ def configure(c: Any, settings: Settings) -> None:
     _configure_hub(c, settings, data)
     _configure_auth(c, settings)
     configure_pages(c)
-    vault = LazyVault(c.JupyterHub.db_url, checked_vault_key(settings), data)
-    c.HubAuthenticator.galilean_routes = vault_handlers(vault)
-    c.HubAuthenticator.galilean_vault = vault
+    c.HubAuthenticator.galilean_vault = LazyVault(
+        c.JupyterHub.db_url, checked_vault_key(settings), data
+    )
     _configure_spawner(c, settings, data)
     register(c, declared(settings), hub_api=[VAULT_SCOPES])
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from nativeauthenticator.orm import UserInfo
 from traitlets import Any as AnyTrait
-from traitlets import List
 
 from .authenticator import GalileanAuthenticator
+from .vault_api import vault_handlers
 from .workspaces import (
     DISPLAY_NAME_FIELD,
     DISPLAY_NAME_MAX,
@@ -52,16 +52,13 @@ class HubAuthenticator(GalileanAuthenticator):
     `extra_handlers` come after them and could not replace a route. Configured as
     GalileanAuthenticator (traitlets config applies to subclasses)."""
 
-    # Routes configure() adds (the vault's API, vault_api.py), relative to /hub/.
-    galilean_routes: List[Any] = List(
-        config=True, help="Galilean's own hub routes (set by configure)"
-    )
-
-    # The secret vault (vault_api.LazyVault): a deleted user's secrets go with them.
+    # The secret vault (vault_api.LazyVault, set by configure): its API's routes, and a
+    # deleted user's secrets go with them.
     galilean_vault = AnyTrait(None, config=True, help="The vault (set by configure)")
 
-    def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
-        return [*WORKSPACE_HANDLERS, *self.galilean_routes, *super().get_handlers(app)]
+    def get_handlers(self, app: Any) -> list[tuple[Any, ...]]:
+        vault = vault_handlers(self.galilean_vault) if self.galilean_vault is not None else []
+        return [*WORKSPACE_HANDLERS, *vault, *super().get_handlers(app)]
 
     def delete_user(self, user: Any) -> Any:
         """Deleting a user deletes their secrets: whoever later signs up under that name

@@ -15,33 +15,22 @@ and which field (DatasetsError.field); the token is never shown."""
 from __future__ import annotations
 
 import builtins
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from galilean_services.folders import user_home
+
+from .service_client import FromEnviron, ServiceError, request_json
 
 TIMEOUT = 600  # a snapshot of a big folder takes its time
 
 
-class DatasetsError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
-        super().__init__(message)
-        self.field = field
-        self.status = status
+class DatasetsError(ServiceError):
+    pass
 
 
-class Datasets:
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
-        self._environ = environ
-
-    @property
-    def _env(self) -> Mapping[str, str]:
-        return os.environ if self._environ is None else self._environ
-
+class Datasets(FromEnviron):
     def _call(self, method: str, path: str, body: Any = None, **query: Any) -> Any:
         url, token = (
             self._env.get("GALILEAN_DATASETS_URL", ""),
@@ -53,29 +42,16 @@ class Datasets:
                 "(GALILEAN_DATASETS_URL and JUPYTERHUB_API_TOKEN are not set)",
                 status=503,
             )
-        try:
-            reply = requests.request(
-                method,
-                url.rstrip("/") + "/api/" + path,
-                json=body,
-                params=query or None,
-                headers={"Authorization": f"token {token}"},
-                timeout=TIMEOUT,
-            )
-        except requests.RequestException as exc:
-            raise DatasetsError(
-                f"the datasets service is not reachable ({type(exc).__name__})", status=503
-            ) from None
-        data = reply.json() if reply.content else None
-        if reply.status_code >= 400:
-            error = data if isinstance(data, dict) else {}
-            errors = error.get("errors") or [{}]
-            raise DatasetsError(
-                str(error.get("error") or f"the datasets service answered {reply.status_code}"),
-                errors[0].get("field") if isinstance(errors[0], dict) else None,
-                reply.status_code,
-            )
-        return data
+        return request_json(
+            method,
+            url.rstrip("/") + "/api/" + path,
+            token,
+            what="the datasets service",
+            error=DatasetsError,
+            timeout=TIMEOUT,
+            body=body,
+            query=query,
+        )
 
     def _id(self, name: str) -> int:
         owner, _, short = name.rpartition("/")

@@ -23,7 +23,6 @@ Errors name the argument at fault (ExperimentError.field); a failed run ends FAI
 from __future__ import annotations
 
 import html
-import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from urllib.parse import urlsplit
 
 from .datasets_api import Datasets, DatasetsError
 from .experiments_train import ExperimentError, params_of, trainer_of
+from .service_client import FromEnviron
 
 __all__ = ["ExperimentError", "ExperimentRun", "Experiments", "experiments"]
 
@@ -85,14 +85,7 @@ def _path_of(url: str, fallback: str) -> str:
     return (path or fallback).rstrip("/") + "/"
 
 
-class Experiments:
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
-        self._environ = environ
-
-    @property
-    def _env(self) -> Mapping[str, str]:
-        return os.environ if self._environ is None else self._environ
-
+class Experiments(FromEnviron):
     @property
     def _datasets(self) -> Datasets:
         return Datasets(self._environ)

@@ -12,31 +12,19 @@ value is ever part of a message."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-import requests
+from .service_client import FromEnviron, ServiceError, request_json
 
 TIMEOUT = 30
 
 
-class SecretsError(Exception):
-    def __init__(self, message: str, field: str | None = None, status: int = 400) -> None:
-        super().__init__(message)
-        self.field = field
-        self.status = status
+class SecretsError(ServiceError):
+    pass
 
 
-class Secrets:
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
-        self._environ = environ
-
-    @property
-    def _env(self) -> Mapping[str, str]:
-        return os.environ if self._environ is None else self._environ
-
+class Secrets(FromEnviron):
     def _call(self, method: str, name: str | None = None, body: Any = None) -> Any:
         api, token = (
             self._env.get("JUPYTERHUB_API_URL", ""),
@@ -53,26 +41,15 @@ class Secrets:
             if not isinstance(name, str):
                 raise SecretsError("name: a secret's name is text", "name")
             url += "/" + quote(name, safe="")
-        try:
-            reply = requests.request(
-                method,
-                url,
-                json=body,
-                headers={"Authorization": f"token {token}"},
-                timeout=TIMEOUT,
-            )
-        except requests.RequestException as exc:
-            raise SecretsError(
-                f"the hub's vault is not reachable ({type(exc).__name__})", status=503
-            ) from None
-        data = _json(reply)
-        if reply.status_code >= 400:
-            error = data if isinstance(data, dict) else {}
-            errors = error.get("errors") or [{}]
-            field = errors[0].get("field") if isinstance(errors[0], dict) else None
-            message = error.get("error") or f"the hub's vault answered {reply.status_code}"
-            raise SecretsError(str(message), field, reply.status_code)
-        return data
+        return request_json(
+            method,
+            url,
+            token,
+            what="the hub's vault",
+            error=SecretsError,
+            timeout=TIMEOUT,
+            body=body,
+        )
 
     def names(self) -> list[str]:
         """Your secrets' names (never their values)."""
@@ -92,15 +69,6 @@ class Secrets:
 
     def __repr__(self) -> str:
         return "<Galilean secrets: secrets.names(), secrets.get(name), secrets.set(name, value)>"
-
-
-def _json(reply: requests.Response) -> Any:
-    if not reply.content:
-        return None
-    try:
-        return reply.json()
-    except ValueError:
-        return None
 
 
 secrets = Secrets()
