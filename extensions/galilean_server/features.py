@@ -193,7 +193,7 @@ BUILTIN: tuple[Feature, ...] = (
         "secrets",
         "Secrets",
         "Keep passwords and API keys in the Secrets panel (left sidebar): encrypted by the "
-        "hub, for you only, never shown again; your code reads one with "
+        "hub, never shown again once saved; your code reads one with "
         '`from galilean_server.kernel.api import secrets; secrets.get("NAME")`.',
         ("requests",),
         command="galilean:open-secrets",

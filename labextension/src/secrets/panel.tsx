@@ -173,7 +173,7 @@ function SecretsRoot(props: { client: SecretsClient }) {
         </button>
       </header>
       <p className="jp-GalileanSecrets-help">
-        Kept encrypted by the hub, for you only. In a notebook:{' '}
+        Kept encrypted by the hub; never shown again once saved. In a notebook:{' '}
         <code>{USE}</code> then <code>secrets.get("NAME")</code>.
       </p>
       {editing !== undefined && (
