@@ -47,6 +47,26 @@ def test_who_may_reach_the_gateway(mlflow_gateway: MlflowGateway) -> None:
     assert health.json()["mlflow"] == "running"
 
 
+def test_a_refusal_says_the_connection_closes(mlflow_gateway: MlflowGateway) -> None:
+    """A request refused before its body is read makes tornado close the connection: the
+    reply must say so, or the hub's proxy (which keeps connections open) sends the next
+    request into a closed socket and the user gets a 503 (seen in CI)."""
+    search = f"{mlflow_gateway.url}/{API}/experiments/search?max_results=5"
+    with requests.Session() as session:
+        for headers in ({}, {"Authorization": "token wrong-token"}):
+            reply = session.get(search, headers=headers, timeout=30)
+            assert reply.status_code == 401
+            assert reply.headers.get("Connection") == "close", reply.headers
+        page = session.get(
+            f"{mlflow_gateway.url}/", headers={"Accept": "text/html"}, allow_redirects=False
+        )
+        assert page.status_code == 302
+        assert page.headers.get("Connection") == "close"
+        reply = session.get(search, headers={"Authorization": "token alice-token"}, timeout=30)
+        assert reply.status_code == 200
+        assert reply.headers.get("Connection") != "close"
+
+
 def test_owners_see_their_runs_and_others_see_nothing(mlflow_gateway: MlflowGateway) -> None:
     app = mlflow_gateway
     experiment = new_experiment(app, "alice-churn")

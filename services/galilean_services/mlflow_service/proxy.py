@@ -31,6 +31,7 @@ def client() -> AsyncHTTPClient:
 @web.stream_request_body
 class ProxyHandler(GatewayHandler):
     SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+    body_read = False
 
     async def prepare(self) -> None:  # type: ignore[override]
         self.chunks: asyncio.Queue[bytes | None] | None = None
@@ -63,7 +64,17 @@ class ProxyHandler(GatewayHandler):
         while (chunk := await self.chunks.get()) is not None:
             await write(chunk)
 
+    def finish(self, chunk: str | bytes | dict[str, Any] | None = None) -> asyncio.Future[None]:
+        if not self.body_read and not self._headers_written:
+            # Finished before tornado read the request (a 401, 403 or redirect from
+            # prepare): tornado then closes the connection without saying so, and the
+            # hub's proxy, which keeps connections open, could send the next request into
+            # the closed socket (the user gets the hub's 503 page). Say it.
+            self.set_header("Connection", "close")
+        return super().finish(chunk)
+
     async def handle(self, *_path: str) -> None:
+        self.body_read = True
         if self.upstream is not None:
             assert self.chunks is not None
             await self.chunks.put(None)
