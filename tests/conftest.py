@@ -93,7 +93,12 @@ def lab_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
     """One embedded hub for every browser test that needs no settings of its own: each
     module uses its own user (tests/lab.py), so their servers start once and are shared.
     It runs MLflow (tests/browser/test_browser_mlflow.py), as a homelab's hub does."""
-    running = Hub(tmp_path_factory.mktemp("lab-hub"), GALILEAN_MLFLOW_ENABLED="true").start()
+    running = Hub(
+        tmp_path_factory.mktemp("lab-hub"),
+        GALILEAN_MLFLOW_ENABLED="true",
+        # Scheduled flows start within a second (a scheduled retrain's test).
+        GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS="1",
+    ).start()
     try:
         yield running
     finally:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from galilean_services.kit.testing import FakeHubAuth, running, user_model
+from galilean_services.kit.testing import FakeHubAuth, running, service_model, user_model
 from galilean_services.mlflow_service.access import SCOPES
 from galilean_services.mlflow_service.app import Gateway, make_app
 from galilean_services.mlflow_service.config import GatewayConfig
@@ -29,6 +29,9 @@ TOKENS = {
     "carol-token": user_model("carol", EVERY_SCOPE, ("team-a",)),
     "ops-token": user_model("ops", EVERY_SCOPE, ("mlflow-admins",)),
     "no-mlflow-token": user_model("alice", ["read:users:name!user=alice"]),
+    # Hub services: flows may act for a user (the gateway trusts it), another may not.
+    "flows-token": service_model("flows", ["access:services!service=mlflow"]),
+    "other-service-token": service_model("datasets", ["access:services!service=mlflow"]),
 }
 START_TIMEOUT = 180
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import psutil
 import requests
+from flows_api import document
 
 from conftest import PASSWORD
 from harness.client import HubClient, wait_for_service
@@ -49,3 +50,31 @@ def client_of(hub: Hub, name: str, scopes: list[str] | None = None) -> HubClient
     assert logged_in, error
     client.new_token("narrow" if scopes is not None else "tests", scopes)
     return client
+
+
+# A flow that trains (flows' transform.train): 1 + 2 + 4 rows of x, scaled by 2.
+TRAIN = """
+def train(df, params):
+    total = float(df["x"].sum()) * params["scale"]
+    return {"total": total, "rows": len(df)}, {"scale": params["scale"]}
+"""
+
+
+def training_flow(name: str = "nightly retrain", **train: Any) -> dict[str, Any]:
+    return document(
+        [
+            {
+                "id": "data",
+                "kind": "source.inline",
+                "params": {"columns": [{"name": "x", "type": "BIGINT"}], "rows": [[1], [2], [4]]},
+            },
+            {
+                "id": "fit",
+                "kind": "transform.train",
+                "params": {"code": TRAIN, "params": [{"name": "scale", "value": 2}], **train},
+            },
+            {"id": "out", "kind": "destination.display", "params": {}},
+        ],
+        [("data", "fit"), ("fit", "out")],
+        name=name,
+    )

@@ -1,9 +1,10 @@
 """The Secrets panel's bridge to the hub's vault, under /galilean/secrets: the browser's
-login is this server's, not the hub's API, so the server forwards with its hub token
-(service_upstream.py), as its owner only (a guest of a shared server gets 403). The panel
-lists names, adds, replaces and deletes — values go in, never out: there is no route here
-that reads a value (code reads them with `secrets.get` in a kernel). The hub checks every
-field and its errors pass through (400 naming the field, 404)."""
+login is this server's, not the hub's API, so the server forwards with its vault token
+($GALILEAN_VAULT_TOKEN, made for this server's start: galilean_hub/vault_tokens.py), as its
+owner only (a guest of a shared server gets 403). The panel lists names, adds, replaces
+and deletes — values go in, never out: there is no route here that reads a value (code
+reads them with `secrets.get` in a kernel). The hub checks every field and its errors pass
+through (400 naming the field, 404)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .base import OwnerOnlyHandler
 from .service_upstream import Upstream
 
 VAULT = "galilean_vault_upstream"  # the web app setting holding the Upstream
+VAULT_TOKEN_ENV = "GALILEAN_VAULT_TOKEN"  # noqa: S105 (the variable's name)
 BASE = r"/galilean/secrets"
 
 
@@ -26,8 +28,9 @@ def vault_upstream(environ: Mapping[str, str]) -> Upstream:
     """The hub's API (JUPYTERHUB_API_URL, e.g. http://127.0.0.1:8081/hub/api/)."""
     return Upstream(
         environ.get("JUPYTERHUB_API_URL", ""),
-        environ.get("JUPYTERHUB_API_TOKEN", ""),
+        environ.get(VAULT_TOKEN_ENV, ""),
         service="vault",
+        settings=f"JUPYTERHUB_API_URL and {VAULT_TOKEN_ENV}",
     )
 
 

@@ -22,11 +22,20 @@ class Unreachable(GalileanError):
 
 
 class Upstream:
-    def __init__(self, url: str, token: str, service: str = "flows", timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        service: str = "flows",
+        timeout: float = 30.0,
+        settings: str = "",
+    ) -> None:
         self.url = url if url.endswith("/") else f"{url}/"
         self.token = token
         self.service = service
         self.timeout = timeout
+        # The variables that name the upstream and its token, for the 'not reachable' error.
+        self.settings = settings or f"GALILEAN_{service.upper()}_URL and JUPYTERHUB_API_TOKEN"
 
     @property
     def unreachable(self) -> str:
@@ -37,8 +46,8 @@ class Upstream:
     ) -> Any:
         if not self.url.startswith(("http://", "https://")) or not self.token:
             raise Unreachable(
-                f"{self.unreachable}: GALILEAN_{self.service.upper()}_URL and "
-                "JUPYTERHUB_API_TOKEN are set only in servers the Galilean hub starts"
+                f"{self.unreachable}: {self.settings} are set only in servers the "
+                "Galilean hub starts"
             )
         target = self.url + path + (f"?{urlencode(query)}" if query else "")
         # Tornado wants a body for POST, PUT and PATCH, and none for GET or DELETE.

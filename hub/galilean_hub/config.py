@@ -14,8 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from galilean_services.experiment_names import default_experiment
 from galilean_services.folders import HOME_ENV, SHARED_MOUNT, shared_template, users_root
-from galilean_services.mlflow_service.policy import default_experiment
 from galilean_services.secrets.keys import VaultKeyError, parse_keys
 
 from .hub_pages import configure_pages
@@ -32,6 +32,8 @@ from .settings import ConfigError, Settings
 from .spawners import docker_pre_spawn
 from .vault_api import SCOPES as VAULT_SCOPES
 from .vault_api import LazyVault
+from .vault_tokens import ENV as VAULT_TOKEN_ENV
+from .vault_tokens import revoke_vault_tokens, vault_token
 from .workspaces import options_from_form, workspace_env_name, workspace_env_title
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -194,6 +196,8 @@ def singleuser_environment(settings: Settings) -> dict[str, Any]:
         # The Datasets panel's bridge (galilean_server/datasets_bridge.py).
         "GALILEAN_DATASETS_URL": datasets_url_for_servers(settings),
         **mlflow_environment(settings),
+        # The vault's own token (vault_tokens.py), deleted when the server stops.
+        VAULT_TOKEN_ENV: vault_token,
         **shared_connections(),
     }
 
@@ -205,6 +209,7 @@ def _configure_spawner(c: Any, settings: Settings, data: Path) -> None:
     c.Spawner.args = singleuser_args(settings)
     c.Spawner.environment = singleuser_environment(settings)
     c.Spawner.pre_spawn_hook = apply_group_limits
+    c.Spawner.post_stop_hook = revoke_vault_tokens
     # A workspace's only option is its display name (checked; stored in user_options).
     c.Spawner.options_from_form = options_from_form
     # Only the model keys cross into a container; embedded servers also need the hub's PATH.

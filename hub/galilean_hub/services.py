@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from galilean_services.datasets_service.access import SCOPES as DATASET_SCOPES
 from galilean_services.datasets_service.settings import DatasetsSettings
 from galilean_services.flows_service.access import SCOPES as FLOW_SCOPES
+from galilean_services.flows_service.config import MLFLOW_URL_VARIABLE
 from galilean_services.flows_service.settings import FlowsSettings
 from galilean_services.kit.auth import Scopes
 from galilean_services.kit.settings import CommonSettings, ContainerSettings
@@ -75,7 +76,7 @@ class Service:
 def register(c: Any, services: list[Service], hub_api: Sequence[Scopes] = ()) -> None:
     """Fill JupyterHub's services, roles and custom scopes from the declarations;
     `hub_api`: the scopes of Galilean's routes in the hub itself (the vault's), which every
-    user and every server's token hold as well."""
+    user holds."""
     roles = [role for role in (s.hub_role() for s in services) if role]
     own = [s.scopes for s in services if s.scopes] + list(hub_api)
     c.JupyterHub.custom_scopes = {
@@ -93,9 +94,9 @@ def register(c: Any, services: list[Service], hub_api: Sequence[Scopes] = ()) ->
     # A user's server ($JUPYTERHUB_API_TOKEN) calls the services as its owner (the designer's
     # bridge, galilean_server/flows_bridge.py): JupyterHub's default server scopes, plus the
     # services' (the token gets only what its owner holds).
-    c.Spawner.server_token_scopes = server_scopes(services) + [
-        name for scopes in hub_api for name in scopes.names()
-    ]
+    # The hub API's scopes are not among them: the vault has a token of its own per server
+    # (vault_tokens.py).
+    c.Spawner.server_token_scopes = server_scopes(services)
     c.JupyterHub.services = [s.hub_entry() for s in services]
     c.JupyterHub.load_roles = roles
 
@@ -132,6 +133,13 @@ def flows_url_for_servers(settings: Settings) -> str:
 
 def datasets_url_for_servers(settings: Settings) -> str:
     return service_url_for_servers(settings, "datasets", settings.datasets_port)
+
+
+def mlflow_url_in_hub(settings: Settings) -> str:
+    """Where the hub's own services reach the MLflow gateway: its port on this machine (or
+    the hub's container), past the proxy."""
+    bind = urlsplit(settings.bind_url)
+    return f"http://127.0.0.1:{settings.mlflow_port}{bind.path.rstrip('/')}/services/mlflow/"
 
 
 def mlflow_url_for_servers(settings: Settings) -> str:
@@ -216,15 +224,20 @@ def flows(settings: Settings) -> Service:
         **shared_connections(),
     }
     env |= container_environment(settings)  # runs and endpoints: containers in docker mode
+    # Docker mode: runs take their owner's group limits (galilean.mem_limit / cpu_limit),
+    # as the owner's own containers do; the service reads groups only.
+    hub_scopes = GROUP_LIMITS if settings.mode == "docker" else ()
+    if settings.mlflow_enabled:
+        # Trainings in runs are logged to MLflow as their owner (flows_service/mlflow_record).
+        env[MLFLOW_URL_VARIABLE] = mlflow_url_in_hub(settings)
+        hub_scopes = (*hub_scopes, "access:services!service=mlflow")
     return Service(
         name="flows",
         command=[sys.executable, "-m", "galilean_services.flows_service"],
         environment=env,
         port=settings.flows_port,
         scopes=FLOW_SCOPES,
-        # Docker mode: runs take their owner's group limits (galilean.mem_limit /
-        # cpu_limit), as the owner's own containers do; the service reads groups only.
-        hub_scopes=GROUP_LIMITS if settings.mode == "docker" else (),
+        hub_scopes=hub_scopes,
         health="health",
     )
 
@@ -271,5 +284,7 @@ def mlflow(settings: Settings) -> Service:
         environment=env,
         port=settings.mlflow_port,
         scopes=MLFLOW_SCOPES,
+        # The groups of the user a trusted service (flows) acts for: MLflow roles.
+        hub_scopes=("read:users:name", "read:users:groups"),
         health="galilean/health",
     )

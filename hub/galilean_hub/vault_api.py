@@ -8,12 +8,14 @@ encrypted in the hub's database (galilean_services.secrets).
     DELETE /hub/api/galilean/secrets/<name>                                   custom:secrets:write
 
 Everyone reaches only their own secrets (the owner is who asks, never a path part). Every
-user holds both scopes, and so does their server's token (a kernel's `secrets.get`). Only
-API tokens are accepted, never the hub's login cookie: nothing in a browser needs the
-vault directly (the Secrets panel goes through its server's token), so a page on another
-site cannot make a browser open a value. Errors have Galilean's one JSON shape; nothing
-here logs a value. Embedded mode runs every user's code under one account: there the
-vault keeps secrets apart in the API and the panels, not from code (README).
+user holds both scopes, but only API tokens that were made with them are accepted: each
+server's vault token (vault_tokens.py: a kernel's `secrets.get`, the Secrets panel's
+bridge) or a token a user makes for a script. Not the server's hub token, not a token that
+inherits its owner's rights, never the hub's login cookie: nothing in a browser needs the
+vault directly, so a page on another site cannot make a browser open a value. Errors have
+Galilean's one JSON shape; nothing here logs a value. Embedded mode runs every user's code
+under one account: there the vault keeps secrets apart in the API and the panels, not from
+code (README).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ SCOPES = Scopes(
 )
 READ, WRITE = SCOPES.scope("read"), SCOPES.scope("write")
 PREFIX = r"/api/galilean/secrets"
+SERVER_TOKEN_NOTE = "Server at "  # noqa: S105 (how JupyterHub notes a server's hub token)
 MAX_BODY_BYTES = MAX_VALUE_BYTES * 6 + 1024  # the largest value, each byte JSON-escaped
 
 
@@ -127,6 +130,18 @@ class SecretsHandler(APIHandler):
             raise web.HTTPError(403, "the vault answers API tokens only, not the login cookie")
         if scope not in getattr(self, "expanded_scopes", set()):
             raise web.HTTPError(403, f"this needs the scope {scope}")
+        token = self.get_token()
+        if token is None or scope not in (token.scopes or []):
+            # Only a token made for the vault opens it: not one that inherits its owner's
+            # rights (a user's own such token could make one, being the user; what this
+            # keeps out is every token given to something else, e.g. a server).
+            raise web.HTTPError(
+                403, f"this needs a token made with the scope {scope} (not one that inherits)"
+            )
+        if (token.note or "").startswith(SERVER_TOKEN_NOTE):
+            # A server's hub token (JupyterHub's note): those made before servers had vault
+            # tokens of their own list the vault's scopes; everyone using the server holds it.
+            raise web.HTTPError(403, "a server reaches the vault with its vault token only")
         if not isinstance(user, User):
             raise web.HTTPError(403, "secrets belong to users: ask with a user's token")
         return str(user.name)

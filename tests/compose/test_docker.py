@@ -18,7 +18,7 @@ import pytest
 import requests
 from flows_api import Flows, document, wait_ready
 from hostile_flows import assert_killed_cleanly, big_copy, start_and_catch_writing
-from mlflow_hub import API, call, wait_mlflow
+from mlflow_hub import API, call, training_flow, wait_mlflow
 
 from conftest import (
     DOCKER,
@@ -351,6 +351,27 @@ def test_notebooks_in_containers_track_to_mlflow(engine: DockerEngine, docker_hu
         assert call(ned, "GET", f"{API}/runs/get?run_id={run_id}").status_code == 403
     finally:
         mel.stop_server()
+
+
+def test_a_flows_training_in_a_container_is_logged_as_its_owner(
+    engine: DockerEngine, docker_hub: Hub
+) -> None:
+    """A flow's training node runs in the owner's container (no network); the flows
+    service logs it to MLflow as the owner (a scheduled retrain is such a run)."""
+    admin = admin_client(docker_hub)
+    tia = approved_user(docker_hub, admin, "tia")
+    flows = Flows.of(tia)
+    wait_mlflow(docker_hub)
+    created = flows.ok("POST", "/api/flows", {"flow": training_flow()}, 201)
+    run = flows.wait_run(flows.ok("POST", f"/api/flows/{created['id']}/runs", {}, 202)["id"], 180)
+    assert run["status"] == "succeeded", run
+    (line,) = [ln for ln in run["logs"].splitlines() if "logged to MLflow" in ln]
+    run_id = line.split(" as run ")[1].split()[0]
+    got = call(tia, "GET", f"{API}/runs/get?run_id={run_id}")
+    assert got.status_code == 200, got.text
+    assert got.json()["run"]["info"]["user_id"] == "tia"
+    metrics = {m["key"]: m["value"] for m in got.json()["run"]["data"]["metrics"]}
+    assert metrics == {"total": 14.0, "rows": 3.0}
 
 
 SHARED_SETUP = """

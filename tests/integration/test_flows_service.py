@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 from flows_api import Flows, document, error_of, wait_ready
+from mlflow_hub import training_flow
 
 from conftest import admin_client, approved_user, hub_fixture
 from galilean_services.folders import embedded_template, expand
@@ -313,6 +314,18 @@ def test_schedule_runs_in_the_service(
     assert scheduled[-1]["caller"] == "alice"
     alice.ok("DELETE", f"/api/flows/{flow_id}/schedule", status=204)
     assert alice.ok("GET", f"/api/flows/{flow_id}/schedule") is None
+
+
+def test_a_training_without_mlflow_fails_at_its_node(users: dict[str, HubClient]) -> None:
+    """This hub runs no MLflow: the training runs, but a retrain nobody can find is lost,
+    so the run fails at the node, saying what the admin must set."""
+    carol = Flows.of(users["carol"])
+    created = carol.ok("POST", "/api/flows", {"flow": training_flow()}, 201)
+    run = carol.wait_run(carol.ok("POST", f"/api/flows/{created['id']}/runs", {}, 202)["id"])
+    assert run["status"] == "failed"
+    assert run["error"]["node"] == "fit"
+    assert "GALILEAN_MLFLOW_ENABLED" in run["error"]["message"]
+    assert "fit: transform.train, 3 rows in, 1 out" in run["logs"]
 
 
 def test_service_database_file_is_private(hub: Hub, users: dict[str, HubClient]) -> None:

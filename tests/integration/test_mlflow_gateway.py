@@ -5,11 +5,19 @@ but the gateway."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import pickle
+import re
+import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 import requests
 from mlflow_app import PREFIX, TOKENS, MlflowGateway
 
+from galilean_services.flows_service.mlflow_record import MlflowRecorder, RecordError
 from galilean_services.kit.testing import FakeHubAuth, running
 from galilean_services.mlflow_service.app import Gateway, make_app
 from galilean_services.mlflow_service.config import GatewayConfig
@@ -234,3 +242,107 @@ def test_without_mlflow_the_gateway_says_why(tmp_path: Path) -> None:
         reply = requests.get(search, headers={"Authorization": "token alice-token"}, timeout=30)
         assert reply.status_code == 503
         assert "not installed" in reply.json()["error"]
+
+
+def training_record(**changes: Any) -> dict[str, Any]:
+    """A worker's record of a training (flows/training.Training.to_json)."""
+    model = pickle.dumps({"weights": [1, 2]})
+    record = {
+        "node": "fit",
+        "code": "def train(df, params):\n    return {'auc': 0.8}, {'weights': [1, 2]}\n",
+        "params": {"C": 0.5, "balanced": True, "kind": "logistic"},
+        "metrics": {"auc": 0.8, "rows": 120},
+        "model_format": "pickle",
+        "files": {"model.pkl": base64.b64encode(model).decode()},
+        "experiment": "",
+        "run_name": "nightly",
+    }
+    return record | changes
+
+
+ORIGIN = {"flow": "retrain", "version": "3", "run": "r-1"}
+
+
+def record(app: MlflowGateway, owner: str, raw: Any) -> Any:
+    recorder = MlflowRecorder(f"{app.url}/", "flows-token")
+    return asyncio.run(recorder.record(owner, raw, ORIGIN, time.time()))
+
+
+def test_a_flows_training_is_logged_as_its_owner(mlflow_gateway: MlflowGateway) -> None:
+    app = mlflow_gateway
+    recorded = record(app, "carol", training_record())
+    assert recorded.experiment == "users/carol/default"
+    run = app.ok("GET", f"{API}/runs/get?run_id={recorded.run_id}", who="carol")["run"]
+    assert run["info"]["user_id"] == "carol"
+    assert run["info"]["status"] == "FINISHED"
+    assert run["info"]["run_name"] == "nightly"
+    params = {p["key"]: p["value"] for p in run["data"]["params"]}
+    assert params == {"C": "0.5", "balanced": "true", "kind": "logistic"}
+    metrics = {m["key"]: m["value"] for m in run["data"]["metrics"]}
+    assert metrics == {"auc": 0.8, "rows": 120.0}
+    tags = {t["key"]: t["value"] for t in run["data"]["tags"]}
+    assert tags["galilean.flow"] == "retrain"
+    assert tags["galilean.flow_version"] == "3"
+    assert tags["galilean.flow_run"] == "r-1"
+    assert tags["galilean.flow_node"] == "fit"
+    assert tags["mlflow.user"] == "carol"
+    artifact = f"get-artifact?run_uuid={recorded.run_id}&path="
+    model = app.call("GET", artifact + "model/model.pkl", who="carol")
+    assert pickle.loads(model.content) == {"weights": [1, 2]}  # noqa: S301
+    code = app.call("GET", artifact + "train.py", who="carol")
+    assert code.text.startswith("def train")
+    # Carol's as any run she logged herself: Bob sees nothing of it.
+    assert app.call("GET", f"{API}/runs/get?run_id={recorded.run_id}", who="bob").status_code == 403
+    # A second training goes to the experiment named, made on first use.
+    named = record(app, "carol", training_record(experiment="carol-retrain", run_name=""))
+    assert named.experiment_id != recorded.experiment_id
+    assert app.ok("GET", f"{API}/experiments/get?experiment_id={named.experiment_id}", who="carol")
+
+
+def test_only_the_flows_service_acts_for_a_user(mlflow_gateway: MlflowGateway) -> None:
+    app = mlflow_gateway
+    search = f"{API}/experiments/search?max_results=5"
+    for token, headers, expected in (
+        ("other-service-token", {"X-Galilean-Acting-For": "alice"}, "may not use MLflow"),
+        ("flows-token", {}, "X-Galilean-Acting-For"),
+        ("flows-token", {"X-Galilean-Acting-For": "nobody-here"}, "not a user of the hub"),
+    ):
+        reply = requests.get(
+            f"{app.url}/{search}",
+            headers={"Authorization": f"token {token}", **headers},
+            timeout=30,
+        )
+        assert reply.status_code == 403, (token, reply.text)
+        assert expected in reply.json()["error"]
+    # A user who names someone else is still only themselves.
+    mine = new_experiment(app, "bob-own", who="bob")
+    reply = app.call(
+        "GET",
+        f"{API}/experiments/get?experiment_id={mine}",
+        who="alice",
+        headers={"X-Galilean-Acting-For": "bob"},
+    )
+    assert reply.status_code == 403
+    # Someone else's experiment is not the owner's to write into, even through flows.
+    with pytest.raises(RecordError, match="MLflow refused"):
+        record(app, "alice", training_record(experiment="bob-own"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"metrics": {"auc": "high"}}, "metric 'auc' is not a number"),
+        ({"metrics": {"auc": 10**400}}, "metric 'auc' is not a finite number"),
+        ({"metrics": {"a\nb": 1}}, "is not an MLflow name"),
+        ({"params": {"x": [1]}}, "parameter 'x' is not text"),
+        ({"files": {"../escape": "AA=="}}, "has a bad name"),
+        ({"files": {"model.pkl": "not base64!"}}, "is not base64"),
+        ({"experiment": "users/bob/x\n"}, "experiment is not a valid"),
+        ({"model_format": "exe"}, "unknown model format"),
+        ({"node": ""}, "names no node"),
+    ],
+)
+def test_a_bad_record_is_refused_before_mlflow(changes: dict[str, Any], expected: str) -> None:
+    recorder = MlflowRecorder("http://127.0.0.1:9/services/mlflow/", "unused")
+    with pytest.raises(RecordError, match=re.escape(expected)):
+        asyncio.run(recorder.record("carol", training_record(**changes), ORIGIN, time.time()))

@@ -2,10 +2,12 @@
 lists (names only), reads, replaces and deletes secrets; another user reaches none of
 them; a token without the vault's scopes, no token and the login cookie (even a plain
 GET: the vault answers API tokens only) are refused in Galilean's error shape; bad input
-is 400 naming the field; neither the hub's log nor its database holds a value; a deleted
-user's secrets go with them (a new account of that name starts empty). From a notebook
-server: `secrets` with the server's own hub token (read from the running server's
-environment) reads what the user saved."""
+is 400 naming the field; a token that inherits all its owner's rights is refused too (only
+tokens made with the vault's scopes open it); neither the hub's log nor its database holds
+a value; a deleted user's secrets go with them (a new account of that name starts empty).
+From a notebook server: `secrets` with the server's vault token (read from the running
+server's environment) reads what the user saved; the server's hub token cannot; the vault
+token is deleted when the server stops and a new one is made at the next start."""
 
 from __future__ import annotations
 
@@ -21,6 +23,16 @@ VALUE = "s3cr3t-warehouse-pass-0b7e"
 ROUTE = "/galilean/secrets"
 
 
+VAULT_TOKEN_SCOPES = ["custom:secrets:read", "custom:secrets:write"]
+
+
+def vault_user(hub: Hub, admin: HubClient, name: str) -> HubClient:
+    """An approved user whose token was made for the vault (a script's token)."""
+    client = approved_user(hub, admin, name)
+    client.new_token("vault script", scopes=VAULT_TOKEN_SCOPES)
+    return client
+
+
 def error_of(reply: requests.Response) -> dict[str, object]:
     body = reply.json()
     assert body["ok"] is False, body
@@ -30,8 +42,8 @@ def error_of(reply: requests.Response) -> dict[str, object]:
 
 def test_a_users_secrets_are_theirs_alone(lab_hub: Hub) -> None:
     admin = admin_client(lab_hub)
-    ann = approved_user(lab_hub, admin, "vaultann")
-    bob = approved_user(lab_hub, admin, "vaultbob")
+    ann = vault_user(lab_hub, admin, "vaultann")
+    bob = vault_user(lab_hub, admin, "vaultbob")
 
     added = ann.api("PUT", f"{ROUTE}/DB_PASSWORD", json={"value": VALUE})
     assert added.status_code == 201, added.text
@@ -73,6 +85,12 @@ def test_a_users_secrets_are_theirs_alone(lab_hub: Hub) -> None:
     )
     assert cookie_get.status_code == 403
     assert "API tokens only" in str(error_of(cookie_get)["error"])
+    # A token that inherits everything Ann may do was not made for the vault.
+    narrow.new_token("inherits")
+    for method, path in (("GET", ROUTE), ("GET", f"{ROUTE}/DB_PASSWORD"), ("DELETE", f"{ROUTE}/X")):
+        inherits = narrow.api(method, path)
+        assert inherits.status_code == 403, inherits.text
+        assert "made with the scope" in str(error_of(inherits)["error"])
     assert [s["name"] for s in ann.api("GET", ROUTE).json()["secrets"]] == ["DB_PASSWORD"]
 
     # Bad input names the field; nothing is half-written.
@@ -96,7 +114,7 @@ def test_a_users_secrets_are_theirs_alone(lab_hub: Hub) -> None:
 
     # Bob is deleted: his secrets go with him; a new "vaultbob" finds none.
     assert admin.api("DELETE", "/users/vaultbob").status_code == 204
-    again = approved_user(lab_hub, admin, "vaultbob")
+    again = vault_user(lab_hub, admin, "vaultbob")
     assert again.api("GET", ROUTE).json() == {"secrets": []}
     assert VALUE not in lab_hub.log()
     database = b"".join(p.read_bytes() for p in lab_hub.data_dir.glob("jupyterhub.sqlite*"))
@@ -108,9 +126,15 @@ def test_a_notebook_server_reads_its_owners_secrets(lab_hub: Hub) -> None:
     cy = approved_user(lab_hub, admin, "vaultcy")
     cy.start_server()
     try:
-        # What a kernel of Cy's server has: the server's hub token and the hub's API URL.
+        # What a kernel of Cy's server has: its vault token and the hub's API URL.
         environ = lab_hub.server_environment("vaultcy")
         kernel = Secrets(environ)
+        vault_token = environ["GALILEAN_VAULT_TOKEN"]
+        assert vault_token != environ["JUPYTERHUB_API_TOKEN"]
+        hub_token = Secrets({**environ, "GALILEAN_VAULT_TOKEN": environ["JUPYTERHUB_API_TOKEN"]})
+        with pytest.raises(SecretsError) as refused:
+            hub_token.names()
+        assert refused.value.status == 403
         assert kernel.set("WAREHOUSE", VALUE)["name"] == "WAREHOUSE"
         assert kernel.names() == ["WAREHOUSE"]
         assert kernel.get("WAREHOUSE") == VALUE
@@ -125,5 +149,26 @@ def test_a_notebook_server_reads_its_owners_secrets(lab_hub: Hub) -> None:
         assert environ["JUPYTERHUB_API_TOKEN"] not in str(bad.value)
         kernel.delete("WAREHOUSE")
         assert kernel.names() == []
+        # The vault token reaches nothing else of Cy's: no new token, not the server.
+        as_vault = {"Authorization": f"token {vault_token}"}
+        minted = requests.post(
+            f"{lab_hub.url}/hub/api/users/vaultcy/tokens", json={}, headers=as_vault, timeout=30
+        )
+        assert minted.status_code == 403, minted.text
+        contents = requests.get(
+            f"{lab_hub.url}/user/vaultcy/api/contents", headers=as_vault, timeout=30
+        )
+        assert contents.status_code == 403, contents.text
+    finally:
+        cy.stop_server()
+    # Stopped: its vault token is gone; the next start makes a new one.
+    with pytest.raises(SecretsError) as gone:
+        kernel.names()
+    assert gone.value.status == 403
+    cy.start_server()
+    try:
+        fresh = lab_hub.server_environment("vaultcy")["GALILEAN_VAULT_TOKEN"]
+        assert fresh != vault_token
+        assert Secrets(lab_hub.server_environment("vaultcy")).names() == []
     finally:
         cy.stop_server()

@@ -12,6 +12,7 @@ from traitlets.config import Config
 from galilean_hub.config import singleuser_environment
 from galilean_hub.services import declared, register
 from galilean_hub.settings import Settings
+from galilean_hub.vault_api import SCOPES as VAULT_SCOPES
 from galilean_services.datasets_service.access import SCOPES as DATASET_SCOPES
 from galilean_services.flows_service.access import SCOPES
 
@@ -48,6 +49,17 @@ def test_the_servers_token_keeps_the_default_scopes_and_gets_the_services(
     # Every scope the server's token asks for is one its owner holds (the user role).
     (user_role,) = [r for r in c.JupyterHub.load_roles if r["name"] == "user"]
     assert set(c.Spawner.server_token_scopes[2:]) <= set(user_role["scopes"])
+
+
+def test_the_vaults_scopes_are_the_users_but_not_the_servers_token(tmp_path: Path) -> None:
+    """A server reaches the vault with a token of its own (vault_tokens.py), never with
+    its hub token, which a guest of a shared workspace also holds."""
+    c = Config()
+    register(c, declared(settings(tmp_path)), hub_api=[VAULT_SCOPES])
+    (user_role,) = [r for r in c.JupyterHub.load_roles if r["name"] == "user"]
+    assert set(VAULT_SCOPES.names()) <= set(user_role["scopes"])
+    assert not set(VAULT_SCOPES.names()) & set(c.Spawner.server_token_scopes)
+    assert set(VAULT_SCOPES.names()) <= set(c.JupyterHub.custom_scopes)
 
 
 def test_embedded_servers_reach_the_service_on_its_own_port(tmp_path: Path) -> None:

@@ -55,9 +55,23 @@ def registered(tmp_path: Path, **env: str) -> Any:
     return c.JupyterHub
 
 
+FLOWS_TO_MLFLOW = {
+    "name": "flows-service",
+    "scopes": ["access:services!service=mlflow"],
+    "services": ["flows"],
+}
+MLFLOW_LOOKUP = {
+    "name": "mlflow-service",
+    "scopes": ["read:users:name", "read:users:groups"],
+    "services": ["mlflow"],
+}
+
+
 def test_embedded_registration(tmp_path: Path) -> None:
     hub = registered(tmp_path)
-    assert hub.load_roles == [CULLER_ROLE, USER_ROLE]
+    # The flows service logs trainings to MLflow as their owner (the gateway trusts it);
+    # the gateway looks up that owner's groups.
+    assert hub.load_roles == [CULLER_ROLE, FLOWS_TO_MLFLOW, MLFLOW_LOOKUP, USER_ROLE]
     assert sorted(hub.custom_scopes) == sorted([*FLOW_SCOPES, *DATASET_SCOPES, "custom:mlflow:use"])
     assert hub.custom_scopes["custom:flows:run"] == {"description": "Run flows and cancel runs."}
     culler, flows, datasets, mlflow = hub.services
@@ -120,7 +134,15 @@ def test_docker_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     hub = registered(tmp_path, **DOCKER, GALILEAN_CULL_IDLE_SECONDS="0")
     groups = {"name": "flows-service", "scopes": ["read:users:groups", "read:groups"]}
     datasets_groups = {**groups, "name": "datasets-service", "services": ["datasets"]}
-    assert hub.load_roles == [{**groups, "services": ["flows"]}, datasets_groups, USER_ROLE]
+    flows_role = {
+        **groups,
+        "scopes": [*groups["scopes"], "access:services!service=mlflow"],
+        "services": ["flows"],
+    }
+    assert hub.load_roles == [flows_role, datasets_groups, MLFLOW_LOOKUP, USER_ROLE]
+    assert hub.services[0]["environment"]["GALILEAN_FLOWS_MLFLOW_URL"] == (
+        "http://127.0.0.1:8084/services/mlflow/"
+    )
     flows, datasets, mlflow = hub.services
     # MLflow's database sits next to the hub's on its PostgreSQL (made at the gateway's start).
     mlflow_db = "postgresql+psycopg://hub:x@db/mlflow"

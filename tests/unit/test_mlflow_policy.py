@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from galilean_services.experiment_names import default_experiment
 from galilean_services.kit.errors import Forbidden, ValidationError
 from galilean_services.mlflow_service import policy
 
@@ -167,7 +168,7 @@ def test_users_names_are_kept_for_them() -> None:
         policy.rewrite_body(rename, taken, "bob", False)
     assert refused.value.errors == [{"field": "new_name"}]
     assert policy.rewrite_body(rename, taken, "ana", False) == taken
-    assert policy.default_experiment("ana") == "users/ana/default"
+    assert default_experiment("ana") == "users/ana/default"
 
 
 @pytest.mark.parametrize(

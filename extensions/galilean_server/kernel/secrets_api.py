@@ -1,5 +1,6 @@
 """Your secrets from Python, in a notebook (issue 17): kept encrypted by the hub's vault,
-reached as you (the server's hub token), never written into the notebook:
+reached as you (the server's own vault token, $GALILEAN_VAULT_TOKEN), never written into
+the notebook:
 
     from galilean_server.kernel.api import secrets
     secrets.set("WAREHOUSE_PASSWORD", getpass())   # add or replace
@@ -28,12 +29,12 @@ class Secrets(FromEnviron):
     def _call(self, method: str, name: str | None = None, body: Any = None) -> Any:
         api, token = (
             self._env.get("JUPYTERHUB_API_URL", ""),
-            self._env.get("JUPYTERHUB_API_TOKEN", ""),
+            self._env.get("GALILEAN_VAULT_TOKEN", ""),
         )
         if not api or not token:
             raise SecretsError(
-                "the vault is reachable only from servers the Galilean hub starts "
-                "(JUPYTERHUB_API_URL and JUPYTERHUB_API_TOKEN are not set)",
+                "the vault is reachable only from servers the Galilean hub starts for their "
+                "owner (JUPYTERHUB_API_URL and GALILEAN_VAULT_TOKEN are not set)",
                 status=503,
             )
         url = api.rstrip("/") + "/galilean/secrets"

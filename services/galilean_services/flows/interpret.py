@@ -34,6 +34,7 @@ class RunResult:
     logs: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)  # held results taken from the cache
     engine: str = "duckdb"  # duckdb | polars: which engine ran the flow
+    trainings: list[Any] = field(default_factory=list)  # training.Training, for MLflow
 
 
 @dataclass
@@ -45,6 +46,8 @@ class Services:
     connections: Any = None  # the owner's SQL connections (connections.ConnectionStore)
     home: Path | None = None  # the owner's folder (None: the current user's)
     origin: dict[str, str] = field(default_factory=dict)  # this run: flow, version, run
+    # What training nodes did (training.Training): the run's record for MLflow.
+    trainings: list[Any] | None = None
 
 
 class Backend(Protocol):
@@ -85,6 +88,7 @@ def run_context(program: Program, services: Services) -> CompileContext:
         connections=services.connections,
         home=services.home,
         origin=dict(services.origin),
+        trainings=services.trainings,
     )
 
 

@@ -46,6 +46,9 @@ class CompileContext:
     # this run is ({"flow", "version", "run"}), for what a run records (dataset snapshots).
     home: Path | None = None
     origin: dict[str, str] = field(default_factory=dict)
+    # What training nodes did (training.Training), for the service to log to MLflow; None:
+    # not recorded (previews).
+    trainings: list[Any] | None = None
 
 
 class NodeKind:

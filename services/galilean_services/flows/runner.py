@@ -261,7 +261,7 @@ def run(
     budget = Budget.of(memory_limit, spill_root)
     cache = _cache(cache, cache_folder, cache_bytes, budget)
     checked(flow, registry, base_dir or Path.cwd())  # once: the plans below trust it
-    services = Services(http_policy, request, connections, home, dict(origin or {}))
+    services = Services(http_policy, request, connections, home, dict(origin or {}), [])
     note = "engine: DuckDB (as asked)"
     eager: dict[str, pa.Table] = {}
     if engine != "duckdb":
@@ -277,6 +277,7 @@ def run(
             use_for_polars(budget)
             done, problem, eager = _on_polars(lazy, registry, services, cache)
             if done is not None:
+                done.trainings = services.trainings or []
                 return done
             note = f"engine: DuckDB (Polars cannot run {problem})"
     # DuckDB holds the last aggregation on each way (a small table that counts its rows
@@ -300,6 +301,7 @@ def run(
             con.register(f"eager_{node}", rows)
         result = _run_on(program, registry, con, services, cache)
     result.logs.insert(0, note)
+    result.trainings = services.trainings or []
     return result
 
 

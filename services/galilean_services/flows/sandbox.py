@@ -14,6 +14,7 @@ A flow chooses its node's time and memory, but never beyond the administrator's 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import resource
@@ -26,6 +27,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.ipc as ipc
@@ -62,6 +64,7 @@ with pa.OSFile("out.arrow", "wb") as sink, ipc.new_file(sink, table.schema) as w
 """
 
 
+T = TypeVar("T")
 MAX_TASKS = 32  # processes and threads of `nobody`, all sandboxes together
 
 
@@ -180,21 +183,46 @@ def _interpreter(account: pwd.struct_passwd | None) -> tuple[list[str], dict[str
 
 def run_python(code: str, table: pa.Table, limits: Limits | None = None) -> pa.Table:
     """Run `transform(df)` from `code` on `table`, within `limits` lowered to the caps."""
+
+    def rows(folder: Path) -> pa.Table:
+        with pa.memory_map(str(folder / "out.arrow")) as source:
+            return ipc.open_file(source).read_all()
+
+    return run_sandboxed(CHILD, {"code.py": code.encode()}, table, limits, rows)
+
+
+def run_sandboxed(
+    child: str,
+    files: Mapping[str, bytes],
+    table: pa.Table,
+    limits: Limits | None,
+    collect: Callable[[Path], T],
+) -> T:
+    """Run the script `child` in a private folder holding `files` and the table as
+    in.arrow, within `limits` lowered to the caps; `collect` reads what it left (the
+    folder is deleted after). The child reports an error as a `GALILEAN-ERROR` line on
+    stderr; every process it left is killed before `collect` reads."""
     limits, _ = capped(limits or Limits())
     account = _account()
     interpreter = _interpreter(account)
     if interpreter is None:  # nobody cannot run Python here: limits only, as this account
         account = None
         interpreter = [sys.executable], {}
-    folder = Path(tempfile.mkdtemp(prefix="galilean-py-"))
+    # The code's folder sits in one of this account's own (which the code may cross but not
+    # change): the path of what it leaves cannot be swapped for a link to elsewhere.
+    top = Path(tempfile.mkdtemp(prefix="galilean-py-"))
+    top.chmod(0o711)
+    folder = top / "work"
+    folder.mkdir(mode=0o700)
     try:
-        (folder / "code.py").write_text(code)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
         with (
             pa.OSFile(str(folder / "in.arrow"), "wb") as sink,
             ipc.new_file(sink, table.schema) as w,
         ):
             w.write_table(table)
-        # Private to the account the code runs as (mkdtemp makes it 0700 already).
+        # Private to the account the code runs as.
         for path in (folder, *folder.iterdir()):
             path.chmod(0o700 if path.is_dir() else 0o600)
             if account is not None:
@@ -208,7 +236,7 @@ def run_python(code: str, table: pa.Table, limits: Limits | None = None) -> pa.T
             "MKL_NUM_THREADS": "1",
         }
         proc = subprocess.Popen(
-            [*interpreter[0], "-s", "-P", "-c", CHILD],
+            [*interpreter[0], "-s", "-P", "-c", child],
             cwd=folder,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -223,13 +251,16 @@ def run_python(code: str, table: pa.Table, limits: Limits | None = None) -> pa.T
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             raise SandboxError(f"timed out after {limits.seconds:g} s") from None
+        finally:
+            # Nothing it started may go on changing the folder while it is read.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
         message = _message(err.decode(errors="replace"), proc.returncode, limits)
         if message:
             raise SandboxError(message)
-        with pa.memory_map(str(folder / "out.arrow")) as source:
-            return ipc.open_file(source).read_all()
+        return collect(folder)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def _message(stderr: str, code: int, limits: Limits) -> str:

@@ -17,6 +17,7 @@ from .settings import FlowsSettings
 _FLOWS = FlowsSettings()  # the defaults, as the traits give them
 _BOX = ContainerSettings()
 PREFIX = "/services/flows/"
+MLFLOW_URL_VARIABLE = "GALILEAN_FLOWS_MLFLOW_URL"
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ class ServiceConfig:
     docker_network: str = _BOX.docker_network
     docker_mem_limit: str = _BOX.docker_mem_limit
     docker_cpu_limit: float = _BOX.docker_cpu_limit
+    # The MLflow gateway on this machine (the hub gives it when MLflow is on) and this
+    # service's hub token: trainings are logged there as their flow's owner.
+    mlflow_url: str = ""
+    hub_token: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -76,6 +81,8 @@ class ServiceConfig:
             docker_mem_limit=box.docker_mem_limit,
             docker_cpu_limit=box.docker_cpu_limit,
             http_allow=tuple(h.lower() for h in flows.flows_http_allow),
+            mlflow_url=env.get(MLFLOW_URL_VARIABLE, ""),
+            hub_token=env.get("JUPYTERHUB_API_TOKEN", ""),
         )
 
     @property

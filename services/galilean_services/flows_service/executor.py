@@ -26,17 +26,27 @@ from ..execution.plane import Child, LocalPlane, Plane
 from ..flows.disk_cache import run_spill_folder
 from ..flows.paths import partial_name
 from .config import ServiceConfig
+from .mlflow_record import MlflowRecorder, RecordError
 from .network_policy import OFFLINE, runs_python
 from .store import FINISHED, Store
 
 log = logging.getLogger("galilean.flows")
 STDERR_KEEP = 20_000
+RECORD_TIMEOUT = 900  # seconds to log one training to MLflow (models up to 24 MiB)
 WORKER = "galilean_services.flows_service.worker"
 
 
 class RunManager:
-    def __init__(self, store: Store, config: ServiceConfig, plane: Plane | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: ServiceConfig,
+        plane: Plane | None = None,
+        recorder: MlflowRecorder | None = None,
+    ) -> None:
         self.store = store
+        # Logs what training nodes did to MLflow as the owner (None: no MLflow here).
+        self.recorder = recorder
         self.plane: Plane = plane or LocalPlane(
             Isolation("none", network=True), ProcessLimits(config.max_processes)
         )
@@ -142,8 +152,49 @@ class RunManager:
                     log.info("run %s: removed %d unfinished file(s)", run_id, removed)
             if run_id in self._cancelled:
                 return  # cancel() wrote the record
+            trainings = outcome.pop("trainings", None) or []
+            if trainings:
+                origin = job.get("origin") or {}
+                outcome = await self._record(owner, trainings, origin, started, outcome)
+                if run_id in self._cancelled:
+                    return  # cancelled while recording: cancel() wrote the record
             self.store.update_run(run_id, ended=time.time(), **outcome)
             log.info("run %s: %s", run_id, outcome["status"])
+
+    async def _record(
+        self,
+        owner: str,
+        trainings: list[Any],
+        origin: dict[str, str],
+        started: float,
+        outcome: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Log the run's trainings to MLflow as `owner`; one that cannot be recorded fails
+        the run at its node (the training ran, but a retrain nobody can find is lost)."""
+        lines = [outcome.get("logs") or ""]
+        for raw in trainings:
+            node = raw.get("node") if isinstance(raw, dict) else None
+            try:
+                if self.recorder is None:
+                    raise RecordError(
+                        f"{node}: the training ran, but this hub has no MLflow to record it "
+                        "(GALILEAN_MLFLOW_ENABLED)"
+                    )
+                recorded = await asyncio.wait_for(
+                    self.recorder.record(owner, raw, origin, started), RECORD_TIMEOUT
+                )
+            except Exception as exc:  # the run must end, whatever went wrong
+                if isinstance(exc, RecordError):
+                    error = exc
+                elif isinstance(exc, TimeoutError):
+                    error = RecordError(f"{node}: MLflow took over {RECORD_TIMEOUT} s to record it")
+                else:
+                    log.exception("recording a training of %s", owner)
+                    error = RecordError(f"{node}: the training could not be recorded in MLflow")
+                log.warning("training of a run of %s not recorded: %s", owner, error)
+                return _not_recorded(outcome, lines, node, error)
+            lines.append(recorded.log_line())
+        return {**outcome, "logs": "\n".join(lines).strip("\n")}
 
     def _outcome(self, run_id: str, code: int | None, out: bytes, err: bytes) -> dict[str, Any]:
         lines = out.decode(errors="replace").strip().splitlines()
@@ -164,6 +215,8 @@ class RunManager:
                     "error": error if isinstance(error, dict) else None,
                     "outputs": _as(dict, result.get("outputs")),
                     "logs": "\n".join(logs),
+                    # For MLflow, not for the store (checked by mlflow_record).
+                    "trainings": _as(list, result.get("trainings")),
                 }
         if code is not None and code < 0:
             try:
@@ -317,6 +370,19 @@ def remove_partials(folder: Path, since: float, run_id: str) -> int:
         finally:
             os.close(fd)
     return removed
+
+
+def _not_recorded(
+    outcome: dict[str, Any], lines: list[str], node: Any, error: Exception
+) -> dict[str, Any]:
+    """The run failed at the training node `node`: its training is not in MLflow."""
+    lines.append(f"failed at {node}: {error}")
+    return {
+        **outcome,
+        "status": "failed",
+        "error": {"node": node if isinstance(node, str) else None, "message": str(error)},
+        "logs": "\n".join(lines).strip("\n"),
+    }
 
 
 def _failed(message: str, stderr: str = "") -> dict[str, Any]:

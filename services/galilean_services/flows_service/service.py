@@ -25,6 +25,7 @@ from .endpoint_pool import EndpointPool
 from .endpoints import split_request
 from .executor import RunManager
 from .flow_folders import folder_of
+from .mlflow_record import MlflowRecorder
 from .scheduler import MISSED_POLICIES, Scheduler, check_cron
 from .store import Store
 
@@ -63,7 +64,12 @@ class FlowsService:
         self.store = Store(config.db_url)
         # The execution plane: flows run as their owner, apart from this service.
         self.plane = plane or make_plane(config.plane_config())
-        self.runs = RunManager(self.store, config, self.plane)
+        recorder = (
+            MlflowRecorder(config.mlflow_url, config.hub_token)
+            if config.mlflow_url and config.hub_token
+            else None
+        )
+        self.runs = RunManager(self.store, config, self.plane, recorder)
         self.endpoints = EndpointPool(
             self.plane,
             max_workers=config.endpoint_workers,

@@ -46,6 +46,8 @@ def result_json(result: RunResult) -> dict[str, Any]:
         "engine": result.engine,
         "reused": result.reused,
         "outputs": {node: table_json(t) for node, t in result.outputs.items()},
+        # What training nodes did, for the service to log to MLflow as the owner.
+        "trainings": [training.to_json() for training in result.trainings],
     }
 
 

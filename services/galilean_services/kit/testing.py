@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote
 
 from jupyterhub.services.auth import HubOAuth
 from tornado import netutil, web
@@ -21,6 +22,11 @@ from tornado.httpserver import HTTPServer
 
 # Nothing listens there: a request that reached the "hub" would fail loudly.
 NO_HUB = "http://127.0.0.1:9/hub/api"
+
+
+def service_model(name: str, scopes: list[str]) -> dict[str, Any]:
+    """A service model as the hub's /api/user gives it for a service's token."""
+    return {"kind": "service", "name": name, "scopes": scopes}
 
 
 def user_model(
@@ -42,6 +48,19 @@ class FakeHubAuth(HubOAuth):
     ) -> dict[str, Any] | None:
         model = self.tokens.get(api_token)
         return None if model is None else copy.deepcopy(model)
+
+    async def _api_request(self, method: str, url: str, **kwargs: Any) -> Any:
+        """The hub's `GET /users/<name>` (a service looking a user up): the model of that
+        name in the table, without its scopes; no such user raises as HubAuth does on the
+        hub's 404 (a 500 "Failed to check authorization")."""
+        prefix = f"{NO_HUB}/users/"
+        if method != "GET" or not url.startswith(prefix):
+            raise AssertionError(f"the fake hub does not answer {method} {url}")
+        name = unquote(url.removeprefix(prefix))
+        for model in self.tokens.values():
+            if model.get("kind", "user") == "user" and model["name"] == name:
+                return {k: copy.deepcopy(v) for k, v in model.items() if k != "scopes"}
+        raise web.HTTPError(500, "Failed to check authorization: Not Found")
 
 
 @contextmanager

@@ -24,6 +24,9 @@ class GatewayConfig:
     admin_group: str = "mlflow-admins"
     workers: int = 1
     start_timeout: int = 180
+    # Hub services that may call as one of the hub's users (X-Galilean-Acting-For): the
+    # flows service logs its runs' trainings as the flow's owner.
+    acting_services: tuple[str, ...] = ("flows",)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewayConfig:

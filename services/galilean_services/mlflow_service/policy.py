@@ -71,12 +71,6 @@ EXPERIMENT_UPDATE = re.compile(rf"^{API}experiments/update$")  # a rename: new_n
 SMALL_BODY = 1 << 20
 
 
-def default_experiment(user: str) -> str:
-    """The experiment a user's `mlflow.start_run()` lands in (MLFLOW_EXPERIMENT_NAME):
-    experiment names are global, so `users/<name>/...` is kept for <name>."""
-    return f"users/{user}/default"
-
-
 def signature(secret: str, user: str, groups: str) -> str:
     message = f"{user}\n{groups}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()

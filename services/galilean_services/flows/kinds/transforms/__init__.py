@@ -21,6 +21,7 @@ from .select import Select
 from .sort import Sort
 from .split_column import SplitColumn
 from .sql import SqlTransform
+from .train import TrainModel
 from .union import Union
 from .window import Window
 
@@ -44,4 +45,5 @@ KINDS: list[type[NodeKind]] = [
     Melt,
     SqlTransform,
     PythonTransform,
+    TrainModel,
 ]
