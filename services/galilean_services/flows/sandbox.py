@@ -134,8 +134,11 @@ def capped(asked: Limits, cap: Limits | None = None) -> tuple[Limits, dict[str, 
 
 def _preexec(limits: Limits, account: pwd.struct_passwd | None) -> Callable[[], None]:
     def apply() -> None:
+        # Memory the code writes to (RLIMIT_DATA: its heap and private mappings), not the
+        # address space it reserves: importing scikit-learn next to pyarrow reserved over
+        # 1.8 GB of address space and failed under RLIMIT_AS while using ~300 MB.
         memory = limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
         cpu = int(limits.seconds) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         size = limits.output_mb * 1024 * 1024
@@ -197,11 +200,13 @@ def run_sandboxed(
     table: pa.Table,
     limits: Limits | None,
     collect: Callable[[Path], T],
+    environ: Mapping[str, str] | None = None,
 ) -> T:
     """Run the script `child` in a private folder holding `files` and the table as
     in.arrow, within `limits` lowered to the caps; `collect` reads what it left (the
     folder is deleted after). The child reports an error as a `GALILEAN-ERROR` line on
-    stderr; every process it left is killed before `collect` reads."""
+    stderr; every process it left is killed before `collect` reads. `environ`: variables
+    added to its (otherwise empty) environment."""
     limits, _ = capped(limits or Limits())
     account = _account()
     interpreter = _interpreter(account)
@@ -234,6 +239,7 @@ def run_sandboxed(
             "OPENBLAS_NUM_THREADS": "1",
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
+            **(environ or {}),
         }
         proc = subprocess.Popen(
             [*interpreter[0], "-s", "-P", "-c", child],

@@ -79,6 +79,10 @@ def _additional(rule: Any, schema: dict[str, Any], value: Any) -> bool:
     return all(conforms(rule, item) for name, item in value.items() if name not in known)
 
 
+def _any_of(rule: Any, schema: dict[str, Any], value: Any) -> bool:
+    return isinstance(rule, list) and any(conforms(sub, value) for sub in rule)
+
+
 def _required(rule: Any, schema: dict[str, Any], value: Any) -> bool:
     return not isinstance(value, dict) or all(name in value for name in rule)
 
@@ -130,6 +134,7 @@ _CHECKS: dict[str, Callable[[Any, dict[str, Any], Any], bool]] = {
     "properties": _properties,
     "additionalProperties": _additional,
     "required": _required,
+    "anyOf": _any_of,
     "items": _items,
     "uniqueItems": _unique,
     "pattern": _pattern,

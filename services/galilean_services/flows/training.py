@@ -33,6 +33,9 @@ MAX_METRICS = 200
 MAX_PARAMS = 100
 MAX_OUT_JSON = 2**20
 MODEL_FOLDER = "model"
+# MLflow 3 reports usage from a thread of its own: with no network here it waited on it
+# (a training that saved a model then hung until its time limit, now and then).
+QUIET = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
 
 TRAIN_CHILD = r"""
 import json, math, os, pickle, sys, traceback
@@ -254,4 +257,4 @@ def train(
         )
 
     files = {"code.py": code.encode(), "params.json": json.dumps(dict(params)).encode()}
-    return run_sandboxed(TRAIN_CHILD, files, table, limits, collect)
+    return run_sandboxed(TRAIN_CHILD, files, table, limits, collect, QUIET)
