@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_openai import Script, fake_openai
 
 from harness.client import HubClient
 from harness.docker_early import EarlyDocker
@@ -88,16 +89,33 @@ def hub_fixture(name: str, **overrides: str) -> Any:
 hub = hub_fixture("hub")
 
 
+# The lab hub's AI provider: a real OpenAI-compatible server on loopback (fake_openai.py)
+# behind the AI gateway, with this key (the admin's, which users must never see).
+LAB_MODEL_KEY = "sk-lab-admin-7c1f"
+
+
 @pytest.fixture(scope="session")
-def lab_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+def model_server() -> Iterator[tuple[str, Script]]:
+    with fake_openai() as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def lab_hub(
+    tmp_path_factory: pytest.TempPathFactory, model_server: tuple[str, Script]
+) -> Iterator[Hub]:
     """One embedded hub for every browser test that needs no settings of its own: each
     module uses its own user (tests/lab.py), so their servers start once and are shared.
-    It runs MLflow (tests/browser/test_browser_mlflow.py), as a homelab's hub does."""
+    It runs MLflow (tests/browser/test_browser_mlflow.py), as a homelab's hub does, and
+    the AI gateway with one model (`echo`, the fake model server)."""
     running = Hub(
         tmp_path_factory.mktemp("lab-hub"),
         GALILEAN_MLFLOW_ENABLED="true",
         # Scheduled flows start within a second (a scheduled retrain's test).
         GALILEAN_FLOWS_SCHEDULE_CHECK_SECONDS="1",
+        GALILEAN_AI_ENABLED="true",
+        GALILEAN_AI_MODELS=f"echo=openai/scripted@{model_server[0]}",
+        OPENAI_API_KEY=LAB_MODEL_KEY,
     ).start()
     try:
         yield running

@@ -15,13 +15,15 @@ answer.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
 from typing import Any
 
 from jupyter_ai_jupyternaut.jupyternaut.jupyternaut import JupyternautPersona
 from jupyter_ai_persona_manager.persona_manager import PersonaManager
-from traitlets import Unicode
+from traitlets import List, Unicode
 
 from .ai_setup import no_model_message
 
@@ -59,6 +61,35 @@ def mark_loaded(chat: Any) -> None:
         )
 
 
+def skip_litellm_mcp() -> None:
+    """litellm 1.106 sends every request with tools (the chat's notebook tools) through
+    its proxy's MCP handler, whose import needs mcp>=2 while jupyter-ai's tools pin mcp<2:
+    every answer failed with "cannot import name 'CacheableResult'". Function tools need
+    none of it: litellm's calls (langchain-litellm looks them up on the module at each
+    call) skip it. Done on the chat's first message, when litellm is loaded anyway."""
+    import litellm
+
+    for name in ("completion", "acompletion"):
+        original = getattr(litellm, name)
+        if getattr(original, "galilean_skips_mcp", False):
+            continue
+        if inspect.iscoroutinefunction(original):
+
+            async def call(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                kwargs.setdefault("_skip_mcp_handler", True)
+                return await _original(*args, **kwargs)
+
+        else:
+
+            def call(*args: Any, _original: Any = original, **kwargs: Any) -> Any:  # type: ignore[misc]
+                kwargs.setdefault("_skip_mcp_handler", True)
+                return _original(*args, **kwargs)
+
+        wrapped = functools.wraps(original)(call)
+        wrapped.galilean_skips_mcp = True  # type: ignore[attr-defined]
+        setattr(litellm, name, wrapped)
+
+
 class GalileanJupyternaut(JupyternautPersona):
     @property
     def id(self) -> str:
@@ -66,6 +97,7 @@ class GalileanJupyternaut(JupyternautPersona):
         return JUPYTERNAUT_ID
 
     async def process_message(self, message: Any) -> None:
+        skip_litellm_mcp()
         if hasattr(self, "config_manager"):
             model_id, _ = self._resolve_model()
             if not model_id:
@@ -82,6 +114,16 @@ class GalileanPersonaManager(PersonaManager):
         allow_none=True,
         config=True,
         help="The persona that answers messages that mention no persona: Jupyternaut.",
+    )
+
+    # Upstream offers Jupyternaut the MCP server at localhost:3001 whenever the package is
+    # installed: with Galilean's MCP server off (the default) whatever listens there would
+    # become the model's tools; on, it is on a free port upstream does not know. None.
+    builtin_mcp_servers: List[Any] = List(
+        default_value=[],
+        allow_none=True,
+        config=True,
+        help="Built-in MCP servers offered to the personas: none.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

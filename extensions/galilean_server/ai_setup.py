@@ -46,9 +46,27 @@ def stack_env_hint() -> str:
     )
 
 
+GATEWAY = "Galilean's AI gateway"
+GATEWAY_HINT = (
+    "The administrator sets GALILEAN_AI_MODELS (and the provider's key, e.g. OPENAI_API_KEY "
+    "or ANTHROPIC_API_KEY) in Galilean's stack.env, then restarts Galilean and this "
+    "workspace."
+)
+
+
+def gateway_setup(model: str | None) -> AiSetup:
+    """With the hub's AI gateway (GALILEAN_AI_URL): the chat's models are the gateway's,
+    reached with this server's token; the hub starts the chat with the default one."""
+    if model:
+        return AiSetup(True, model, (GATEWAY,), "", "")
+    return AiSetup(False, None, (GATEWAY,), "no AI model is set up on the hub", GATEWAY_HINT)
+
+
 def ai_setup(environ: Mapping[str, str], config_manager: Any | None) -> AiSetup:
     """The AI chat's state from the server's environment and Jupyternaut's config manager
     (None: jupyter-ai's Jupyternaut extension is not loaded)."""
+    if environ.get("GALILEAN_AI_URL") and config_manager is not None:
+        return gateway_setup(config_manager.chat_model)
     providers = tuple(n for n, (variable, _, _) in PROVIDERS.items() if environ.get(variable))
     if config_manager is None:
         return AiSetup(
@@ -75,6 +93,12 @@ def ai_setup(environ: Mapping[str, str], config_manager: Any | None) -> AiSetup:
 
 def no_model_message(environ: Mapping[str, str]) -> str:
     """What the chat answers when no model is chosen (instead of Jupyternaut's advice)."""
+    if environ.get("GALILEAN_AI_URL"):
+        return (
+            "**The AI chat has no model on this Galilean hub yet.**\n\n"
+            f"{GATEWAY_HINT} There is nothing to set in your own folder: the chat reaches "
+            "the hub's AI gateway as you."
+        )
     providers = [n for n, (variable, _, _) in PROVIDERS.items() if environ.get(variable)]
     if providers:
         examples = ", ".join(f"`{PROVIDERS[p][2]}`" for p in providers)

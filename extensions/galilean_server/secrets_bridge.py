@@ -1,6 +1,6 @@
 """The Secrets panel's bridge to the hub's vault, under /galilean/secrets: the browser's
 login is this server's, not the hub's API, so the server forwards with its vault token
-($GALILEAN_VAULT_TOKEN, made for this server's start: galilean_hub/vault_tokens.py), as its
+($GALILEAN_VAULT_TOKEN, made for this server's start: galilean_hub/server_tokens.py), as its
 owner only (a guest of a shared server gets 403). The panel lists names, adds, replaces
 and deletes — values go in, never out: there is no route here that reads a value (code
 reads them with `secrets.get` in a kernel). The hub checks every field and its errors pass

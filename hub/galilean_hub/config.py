@@ -14,13 +14,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from galilean_services.ai_service.catalogue import Catalogue
 from galilean_services.experiment_names import default_experiment
 from galilean_services.folders import HOME_ENV, SHARED_MOUNT, shared_template, users_root
 from galilean_services.secrets.keys import VaultKeyError, parse_keys
 
 from .hub_pages import configure_pages
 from .limits import apply_group_limits
+from .server_tokens import AI_TOKEN, VAULT_ENV, VAULT_TOKEN, revoke_server_tokens
 from .services import (
+    ai_url_for_servers,
     datasets_url_for_servers,
     declared,
     flows_url_for_servers,
@@ -32,8 +35,6 @@ from .settings import ConfigError, Settings
 from .spawners import docker_pre_spawn
 from .vault_api import SCOPES as VAULT_SCOPES
 from .vault_api import LazyVault
-from .vault_tokens import ENV as VAULT_TOKEN_ENV
-from .vault_tokens import revoke_vault_tokens, vault_token
 from .workspaces import options_from_form, workspace_env_name, workspace_env_title
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -157,12 +158,46 @@ AI_CHAT_ARGS = (
 def singleuser_args(settings: Settings) -> list[str]:
     """Arguments every user server gets, whatever spawns it."""
     args = ["--ServerApp.shutdown_no_activity_timeout=0", *AI_CHAT_ARGS]
+    model = default_chat_model(settings)
+    if model:
+        # The chat starts with the gateway's default model: nothing for a user to set.
+        args.append(f"--JupyternautExtension.initial_language_model=openai/{model}")
     if settings.ai_mcp:
         # Unauthenticated by design upstream: never the fixed port 3001, never off-host.
         args += ["--MCPExtensionApp.mcp_port=0", "--MCPServer.host=127.0.0.1"]
     else:
         args += ["--ServerApp.jpserver_extensions=jupyter_server_mcp=False"]
     return args
+
+
+def default_chat_model(settings: Settings) -> str:
+    """The AI gateway's default model ("" without the gateway or a model)."""
+    if not settings.ai_enabled:
+        return ""
+    return Catalogue.from_settings(
+        settings.ai_models,
+        settings.ai_default_model,
+        settings.ai_everyone,
+        settings.ai_daily_tokens,
+        settings.ai_daily_requests,
+    ).default
+
+
+def ai_environment(settings: Settings) -> dict[str, Any]:
+    """jupyter-ai's chat and any OpenAI client in a notebook (`openai.OpenAI()`, litellm)
+    reach the AI gateway with a token of the server's own as their key: the providers' keys
+    stay with the gateway."""
+    if not settings.ai_enabled:
+        return {}
+    url = ai_url_for_servers(settings)
+    return {
+        "OPENAI_BASE_URL": f"{url}v1",
+        "OPENAI_API_BASE": f"{url}v1",  # what some clients read instead
+        # A token that opens the gateway only (server_tokens.py): a client pointed
+        # elsewhere sends its key there.
+        "OPENAI_API_KEY": AI_TOKEN,
+        "GALILEAN_AI_URL": url,
+    }
 
 
 def mlflow_environment(settings: Settings) -> dict[str, Any]:
@@ -196,8 +231,9 @@ def singleuser_environment(settings: Settings) -> dict[str, Any]:
         # The Datasets panel's bridge (galilean_server/datasets_bridge.py).
         "GALILEAN_DATASETS_URL": datasets_url_for_servers(settings),
         **mlflow_environment(settings),
-        # The vault's own token (vault_tokens.py), deleted when the server stops.
-        VAULT_TOKEN_ENV: vault_token,
+        **ai_environment(settings),
+        # The vault's own token (server_tokens.py), deleted when the server stops.
+        VAULT_ENV: VAULT_TOKEN,
         **shared_connections(),
     }
 
@@ -209,7 +245,7 @@ def _configure_spawner(c: Any, settings: Settings, data: Path) -> None:
     c.Spawner.args = singleuser_args(settings)
     c.Spawner.environment = singleuser_environment(settings)
     c.Spawner.pre_spawn_hook = apply_group_limits
-    c.Spawner.post_stop_hook = revoke_vault_tokens
+    c.Spawner.post_stop_hook = revoke_server_tokens
     # A workspace's only option is its display name (checked; stored in user_options).
     c.Spawner.options_from_form = options_from_form
     # Only the model keys cross into a container; embedded servers also need the hub's PATH.

@@ -15,6 +15,7 @@ GROUPS = {
     "flows": "Flows service (runs, schedules, published endpoints)",
     "datasets": "Datasets service (snapshots, diff, restore)",
     "mlflow": "MLflow service (experiment tracking behind the hub login)",
+    "ai": "AI gateway (models, the providers' keys, budgets)",
     "docker": "Docker mode (user containers)",
     "compose": "The compose stack (read by docker compose, not by the hub)",
 }
@@ -25,15 +26,23 @@ HEADER = """\
 # file; GALILEAN_ENV_FILE names another file. Made by `python -m galilean_hub.example`.
 """
 AFTER = {
-    "GALILEAN_USER_ENV_KEEP": [
-        "# Model keys for the AI chat (secrets: only in stack.env, never in the repository).",
-        "# ANTHROPIC_API_KEY=",
+    "GALILEAN_AI_MODELS": [
+        "# The providers' keys and addresses (secrets: only in stack.env, never in the",
+        "# repository), given to the AI gateway; GALILEAN_USER_ENV_KEEP also passes those it",
+        "# lists to user servers.",
         "# OPENAI_API_KEY=",
+        "# OPENAI_API_BASE=",
+        "# ANTHROPIC_API_KEY=",
+        "# AZURE_API_KEY=",
+        "# AZURE_API_BASE=",
+        "# AZURE_API_VERSION=",
         "# OLLAMA_API_BASE=http://127.0.0.1:11434",
+    ],
+    "GALILEAN_USER_ENV_KEEP": [
         "# Shared SQL connections, read-only for every user and their flows (users can read",
         "# these credentials): GALILEAN_CONNECTION_<NAME>=<SQLAlchemy URL>, e.g.",
         "# GALILEAN_CONNECTION_WAREHOUSE=postgresql+psycopg://reader:PASSWORD@db:5432/warehouse",
-    ]
+    ],
 }
 
 

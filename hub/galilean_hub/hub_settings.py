@@ -120,9 +120,10 @@ class ServerSettings(SettingsGroup):
     ).tag(**env("GALILEAN_CULL_EVERY_SECONDS", "servers"))
     user_env_keep = List(
         Unicode(),
-        default_value=["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OLLAMA_API_BASE"],
+        default_value=[],
         help="Comma-separated variables of the hub's environment passed on to user servers "
-        "(the hub strips the rest): model keys for the AI chat.",
+        "(the hub strips the rest). The providers' keys need not be: the chat and "
+        "notebooks reach the AI gateway, which keeps them.",
     ).tag(**env("GALILEAN_USER_ENV_KEEP", "servers"))
     singleuser_python = Unicode(
         "",

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from galilean_services.ai_service.access import SCOPES as AI_SCOPES
+from galilean_services.ai_service.settings import PROVIDER_VARIABLES, AiSettings
 from galilean_services.datasets_service.access import SCOPES as DATASET_SCOPES
 from galilean_services.datasets_service.settings import DatasetsSettings
 from galilean_services.flows_service.access import SCOPES as FLOW_SCOPES
@@ -95,7 +97,7 @@ def register(c: Any, services: list[Service], hub_api: Sequence[Scopes] = ()) ->
     # bridge, galilean_server/flows_bridge.py): JupyterHub's default server scopes, plus the
     # services' (the token gets only what its owner holds).
     # The hub API's scopes are not among them: the vault has a token of its own per server
-    # (vault_tokens.py).
+    # (server_tokens.py).
     c.Spawner.server_token_scopes = server_scopes(services)
     c.JupyterHub.services = [s.hub_entry() for s in services]
     c.JupyterHub.load_roles = roles
@@ -135,6 +137,11 @@ def datasets_url_for_servers(settings: Settings) -> str:
     return service_url_for_servers(settings, "datasets", settings.datasets_port)
 
 
+def ai_url_for_servers(settings: Settings) -> str:
+    """Where a user's server reaches the AI gateway (GALILEAN_AI_URL, ending in /)."""
+    return service_url_for_servers(settings, "ai", settings.ai_port)
+
+
 def mlflow_url_in_hub(settings: Settings) -> str:
     """Where the hub's own services reach the MLflow gateway: its port on this machine (or
     the hub's container), past the proxy."""
@@ -151,7 +158,8 @@ def declared(settings: Settings) -> list[Service]:
     """The services of this stack, in the order the hub starts them."""
     culler = idle_culler(settings)
     tracking = [mlflow(settings)] if settings.mlflow_enabled else []
-    return [*([culler] if culler else []), flows(settings), datasets(settings), *tracking]
+    chat = [ai(settings)] if settings.ai_enabled else []
+    return [*([culler] if culler else []), flows(settings), datasets(settings), *tracking, *chat]
 
 
 # -- the declarations -----------------------------------------------------------------------
@@ -287,4 +295,25 @@ def mlflow(settings: Settings) -> Service:
         # The groups of the user a trusted service (flows) acts for: MLflow roles.
         hub_scopes=("read:users:name", "read:users:groups"),
         health="galilean/health",
+    )
+
+
+def ai(settings: Settings) -> Service:
+    """The AI gateway: the providers' keys (their own variables, PROVIDER_VARIABLES) go to
+    this service only; it reads its users' groups' properties (models, budgets)."""
+    data = settings.data_path
+    env = {
+        **settings.environ([CommonSettings, AiSettings]),
+        "GALILEAN_DATA_DIR": str(data),
+        "GALILEAN_AI_DB_URL": settings.ai_database_url(settings.db_url, data),
+        **{k: os.environ[k] for k in PROVIDER_VARIABLES if os.environ.get(k)},
+    }
+    return Service(
+        name="ai",
+        command=[sys.executable, "-m", "galilean_services.ai_service"],
+        environment=env,
+        port=settings.ai_port,
+        scopes=AI_SCOPES,
+        hub_scopes=("read:groups",),
+        health="health",
     )

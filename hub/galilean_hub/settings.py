@@ -16,6 +16,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
+from galilean_services.ai_service.settings import PROVIDER_VARIABLES, AiSettings
 from galilean_services.datasets_service.settings import DatasetsSettings
 from galilean_services.flows_service.settings import FlowsSettings
 from galilean_services.kit.settings import (
@@ -46,6 +47,7 @@ class Settings(
     FlowsSettings,
     DatasetsSettings,
     MlflowSettings,
+    AiSettings,
     ContainerSettings,
     HubDockerSettings,
     ComposeSettings,
@@ -77,4 +79,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> tuple[Settings, l
         raise ConfigError(
             f"GALILEAN_ENV_FILE={str(env_file)!r} does not exist: set it to your stack.env"
         )
-    return Settings.from_environ(env), warnings
+    settings = Settings.from_environ(env)
+    passed = sorted(set(settings.user_env_keep) & set(PROVIDER_VARIABLES))
+    if passed:
+        warnings.append(
+            f"GALILEAN_USER_ENV_KEEP passes {', '.join(passed)} to every user server: the AI "
+            "gateway keeps the providers' keys, users need none; remove them from it"
+        )
+    return settings, warnings

@@ -9,7 +9,7 @@ encrypted in the hub's database (galilean_services.secrets).
 
 Everyone reaches only their own secrets (the owner is who asks, never a path part). Every
 user holds both scopes, but only API tokens that were made with them are accepted: each
-server's vault token (vault_tokens.py: a kernel's `secrets.get`, the Secrets panel's
+server's vault token (server_tokens.py: a kernel's `secrets.get`, the Secrets panel's
 bridge) or a token a user makes for a script. Not the server's hub token, not a token that
 inherits its owner's rights, never the hub's login cookie: nothing in a browser needs the
 vault directly, so a page on another site cannot make a browser open a value. Errors have

@@ -46,6 +46,7 @@ def picked_ports(overrides: dict[str, str]) -> dict[str, str]:
         "GALILEAN_FLOWS_PORT": str(pick_port()),
         "GALILEAN_DATASETS_PORT": str(pick_port()),
         "GALILEAN_MLFLOW_PORT": str(pick_port()),
+        "GALILEAN_AI_PORT": str(pick_port()),
     }
     return {name: value for name, value in ports.items() if name not in overrides}
 
@@ -66,6 +67,7 @@ def hub_environment(workdir: Path, overrides: dict[str, str]) -> dict[str, str]:
             # MLflow costs ~20 s of CPU and ~450 MB per hub: only the hubs that test it
             # (tests/integration/test_mlflow_hub.py, the lab hub) turn it on.
             "GALILEAN_MLFLOW_ENABLED": "false",
+            "GALILEAN_AI_ENABLED": "false",
         }
     )
     env.update(overrides)

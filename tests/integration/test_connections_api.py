@@ -287,6 +287,48 @@ def test_ai_is_available_only_with_a_model_and_its_providers_key() -> None:
     assert "model picker" in no_model_message(key)
 
 
+def test_with_the_ai_gateway_the_chat_needs_only_the_hubs_model() -> None:
+    from galilean_server.ai_setup import ai_setup, no_model_message
+
+    gateway = {"GALILEAN_AI_URL": "http://127.0.0.1:8085/services/ai/", "OPENAI_API_KEY": "t"}
+    ready = ai_setup(gateway, FakeModels("openai/echo"))
+    assert ready.available is True
+    assert ready.model == "openai/echo"
+    none = ai_setup(gateway, FakeModels(None))
+    assert none.available is False
+    assert none.reason == "no AI model is set up on the hub"
+    assert "GALILEAN_AI_MODELS" in none.enable
+    message = no_model_message(gateway)
+    assert "GALILEAN_AI_MODELS" in message
+    assert "as you" in message
+
+
+def test_the_chats_litellm_calls_with_tools_answer() -> None:
+    """litellm 1.106 + mcp 1.x: a request with tools failed on an import (ai_persona)."""
+    import asyncio
+
+    import litellm
+    from fake_openai import fake_openai
+
+    from galilean_server.ai_persona import skip_litellm_mcp
+
+    skip_litellm_mcp()
+    skip_litellm_mcp()  # once is enough; twice changes nothing
+    assert litellm.acompletion.__wrapped__.__name__ == "acompletion"
+    tool = {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}
+    with fake_openai() as (base, _):
+        answer = asyncio.run(
+            litellm.acompletion(
+                model="openai/echo",
+                api_base=base,
+                api_key="k",
+                messages=[{"role": "user", "content": "with tools"}],
+                tools=[tool],
+            )
+        )
+    assert answer.choices[0].message.content == "echo: with tools"
+
+
 def test_jupyternaut_runs_as_galileans_persona() -> None:
     from jupyter_ai_jupyternaut.jupyternaut.jupyternaut import JupyternautPersona
     from jupyter_ai_persona_manager.extension import PersonaManagerExtension

@@ -45,6 +45,8 @@ def test_the_servers_token_keeps_the_default_scopes_and_gets_the_services(
         *DATASET_SCOPES.names(),
         "access:services!service=mlflow",
         "custom:mlflow:use",
+        "access:services!service=ai",
+        "custom:ai:use",
     ]
     # Every scope the server's token asks for is one its owner holds (the user role).
     (user_role,) = [r for r in c.JupyterHub.load_roles if r["name"] == "user"]
@@ -52,7 +54,7 @@ def test_the_servers_token_keeps_the_default_scopes_and_gets_the_services(
 
 
 def test_the_vaults_scopes_are_the_users_but_not_the_servers_token(tmp_path: Path) -> None:
-    """A server reaches the vault with a token of its own (vault_tokens.py), never with
+    """A server reaches the vault with a token of its own (server_tokens.py), never with
     its hub token, which a guest of a shared workspace also holds."""
     c = Config()
     register(c, declared(settings(tmp_path)), hub_api=[VAULT_SCOPES])

@@ -35,8 +35,12 @@ USER_ROLE = {
         *DATASET_SCOPES,
         "access:services!service=mlflow",
         "custom:mlflow:use",
+        "access:services!service=ai",
+        "custom:ai:use",
     ],
 }
+# The AI gateway reads its users' groups' properties (their models and budgets).
+AI_ROLE = {"name": "ai-service", "scopes": ["read:groups"], "services": ["ai"]}
 DOCKER = {
     "GALILEAN_MODE": "docker",
     "GALILEAN_DB_URL": "postgresql+psycopg://hub:x@db/hub",
@@ -71,10 +75,13 @@ def test_embedded_registration(tmp_path: Path) -> None:
     hub = registered(tmp_path)
     # The flows service logs trainings to MLflow as their owner (the gateway trusts it);
     # the gateway looks up that owner's groups.
-    assert hub.load_roles == [CULLER_ROLE, FLOWS_TO_MLFLOW, MLFLOW_LOOKUP, USER_ROLE]
-    assert sorted(hub.custom_scopes) == sorted([*FLOW_SCOPES, *DATASET_SCOPES, "custom:mlflow:use"])
+    assert hub.load_roles == [CULLER_ROLE, FLOWS_TO_MLFLOW, MLFLOW_LOOKUP, AI_ROLE, USER_ROLE]
+    assert sorted(hub.custom_scopes) == sorted(
+        [*FLOW_SCOPES, *DATASET_SCOPES, "custom:mlflow:use", "custom:ai:use"]
+    )
     assert hub.custom_scopes["custom:flows:run"] == {"description": "Run flows and cancel runs."}
-    culler, flows, datasets, mlflow = hub.services
+    culler, flows, datasets, mlflow, ai = hub.services
+    assert ai["url"] == "http://127.0.0.1:8085"
     assert culler == {
         "name": "idle-culler",
         "command": [
@@ -123,9 +130,10 @@ def test_embedded_registration(tmp_path: Path) -> None:
 
 
 def test_mlflow_can_be_turned_off(tmp_path: Path) -> None:
-    hub = registered(tmp_path, GALILEAN_MLFLOW_ENABLED="false")
+    hub = registered(tmp_path, GALILEAN_MLFLOW_ENABLED="false", GALILEAN_AI_ENABLED="false")
     assert [s["name"] for s in hub.services] == ["idle-culler", "flows", "datasets"]
     assert "custom:mlflow:use" not in hub.load_roles[-1]["scopes"]
+    assert "custom:ai:use" not in hub.load_roles[-1]["scopes"]
 
 
 def test_docker_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,11 +147,13 @@ def test_docker_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         "scopes": [*groups["scopes"], "access:services!service=mlflow"],
         "services": ["flows"],
     }
-    assert hub.load_roles == [flows_role, datasets_groups, MLFLOW_LOOKUP, USER_ROLE]
+    assert hub.load_roles == [flows_role, datasets_groups, MLFLOW_LOOKUP, AI_ROLE, USER_ROLE]
     assert hub.services[0]["environment"]["GALILEAN_FLOWS_MLFLOW_URL"] == (
         "http://127.0.0.1:8084/services/mlflow/"
     )
-    flows, datasets, mlflow = hub.services
+    flows, datasets, mlflow, ai = hub.services
+    # The providers' keys go to the gateway only (none set here), its usage to PostgreSQL.
+    assert ai["environment"]["GALILEAN_AI_DB_URL"] == DOCKER["GALILEAN_DB_URL"]
     # MLflow's database sits next to the hub's on its PostgreSQL (made at the gateway's start).
     mlflow_db = "postgresql+psycopg://hub:x@db/mlflow"
     assert mlflow["environment"]["GALILEAN_MLFLOW_DB_URL"] == mlflow_db

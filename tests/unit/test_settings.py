@@ -80,6 +80,15 @@ def test_env_file_fills_what_the_environment_lacks(tmp_path: Path) -> None:
     assert load_settings({"GALILEAN_ENV_FILE": str(env_file)})[1] == []
 
 
+def test_passing_a_providers_key_to_user_servers_is_warned_of(tmp_path: Path) -> None:
+    env_file = tmp_path / "stack.env"
+    env_file.write_text("GALILEAN_USER_ENV_KEEP=OPENAI_API_KEY,MY_SETTING\n")
+    env_file.chmod(0o600)
+    _, warnings = load_settings({"GALILEAN_ENV_FILE": str(env_file)})
+    assert len(warnings) == 1
+    assert "passes OPENAI_API_KEY to every user server" in warnings[0]
+
+
 def test_env_file_errors_name_file_and_line(tmp_path: Path) -> None:
     env_file = tmp_path / "stack.env"
     env_file.write_text("GALILEAN_MODE=embedded\nthis is not a setting\n")

@@ -39,9 +39,15 @@ def user_model(
 class FakeHubAuth(HubOAuth):
     """HubOAuth whose hub is `tokens` (token → user model, see `user_model`)."""
 
-    def __init__(self, tokens: Mapping[str, dict[str, Any]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        tokens: Mapping[str, dict[str, Any]],
+        groups: Mapping[str, dict[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(api_url=NO_HUB, **kwargs)
         self.tokens = dict(tokens)
+        self.groups = dict(groups or {})  # group name → its properties
 
     async def _check_hub_authorization(
         self, url: str, api_token: str, cache_key: str | None = None, use_cache: bool = True
@@ -50,10 +56,17 @@ class FakeHubAuth(HubOAuth):
         return None if model is None else copy.deepcopy(model)
 
     async def _api_request(self, method: str, url: str, **kwargs: Any) -> Any:
-        """The hub's `GET /users/<name>` (a service looking a user up): the model of that
-        name in the table, without its scopes; no such user raises as HubAuth does on the
-        hub's 404 (a 500 "Failed to check authorization")."""
+        """The hub's `GET /users/<name>` (a service looking a user up: the model of that
+        name in the table, without its scopes) and `GET /groups/<name>` (its properties
+        from `groups`); no such user or group raises as HubAuth does on the hub's 404 (a
+        500 "Failed to check authorization")."""
         prefix = f"{NO_HUB}/users/"
+        groups = f"{NO_HUB}/groups/"
+        if method == "GET" and url.startswith(groups):
+            group = unquote(url.removeprefix(groups))
+            if group not in self.groups:
+                raise web.HTTPError(500, "Failed to check authorization: Not Found")
+            return {"kind": "group", "name": group, "properties": dict(self.groups[group])}
         if method != "GET" or not url.startswith(prefix):
             raise AssertionError(f"the fake hub does not answer {method} {url}")
         name = unquote(url.removeprefix(prefix))

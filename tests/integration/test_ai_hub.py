@@ -1,0 +1,93 @@
+"""The AI gateway on the real hub behind the real proxy (issue 17): a user's hub token is
+the key of any OpenAI client (answers and streams pass the proxy); the provider sees the
+admin's key, never the user's token; a token without the gateway's scope is refused. A
+user's server has no provider key: its environment points the chat and any OpenAI client
+at the gateway with a token of its own (it opens the gateway only and is deleted when the
+server stops), and the chat starts with the hub's default model."""
+
+from __future__ import annotations
+
+import openai
+import psutil
+import requests
+from fake_openai import Script
+
+from conftest import LAB_MODEL_KEY, PASSWORD, admin_client, approved_user
+from harness.client import HubClient, wait_for_service
+from harness.hub import Hub
+
+AI = "/services/ai"
+
+
+def test_the_gateway_behind_the_hub(lab_hub: Hub, model_server: tuple[str, Script]) -> None:
+    _, script = model_server
+    admin = admin_client(lab_hub)
+    user = approved_user(lab_hub, admin, "aiuser")
+    wait_for_service(lab_hub.url, f"{AI}/health", "the AI gateway", 120)
+    client = openai.OpenAI(base_url=f"{lab_hub.url}{AI}/v1", api_key=user.token, max_retries=0)
+    assert [m.id for m in client.models.list()] == ["echo"]
+    answer = client.chat.completions.create(
+        model="echo", messages=[{"role": "user", "content": "through the proxy"}]
+    )
+    assert answer.choices[0].message.content == "echo: through the proxy"
+    chunks = client.chat.completions.create(
+        model="echo", messages=[{"role": "user", "content": "and streamed"}], stream=True
+    )
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == (
+        "echo: and streamed"
+    )
+    for seen in script.requests[-2:]:  # a server of its own: no key of the admin's
+        assert seen["headers"]["authorization"] == "Bearer none"
+    assert str(user.token) not in str(script.requests)
+    assert LAB_MODEL_KEY not in str(script.requests)
+
+    narrow = HubClient(lab_hub.url)
+    narrow.login("aiuser", PASSWORD)
+    narrow.new_token("no ai", scopes=["read:users:name!user"])
+    refused = requests.get(
+        f"{lab_hub.url}{AI}/v1/models",
+        headers={"Authorization": f"Bearer {narrow.token}"},
+        timeout=30,
+    )
+    assert refused.status_code in (401, 403), refused.text
+    assert refused.json()["ok"] is False
+
+
+def test_a_server_reaches_the_gateway_with_no_provider_key(lab_hub: Hub) -> None:
+    admin = admin_client(lab_hub)
+    user = approved_user(lab_hub, admin, "aiserver")
+    user.start_server()
+    try:
+        environ = lab_hub.server_environment("aiserver")
+        assert environ["OPENAI_BASE_URL"].endswith(f"{AI}/v1")
+        key = environ["OPENAI_API_KEY"]  # a token of its own, opening the gateway only
+        assert key != environ["JUPYTERHUB_API_TOKEN"]
+        assert LAB_MODEL_KEY not in str(environ)
+        elsewhere = requests.get(
+            f"{lab_hub.url}/services/flows/api/flows",
+            headers={"Authorization": f"token {key}"},
+            timeout=30,
+        )
+        assert elsewhere.status_code in (401, 403), elsewhere.text
+        server = next(
+            p
+            for p in psutil.Process(lab_hub.proc.pid).children(recursive=True)  # type: ignore[union-attr]
+            if p.environ().get("JUPYTERHUB_USER") == "aiserver"
+        )
+        assert "--JupyternautExtension.initial_language_model=openai/echo" in server.cmdline()
+        # What a notebook does: openai.OpenAI() reads both variables.
+        client = openai.OpenAI(
+            base_url=environ["OPENAI_BASE_URL"], api_key=environ["OPENAI_API_KEY"], max_retries=0
+        )
+        answer = client.chat.completions.create(
+            model="echo", messages=[{"role": "user", "content": "from a notebook"}]
+        )
+        assert answer.choices[0].message.content == "echo: from a notebook"
+    finally:
+        user.stop_server()
+    # Stopped: the hub deleted its key (the gateway, like any hub service, may remember a
+    # token's answer for HubAuth's cache time, 5 minutes).
+    gone = requests.get(
+        f"{lab_hub.url}/hub/api/user", headers={"Authorization": f"token {key}"}, timeout=30
+    )
+    assert gone.status_code == 403
