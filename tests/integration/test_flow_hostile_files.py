@@ -355,7 +355,7 @@ def test_a_spreadsheet_write_does_not_follow_a_planted_partial(land: Land) -> No
 LIMITS = """
 import resource
 def transform(df):
-    df["memory"] = resource.getrlimit(resource.RLIMIT_AS)[0]
+    df["memory"] = resource.getrlimit(resource.RLIMIT_DATA)[0]
     df["cpu"] = resource.getrlimit(resource.RLIMIT_CPU)[0]
     return df
 """
