@@ -16,6 +16,7 @@ import base64
 import json
 import math
 import os
+import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -109,7 +110,17 @@ with open("out.json", "w") as out:
     json.dump({"metrics": metrics, "model": flavour}, out)
 """
 
-NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. /")
+# What MLflow takes as a metric or parameter name (the flows service checks the record
+# it is given with the same rule).
+MLFLOW_NAME = re.compile(r"[A-Za-z0-9_\-. /]{1,250}")
+
+
+def finite(value: int | float) -> float:
+    """`value` as a float; NaN for an integer too large for one (never finite)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.nan
 
 
 @dataclass
@@ -150,15 +161,12 @@ def checked_metrics(raw: Any) -> dict[str, float]:
         raise SandboxError(f"train(df, params) returned {len(raw)} metrics: at most {MAX_METRICS}")
     metrics: dict[str, float] = {}
     for name, value in raw.items():
-        if not (0 < len(name) <= 250) or not set(name) <= NAME_CHARS:
+        if not MLFLOW_NAME.fullmatch(name):
             raise SandboxError(
                 f"metric {name[:60]!r}: MLflow names are letters, digits, _ - . / and spaces "
                 "(at most 250)"
             )
-        try:
-            number = float(value) if isinstance(value, int | float) else math.nan
-        except OverflowError:  # an integer too large for a float
-            number = math.nan
+        number = finite(value) if isinstance(value, int | float) else math.nan
         if not math.isfinite(number):
             raise SandboxError(f"metric {name!r} is not a finite number")
         metrics[name] = number

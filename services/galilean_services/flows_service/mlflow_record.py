@@ -28,7 +28,14 @@ from urllib.parse import quote, urlencode
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
 from ..experiment_names import default_experiment
-from ..flows.training import MAX_METRICS, MAX_MODEL_BYTES, MAX_MODEL_FILES, MAX_PARAMS
+from ..flows.training import (
+    MAX_METRICS,
+    MAX_MODEL_BYTES,
+    MAX_MODEL_FILES,
+    MAX_PARAMS,
+    MLFLOW_NAME,
+    finite,
+)
 
 API = "api/2.0/mlflow/"
 ARTIFACTS = "api/2.0/mlflow-artifacts/artifacts/"
@@ -36,7 +43,6 @@ ACTING_FOR = "X-Galilean-Acting-For"
 TIMEOUT = 300.0
 MAX_CODE = 2**20
 MAX_PARAM_VALUE = 6000
-NAME = re.compile(r"^[A-Za-z0-9_\-. /]{1,250}$")
 EXPERIMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ ./-]{0,249}$")
 FILE_PATH = re.compile(r"^[A-Za-z0-9_\-.]+(?:/[A-Za-z0-9_\-.]+)*$")
 ORIGIN_TAGS = {
@@ -116,7 +122,7 @@ def _params(node: str, raw: Any) -> dict[str, str]:
         raise RecordError(f"{node}: params is not an object of at most {MAX_PARAMS} values")
     params = {}
     for key, value in raw.items():
-        if not NAME.fullmatch(key):
+        if not MLFLOW_NAME.fullmatch(key):
             raise RecordError(f"{node}: parameter name {key[:60]!r} is not an MLflow name")
         if not isinstance(value, str | int | float | bool) or value is None:
             raise RecordError(f"{node}: parameter {key!r} is not text, a number or a boolean")
@@ -132,14 +138,11 @@ def _metrics(node: str, raw: Any) -> dict[str, float]:
         raise RecordError(f"{node}: metrics is not an object of at most {MAX_METRICS} values")
     metrics = {}
     for key, value in raw.items():
-        if not NAME.fullmatch(key):
+        if not MLFLOW_NAME.fullmatch(key):
             raise RecordError(f"{node}: metric name {key[:60]!r} is not an MLflow name")
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise RecordError(f"{node}: metric {key!r} is not a number")
-        try:
-            number = float(value)
-        except OverflowError:  # an integer too large for a float
-            number = math.inf
+        number = finite(value)
         if not math.isfinite(number):
             raise RecordError(f"{node}: metric {key!r} is not a finite number")
         metrics[key] = number

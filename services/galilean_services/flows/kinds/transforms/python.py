@@ -14,6 +14,35 @@ from ...sandbox import Limits, SandboxError, capped, run_python
 log = logging.getLogger("galilean.flows")
 
 
+def code_problems(code: str, function: str, hint: str) -> list[tuple[str, str]]:
+    """A user-code node's `code`: it compiles and defines `function` (else `hint`)."""
+    try:
+        compile(code, f"{function}.py", "exec")
+    except SyntaxError as exc:
+        return [("code", f"line {exc.lineno}: {exc.msg}")]
+    if f"def {function}" not in code:
+        return [("code", hint)]
+    return []
+
+
+def node_limits(params: dict[str, Any], node: str) -> Limits:
+    """The time and memory a user-code node asks for, within the administrator's caps
+    (NodeError names a bad cap); each lowering the flow asked for is logged."""
+    asked = Limits(
+        seconds=float(params.get("timeout_seconds", Limits.seconds)),
+        memory_mb=int(params.get("memory_mb", Limits.memory_mb)),
+    )
+    try:
+        limits, notes = capped(asked)
+    except ValueError as exc:  # the administrator's setting, named
+        raise NodeError(str(exc)) from None
+    for name, note in notes.items():
+        if name in params:  # a lowered default is not the flow's doing
+            # On stderr when logging is not set up: a service run's log shows it.
+            log.warning("%s: %s", node, note)
+    return limits
+
+
 class PythonTransform(NodeKind):
     name = "transform.python"
     user_code = True
@@ -49,29 +78,14 @@ class PythonTransform(NodeKind):
         return list(declared) if isinstance(declared, list) else None
 
     def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        try:
-            compile(params["code"], "transform.py", "exec")
-        except SyntaxError as exc:
-            return [("code", f"line {exc.lineno}: {exc.msg}")]
-        if "def transform" not in params["code"]:
-            return [("code", "define transform(df) returning a DataFrame")]
-        return []
+        return code_problems(
+            params["code"], "transform", "define transform(df) returning a DataFrame"
+        )
 
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
     ) -> pa.Table:
-        asked = Limits(
-            seconds=float(params.get("timeout_seconds", Limits.seconds)),
-            memory_mb=int(params.get("memory_mb", Limits.memory_mb)),
-        )
-        try:
-            limits, notes = capped(asked)
-        except ValueError as exc:  # the administrator's setting, named
-            raise NodeError(str(exc)) from None
-        for name, note in notes.items():
-            if name in params:  # a lowered default is not the flow's doing
-                # On stderr when logging is not set up: a service run's log shows it.
-                log.warning("%s: %s", ctx.node_id or self.name, note)
+        limits = node_limits(params, ctx.node_id or self.name)
         try:
             rows = run_python(params["code"], inputs["in"], limits)
         except SandboxError as exc:

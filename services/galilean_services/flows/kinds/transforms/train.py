@@ -5,17 +5,15 @@ MLflow as the flow's owner (a scheduled flow is a scheduled retrain)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import pyarrow as pa
 
 from ...issues import NodeError
 from ...registry import Columns, CompileContext, NodeKind
-from ...sandbox import Limits, SandboxError, capped
+from ...sandbox import SandboxError
 from ...training import MAX_PARAMS, train
-
-log = logging.getLogger("galilean.flows")
+from .python import code_problems, node_limits
 
 EXPERIMENT = {
     "type": "string",
@@ -86,12 +84,11 @@ class TrainModel(NodeKind):
         return list(declared) if isinstance(declared, list) else None
 
     def check(self, params: dict[str, Any], upstream: dict[str, Columns]) -> list[tuple[str, str]]:
-        try:
-            compile(params["code"], "train.py", "exec")
-        except SyntaxError as exc:
-            return [("code", f"line {exc.lineno}: {exc.msg}")]
-        if "def train" not in params["code"]:
-            return [("code", "define train(df, params) returning a dict of metrics")]
+        problems = code_problems(
+            params["code"], "train", "define train(df, params) returning a dict of metrics"
+        )
+        if problems:
+            return problems
         names = [item["name"] for item in params.get("params") or []]
         twice = sorted({name for name in names if names.count(name) > 1})
         if twice:
@@ -101,18 +98,8 @@ class TrainModel(NodeKind):
     def produce(
         self, params: dict[str, Any], inputs: dict[str, pa.Table], ctx: CompileContext
     ) -> pa.Table:
-        asked = Limits(
-            seconds=float(params.get("timeout_seconds", Limits.seconds)),
-            memory_mb=int(params.get("memory_mb", Limits.memory_mb)),
-        )
-        try:
-            limits, notes = capped(asked)
-        except ValueError as exc:  # the administrator's setting, named
-            raise NodeError(str(exc)) from None
-        for name, note in notes.items():
-            if name in params:
-                log.warning("%s: %s", ctx.node_id or self.name, note)
         node = ctx.node_id or self.name
+        limits = node_limits(params, node)
         try:
             given = {item["name"]: item["value"] for item in params.get("params") or []}
             training = train(node, params["code"], given, inputs["in"], limits)
