@@ -7,9 +7,7 @@ import asyncio
 import logging
 import time
 
-from ..execution.confinement import die_with_parent
 from ..kit import launch
-from ..kit.settings import ConfigError
 from .config import ServiceConfig
 
 log = logging.getLogger("galilean.ai")
@@ -46,11 +44,4 @@ def _report_import(done: asyncio.Future[object]) -> None:
 
 
 def main() -> None:
-    die_with_parent()
-    launch.configure_logging("ai")
-    try:
-        config = ServiceConfig.from_env()
-    except ConfigError as exc:
-        log.error("%s", exc)
-        raise SystemExit(2) from None
-    asyncio.run(serve(config))
+    launch.run_service("ai", ServiceConfig.from_env, serve)

@@ -8,10 +8,8 @@ import logging
 import time
 from typing import Any
 
-from ..execution.confinement import die_with_parent
 from ..execution.isolation import IsolationUnavailable
 from ..kit import launch
-from ..kit.settings import ConfigError
 from .config import ServiceConfig
 
 log = logging.getLogger("galilean.datasets")
@@ -44,11 +42,4 @@ async def serve(config: ServiceConfig) -> None:
 
 
 def main() -> None:
-    die_with_parent()
-    launch.configure_logging("datasets")
-    try:
-        config = ServiceConfig.from_env()
-    except ConfigError as exc:
-        log.error("%s", exc)
-        raise SystemExit(2) from None
-    asyncio.run(serve(config))
+    launch.run_service("datasets", ServiceConfig.from_env, serve)

@@ -13,10 +13,8 @@ import logging
 import time
 from typing import Any
 
-from ..execution.confinement import die_with_parent
 from ..execution.isolation import IsolationUnavailable
 from ..kit import launch
-from ..kit.settings import ConfigError
 from .config import ServiceConfig
 
 log = logging.getLogger("galilean.flows")
@@ -82,11 +80,4 @@ async def serve(config: ServiceConfig) -> None:
 
 
 def main() -> None:
-    die_with_parent()  # a hub killed with -9 takes its services with it
-    launch.configure_logging("flows")
-    try:
-        config = ServiceConfig.from_env()
-    except ConfigError as exc:  # the hub passes checked values: a hand-started service
-        log.error("%s", exc)
-        raise SystemExit(2) from None
-    asyncio.run(serve(config))
+    launch.run_service("flows", ServiceConfig.from_env, serve)

@@ -15,15 +15,18 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import PeriodicCallback
 
 from .errors import error_body
+from .settings import ConfigError
 
 log = logging.getLogger("galilean")
+C = TypeVar("C")
 
 
 class StartingHandler(web.RequestHandler):
@@ -90,3 +93,21 @@ def configure_logging(name: str) -> None:
     logging.basicConfig(
         level=logging.INFO, format=f"[%(levelname).1s %(asctime)s {name}] %(message)s"
     )
+
+
+def run_service(
+    name: str, from_env: Callable[[], C], serve: Callable[[C], Coroutine[Any, Any, None]]
+) -> None:
+    """A service's `main`: die with the hub (a hub killed with -9 takes its services with
+    it), log as `name`, read its settings from the environment (a bad one: its message,
+    exit 2; the hub passes checked values, so only a hand-started service meets it), serve."""
+    from ..execution.confinement import die_with_parent
+
+    die_with_parent()
+    configure_logging(name)
+    try:
+        config = from_env()
+    except ConfigError as exc:
+        log.error("%s", exc)
+        raise SystemExit(2) from None
+    asyncio.run(serve(config))

@@ -10,9 +10,7 @@ import time
 
 from tornado.httpclient import AsyncHTTPClient
 
-from ..execution.confinement import die_with_parent
 from ..kit import launch
-from ..kit.settings import ConfigError
 from .app import Gateway, make_app
 from .backend import Backend, MlflowUnavailable
 from .config import GatewayConfig
@@ -90,11 +88,4 @@ async def serve(config: GatewayConfig) -> None:
 
 
 def main() -> None:
-    die_with_parent()
-    launch.configure_logging("mlflow")
-    try:
-        config = GatewayConfig.from_env()
-    except ConfigError as exc:
-        log.error("%s", exc)
-        raise SystemExit(2) from None
-    asyncio.run(serve(config))
+    launch.run_service("mlflow", GatewayConfig.from_env, serve)
