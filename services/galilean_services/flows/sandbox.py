@@ -32,17 +32,30 @@ from typing import TypeVar
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-CHILD = r"""
+PRELUDE = r"""
 import sys, traceback
 BLOCKED = ("os.system", "os.exec", "os.posix_spawn", "os.fork", "os.forkpty", "os.spawn",
            "subprocess.Popen", "socket.connect", "socket.bind", "pty.spawn")
 def guard(event, args):
     if event.startswith(BLOCKED):
-        raise PermissionError(f"{event} is not allowed in a Python transform")
+        raise PermissionError(f"{event} is not allowed in WHAT")
 import pyarrow as pa, pyarrow.ipc as ipc, pandas as pd
 with pa.memory_map("in.arrow") as source:
     frame = ipc.open_file(source).read_all().to_pandas()
 code = open("code.py").read()
+"""
+
+
+def child_prelude(what: str) -> str:
+    """How every sandbox child starts: the audit hook that refuses starting programs and
+    opening sockets (naming `what`; the child adds it with `sys.addaudithook(guard)` once
+    its own imports are done), the input as `frame`, the user's `code`."""
+    return PRELUDE.replace("WHAT", what)
+
+
+CHILD = (
+    child_prelude("a Python transform")
+    + r"""
 sys.addaudithook(guard)
 try:
     namespace = {"pd": pd, "__name__": "transform"}
@@ -62,6 +75,7 @@ except BaseException as exc:
 with pa.OSFile("out.arrow", "wb") as sink, ipc.new_file(sink, table.schema) as writer:
     writer.write_table(table)
 """
+)
 
 
 T = TypeVar("T")

@@ -25,7 +25,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .sandbox import Limits, SandboxError, run_sandboxed
+from .sandbox import Limits, SandboxError, child_prelude, run_sandboxed
 
 MAX_MODEL_BYTES = 24 * 2**20
 MAX_MODEL_FILES = 500
@@ -38,17 +38,10 @@ MODEL_FOLDER = "model"
 # (a training that saved a model then hung until its time limit, now and then).
 QUIET = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
 
-TRAIN_CHILD = r"""
-import json, math, os, pickle, sys, traceback
-BLOCKED = ("os.system", "os.exec", "os.posix_spawn", "os.fork", "os.forkpty", "os.spawn",
-           "subprocess.Popen", "socket.connect", "socket.bind", "pty.spawn")
-def guard(event, args):
-    if event.startswith(BLOCKED):
-        raise PermissionError(f"{event} is not allowed in a flow's training code")
-import pyarrow as pa, pyarrow.ipc as ipc, pandas as pd
-with pa.memory_map("in.arrow") as source:
-    frame = ipc.open_file(source).read_all().to_pandas()
-code = open("code.py").read()
+TRAIN_CHILD = (
+    child_prelude("a flow's training code")
+    + r"""
+import json, math, os, pickle
 params = json.load(open("params.json"))
 sys.addaudithook(guard)
 def save_model(model):
@@ -109,6 +102,7 @@ except BaseException as exc:
 with open("out.json", "w") as out:
     json.dump({"metrics": metrics, "model": flavour}, out)
 """
+)
 
 # What MLflow takes as a metric or parameter name (the flows service checks the record
 # it is given with the same rule).
