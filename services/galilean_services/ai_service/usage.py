@@ -53,7 +53,8 @@ class UsageStore:
         return Today(int(requests), int(tokens))
 
     def add(self, user: str, model: str, prompt_tokens: int, completion_tokens: int) -> None:
-        key = (usage.c.user == user) & (usage.c.day == self.day()) & (usage.c.model == model)
+        day = self.day()  # once: a request at midnight counts on one day
+        key = (usage.c.user == user) & (usage.c.day == day) & (usage.c.model == model)
         counts = {
             "requests": usage.c.requests + 1,
             "prompt_tokens": usage.c.prompt_tokens + max(0, prompt_tokens),
@@ -67,7 +68,7 @@ class UsageStore:
                     con.execute(
                         usage.insert().values(
                             user=user,
-                            day=self.day(),
+                            day=day,
                             model=model,
                             requests=1,
                             prompt_tokens=max(0, prompt_tokens),
