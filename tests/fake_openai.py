@@ -1,13 +1,14 @@
 """A small real OpenAI-compatible model server on loopback for tests (providers cannot
 be reached from here): POST /v1/chat/completions answers "echo: <the last user message>"
 (as JSON, or as server-sent events when asked to stream, with usage), or the status and
-body a test scripts; every request is recorded (path, headers, JSON body)."""
+body a test scripts, or what a test's `reply` makes of the request: an assistant message,
+text or tool calls (an agent's turn). Every request is recorded (path, headers, JSON body)."""
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,9 @@ class Script:
     status: int = 200
     error_body: str = ""  # sent as-is with a status that is not 200
     prefix: str = "echo: "
+    # The assistant's message for a request's body: {"content": …} or {"tool_calls":
+    # [{"id", "type": "function", "function": {"name", "arguments"}}]}; None: the echo.
+    reply: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -40,16 +44,9 @@ class FakeOpenAI(BaseHTTPRequestHandler):
         if self.script.status != 200:
             self.answer(self.script.status, self.script.error_body.encode(), "application/json")
             return
-        question = next(
-            (
-                m.get("content")
-                for m in reversed(body.get("messages", []))
-                if m.get("role") == "user"
-            ),
-            "",
-        )
-        text = f"{self.script.prefix}{question}"
+        message = self.script.reply(body) if self.script.reply else self.echo(body)
         usage = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+        finish = "tool_calls" if message.get("tool_calls") else "stop"
         if not body.get("stream"):
             answer = {
                 "id": "chatcmpl-1",
@@ -59,8 +56,8 @@ class FakeOpenAI(BaseHTTPRequestHandler):
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": text},
-                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": None, **message},
+                        "finish_reason": finish,
                     }
                 ],
                 "usage": usage,
@@ -70,27 +67,50 @@ class FakeOpenAI(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
-        words = text.split(" ")
+        deltas: list[dict[str, Any]] = []
+        words = (message.get("content") or "").split(" ") if message.get("content") else []
         for index, word in enumerate(words):
-            piece = word if index == 0 else f" {word}"
-            chunk = {
-                "id": "chatcmpl-1",
-                "object": "chat.completion.chunk",
-                "created": 1,
-                "model": body.get("model"),
-                "choices": [{"index": 0, "delta": {"role": "assistant", "content": piece}}],
-            }
-            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-        last = {
+            deltas.append({"content": word if index == 0 else f" {word}"})
+        for index, call in enumerate(message.get("tool_calls") or []):
+            deltas.append({"tool_calls": [{"index": index, **call}]})
+        for delta in deltas:
+            self.event({"role": "assistant", **delta}, body, None, None)
+        self.event({}, body, finish, usage)
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+
+    @staticmethod
+    def echo_text(body: dict[str, Any], prefix: str) -> str:
+        question = next(
+            (
+                m.get("content")
+                for m in reversed(body.get("messages", []))
+                if m.get("role") == "user"
+            ),
+            "",
+        )
+        return f"{prefix}{question}"
+
+    def echo(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {"content": self.echo_text(body, self.script.prefix)}
+
+    def event(
+        self,
+        delta: dict[str, Any],
+        body: dict[str, Any],
+        finish: str | None,
+        usage: dict[str, int] | None,
+    ) -> None:
+        chunk: dict[str, Any] = {
             "id": "chatcmpl-1",
             "object": "chat.completion.chunk",
             "created": 1,
             "model": body.get("model"),
-            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-            "usage": usage,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
         }
-        self.wfile.write(f"data: {json.dumps(last)}\n\ndata: [DONE]\n\n".encode())
-        self.wfile.flush()
+        if usage:
+            chunk["usage"] = usage
+        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
 
     def answer(self, status: int, data: bytes, kind: str) -> None:
         self.send_response(status)

@@ -1,11 +1,12 @@
-"""Jupyternaut with Galilean's answer when no chat model is chosen.
+"""Galilean's persona manager for jupyter-ai's chat.
 
 jupyter-ai lets the server choose its PersonaManager class
 (`PersonaManagerExtension.persona_manager_class`, set by the hub in every user
 server's arguments, galilean_hub.config.AI_CHAT_ARGS). Galilean's manager runs Jupyternaut as
-`GalileanJupyternaut`: the same persona (same id, name, avatar and tools) that, with no
-model, says what the admin sets in stack.env (ai_setup.no_model_message) instead of
-pointing the user at settings they cannot complete.
+`GalileanJupyternaut` (ai_jupyternaut.py: the gateway's models, its refusals said plainly,
+what the admin sets when there is no model). That module imports Jupyternaut, langchain and
+litellm (about 4 s): it is imported when the first chat opens, never at the server's start,
+so this module imports none of it.
 
 It also marks the chat's shared document as loaded (`mark_loaded`): jupyterlab-chat routes
 no message while the document is `dirty`, and jupyter-collaboration 5 leaves a chat dirty
@@ -18,19 +19,14 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import os
 from typing import Any
 
-from jupyter_ai_jupyternaut.jupyternaut.jupyternaut import JupyternautPersona
 from jupyter_ai_persona_manager.persona_manager import PersonaManager
 from traitlets import List, Unicode
 
-from .ai_setup import no_model_message
-
-JUPYTERNAUT_ID = (
-    f"jupyter-ai-personas::{JupyternautPersona.__module__.split('.')[0]}"
-    f"::{JupyternautPersona.__name__}"
-)
+# Jupyternaut's id (jupyter-ai-personas::<package>::<class>), written out: reading it off the
+# class would import Jupyternaut at start.
+JUPYTERNAUT_ID = "jupyter-ai-personas::jupyter_ai_jupyternaut::JupyternautPersona"
 
 
 log = logging.getLogger(__name__)
@@ -90,22 +86,6 @@ def skip_litellm_mcp() -> None:
         setattr(litellm, name, wrapped)
 
 
-class GalileanJupyternaut(JupyternautPersona):
-    @property
-    def id(self) -> str:
-        """Jupyternaut's own id: the default persona, chat history and mentions keep working."""
-        return JUPYTERNAUT_ID
-
-    async def process_message(self, message: Any) -> None:
-        skip_litellm_mcp()
-        if hasattr(self, "config_manager"):
-            model_id, _ = self._resolve_model()
-            if not model_id:
-                self.send_message(no_model_message(os.environ))
-                return
-        await super().process_message(message)
-
-
 class GalileanPersonaManager(PersonaManager):
     # Upstream's default names `jupyter_ai::JupyternautPersona`, a package that no longer
     # holds Jupyternaut: no persona answered a message that mentions nobody.
@@ -132,6 +112,10 @@ class GalileanPersonaManager(PersonaManager):
         mark_loaded(self.chat)
 
     def _init_personas(self) -> dict[str, Any]:
+        from jupyter_ai_jupyternaut.jupyternaut.jupyternaut import JupyternautPersona
+
+        from .ai_jupyternaut import GalileanJupyternaut
+
         loaded = PersonaManager._ep_persona_classes
         if isinstance(loaded, list):
             PersonaManager._ep_persona_classes = [

@@ -17,6 +17,7 @@ from galilean_services.dialects import default_registry
 from galilean_services.folders import user_home
 from galilean_services.sizes import size_problem
 
+from .ai_rooms import provide_rooms
 from .base import CONNECTIONS, OWNER
 from .datasets_bridge import UPSTREAM, datasets_upstream
 from .examples import set_up
@@ -103,6 +104,9 @@ class GalileanServerApp(ExtensionApp):
         self.settings[UPSTREAM] = datasets_upstream(os.environ)
         self.settings[VAULT] = vault_upstream(os.environ)  # the Secrets panel's
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
+        # Jupyternaut's notebook tools on jupyter-collaboration's rooms (ai_rooms.py).
+        if self.serverapp is not None:
+            provide_rooms(self.serverapp.web_app.settings)
 
     def flows_root(self) -> str:
         """The server's root: its contents manager's (the files the user sees)."""

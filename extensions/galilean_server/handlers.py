@@ -11,6 +11,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 from tornado.ioloop import IOLoop
 
+from .ai_bridge import ROUTES as AI_BRIDGE_ROUTES
 from .base import GalileanHandler
 from .datasets_bridge import ROUTES as DATASETS_BRIDGE_ROUTES
 from .features import Context, platform_status
@@ -179,4 +180,5 @@ ROUTES: list[tuple[str, type[Any]]] = [
     *BRIDGE_ROUTES,  # the designer's bridge to the flows service (flows_bridge.py)
     *DATASETS_BRIDGE_ROUTES,  # the Datasets panel's bridge (datasets_bridge.py)
     *SECRETS_BRIDGE_ROUTES,  # the Secrets panel's bridge to the hub's vault
+    *AI_BRIDGE_ROUTES,  # the AI status item (ai_bridge.py)
 ]

@@ -6,6 +6,7 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { aboutPlugin } from './about/about';
+import { aiStatusPlugin } from './ai/status';
 import { connectionFormPlugin, connectionsPlugin } from './connections/plugin';
 import { datasetsPlugin } from './datasets/plugin';
 import { flowDocumentPlugin, flowsDesignerPlugin } from './flows/plugin';
@@ -28,7 +29,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   flowDocumentPlugin,
   datasetsPlugin,
   mlflowPlugin,
-  secretsPlugin
+  secretsPlugin,
+  aiStatusPlugin
 ];
 
 export default plugins;

@@ -83,6 +83,20 @@ def test_a_server_reaches_the_gateway_with_no_provider_key(lab_hub: Hub) -> None
             model="echo", messages=[{"role": "user", "content": "from a notebook"}]
         )
         assert answer.choices[0].message.content == "echo: from a notebook"
+        # The status item's bridge: ready, with the hub's default and today's use.
+        status = user.api("GET", f"{user.server_url()}galilean/ai/status")
+        assert status.status_code == 200, status.text
+        said = status.json()
+        assert said["state"] == "ready"
+        assert said["gateway"] is True
+        assert said["model"] == "echo"
+        assert said["today"]["requests"] >= 1
+        assert LAB_MODEL_KEY not in status.text
+        assert key not in status.text
+        # Another user's token does not reach this server's bridge.
+        other = approved_user(lab_hub, admin, "aiserverpeer")
+        peek = other.api("GET", f"{user.server_url()}galilean/ai/status")
+        assert peek.status_code in (403, 404), peek.text
     finally:
         user.stop_server()
     # Stopped: the hub deleted its key (the gateway, like any hub service, may remember a

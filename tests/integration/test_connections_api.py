@@ -336,7 +336,8 @@ def test_jupyternaut_runs_as_galileans_persona() -> None:
     from traitlets.config.loader import KVArgParseConfigLoader
 
     from galilean_hub.config import AI_CHAT_ARGS
-    from galilean_server.ai_persona import GalileanJupyternaut, GalileanPersonaManager
+    from galilean_server.ai_jupyternaut import GalileanJupyternaut
+    from galilean_server.ai_persona import GalileanPersonaManager
 
     # The arguments every user server gets (the hub's spawner args) name Galilean's manager
     # and make Jupyternaut (its real id) the persona that answers.

@@ -17,12 +17,8 @@ from jupyter_ydoc import ydocs
 from jupyterlab_chat.models import ChatMessageAction
 from pycrdt import Doc, Map
 
-from galilean_server.ai_persona import (
-    JUPYTERNAUT_ID,
-    GalileanJupyternaut,
-    GalileanPersonaManager,
-    mark_loaded,
-)
+from galilean_server.ai_jupyternaut import GalileanJupyternaut
+from galilean_server.ai_persona import JUPYTERNAUT_ID, GalileanPersonaManager, mark_loaded
 
 CHAT = ydocs["chat"]
 

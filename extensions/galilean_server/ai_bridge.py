@@ -1,0 +1,82 @@
+"""The AI status item's bridge (the seed's green/red dot), under /galilean/ai/status: is the
+chat ready for this server's owner, with which model, how much of today's budget is used,
+and if not, what the admin must set. With the hub's AI gateway (GALILEAN_AI_URL) it asks the
+gateway's `api/status` with the server's AI token (as the owner: a guest of a shared server
+gets 403); without one it reads the server's own setup (ai_setup.py)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from .ai_setup import ai_setup
+from .base import OwnerOnlyHandler
+from .service_upstream import Unreachable, Upstream
+
+UNREACHABLE_HINT = (
+    "The hub's AI gateway does not answer: the administrator checks that Galilean's "
+    "services are running (GALILEAN_AI_ENABLED)."
+)
+
+
+def ai_upstream() -> Upstream | None:
+    url = os.environ.get("GALILEAN_AI_URL", "")
+    if not url:
+        return None
+    return Upstream(
+        url,
+        os.environ.get("OPENAI_API_KEY", ""),
+        service="AI gateway",
+        timeout=10.0,
+        settings="GALILEAN_AI_URL and OPENAI_API_KEY",
+    )
+
+
+async def ai_status(config_manager: Any | None) -> dict[str, Any]:
+    """{state: ready | unavailable | unreachable, model, models, message, today, budget}."""
+    upstream = ai_upstream()
+    if upstream is None:
+        setup = ai_setup(os.environ, config_manager)
+        return {
+            "state": "ready" if setup.available else "unavailable",
+            "gateway": False,
+            "model": setup.model or "",
+            "models": [setup.model] if setup.model else [],
+            "message": " ".join(part for part in (setup.reason, setup.enable) if part),
+        }
+    try:
+        found = await upstream.call("GET", "api/status")
+    except Unreachable:
+        return {
+            "state": "unreachable",
+            "gateway": True,
+            "model": "",
+            "models": [],
+            "message": UNREACHABLE_HINT,
+        }
+    status = found if isinstance(found, dict) else {}
+    ready = bool(status.get("ready"))
+    return {
+        "state": "ready" if ready else "unavailable",
+        "gateway": True,
+        "model": str(status.get("default") or ""),
+        "models": [str(m) for m in status.get("models") or []],
+        "message": str(status.get("message") or ""),
+        "today": status.get("today"),
+        "budget": status.get("budget"),
+    }
+
+
+class AiStatusHandler(OwnerOnlyHandler):
+    bridge = "AI"
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.finish(await ai_status(self.settings.get("jupyternaut.config_manager")))
+
+
+ROUTES: list[tuple[str, type[Any]]] = [(r"/galilean/ai/status", AiStatusHandler)]

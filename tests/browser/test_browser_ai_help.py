@@ -1,0 +1,148 @@
+"""Chromium in the real JupyterLab (issue 17): notebook-aware help through jupyter-ai's own
+agent (Jupyternaut and its notebook tools) behind the hub's AI gateway. "Fix this cell":
+the model is sent the failing cell's traceback, and its fix lands in the notebook.
+
+The model is the fake model server (tests/fake_openai.py) playing an agent: each request's
+answer is the next step a real model takes (find the active notebook, read its cells, edit
+the failing one, say what it did), made from what the tools returned, so the cell's id and
+the traceback must really reach it. Then the user's budget for the day is spent: the next
+question gets the gateway's own words in the chat, not an exception. Screenshots in the
+test output folder."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_openai import Script
+from lab import cells, lab_user, log_in, open_in_lab, run_cell, save_notebook, write_notebook
+from playwright.sync_api import Page, expect
+
+from galilean_services.ai_service.usage import UsageStore
+from harness.hub import Hub
+
+USER = "aihelper"
+NOTEBOOK = "fix_me.ipynb"
+BROKEN = "numbers = [3, 4, 5]\nprint('mean', sum(numbers) / len(numbrs))"
+TRACEBACK = "NameError: name 'numbrs' is not defined"
+
+
+def call(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "tool_calls": [
+            {
+                "id": f"call_{name}",
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(arguments)},
+            }
+        ]
+    }
+
+
+def fixing_agent(body: dict[str, Any]) -> dict[str, Any]:
+    """One step of a model fixing the failing cell, from the conversation so far."""
+    messages = body.get("messages", [])
+    last = messages[-1]
+    if last.get("role") != "tool":
+        return call("get_active_notebook", {})
+    asked = next(
+        m["tool_calls"][0]["function"]["name"]
+        for m in reversed(messages)
+        if m.get("role") == "assistant" and m.get("tool_calls")
+    )
+    seen = str(last.get("content"))
+    if asked == "get_active_notebook":
+        return call("read_notebook_cells", {"notebook_path": seen.strip().strip("'\"")})
+    if asked == "read_notebook_cells":
+        if TRACEBACK not in seen:
+            return {"content": "I could not find an error in your notebook."}
+        found = re.search(r"'cell_id': '([^']+)'", seen) or re.search(r'"cell_id": "([^"]+)"', seen)
+        path = json.loads(
+            next(
+                m["tool_calls"][0]["function"]["arguments"]
+                for m in reversed(messages)
+                if m.get("role") == "assistant" and m.get("tool_calls")
+            )
+        )["notebook_path"]
+        fixed = BROKEN.replace("numbrs", "numbers")
+        return call(
+            "edit_cell",
+            {"file_path": path, "cell_id": found.group(1) if found else "0", "content": fixed},
+        )
+    return {"content": "Fixed the NameError: `numbrs` was a typo for `numbers`."}
+
+
+@pytest.fixture
+def agent(model_server: tuple[str, Script]) -> Iterator[Script]:
+    _, script = model_server
+    script.reply = fixing_agent
+    first = len(script.requests)
+    try:
+        yield script
+    finally:
+        script.reply = None
+        del script.requests[first:]
+
+
+def test_fix_this_cell(page: Page, lab_hub: Hub, agent: Script, output_dir: Path) -> None:
+    home = lab_user(lab_hub, USER)
+    path = write_notebook(home, NOTEBOOK, [BROKEN])
+    (home / "help.chat").write_text("")
+    log_in(page, lab_hub, USER)
+    open_in_lab(page, lab_hub, USER, NOTEBOOK)
+    # The chat's connection status: a green dot and the model the chat starts with.
+    status = page.locator(".galilean-AiStatus")
+    expect(status).to_have_attribute("data-state", "ready", timeout=30_000)
+    expect(status).to_have_text("AI: echo")
+    expect(status).to_have_attribute("title", re.compile(r"^AI chat ready: echo\nToday: "))
+    cell = cells(page).first
+    run_cell(page, cell)
+    expect(cell.locator(".jp-OutputArea")).to_contain_text("NameError", timeout=60_000)
+    save_notebook(page, path)
+
+    # The chat beside the notebook: the user asks, as they would a colleague.
+    listing = page.locator(".jp-DirListing-content")
+    if not listing.is_visible():
+        page.locator(".jp-SideBar .lm-TabBar-tab[data-id='filebrowser']").click()
+    listing.locator(".jp-DirListing-item", has_text="help.chat").dblclick()
+    box = page.locator(
+        ".jp-chat-input-container textarea, .jp-chat-input-container [contenteditable]"
+    ).first
+    expect(box).to_be_visible(timeout=60_000)
+    box.fill("Please fix the error in my notebook")
+    box.press("Enter")
+    answer = page.locator(".jp-chat-message").filter(has_text="Fixed the NameError")
+    expect(answer).to_be_visible(timeout=90_000)
+    page.screenshot(path=str(output_dir / "ai-01-fixed-in-chat.png"))
+
+    # The traceback reached the model, through the gateway, as the tool's result.
+    sent = [json.dumps(r["body"]) for r in agent.requests]
+    assert any(TRACEBACK in body for body in sent), sent[-1][:2000]
+    # The fix is in the notebook: run it again and see the mean.
+    page.locator(".lm-TabBar-tab", has_text=NOTEBOOK).click()
+    expect(cell.locator(".cm-content")).to_contain_text("len(numbers)", timeout=30_000)
+    run_cell(page, cell)
+    expect(cell.locator(".jp-OutputArea")).to_contain_text("mean 4.0", timeout=60_000)
+    page.screenshot(path=str(output_dir / "ai-02-fixed-cell.png"))
+
+    # Today's budget spent (the gateway's default: 200000 tokens a day): the next question
+    # is refused by the gateway, and the chat says so in its words.
+    usage = UsageStore(f"sqlite:///{lab_hub.data_dir / 'ai.sqlite'}")
+    try:
+        usage.add(USER, "echo", 200_000, 0)
+    finally:
+        usage.close()
+    asked = len(agent.requests)
+    page.locator(".lm-TabBar-tab", has_text="help.chat").click()
+    box.fill("And now plot it")
+    box.press("Enter")
+    refusal = page.locator(".jp-chat-message").filter(has_text="Galilean's AI gateway")
+    expect(refusal).to_contain_text("you used your 200000 AI tokens for today", timeout=90_000)
+    expect(refusal).to_contain_text("midnight UTC")
+    expect(refusal).not_to_contain_text("litellm")
+    assert len(agent.requests) == asked  # the model was never asked
+    page.screenshot(path=str(output_dir / "ai-03-budget.png"))
