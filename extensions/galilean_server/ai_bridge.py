@@ -14,6 +14,7 @@ from tornado import web
 
 from .ai_setup import ai_setup
 from .base import OwnerOnlyHandler
+from .deferred_extensions import extensions_ready
 from .service_upstream import Unreachable, Upstream
 
 UNREACHABLE_HINT = (
@@ -76,6 +77,8 @@ class AiStatusHandler(OwnerOnlyHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
+        if not ai_upstream():
+            await extensions_ready(15.0)  # the answer reads Jupyternaut's settings
         self.finish(await ai_status(self.settings.get("jupyternaut.config_manager")))
 
 

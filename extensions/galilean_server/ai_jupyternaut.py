@@ -27,6 +27,7 @@ from jupyter_ai_persona_manager import ModelConfiguration, ModelOption
 from .ai_bridge import ai_upstream
 from .ai_persona import JUPYTERNAUT_ID, skip_litellm_mcp
 from .ai_setup import no_model_message
+from .deferred_extensions import extensions_ready
 
 # The gateway's error body sits in litellm's exception text, as JSON or as the Python repr
 # of the decoded body ("litellm.RateLimitError: … Error code: 429 - {'ok': False, 'error':
@@ -65,7 +66,7 @@ class GalileanJupyternaut(JupyternautPersona):
         self._gateway_models: list[str] = []
         self._fetching: asyncio.Task[None] | None = None
         super().__init__(*args, **kwargs)
-        if self._gateway is not None and hasattr(self, "config_manager"):
+        if self._gateway is not None:
             self._fetching = self.event_loop.create_task(self.fetch_gateway_models())
 
     @property
@@ -76,6 +77,7 @@ class GalileanJupyternaut(JupyternautPersona):
     async def fetch_gateway_models(self) -> None:
         """The models this user may use, from the gateway; then the picker is redrawn."""
         assert self._gateway is not None
+        await extensions_ready()  # Jupyternaut's settings (config_manager) exist then
         try:
             listing = await self._gateway.call("GET", "v1/models")
         except Exception as exc:  # the picker keeps the default; the status item says why
@@ -85,7 +87,8 @@ class GalileanJupyternaut(JupyternautPersona):
         self._gateway_models = [
             str(m["id"]) for m in data or [] if isinstance(m, dict) and isinstance(m.get("id"), str)
         ]
-        self.sync_model_configuration()
+        if hasattr(self, "config_manager"):
+            self.sync_model_configuration()
 
     def _build_model_configuration(self) -> ModelConfiguration:
         if self._gateway is None:
@@ -117,6 +120,8 @@ class GalileanJupyternaut(JupyternautPersona):
         super().send_message(body)
 
     async def process_message(self, message: Any) -> None:
+        if not hasattr(self, "config_manager"):
+            await extensions_ready()  # a chat opened while they load: answer once loaded
         skip_litellm_mcp()
         if hasattr(self, "config_manager"):
             model_id, _ = self._resolve_model()

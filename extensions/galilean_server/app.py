@@ -20,6 +20,7 @@ from galilean_services.sizes import size_problem
 from .ai_rooms import provide_rooms
 from .base import CONNECTIONS, OWNER
 from .datasets_bridge import UPSTREAM, datasets_upstream
+from .deferred_extensions import LOADER, DeferredExtensions
 from .examples import set_up
 from .flows_bridge import LINK, PLACES, Places
 from .flows_link import FlowsLink
@@ -107,6 +108,8 @@ class GalileanServerApp(ExtensionApp):
         # Jupyternaut's notebook tools on jupyter-collaboration's rooms (ai_rooms.py).
         if self.serverapp is not None:
             provide_rooms(self.serverapp.web_app.settings)
+            # The AI chat's heavy extensions, loaded once the server answers.
+            self.settings[LOADER] = DeferredExtensions(self.serverapp)
 
     def flows_root(self) -> str:
         """The server's root: its contents manager's (the files the user sees)."""
@@ -116,6 +119,15 @@ class GalileanServerApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(ROUTES)
+        loader = self.settings.get(LOADER)
+        if isinstance(loader, DeferredExtensions):
+            loader.hold_routes()
+
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        """Runs once the server listens: the deferred extensions start loading."""
+        loader = self.settings.get(LOADER)
+        if isinstance(loader, DeferredExtensions):
+            loader.start()
 
 
 def _checked_size(value: str) -> str:

@@ -14,6 +14,7 @@ from tornado.ioloop import IOLoop
 from .ai_bridge import ROUTES as AI_BRIDGE_ROUTES
 from .base import GalileanHandler
 from .datasets_bridge import ROUTES as DATASETS_BRIDGE_ROUTES
+from .deferred_extensions import extensions_ready
 from .features import Context, platform_status
 from .flows_bridge import ROUTES as BRIDGE_ROUTES
 from .secrets_bridge import ROUTES as SECRETS_BRIDGE_ROUTES
@@ -29,7 +30,8 @@ DESIGNER = "galilean_flows_designer"
 class StatusHandler(GalileanHandler):
     @web.authenticated
     @authorized
-    def get(self) -> None:
+    async def get(self) -> None:
+        await extensions_ready(15.0)  # the AI entry reads Jupyternaut's settings
         manager = getattr(self.serverapp, "extension_manager", None)
         loaded = frozenset(
             name for name, ext in (manager.extensions if manager else {}).items() if ext.enabled

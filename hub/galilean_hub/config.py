@@ -149,9 +149,13 @@ def _configure_auth(c: Any, settings: Settings) -> None:
 # jupyter-ai's chat runs Galilean's persona manager (ai_persona.py: Jupyternaut answers
 # messages that name nobody, and says what the admin sets when no model is chosen).
 # An argument, not a jupyter_server_config.d file: those files only enable extensions.
+# Jupyternaut's and litellm's extensions (~4 s of imports) are not loaded at start: the
+# Galilean server extension loads them once the server answers (deferred_extensions.py).
 AI_CHAT_ARGS = (
     "--PersonaManagerExtension.persona_manager_class="
     "galilean_server.ai_persona.GalileanPersonaManager",
+    "--ServerApp.jpserver_extensions=jupyter_ai_jupyternaut=False",
+    "--ServerApp.jpserver_extensions=jupyter_ai_litellm=False",
 )
 
 

@@ -1,0 +1,172 @@
+"""Server extensions loaded after the server answers: JupyterLab first, the AI chat's engine a
+few seconds later.
+
+Measured (issue 17): importing jupyter-ai's `jupyter_ai_jupyternaut` (Jupyternaut, langchain,
+litellm) and `jupyter_ai_litellm` (litellm's model list) is ~4 s of a user server's start,
+most of the difference between a bare JupyterLab and Galilean's. The hub starts servers
+with both disabled (`--ServerApp.jpserver_extensions=<name>=False`, galilean_hub.config);
+once the server listens, this imports them in a background thread and then links, loads
+and starts them through the server's own extension manager, as it would have at start.
+
+Nothing the page needs is missing meanwhile: collaboration, the chat documents and the
+persona manager load at start (they are cheap). The deferred extensions' routes
+(`api/jupyternaut/…`, `api/ai/models/chat`) are held until they exist, then redirected to
+themselves (307 keeps the method and body), so a settings panel opened in those seconds
+waits instead of seeing a 404. Code that needs them awaits `ready` (the chat's first answer,
+the About panel's AI entry).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+# Extensions loaded late when the hub disabled them at start, in this order.
+DEFERRED = ("jupyter_ai_litellm", "jupyter_ai_jupyternaut")
+# Imported in the background thread first (the expensive part); the rest is quick.
+HEAVY_MODULES = (
+    "litellm",
+    "jupyter_ai_litellm",
+    "jupyter_ai_jupyternaut",
+    "jupyter_ai_jupyternaut.jupyternaut.jupyternaut",
+    "galilean_server.ai_jupyternaut",
+)
+# Their routes, held until they exist.
+HELD_ROUTES = (r"api/jupyternaut/.*", r"api/ai/models/chat.*")
+LOADER = "galilean_deferred_extensions"  # the web app setting holding the DeferredExtensions
+WAIT_SECONDS = 60.0  # longest a held request or a caller waits
+_current: DeferredExtensions | None = None  # this server's (one server per process)
+
+
+async def extensions_ready(timeout: float = WAIT_SECONDS) -> bool:
+    """Whether this server's deferred extensions are loaded (True when none are deferred)."""
+    return True if _current is None else await _current.wait(timeout)
+
+
+class DeferredExtensions:
+    """The extensions of `names` the server was told not to load at start (present in its
+    extension manager, disabled), loaded by `load()` once it runs."""
+
+    def __init__(self, serverapp: Any, names: Iterable[str] = DEFERRED) -> None:
+        self.serverapp = serverapp
+        extensions = serverapp.extension_manager.extensions
+        self.names = [n for n in names if n in extensions and not extensions[n].enabled]
+        self.ready = asyncio.Event()
+        self._rule: Any = None
+        self._task: asyncio.Task[None] | None = None
+        if not self.names:
+            self.ready.set()
+        global _current
+        _current = self
+
+    async def wait(self, timeout: float = WAIT_SECONDS) -> bool:
+        """Whether the deferred extensions are loaded (waiting up to `timeout` seconds)."""
+        try:
+            await asyncio.wait_for(self.ready.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def hold_routes(self) -> None:
+        if not self.names:
+            return
+        web_app = self.serverapp.web_app
+        base = web_app.settings["base_url"]
+        before = list(web_app.default_router.rules)
+        web_app.add_handlers(
+            ".*$", [(url_path_join(base, route), HeldRouteHandler) for route in HELD_ROUTES]
+        )
+        added = [rule for rule in web_app.default_router.rules if rule not in before]
+        self._rule = added[0] if added else None
+
+    def start(self) -> None:
+        """Load them in the background (called once the server's loop runs)."""
+        if self.names and self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self.load())
+
+    async def load(self) -> None:
+        log = self.serverapp.log
+        try:
+            await imported_in_background(HEAVY_MODULES)
+        except Exception:  # each extension then says what failed as it loads
+            log.warning("Galilean: importing the AI chat's extensions failed", exc_info=True)
+        manager = self.serverapp.extension_manager
+        try:
+            for name in self.names:
+                manager.add_extension(name, enabled=True)
+                manager.link_extension(name)
+                manager.load_extension(name)
+            for name in self.names:
+                await manager.start_extension(name)
+            log.info("Galilean: loaded after start: %s", ", ".join(self.names))
+        finally:
+            rules = self.serverapp.web_app.default_router.rules
+            if self._rule is not None and self._rule in rules:
+                rules.remove(self._rule)
+            self.ready.set()
+
+
+async def imported_in_background(modules: Iterable[str]) -> None:
+    """Import `modules` in a daemon thread (an executor's threads would hold up the server's
+    exit), the event loop free meanwhile."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def run() -> None:
+        try:
+            for name in modules:
+                importlib.import_module(name)
+        except BaseException as exc:  # handed to the loop, raised there
+            loop.call_soon_threadsafe(_settle, done, exc)
+        else:
+            loop.call_soon_threadsafe(_settle, done, None)
+
+    threading.Thread(target=run, name="galilean-deferred-imports", daemon=True).start()
+    await done
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
+
+
+class HeldRouteHandler(APIHandler):
+    """A request for a deferred extension's route: held until it is loaded, then sent to
+    the same URL again (307: same method and body), which the real handler now answers."""
+
+    async def _held(self, *args: Any) -> None:
+        loader: DeferredExtensions | None = self.settings.get(LOADER)
+        if loader is None or not await loader.wait():
+            raise web.HTTPError(503, "the AI chat's server extensions are still loading")
+        self.redirect(self.request.uri or "/", status=307)
+
+    @web.authenticated
+    async def get(self, *args: Any) -> None:
+        await self._held(*args)
+
+    @web.authenticated
+    async def post(self, *args: Any) -> None:
+        await self._held(*args)
+
+    @web.authenticated
+    async def put(self, *args: Any) -> None:
+        await self._held(*args)
+
+    @web.authenticated
+    async def patch(self, *args: Any) -> None:
+        await self._held(*args)
+
+    @web.authenticated
+    async def delete(self, *args: Any) -> None:
+        await self._held(*args)
