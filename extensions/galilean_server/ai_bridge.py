@@ -7,6 +7,7 @@ gets 403); without one it reads the server's own setup (ai_setup.py)."""
 from __future__ import annotations
 
 import os
+from types import SimpleNamespace
 from typing import Any
 
 from jupyter_server.auth.decorator import authorized
@@ -71,15 +72,28 @@ async def ai_status(config_manager: Any | None) -> dict[str, Any]:
     }
 
 
+async def jupyternaut_config(settings: dict[str, Any], serverapp: Any) -> Any | None:
+    """Jupyternaut's config manager (what ai_setup reads), or what it will hold while its
+    extension is still to be loaded (deferred_extensions.py): with the gateway that is the
+    hub's default model, which the page can be told at once; without it, the user's own
+    settings, worth waiting for."""
+    found = settings.get("jupyternaut.config_manager")
+    if found is not None:
+        return found
+    if os.environ.get("GALILEAN_AI_URL"):
+        planned = serverapp.config.get("JupyternautExtension", {}).get("initial_language_model")
+        return SimpleNamespace(chat_model=planned or None, custom_models=[])
+    await extensions_ready(15.0)
+    return settings.get("jupyternaut.config_manager")
+
+
 class AiStatusHandler(OwnerOnlyHandler):
     bridge = "AI"
 
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        if not ai_upstream():
-            await extensions_ready(15.0)  # the answer reads Jupyternaut's settings
-        self.finish(await ai_status(self.settings.get("jupyternaut.config_manager")))
+        self.finish(await ai_status(await jupyternaut_config(self.settings, self.serverapp)))
 
 
 ROUTES: list[tuple[str, type[Any]]] = [(r"/galilean/ai/status", AiStatusHandler)]

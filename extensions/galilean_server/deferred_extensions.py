@@ -5,8 +5,12 @@ Measured (issue 17): importing jupyter-ai's `jupyter_ai_jupyternaut` (Jupyternau
 litellm) and `jupyter_ai_litellm` (litellm's model list) is ~4 s of a user server's start,
 most of the difference between a bare JupyterLab and Galilean's. The hub starts servers
 with both disabled (`--ServerApp.jpserver_extensions=<name>=False`, galilean_hub.config);
-once the server listens, this imports them in a background thread and then links, loads
-and starts them through the server's own extension manager, as it would have at start.
+this imports them in a background thread (at a lower CPU priority) and then links, loads
+and starts them through the server's own extension manager, as it would have at start:
+`delay` seconds after the server listens, or at once when something needs them (a chat
+message, the Jupyternaut settings). The delay is for the Monday morning: ten servers
+starting together on two cores finish their starts before any of them spends 4 s of CPU
+on the AI chat's imports.
 
 Nothing the page needs is missing meanwhile: collaboration, the chat documents and the
 persona manager load at start (they are cheap). The deferred extensions' routes
@@ -19,7 +23,9 @@ the About panel's AI entry).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import os
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -41,12 +47,15 @@ HEAVY_MODULES = (
 # Their routes, held until they exist.
 HELD_ROUTES = (r"api/jupyternaut/.*", r"api/ai/models/chat.*")
 LOADER = "galilean_deferred_extensions"  # the web app setting holding the DeferredExtensions
-WAIT_SECONDS = 60.0  # longest a held request or a caller waits
+WAIT_SECONDS = 90.0  # longest a held request or a caller waits
+DELAY_SECONDS = 20.0  # after the server listens, unless needed sooner
+NICENESS = 10  # the import thread's, above the server's
 _current: DeferredExtensions | None = None  # this server's (one server per process)
 
 
 async def extensions_ready(timeout: float = WAIT_SECONDS) -> bool:
-    """Whether this server's deferred extensions are loaded (True when none are deferred)."""
+    """Whether this server's deferred extensions are loaded, loading them now if they are
+    not yet (True when none are deferred)."""
     return True if _current is None else await _current.wait(timeout)
 
 
@@ -54,8 +63,11 @@ class DeferredExtensions:
     """The extensions of `names` the server was told not to load at start (present in its
     extension manager, disabled), loaded by `load()` once it runs."""
 
-    def __init__(self, serverapp: Any, names: Iterable[str] = DEFERRED) -> None:
+    def __init__(
+        self, serverapp: Any, names: Iterable[str] = DEFERRED, delay: float = DELAY_SECONDS
+    ) -> None:
         self.serverapp = serverapp
+        self.delay = delay
         extensions = serverapp.extension_manager.extensions
         self.names = [n for n in names if n in extensions and not extensions[n].enabled]
         self.ready = asyncio.Event()
@@ -66,8 +78,11 @@ class DeferredExtensions:
         global _current
         _current = self
 
-    async def wait(self, timeout: float = WAIT_SECONDS) -> bool:
-        """Whether the deferred extensions are loaded (waiting up to `timeout` seconds)."""
+    async def wait(self, timeout: float = WAIT_SECONDS, demand: bool = True) -> bool:
+        """Whether the deferred extensions are loaded (waiting up to `timeout` seconds);
+        `demand`: start loading them now if they are not loading yet."""
+        if demand:
+            self.load_now()
         try:
             await asyncio.wait_for(self.ready.wait(), timeout)
         except TimeoutError:
@@ -87,7 +102,11 @@ class DeferredExtensions:
         self._rule = added[0] if added else None
 
     def start(self) -> None:
-        """Load them in the background (called once the server's loop runs)."""
+        """Load them `delay` seconds from now (called once the server's loop runs)."""
+        if self.names:
+            asyncio.get_running_loop().call_later(self.delay, self.load_now)
+
+    def load_now(self) -> None:
         if self.names and self._task is None:
             self._task = asyncio.get_running_loop().create_task(self.load())
 
@@ -120,6 +139,10 @@ async def imported_in_background(modules: Iterable[str]) -> None:
     done: asyncio.Future[None] = loop.create_future()
 
     def run() -> None:
+        # This thread only (a Linux thread is a task of its own): the server keeps its
+        # priority. Not Linux, or not allowed: the same priority.
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
         try:
             for name in modules:
                 importlib.import_module(name)
@@ -143,11 +166,14 @@ def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
 
 class HeldRouteHandler(APIHandler):
     """A request for a deferred extension's route: held until it is loaded, then sent to
-    the same URL again (307: same method and body), which the real handler now answers."""
+    the same URL again (307: same method and body), which the real handler now answers.
+    Jupyternaut's page plugin asks `get-example` as every page loads: that waits for the
+    planned load; anything else (its settings panel) is a user's, and loads them now."""
 
     async def _held(self, *args: Any) -> None:
         loader: DeferredExtensions | None = self.settings.get(LOADER)
-        if loader is None or not await loader.wait():
+        demand = "get-example" not in self.request.path
+        if loader is None or not await loader.wait(demand=demand):
             raise web.HTTPError(503, "the AI chat's server extensions are still loading")
         self.redirect(self.request.uri or "/", status=307)
 

@@ -12,9 +12,9 @@ from tornado import web
 from tornado.ioloop import IOLoop
 
 from .ai_bridge import ROUTES as AI_BRIDGE_ROUTES
+from .ai_bridge import jupyternaut_config
 from .base import GalileanHandler
 from .datasets_bridge import ROUTES as DATASETS_BRIDGE_ROUTES
-from .deferred_extensions import extensions_ready
 from .features import Context, platform_status
 from .flows_bridge import ROUTES as BRIDGE_ROUTES
 from .secrets_bridge import ROUTES as SECRETS_BRIDGE_ROUTES
@@ -31,12 +31,12 @@ class StatusHandler(GalileanHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        await extensions_ready(15.0)  # the AI entry reads Jupyternaut's settings
+        ai_config = await jupyternaut_config(self.settings, self.serverapp)
         manager = getattr(self.serverapp, "extension_manager", None)
         loaded = frozenset(
             name for name, ext in (manager.extensions if manager else {}).items() if ext.enabled
         )
-        context = Context(os.environ, loaded, self.settings.get("jupyternaut.config_manager"))
+        context = Context(os.environ, loaded, ai_config)
         self.finish(platform_status(self.settings.get("galilean_mode", "embedded"), context))
 
 
