@@ -1,8 +1,10 @@
-"""The AI status item's bridge (the seed's green/red dot), under /galilean/ai/status: is the
-chat ready for this server's owner, with which model, how much of today's budget is used,
-and if not, what the admin must set. With the hub's AI gateway (GALILEAN_AI_URL) it asks the
-gateway's `api/status` with the server's AI token (as the owner: a guest of a shared server
-gets 403); without one it reads the server's own setup (ai_setup.py)."""
+"""The AI bridges of the user's server, as its owner (a guest of a shared server gets 403):
+
+- /galilean/ai/complete: inline completion through the gateway (ai_complete.py);
+- /galilean/ai/status: the status item's (the seed's green/red dot): is the chat ready,
+  with which model, how much of today's budget is used, and if not, what the admin must
+  set. With the hub's AI gateway (GALILEAN_AI_URL) it asks the gateway's `api/status` with
+  the server's AI token; without one it reads the server's own setup (ai_setup.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from .ai_complete import Completion, answer_text
 from .ai_setup import ai_setup
 from .base import OwnerOnlyHandler
 from .deferred_extensions import extensions_ready
@@ -96,4 +99,33 @@ class AiStatusHandler(OwnerOnlyHandler):
         self.finish(await ai_status(await jupyternaut_config(self.settings, self.serverapp)))
 
 
-ROUTES: list[tuple[str, type[Any]]] = [(r"/galilean/ai/status", AiStatusHandler)]
+class AiCompleteHandler(OwnerOnlyHandler):
+    """Inline completion (ai_complete.py): {prefix, suffix, language} → {text}."""
+
+    bridge = "AI"
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        completion = Completion.from_body(self.body_object())
+        upstream = ai_upstream()
+        if upstream is None:
+            raise Unreachable(
+                "Inline completion needs the hub's AI gateway: the administrator sets "
+                "GALILEAN_AI_MODELS in stack.env"
+            )
+        config = await jupyternaut_config(self.settings, self.serverapp)
+        model = str(getattr(config, "chat_model", "") or "").removeprefix("openai/")
+        if not model:
+            found = await upstream.call("GET", "api/status")
+            model = str(found.get("default") or "") if isinstance(found, dict) else ""
+        if not model:
+            raise Unreachable("no AI model is set up for you on this hub: ask your admin")
+        reply = await upstream.call("POST", "v1/chat/completions", completion.request(model))
+        self.finish({"text": completion.cleaned(answer_text(reply)), "model": model})
+
+
+ROUTES: list[tuple[str, type[Any]]] = [
+    (r"/galilean/ai/status", AiStatusHandler),
+    (r"/galilean/ai/complete", AiCompleteHandler),
+]

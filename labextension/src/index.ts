@@ -6,6 +6,7 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { aboutPlugin } from './about/about';
+import { aiCompletionPlugin } from './ai/completion';
 import { aiStatusPlugin } from './ai/status';
 import { connectionFormPlugin, connectionsPlugin } from './connections/plugin';
 import { datasetsPlugin } from './datasets/plugin';
@@ -30,7 +31,8 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   datasetsPlugin,
   mlflowPlugin,
   secretsPlugin,
-  aiStatusPlugin
+  aiStatusPlugin,
+  aiCompletionPlugin
 ];
 
 export default plugins;

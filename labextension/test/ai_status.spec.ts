@@ -1,4 +1,5 @@
 import { describe as describeStatus, IAiStatus } from '../src/ai/describe';
+import { languageOf, split } from '../src/ai/completion_request';
 
 const ready: IAiStatus = {
   state: 'ready',
@@ -43,5 +44,22 @@ describe('the AI status tooltip', () => {
     expect(describeStatus({ ...none, state: 'unreachable', message: '' })).toBe(
       'AI gateway not reachable'
     );
+  });
+});
+
+describe('the inline completion request', () => {
+  it('sends the text around the cursor and the language', () => {
+    expect(split({ text: 'a = 1\nb = ', offset: 10 })).toEqual({
+      prefix: 'a = 1\nb = ',
+      suffix: ''
+    });
+    expect(split({ text: 'f()\nx', offset: 2 })).toEqual({
+      prefix: 'f(',
+      suffix: ')\nx'
+    });
+    expect(languageOf('text/x-ipython')).toBe('python');
+    expect(languageOf('text/x-sql')).toBe('sql');
+    expect(languageOf('text/x-rsrc')).toBe('rsrc');
+    expect(languageOf(undefined)).toBe('python');
   });
 });

@@ -1,5 +1,6 @@
 """Chromium in the real JupyterLab (issue 17): notebook-aware help through jupyter-ai's own
-agent (Jupyternaut and its notebook tools) behind the hub's AI gateway. "Fix this cell":
+agent (Jupyternaut and its notebook tools) behind the hub's AI gateway, and inline code
+completion (ghost text, Tab accepts) served by the gateway. "Fix this cell":
 the model is sent the failing cell's traceback, and its fix lands in the notebook.
 
 The model is the fake model server (tests/fake_openai.py) playing an agent: each request's
@@ -146,3 +147,54 @@ def test_fix_this_cell(page: Page, lab_hub: Hub, agent: Script, output_dir: Path
     expect(refusal).not_to_contain_text("litellm")
     assert len(agent.requests) == asked  # the model was never asked
     page.screenshot(path=str(output_dir / "ai-03-budget.png"))
+
+
+COMPLETION = "sum(values) / len(values)"
+
+
+def completing_model(body: dict[str, Any]) -> dict[str, Any]:
+    """A model asked to complete code (ai_complete.SYSTEM) answers as chat models do:
+    fenced, repeating the line already typed."""
+    system = body["messages"][0]["content"]
+    if "You complete code" not in system:
+        return {"content": "not a completion request"}
+    return {"content": f"```python\nmean = {COMPLETION}\n```"}
+
+
+@pytest.fixture
+def completer(model_server: tuple[str, Script]) -> Iterator[Script]:
+    _, script = model_server
+    script.reply = completing_model
+    first = len(script.requests)
+    try:
+        yield script
+    finally:
+        script.reply = None
+        del script.requests[first:]
+
+
+def test_inline_completion(page: Page, lab_hub: Hub, completer: Script, output_dir: Path) -> None:
+    home = lab_user(lab_hub, USER)
+    write_notebook(home, "complete_me.ipynb", ["values = [2, 4, 6]\n"])
+    log_in(page, lab_hub, USER)
+    open_in_lab(page, lab_hub, USER, "complete_me.ipynb")
+    cell = cells(page).first
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("mean = ")
+    ghost = cell.locator(".jp-GhostText")
+    expect(ghost).to_have_text(COMPLETION, timeout=30_000)
+    page.screenshot(path=str(output_dir / "ai-04-ghost-text.png"))
+    page.keyboard.press("Tab")
+    expect(cell.locator(".cm-content")).to_contain_text(f"mean = {COMPLETION}")
+    expect(ghost).to_have_count(0)
+    # What the model was sent: the code around the cursor, through the gateway, as a
+    # request the gateway counted (the admin's key never reached the page).
+    asked = [r for r in completer.requests if "You complete code" in json.dumps(r["body"])]
+    assert asked
+    assert "values = [2, 4, 6]\nmean = <CURSOR>" in asked[-1]["body"]["messages"][1]["content"]
+    run_cell(page, cell)
+    page.keyboard.type("print(mean)")
+    page.keyboard.press("Shift+Enter")
+    expect(cells(page).nth(1).locator(".jp-OutputArea")).to_contain_text("4.0", timeout=60_000)
+    page.screenshot(path=str(output_dir / "ai-05-completed.png"))

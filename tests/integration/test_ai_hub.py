@@ -103,6 +103,16 @@ def test_a_server_reaches_the_gateway_with_no_provider_key(lab_hub: Hub) -> None
         other = approved_user(lab_hub, admin, "aiserverpeer")
         peek = other.api("GET", f"{user.server_url()}galilean/ai/status")
         assert peek.status_code in (403, 404), peek.text
+        # Inline completion: through the gateway as the owner; bad input names the field.
+        completion = f"{user.server_url()}galilean/ai/complete"
+        done = user.api("POST", completion, json={"prefix": "total = ", "suffix": ""})
+        assert done.status_code == 200, done.text
+        assert done.json()["model"] == "echo"
+        bad = user.api("POST", completion, json={"prefix": "x", "language": 7})
+        assert bad.status_code == 400
+        assert bad.json()["errors"] == [{"field": "language"}]
+        sneaky = other.api("POST", completion, json={"prefix": "x = "})
+        assert sneaky.status_code in (403, 404), sneaky.text
     finally:
         user.stop_server()
     # Stopped: the hub deleted its key (the gateway, like any hub service, may remember a

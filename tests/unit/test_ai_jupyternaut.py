@@ -137,3 +137,39 @@ def test_the_status_says_when_the_gateway_does_not_answer(
     none = asyncio.run(ai_status(SimpleNamespace(chat_model=None, custom_models=[])))
     assert none["state"] == "unavailable"
     assert "stack.env" in none["message"]
+
+
+def test_an_inline_completion_request_is_bounded_and_checked() -> None:
+    from galilean_server.ai_complete import MAX_PREFIX, MAX_SUFFIX, Completion
+    from galilean_services.kit.errors import ValidationError
+
+    made = Completion.from_body({"prefix": "x" * 9000 + "mean = ", "suffix": "y" * 5000})
+    assert len(made.prefix) == MAX_PREFIX
+    assert made.prefix.endswith("mean = ")
+    assert len(made.suffix) == MAX_SUFFIX
+    asked = made.request("echo")
+    assert asked["model"] == "echo"
+    assert asked["max_tokens"] <= 128
+    assert "mean = <CURSOR>y" in asked["messages"][1]["content"]
+    for body, field in (
+        ({"prefix": 3}, "prefix"),
+        ({"prefix": "a", "suffix": None}, "suffix"),
+        ({"prefix": "a", "language": "py;rm -rf"}, "language"),
+        ({"prefix": "a", "model": "other"}, "model"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            Completion.from_body(body)
+        assert refused.value.errors == [{"field": field}]
+
+
+def test_what_chat_models_add_to_a_completion_is_taken_off() -> None:
+    from galilean_server.ai_complete import Completion, answer_text
+
+    at_end = Completion("values = [1]\nmean = ", "", "python")
+    assert at_end.cleaned("```python\nmean = sum(values)\n```") == "sum(values)"
+    assert at_end.cleaned("sum(values) / len(values)\n") == "sum(values) / len(values)"
+    inside = Completion("f(", ")", "python")
+    assert inside.cleaned("x, y") == "x, y"
+    assert answer_text({"choices": [{"message": {"content": "a"}}]}) == "a"
+    assert answer_text({"choices": []}) == ""
+    assert answer_text(None) == ""
