@@ -25,6 +25,7 @@ from .examples import set_up
 from .flows_bridge import LINK, PLACES, Places
 from .flows_link import FlowsLink
 from .handlers import DESIGNER, ROUTES
+from .kernel.secrets_api import vault_secret
 from .manager import ConnectionsManager
 from .schema_browser import CACHE_SECONDS, SchemaCache
 from .secrets_bridge import VAULT, vault_upstream
@@ -86,7 +87,7 @@ class GalileanServerApp(ExtensionApp):
         dialects = default_registry()
         # Connections belong to the user, not to a workspace: the user's folder.
         self.settings[CONNECTIONS] = self.connections_manager_class(
-            self.connection_store_class(user_home()),
+            self.connection_store_class(user_home(), secrets=vault_secret),
             SchemaCache(self.schema_cache_seconds, dialects=dialects),
             dialects,
         )

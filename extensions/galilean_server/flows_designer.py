@@ -22,6 +22,7 @@ import pyarrow as pa
 import sqlglot
 from sqlglot.errors import SqlglotError
 
+from galilean_services.connections import ConnectionStore
 from galilean_services.flows import Flow, FlowFileError, Issue, parse_flow, validate
 from galilean_services.flows.compiler import compile_node, resolve_params
 from galilean_services.flows.disk_cache import DiskCache, default_folder, spill_root_in
@@ -37,6 +38,8 @@ from galilean_services.flows.sql import to_sql
 from galilean_services.flows.values import jsonable
 from galilean_services.folders import user_home
 from galilean_services.kit.errors import NotFound, ValidationError
+
+from .kernel.secrets_api import vault_secret
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 SAFE_INT = 2**53  # beyond it a JavaScript number loses digits: sent as text
@@ -223,6 +226,8 @@ class FlowsDesigner:
                     cache=self.cache(),
                     memory_limit=self.memory_limit,
                     spill_root=spill_root_in(user_home()),
+                    # A connection's password may be one of the user's secrets (the vault).
+                    connections=ConnectionStore(user_home(), secrets=vault_secret),
                 )
             )
         except NodeFailed as exc:

@@ -8,7 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from galilean_services.connection_engines import check
-from galilean_services.connections import Connection, ConnectionStore, kept_secrets, url_from
+from galilean_services.connections import (
+    Connection,
+    ConnectionStore,
+    kept_secrets,
+    password_secret_of,
+    url_from,
+)
 from galilean_services.dialects import DialectRegistry
 from galilean_services.kit.errors import NotFound
 
@@ -59,14 +65,16 @@ class ConnectionsManager:
         else:
             url = url_from(body)
             existing = body.get("existing")
-            if existing:  # a password left out or sent back masked is the saved one
-                url = kept_secrets(url, self.store.get(str(existing)).url, body)
-            connection = Connection("unsaved", self.store.resolve(url))
-        ok, message = check(connection)
+            saved = self.store.get(str(existing)) if existing else None
+            secret = password_secret_of(body, url, saved.password_secret if saved else None)
+            if saved is not None:  # a password left out or sent back masked is the saved one
+                url = kept_secrets(url, saved.url, body)
+            connection = Connection("unsaved", self.store.resolve(url), password_secret=secret)
+        ok, message = check(self.store.with_password(connection))
         return {"ok": ok, "message": message}
 
     def schema(self, name: str, refresh: bool) -> dict[str, Any]:
-        return self.schemas.get(str(self.store.home), self.store.get(name), refresh)
+        return self.schemas.get(str(self.store.home), self.store.for_use(name), refresh)
 
     def build(self, name: str, spec: dict[str, Any]) -> dict[str, Any]:
         """The query builder's SQL for this connection's dialect."""

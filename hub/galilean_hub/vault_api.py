@@ -6,6 +6,8 @@ encrypted in the hub's database (galilean_services.secrets).
     GET    /hub/api/galilean/secrets/<name>   its value, for your code        custom:secrets:read
     PUT    /hub/api/galilean/secrets/<name>   {"value": "..."}: add / replace custom:secrets:write
     DELETE /hub/api/galilean/secrets/<name>                                   custom:secrets:write
+    GET    /hub/api/galilean/secrets-for/<user>   a user's secrets, for a flow run of theirs:
+                                                  the flows service's own token only
 
 Everyone reaches only their own secrets (the owner is who asks, never a path part). Every
 user holds both scopes, but only API tokens that were made with them are accepted: each
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from jupyterhub import orm
 from jupyterhub.apihandlers.base import APIHandler
 from jupyterhub.user import User
 from tornado import web
@@ -45,6 +48,9 @@ READ, WRITE = SCOPES.scope("read"), SCOPES.scope("write")
 PREFIX = r"/api/galilean/secrets"
 SERVER_TOKEN_NOTE = "Server at "  # noqa: S105 (how JupyterHub notes a server's hub token)
 MAX_BODY_BYTES = MAX_VALUE_BYTES * 6 + 1024  # the largest value, each byte JSON-escaped
+# Services that run users' work as its owner and give it the owner's secrets (a flow run's
+# connections): only these read a user's secrets, each with its own hub token.
+RESOLVING_SERVICES = ("flows",)
 
 
 class LazyVault:
@@ -206,9 +212,37 @@ class SecretHandler(SecretsHandler):
         self.answer(204)
 
 
+class SecretsForHandler(SecretsHandler):
+    """Every secret of a user, for a run of theirs that the flows service starts: the run
+    executes as the user (their folder, their connections) and is given them on its
+    standard input, never in its environment or its record. Only the services of
+    RESOLVING_SERVICES, each with its own token, and never for a user who does not exist."""
+
+    def get(self, owner: str) -> None:
+        caller = self.current_user
+        if caller is None:
+            raise web.HTTPError(403, "Missing or invalid credentials.")
+        if not isinstance(caller, orm.Service) or caller.name not in RESOLVING_SERVICES:
+            raise web.HTTPError(403, "only the flows service reads secrets for a user's runs")
+        if not getattr(self, "_token_authenticated", False):
+            raise web.HTTPError(403, "the vault answers API tokens only, not the login cookie")
+        if self.find_user(owner) is None:
+            raise web.HTTPError(404, f"no user {owner!r}")
+        try:
+            vault = self.store()
+            values = {info.name: vault.reveal(owner, info.name) for info in vault.names(owner)}
+        except GalileanError as error:
+            self.failed(error)
+            return
+        self.log.info("secrets of %s read for a run by %s (%d)", owner, caller.name, len(values))
+        self.set_header("Cache-Control", "no-store")
+        self.answer(200, {"secrets": values})
+
+
 def vault_handlers(vault: LazyVault) -> list[tuple[str, Any, dict[str, Any]]]:
     """The routes, relative to the hub's prefix (/hub/)."""
     return [
         (PREFIX, SecretListHandler, {"vault": vault}),
         (PREFIX + r"/([^/]+)", SecretHandler, {"vault": vault}),
+        (r"/api/galilean/secrets-for/([^/]+)", SecretsForHandler, {"vault": vault}),
     ]

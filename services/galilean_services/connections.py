@@ -8,8 +8,12 @@ variables `GALILEAN_CONNECTION_<NAME>=<url>`. A SQLite or DuckDB file given by a
 connection opens the same file in each workspace; its absolute path is what is shown.
 Passwords (in the user info or as a query
 parameter such as `?password=`) never leave this module in clear: `public()` masks them and
-`describe_error()` scrubs them from drivers' messages. No web framework here: the server
-extension, the kernel helper and the flows service share it.
+`describe_error()` scrubs them from drivers' messages. A connection may instead take its
+password from one of the user's secrets (`password_secret`, the vault of issue 17): then
+the file holds the secret's name only, and `for_use()` fills the password in when an
+engine is made, from the store's `secrets` (the vault as the owner, or the values a flow
+run was given). No web framework here: the server extension, the kernel helper and the
+flows service share it.
 
 How a connection becomes an engine (timeouts, the network policy, file limits):
 connection_engines.py.
@@ -21,8 +25,8 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -32,6 +36,7 @@ from sqlalchemy.exc import ArgumentError
 
 from .dialects import default_registry
 from .errors import Forbidden, NotFound, ValidationError
+from .secrets.names import check_name
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 ENV_PREFIX = "GALILEAN_CONNECTION_"
@@ -70,6 +75,7 @@ class Connection:
     name: str
     url: URL
     source: str = "user"  # user | environment
+    password_secret: str | None = None  # the user's secret holding the password
 
     @property
     def read_only(self) -> bool:
@@ -89,7 +95,8 @@ class Connection:
             "port": self.url.port,
             "database": self.url.database,
             "user": self.url.username,
-            "has_password": bool(secrets_of(self.url)),
+            "has_password": bool(secrets_of(self.url)) or bool(self.password_secret),
+            "password_secret": self.password_secret,
             "read_only": self.read_only,
             "source": self.source,
         }
@@ -173,6 +180,18 @@ def url_from(body: Mapping[str, Any]) -> URL:
     return url
 
 
+def password_secret_of(body: Mapping[str, Any], url: URL, old: str | None = None) -> str | None:
+    """The secret a form names for the password: `password_secret` (a secret's name; empty
+    or null: none), or, when the form says nothing of it and gives no new password (`url`
+    is what it gives), the one the saved connection had (`old`)."""
+    if "password_secret" not in body:
+        return None if url.password and url.password != MASK else old
+    value = body.get("password_secret")
+    if value in (None, ""):
+        return None
+    return check_name(value, "password_secret")
+
+
 def kept_secrets(url: URL, old: URL, body: Mapping[str, Any]) -> URL:
     """An edit of a saved connection keeps its credentials: a password left out (no
     `password` field) or sent back masked, and masked query values."""
@@ -250,15 +269,26 @@ def describe_error(exc: BaseException, url: URL | None = None) -> str:
     return database_message(exc, url).splitlines()[0]
 
 
-class ConnectionStore:
-    """One user's connections (their own file) plus the admin's (environment)."""
+Secrets = Callable[[str], str]  # a secret's name → its value (the owner's)
 
-    def __init__(self, home: Path, environ: Mapping[str, str] | None = None) -> None:
+
+class ConnectionStore:
+    """One user's connections (their own file) plus the admin's (environment). `secrets`
+    reads one of the user's secrets, for connections that take their password from one."""
+
+    def __init__(
+        self,
+        home: Path,
+        environ: Mapping[str, str] | None = None,
+        secrets: Secrets | None = None,
+    ) -> None:
         self.home = home
         self.path = home / ".galilean" / "connections.json"
         self.environ = os.environ if environ is None else environ
+        self.secrets = secrets
 
-    def _own(self) -> dict[str, str]:
+    def _entries(self) -> dict[str, dict[str, str]]:
+        """The file's connections: name → {"url", and "password_secret" if it has one}."""
         try:
             data = json.loads(self.path.read_text())
         except FileNotFoundError:
@@ -267,7 +297,13 @@ class ConnectionStore:
             raise ValidationError(
                 f"{self.path}: not valid JSON; fix or remove it", [{"file": str(self.path)}]
             ) from None
-        return {str(k): str(v["url"]) for k, v in data.get("connections", {}).items()}
+        entries: dict[str, dict[str, str]] = {}
+        for name, value in data.get("connections", {}).items():
+            entry = {"url": str(value["url"])}
+            if isinstance(value.get("password_secret"), str):
+                entry["password_secret"] = value["password_secret"]
+            entries[str(name)] = entry
+        return entries
 
     def _environment(self) -> dict[str, str]:
         return {
@@ -285,8 +321,15 @@ class ConnectionStore:
             n: Connection(n, self.resolve(make_url(u)), "environment")
             for n, u in self._environment().items()
         }
-        for name, url in self._own().items():
-            found.setdefault(name, Connection(name, self.resolve(make_url(url))))
+        for name, entry in self._entries().items():
+            found.setdefault(
+                name,
+                Connection(
+                    name,
+                    self.resolve(make_url(entry["url"])),
+                    password_secret=entry.get("password_secret"),
+                ),
+            )
         return [found[n] for n in sorted(found)]
 
     def get(self, name: str) -> Connection:
@@ -294,6 +337,31 @@ class ConnectionStore:
             if connection.name == name:
                 return connection
         raise NotFound(f"no connection named {name!r}", [{"field": "connection"}])
+
+    def for_use(self, name: str) -> Connection:
+        """The connection `name`, ready for an engine: its password read from its secret
+        if it takes it from one."""
+        return self.with_password(self.get(name))
+
+    def with_password(self, connection: Connection) -> Connection:
+        secret = connection.password_secret
+        if not secret:
+            return connection
+        if self.secrets is None:
+            raise ValidationError(
+                f"connection {connection.name!r}: its password is your secret {secret!r}, "
+                "which cannot be read here (only in your server, a notebook or a flow run)",
+                [{"field": "password_secret"}],
+            )
+        try:
+            value = self.secrets(secret)
+        except NotFound:
+            raise ValidationError(
+                f"connection {connection.name!r}: its password is your secret {secret!r}, "
+                "which does not exist: add it in the Secrets panel",
+                [{"field": "password_secret"}],
+            ) from None
+        return replace(connection, url=connection.url.set(password=value))
 
     def save(self, name: str, body: Mapping[str, Any], *, keep_password: bool = True) -> Connection:
         if not NAME.match(name):
@@ -303,27 +371,32 @@ class ConnectionStore:
         if name.lower() in self._environment():
             raise Forbidden(f"connection {name!r} is set by the admin and read-only")
         url = url_from(body)
-        own = self._own()
-        if keep_password and name in own:
-            url = kept_secrets(url, make_url(own[name]), body)
-        own[name] = stored(url, self.home).render_as_string(hide_password=False)
+        own = self._entries()
+        old = own.get(name)
+        secret = password_secret_of(body, url, old.get("password_secret") if old else None)
+        if keep_password and old is not None:
+            url = kept_secrets(url, make_url(old["url"]), body)
+        if secret:  # the password is the secret's: none in the file (set() keeps on None)
+            url = url._replace(password=None)
+        entry = {"url": stored(url, self.home).render_as_string(hide_password=False)}
+        if secret:
+            entry["password_secret"] = secret
+        own[name] = entry
         self._write(own)
-        return Connection(name, self.resolve(url))
+        return Connection(name, self.resolve(url), password_secret=secret)
 
     def delete(self, name: str) -> None:
         if name.lower() in self._environment():
             raise Forbidden(f"connection {name!r} is set by the admin and read-only")
-        own = self._own()
+        own = self._entries()
         if name not in own:
             raise NotFound(f"no connection named {name!r}", [{"field": "connection"}])
         del own[name]
         self._write(own)
 
-    def _write(self, own: dict[str, str]) -> None:
+    def _write(self, own: dict[str, dict[str, str]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        payload = json.dumps(
-            {"connections": {n: {"url": u} for n, u in sorted(own.items())}}, indent=2
-        )
+        payload = json.dumps({"connections": dict(sorted(own.items()))}, indent=2)
         fd, partial = tempfile.mkstemp(dir=self.path.parent, prefix=".connections-")
         try:
             os.fchmod(fd, 0o600)

@@ -2,10 +2,12 @@
 sidebar starts empty; a bad name is refused before sending; a secret is added (its value
 typed into a password field, never shown again: not in the page once saved), replaced
 and, after a confirm, deleted. Between those, a notebook cell reads it with
-`secrets.get`, through the server's own hub token. Screenshots: secrets-*.png."""
+`secrets.get`, through the server's own hub token, and a connection takes its password from
+it (the form's "password from": the file keeps the name only). Screenshots: secrets-*.png."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from lab import cells, lab_user, log_in, open_in_lab, run_cell, write_notebook
@@ -74,6 +76,30 @@ def test_secrets_panel_and_a_notebook(page: Page, lab_hub: Hub, output_dir: Path
     expect(cell.locator(".jp-OutputArea-output")).to_have_text(f"['{NAME}'] True", timeout=60_000)
     shot(page, output_dir, "03-notebook-reads-it")
 
+    # A connection whose password is the secret: chosen by name, no password typed.
+    page.locator(".jp-SideBar [data-id='galilean-schema-browser']").click()
+    browser = page.locator("#galilean-schema-browser")
+    browser.locator(".galilean-Schema-add").click()
+    form = browser.locator(".galilean-ConnectionForm")
+    form.locator("select[name='dialect']").select_option("postgresql")
+    form.locator("input[name='name']").fill("warehouse")
+    form.locator("input[name='host']").fill("db.example")
+    form.locator("input[name='user']").fill("ann")
+    choice = form.locator("select[name='password_secret']")
+    expect(choice.locator(f"option[value='{NAME}']")).to_have_count(1, timeout=30_000)
+    choice.select_option(NAME)
+    expect(form.locator("input[name='password']")).to_be_hidden()
+    shot(page, output_dir, "04-connection-from-secret")
+    form.locator(".galilean-ConnectionForm-save").click()
+    expect(
+        browser.locator(".galilean-Schema-connection[data-connection='warehouse']")
+    ).to_be_visible()
+    saved = json.loads((home / ".galilean" / "connections.json").read_text())
+    assert saved["connections"]["warehouse"] == {
+        "url": "postgresql+psycopg://ann@db.example",
+        "password_secret": NAME,
+    }
+
     panel = open_panel(page)
     panel.get_by_role("button", name=f"Delete {NAME}").click()
     dialog = page.locator(".jp-Dialog")
@@ -81,4 +107,4 @@ def test_secrets_panel_and_a_notebook(page: Page, lab_hub: Hub, output_dir: Path
     dialog.get_by_role("button", name="Delete").click()
     expect(panel.get_by_role("status")).to_have_text(f"{NAME} deleted.", timeout=30_000)
     expect(panel.get_by_text("No secrets yet.")).to_be_visible()
-    shot(page, output_dir, "04-deleted")
+    shot(page, output_dir, "05-deleted")

@@ -13,15 +13,22 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import requests
 import sqlalchemy as sa
+from flows_api import Flows, document, wait_ready
 
 from conftest import admin_client, approved_user, hub_fixture
 from harness.client import HubClient
 from harness.hub import Hub
 from harness.postgres import Postgres
 
-# A connection the admin gives everyone (read-only in the UI).
-hub = hub_fixture("connections-hub", GALILEAN_CONNECTION_SHARED="sqlite:////srv/shared.db")
+# A connection the admin gives everyone (read-only in the UI); flow runs may reach the
+# test's PostgreSQL on loopback.
+hub = hub_fixture(
+    "connections-hub",
+    GALILEAN_CONNECTION_SHARED="sqlite:////srv/shared.db",
+    GALILEAN_FLOWS_HTTP_ALLOW="127.0.0.1",
+)
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +132,92 @@ def test_connections_crud_test_and_schema(
     assert error["errors"] == [{"field": "dialect"}]
     assert api(dana, "DELETE", "connections/warehouse")[0] == 204
     assert api(dana, "GET", "connections/warehouse")[0] == 404
+
+
+def vault_put(hub: Hub, client: HubClient, name: str, value: str) -> None:
+    """A secret of `client`'s, saved with a token made for the vault (as a script would)."""
+    token = requests.post(
+        f"{hub.url}/hub/api/users/{client.username}/tokens",
+        headers={"Authorization": f"token {client.token}"},
+        json={"scopes": ["custom:secrets:read", "custom:secrets:write"], "note": "vault"},
+        timeout=30,
+    ).json()["token"]
+    put = requests.put(
+        f"{hub.url}/hub/api/galilean/secrets/{name}",
+        headers={"Authorization": f"token {token}"},
+        json={"value": value},
+        timeout=30,
+    )
+    assert put.status_code in (200, 201), put.text
+
+
+def test_a_connections_password_can_be_a_secret(
+    hub: Hub, users: dict[str, HubClient], postgres: Postgres
+) -> None:
+    """The form names one of the user's secrets for the password: the file holds the name
+    only; testing, the schema browser, a SQL cell's engine and a flow run in the flows
+    service read the value from the vault as the owner; no answer carries it."""
+    dana, eli = users["dana"], users["eli"]
+    vault_put(hub, dana, "PG_PASSWORD", postgres.password)
+    fields = {
+        "dialect": "postgresql",
+        "host": "127.0.0.1",
+        "port": postgres.port,
+        "database": "jupyterhub",
+        "user": postgres.user,
+        "password_secret": "PG_PASSWORD",
+    }
+    status, tested = api(dana, "POST", "connection-test", fields)
+    assert status == 200, tested
+    assert tested["ok"] is True, tested
+    status, saved = api(dana, "PUT", "connections/vaulted", fields)
+    assert status == 200, saved
+    assert saved["password_secret"] == "PG_PASSWORD"
+    assert saved["has_password"] is True
+    stored = (hub.home_of("dana") / ".galilean" / "connections.json").read_text()
+    assert postgres.password not in stored
+    assert json.loads(stored)["connections"]["vaulted"]["password_secret"] == "PG_PASSWORD"
+    status, schema = api(dana, "GET", "connections/vaulted/schema")
+    assert status == 200, schema
+    assert "facts" in json.dumps(schema)
+    # A flow run (the service, the run as dana) opens it with the secret's value.
+    wait_ready(hub.url)
+    flows = Flows.of(dana)
+    flow = document(
+        [
+            {
+                "id": "q",
+                "kind": "source.sql_query",
+                "params": {"connection": "vaulted", "query": "SELECT count(*) AS n FROM facts"},
+            },
+            {"id": "out", "kind": "destination.display", "params": {}},
+        ],
+        [("q", "out")],
+    )
+    created = flows.ok("POST", "/api/flows", {"flow": flow}, 201)
+    run = flows.wait_run(flows.ok("POST", f"/api/flows/{created['id']}/runs", {}, 202)["id"])
+    assert run["status"] == "succeeded", (run.get("error"), run.get("logs"))
+    assert run["outputs"]["out"]["rows"] == [[50]]
+    answers = json.dumps([tested, saved, schema, run])
+    assert postgres.password not in answers
+    assert postgres.password not in hub.log()
+    # A secret that is not there: 400 naming the field, and a run that says so.
+    status, missing = api(dana, "PUT", "connections/lost", {**fields, "password_secret": "NOPE"})
+    assert status == 200, missing
+    status, refused = api(dana, "POST", "connections/lost/test")
+    assert status == 400, refused
+    assert refused["errors"] == [{"field": "password_secret"}]
+    assert "NOPE" in refused["error"]
+    # Eli has no such secret: the same form is refused for him, his run cannot borrow it.
+    status, theirs = api(eli, "POST", "connection-test", fields)
+    assert status == 400, theirs
+    assert theirs["errors"] == [{"field": "password_secret"}]
+    # A bad name is 400 naming the field.
+    status, bad = api(dana, "POST", "connection-test", {**fields, "password_secret": "no way"})
+    assert status == 400
+    assert bad["errors"] == [{"field": "password_secret"}]
+    for name in ("vaulted", "lost"):
+        assert api(dana, "DELETE", f"connections/{name}")[0] == 204
 
 
 def test_named_workspaces_share_the_users_connections(

@@ -172,3 +172,26 @@ def test_a_notebook_server_reads_its_owners_secrets(lab_hub: Hub) -> None:
         assert Secrets(lab_hub.server_environment("vaultcy")).names() == []
     finally:
         cy.stop_server()
+
+
+def test_only_the_flows_service_reads_a_users_secrets_for_a_run(lab_hub: Hub) -> None:
+    """GET /hub/api/galilean/secrets-for/<user> (a flow run's connections): users, even the
+    admin with every scope, and other services are refused; the flows service's own use is
+    tested where a run opens a connection (test_connections_api)."""
+    admin = admin_client(lab_hub)
+    cas = vault_user(lab_hub, admin, "vaultcas")
+    assert cas.api("PUT", f"{ROUTE}/API_KEY", json={"value": VALUE}).status_code == 201
+    asked = [
+        cas.api("GET", "/galilean/secrets-for/vaultcas"),  # her own, with a vault token
+        admin.api("GET", "/galilean/secrets-for/vaultcas"),  # the admin's full token
+        requests.get(  # the login cookie of a browser
+            f"{lab_hub.url}/hub/api/galilean/secrets-for/vaultcas",
+            cookies=admin.http.cookies,
+            timeout=30,
+        ),
+    ]
+    for reply in asked:
+        assert reply.status_code == 403, reply.text
+        assert VALUE not in reply.text
+        assert error_of(reply)["error"]
+    assert VALUE not in lab_hub.log()

@@ -23,7 +23,7 @@ from galilean_services.folders import user_home
 
 from .datasets_api import Datasets, DatasetsError, datasets
 from .experiments_api import ExperimentError, ExperimentRun, Experiments, experiments
-from .secrets_api import Secrets, SecretsError, secrets
+from .secrets_api import Secrets, SecretsError, secrets, vault_secret
 from .sql_cell import SqlCellError, SqlRunner
 
 __all__ = [
@@ -47,7 +47,7 @@ _runner: SqlRunner | None = None
 class Connections:
     @property
     def _store(self) -> ConnectionStore:
-        return ConnectionStore(user_home())
+        return ConnectionStore(user_home(), secrets=vault_secret)
 
     def list(self) -> list[dict[str, Any]]:
         return [c.public() for c in self._store.all()]
@@ -57,7 +57,7 @@ class Connections:
         return self._store.save(name, body).public()
 
     def test(self, name: str) -> str:
-        ok, message = check(self._store.get(name))
+        ok, message = check(self._store.for_use(name))
         if not ok:
             raise SqlCellError(message)
         return message

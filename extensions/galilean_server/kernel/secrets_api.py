@@ -16,6 +16,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from galilean_services.kit.errors import GalileanError, NotFound
+
 from .service_client import FromEnviron, ServiceError, request_json
 
 TIMEOUT = 30
@@ -70,6 +72,17 @@ class Secrets(FromEnviron):
 
     def __repr__(self) -> str:
         return "<Galilean secrets: secrets.names(), secrets.get(name), secrets.set(name, value)>"
+
+
+def vault_secret(name: str) -> str:
+    """A connection's password from the owner's secret `name` (ConnectionStore's `secrets`):
+    NotFound when there is none by that name, the vault's own message otherwise."""
+    try:
+        return Secrets().get(name)
+    except SecretsError as exc:
+        if exc.status == 404:
+            raise NotFound(str(exc), [{"field": "password_secret"}]) from None
+        raise GalileanError(str(exc), [{"field": "password_secret"}], exc.status) from None
 
 
 secrets = Secrets()

@@ -28,6 +28,7 @@ from galilean_services.connections import Connection, ConnectionStore, database_
 from galilean_services.errors import GalileanError, NotFound
 from galilean_services.folders import user_home
 
+from .secrets_api import vault_secret
 from .sql_results import IDENTIFIER, ResultKeeper, SqlCellError, parse_line, shift_lines
 from .templates import TemplateError, bind, statement
 
@@ -66,7 +67,7 @@ class SqlRunner:
         """The user's connection `name`; None for the built-in DuckDB (unless the user
         defined a connection of that name)."""
         try:
-            return ConnectionStore(user_home()).get(name)
+            return ConnectionStore(user_home(), secrets=vault_secret).for_use(name)
         except NotFound:
             if name == BUILTIN:
                 return None

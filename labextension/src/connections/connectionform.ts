@@ -4,9 +4,12 @@
  * The form shows the fields of the chosen database only: a file path for file databases
  * (relative paths are in the user's home, shown as the absolute path), a server's host,
  * port, database, user and password otherwise. The dialects are the server's registry.
+ * A server's password may instead be one of the user's secrets (the vault): the form then
+ * sends the secret's name, and the password is read from the vault when connecting.
  */
 import { formChoice, formDialects, isFileDialect } from '../dialects';
 import { errorText } from '../request';
+import { SecretsClient } from '../secrets/client';
 import { IConnectionInfo, IConnections, IDialects } from './tokens';
 
 const FIELDS = [
@@ -71,7 +74,48 @@ export function formBody(
   if (!values.password && keepPassword && 'password' in data) {
     delete data.password; // the server keeps the stored one
   }
+  if (!file && 'password_secret' in values) {
+    const secret = values.password_secret.trim();
+    data.password_secret = secret || null; // null: no secret (a typed password)
+    if (secret) {
+      delete data.password; // the secret's value is the password
+    }
+  }
   return data;
+}
+
+/** "Password from": typed in the form, or one of the user's secrets (names only). */
+function secretSelect(existing: IConnectionInfo | null): HTMLSelectElement {
+  const select = document.createElement('select');
+  select.name = 'password_secret';
+  select.classList.add('jp-mod-styled');
+  const typed = document.createElement('option');
+  typed.value = '';
+  typed.textContent = 'typed here';
+  select.appendChild(typed);
+  const current = existing?.password_secret ?? '';
+  const add = (name: string) => {
+    const option = document.createElement('option');
+    option.value = name;
+    option.textContent = name;
+    option.title = `Your secret ${name}`;
+    select.appendChild(option);
+  };
+  if (current) {
+    add(current);
+  }
+  select.value = current;
+  void new SecretsClient()
+    .names()
+    .then(secrets => {
+      for (const secret of secrets) {
+        if (secret.name !== current) {
+          add(secret.name);
+        }
+      }
+    })
+    .catch(() => undefined); // no vault here: typed passwords only
+  return select;
 }
 
 function dialectSelect(
@@ -132,6 +176,13 @@ export function connectionForm(
     rows[field] = labelled(field, inputs[field]);
     form.appendChild(rows[field]);
   }
+  const secret = secretSelect(existing);
+  const secretRow = labelled('password from', secret);
+  rows.password.before(secretRow);
+  const showPassword = () => {
+    rows.password.hidden = isFile() || secret.value !== '';
+  };
+  secret.onchange = showPassword;
   const where = document.createElement('div');
   where.className = 'galilean-ConnectionForm-path';
   rows.database.after(where);
@@ -146,6 +197,8 @@ export function connectionForm(
     for (const field of SERVER_ONLY) {
       rows[field].hidden = file;
     }
+    secretRow.hidden = file;
+    showPassword();
     rows.database.querySelector('span')!.textContent = file
       ? 'file'
       : 'database';
@@ -170,6 +223,9 @@ export function connectionForm(
     const values: Record<string, string> = {};
     for (const field of FIELDS) {
       values[field] = inputs[field].value;
+    }
+    if (secret.value || existing?.password_secret) {
+      values.password_secret = secret.value;
     }
     const keep = existing?.has_password ?? false;
     return formBody(dialect.value, values, isFile(), keep);

@@ -18,6 +18,8 @@ export interface IConnectionInfo {
   database: string | null;
   user: string | null;
   has_password: boolean;
+  /** The user's secret holding the password, if the password is one. */
+  password_secret?: string | null;
 }
 
 /** The answer of GET /galilean/connections. */

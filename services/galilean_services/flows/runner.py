@@ -192,11 +192,13 @@ def preview_of(
     cache_bytes: int = DEFAULT_DISK_BYTES,
     memory_limit: str = "",
     spill_root: Path | None = None,
+    connections: Any = None,
 ) -> Preview:
     """The first `limit` rows of one node, computing only what they need, with the held
     results it reused and the time taken; with a cache (or a cache folder), blocking
     nodes are held and taken from it when unchanged. NodeFailed names the node at fault
-    (FlowInvalid: the flow's problems); preview() gives the rows alone."""
+    (FlowInvalid: the flow's problems); preview() gives the rows alone. `connections`:
+    the owner's SQL connections (None: the current user's, read from their folder)."""
     registry = registry or default_registry()
     budget = Budget.of(memory_limit, spill_root)
     cache = _cache(cache, cache_folder, cache_bytes, budget)
@@ -204,7 +206,7 @@ def preview_of(
     program = plan(flow, params, base_dir, registry, targets=[node_id], limit=limit, hold=hold)
     result = RunResult(status="running", started=time.time(), ended=0.0)
     with connect(program.ctx.base_dir, memory_limit, spill_root) as con:
-        execute(program, con, registry, result, cache=cache)
+        execute(program, con, registry, result, Services(connections=connections), cache)
     seconds = time.time() - result.started
     return Preview(result.outputs[node_id], sorted(result.reused), seconds)
 

@@ -50,6 +50,8 @@ class ServiceConfig:
     # service's hub token: trainings are logged there as their flow's owner.
     mlflow_url: str = ""
     hub_token: str = field(default="", repr=False)
+    # The hub's API: the owners' secrets for runs with connections (run_secrets.py).
+    hub_api_url: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServiceConfig:
@@ -83,6 +85,7 @@ class ServiceConfig:
             http_allow=tuple(h.lower() for h in flows.flows_http_allow),
             mlflow_url=env.get(MLFLOW_URL_VARIABLE, ""),
             hub_token=env.get("JUPYTERHUB_API_TOKEN", ""),
+            hub_api_url=env.get("JUPYTERHUB_API_URL", ""),
         )
 
     @property

@@ -28,6 +28,7 @@ from ..flows.paths import partial_name
 from .config import ServiceConfig
 from .mlflow_record import MlflowRecorder, RecordError
 from .network_policy import OFFLINE, runs_python
+from .run_secrets import OwnerSecrets, SecretsUnavailable, uses_connections
 from .store import FINISHED, Store
 
 log = logging.getLogger("galilean.flows")
@@ -43,10 +44,13 @@ class RunManager:
         config: ServiceConfig,
         plane: Plane | None = None,
         recorder: MlflowRecorder | None = None,
+        secrets: OwnerSecrets | None = None,
     ) -> None:
         self.store = store
         # Logs what training nodes did to MLflow as the owner (None: no MLflow here).
         self.recorder = recorder
+        # The owners' secrets, for flows with connections (None: not under a hub).
+        self.secrets = secrets
         self.plane: Plane = plane or LocalPlane(
             Isolation("none", network=True), ProcessLimits(config.max_processes)
         )
@@ -114,6 +118,15 @@ class RunManager:
             started = time.time()
             self.store.update_run(run_id, status="running", started=started)
             try:
+                await self._give_secrets(job, owner)
+            except SecretsUnavailable as exc:
+                self.store.update_run(
+                    run_id,
+                    ended=time.time(),
+                    **_failed(f"the run could not read your secrets for its connections: {exc}"),
+                )
+                return
+            try:
                 offline = runs_python(job["content"])
                 proc = await self.plane.spawn(
                     WORKER, base_dir, owner, f"run-{run_id}", network=not offline
@@ -160,6 +173,13 @@ class RunManager:
                     return  # cancelled while recording: cancel() wrote the record
             self.store.update_run(run_id, ended=time.time(), **outcome)
             log.info("run %s: %s", run_id, outcome["status"])
+
+    async def _give_secrets(self, job: dict[str, Any], owner: str) -> None:
+        """A flow that opens named connections gets its owner's secrets (a connection's
+        password may be one), in the job it reads on its standard input only."""
+        if self.secrets is None or not owner or not uses_connections(job["content"]):
+            return
+        job["secrets"] = await self.secrets.of(owner)
 
     async def _record(
         self,

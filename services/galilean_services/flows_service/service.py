@@ -26,6 +26,7 @@ from .endpoints import split_request
 from .executor import RunManager
 from .flow_folders import folder_of
 from .mlflow_record import MlflowRecorder
+from .run_secrets import OwnerSecrets
 from .scheduler import MISSED_POLICIES, Scheduler, check_cron
 from .store import Store
 
@@ -69,7 +70,12 @@ class FlowsService:
             if config.mlflow_url and config.hub_token
             else None
         )
-        self.runs = RunManager(self.store, config, self.plane, recorder)
+        secrets = (
+            OwnerSecrets(config.hub_api_url, config.hub_token)
+            if config.hub_api_url and config.hub_token
+            else None
+        )
+        self.runs = RunManager(self.store, config, self.plane, recorder, secrets)
         self.endpoints = EndpointPool(
             self.plane,
             max_workers=config.endpoint_workers,

@@ -55,16 +55,24 @@ class OwnersConnections:
     """The owner's named connections, read (and SQLAlchemy imported: ~0.3 s) only when a
     node of the flow asks for one."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, secrets: dict[str, str] | None = None) -> None:
         self.home = home
+        self.secrets = dict(secrets or {})  # the owner's, given by the service (run_secrets)
         self.store: Any = None
 
     def __getattr__(self, name: str) -> Any:
         if self.store is None:
             from ..connections import ConnectionStore
 
-            self.store = ConnectionStore(self.home)
+            self.store = ConnectionStore(self.home, secrets=self.secret)
         return getattr(self.store, name)
+
+    def secret(self, name: str) -> str:
+        from ..errors import NotFound
+
+        if name not in self.secrets:
+            raise NotFound(f"no secret named {name!r}", [{"field": "password_secret"}])
+        return self.secrets[name]
 
 
 def main() -> int:
@@ -83,7 +91,7 @@ def main() -> int:
             ),
             memory_limit=job.get("memory_limit", ""),
             engine=job.get("engine", "auto"),
-            connections=OwnersConnections(home),
+            connections=OwnersConnections(home, job.get("secrets")),
             cache_folder=None if job.get("no_cache") else folder_in(home),
             spill_root=run_spill_folder(home, job["run_id"])
             if job.get("run_id")

@@ -14,7 +14,6 @@ be decrypted (a lost key) says so by name instead of raising a cryptography erro
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,8 +23,8 @@ import sqlalchemy as sa
 from cryptography.fernet import InvalidToken, MultiFernet
 
 from ..kit.errors import NotFound, ValidationError
+from .names import check_name
 
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 MAX_VALUE_BYTES = 64 * 1024
 MAX_SECRETS = 200  # per user
 TABLE = "galilean_secrets"
@@ -69,15 +68,6 @@ def forget(engine: sa.engine.Engine, owner: str) -> int:
     with engine.begin() as connection:
         gone = connection.execute(secrets_table.delete().where(secrets_table.c.owner == owner))
         return int(gone.rowcount or 0)
-
-
-def check_name(name: Any, field: str = "name") -> str:
-    if not isinstance(name, str) or not NAME.fullmatch(name):
-        raise ValidationError(
-            f"{field}: a secret's name is a letter or _, then letters, digits or _ (at most 64)",
-            [{"field": field}],
-        )
-    return name
 
 
 def check_value(value: Any, field: str = "value") -> str:

@@ -26,7 +26,7 @@ def connection_engine(params: dict[str, Any], ctx: CompileContext) -> tuple[sa.E
 
     store = ctx.connections or ConnectionStore(user_home())
     try:
-        connection = store.get(params["connection"])
+        connection = store.for_use(params["connection"])
         # Run for someone else (the service sets a policy), a database server is reached at
         # its checked address only, and file databases must lie in the owner's folder and
         # read nothing outside it: the service would open them with its own rights.

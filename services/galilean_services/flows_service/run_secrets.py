@@ -1,0 +1,78 @@
+"""A run's secrets: the owner's, for the connections their flow uses (a connection may take
+its password from one of their secrets, issue 17).
+
+A run executes as its owner, apart from this service, and reads the owner's connections
+from their folder; what it cannot read there is a secret, kept encrypted by the hub. For a
+flow with a node that opens a named connection, the service asks the hub for the owner's
+secrets with its own token (the hub answers the flows service only:
+galilean_hub.vault_api.SecretsForHandler) and hands them to the run on its standard input
+with the job. They are in no environment, no log and no record; errors name no value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+from ..flows.registry import Registry, default_registry
+
+TIMEOUT = 30.0
+
+
+class SecretsUnavailable(Exception):
+    """The hub did not give the owner's secrets (its message says why)."""
+
+
+def uses_connections(content: str, registry: Registry | None = None) -> bool:
+    """Whether a flow (its .flow JSON) has a node that opens a named SQL connection (a
+    kind with a `connection` parameter)."""
+    try:
+        nodes = json.loads(content).get("nodes") or []
+    except (ValueError, AttributeError):
+        return False  # unreadable: the run fails on it with its own message
+    registry = registry or default_registry()
+    kinds = set(registry.names(lambda kind: "connection" in _properties(kind)))
+    return any(isinstance(n, dict) and n.get("kind") in kinds for n in nodes)
+
+
+def _properties(kind: Any) -> Mapping[str, Any]:
+    schema = getattr(kind, "params_schema", None) or {}
+    found = schema.get("properties") if isinstance(schema, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+class OwnerSecrets:
+    """The hub's answer for an owner's secrets, asked with the service's token."""
+
+    def __init__(self, api_url: str, token: str, timeout: float = TIMEOUT) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    async def of(self, owner: str) -> dict[str, str]:
+        request = HTTPRequest(
+            f"{self.api_url}/galilean/secrets-for/{quote(owner, safe='')}",
+            headers={"Authorization": f"token {self.token}"},
+            connect_timeout=min(5.0, self.timeout),
+            request_timeout=self.timeout,
+            follow_redirects=False,
+        )
+        try:
+            response = await AsyncHTTPClient().fetch(request, raise_error=False)
+        except OSError as exc:
+            raise SecretsUnavailable(f"the hub is not reachable ({type(exc).__name__})") from None
+        try:
+            body = json.loads(response.body or b"null")
+        except ValueError:
+            body = None
+        if response.code != 200:
+            said = body.get("error") if isinstance(body, dict) else None
+            raise SecretsUnavailable(str(said or f"the hub answered {response.code}"))
+        found = body.get("secrets") if isinstance(body, dict) else None
+        if not isinstance(found, dict):
+            raise SecretsUnavailable("the hub's answer has no secrets")
+        return {str(k): str(v) for k, v in found.items() if isinstance(v, str)}
