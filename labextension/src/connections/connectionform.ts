@@ -9,7 +9,7 @@
  */
 import { formChoice, formDialects, isFileDialect } from '../dialects';
 import { errorText } from '../request';
-import { SecretsClient } from '../secrets/client';
+import { listSecrets } from '../vault';
 import { IConnectionInfo, IConnections, IDialects } from './tokens';
 
 const FIELDS = [
@@ -105,8 +105,7 @@ function secretSelect(existing: IConnectionInfo | null): HTMLSelectElement {
     add(current);
   }
   select.value = current;
-  void new SecretsClient()
-    .names()
+  void listSecrets()
     .then(secrets => {
       for (const secret of secrets) {
         if (secret.name !== current) {

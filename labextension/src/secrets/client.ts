@@ -4,25 +4,16 @@
  * Values go in, never out: there is no call here that reads one.
  */
 import { requestAPI, SERVER_EXTENSION } from '../request';
+import { ISecretInfo, listSecrets } from '../vault';
 
-/** What the vault shows of a secret: never its value. */
-export interface ISecretInfo {
-  name: string;
-  created: number;
-  updated: number;
-}
+export type { ISecretInfo };
 
 /** A secret's name as the vault accepts it (like an environment variable). */
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export class SecretsClient {
-  async names(): Promise<ISecretInfo[]> {
-    const reply = await requestAPI<{ secrets: ISecretInfo[] }>(
-      'secrets',
-      {},
-      SERVER_EXTENSION
-    );
-    return reply.secrets;
+  names(): Promise<ISecretInfo[]> {
+    return listSecrets();
   }
 
   save(name: string, value: string): Promise<ISecretInfo> {
