@@ -18,6 +18,7 @@ from galilean_services.folders import (
 )
 
 from .limits import apply_group_limits
+from .server_ready import answers
 
 NOTEBOOK_UID = 1000  # jovyan in images/notebook
 
@@ -61,6 +62,14 @@ class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):
     @default("notebook_dir")
     def _default_notebook_dir(self) -> str:
         return self.home_dir
+
+    async def start(self) -> tuple[str, int]:
+        """Start the process and return once it answers (server_ready.py): the hub's own
+        check then finds it up at once instead of seconds later."""
+        ip, port = await super().start()
+        base = self.server.base_url if self.server is not None else "/"
+        await answers(f"http://{ip}:{port}{base}api", self.http_timeout, self.poll)
+        return ip, port
 
     def get_env(self) -> dict[str, str]:
         env: dict[str, str] = super().get_env()

@@ -70,6 +70,7 @@ class Postgres:
             "initdb",
             *("-D", str(self.data), "-U", self.user, f"--pwfile={pwfile}"),
             *("--auth=scram-sha-256", "--encoding=UTF8", "--no-instructions"),
+            "--no-sync",  # a test database: nothing to keep across a power cut
         )
         pwfile.unlink()
         start_on_free_ports(self._serve, "PostgreSQL")
@@ -79,7 +80,11 @@ class Postgres:
 
     def _serve(self) -> None:
         self.port = pick_port()
-        options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1"
+        options = (
+            f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1"
+            # A test database: no waiting for the disk (a crash loses it anyway).
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
         began = log_size(self.log)
         try:
             self._run(
