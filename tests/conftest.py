@@ -155,6 +155,8 @@ def group_with(hub: Hub, group: str, members: list[str]) -> None:
 
 # Server extensions every user server must load (checked in its log), both modes:
 # jupyter_server_ydoc is jupyter-collaboration's server side.
+# Jupyternaut loads after the server starts (deferred_extensions.py): a check of the log
+# follows a request that needed it (GET galilean/status without an AI gateway waits for it).
 REQUIRED_EXTENSIONS = ("galilean_server", "jupyter_server_ydoc", "jupyter_ai_jupyternaut")
 
 
