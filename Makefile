@@ -127,6 +127,8 @@ bench: install $(BARE)/bin/python
 	python bench/sql_cell.py --rows 10000000
 	python bench/export.py --rows 100000 --repeat 3
 	python bench/login_to_lab.py --users 3
+	python bench/login_storm.py --users 10
+	python bench/ai_gateway.py --requests 60
 	python bench/designer.py --rows 10000000 --repeat 5
 	python bench/datasets_files.py
 	python bench/datasets_tables.py --rows 15000000

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from fake_openai import Script, fake_openai
+from secret_scan import hits, remember
 
 from harness.client import HubClient
 from harness.docker_early import EarlyDocker
@@ -108,6 +109,7 @@ def lab_hub(
     module uses its own user (tests/lab.py), so their servers start once and are shared.
     It runs MLflow (tests/browser/test_browser_mlflow.py), as a homelab's hub does, and
     the AI gateway with one model (`echo`, the fake model server)."""
+    remember(LAB_MODEL_KEY)
     running = Hub(
         tmp_path_factory.mktemp("lab-hub"),
         GALILEAN_MLFLOW_ENABLED="true",
@@ -121,6 +123,10 @@ def lab_hub(
         yield running
     finally:
         running.stop()
+    # The secret scan: nothing the hub, its services, the servers and the runs wrote holds
+    # a secret a test gave (secret_scan.py).
+    leaked = hits(running.workdir)
+    assert not leaked, f"secret values found in what the lab hub wrote: {leaked}"
 
 
 def admin_client(hub: Hub) -> HubClient:

@@ -24,6 +24,8 @@ from typing import Any
 from jupyter_ai_persona_manager.persona_manager import PersonaManager
 from traitlets import List, Unicode
 
+from .deferred_extensions import load_extensions_here
+
 # Jupyternaut's id (jupyter-ai-personas::<package>::<class>), written out: reading it off the
 # class would import Jupyternaut at start.
 JUPYTERNAUT_ID = "jupyter-ai-personas::jupyter_ai_jupyternaut::JupyternautPersona"
@@ -112,6 +114,10 @@ class GalileanPersonaManager(PersonaManager):
         mark_loaded(self.chat)
 
     def _init_personas(self) -> dict[str, Any]:
+        # A chat opened before the AI extensions were loaded (they load after the server
+        # starts: deferred_extensions.py): load them now, as they were before that change,
+        # so the personas are made with Jupyternaut's settings in place.
+        load_extensions_here()
         from jupyter_ai_jupyternaut.jupyternaut.jupyternaut import JupyternautPersona
 
         from .ai_jupyternaut import GalileanJupyternaut

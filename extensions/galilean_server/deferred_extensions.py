@@ -7,10 +7,12 @@ most of the difference between a bare JupyterLab and Galilean's. The hub starts 
 with both disabled (`--ServerApp.jpserver_extensions=<name>=False`, galilean_hub.config);
 this imports them in a background thread (at a lower CPU priority) and then links, loads
 and starts them through the server's own extension manager, as it would have at start:
-`delay` seconds after the server listens, or at once when something needs them (a chat
-message, the Jupyternaut settings). The delay is for the Monday morning: ten servers
-starting together on two cores finish their starts before any of them spends 4 s of CPU
-on the AI chat's imports.
+`delay` seconds after the server listens, or at once when something needs them: the
+JupyterLab page as it loads (Jupyternaut's plugin asks one of their routes), a chat
+message, a chat opened (its personas are made then: `load_here`, in that thread). The
+delay is for the Monday morning: ten servers starting together on two cores finish their
+starts before any of them spends 4 s of CPU on the AI chat's imports; a server is
+usable (its page answers) before that.
 
 Nothing the page needs is missing meanwhile: collaboration, the chat documents and the
 persona manager load at start (they are cheap). The deferred extensions' routes
@@ -53,6 +55,13 @@ NICENESS = 10  # the import thread's, above the server's
 _current: DeferredExtensions | None = None  # this server's (one server per process)
 
 
+def load_extensions_here() -> None:
+    """This server's deferred extensions, loaded now in the calling thread if they are not
+    yet (see DeferredExtensions.load_here)."""
+    if _current is not None:
+        _current.load_here()
+
+
 async def extensions_ready(timeout: float = WAIT_SECONDS) -> bool:
     """Whether this server's deferred extensions are loaded, loading them now if they are
     not yet (True when none are deferred)."""
@@ -73,6 +82,7 @@ class DeferredExtensions:
         self.ready = asyncio.Event()
         self._rule: Any = None
         self._task: asyncio.Task[None] | None = None
+        self._linked = False
         if not self.names:
             self.ready.set()
         global _current
@@ -110,6 +120,29 @@ class DeferredExtensions:
         if self.names and self._task is None:
             self._task = asyncio.get_running_loop().create_task(self.load())
 
+    def link_and_load(self) -> None:
+        """Link and load the deferred extensions (their settings, handlers and Jupyternaut's
+        config manager exist then), once; starting them is `load()`'s."""
+        if self._linked:
+            return
+        self._linked = True
+        manager = self.serverapp.extension_manager
+        for name in self.names:
+            manager.add_extension(name, enabled=True)
+            manager.link_extension(name)
+            manager.load_extension(name)
+
+    def load_here(self) -> None:
+        """Load them now, in this thread (code that cannot wait needs them: the chat's
+        personas are made while a chat opens). The imports wait for the background
+        thread's if it is importing them; `load()` finishes the start."""
+        if not self.names or self.ready.is_set():
+            return
+        for name in HEAVY_MODULES:
+            importlib.import_module(name)
+        self.link_and_load()
+        self.load_now()
+
     async def load(self) -> None:
         log = self.serverapp.log
         try:
@@ -118,10 +151,7 @@ class DeferredExtensions:
             log.warning("Galilean: importing the AI chat's extensions failed", exc_info=True)
         manager = self.serverapp.extension_manager
         try:
-            for name in self.names:
-                manager.add_extension(name, enabled=True)
-                manager.link_extension(name)
-                manager.load_extension(name)
+            self.link_and_load()
             for name in self.names:
                 await manager.start_extension(name)
             log.info("Galilean: loaded after start: %s", ", ".join(self.names))
@@ -167,12 +197,12 @@ def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
 class HeldRouteHandler(APIHandler):
     """A request for a deferred extension's route: held until it is loaded, then sent to
     the same URL again (307: same method and body), which the real handler now answers.
-    Jupyternaut's page plugin asks `get-example` as every page loads: that waits for the
-    planned load; anything else (its settings panel) is a user's, and loads them now."""
+    A request loads them now: Jupyternaut's page plugin asks `get-example` as JupyterLab's
+    page loads, so they are ready before the user opens the chat."""
 
     async def _held(self, *args: Any) -> None:
         loader: DeferredExtensions | None = self.settings.get(LOADER)
-        demand = "get-example" not in self.request.path
+        demand = True  # a page asking for them (Jupyternaut's plugin, as the page loads)
         if loader is None or not await loader.wait(demand=demand):
             raise web.HTTPError(503, "the AI chat's server extensions are still loading")
         self.redirect(self.request.uri or "/", status=307)

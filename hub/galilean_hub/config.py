@@ -54,7 +54,12 @@ def configure(c: Any, settings: Settings) -> None:
         c.JupyterHub.db_url, checked_vault_key(settings), data
     )
     _configure_spawner(c, settings, data)
-    register(c, declared(settings), hub_api=[VAULT_SCOPES])
+    register(
+        c,
+        declared(settings),
+        hub_api=[VAULT_SCOPES],
+        secrets_folder=settings.data_path / "services",
+    )
 
 
 def prepare_data_dir(settings: Settings) -> Path:

@@ -13,6 +13,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from galilean_services.datasets_service.settings import DatasetsSettings
 from galilean_services.flows_service.access import SCOPES as FLOW_SCOPES
 from galilean_services.flows_service.config import MLFLOW_URL_VARIABLE
 from galilean_services.flows_service.settings import FlowsSettings
+from galilean_services.kit import service_secrets
 from galilean_services.kit.auth import Scopes
 from galilean_services.kit.settings import CommonSettings, ContainerSettings
 from galilean_services.mlflow_service.access import SCOPES as MLFLOW_SCOPES
@@ -54,15 +56,23 @@ class Service:
     def url(self) -> str | None:
         return None if self.port is None else f"http://127.0.0.1:{self.port}"
 
-    def hub_entry(self) -> dict[str, Any]:
-        """The JupyterHub.services entry."""
+    def hub_entry(self, secrets_folder: Path | None = None) -> dict[str, Any]:
+        """The JupyterHub.services entry. JupyterHub keeps a service's environment in its
+        database: with `secrets_folder`, the secret variables go to a file there instead
+        (kit/service_secrets.py), and the entry names the file."""
         entry: dict[str, Any] = {"name": self.name, "command": self.command}
         if self.url is None:
             return entry
+        environment, secret = service_secrets.split(self.environment)
+        if secret and secrets_folder is not None:
+            path = service_secrets.write(secrets_folder, self.name, secret)
+            environment[service_secrets.VARIABLE] = str(path)
+        elif secret:
+            environment = dict(self.environment)
         return {
             **entry,
             "url": self.url,
-            "environment": self.environment,
+            "environment": environment,
             "oauth_no_confirm": True,
             "oauth_client_allowed_scopes": self.scopes.names() if self.scopes else [],
             "display": True,
@@ -75,10 +85,16 @@ class Service:
         return {"name": name, "scopes": list(self.hub_scopes), "services": [self.name]}
 
 
-def register(c: Any, services: list[Service], hub_api: Sequence[Scopes] = ()) -> None:
+def register(
+    c: Any,
+    services: list[Service],
+    hub_api: Sequence[Scopes] = (),
+    secrets_folder: Path | None = None,
+) -> None:
     """Fill JupyterHub's services, roles and custom scopes from the declarations;
     `hub_api`: the scopes of Galilean's routes in the hub itself (the vault's), which every
-    user holds."""
+    user holds; `secrets_folder`: where the services' secret settings are written (not in
+    JupyterHub's database)."""
     roles = [role for role in (s.hub_role() for s in services) if role]
     own = [s.scopes for s in services if s.scopes] + list(hub_api)
     c.JupyterHub.custom_scopes = {
@@ -99,7 +115,7 @@ def register(c: Any, services: list[Service], hub_api: Sequence[Scopes] = ()) ->
     # The hub API's scopes are not among them: the vault has a token of its own per server
     # (server_tokens.py).
     c.Spawner.server_token_scopes = server_scopes(services)
-    c.JupyterHub.services = [s.hub_entry() for s in services]
+    c.JupyterHub.services = [s.hub_entry(secrets_folder) for s in services]
     c.JupyterHub.load_roles = roles
 
 

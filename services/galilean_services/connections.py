@@ -272,6 +272,18 @@ def describe_error(exc: BaseException, url: URL | None = None) -> str:
 Secrets = Callable[[str], str]  # a secret's name → its value (the owner's)
 
 
+def given_secrets(values: Mapping[str, str] | None) -> Secrets:
+    """A reader over secrets handed over with a job (a flow run's, an endpoint worker's)."""
+    known = dict(values or {})
+
+    def read(name: str) -> str:
+        if name not in known:
+            raise NotFound(f"no secret named {name!r}", [{"field": "password_secret"}])
+        return known[name]
+
+    return read
+
+
 class ConnectionStore:
     """One user's connections (their own file) plus the admin's (environment). `secrets`
     reads one of the user's secrets, for connections that take their password from one."""

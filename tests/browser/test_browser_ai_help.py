@@ -114,6 +114,9 @@ def test_fix_this_cell(page: Page, lab_hub: Hub, agent: Script, output_dir: Path
         ".jp-chat-input-container textarea, .jp-chat-input-container [contenteditable]"
     ).first
     expect(box).to_be_visible(timeout=60_000)
+    expect(page.locator(".jp-chat-input-container").get_by_text("Jupyternaut")).to_be_visible(
+        timeout=60_000
+    )
     box.fill("Please fix the error in my notebook")
     box.press("Enter")
     answer = page.locator(".jp-chat-message").filter(has_text="Fixed the NameError")
@@ -173,11 +176,14 @@ def completer(model_server: tuple[str, Script]) -> Iterator[Script]:
         del script.requests[first:]
 
 
+COMPLETER = "aicompleter"  # a user of its own: no tabs restored from the test above
+
+
 def test_inline_completion(page: Page, lab_hub: Hub, completer: Script, output_dir: Path) -> None:
-    home = lab_user(lab_hub, USER)
+    home = lab_user(lab_hub, COMPLETER)
     write_notebook(home, "complete_me.ipynb", ["values = [2, 4, 6]\n"])
-    log_in(page, lab_hub, USER)
-    open_in_lab(page, lab_hub, USER, "complete_me.ipynb")
+    log_in(page, lab_hub, COMPLETER)
+    open_in_lab(page, lab_hub, COMPLETER, "complete_me.ipynb")
     cell = cells(page).first
     cell.locator(".cm-content").click()
     page.keyboard.press("Control+End")

@@ -198,7 +198,12 @@ def test_a_connections_password_can_be_a_secret(
     run = flows.wait_run(flows.ok("POST", f"/api/flows/{created['id']}/runs", {}, 202)["id"])
     assert run["status"] == "succeeded", (run.get("error"), run.get("logs"))
     assert run["outputs"]["out"]["rows"] == [[50]]
-    answers = json.dumps([tested, saved, schema, run])
+    # Published as an endpoint: its worker is given the secrets the same way.
+    flows.ok("PUT", f"/api/flows/{created['id']}/endpoint", {"name": "vaulted-count"})
+    called = flows.call("GET", "/execute/vaulted-count")
+    assert called.status_code == 200, called.text
+    assert called.json()["results"]["out"]["rows"] == [{"n": 50}]
+    answers = json.dumps([tested, saved, schema, run, called.json()])
     assert postgres.password not in answers
     assert postgres.password not in hub.log()
     # A secret that is not there: 400 naming the field, and a run that says so.

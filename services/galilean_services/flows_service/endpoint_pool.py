@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import GalileanError
 from ..execution.plane import Child, Plane
 from .network_policy import runs_python
+from .run_secrets import OwnerSecrets, SecretsUnavailable, uses_connections
 
 log = logging.getLogger("galilean.flows")
 Key = tuple[str, int, int]  # endpoint name, flow id, version
@@ -82,8 +83,10 @@ class EndpointPool:
         memory_limit: str,
         http_allow: tuple[str, ...],
         clock: Callable[[], float] = time.monotonic,
+        secrets: OwnerSecrets | None = None,
     ) -> None:
         self.plane = plane
+        self.secrets = secrets  # the owners', for endpoints whose flow opens connections
         self.max_workers = max_workers
         self.per_endpoint = per_endpoint
         self.timeout = timeout
@@ -233,7 +236,13 @@ class EndpointPool:
             "sql_timeout": self.timeout,
         }
         try:
+            if self.secrets is not None and uses_connections(content):
+                spec["secrets"] = await self.secrets.of(owner)  # on its stdin only
             ready = await worker.ask(spec)
+        except SecretsUnavailable as exc:
+            self._discard(worker)
+            why = f"endpoint {key[0]!r} could not read its owner's secrets: {exc}"
+            raise GalileanError(why, status=503) from None
         except WorkerGone as gone:
             self._discard(worker)
             why = f"endpoint {key[0]!r} could not start: {gone}"

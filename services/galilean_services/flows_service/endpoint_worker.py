@@ -20,7 +20,7 @@ import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..connections import ConnectionStore
+from ..connections import ConnectionStore, given_secrets
 from ..errors import GalileanError, error_body
 from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
@@ -54,7 +54,8 @@ class Endpoint:
         self.policy = HttpPolicy(
             tuple(spec.get("http_allow", ())), sql_timeout=float(spec.get("sql_timeout", 60))
         )
-        self.connections = ConnectionStore(home)
+        # The owner's secrets, given by the service when the flow opens connections.
+        self.connections = ConnectionStore(home, secrets=given_secrets(spec.get("secrets")))
 
     def call(self, query: dict[str, str], body: Any) -> dict[str, Any]:
         began = time.perf_counter()

@@ -70,6 +70,7 @@ class FlowsService:
             if config.mlflow_url and config.hub_token
             else None
         )
+        # The owners' secrets, for runs and endpoints whose flow opens connections.
         secrets = (
             OwnerSecrets(config.hub_api_url, config.hub_token)
             if config.hub_api_url and config.hub_token
@@ -84,6 +85,7 @@ class FlowsService:
             ttl=config.endpoint_idle_seconds,
             memory_limit=config.memory_limit,
             http_allow=config.http_allow,
+            secrets=secrets,
         )
         self.calls = CallLog(self.store)
         self.scheduler = Scheduler(self.store, self._scheduled_run)

@@ -62,17 +62,10 @@ class OwnersConnections:
 
     def __getattr__(self, name: str) -> Any:
         if self.store is None:
-            from ..connections import ConnectionStore
+            from ..connections import ConnectionStore, given_secrets
 
-            self.store = ConnectionStore(self.home, secrets=self.secret)
+            self.store = ConnectionStore(self.home, secrets=given_secrets(self.secrets))
         return getattr(self.store, name)
-
-    def secret(self, name: str) -> str:
-        from ..errors import NotFound
-
-        if name not in self.secrets:
-            raise NotFound(f"no secret named {name!r}", [{"field": "password_secret"}])
-        return self.secrets[name]
 
 
 def main() -> int:

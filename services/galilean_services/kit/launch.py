@@ -102,12 +102,14 @@ def run_service(
     it), log as `name`, read its settings from the environment (a bad one: its message,
     exit 2; the hub passes checked values, so only a hand-started service meets it), serve."""
     from ..execution.confinement import die_with_parent
+    from .service_secrets import load as load_service_secrets
 
     die_with_parent()
     configure_logging(name)
     try:
+        load_service_secrets()  # the secret settings the hub keeps out of its database
         config = from_env()
-    except ConfigError as exc:
+    except (ConfigError, RuntimeError) as exc:
         log.error("%s", exc)
         raise SystemExit(2) from None
     asyncio.run(serve(config))
