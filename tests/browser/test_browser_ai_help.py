@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -77,16 +78,24 @@ def fixing_agent(body: dict[str, Any]) -> dict[str, Any]:
     return {"content": "Fixed the NameError: `numbrs` was a typo for `numbers`."}
 
 
-@pytest.fixture
-def agent(model_server: tuple[str, Script]) -> Iterator[Script]:
+@contextmanager
+def playing(model_server: tuple[str, Script], reply: Any) -> Iterator[Script]:
+    """The shared model server answering with `reply` for one test (then echoing again,
+    the test's requests forgotten)."""
     _, script = model_server
-    script.reply = fixing_agent
+    script.reply = reply
     first = len(script.requests)
     try:
         yield script
     finally:
         script.reply = None
         del script.requests[first:]
+
+
+@pytest.fixture
+def agent(model_server: tuple[str, Script]) -> Iterator[Script]:
+    with playing(model_server, fixing_agent) as script:
+        yield script
 
 
 def test_fix_this_cell(page: Page, lab_hub: Hub, agent: Script, output_dir: Path) -> None:
@@ -166,14 +175,8 @@ def completing_model(body: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def completer(model_server: tuple[str, Script]) -> Iterator[Script]:
-    _, script = model_server
-    script.reply = completing_model
-    first = len(script.requests)
-    try:
+    with playing(model_server, completing_model) as script:
         yield script
-    finally:
-        script.reply = None
-        del script.requests[first:]
 
 
 COMPLETER = "aicompleter"  # a user of its own: no tabs restored from the test above

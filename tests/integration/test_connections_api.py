@@ -70,18 +70,24 @@ def api(client: HubClient, method: str, path: str, body: object = None) -> tuple
     return reply.status_code, (reply.json() if reply.content else None)
 
 
-def test_connections_crud_test_and_schema(
-    hub: Hub, users: dict[str, HubClient], postgres: Postgres
-) -> None:
-    dana, eli = users["dana"], users["eli"]
-    fields = {
+def pg_fields(postgres: Postgres, **password: Any) -> dict[str, Any]:
+    """The connection form's fields for the test's PostgreSQL (`password` or
+    `password_secret`)."""
+    return {
         "dialect": "postgresql",
         "host": "127.0.0.1",
         "port": postgres.port,
         "database": "jupyterhub",
         "user": postgres.user,
-        "password": postgres.password,
+        **password,
     }
+
+
+def test_connections_crud_test_and_schema(
+    hub: Hub, users: dict[str, HubClient], postgres: Postgres
+) -> None:
+    dana, eli = users["dana"], users["eli"]
+    fields = pg_fields(postgres, password=postgres.password)
     status, tested = api(dana, "POST", "connection-test", fields)
     assert status == 200, tested
     assert tested == {"ok": True, "message": tested["message"]}
@@ -159,14 +165,7 @@ def test_a_connections_password_can_be_a_secret(
     service read the value from the vault as the owner; no answer carries it."""
     dana, eli = users["dana"], users["eli"]
     vault_put(hub, dana, "PG_PASSWORD", postgres.password)
-    fields = {
-        "dialect": "postgresql",
-        "host": "127.0.0.1",
-        "port": postgres.port,
-        "database": "jupyterhub",
-        "user": postgres.user,
-        "password_secret": "PG_PASSWORD",
-    }
+    fields = pg_fields(postgres, password_secret="PG_PASSWORD")
     status, tested = api(dana, "POST", "connection-test", fields)
     assert status == 200, tested
     assert tested["ok"] is True, tested
