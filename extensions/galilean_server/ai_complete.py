@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from galilean_services.kit.body import text
 from galilean_services.kit.errors import ValidationError
 
 MAX_PREFIX = 4000  # characters before the cursor sent to the model
@@ -39,21 +40,15 @@ class Completion:
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> Completion:
-        texts = {}
-        for field in ("prefix", "suffix"):
-            value = body.get(field, "")
-            if not isinstance(value, str) or len(value) > MAX_INPUT:
-                raise ValidationError(
-                    f"{field}: text of at most {MAX_INPUT} characters", [{"field": field}]
-                )
-            texts[field] = value
-        language = body.get("language") or "python"
-        if not isinstance(language, str) or not LANGUAGE.fullmatch(language):
-            raise ValidationError("language: a language's name", [{"field": "language"}])
         unknown = sorted(set(body) - {"prefix", "suffix", "language"})
         if unknown:
             raise ValidationError(f"{unknown[0]}: not a field", [{"field": unknown[0]}])
-        return cls(texts["prefix"][-MAX_PREFIX:], texts["suffix"][:MAX_SUFFIX], language)
+        prefix = text(body, "prefix", default="", limit=MAX_INPUT)
+        suffix = text(body, "suffix", default="", limit=MAX_INPUT)
+        language = text(body, "language", default="python", limit=40) or "python"
+        if not LANGUAGE.fullmatch(language):
+            raise ValidationError("language: a language's name", [{"field": "language"}])
+        return cls(prefix[-MAX_PREFIX:], suffix[:MAX_SUFFIX], language)
 
     def request(self, model: str) -> dict[str, Any]:
         """The gateway's chat request (OpenAI's shape)."""

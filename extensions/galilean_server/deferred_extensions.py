@@ -88,11 +88,10 @@ class DeferredExtensions:
         global _current
         _current = self
 
-    async def wait(self, timeout: float = WAIT_SECONDS, demand: bool = True) -> bool:
-        """Whether the deferred extensions are loaded (waiting up to `timeout` seconds);
-        `demand`: start loading them now if they are not loading yet."""
-        if demand:
-            self.load_now()
+    async def wait(self, timeout: float = WAIT_SECONDS) -> bool:
+        """Whether the deferred extensions are loaded, loading them now if they are not
+        loading yet (waiting up to `timeout` seconds)."""
+        self.load_now()
         try:
             await asyncio.wait_for(self.ready.wait(), timeout)
         except TimeoutError:
@@ -200,29 +199,11 @@ class HeldRouteHandler(APIHandler):
     A request loads them now: Jupyternaut's page plugin asks `get-example` as JupyterLab's
     page loads, so they are ready before the user opens the chat."""
 
-    async def _held(self, *args: Any) -> None:
+    @web.authenticated
+    async def get(self, *args: Any) -> None:
         loader: DeferredExtensions | None = self.settings.get(LOADER)
-        demand = True  # a page asking for them (Jupyternaut's plugin, as the page loads)
-        if loader is None or not await loader.wait(demand=demand):
+        if loader is None or not await loader.wait():
             raise web.HTTPError(503, "the AI chat's server extensions are still loading")
         self.redirect(self.request.uri or "/", status=307)
 
-    @web.authenticated
-    async def get(self, *args: Any) -> None:
-        await self._held(*args)
-
-    @web.authenticated
-    async def post(self, *args: Any) -> None:
-        await self._held(*args)
-
-    @web.authenticated
-    async def put(self, *args: Any) -> None:
-        await self._held(*args)
-
-    @web.authenticated
-    async def patch(self, *args: Any) -> None:
-        await self._held(*args)
-
-    @web.authenticated
-    async def delete(self, *args: Any) -> None:
-        await self._held(*args)
+    post = put = patch = delete = get

@@ -18,7 +18,8 @@ from urllib.parse import quote
 
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
-from ..flows.registry import Registry, default_registry
+from ..flows.registry import Registry
+from .network_policy import has_kind
 
 TIMEOUT = 30.0
 
@@ -29,14 +30,8 @@ class SecretsUnavailable(Exception):
 
 def uses_connections(content: str, registry: Registry | None = None) -> bool:
     """Whether a flow (its .flow JSON) has a node that opens a named SQL connection (a
-    kind with a `connection` parameter)."""
-    try:
-        nodes = json.loads(content).get("nodes") or []
-    except (ValueError, AttributeError):
-        return False  # unreadable: the run fails on it with its own message
-    registry = registry or default_registry()
-    kinds = set(registry.names(lambda kind: "connection" in _properties(kind)))
-    return any(isinstance(n, dict) and n.get("kind") in kinds for n in nodes)
+    kind with a `connection` parameter). Unreadable: no (the run fails on it)."""
+    return has_kind(content, lambda kind: "connection" in _properties(kind), False, registry)
 
 
 def _properties(kind: Any) -> Mapping[str, Any]:
