@@ -34,12 +34,13 @@ from galilean_services.flows.polars_script import polars_script
 from galilean_services.flows.probe import connect
 from galilean_services.flows.registry import CompileContext, Registry, default_registry
 from galilean_services.flows.runner import Preview, preview_of
+from galilean_services.flows.secret_refs import Remembering, scrub, scrub_all
 from galilean_services.flows.sql import to_sql
 from galilean_services.flows.values import jsonable
 from galilean_services.folders import user_home
 from galilean_services.kit.errors import NotFound, ValidationError
 
-from .kernel.secrets_api import vault_secret
+from .kernel.secrets_api import vault_secret, vault_value
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 SAFE_INT = 2**53  # beyond it a JavaScript number loses digits: sent as text
@@ -96,10 +97,11 @@ class FlowsDesigner:
         limit = limit_of(body)
         params = params_of(body)
         started = time.perf_counter()
-        result = self.run_preview(request, node, limit, params)
+        secrets = Remembering(vault_value)  # what it gave is hidden in the answer
+        result = self.run_preview(request, node, limit, params, secrets)
         elapsed = (time.perf_counter() - started) * 1000
         table = result.rows
-        return {
+        answer = {
             "node": node,
             "columns": [{"name": f.name, "type": str(f.type)} for f in table.schema],
             "rows": rows_of(table),
@@ -108,6 +110,7 @@ class FlowsDesigner:
             "reused": list(result.reused),
             "engine": result.engine,
         }
+        return dict(scrub_all(answer, secrets.given))
 
     def code(self, body: dict[str, Any]) -> dict[str, Any]:
         """The SQL the engine runs for `node`, or for the flow's destinations; with
@@ -211,7 +214,12 @@ class FlowsDesigner:
         return names
 
     def run_preview(
-        self, request: FlowRequest, node: str, limit: int, params: dict[str, Any]
+        self,
+        request: FlowRequest,
+        node: str,
+        limit: int,
+        params: dict[str, Any],
+        secrets: Remembering,
     ) -> Preview:
         """The engine's preview of `node`, with the held results it reused."""
         try:
@@ -228,12 +236,15 @@ class FlowsDesigner:
                     spill_root=spill_root_in(user_home()),
                     # A connection's password may be one of the user's secrets (the vault).
                     connections=ConnectionStore(user_home(), secrets=vault_secret),
+                    secrets=secrets,
                 )
             )
         except NodeFailed as exc:
-            raise ValidationError(f"{exc.node}: {exc.message}", [{"node": exc.node}]) from None
+            message = scrub(f"{exc.node}: {exc.message}", secrets.given)
+            raise ValidationError(message, [{"node": exc.node}]) from None
         except (duckdb.Error, OSError, ValueError) as exc:
-            raise ValidationError(f"{node}: {first_line(exc)}", [{"node": node}]) from None
+            message = scrub(f"{node}: {first_line(exc)}", secrets.given)
+            raise ValidationError(message, [{"node": node}]) from None
 
     def cache(self) -> DiskCache:
         """The user's on-disk result cache, opened on the first preview."""

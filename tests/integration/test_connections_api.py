@@ -7,9 +7,11 @@ import contextlib
 import json
 import sqlite3
 import stat
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
@@ -222,6 +224,96 @@ def test_a_connections_password_can_be_a_secret(
     assert bad["errors"] == [{"field": "password_secret"}]
     for name in ("vaulted", "lost"):
         assert api(dana, "DELETE", f"connections/{name}")[0] == 204
+
+
+class KeyedApi(BaseHTTPRequestHandler):
+    """An API that answers only with its key, echoing the header back (as some do)."""
+
+    key = "Bearer api-7c1d-2e9f-secret"
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        auth = self.headers.get("Authorization", "")
+        KeyedApi.seen.append(auth)
+        ok = auth == KeyedApi.key
+        raw = json.dumps([{"id": 1, "echo": auth}]).encode()
+        self.send_response(200 if ok else 401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw) if ok else 0))
+        self.end_headers()
+        if ok:
+            self.wfile.write(raw)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def keyed_api() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeyedApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_a_flow_sends_its_owners_secret_to_an_api(
+    hub: Hub, users: dict[str, HubClient], keyed_api: str
+) -> None:
+    """`{"$secret": "API_TOKEN"}` as a header of an HTTP source: the designer's preview (the
+    user's server, as the user), a run and a published endpoint (the flows service hands
+    the run the secret) all send it; the API's echo of it comes back hidden; another
+    user's copy of the flow has no such secret and fails naming the field."""
+    dana, eli = users["dana"], users["eli"]
+    vault_put(hub, dana, "API_TOKEN", KeyedApi.key)
+    KeyedApi.seen.clear()
+    flow = document(
+        [
+            {
+                "id": "api",
+                "kind": "source.http_json",
+                "params": {
+                    "url": f"{keyed_api}/orders",
+                    "headers": {"Authorization": {"$secret": "API_TOKEN"}},
+                },
+            },
+            {"id": "out", "kind": "destination.display", "params": {}},
+        ],
+        [("api", "out")],
+    )
+    preview = dana.api(
+        "POST",
+        f"{dana.server_url()}galilean/flows/preview",
+        data=json.dumps({"path": "keyed.flow", "content": flow, "node": "out", "limit": 5}),
+    )
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["rows"] == [[1, "[secret]"]]
+    wait_ready(hub.url)
+    flows = Flows.of(dana)
+    created = flows.ok("POST", "/api/flows", {"flow": flow}, 201)
+    run = flows.wait_run(flows.ok("POST", f"/api/flows/{created['id']}/runs", {}, 202)["id"])
+    assert run["status"] == "succeeded", (run.get("error"), run.get("logs"))
+    assert run["outputs"]["out"]["rows"] == [[1, "[secret]"]]
+    flows.ok("PUT", f"/api/flows/{created['id']}/endpoint", {"name": "keyed-orders"})
+    called = flows.call("GET", "/execute/keyed-orders")
+    assert called.status_code == 200, called.text
+    assert called.json()["results"]["out"]["rows"] == [{"id": 1, "echo": "[secret]"}]
+    assert KeyedApi.seen == [KeyedApi.key] * 3
+    # Eli's copy: he has no API_TOKEN; the run fails at the node, naming the header.
+    theirs = Flows.of(eli)
+    copied = theirs.ok("POST", "/api/flows", {"flow": flow}, 201)
+    failed = theirs.wait_run(theirs.ok("POST", f"/api/flows/{copied['id']}/runs", {}, 202)["id"])
+    assert failed["status"] == "failed"
+    assert failed["error"]["node"] == "api"
+    assert (
+        "headers.Authorization: you have no secret named 'API_TOKEN'" in failed["error"]["message"]
+    )
+    assert KeyedApi.seen == [KeyedApi.key] * 3  # nothing was sent for him
+    answers = json.dumps([preview.json(), run, called.json(), failed])
+    assert KeyedApi.key not in answers
+    assert KeyedApi.key not in hub.log()
 
 
 def test_named_workspaces_share_the_users_connections(

@@ -85,4 +85,15 @@ def vault_secret(name: str) -> str:
         raise GalileanError(str(exc), [{"field": "password_secret"}], exc.status) from None
 
 
+def vault_value(name: str) -> str:
+    """A flow's `{"$secret": name}` read for a preview in the designer, as the user
+    (flows/secret_refs.SecretReader: LookupError when there is none by that name)."""
+    try:
+        return Secrets().get(name)
+    except SecretsError as exc:
+        if exc.status == 404:
+            raise LookupError(name) from None
+        raise
+
+
 secrets = Secrets()

@@ -48,6 +48,8 @@ class Services:
     origin: dict[str, str] = field(default_factory=dict)  # this run: flow, version, run
     # What training nodes did (training.Training): the run's record for MLflow.
     trainings: list[Any] | None = None
+    # The owner's secrets (secret_refs.SecretReader; None: none can be read).
+    secrets: Any = None
 
 
 class Backend(Protocol):
@@ -89,6 +91,7 @@ def run_context(program: Program, services: Services) -> CompileContext:
         home=services.home,
         origin=dict(services.origin),
         trainings=services.trainings,
+        secrets=services.secrets,
     )
 
 

@@ -49,6 +49,9 @@ class CompileContext:
     # What training nodes did (training.Training), for the service to log to MLflow; None:
     # not recorded (previews).
     trainings: list[Any] | None = None
+    # The owner's secrets, for `{"$secret": name}` values (secret_refs.SecretReader; None:
+    # no vault here, such a value fails its node).
+    secrets: Any = None
 
 
 class NodeKind:

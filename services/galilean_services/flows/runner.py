@@ -193,12 +193,14 @@ def preview_of(
     memory_limit: str = "",
     spill_root: Path | None = None,
     connections: Any = None,
+    secrets: Any = None,
 ) -> Preview:
     """The first `limit` rows of one node, computing only what they need, with the held
     results it reused and the time taken; with a cache (or a cache folder), blocking
     nodes are held and taken from it when unchanged. NodeFailed names the node at fault
     (FlowInvalid: the flow's problems); preview() gives the rows alone. `connections`:
-    the owner's SQL connections (None: the current user's, read from their folder)."""
+    the owner's SQL connections (None: the current user's, read from their folder);
+    `secrets`: a reader of the owner's secrets (secret_refs.SecretReader)."""
     registry = registry or default_registry()
     budget = Budget.of(memory_limit, spill_root)
     cache = _cache(cache, cache_folder, cache_bytes, budget)
@@ -206,7 +208,8 @@ def preview_of(
     program = plan(flow, params, base_dir, registry, targets=[node_id], limit=limit, hold=hold)
     result = RunResult(status="running", started=time.time(), ended=0.0)
     with connect(program.ctx.base_dir, memory_limit, spill_root) as con:
-        execute(program, con, registry, result, Services(connections=connections), cache)
+        services = Services(connections=connections, secrets=secrets)
+        execute(program, con, registry, result, services, cache)
     seconds = time.time() - result.started
     return Preview(result.outputs[node_id], sorted(result.reused), seconds)
 
@@ -245,6 +248,7 @@ def run(
     targets: list[str] | None = None,
     home: Path | None = None,
     origin: dict[str, str] | None = None,
+    secrets: Any = None,
 ) -> RunResult:
     """Run every destination; FlowInvalid (before anything runs) for a flow with problems.
     With a `cache`, held results of unchanged subgraphs are reused (and kept); with a
@@ -256,14 +260,17 @@ def run(
     `targets` runs only what those nodes need ("run up to here"; default: every
     destination): a destination among them writes, any other node is displayed.
     `polars` runs on Polars whenever it can, even where auto would choose DuckDB as the
-    faster (engine_choice.py)."""
+    faster (engine_choice.py). `secrets` reads the owner's secrets for the nodes that send
+    one (secret_refs.py; None: such a node fails)."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     registry = registry or default_registry()
     budget = Budget.of(memory_limit, spill_root)
     cache = _cache(cache, cache_folder, cache_bytes, budget)
     checked(flow, registry, base_dir or Path.cwd())  # once: the plans below trust it
-    services = Services(http_policy, request, connections, home, dict(origin or {}), [])
+    services = Services(
+        http_policy, request, connections, home, dict(origin or {}), [], secrets=secrets
+    )
     note = "engine: DuckDB (as asked)"
     eager: dict[str, pa.Table] = {}
     if engine != "duckdb":
@@ -360,9 +367,10 @@ def run_program(
     request: dict[str, Any] | None = None,
     cache: ResultCache | None = None,
     connections: Any = None,
+    secrets: Any = None,
 ) -> RunResult:
     """Run a planned program on DuckDB (on `con`, else a connection of its own)."""
-    services = Services(http_policy, request, connections)
+    services = Services(http_policy, request, connections, secrets=secrets)
     if con is not None:
         return _run_on(program, registry, con, services, cache)
     with connect(program.ctx.base_dir) as own:

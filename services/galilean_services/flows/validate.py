@@ -11,6 +11,7 @@ from .issues import Issue
 from .model import Flow
 from .registry import Columns, CompileContext, Registry, default_registry
 from .schema_check import conforms
+from .secret_refs import misplaced_secrets
 
 # The loops reported at most: a flow of a few thousand edges can hold thousands of them.
 MAX_CYCLES = 20
@@ -76,7 +77,14 @@ def _param_issues(
     node_id: str, schema: dict[str, Any], params: dict[str, Any], declared: set[str]
 ) -> list[Issue]:
     """The parameters' problems by the kind's schema (`jsonschema`, imported only when
-    the quick check finds one)."""
+    the quick check finds one). A misplaced secret is said plainly, in its place of the
+    schema's "not valid under any of the given schemas"."""
+    misplaced = misplaced_secrets(schema, params)
+    if misplaced:
+        return [
+            Issue("param", f"{path or 'params'}: {message}", node=node_id, path=path)
+            for path, message in misplaced
+        ]
     value = _without_param_refs(params, declared)
     if conforms(schema, value):
         return []

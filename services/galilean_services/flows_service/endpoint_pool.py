@@ -23,7 +23,7 @@ from typing import Any
 from ..errors import GalileanError
 from ..execution.plane import Child, Plane
 from .network_policy import runs_python
-from .run_secrets import OwnerSecrets, SecretsUnavailable, uses_connections
+from .run_secrets import OwnerSecrets, SecretsUnavailable, secrets_for
 
 log = logging.getLogger("galilean.flows")
 Key = tuple[str, int, int]  # endpoint name, flow id, version
@@ -236,8 +236,9 @@ class EndpointPool:
             "sql_timeout": self.timeout,
         }
         try:
-            if self.secrets is not None and uses_connections(content):
-                spec["secrets"] = await self.secrets.of(owner)  # on its stdin only
+            given = await secrets_for(self.secrets, owner, content)
+            if given is not None:
+                spec["secrets"] = given  # on its stdin only
             ready = await worker.ask(spec)
         except SecretsUnavailable as exc:
             self._discard(worker)

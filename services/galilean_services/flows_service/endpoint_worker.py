@@ -26,6 +26,7 @@ from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
 from ..flows.registry import default_registry
 from ..flows.runner import run_program
+from ..flows.secret_refs import reader_of, scrub_all
 from ..flows.values import jsonable
 from .endpoints import Entry, PlanCache, split_request
 from .flow_folders import flow_folder
@@ -54,8 +55,12 @@ class Endpoint:
         self.policy = HttpPolicy(
             tuple(spec.get("http_allow", ())), sql_timeout=float(spec.get("sql_timeout", 60))
         )
-        # The owner's secrets, given by the service when the flow opens connections.
-        self.connections = ConnectionStore(home, secrets=given_secrets(spec.get("secrets")))
+        # The owner's secrets, given by the service when the flow opens connections or
+        # sends secrets (run_secrets.secrets_for); hidden in whatever the worker answers.
+        given = {str(k): str(v) for k, v in (spec.get("secrets") or {}).items()}
+        self.connections = ConnectionStore(home, secrets=given_secrets(given))
+        self.secrets = reader_of(given)
+        self.hidden = list(given.values())
 
     def call(self, query: dict[str, str], body: Any) -> dict[str, Any]:
         began = time.perf_counter()
@@ -73,6 +78,7 @@ class Endpoint:
                 http_policy=self.policy,
                 request=request,
                 connections=self.connections,
+                secrets=self.secrets,
             )
         finally:
             cursor.close()
@@ -126,7 +132,7 @@ def main() -> int:
             answer = endpoint.call(call.get("query") or {}, call.get("body"))
         except Exception as exc:  # one bad call does not end the worker
             answer = failure(exc)
-        reply(sys.stdout, answer)
+        reply(sys.stdout, scrub_all(answer, endpoint.hidden))
     return 0
 
 

@@ -28,7 +28,7 @@ from ..flows.paths import partial_name
 from .config import ServiceConfig
 from .mlflow_record import MlflowRecorder, RecordError
 from .network_policy import OFFLINE, runs_python
-from .run_secrets import OwnerSecrets, SecretsUnavailable, uses_connections
+from .run_secrets import OwnerSecrets, SecretsUnavailable, secrets_for
 from .store import FINISHED, Store
 
 log = logging.getLogger("galilean.flows")
@@ -123,7 +123,7 @@ class RunManager:
                 self.store.update_run(
                     run_id,
                     ended=time.time(),
-                    **_failed(f"the run could not read your secrets for its connections: {exc}"),
+                    **_failed(f"the run could not read your secrets: {exc}"),
                 )
                 return
             try:
@@ -175,11 +175,11 @@ class RunManager:
             log.info("run %s: %s", run_id, outcome["status"])
 
     async def _give_secrets(self, job: dict[str, Any], owner: str) -> None:
-        """A flow that opens named connections gets its owner's secrets (a connection's
-        password may be one), in the job it reads on its standard input only."""
-        if self.secrets is None or not owner or not uses_connections(job["content"]):
-            return
-        job["secrets"] = await self.secrets.of(owner)
+        """A flow that opens named connections or sends secrets gets its owner's secrets
+        (run_secrets.secrets_for), in the job it reads on its standard input only."""
+        given = await secrets_for(self.secrets, owner, job["content"])
+        if given is not None:
+            job["secrets"] = given
 
     async def _record(
         self,

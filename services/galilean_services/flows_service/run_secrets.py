@@ -1,5 +1,6 @@
 """A run's secrets: the owner's, for the connections their flow uses (a connection may take
-its password from one of their secrets, issue 17).
+its password from one of their secrets, issue 17) and the `{"$secret": name}` values its
+HTTP nodes send (flows/secret_refs.py).
 
 A run executes as its owner, apart from this service, and reads the owner's connections
 from their folder; what it cannot read there is a secret, kept encrypted by the hub. For a
@@ -19,6 +20,7 @@ from urllib.parse import quote
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 from ..flows.registry import Registry
+from ..flows.secret_refs import secret_names
 from .network_policy import has_kind
 
 TIMEOUT = 30.0
@@ -32,6 +34,31 @@ def uses_connections(content: str, registry: Registry | None = None) -> bool:
     """Whether a flow (its .flow JSON) has a node that opens a named SQL connection (a
     kind with a `connection` parameter). Unreadable: no (the run fails on it)."""
     return has_kind(content, lambda kind: "connection" in _properties(kind), False, registry)
+
+
+def named_secrets(content: str) -> frozenset[str]:
+    """The secrets a flow's nodes name as `{"$secret": name}`. Unreadable: none."""
+    try:
+        nodes = json.loads(content).get("nodes") or []
+    except (ValueError, AttributeError):
+        return frozenset()
+    return frozenset(secret_names([n.get("params") for n in nodes if isinstance(n, dict)]))
+
+
+async def secrets_for(
+    secrets: OwnerSecrets | None, owner: str, content: str
+) -> dict[str, str] | None:
+    """What a run or an endpoint of this flow gets of its owner's secrets: all of them when
+    it opens named connections (which of them a connection reads is in the owner's files,
+    read by the run), those its nodes name otherwise, none (None) when it needs none."""
+    if secrets is None or not owner:
+        return None
+    named = named_secrets(content)
+    every = uses_connections(content)
+    if not every and not named:
+        return None
+    given = await secrets.of(owner)
+    return given if every else {k: v for k, v in given.items() if k in named}
 
 
 def _properties(kind: Any) -> Mapping[str, Any]:

@@ -20,6 +20,7 @@ from ..flows.disk_cache import folder_in, run_spill_folder, spill_root_in
 from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
 from ..flows.runner import RunResult, run
+from ..flows.secret_refs import reader_of, scrub_all
 from ..flows.values import jsonable
 from .flow_folders import flow_folder
 
@@ -74,6 +75,8 @@ def main() -> int:
         paths.PARTIAL_TAG = f"run-{job['run_id']}"  # what the service removes if killed
     flow = parse_flow(job["content"])
     home = Path(job["base_dir"])  # the owner's folder: their result cache is in it
+    # The owner's secrets (run_secrets.secrets_for): read by nodes, hidden in the result.
+    given = {str(k): str(v) for k, v in (job.get("secrets") or {}).items()}
     try:
         result = run(
             flow,
@@ -84,7 +87,7 @@ def main() -> int:
             ),
             memory_limit=job.get("memory_limit", ""),
             engine=job.get("engine", "auto"),
-            connections=OwnersConnections(home, job.get("secrets")),
+            connections=OwnersConnections(home, given),
             cache_folder=None if job.get("no_cache") else folder_in(home),
             spill_root=run_spill_folder(home, job["run_id"])
             if job.get("run_id")
@@ -92,6 +95,7 @@ def main() -> int:
             targets=job.get("targets"),
             home=home,
             origin={str(k): str(v) for k, v in (job.get("origin") or {}).items()},
+            secrets=reader_of(given),
         )
         out = result_json(result)
     except FlowInvalid as invalid:
@@ -105,7 +109,10 @@ def main() -> int:
             },
             "logs": [f"invalid: {i.message}" for i in invalid.issues],
         }
-    sys.stdout.write(json.dumps(out, default=jsonable) + "\n")
+    text = json.dumps(out, default=jsonable)
+    if given:  # a value the run read (an API echoing its key) leaves it hidden
+        text = json.dumps(scrub_all(json.loads(text), given.values()))
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
     return 0
 

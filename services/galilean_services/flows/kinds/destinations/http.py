@@ -16,11 +16,13 @@ import pyarrow as pa
 from ...issues import NodeError
 from ...net import http_request, shown
 from ...registry import CompileContext
+from ...secret_refs import SENT_TEXT, sent_each
 from ...sql import resolve
 from ...values import jsonable
 from .base import PassThrough
 
-HEADER_VALUE = {"oneOf": [{"type": "string"}, {"type": "object", "required": ["$param"]}]}
+# A header's value: text, a flow parameter, or one of the owner's secrets (an API key).
+HEADER_VALUE = SENT_TEXT
 
 
 def send(ctx: CompileContext, method: str, url: str, payload: Any, headers: dict[str, str]) -> int:
@@ -41,7 +43,7 @@ class HttpDestination(PassThrough):
 
     @staticmethod
     def headers(params: dict[str, Any], ctx: CompileContext) -> dict[str, str]:
-        return {k: str(resolve(v, ctx.params)) for k, v in params.get("headers", {}).items()}
+        return {k: str(v) for k, v in sent_each(params.get("headers"), ctx, "headers").items()}
 
 
 class HttpRequest(HttpDestination):

@@ -10,6 +10,7 @@ import pyarrow as pa
 from ...issues import NodeError
 from ...net import http_request, shown
 from ...registry import CompileContext
+from ...secret_refs import SENT_SCALAR, SENT_TEXT, sent_each
 from ...sql import resolve
 from .base import EagerSource, to_arrow
 
@@ -29,9 +30,11 @@ class HttpJsonSource(EagerSource):
                 "type": "string",
                 "description": "dotted path to the list of records in the answer, e.g. data.items",
             },
-            "query": {
+            "query": {"type": "object", "additionalProperties": SENT_SCALAR},
+            "headers": {
                 "type": "object",
-                "additionalProperties": {"type": ["string", "number", "boolean"]},
+                "description": "e.g. Authorization: Bearer …, taken from one of your secrets",
+                "additionalProperties": SENT_TEXT,
             },
         },
         "additionalProperties": False,
@@ -45,9 +48,12 @@ class HttpJsonSource(EagerSource):
         import urllib3
 
         url = str(resolve(params["url"], ctx.params))
-        query = {k: resolve(v, ctx.params) for k, v in params.get("query", {}).items()}
+        query = sent_each(params.get("query"), ctx, "query")
+        headers = {k: str(v) for k, v in sent_each(params.get("headers"), ctx, "headers").items()}
         # The service's policy: the checked address only, no redirects (see net.py).
-        with http_request(ctx.http_policy, "GET", url, params=query, stream=True) as reply:
+        with http_request(
+            ctx.http_policy, "GET", url, params=query, headers=headers, stream=True
+        ) as reply:
             if reply.status_code >= 400:
                 raise NodeError(f"{shown(url)} answered HTTP {reply.status_code}")
             try:
