@@ -15,6 +15,7 @@ import { customizeValidator } from '@rjsf/validator-ajv8';
 import * as React from 'react';
 
 import { FIELD_WIDGETS } from '../src/flows/fieldwidgets';
+import { FORM_FIELDS } from '../src/flows/sentfield';
 
 // The web components behind JupyterLab's buttons ship as ES modules that this jest
 // setup does not transform; the form's buttons are plain buttons here.
@@ -126,6 +127,7 @@ function unnamed(
         schema,
         uiSchema: uiSchemaFor(schema),
         widgets,
+        fields: FORM_FIELDS,
         formContext: { columns: { in: ['a', 'b'] }, parameters: ['p'] },
         formData: params as ReadonlyJSONObject,
         validator: customizeValidator<ReadonlyJSONObject>(),

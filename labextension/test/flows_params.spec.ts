@@ -22,6 +22,15 @@ describe('the params form', () => {
     expect(withoutFilledDefaults(typed, before, SCHEMA)).toEqual(typed);
   });
 
+  it('takes a value that was text and is now an object (a header from a secret)', () => {
+    const before = { url: 'https://api', headers: { Authorization: 'typed' } };
+    const now = {
+      url: 'https://api',
+      headers: { Authorization: { $secret: 'API_KEY' } }
+    };
+    expect(withoutFilledDefaults(now, before, SCHEMA)).toEqual(now);
+  });
+
   it('drops defaults filled inside lists of objects too', () => {
     const schema = {
       type: 'object',

@@ -3,15 +3,24 @@ sidebar starts empty; a bad name is refused before sending; a secret is added (i
 typed into a password field, never shown again: not in the page once saved), replaced
 and, after a confirm, deleted. Between those, a notebook cell reads it with
 `secrets.get`, through the server's own hub token, and a connection takes its password from
-it (the form's "password from": the file keeps the name only). Screenshots: secrets-*.png."""
+it (the form's "password from": the file keeps the name only), and a flow's HTTP source
+sends it as a header (the node form's header "from: secret" lists it by name; the file
+keeps `{"$secret": name}`; the preview reaches an API that wants it and shows its echo of
+the value hidden). Screenshots: secrets-*.png."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
-from lab import cells, lab_user, log_in, open_in_lab, run_cell, write_notebook
+import pytest
+from designer_page import select
+from lab import cells, lab_user, log_in, open_in_lab, run_cell, save_notebook, write_notebook
 from playwright.sync_api import Locator, Page, expect
 from secret_scan import remember
 
@@ -52,9 +61,83 @@ def save(panel: Locator, form_name: str, value: str, name: str | None = None) ->
     form.get_by_role("button", name="Save").click()
 
 
-def test_secrets_panel_and_a_notebook(page: Page, lab_hub: Hub, output_dir: Path) -> None:
+class KeyedApi(BaseHTTPRequestHandler):
+    """An API that answers only with the secret as its Authorization header, echoing it."""
+
+    def do_GET(self) -> None:
+        auth = self.headers.get("Authorization", "")
+        raw = json.dumps([{"order": 7, "echo": auth}]).encode()
+        self.send_response(200 if auth == SECOND else 401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def keyed_api() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeyedApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/orders"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def keyed_flow(url: str) -> dict[str, Any]:
+    """An HTTP JSON source whose Authorization header is typed in (to be made a secret)."""
+    return {
+        "galilean_flow": 1,
+        "name": "keyed",
+        "nodes": [
+            {
+                "id": "orders",
+                "kind": "source.http_json",
+                "params": {"url": url, "headers": {"Authorization": "typed-in"}},
+                "position": {"x": 0, "y": 0},
+            },
+            {
+                "id": "show",
+                "kind": "destination.display",
+                "params": {},
+                "position": {"x": 300, "y": 0},
+            },
+        ],
+        "edges": [{"id": "e1", "from": {"node": "orders"}, "to": {"node": "show"}}],
+    }
+
+
+def header_from_secret(page: Page, lab_hub: Hub, home: Path, output_dir: Path) -> None:
+    """In the designer: the header's "from" set to secret offers the user's secret by
+    name; saved as a reference; the preview sends it and shows the API's echo hidden."""
+    open_in_lab(page, lab_hub, USER, "keyed.flow")
+    select(page, "orders")
+    side = page.get_by_role("complementary", name="Node parameters")
+    side.get_by_role("combobox", name="Authorization: from").select_option("secret")
+    secret = side.get_by_role("combobox", name="Authorization: secret")
+    expect(secret).to_have_value(NAME, timeout=30_000)
+    shot(page, output_dir, "05-flow-header-from-secret")
+    saved = save_notebook(page, home / "keyed.flow")
+    headers = saved["nodes"][0]["params"]["headers"]
+    assert headers == {"Authorization": {"$secret": NAME}}
+    page.get_by_role("button", name="Preview orders").click()
+    grid = page.get_by_role("table", name="Preview of orders")
+    expect(grid.locator("tbody tr")).to_have_count(1, timeout=30_000)
+    expect(grid.locator("tbody tr")).to_contain_text("[secret]")
+    assert SECOND not in page.content()
+    shot(page, output_dir, "06-flow-preview")
+
+
+def test_secrets_panel_and_a_notebook(
+    page: Page, lab_hub: Hub, output_dir: Path, keyed_api: str
+) -> None:
     home = lab_user(lab_hub, USER)
     write_notebook(home, "secrets.ipynb", [CHECK])
+    (home / "keyed.flow").write_text(json.dumps(keyed_flow(keyed_api)))
     log_in(page, lab_hub, USER)
     panel = open_panel(page)
     expect(panel.get_by_text("No secrets yet.")).to_be_visible(timeout=30_000)
@@ -107,6 +190,8 @@ def test_secrets_panel_and_a_notebook(page: Page, lab_hub: Hub, output_dir: Path
         "password_secret": NAME,
     }
 
+    header_from_secret(page, lab_hub, home, output_dir)
+
     panel = open_panel(page)
     panel.get_by_role("button", name=f"Delete {NAME}").click()
     dialog = page.locator(".jp-Dialog")
@@ -114,4 +199,4 @@ def test_secrets_panel_and_a_notebook(page: Page, lab_hub: Hub, output_dir: Path
     dialog.get_by_role("button", name="Delete").click()
     expect(panel.get_by_role("status")).to_have_text(f"{NAME} deleted.", timeout=30_000)
     expect(panel.get_by_text("No secrets yet.")).to_be_visible()
-    shot(page, output_dir, "05-deleted")
+    shot(page, output_dir, "07-deleted")

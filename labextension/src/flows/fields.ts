@@ -1,7 +1,8 @@
 /**
  * What the side panel's form needs beyond the JSON Schema: which fields name a column of
  * the node's input (a column picker) and which hold SQL (an editor completing column
- * names), from the kinds' `x-galilean` annotations; and the columns reaching each of
+ * names) and which values an HTTP node sends (text, a parameter or a secret), from the
+ * kinds' `x-galilean` annotations; and the columns reaching each of
  * the node's input ports, from the server's validation.
  */
 import { ReadonlyJSONObject } from '@lumino/coreutils';
@@ -11,6 +12,8 @@ import { IFlow } from './model';
 
 export const COLUMN_WIDGET = 'galileanColumn';
 export const SQL_WIDGET = 'galileanSql';
+/** A value an HTTP node sends: text, a flow parameter or one of the user's secrets. */
+export const SENT_FIELD = 'galileanSent';
 
 type Schema = Record<string, unknown>;
 type Ui = Record<string, unknown>;
@@ -37,6 +40,10 @@ export function fieldWidgets(schema: unknown): Ui {
       'ui:options': { query: mark === 'sql-query' }
     };
   }
+  if (mark === 'sent') {
+    // Its own field in place of rjsf's oneOf chooser (whose options have no names).
+    return { 'ui:field': SENT_FIELD, 'ui:fieldReplacesAnyOrOneOf': true };
+  }
   const ui: Ui = {};
   const properties = schema.properties;
   if (isSchema(properties)) {
@@ -50,6 +57,10 @@ export function fieldWidgets(schema: unknown): Ui {
   const items = fieldWidgets(schema.items);
   if (Object.keys(items).length > 0) {
     ui.items = items;
+  }
+  const added = fieldWidgets(schema.additionalProperties);
+  if (Object.keys(added).length > 0) {
+    ui.additionalProperties = added;
   }
   return ui;
 }

@@ -34,7 +34,12 @@ function strip(
   if (value === null || typeof value !== 'object') {
     return value;
   }
-  const old = (before ?? {}) as Record<string, unknown>;
+  // What it was may have been text (a header now taken from a secret): nothing kept.
+  const old = (
+    before !== null && typeof before === 'object' && !Array.isArray(before)
+      ? before
+      : {}
+  ) as Record<string, unknown>;
   const properties = schema?.properties ?? {};
   const kept: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {

@@ -12,6 +12,7 @@ import { customizeValidator } from '@rjsf/validator-ajv8';
 import * as React from 'react';
 
 import { FIELD_WIDGETS } from './fieldwidgets';
+import { FORM_FIELDS } from './sentfield';
 import { nameAddButtons } from './a11y';
 import { IFieldContext, uiSchemaFor } from './fields';
 import { IFlowNode } from './model';
@@ -85,6 +86,7 @@ export function ParamsForm(props: IParamsFormProps): JSX.Element {
         schema={kind.params_schema as RJSFSchema}
         uiSchema={uiSchema}
         widgets={FIELD_WIDGETS}
+        fields={FORM_FIELDS}
         formContext={fieldContext}
         formData={node.params as ReadonlyJSONObject}
         validator={validator}

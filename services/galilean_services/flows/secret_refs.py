@@ -32,12 +32,16 @@ SECRET_REF: dict[str, Any] = {
 }
 PARAM_REF: dict[str, Any] = {"type": "object", "required": ["$param"]}
 # A value sent to an HTTP API: text, a flow parameter, or a secret.
+# (`x-galilean: sent` makes the designer offer text, a parameter or one of the user's
+# secrets; the default is what a new header starts as.)
 SENT_TEXT: dict[str, Any] = {
     "x-galilean": "sent",
+    "default": "",
     "oneOf": [{"type": "string"}, PARAM_REF, SECRET_REF],
 }
 SENT_SCALAR: dict[str, Any] = {
     "x-galilean": "sent",
+    "default": "",
     "oneOf": [{"type": ["string", "number", "boolean"]}, PARAM_REF, SECRET_REF],
 }
 HIDDEN = "[secret]"
