@@ -72,6 +72,7 @@ async def ai_status(config_manager: Any | None) -> dict[str, Any]:
         "message": str(status.get("message") or ""),
         "today": status.get("today"),
         "budget": status.get("budget"),
+        "own_key_models": [str(m) for m in status.get("own_key_models") or []],
     }
 
 

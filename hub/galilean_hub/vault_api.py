@@ -6,8 +6,9 @@ encrypted in the hub's database (galilean_services.secrets).
     GET    /hub/api/galilean/secrets/<name>   its value, for your code        custom:secrets:read
     PUT    /hub/api/galilean/secrets/<name>   {"value": "..."}: add / replace custom:secrets:write
     DELETE /hub/api/galilean/secrets/<name>                                   custom:secrets:write
-    GET    /hub/api/galilean/secrets-for/<user>   a user's secrets, for a flow run of theirs:
-                                                  the flows service's own token only
+    GET    /hub/api/galilean/secrets-for/<user>   a user's secrets, for a flow run of theirs
+                                                  (the flows service's own token), or their
+                                                  own AI keys only (the AI gateway's)
 
 Everyone reaches only their own secrets (the owner is who asks, never a path part). Every
 user holds both scopes, but only API tokens that were made with them are accepted: each
@@ -35,6 +36,7 @@ from tornado import web
 from galilean_services.kit.auth import Scopes
 from galilean_services.kit.errors import GalileanError, ValidationError, error_body
 from galilean_services.secrets.keys import KEY_FILE, VaultKeyError, vault_keys
+from galilean_services.secrets.names import AI_KEY_PREFIX
 from galilean_services.secrets.vault import MAX_VALUE_BYTES, Vault, forget, holds_secrets
 
 SCOPES = Scopes(
@@ -48,9 +50,11 @@ READ, WRITE = SCOPES.scope("read"), SCOPES.scope("write")
 PREFIX = r"/api/galilean/secrets"
 SERVER_TOKEN_NOTE = "Server at "  # noqa: S105 (how JupyterHub notes a server's hub token)
 MAX_BODY_BYTES = MAX_VALUE_BYTES * 6 + 1024  # the largest value, each byte JSON-escaped
-# Services that run users' work as its owner and give it the owner's secrets (a flow run's
-# connections): only these read a user's secrets, each with its own hub token.
-RESOLVING_SERVICES = ("flows",)
+# Services that use a user's secrets on their behalf, each with its own hub token, and which
+# of them (names starting with the prefix; "": all): the flows service hands a run its
+# owner's secrets (connections' passwords, `$secret` values); the AI gateway reads only the
+# user's own provider keys (AI_KEY_OPENAI, …), used for that user's requests.
+RESOLVING_SERVICES = {"flows": "", "ai": AI_KEY_PREFIX}
 
 
 class LazyVault:
@@ -223,18 +227,23 @@ class SecretsForHandler(SecretsHandler):
         if caller is None:
             raise web.HTTPError(403, "Missing or invalid credentials.")
         if not isinstance(caller, orm.Service) or caller.name not in RESOLVING_SERVICES:
-            raise web.HTTPError(403, "only the flows service reads secrets for a user's runs")
+            raise web.HTTPError(403, "only Galilean's flows and AI services read a user's secrets")
+        prefix = RESOLVING_SERVICES[caller.name]
         if not getattr(self, "_token_authenticated", False):
             raise web.HTTPError(403, "the vault answers API tokens only, not the login cookie")
         if self.find_user(owner) is None:
             raise web.HTTPError(404, f"no user {owner!r}")
         try:
             vault = self.store()
-            values = {info.name: vault.reveal(owner, info.name) for info in vault.names(owner)}
+            values = {
+                info.name: vault.reveal(owner, info.name)
+                for info in vault.names(owner)
+                if info.name.startswith(prefix)
+            }
         except GalileanError as error:
             self.failed(error)
             return
-        self.log.info("secrets of %s read for a run by %s (%d)", owner, caller.name, len(values))
+        self.log.info("secrets of %s read by the %s service (%d)", owner, caller.name, len(values))
         self.set_header("Cache-Control", "no-store")
         self.answer(200, {"secrets": values})
 

@@ -19,6 +19,14 @@ describe('the AI status tooltip', () => {
     );
   });
 
+  it("names the models that use the user's own key", () => {
+    expect(describeStatus({ ...ready, own_key_models: ['team'] })).toBe(
+      'AI chat ready: echo\nYour models: echo, team\n' +
+        'Today: 120 of 200000 tokens, 3 of 1000 requests\n' +
+        'Your own key: team (not counted in the budget)'
+    );
+  });
+
   it('says "no limit" budgets as plain counts', () => {
     const open = {
       ...ready,

@@ -3,10 +3,13 @@ table of tokens and groups) in front of a real OpenAI-compatible model server on
 (tests/fake_openai.py): the `openai` client with a hub token as its key gets answers and
 streams; the provider sees the admin's key, never the user's token; which models each
 group may use; daily budgets (a fake clock turns the day); usage per user and model;
-refused fields and provider errors never echo a key."""
+refused fields and provider errors never echo a key; a user's own provider key (their
+vault's AI_KEY_OPENAI, which the hub gives the gateway) is used for them alone, outside the
+budget, and a provider's refusal of it names the secret, never the key."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +29,7 @@ from galilean_services.ai_service.service import AiService
 from galilean_services.kit.testing import FakeHubAuth, running, user_model
 
 ADMIN_KEY = "sk-admin-key-0123456789"
+DAVE_KEY = "sk-dave-own-key-98765"
 PREFIX = "/services/ai/"
 USE = sorted(SCOPES.letting_in("ai"))
 TOKENS = {
@@ -33,6 +37,7 @@ TOKENS = {
     "bob-token": user_model("bob", USE),
     "carol-token": user_model("carol", USE, ("heavy",)),
     "root-token": user_model("root", USE, admin=True),
+    "dave-token": user_model("dave", USE),
     "narrow-token": user_model("alice", ["read:users:name!user=alice"]),
 }
 GROUPS = {
@@ -68,7 +73,9 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
         config = ServiceConfig(db_url=f"sqlite:///{folder / 'ai.sqlite'}", catalogue=catalogue)
         clock = FakeClock(1_780_000_000.0)
         service = AiService(config, clock)
-        app = make_app(config, service, FakeHubAuth(TOKENS, GROUPS))
+        # The hub gives the gateway a user's own AI keys only (vault_api: tested on the hub).
+        own = {"dave": {"AI_KEY_OPENAI": DAVE_KEY}}
+        app = make_app(config, service, FakeHubAuth(TOKENS, GROUPS, own))
         with running(app) as url:
             yield Gateway(url + PREFIX.rstrip("/"), script, service, clock)
         service.close()
@@ -148,6 +155,43 @@ def test_a_daily_budget_and_the_next_day(gateway: Gateway) -> None:
     assert {u["user"] for u in gateway.call("GET", "api/usage", who="bob").json()["usage"]} == {
         "bob"
     }
+
+
+def test_a_users_own_key_is_theirs_and_outside_the_budget(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    ask = {"model": "echo", "messages": [{"role": "user", "content": "on my key"}]}
+    before = len(gateway.script.requests)
+    for _ in range(4):  # 72 tokens: past the budget of 40, which does not apply to them
+        assert gateway.call("POST", "v1/chat/completions", who="dave", json=ask).ok
+    streamed = gateway.client("dave").chat.completions.create(
+        model="echo", messages=[{"role": "user", "content": "on my key"}], stream=True
+    )
+    assert "".join(c.choices[0].delta.content or "" for c in streamed if c.choices)
+    assert gateway.call("POST", "v1/chat/completions", who="alice", json=ask).ok
+    seen = [r["headers"]["authorization"] for r in gateway.script.requests[before:]]
+    assert seen == [f"Bearer {DAVE_KEY}"] * 5 + ["Bearer none"]  # alice: not dave's key
+    status = gateway.call("GET", "api/status", who="dave").json()
+    assert status["own_key_models"] == ["echo"]
+    assert status["today"] == {"requests": 0, "tokens": 0}  # the budget counts the hub's
+    assert gateway.call("GET", "api/status", who="alice").json()["own_key_models"] == []
+    usage = gateway.call("GET", "api/usage?days=1", who="dave").json()["usage"]
+    assert [(u["model"], u["requests"], u["own_key"]) for u in usage] == [("echo", 5, True)]
+    # Still the admin's choice of models: big is not dave's to use, key or not.
+    big = {**ask, "model": "big"}
+    assert gateway.call("POST", "v1/chat/completions", who="dave", json=big).status_code == 403
+    # The provider refuses his key: he is told which secret to mend, never the key.
+    gateway.script.status = 401
+    gateway.script.error_body = '{"error": {"message": "Incorrect API key: ' + DAVE_KEY + '"}}'
+    try:
+        with caplog.at_level(logging.DEBUG):
+            refused = gateway.call("POST", "v1/chat/completions", who="dave", json=ask)
+    finally:
+        gateway.script.status = 200
+    assert refused.status_code == 502
+    assert "refused your own key (your secret AI_KEY_OPENAI)" in refused.json()["error"]
+    for text in (refused.text, caplog.text, json.dumps(status), json.dumps(usage)):
+        assert DAVE_KEY not in text
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,9 @@ the key of any OpenAI client (answers and streams pass the proxy); the provider 
 admin's key, never the user's token; a token without the gateway's scope is refused. A
 user's server has no provider key: its environment points the chat and any OpenAI client
 at the gateway with a token of its own (it opens the gateway only and is deleted when the
-server stops), and the chat starts with the hub's default model."""
+server stops), and the chat starts with the hub's default model. A user's own provider key
+(the secret AI_KEY_OPENAI) reaches the provider for their requests only: the hub gives the
+gateway that secret and no other."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import openai
 import psutil
 import requests
 from fake_openai import Script
+from secret_scan import remember
 
 from conftest import LAB_MODEL_KEY, PASSWORD, admin_client, approved_user
 from harness.client import HubClient, wait_for_service
@@ -51,6 +54,36 @@ def test_the_gateway_behind_the_hub(lab_hub: Hub, model_server: tuple[str, Scrip
     )
     assert refused.status_code in (401, 403), refused.text
     assert refused.json()["ok"] is False
+
+
+OWN_KEY = "sk-own-5f2e-8d1c-key"
+OTHER_VALUE = "not-for-the-ai-9c3b"
+remember(OWN_KEY, OTHER_VALUE)  # the lab hub's secret scan looks for them (secret_scan.py)
+
+
+def test_a_users_own_key_reaches_the_provider_for_them_alone(
+    lab_hub: Hub, model_server: tuple[str, Script]
+) -> None:
+    _, script = model_server
+    admin = admin_client(lab_hub)
+    owner = approved_user(lab_hub, admin, "aiownkey")
+    peer = approved_user(lab_hub, admin, "aiownpeer")
+    owner.save_secret("AI_KEY_OPENAI", OWN_KEY)
+    owner.save_secret("WAREHOUSE", OTHER_VALUE)
+    wait_for_service(lab_hub.url, f"{AI}/health", "the AI gateway", 120)
+    ask = {"model": "echo", "messages": [{"role": "user", "content": "mine"}]}
+    before = len(script.requests)
+    for client in (owner, peer):
+        answer = client.api("POST", f"{AI}/v1/chat/completions", json=ask)
+        assert answer.status_code == 200, answer.text
+    seen = [r["headers"]["authorization"] for r in script.requests[before:]]
+    assert seen == [f"Bearer {OWN_KEY}", "Bearer none"]
+    status = owner.api("GET", f"{AI}/api/status").json()
+    assert status["own_key_models"] == ["echo"]
+    assert status["today"]["requests"] == 0  # outside the admin's budget
+    # The hub gave the gateway her AI key only, not her other secret.
+    assert "secrets of aiownkey read by the ai service (1)" in lab_hub.log()
+    assert OTHER_VALUE not in str(script.requests)
 
 
 def test_a_server_reaches_the_gateway_with_no_provider_key(lab_hub: Hub) -> None:

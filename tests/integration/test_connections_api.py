@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 
 import pandas as pd
 import pytest
-import requests
 import sqlalchemy as sa
 from flows_api import Flows, document, wait_ready
 
@@ -142,23 +141,6 @@ def test_connections_crud_test_and_schema(
     assert api(dana, "GET", "connections/warehouse")[0] == 404
 
 
-def vault_put(hub: Hub, client: HubClient, name: str, value: str) -> None:
-    """A secret of `client`'s, saved with a token made for the vault (as a script would)."""
-    token = requests.post(
-        f"{hub.url}/hub/api/users/{client.username}/tokens",
-        headers={"Authorization": f"token {client.token}"},
-        json={"scopes": ["custom:secrets:read", "custom:secrets:write"], "note": "vault"},
-        timeout=30,
-    ).json()["token"]
-    put = requests.put(
-        f"{hub.url}/hub/api/galilean/secrets/{name}",
-        headers={"Authorization": f"token {token}"},
-        json={"value": value},
-        timeout=30,
-    )
-    assert put.status_code in (200, 201), put.text
-
-
 def test_a_connections_password_can_be_a_secret(
     hub: Hub, users: dict[str, HubClient], postgres: Postgres
 ) -> None:
@@ -166,7 +148,7 @@ def test_a_connections_password_can_be_a_secret(
     only; testing, the schema browser, a SQL cell's engine and a flow run in the flows
     service read the value from the vault as the owner; no answer carries it."""
     dana, eli = users["dana"], users["eli"]
-    vault_put(hub, dana, "PG_PASSWORD", postgres.password)
+    dana.save_secret("PG_PASSWORD", postgres.password)
     fields = pg_fields(postgres, password_secret="PG_PASSWORD")
     status, tested = api(dana, "POST", "connection-test", fields)
     assert status == 200, tested
@@ -267,7 +249,7 @@ def test_a_flow_sends_its_owners_secret_to_an_api(
     the run the secret) all send it; the API's echo of it comes back hidden; another
     user's copy of the flow has no such secret and fails naming the field."""
     dana, eli = users["dana"], users["eli"]
-    vault_put(hub, dana, "API_TOKEN", KeyedApi.key)
+    dana.save_secret("API_TOKEN", KeyedApi.key)
     KeyedApi.seen.clear()
     flow = document(
         [

@@ -8,6 +8,8 @@ export interface IAiStatus {
   message: string;
   today?: { requests: number; tokens: number } | null;
   budget?: { requests: number; tokens: number } | null;
+  /** Models that use the user's own provider key (a secret AI_KEY_…), outside the budget. */
+  own_key_models?: string[];
 }
 
 /** The tooltip: what the dot means and, when it is not green, what to do. */
@@ -25,6 +27,11 @@ export function describe(status: IAiStatus): string {
         ? `${status.today.requests} of ${status.budget.requests} requests`
         : `${status.today.requests} requests`;
       lines.push(`Today: ${tokens}, ${requests}`);
+    }
+    if (status.own_key_models?.length) {
+      lines.push(
+        `Your own key: ${status.own_key_models.join(', ')} (not counted in the budget)`
+      );
     }
     return lines.join('\n');
   }

@@ -64,7 +64,8 @@ class ModelsHandler(BaseHandler):
 
 class StatusHandler(BaseHandler):
     docs: ClassVar[dict[str, str]] = {
-        "get": "What the chat shows: your models, the default, today's use and budget"
+        "get": "What the chat shows: your models (those using your own key), the default, "
+        "today's use and budget"
     }
 
     async def get(self) -> None:
@@ -73,6 +74,9 @@ class StatusHandler(BaseHandler):
         allowance = await self.service.allowance(self.hub_auth, self.caller)
         today = self.service.usage.today(self.caller.name)
         mine = [m.name for m in catalogue.models if m.name in allowance.models]
+        own = await self.service.own_keys.of(self.hub_auth, self.caller.name)
+        # The models that take the user's own key (their provider's): outside the budget.
+        keyed = [m.name for m in catalogue.models if m.name in mine and m.provider in own]
         default = catalogue.default if catalogue.default in mine else (mine[0] if mine else "")
         message = ""
         if not catalogue.models:
@@ -85,6 +89,7 @@ class StatusHandler(BaseHandler):
                 "models": mine,
                 "default": default,
                 "message": message,
+                "own_key_models": keyed,
                 "today": {"requests": today.requests, "tokens": today.tokens},
                 "budget": {
                     "requests": allowance.daily_requests,
@@ -120,22 +125,28 @@ class ChatHandler(BaseHandler):
         chat = router.checked_chat(json_body(self.request.body))
         allowance = await self.service.allowance(self.hub_auth, self.caller)
         model = self.service.model_for(chat.model, allowance)
-        left = self.service.check_budget(self.caller.name, allowance)
-        chat = router.within(chat, left)
+        # The user's own key for this provider: used for them, outside the admin's budget.
+        key = await self.service.own_key(self.hub_auth, self.caller.name, model)
+        if key is None:
+            chat = router.within(chat, self.service.check_budget(self.caller.name, allowance))
         with self.service.running(self.caller.name):
             if chat.stream:
-                await self.streamed(model, chat)
+                await self.streamed(model, chat, key)
                 return
-            answer, usage = await router.complete(model, chat)
+            answer, usage = await router.complete(model, chat, key)
             self.service.usage.add(
-                self.caller.name, model.name, usage.prompt_tokens, usage.completion_tokens
+                self.caller.name,
+                model.name,
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                own_key=key is not None,
             )
             self.send(answer)
 
-    async def streamed(self, model: Model, chat: router.Chat) -> None:
+    async def streamed(self, model: Model, chat: router.Chat, key: str | None) -> None:
         usage = router.Usage()
         sent: list[str] = []
-        chunks = router.stream(model, chat, usage)
+        chunks = router.stream(model, chat, usage, key)
         try:
             try:
                 first = await anext(chunks)  # the provider's refusal is still an HTTP error
@@ -161,7 +172,11 @@ class ChatHandler(BaseHandler):
                 estimate = router.estimated(model, chat, "".join(sent))
                 usage.prompt_tokens, usage.completion_tokens = estimate
             self.service.usage.add(
-                self.caller.name, model.name, usage.prompt_tokens, usage.completion_tokens
+                self.caller.name,
+                model.name,
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                own_key=key is not None,
             )
         self.finish()
 

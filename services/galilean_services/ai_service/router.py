@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..kit.errors import GalileanError, ValidationError
+from ..secrets.names import ai_key_name
 from .catalogue import Model
 
 log = logging.getLogger("galilean.ai")
@@ -176,7 +177,9 @@ class Usage:
         return cls(int(prompt or 0), int(completion or 0))
 
 
-def _arguments(model: Model, chat: Chat) -> dict[str, Any]:
+def _arguments(model: Model, chat: Chat, api_key: str | None) -> dict[str, Any]:
+    """litellm's arguments; `api_key`: the user's own key for the model's provider (else
+    the admin's, from the service's environment)."""
     arguments: dict[str, Any] = {
         "model": model.target,
         "messages": chat.messages,
@@ -190,33 +193,39 @@ def _arguments(model: Model, chat: Chat) -> dict[str, Any]:
         arguments["api_base"] = model.api_base
         if model.provider == "openai":  # a server of its own: never the admin's OpenAI key
             arguments["api_key"] = "none"
+    if api_key:
+        arguments["api_key"] = api_key
     return arguments
 
 
-async def complete(model: Model, chat: Chat) -> tuple[dict[str, Any], Usage]:
+async def complete(
+    model: Model, chat: Chat, api_key: str | None = None
+) -> tuple[dict[str, Any], Usage]:
     """The answer (OpenAI's shape, `model` named as the user asked) and its usage."""
     try:
-        answer = await (await loaded()).acompletion(**_arguments(model, chat))
+        answer = await (await loaded()).acompletion(**_arguments(model, chat, api_key))
     except Exception as exc:
-        raise provider_error(model, exc) from None
+        raise provider_error(model, exc, bool(api_key)) from None
     try:
         body = answer.model_dump(exclude_none=True)
         usage = Usage.of(getattr(answer, "usage", None))
     except (TypeError, ValueError, AttributeError) as exc:
-        raise provider_error(model, exc) from None
+        raise provider_error(model, exc, bool(api_key)) from None
     body["model"] = model.name
     return body, usage
 
 
-async def stream(model: Model, chat: Chat, usage: Usage) -> AsyncGenerator[dict[str, Any], None]:
+async def stream(
+    model: Model, chat: Chat, usage: Usage, api_key: str | None = None
+) -> AsyncGenerator[dict[str, Any], None]:
     """The answer's chunks (OpenAI's shape); `usage` is filled from the last one. Errors
     before the first chunk raise GalileanError; later ones end the stream early."""
-    arguments = {**_arguments(model, chat), "stream": True}
+    arguments = {**_arguments(model, chat, api_key), "stream": True}
     arguments["stream_options"] = {"include_usage": True}
     try:
         chunks = await (await loaded()).acompletion(**arguments)
     except Exception as exc:
-        raise provider_error(model, exc) from None
+        raise provider_error(model, exc, bool(api_key)) from None
     try:
         async for chunk in chunks:
             data = chunk.model_dump(exclude_none=True)
@@ -229,7 +238,7 @@ async def stream(model: Model, chat: Chat, usage: Usage) -> AsyncGenerator[dict[
                 )
             yield data
     except Exception as exc:
-        raise provider_error(model, exc) from None
+        raise provider_error(model, exc, bool(api_key)) from None
     finally:  # closed early (the client went away): let the provider's stream go
         close = getattr(chunks, "aclose", None)
         if close is not None:
@@ -239,14 +248,22 @@ async def stream(model: Model, chat: Chat, usage: Usage) -> AsyncGenerator[dict[
                 log.debug("closing %s's stream", model.name)
 
 
-def provider_error(model: Model, exc: Exception) -> GalileanError:
+def provider_error(model: Model, exc: Exception, own_key: bool = False) -> GalileanError:
     """A fixed message by the provider's status (never its text: it can hold a key or a
-    URL); the log names the class and status only."""
+    URL); the log names the class and status only. `own_key`: the request carried the
+    user's own key (a refusal is theirs to mend)."""
     status = getattr(exc, "status_code", None)
     kind = type(exc).__name__
     log.warning("model %s (%s): %s %s", model.name, model.provider, kind, status)
     if "ContextWindow" in kind:
         return GalileanError(f"the conversation is too long for {model.name}", status=400)
+    if status in (401, 403) and own_key:
+        return GalileanError(
+            f"the provider of {model.name} refused your own key (your secret "
+            f"{ai_key_name(model.provider)}): replace it in the Secrets panel, or delete it "
+            "to use the hub's",
+            status=502,
+        )
     if status in (401, 403):
         return GalileanError(
             f"the provider of {model.name} refused the gateway's key: the admin checks "

@@ -16,6 +16,7 @@ from ..kit.auth import Caller
 from ..kit.errors import Forbidden, GalileanError
 from .catalogue import Allowance, Model
 from .config import ServiceConfig
+from .own_keys import OwnKeys
 from .usage import UsageStore
 
 GROUP_TTL = 30.0
@@ -34,6 +35,11 @@ class AiService:
         self.clock = clock
         self._groups: dict[str, tuple[float, dict[str, Any]]] = {}
         self._running: dict[str, int] = {}
+        self.own_keys = OwnKeys(clock)
+
+    async def own_key(self, auth: Any, user: str, model: Model) -> str | None:
+        """The user's own key for the model's provider, if they saved one (own_keys.py)."""
+        return (await self.own_keys.of(auth, user)).get(model.provider)
 
     async def properties(self, auth: Any, group: str) -> dict[str, Any]:
         """A hub group's properties ({} when the hub does not say)."""

@@ -1,5 +1,7 @@
 """Usage per user, model and day (UTC): requests and tokens, for budgets and the admin's
-report. One row per (user, day, model), counted up after each answer. No web framework."""
+report. One row per (user, day, model), counted up after each answer; requests made with
+the user's own provider key (own_keys.py) are counted in a table of their own, reported
+but outside the budget. No web framework."""
 
 from __future__ import annotations
 
@@ -15,16 +17,23 @@ from sqlalchemy.exc import IntegrityError
 from ..kit.sql_store import open_engine
 
 metadata = sa.MetaData()
-usage = sa.Table(
-    "ai_usage",
-    metadata,
-    sa.Column("user", sa.String(255), primary_key=True),
-    sa.Column("day", sa.String(10), primary_key=True),  # YYYY-MM-DD, UTC
-    sa.Column("model", sa.String(64), primary_key=True),
-    sa.Column("requests", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("prompt_tokens", sa.BigInteger, nullable=False, server_default="0"),
-    sa.Column("completion_tokens", sa.BigInteger, nullable=False, server_default="0"),
-)
+
+
+def _table(name: str) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("user", sa.String(255), primary_key=True),
+        sa.Column("day", sa.String(10), primary_key=True),  # YYYY-MM-DD, UTC
+        sa.Column("model", sa.String(64), primary_key=True),
+        sa.Column("requests", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("prompt_tokens", sa.BigInteger, nullable=False, server_default="0"),
+        sa.Column("completion_tokens", sa.BigInteger, nullable=False, server_default="0"),
+    )
+
+
+usage = _table("ai_usage")  # the admin's keys: what budgets count
+own_usage = _table("ai_usage_own_key")  # users' own keys
 
 
 @dataclass(frozen=True)
@@ -52,21 +61,29 @@ class UsageStore:
             requests, tokens = con.execute(query).one()
         return Today(int(requests), int(tokens))
 
-    def add(self, user: str, model: str, prompt_tokens: int, completion_tokens: int) -> None:
+    def add(
+        self,
+        user: str,
+        model: str,
+        prompt_tokens: int,
+        completion_tokens: int,
+        own_key: bool = False,
+    ) -> None:
+        table = own_usage if own_key else usage
         day = self.day()  # once: a request at midnight counts on one day
-        key = (usage.c.user == user) & (usage.c.day == day) & (usage.c.model == model)
+        key = (table.c.user == user) & (table.c.day == day) & (table.c.model == model)
         counts = {
-            "requests": usage.c.requests + 1,
-            "prompt_tokens": usage.c.prompt_tokens + max(0, prompt_tokens),
-            "completion_tokens": usage.c.completion_tokens + max(0, completion_tokens),
+            "requests": table.c.requests + 1,
+            "prompt_tokens": table.c.prompt_tokens + max(0, prompt_tokens),
+            "completion_tokens": table.c.completion_tokens + max(0, completion_tokens),
         }
         for _ in range(3):  # two first requests of a day may race to insert the row
             with self.engine.begin() as con:
-                if con.execute(usage.update().where(key).values(**counts)).rowcount:
+                if con.execute(table.update().where(key).values(**counts)).rowcount:
                     return
                 try:
                     con.execute(
-                        usage.insert().values(
+                        table.insert().values(
                             user=user,
                             day=day,
                             model=model,
@@ -80,13 +97,18 @@ class UsageStore:
                     continue
 
     def report(self, days: int = 30, user: str | None = None) -> list[dict[str, Any]]:
-        """Rows of the last `days` days (one user's, or everyone's), newest first."""
-        query = usage.select().where(usage.c.day >= self.day(days - 1))
-        if user is not None:
-            query = query.where(usage.c.user == user)
-        query = query.order_by(usage.c.day.desc(), usage.c.user, usage.c.model)
-        with self.engine.connect() as con:
-            return [dict(row._mapping) for row in con.execute(query)]
+        """Rows of the last `days` days (one user's, or everyone's), newest first; each
+        says whether it was made with the user's own key (`own_key`)."""
+        rows: list[dict[str, Any]] = []
+        for table, own in ((usage, False), (own_usage, True)):
+            query = table.select().where(table.c.day >= self.day(days - 1))
+            if user is not None:
+                query = query.where(table.c.user == user)
+            with self.engine.connect() as con:
+                rows += [{**row._mapping, "own_key": own} for row in con.execute(query)]
+        rows.sort(key=lambda r: (r["user"], r["model"], r["own_key"]))
+        rows.sort(key=lambda r: r["day"], reverse=True)
+        return rows
 
     def close(self) -> None:
         self.engine.dispose()

@@ -43,11 +43,14 @@ class FakeHubAuth(HubOAuth):
         self,
         tokens: Mapping[str, dict[str, Any]],
         groups: Mapping[str, dict[str, Any]] | None = None,
+        secrets: Mapping[str, dict[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(api_url=NO_HUB, **kwargs)
         self.tokens = dict(tokens)
         self.groups = dict(groups or {})  # group name → its properties
+        # user → what the hub's secrets-for gives this service of theirs (vault_api)
+        self.secrets = {user: dict(values) for user, values in (secrets or {}).items()}
 
     async def _check_hub_authorization(
         self, url: str, api_token: str, cache_key: str | None = None, use_cache: bool = True
@@ -58,10 +61,14 @@ class FakeHubAuth(HubOAuth):
     async def _api_request(self, method: str, url: str, **kwargs: Any) -> Any:
         """The hub's `GET /users/<name>` (a service looking a user up: the model of that
         name in the table, without its scopes) and `GET /groups/<name>` (its properties
-        from `groups`); no such user or group raises as HubAuth does on the hub's 404 (a
-        500 "Failed to check authorization")."""
+        from `groups`), `GET /galilean/secrets-for/<name>` (from `secrets`); no such user
+        or group raises as HubAuth does on the hub's 404 (a 500 "Failed to check
+        authorization")."""
         prefix = f"{NO_HUB}/users/"
         groups = f"{NO_HUB}/groups/"
+        secrets = f"{NO_HUB}/galilean/secrets-for/"
+        if method == "GET" and url.startswith(secrets):
+            return {"secrets": dict(self.secrets.get(unquote(url.removeprefix(secrets)), {}))}
         if method == "GET" and url.startswith(groups):
             group = unquote(url.removeprefix(groups))
             if group not in self.groups:
