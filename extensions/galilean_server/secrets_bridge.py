@@ -4,7 +4,8 @@ login is this server's, not the hub's API, so the server forwards with its vault
 owner only (a guest of a shared server gets 403). The panel lists names, adds, replaces
 and deletes — values go in, never out: there is no route here that reads a value (code
 reads them with `secrets.get` in a kernel). The hub checks every field and its errors pass
-through (400 naming the field, 404)."""
+through (400 naming the field, 404). /galilean/hub-secrets does the same for the hub's own
+secrets (an admin's: the hub answers 403 to anyone else; galilean_hub.hub_secrets_api)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def vault_upstream(environ: Mapping[str, str]) -> Upstream:
 
 class VaultBridgeHandler(OwnerOnlyHandler):
     bridge = "vault"
+    collection = "galilean/secrets"  # the hub's route (users' own; the hub's: HUB)
 
     @property
     def upstream(self) -> Upstream:
@@ -54,7 +56,7 @@ class SecretNamesHandler(VaultBridgeHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.send(200, await self.upstream.call("GET", "galilean/secrets"))
+        self.send(200, await self.upstream.call("GET", self.collection))
 
 
 class SecretValueHandler(VaultBridgeHandler):
@@ -64,17 +66,30 @@ class SecretValueHandler(VaultBridgeHandler):
     @authorized
     async def put(self, name: str) -> None:
         body = self.body_object()
-        path = f"galilean/secrets/{quote(name, safe='')}"
+        path = f"{self.collection}/{quote(name, safe='')}"
         self.send(200, await self.upstream.call("PUT", path, body))
 
     @web.authenticated
     @authorized
     async def delete(self, name: str) -> None:
-        await self.upstream.call("DELETE", f"galilean/secrets/{quote(name, safe='')}")
+        await self.upstream.call("DELETE", f"{self.collection}/{quote(name, safe='')}")
         self.send(204, None)
+
+
+HUB = "galilean/hub-secrets"
+
+
+class HubSecretNamesHandler(SecretNamesHandler):
+    collection = HUB
+
+
+class HubSecretValueHandler(SecretValueHandler):
+    collection = HUB
 
 
 ROUTES: list[tuple[str, type[Any]]] = [
     (BASE, SecretNamesHandler),
     (rf"{BASE}/([^/]+)", SecretValueHandler),
+    (r"/galilean/hub-secrets", HubSecretNamesHandler),
+    (r"/galilean/hub-secrets/([^/]+)", HubSecretValueHandler),
 ]

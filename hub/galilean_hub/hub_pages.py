@@ -10,6 +10,7 @@ from nativeauthenticator.orm import UserInfo
 from traitlets import Any as AnyTrait
 
 from .authenticator import GalileanAuthenticator
+from .hub_secrets_api import hub_secret_handlers
 from .vault_api import vault_handlers
 from .workspaces import (
     DISPLAY_NAME_FIELD,
@@ -57,7 +58,12 @@ class HubAuthenticator(GalileanAuthenticator):
     galilean_vault = AnyTrait(None, config=True, help="The vault (set by configure)")
 
     def get_handlers(self, app: Any) -> list[tuple[Any, ...]]:
-        vault = vault_handlers(self.galilean_vault) if self.galilean_vault is not None else []
+        vault = []
+        if self.galilean_vault is not None:  # users' secrets, and the hub's own
+            vault = [
+                *vault_handlers(self.galilean_vault),
+                *hub_secret_handlers(self.galilean_vault),
+            ]
         return [*WORKSPACE_HANDLERS, *vault, *super().get_handlers(app)]
 
     def delete_user(self, user: Any) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,7 +53,11 @@ def engine() -> Iterator[DockerEngine]:
         pytest.skip(reason)
     running = DOCKER.engine()  # started with the session (conftest), or now
     yield running
+    began = time.monotonic()
     DOCKER.release()  # after the build, if it still runs
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with (OUTPUT / "docker-teardown.md").open("a") as table:
+        table.write(f"| stop the engine, delete its data | {time.monotonic() - began:.1f} |\n")
     # Nothing of the engine is left on the host: ip_forward as it was before it started.
     assert IP_FORWARD.read_text().strip() == running.saved_forward
     assert subprocess.run(["ip", "link", "show", "docker0"], capture_output=True).returncode
@@ -102,8 +107,24 @@ def docker_hub(
     try:
         yield hub.start()
     finally:
+        # The users' containers go first, at once (the hub would stop them one by one, each
+        # with its grace period); each step's time is written for the next one to trim.
+        steps: list[tuple[str, float]] = []
+        began = time.monotonic()
+        left = engine.docker("ps", "-aq", check=False, timeout=30).split()
+        if left:
+            engine.docker("rm", "-f", *left, check=False, timeout=120)
+        steps.append((f"remove {len(left)} containers", time.monotonic() - began))
+        began = time.monotonic()
         hub.stop()
+        steps.append(("stop the hub", time.monotonic() - began))
+        began = time.monotonic()
         postgres.stop()
+        steps.append(("stop PostgreSQL", time.monotonic() - began))
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        lines = ["| teardown step | seconds |", "| --- | ---: |"]
+        lines += [f"| {step} | {seconds:.1f} |" for step, seconds in steps]
+        (OUTPUT / "docker-teardown.md").write_text("\n".join(lines) + "\n")
 
 
 def container_of(admin: HubClient, user: str, server: str = "") -> str:

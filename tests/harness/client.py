@@ -136,10 +136,14 @@ class HubClient:
     def start_server(self, server: str = "", timeout: float = 180) -> float:
         """Start a workspace and wait until it is ready; returns the seconds it took."""
         began = time.monotonic()
-        reply = self.api("POST", self.server_path(server))
-        assert reply.status_code in (201, 202), reply.text
+        self.begin_server(server)
         self.wait_server(server, ready=True, timeout=timeout)
         return time.monotonic() - began
+
+    def begin_server(self, server: str = "") -> None:
+        """Ask for a workspace to start, not waiting for it (wait_server does)."""
+        reply = self.api("POST", self.server_path(server))
+        assert reply.status_code in (201, 202), reply.text
 
     def stop_server(self, server: str = "", timeout: float = 60) -> None:
         reply = self.api("DELETE", self.server_path(server))

@@ -30,6 +30,7 @@ from galilean_services.kit.testing import FakeHubAuth, running, user_model
 
 ADMIN_KEY = "sk-admin-key-0123456789"
 DAVE_KEY = "sk-dave-own-key-98765"
+HUB_KEY = "sk-hub-secret-key-5555"
 PREFIX = "/services/ai/"
 USE = sorted(SCOPES.letting_in("ai"))
 TOKENS = {
@@ -38,17 +39,22 @@ TOKENS = {
     "carol-token": user_model("carol", USE, ("heavy",)),
     "root-token": user_model("root", USE, admin=True),
     "dave-token": user_model("dave", USE),
+    "erin-token": user_model("erin", USE, ("hubbers",)),
     "narrow-token": user_model("alice", ["read:users:name!user=alice"]),
 }
 GROUPS = {
     "researchers": {"galilean.ai_models": ["big"]},
     "heavy": {"galilean.ai_daily_tokens": 0, "galilean.ai_models": "oops-not-a-model"},
+    "hubbers": {"galilean.ai_models": ["hubbed"], "galilean.ai_daily_tokens": 0},
 }
 
 
 class Gateway:
-    def __init__(self, url: str, script: Script, service: AiService, clock: FakeClock) -> None:
+    def __init__(
+        self, url: str, script: Script, service: AiService, clock: FakeClock, hub: FakeHubAuth
+    ) -> None:
         self.url, self.script, self.service, self.clock = url, script, service, clock
+        self.hub = hub
 
     def client(self, who: str) -> openai.OpenAI:
         return openai.OpenAI(base_url=f"{self.url}/v1", api_key=f"{who}-token", max_retries=0)
@@ -63,8 +69,10 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     folder: Path = tmp_path_factory.mktemp("ai-gateway")
     with pytest.MonkeyPatch.context() as patch, fake_openai() as (base, script):
         patch.setenv("OPENAI_API_KEY", ADMIN_KEY)
+        # "hubbed" has no base URL of its own: OpenAI's, which the admin moved here.
+        patch.setenv("OPENAI_API_BASE", base)
         catalogue = Catalogue.from_settings(
-            f"echo=openai/scripted@{base},big=openai/big-model@{base}",
+            f"echo=openai/scripted@{base},big=openai/big-model@{base},hubbed=openai/scripted",
             default="echo",
             everyone="echo",
             daily_tokens=40,
@@ -75,9 +83,10 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
         service = AiService(config, clock)
         # The hub gives the gateway a user's own AI keys only (vault_api: tested on the hub).
         own = {"dave": {"AI_KEY_OPENAI": DAVE_KEY}}
-        app = make_app(config, service, FakeHubAuth(TOKENS, GROUPS, own))
+        hub = FakeHubAuth(TOKENS, GROUPS, own)
+        app = make_app(config, service, hub)
         with running(app) as url:
-            yield Gateway(url + PREFIX.rstrip("/"), script, service, clock)
+            yield Gateway(url + PREFIX.rstrip("/"), script, service, clock, hub)
         service.close()
 
 
@@ -192,6 +201,27 @@ def test_a_users_own_key_is_theirs_and_outside_the_budget(
     assert "refused your own key (your secret AI_KEY_OPENAI)" in refused.json()["error"]
     for text in (refused.text, caplog.text, json.dumps(status), json.dumps(usage)):
         assert DAVE_KEY not in text
+
+
+def test_the_hubs_secret_key_replaces_the_environments(gateway: Gateway) -> None:
+    """An admin saved OPENAI_API_KEY as a hub secret: requests to OpenAI's own endpoint
+    carry it instead of stack.env's; deleted, stack.env's again (within the cache time);
+    a server of a model's own never gets it."""
+    ask = {"model": "hubbed", "messages": [{"role": "user", "content": "which key"}]}
+    echo = {**ask, "model": "echo"}
+    gateway.hub.hub_secrets["OPENAI_API_KEY"] = HUB_KEY
+    gateway.clock.advance(60)  # past what the gateway remembers of the hub's keys
+    before = len(gateway.script.requests)
+    assert gateway.call("POST", "v1/chat/completions", who="erin", json=ask).ok
+    assert gateway.call("POST", "v1/chat/completions", who="erin", json=echo).ok
+    del gateway.hub.hub_secrets["OPENAI_API_KEY"]
+    assert gateway.call("POST", "v1/chat/completions", who="erin", json=ask).ok  # remembered
+    gateway.clock.advance(60)
+    assert gateway.call("POST", "v1/chat/completions", who="erin", json=ask).ok
+    seen = [r["headers"]["authorization"] for r in gateway.script.requests[before:]]
+    assert seen == [f"Bearer {HUB_KEY}", "Bearer none", f"Bearer {HUB_KEY}", f"Bearer {ADMIN_KEY}"]
+    # Erin's requests on the hub's key count against her budget (not her own key).
+    assert gateway.call("GET", "api/status", who="erin").json()["today"]["requests"] == 4
 
 
 @pytest.mark.parametrize(

@@ -53,8 +53,10 @@ def postgres() -> Iterator[Postgres]:
 def users(hub: Hub) -> Iterator[dict[str, HubClient]]:
     admin = admin_client(hub)
     people = {name: approved_user(hub, admin, name) for name in ("dana", "eli")}
+    for client in people.values():  # started together
+        client.begin_server()
     for client in people.values():
-        client.start_server()
+        client.wait_server("", ready=True, timeout=180)
     try:
         yield people
     finally:

@@ -15,8 +15,10 @@ hub = hub_fixture(
 
 def test_idle_servers_are_culled(hub: Hub) -> None:
     dora = approved_user(hub, admin_client(hub), "dora")
-    dora.start_server()
-    dora.start_server("lab2")
+    for server in ("", "lab2"):  # started together
+        dora.begin_server(server)
+    for server in ("", "lab2"):
+        dora.wait_server(server, ready=True, timeout=180)
     # Nobody asks them to stop: only the culler can.
     dora.wait_server("", ready=False, timeout=IDLE_SECONDS + 60)
     dora.wait_server("lab2", ready=False, timeout=IDLE_SECONDS + 60)

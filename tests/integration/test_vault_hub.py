@@ -7,10 +7,15 @@ tokens made with the vault's scopes open it); neither the hub's log nor its data
 a value; a deleted user's secrets go with them (a new account of that name starts empty).
 From a notebook server: `secrets` with the server's vault token (read from the running
 server's environment) reads what the user saved; the server's hub token cannot; the vault
-token is deleted when the server stops and a new one is made at the next start."""
+token is deleted when the server stops and a new one is made at the next start. The hub's
+own secrets (the AI providers' keys an admin saves): write-only, admins only, read by the
+AI gateway's token alone."""
 
 from __future__ import annotations
 
+import contextlib
+
+import psutil
 import pytest
 import requests
 from secret_scan import remember
@@ -197,3 +202,66 @@ def test_only_the_flows_service_reads_a_users_secrets_for_a_run(lab_hub: Hub) ->
         assert VALUE not in reply.text
         assert error_of(reply)["error"]
     assert VALUE not in lab_hub.log()
+
+
+HUB_ROUTE = "/galilean/hub-secrets"
+HUB_VALUE = "sk-hub-openai-3e8d71"
+remember(HUB_VALUE)
+
+
+def process_environment(hub: Hub, module: str) -> dict[str, str]:
+    """The environment of the hub's service process running `module`."""
+    for child in psutil.Process(hub.proc.pid).children(recursive=True):  # type: ignore[union-attr]
+        with contextlib.suppress(psutil.Error):
+            if module in " ".join(child.cmdline()):
+                return dict(child.environ())
+    raise AssertionError(f"no process runs {module}")
+
+
+def test_the_hubs_secrets_are_write_only_and_for_services(lab_hub: Hub) -> None:
+    """Admins save the AI providers' keys as the hub's secrets (names and times listed,
+    no value ever given back); users, a token that inherits, the cookie are refused; only
+    the AI gateway's own token reads them (the flows service's and users' cannot)."""
+    admin = admin_client(lab_hub)
+    keeper = admin_client(lab_hub)  # the admin again, with a token made for the vault
+    keeper.new_token("vault script", scopes=VAULT_TOKEN_SCOPES)
+    user = vault_user(lab_hub, admin, "vaulthubuser")
+
+    saved = keeper.api("PUT", f"{HUB_ROUTE}/OPENAI_API_KEY", json={"value": HUB_VALUE})
+    assert saved.status_code == 201, saved.text
+    listed = keeper.api("GET", HUB_ROUTE).json()
+    assert [s["name"] for s in listed["secrets"]] == ["OPENAI_API_KEY"]
+    assert listed["names"] == ["ANTHROPIC_API_KEY", "AZURE_API_KEY", "OPENAI_API_KEY"]
+    read = keeper.api("GET", f"{HUB_ROUTE}/OPENAI_API_KEY")  # write-only: no such read
+    assert read.status_code == 405, read.text
+    assert HUB_VALUE not in read.text
+    bad = keeper.api("PUT", f"{HUB_ROUTE}/WAREHOUSE", json={"value": "x"})
+    assert bad.status_code == 400
+    assert error_of(bad)["errors"] == [{"field": "name"}]
+    for who in (user, admin):  # a user with a vault token; the admin's inheriting token
+        for method, path in (("GET", HUB_ROUTE), ("PUT", f"{HUB_ROUTE}/OPENAI_API_KEY")):
+            refused = who.api(method, path, json={"value": "mine"})
+            assert refused.status_code == 403, refused.text
+            assert error_of(refused)["error"]
+
+    for_service = "/galilean/hub-secrets-for-service"
+    ai = process_environment(lab_hub, "galilean_services.ai_service")["JUPYTERHUB_API_TOKEN"]
+    flows = process_environment(lab_hub, "galilean_services.flows_service")["JUPYTERHUB_API_TOKEN"]
+    given = requests.get(
+        f"{lab_hub.url}/hub/api{for_service}",
+        headers={"Authorization": f"token {ai}"},
+        timeout=30,
+    )
+    assert given.status_code == 200, given.text
+    assert given.json() == {"secrets": {"OPENAI_API_KEY": HUB_VALUE}}
+    for token in (flows, user.token, admin.token):
+        refused = requests.get(
+            f"{lab_hub.url}/hub/api{for_service}",
+            headers={"Authorization": f"token {token}"},
+            timeout=30,
+        )
+        assert refused.status_code == 403, refused.text
+        assert HUB_VALUE not in refused.text
+    assert keeper.api("DELETE", f"{HUB_ROUTE}/OPENAI_API_KEY").status_code == 204
+    assert keeper.api("GET", HUB_ROUTE).json()["secrets"] == []
+    assert HUB_VALUE not in lab_hub.log()

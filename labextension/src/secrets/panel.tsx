@@ -1,13 +1,15 @@
 /**
  * The Secrets sidebar: your secrets by name, with when each was saved; add one (name and
  * value), replace a value, delete one (after a confirm). A value is typed into a password
- * field, sent once and never shown again: code reads it with `secrets.get("NAME")`.
+ * field, sent once and never shown again: code reads it with `secrets.get("NAME")`. For
+ * admins, a second section: the hub's secrets (the keys Galilean's services use for
+ * everyone, such as the AI providers'), which no one can read back.
  */
 import { Dialog, ReactWidget, showDialog } from '@jupyterlab/apputils';
 import { LabIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { errorText, fieldErrors } from '../request';
+import { errorText, fieldErrors, GalileanRequestError } from '../request';
 import { ISecretInfo, NAME_PATTERN, SecretsClient } from './client';
 
 export const secretsIcon = new LabIcon({
@@ -27,6 +29,8 @@ function when(seconds: number): string {
 
 interface IFormProps {
   client: SecretsClient;
+  /** What the name field suggests. */
+  placeholder: string;
   /** Replacing this secret's value (its name fixed), or adding one (null). */
   replacing: string | null;
   onSaved(info: ISecretInfo): void;
@@ -56,7 +60,11 @@ function SecretForm(props: IFormProps) {
       setBusy(false);
     }
   };
-  const title = replacing ? `Replace ${replacing}` : 'New secret';
+  const title = replacing
+    ? `Replace ${replacing}`
+    : client.collection === 'hub-secrets'
+      ? 'New hub secret'
+      : 'New secret';
   return (
     <form
       className="jp-GalileanSecrets-form"
@@ -72,7 +80,7 @@ function SecretForm(props: IFormProps) {
             type="text"
             value={name}
             spellCheck={false}
-            placeholder="WAREHOUSE_PASSWORD"
+            placeholder={props.placeholder}
             onChange={e => setName(e.target.value)}
           />
         </label>
@@ -121,9 +129,62 @@ function SecretForm(props: IFormProps) {
   );
 }
 
-function SecretsRoot(props: { client: SecretsClient }) {
-  const { client } = props;
+/** What tells the user's section from the hub's. */
+interface ISectionText {
+  title: string;
+  help: React.ReactNode;
+  add: string;
+  list: string;
+  empty: string;
+  placeholder: string;
+  /** The confirm's warning before a delete. */
+  deleting: string;
+}
+
+const MINE: ISectionText = {
+  title: 'Secrets',
+  help: (
+    <>
+      Kept encrypted by the hub; never shown again once saved. In a notebook:{' '}
+      <code>{USE}</code> then <code>secrets.get("NAME")</code>. In a flow, an
+      HTTP node's header or query value can be one; a connection's password too.
+    </>
+  ),
+  add: 'Add a secret',
+  list: 'Your secrets',
+  empty: 'No secrets yet.',
+  placeholder: 'WAREHOUSE_PASSWORD',
+  deleting:
+    'Code that reads it with secrets.get will fail. This cannot be undone.'
+};
+
+const HUB: ISectionText = {
+  title: 'Hub secrets',
+  help: (
+    <>
+      Admins only: keys Galilean's services use for everyone, in place of
+      stack.env's and without a restart (the AI gateway's providers). No one can
+      read them back, admins included; users' own keys (AI_KEY_OPENAI, …) go in
+      their own secrets.
+    </>
+  ),
+  add: 'Add a hub secret',
+  list: "The hub's secrets",
+  empty: 'None saved: the services use stack.env.',
+  placeholder: 'OPENAI_API_KEY',
+  deleting: 'The services go back to the key in stack.env, if any.'
+};
+
+function SecretsSection(props: {
+  client: SecretsClient;
+  text: ISectionText;
+  /** Hidden when the hub refuses the listing (403: not an admin). */
+  optional?: boolean;
+}) {
+  const { client, text } = props;
   const [secrets, setSecrets] = React.useState<ISecretInfo[] | null>(null);
+  const [names, setNames] = React.useState<string[]>([]);
+  const [hidden, setHidden] = React.useState(!!props.optional);
   const [error, setError] = React.useState('');
   const [editing, setEditing] = React.useState<string | null | undefined>(
     undefined
@@ -131,18 +192,29 @@ function SecretsRoot(props: { client: SecretsClient }) {
   const [notice, setNotice] = React.useState('');
   const load = React.useCallback(async () => {
     try {
-      setSecrets(await client.names());
+      const listing = await client.listing();
+      setSecrets(listing.secrets);
+      setNames(listing.names ?? []);
+      setHidden(false);
       setError('');
     } catch (caught) {
+      if (
+        props.optional &&
+        caught instanceof GalileanRequestError &&
+        caught.status === 403
+      ) {
+        setHidden(true);
+        return;
+      }
       setError(errorText(caught));
     }
-  }, [client]);
+  }, [client, props.optional]);
   React.useEffect(() => void load(), [load]);
 
   const remove = async (name: string) => {
     const answer = await showDialog({
       title: `Delete ${name}?`,
-      body: 'Code that reads it with secrets.get will fail. This cannot be undone.',
+      body: text.deleting,
       buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
     });
     if (!answer.button.accept) {
@@ -157,10 +229,13 @@ function SecretsRoot(props: { client: SecretsClient }) {
     }
   };
 
+  if (hidden) {
+    return null;
+  }
   return (
-    <div className="jp-GalileanSecrets">
+    <section className="jp-GalileanSecrets-section" aria-label={text.title}>
       <header className="jp-GalileanSecrets-header">
-        <h2>Secrets</h2>
+        <h2>{text.title}</h2>
         <button
           type="button"
           className="jp-mod-styled"
@@ -169,17 +244,20 @@ function SecretsRoot(props: { client: SecretsClient }) {
             setEditing(null);
           }}
         >
-          Add a secret
+          {text.add}
         </button>
       </header>
-      <p className="jp-GalileanSecrets-help">
-        Kept encrypted by the hub; never shown again once saved. In a notebook:{' '}
-        <code>{USE}</code> then <code>secrets.get("NAME")</code>.
-      </p>
+      <p className="jp-GalileanSecrets-help">{text.help}</p>
+      {names.length > 0 && (
+        <p className="jp-GalileanSecrets-help">
+          Names kept: <code>{names.join(', ')}</code>
+        </p>
+      )}
       {editing !== undefined && (
         <SecretForm
           key={editing ?? ''}
           client={client}
+          placeholder={text.placeholder}
           replacing={editing}
           onCancel={() => setEditing(undefined)}
           onSaved={info => {
@@ -200,10 +278,10 @@ function SecretsRoot(props: { client: SecretsClient }) {
         </p>
       )}
       {secrets !== null && secrets.length === 0 && (
-        <p className="jp-GalileanSecrets-empty">No secrets yet.</p>
+        <p className="jp-GalileanSecrets-empty">{text.empty}</p>
       )}
       {secrets !== null && secrets.length > 0 && (
-        <ul className="jp-GalileanSecrets-list" aria-label="Your secrets">
+        <ul className="jp-GalileanSecrets-list" aria-label={text.list}>
           {secrets.map(secret => (
             <li key={secret.name} aria-label={`Secret ${secret.name}`}>
               <span className="jp-GalileanSecrets-name">{secret.name}</span>
@@ -233,11 +311,22 @@ function SecretsRoot(props: { client: SecretsClient }) {
           ))}
         </ul>
       )}
+    </section>
+  );
+}
+
+function SecretsRoot(props: { client: SecretsClient; hub: SecretsClient }) {
+  return (
+    <div className="jp-GalileanSecrets">
+      <SecretsSection client={props.client} text={MINE} />
+      <SecretsSection client={props.hub} text={HUB} optional />
     </div>
   );
 }
 
 export class SecretsSidebar extends ReactWidget {
+  private hub = new SecretsClient('hub-secrets');
+
   constructor(private client: SecretsClient) {
     super();
     this.id = 'galilean-secrets';
@@ -247,6 +336,6 @@ export class SecretsSidebar extends ReactWidget {
   }
 
   render(): JSX.Element {
-    return <SecretsRoot client={this.client} />;
+    return <SecretsRoot client={this.client} hub={this.hub} />;
   }
 }

@@ -126,27 +126,27 @@ class ChatHandler(BaseHandler):
         allowance = await self.service.allowance(self.hub_auth, self.caller)
         model = self.service.model_for(chat.model, allowance)
         # The user's own key for this provider: used for them, outside the admin's budget.
-        key = await self.service.own_key(self.hub_auth, self.caller.name, model)
-        if key is None:
+        key, own = await self.service.key_for(self.hub_auth, self.caller.name, model)
+        if not own:
             chat = router.within(chat, self.service.check_budget(self.caller.name, allowance))
         with self.service.running(self.caller.name):
             if chat.stream:
-                await self.streamed(model, chat, key)
+                await self.streamed(model, chat, key, own)
                 return
-            answer, usage = await router.complete(model, chat, key)
+            answer, usage = await router.complete(model, chat, key, own)
             self.service.usage.add(
                 self.caller.name,
                 model.name,
                 usage.prompt_tokens,
                 usage.completion_tokens,
-                own_key=key is not None,
+                own_key=own,
             )
             self.send(answer)
 
-    async def streamed(self, model: Model, chat: router.Chat, key: str | None) -> None:
+    async def streamed(self, model: Model, chat: router.Chat, key: str | None, own: bool) -> None:
         usage = router.Usage()
         sent: list[str] = []
-        chunks = router.stream(model, chat, usage, key)
+        chunks = router.stream(model, chat, usage, key, own)
         try:
             try:
                 first = await anext(chunks)  # the provider's refusal is still an HTTP error
@@ -176,7 +176,7 @@ class ChatHandler(BaseHandler):
                 model.name,
                 usage.prompt_tokens,
                 usage.completion_tokens,
-                own_key=key is not None,
+                own_key=own,
             )
         self.finish()
 

@@ -178,8 +178,8 @@ class Usage:
 
 
 def _arguments(model: Model, chat: Chat, api_key: str | None) -> dict[str, Any]:
-    """litellm's arguments; `api_key`: the user's own key for the model's provider (else
-    the admin's, from the service's environment)."""
+    """litellm's arguments; `api_key`: the user's own key for the model's provider or the
+    hub's (service.key_for; None: the admin's, from the service's environment)."""
     arguments: dict[str, Any] = {
         "model": model.target,
         "messages": chat.messages,
@@ -199,24 +199,24 @@ def _arguments(model: Model, chat: Chat, api_key: str | None) -> dict[str, Any]:
 
 
 async def complete(
-    model: Model, chat: Chat, api_key: str | None = None
+    model: Model, chat: Chat, api_key: str | None = None, own_key: bool = False
 ) -> tuple[dict[str, Any], Usage]:
     """The answer (OpenAI's shape, `model` named as the user asked) and its usage."""
     try:
         answer = await (await loaded()).acompletion(**_arguments(model, chat, api_key))
     except Exception as exc:
-        raise provider_error(model, exc, bool(api_key)) from None
+        raise provider_error(model, exc, own_key) from None
     try:
         body = answer.model_dump(exclude_none=True)
         usage = Usage.of(getattr(answer, "usage", None))
     except (TypeError, ValueError, AttributeError) as exc:
-        raise provider_error(model, exc, bool(api_key)) from None
+        raise provider_error(model, exc, own_key) from None
     body["model"] = model.name
     return body, usage
 
 
 async def stream(
-    model: Model, chat: Chat, usage: Usage, api_key: str | None = None
+    model: Model, chat: Chat, usage: Usage, api_key: str | None = None, own_key: bool = False
 ) -> AsyncGenerator[dict[str, Any], None]:
     """The answer's chunks (OpenAI's shape); `usage` is filled from the last one. Errors
     before the first chunk raise GalileanError; later ones end the stream early."""
@@ -225,7 +225,7 @@ async def stream(
     try:
         chunks = await (await loaded()).acompletion(**arguments)
     except Exception as exc:
-        raise provider_error(model, exc, bool(api_key)) from None
+        raise provider_error(model, exc, own_key) from None
     try:
         async for chunk in chunks:
             data = chunk.model_dump(exclude_none=True)
@@ -238,7 +238,7 @@ async def stream(
                 )
             yield data
     except Exception as exc:
-        raise provider_error(model, exc, bool(api_key)) from None
+        raise provider_error(model, exc, own_key) from None
     finally:  # closed early (the client went away): let the provider's stream go
         close = getattr(chunks, "aclose", None)
         if close is not None:
@@ -267,7 +267,7 @@ def provider_error(model: Model, exc: Exception, own_key: bool = False) -> Galil
     if status in (401, 403):
         return GalileanError(
             f"the provider of {model.name} refused the gateway's key: the admin checks "
-            "the key in stack.env",
+            "the provider's key (stack.env, or the hub's secrets in the Secrets panel)",
             status=502,
         )
     if status == 404:

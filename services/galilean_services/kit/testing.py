@@ -44,6 +44,7 @@ class FakeHubAuth(HubOAuth):
         tokens: Mapping[str, dict[str, Any]],
         groups: Mapping[str, dict[str, Any]] | None = None,
         secrets: Mapping[str, dict[str, str]] | None = None,
+        hub_secrets: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(api_url=NO_HUB, **kwargs)
@@ -51,6 +52,8 @@ class FakeHubAuth(HubOAuth):
         self.groups = dict(groups or {})  # group name → its properties
         # user → what the hub's secrets-for gives this service of theirs (vault_api)
         self.secrets = {user: dict(values) for user, values in (secrets or {}).items()}
+        # what the hub's hub-secrets-for-service gives this service (hub_secrets_api)
+        self.hub_secrets = hub_secrets if hub_secrets is not None else {}
 
     async def _check_hub_authorization(
         self, url: str, api_token: str, cache_key: str | None = None, use_cache: bool = True
@@ -61,12 +64,15 @@ class FakeHubAuth(HubOAuth):
     async def _api_request(self, method: str, url: str, **kwargs: Any) -> Any:
         """The hub's `GET /users/<name>` (a service looking a user up: the model of that
         name in the table, without its scopes) and `GET /groups/<name>` (its properties
-        from `groups`), `GET /galilean/secrets-for/<name>` (from `secrets`); no such user
+        from `groups`), `GET /galilean/secrets-for/<name>` (from `secrets`),
+        `GET /galilean/hub-secrets-for-service` (`hub_secrets`); no such user
         or group raises as HubAuth does on the hub's 404 (a 500 "Failed to check
         authorization")."""
         prefix = f"{NO_HUB}/users/"
         groups = f"{NO_HUB}/groups/"
         secrets = f"{NO_HUB}/galilean/secrets-for/"
+        if method == "GET" and url == f"{NO_HUB}/galilean/hub-secrets-for-service":
+            return {"secrets": dict(self.hub_secrets)}
         if method == "GET" and url.startswith(secrets):
             return {"secrets": dict(self.secrets.get(unquote(url.removeprefix(secrets)), {}))}
         if method == "GET" and url.startswith(groups):
