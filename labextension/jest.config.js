@@ -20,6 +20,11 @@ module.exports = {
   ...baseConfig,
   automock: false,
   modulePathIgnorePatterns: ['<rootDir>/galilean_labextension/'],
+  moduleNameMapper: {
+    ...baseConfig.moduleNameMapper,
+    '^@jupyter/react-components$': '<rootDir>/test/stubs/react_components.js',
+    '^@jupyter/web-components$': '<rootDir>/test/stubs/web_components.js'
+  },
   reporters: ['default'],
   testRegex: 'test/.*\\.spec\\.ts$',
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]

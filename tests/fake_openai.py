@@ -7,12 +7,12 @@ text or tool calls (an agent's turn). Every request is recorded (path, headers, 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from harness.local_http import QuietHandler, serving
 
 
 @dataclass
@@ -26,11 +26,8 @@ class Script:
     requests: list[dict[str, Any]] = field(default_factory=list)
 
 
-class FakeOpenAI(BaseHTTPRequestHandler):
+class FakeOpenAI(QuietHandler):
     script: Script
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
@@ -125,12 +122,5 @@ def fake_openai() -> Iterator[tuple[str, Script]]:
     """Yields the server's base URL (…/v1) and its script; stopped on exit."""
     script = Script()
     handler = type("ScriptedOpenAI", (FakeOpenAI,), {"script": script})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1", script
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with serving(handler) as url:
+        yield f"{url}/v1", script

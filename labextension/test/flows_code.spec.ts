@@ -5,25 +5,6 @@
  */
 import * as React from 'react';
 
-// The web components behind JupyterLab's buttons ship as ES modules that this jest
-// setup does not transform (as in flows_fields_names.spec.ts).
-jest.mock('@jupyter/react-components', () => {
-  const react = jest.requireActual('react');
-  const Button = (props: Record<string, unknown>) =>
-    react.createElement('button', props);
-  return { Button };
-});
-jest.mock(
-  '@jupyter/web-components',
-  () =>
-    new Proxy(
-      {},
-      {
-        get: (_, key) =>
-          key === '__esModule' ? true : () => ({ register: () => undefined })
-      }
-    )
-);
 import {
   CodeLanguage,
   CodePanel,
@@ -32,18 +13,7 @@ import {
 } from '../src/flows/code';
 import { IFlow } from '../src/flows/model';
 
-interface IRoot {
-  render(node: React.ReactNode): void;
-  unmount(): void;
-}
-// react-dom has no type declarations here: its one function used, typed by hand.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createRoot } = require('react-dom/client') as {
-  createRoot(host: Element): IRoot;
-};
-const { act } = React;
-
-(globalThis as Record<string, unknown>).IS_REACT_ACT_ENVIRONMENT = true;
+import { act, createRoot } from './react_root';
 
 /** Answers as the server does, remembering what it was asked. */
 class Recorded implements ICodeSource {

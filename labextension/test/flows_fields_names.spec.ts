@@ -17,40 +17,10 @@ import * as React from 'react';
 import { FIELD_WIDGETS } from '../src/flows/fieldwidgets';
 import { FORM_FIELDS } from '../src/flows/sentfield';
 
-// The web components behind JupyterLab's buttons ship as ES modules that this jest
-// setup does not transform; the form's buttons are plain buttons here.
-jest.mock('@jupyter/react-components', () => {
-  const react = jest.requireActual('react');
-  const Button = (props: Record<string, unknown>) =>
-    react.createElement('button', props);
-  return { Button };
-});
-jest.mock(
-  '@jupyter/web-components',
-  () =>
-    new Proxy(
-      {},
-      {
-        get: (_, key) =>
-          key === '__esModule' ? true : () => ({ register: () => undefined })
-      }
-    )
-);
 import { uiSchemaFor } from '../src/flows/fields';
 import catalogue from './flows_kinds.json';
 
-interface IRoot {
-  render(node: React.ReactNode): void;
-  unmount(): void;
-}
-// react-dom has no type declarations here: its one function used, typed by hand.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createRoot } = require('react-dom/client') as {
-  createRoot(host: Element): IRoot;
-};
-const { act } = React;
-
-(globalThis as Record<string, unknown>).IS_REACT_ACT_ENVIRONMENT = true;
+import { act, createRoot } from './react_root';
 
 const EXAMPLES = path.join(
   __dirname,

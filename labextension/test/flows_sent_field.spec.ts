@@ -11,23 +11,6 @@ import { RJSFSchema } from '@rjsf/utils';
 import { customizeValidator } from '@rjsf/validator-ajv8';
 import * as React from 'react';
 
-jest.mock('@jupyter/react-components', () => {
-  const react = jest.requireActual('react');
-  const Button = (props: Record<string, unknown>) =>
-    react.createElement('button', props);
-  return { Button };
-});
-jest.mock(
-  '@jupyter/web-components',
-  () =>
-    new Proxy(
-      {},
-      {
-        get: (_, key) =>
-          key === '__esModule' ? true : () => ({ register: () => undefined })
-      }
-    )
-);
 jest.mock('../src/request', () => ({
   ...jest.requireActual('../src/request'),
   requestAPI: jest.fn()
@@ -38,16 +21,7 @@ import { FORM_FIELDS, sourceOf, switched } from '../src/flows/sentfield';
 import { requestAPI } from '../src/request';
 import catalogue from './flows_kinds.json';
 
-interface IRoot {
-  render(node: React.ReactNode): void;
-  unmount(): void;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createRoot } = require('react-dom/client') as {
-  createRoot(host: Element): IRoot;
-};
-const { act } = React;
-(globalThis as Record<string, unknown>).IS_REACT_ACT_ENVIRONMENT = true;
+import { act, createRoot, IRoot } from './react_root';
 
 const request = requestAPI as jest.MockedFunction<typeof requestAPI>;
 const schemaOf = (kind: string): RJSFSchema =>

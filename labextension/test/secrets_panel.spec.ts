@@ -3,27 +3,7 @@
  * user's own secrets; below them the hub's secrets for an admin (the names the hub keeps,
  * saved ones listed, never a value), and no such section for anyone else (the hub's 403).
  */
-import * as React from 'react';
 
-// The web components behind JupyterLab's buttons ship as ES modules that this jest
-// setup does not transform.
-jest.mock('@jupyter/react-components', () => {
-  const react = jest.requireActual('react');
-  const Button = (props: Record<string, unknown>) =>
-    react.createElement('button', props);
-  return { Button };
-});
-jest.mock(
-  '@jupyter/web-components',
-  () =>
-    new Proxy(
-      {},
-      {
-        get: (_, key) =>
-          key === '__esModule' ? true : () => ({ register: () => undefined })
-      }
-    )
-);
 jest.mock('../src/request', () => ({
   ...jest.requireActual('../src/request'),
   requestAPI: jest.fn()
@@ -32,16 +12,7 @@ import { SecretsClient } from '../src/secrets/client';
 import { SecretsSidebar } from '../src/secrets/panel';
 import { GalileanRequestError, requestAPI } from '../src/request';
 
-interface IRoot {
-  render(node: React.ReactNode): void;
-  unmount(): void;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createRoot } = require('react-dom/client') as {
-  createRoot(host: Element): IRoot;
-};
-const { act } = React;
-(globalThis as Record<string, unknown>).IS_REACT_ACT_ENVIRONMENT = true;
+import { act, createRoot } from './react_root';
 
 const request = requestAPI as jest.MockedFunction<typeof requestAPI>;
 const MINE = { secrets: [{ name: 'WAREHOUSE', created: 1, updated: 2 }] };

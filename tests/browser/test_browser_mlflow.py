@@ -13,8 +13,6 @@ POSTs with the owner's cookies is refused. Screenshots in the test output folder
 from __future__ import annotations
 
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
@@ -24,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 from conftest import group_with
 from harness.hub import Hub
+from harness.local_http import QuietHandler, serving
 
 OWNER = "mlowner"
 OTHER = "mlother"
@@ -70,7 +69,7 @@ def test_the_proxy_lets_in_only_the_hubs_users(lab_hub: Hub) -> None:
     assert requests.get(direct, headers=forged, timeout=30).status_code == 401
 
 
-class CrossSite(BaseHTTPRequestHandler):
+class CrossSite(QuietHandler):
     """A page of another origin (same host, another port) that POSTs to MLflow."""
 
     target = ""
@@ -88,23 +87,15 @@ class CrossSite(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(page)
 
-    def log_message(self, *args: object) -> None:
-        return
-
 
 def refused_cross_site_post(page: Page, hub: Hub) -> int:
     CrossSite.target = f"{hub.url}{API.replace('/api/', '/ajax-api/')}/experiments/create"
-    server = ThreadingHTTPServer(("127.0.0.1", 0), CrossSite)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with page.expect_response(lambda r: "experiments/create" in r.url) as answer:
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
-        return answer.value.status
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with (
+        serving(CrossSite) as url,
+        page.expect_response(lambda r: "experiments/create" in r.url) as answer,
+    ):
+        page.goto(f"{url}/")
+    return answer.value.status
 
 
 def test_runs_from_a_notebook_and_the_ui(page: Page, lab_hub: Hub, output_dir: Path) -> None:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from playwright.sync_api import Locator, Page, expect
 from secret_scan import remember
 
 from harness.hub import Hub
+from harness.local_http import QuietHandler, serving
 
 USER = "secretsfan"
 NAME = "WAREHOUSE_PASSWORD"
@@ -61,7 +60,7 @@ def save(panel: Locator, form_name: str, value: str, name: str | None = None) ->
     form.get_by_role("button", name="Save").click()
 
 
-class KeyedApi(BaseHTTPRequestHandler):
+class KeyedApi(QuietHandler):
     """An API that answers only with the secret as its Authorization header, echoing it."""
 
     def do_GET(self) -> None:
@@ -73,19 +72,11 @@ class KeyedApi(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture
 def keyed_api() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), KeyedApi)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/orders"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(KeyedApi) as url:
+        yield f"{url}/orders"
 
 
 def keyed_flow(url: str) -> dict[str, Any]:

@@ -7,9 +7,7 @@ import contextlib
 import json
 import sqlite3
 import stat
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,6 +19,7 @@ from flows_api import Flows, document, wait_ready
 from conftest import admin_client, approved_user, hub_fixture
 from harness.client import HubClient
 from harness.hub import Hub
+from harness.local_http import QuietHandler, serving
 from harness.postgres import Postgres
 
 # A connection the admin gives everyone (read-only in the UI); flow runs may reach the
@@ -210,7 +209,7 @@ def test_a_connections_password_can_be_a_secret(
         assert api(dana, "DELETE", f"connections/{name}")[0] == 204
 
 
-class KeyedApi(BaseHTTPRequestHandler):
+class KeyedApi(QuietHandler):
     """An API that answers only with its key, echoing the header back (as some do)."""
 
     key = "Bearer api-7c1d-2e9f-secret"
@@ -228,19 +227,11 @@ class KeyedApi(BaseHTTPRequestHandler):
         if ok:
             self.wfile.write(raw)
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def keyed_api() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), KeyedApi)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(KeyedApi) as url:
+        yield url
 
 
 def test_a_flow_sends_its_owners_secret_to_an_api(

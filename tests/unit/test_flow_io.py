@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,6 +13,7 @@ import pytest
 
 from galilean_services.flows import parse_flow, validate
 from galilean_services.flows.runner import run
+from harness.local_http import QuietHandler, serving
 from harness.processes import closed_port
 
 
@@ -65,7 +64,7 @@ def test_missing_sheet_file_is_a_failed_run_naming_the_node(tmp_path: Path) -> N
     assert [(i.node, i.path) for i in validate(bad)] == [("save", "path")]
 
 
-class Api(BaseHTTPRequestHandler):
+class Api(QuietHandler):
     def do_GET(self) -> None:
         if self.path.startswith("/broken"):
             self.send_response(500)
@@ -96,19 +95,11 @@ class Api(BaseHTTPRequestHandler):
         self.send_response(403 if self.path.startswith("/refuse") else 204)
         self.end_headers()
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(Api) as url:
+        yield url
 
 
 def test_http_json_source_with_records_path_and_parameters(api: str) -> None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import pytest
@@ -22,12 +20,13 @@ from galilean_services.flows import parse_flow, validate
 from galilean_services.flows.runner import run
 from galilean_services.flows.secret_refs import Remembering, reader_of, scrub, scrub_all
 from galilean_services.flows_service.run_secrets import named_secrets, secrets_for
+from harness.local_http import QuietHandler, serving
 
 KEY = "tok-9f8e7d6c5b4a"
 OWNER = {"API_KEY": KEY, "REGION_CODE": "emea-west", "OTHER": "unrelated-value"}
 
 
-class Api(BaseHTTPRequestHandler):
+class Api(QuietHandler):
     """Answers only with the right key, and echoes the header (as some APIs do)."""
 
     seen: ClassVar[list[tuple[str, str]]] = []  # (path with query, authorization)
@@ -53,19 +52,11 @@ class Api(BaseHTTPRequestHandler):
         self.send_response(204)
         self.end_headers()
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(Api) as url:
+        yield url
 
 
 def chain(*nodes: dict[str, Any]) -> dict[str, Any]:

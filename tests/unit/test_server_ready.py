@@ -5,35 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from galilean_hub.server_ready import answers
+from harness.local_http import QuietHandler, serving
 
 
-class Forbidden(BaseHTTPRequestHandler):
+class Forbidden(QuietHandler):
     def do_GET(self) -> None:
         self.send_response(403)
         self.end_headers()
 
-    def log_message(self, *args: object) -> None:
-        pass
-
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Forbidden)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/user/ann/api"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(10)
+    with serving(Forbidden) as url:
+        yield f"{url}/user/ann/api"
 
 
 def closed_port() -> int:
