@@ -45,6 +45,9 @@ SENT_SCALAR: dict[str, Any] = {
     "oneOf": [{"type": ["string", "number", "boolean"]}, PARAM_REF, SECRET_REF],
 }
 HIDDEN = "[secret]"
+# Shorter values are not hidden: "[secret]" in place of every "ok" would garble a run's
+# whole output, and so short a value protects nothing.
+MIN_HIDDEN = 6
 
 
 def is_secret_ref(value: Any) -> bool:
@@ -116,9 +119,9 @@ def sent_each(values: Any, ctx: CompileContext, field: str) -> dict[str, Any]:
 
 
 def scrub(text: str, values: Iterable[str]) -> str:
-    """`text` with every secret value in it replaced by a mark (longest first, so a value
-    that contains another is hidden whole)."""
-    for value in sorted({v for v in values if v}, key=len, reverse=True):
+    """`text` with every secret value in it (of MIN_HIDDEN characters or more) replaced by
+    a mark, longest first, so a value that contains another is hidden whole."""
+    for value in sorted({v for v in values if len(v) >= MIN_HIDDEN}, key=len, reverse=True):
         if value in text:
             text = text.replace(value, HIDDEN)
     return text
@@ -126,7 +129,7 @@ def scrub(text: str, values: Iterable[str]) -> str:
 
 def scrub_all(value: Any, values: Iterable[str]) -> Any:
     """Every text in a JSON-like `value` scrubbed (a run's result before it leaves)."""
-    values = list(values)
+    values = [v for v in values if len(v) >= MIN_HIDDEN]
     if not values:
         return value
     if isinstance(value, str):
