@@ -336,8 +336,13 @@ def test_the_hub_image_starts(engine: DockerEngine, images: dict[str, str], tmp_
         logs = subprocess.run(
             ["docker", "logs", name], env=engine.env, capture_output=True, text=True, check=False
         ).stderr
+        state = engine.docker("inspect", "-f", "{{json .State}}", name, check=False)
         engine.docker("rm", "-f", name, check=False)
-        print(logs[-4000:])  # shown when the test fails
+        # Shown when the test fails: the container's state, JupyterHub's own lines (the
+        # flows service's traceback, without a Docker socket here, would fill the tail).
+        print("state:", state)
+        print("\n".join(line for line in logs.splitlines() if line.startswith("[")))
+        print(logs[-1500:])
     assert "JupyterHub is now running at http://0.0.0.0:8000" in logs
 
 
