@@ -81,7 +81,7 @@ def main() -> None:
     databases: list[Postgres] = []
     hubs: dict[str, Hub] = {}
     try:
-        builds = build_images(engine)
+        builds = build_images(engine)  # also gives the base image its extra CAs
         builds[BARE_IMAGE] = build_bare(engine)
         gateway = create_network(engine)
         for name, image in ((GALILEAN, NOTEBOOK), (BARE, BARE_IMAGE)):

@@ -280,7 +280,9 @@ def _configure_spawner(c: Any, settings: Settings, data: Path) -> None:
 
 
 def _configure_docker(c: Any, settings: Settings) -> None:
-    c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
+    # DockerSpawner that returns once the server answers (docker_spawner.py); configured
+    # as DockerSpawner (traitlets config applies to subclasses).
+    c.JupyterHub.spawner_class = "galilean_hub.docker_spawner.ReadyDockerSpawner"
     c.DockerSpawner.image = settings.docker_image
     c.DockerSpawner.network_name = settings.docker_network
     c.DockerSpawner.use_internal_ip = True
