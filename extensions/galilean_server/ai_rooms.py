@@ -18,6 +18,16 @@ from typing import Any
 
 ROOMS = "yroom_manager"
 YDOC = "jupyter_server_ydoc"  # jupyter_server_ydoc's extension app, in the settings
+# Who the server's own edits are, in a room's awareness: the tools put Jupyternaut's
+# cursor there with no user, which JupyterLab showed as "Anonymous".
+JUPYTERNAUT = {
+    "username": "jupyternaut",
+    "name": "Jupyternaut",
+    "display_name": "Jupyternaut",
+    "initials": "J",
+    "color": "var(--jp-collaborator-color7)",
+    "avatar_url": None,
+}
 
 
 class ToolNotebook:
@@ -48,7 +58,12 @@ class CollaborationRoom:
 
     async def get_jupyter_ydoc(self) -> ToolNotebook | None:
         document = getattr(self.room, "_document", None)  # DocumentRoom's (rooms.py)
-        return None if document is None else ToolNotebook(document)
+        if document is None:
+            return None
+        awareness = getattr(document, "awareness", None)
+        if awareness is not None and not (awareness.get_local_state() or {}).get("user"):
+            awareness.set_local_state_field("user", JUPYTERNAUT)  # the cursor's name
+        return ToolNotebook(document)
 
 
 class CollaborationRooms:

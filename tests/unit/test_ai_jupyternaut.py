@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fake_openai import fake_openai
 from jupyter_ydoc import YNotebook
+from pycrdt import Awareness, Doc
 
 from galilean_server.ai_jupyternaut import MODEL_PREFIX, GalileanJupyternaut, gateway_refusal
 from galilean_server.ai_persona import skip_litellm_mcp
@@ -79,7 +80,8 @@ def test_the_picker_offers_the_gateways_models() -> None:
 
 
 def test_the_notebook_tools_find_cells_in_collaborations_rooms() -> None:
-    notebook = YNotebook()
+    document: Doc[Any] = Doc()
+    notebook = YNotebook(document, Awareness(document))
     notebook.set(
         {
             "cells": [
@@ -106,6 +108,10 @@ def test_the_notebook_tools_find_cells_in_collaborations_rooms() -> None:
     assert found.get_awareness() == "the room's awareness"
     tools_view = asyncio.run(found.get_jupyter_ydoc())
     assert tools_view is not None
+    # The tools' cursor is Jupyternaut's (it had no user: "Anonymous" in JupyterLab).
+    assert notebook.awareness is not None
+    user = (notebook.awareness.get_local_state() or {})["user"]
+    assert user["display_name"] == "Jupyternaut"
     index, ycell = tools_view.find_cell("c2")
     assert index == 1
     assert str(ycell["source"]) == "b"
