@@ -40,7 +40,7 @@ from galilean_services.flows.values import jsonable
 from galilean_services.folders import user_home
 from galilean_services.kit.errors import NotFound, ValidationError
 
-from .kernel.secrets_api import vault_secret, vault_value
+from .kernel.secrets_api import vault_secret
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 SAFE_INT = 2**53  # beyond it a JavaScript number loses digits: sent as text
@@ -97,7 +97,7 @@ class FlowsDesigner:
         limit = limit_of(body)
         params = params_of(body)
         started = time.perf_counter()
-        secrets = Remembering(vault_value)  # what it gave is hidden in the answer
+        secrets = Remembering(vault_secret)  # what it gave is hidden in the answer
         result = self.run_preview(request, node, limit, params, secrets)
         elapsed = (time.perf_counter() - started) * 1000
         table = result.rows

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from jupyterhub import orm
 from tornado import web
 
 from galilean_services.kit.errors import GalileanError, ValidationError
@@ -85,24 +84,10 @@ class HubSecretsForServiceHandler(SecretsHandler):
     asked with the service's own token; anyone else: 403."""
 
     def get(self) -> None:
-        caller = self.current_user
-        if not isinstance(caller, orm.Service) or caller.name not in SERVICE_SECRETS:
-            raise web.HTTPError(403, "only Galilean's services read the hub's secrets")
-        if not getattr(self, "_token_authenticated", False):
-            raise web.HTTPError(403, "the vault answers API tokens only, not the login cookie")
-        wanted = SERVICE_SECRETS[caller.name]
-        try:
-            vault = self.store()
-            values = {
-                info.name: vault.reveal(HUB_OWNER, info.name)
-                for info in vault.names(HUB_OWNER)
-                if info.name in wanted
-            }
-        except GalileanError as error:
-            self.failed(error)
-            return
-        self.set_header("Cache-Control", "no-store")
-        self.answer(200, {"secrets": values})
+        service = self.service_with(
+            SERVICE_SECRETS, "only Galilean's services read the hub's secrets"
+        )
+        self.reveal_all(HUB_OWNER, SERVICE_SECRETS[service].__contains__)
 
 
 def check_allowed(name: str) -> None:

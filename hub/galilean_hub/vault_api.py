@@ -24,6 +24,7 @@ code (README).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,35 @@ class SecretsHandler(APIHandler):
             raise web.HTTPError(403, "secrets belong to users: ask with a user's token")
         return str(user.name)
 
+    def service_with(self, services: Any, why: str) -> str:
+        """The calling service's name, when it is one of `services` asking with its own
+        token (never the login cookie), or 403 saying `why`."""
+        caller = self.current_user
+        if caller is None:
+            raise web.HTTPError(403, "Missing or invalid credentials.")
+        if not isinstance(caller, orm.Service) or caller.name not in services:
+            raise web.HTTPError(403, why)
+        if not getattr(self, "_token_authenticated", False):
+            raise web.HTTPError(403, "the vault answers API tokens only, not the login cookie")
+        return str(caller.name)
+
+    def reveal_all(self, owner: str, keep: Callable[[str], bool]) -> int | None:
+        """Answer the values of `owner`'s secrets whose names `keep` picks (a service's);
+        how many (None: the vault's error was answered)."""
+        try:
+            vault = self.store()
+            values = {
+                info.name: vault.reveal(owner, info.name)
+                for info in vault.names(owner)
+                if keep(info.name)
+            }
+        except GalileanError as error:
+            self.failed(error)
+            return None
+        self.set_header("Cache-Control", "no-store")
+        self.answer(200, {"secrets": values})
+        return len(values)
+
     def body_value(self) -> Any:
         if len(self.request.body or b"") > MAX_BODY_BYTES:
             raise ValidationError("value: a secret's value is at most 64 KiB", [{"field": "value"}])
@@ -223,29 +253,15 @@ class SecretsForHandler(SecretsHandler):
     RESOLVING_SERVICES, each with its own token, and never for a user who does not exist."""
 
     def get(self, owner: str) -> None:
-        caller = self.current_user
-        if caller is None:
-            raise web.HTTPError(403, "Missing or invalid credentials.")
-        if not isinstance(caller, orm.Service) or caller.name not in RESOLVING_SERVICES:
-            raise web.HTTPError(403, "only Galilean's flows and AI services read a user's secrets")
-        prefix = RESOLVING_SERVICES[caller.name]
-        if not getattr(self, "_token_authenticated", False):
-            raise web.HTTPError(403, "the vault answers API tokens only, not the login cookie")
+        service = self.service_with(
+            RESOLVING_SERVICES, "only Galilean's flows and AI services read a user's secrets"
+        )
         if self.find_user(owner) is None:
             raise web.HTTPError(404, f"no user {owner!r}")
-        try:
-            vault = self.store()
-            values = {
-                info.name: vault.reveal(owner, info.name)
-                for info in vault.names(owner)
-                if info.name.startswith(prefix)
-            }
-        except GalileanError as error:
-            self.failed(error)
-            return
-        self.log.info("secrets of %s read by the %s service (%d)", owner, caller.name, len(values))
-        self.set_header("Cache-Control", "no-store")
-        self.answer(200, {"secrets": values})
+        prefix = RESOLVING_SERVICES[service]
+        count = self.reveal_all(owner, lambda name: name.startswith(prefix))
+        if count is not None:
+            self.log.info("secrets of %s read by the %s service (%d)", owner, service, count)
 
 
 def vault_handlers(vault: LazyVault) -> list[tuple[str, Any, dict[str, Any]]]:

@@ -25,7 +25,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from sqlalchemy.exc import ArgumentError
 from .dialects import default_registry
 from .errors import Forbidden, NotFound, ValidationError
 from .secrets.names import check_name
+from .secrets.readers import SecretReader
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 ENV_PREFIX = "GALILEAN_CONNECTION_"
@@ -269,19 +270,7 @@ def describe_error(exc: BaseException, url: URL | None = None) -> str:
     return database_message(exc, url).splitlines()[0]
 
 
-Secrets = Callable[[str], str]  # a secret's name → its value (the owner's)
-
-
-def given_secrets(values: Mapping[str, str] | None) -> Secrets:
-    """A reader over secrets handed over with a job (a flow run's, an endpoint worker's)."""
-    known = dict(values or {})
-
-    def read(name: str) -> str:
-        if name not in known:
-            raise NotFound(f"no secret named {name!r}", [{"field": "password_secret"}])
-        return known[name]
-
-    return read
+Secrets = SecretReader  # a secret's name → its value (the owner's; LookupError: none)
 
 
 class ConnectionStore:
@@ -367,7 +356,7 @@ class ConnectionStore:
             )
         try:
             value = self.secrets(secret)
-        except NotFound:
+        except LookupError:
             raise ValidationError(
                 f"connection {connection.name!r}: its password is your secret {secret!r}, "
                 "which does not exist: add it in the Secrets panel",

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from galilean_services.connections import ConnectionStore
-from galilean_services.errors import NotFound, ValidationError
+from galilean_services.errors import ValidationError
+from galilean_services.secrets.readers import given
 
 SERVER = {
     "dialect": "postgresql",
@@ -20,13 +21,7 @@ SERVER = {
 }
 
 
-def vault(values: dict[str, str]):  # type: ignore[no-untyped-def]
-    def read(name: str) -> str:
-        if name not in values:
-            raise NotFound(f"no secret named {name!r}")
-        return values[name]
-
-    return read
+vault = given  # the owner's secrets, as a run is handed them
 
 
 def test_the_file_keeps_the_name_and_an_engine_gets_the_value(tmp_path: Path) -> None:

@@ -18,8 +18,9 @@ import pytest
 
 from galilean_services.flows import parse_flow, validate
 from galilean_services.flows.runner import run
-from galilean_services.flows.secret_refs import Remembering, reader_of, scrub, scrub_all
+from galilean_services.flows.secret_refs import Remembering, scrub, scrub_all
 from galilean_services.flows_service.run_secrets import named_secrets, secrets_for
+from galilean_services.secrets.readers import given
 from harness.local_http import QuietHandler, serving
 
 KEY = "tok-9f8e7d6c5b4a"
@@ -90,7 +91,7 @@ def test_an_http_source_sends_the_owners_secrets(api: str, engine: str) -> None:
     owner = {**OWNER, "API_KEY": f"Bearer {KEY}"}
     flow = parse_flow(json.dumps(chain(keyed_api(api), SHOW)))
     assert validate(flow) == []
-    outcome = run(flow, engine=engine, secrets=reader_of(owner))
+    outcome = run(flow, engine=engine, secrets=given(owner))
     assert outcome.status == "succeeded", outcome.error
     assert Api.seen == [("/orders?region=emea-west&limit=5", f"Bearer {KEY}")]
     # The API echoed the key: the run's rows hold it (the worker hides it on the way out).
@@ -120,14 +121,14 @@ def test_http_destinations_send_a_secret_header(api: str) -> None:
     doc = chain(source, send)
     doc["nodes"].append(hook)
     doc["edges"].append({"id": "e9", "from": {"node": "rows"}, "to": {"node": "hook"}})
-    outcome = run(parse_flow(json.dumps(doc)), secrets=reader_of(OWNER))
+    outcome = run(parse_flow(json.dumps(doc)), secrets=given(OWNER))
     assert outcome.status == "succeeded", outcome.error
     assert sorted(Api.seen) == [("/hook", KEY), ("/ingest", KEY)]
 
 
 def test_a_secret_that_cannot_be_read_fails_its_node_naming_the_field(api: str) -> None:
     flow = parse_flow(json.dumps(chain(keyed_api(api, "NOT_SAVED"), SHOW)))
-    missing = run(flow, secrets=reader_of(OWNER))
+    missing = run(flow, secrets=given(OWNER))
     assert missing.status == "failed"
     assert missing.error == {
         "node": "orders",
@@ -203,7 +204,7 @@ def test_what_leaves_a_run_hides_every_value_it_read() -> None:
         "Bearer [secret] and [secret]"
     )
     assert scrub("ok: fine", ["ok"]) == "ok: fine"  # too short to hide, garbles all
-    reader = Remembering(reader_of(OWNER))
+    reader = Remembering(given(OWNER))
     assert reader("API_KEY") == KEY
     with pytest.raises(LookupError):
         reader("NONE")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from galilean_services.kit.errors import GalileanError, NotFound
+from galilean_services.kit.errors import GalileanError
 
 from .service_client import FromEnviron, ServiceError, request_json
 
@@ -75,25 +75,15 @@ class Secrets(FromEnviron):
 
 
 def vault_secret(name: str) -> str:
-    """A connection's password from the owner's secret `name` (ConnectionStore's `secrets`):
-    NotFound when there is none by that name, the vault's own message otherwise."""
-    try:
-        return Secrets().get(name)
-    except SecretsError as exc:
-        if exc.status == 404:
-            raise NotFound(str(exc), [{"field": "password_secret"}]) from None
-        raise GalileanError(str(exc), [{"field": "password_secret"}], exc.status) from None
-
-
-def vault_value(name: str) -> str:
-    """A flow's `{"$secret": name}` read for a preview in the designer, as the user
-    (flows/secret_refs.SecretReader: LookupError when there is none by that name)."""
+    """The owner's secret `name`, read as the user (a SecretReader, galilean_services.
+    secrets.readers: a connection's password, a flow's `{"$secret": name}` in a preview):
+    LookupError when there is none by that name, the vault's own message otherwise."""
     try:
         return Secrets().get(name)
     except SecretsError as exc:
         if exc.status == 404:
             raise LookupError(name) from None
-        raise
+        raise GalileanError(str(exc), [{"field": "password_secret"}], exc.status) from None
 
 
 secrets = Secrets()

@@ -42,17 +42,25 @@ export function switched(
   return '';
 }
 
-/** The user's secrets' names (refreshed when asked: one may have been added since). */
-function useSecretNames(wanted: boolean): [string[] | null, () => void] {
+/**
+ * The user's secrets' names, and a function that (re)loads them and resolves to them (one
+ * may have been added since; none when the vault does not answer).
+ */
+function useSecretNames(
+  wanted: boolean
+): [string[] | null, () => Promise<string[]>] {
   const [names, setNames] = React.useState<string[] | null>(null);
-  const load = React.useCallback(() => {
-    listSecrets()
-      .then(found => setNames(found.map(s => s.name)))
-      .catch(() => setNames([]));
+  const load = React.useCallback(async () => {
+    const found = await listSecrets().then(
+      secrets => secrets.map(s => s.name),
+      () => []
+    );
+    setNames(found);
+    return found;
   }, []);
   React.useEffect(() => {
     if (wanted && names === null) {
-      load();
+      void load();
     }
   }, [wanted, names, load]);
   return [names, load];
@@ -67,22 +75,10 @@ export function SentField(props: FieldProps): JSX.Element {
   const name = fieldName(props.schema.title ?? props.name, props.idSchema.$id);
   const disabled = props.disabled || props.readonly;
   const change = (next: unknown) => props.onChange(next as never);
-  const choose = (next: Source) => {
-    if (next === 'secret' && secrets === null) {
-      listSecrets()
-        .then(found =>
-          change(
-            switched(
-              next,
-              parameters,
-              found.map(s => s.name)
-            )
-          )
-        )
-        .catch(() => change(switched(next, parameters, [])));
-      return;
-    }
-    change(switched(next, parameters, secrets ?? []));
+  const choose = async (next: Source) => {
+    const names =
+      next === 'secret' && secrets === null ? await reload() : secrets;
+    change(switched(next, parameters, names ?? []));
   };
   const chosen = isRef(value, '$secret')
     ? value.$secret
@@ -97,7 +93,7 @@ export function SentField(props: FieldProps): JSX.Element {
         aria-label={`${name}: from`}
         value={source}
         disabled={disabled}
-        onChange={event => choose(event.target.value as Source)}
+        onChange={event => void choose(event.target.value as Source)}
       >
         <option value="text">text</option>
         <option value="param">parameter</option>
@@ -120,7 +116,7 @@ export function SentField(props: FieldProps): JSX.Element {
           }
           value={chosen}
           disabled={disabled}
-          onFocus={source === 'secret' ? reload : undefined}
+          onFocus={source === 'secret' ? () => void reload() : undefined}
           onChange={event =>
             change(
               source === 'secret'

@@ -74,7 +74,7 @@ class StatusHandler(BaseHandler):
         allowance = await self.service.allowance(self.hub_auth, self.caller)
         today = self.service.usage.today(self.caller.name)
         mine = [m.name for m in catalogue.models if m.name in allowance.models]
-        own = await self.service.own_keys.of(self.hub_auth, self.caller.name)
+        own = await self.service.keys.own(self.hub_auth, self.caller.name)
         # The models that take the user's own key (their provider's): outside the budget.
         keyed = [m.name for m in catalogue.models if m.name in mine and m.provider in own]
         default = catalogue.default if catalogue.default in mine else (mine[0] if mine else "")

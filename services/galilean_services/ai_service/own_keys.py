@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -35,58 +35,44 @@ KEYED = tuple(p for p in PROVIDERS if not p.startswith("ollama"))
 HUB_KEY = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "azure": "AZURE_API_KEY"}
 
 
-class OwnKeys:
+# The user's own secret for each of them.
+OWN_KEY = {provider: ai_key_name(provider) for provider in KEYED}
+
+
+class ProviderKeys:
+    """Both kinds of keys by provider, each answer of the hub remembered KEY_TTL seconds
+    ({} when the hub does not answer: then stack.env's key and the budget apply)."""
+
     def __init__(self, clock: Callable[[], float] = time.time, ttl: float = KEY_TTL) -> None:
         self.clock, self.ttl = clock, ttl
         self._cache: dict[str, tuple[float, dict[str, str]]] = {}
 
-    async def of(self, auth: Any, user: str) -> dict[str, str]:
-        """The user's own keys by provider ({} when they have none, or the hub does not
-        answer: then the admin's keys and budget apply, as without own keys)."""
-        cached = self._cache.get(user)
+    async def own(self, auth: Any, user: str) -> dict[str, str]:
+        """The user's own keys."""
+        path = f"galilean/secrets-for/{quote(user, safe='')}"
+        return await self._keys(auth, path, OWN_KEY, f"{user}'s own AI keys")
+
+    async def hub(self, auth: Any) -> dict[str, str]:
+        """The admin's keys saved as the hub's secrets."""
+        return await self._keys(auth, "galilean/hub-secrets-for-service", HUB_KEY, "its AI keys")
+
+    async def _keys(
+        self, auth: Any, path: str, names: Mapping[str, str], what: str
+    ) -> dict[str, str]:
+        cached = self._cache.get(path)
         if cached is not None and self.clock() - cached[0] < self.ttl:
             return cached[1]
         try:
-            answer = await auth._api_request(
-                "GET", f"{auth.api_url}/galilean/secrets-for/{quote(user, safe='')}"
-            )
+            answer = await auth._api_request("GET", f"{auth.api_url}/{path}")
         except web.HTTPError as error:
-            log.warning("the hub did not give %s's own AI keys (%s)", user, error.status_code)
+            log.warning("the hub did not give %s (%s)", what, error.status_code)
             answer = None
         found = answer.get("secrets") if isinstance(answer, dict) else None
         secrets = found if isinstance(found, dict) else {}
         keys = {
-            provider: str(secrets[ai_key_name(provider)])
-            for provider in KEYED
-            if isinstance(secrets.get(ai_key_name(provider)), str)
+            provider: str(secrets[name])
+            for provider, name in names.items()
+            if isinstance(secrets.get(name), str)
         }
-        self._cache[user] = (self.clock(), keys)
-        return keys
-
-
-class HubKeys:
-    """The admin's keys saved as the hub's secrets, by provider."""
-
-    def __init__(self, clock: Callable[[], float] = time.time, ttl: float = KEY_TTL) -> None:
-        self.clock, self.ttl = clock, ttl
-        self._cache: tuple[float, dict[str, str]] | None = None
-
-    async def of(self, auth: Any) -> dict[str, str]:
-        if self._cache is not None and self.clock() - self._cache[0] < self.ttl:
-            return self._cache[1]
-        try:
-            answer = await auth._api_request(
-                "GET", f"{auth.api_url}/galilean/hub-secrets-for-service"
-            )
-        except web.HTTPError as error:
-            log.warning("the hub did not give its AI keys (%s)", error.status_code)
-            answer = None
-        found = answer.get("secrets") if isinstance(answer, dict) else None
-        secrets = found if isinstance(found, dict) else {}
-        keys = {
-            provider: str(secrets[variable])
-            for provider, variable in HUB_KEY.items()
-            if isinstance(secrets.get(variable), str)
-        }
-        self._cache = (self.clock(), keys)
+        self._cache[path] = (self.clock(), keys)
         return keys

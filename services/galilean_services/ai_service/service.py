@@ -16,7 +16,7 @@ from ..kit.auth import Caller
 from ..kit.errors import Forbidden, GalileanError
 from .catalogue import Allowance, Model
 from .config import ServiceConfig
-from .own_keys import HubKeys, OwnKeys
+from .own_keys import ProviderKeys
 from .usage import UsageStore
 
 GROUP_TTL = 30.0
@@ -35,20 +35,19 @@ class AiService:
         self.clock = clock
         self._groups: dict[str, tuple[float, dict[str, Any]]] = {}
         self._running: dict[str, int] = {}
-        self.own_keys = OwnKeys(clock)
-        self.hub_keys = HubKeys(clock)
+        self.keys = ProviderKeys(clock)
 
     async def key_for(self, auth: Any, user: str, model: Model) -> tuple[str | None, bool]:
         """The key a request of `user` to `model` carries, and whether it is their own
         (own_keys.py): theirs for the model's provider, else the hub's secret for it
         (never to a server of the model's own: a base URL the admin gave), else None
         (litellm reads the gateway's environment)."""
-        own = (await self.own_keys.of(auth, user)).get(model.provider)
+        own = (await self.keys.own(auth, user)).get(model.provider)
         if own is not None:
             return own, True
         if model.api_base:
             return None, False
-        return (await self.hub_keys.of(auth)).get(model.provider), False
+        return (await self.keys.hub(auth)).get(model.provider), False
 
     async def properties(self, auth: Any, group: str) -> dict[str, Any]:
         """A hub group's properties ({} when the hub does not say)."""

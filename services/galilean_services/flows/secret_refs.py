@@ -12,16 +12,13 @@ Whatever a run says (logs, errors) goes through `scrub` before it leaves the run
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from ..secrets.names import NAME
+from ..secrets.readers import SecretReader
 from .issues import NodeError
 from .registry import CompileContext
-
-# Reads one secret by name; raises LookupError when there is none by that name (any other
-# exception's text says why it could not be read, and never holds a value).
-SecretReader = Callable[[str], str]
 
 SECRET_REF: dict[str, Any] = {
     "type": "object",
@@ -65,18 +62,6 @@ def secret_names(value: Any) -> set[str]:
     return set()
 
 
-def reader_of(values: Mapping[str, str] | None) -> SecretReader:
-    """A reader over secrets handed to a run with its job."""
-    known = dict(values or {})
-
-    def read(name: str) -> str:
-        if name not in known:
-            raise LookupError(name)
-        return known[name]
-
-    return read
-
-
 class Remembering:
     """A reader that remembers the values it gave, to hide them in what is answered."""
 
@@ -116,6 +101,11 @@ def sent(value: Any, ctx: CompileContext, field: str) -> Any:
 def sent_each(values: Any, ctx: CompileContext, field: str) -> dict[str, Any]:
     """A node's `field` mapping (headers, query values), each value as sent."""
     return {str(k): sent(v, ctx, f"{field}.{k}") for k, v in (values or {}).items()}
+
+
+def sent_headers(params: dict[str, Any], ctx: CompileContext) -> dict[str, str]:
+    """An HTTP node's `headers`, each value as sent (text)."""
+    return {k: str(v) for k, v in sent_each(params.get("headers"), ctx, "headers").items()}
 
 
 def scrub(text: str, values: Iterable[str]) -> str:

@@ -20,14 +20,15 @@ import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..connections import ConnectionStore, given_secrets
+from ..connections import ConnectionStore
 from ..errors import GalileanError, error_body
 from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
 from ..flows.registry import default_registry
 from ..flows.runner import run_program
-from ..flows.secret_refs import reader_of, scrub_all
+from ..flows.secret_refs import scrub_all
 from ..flows.values import jsonable
+from ..secrets.readers import given
 from .endpoints import Entry, PlanCache, split_request
 from .flow_folders import flow_folder
 from .worker import table_json
@@ -57,10 +58,10 @@ class Endpoint:
         )
         # The owner's secrets, given by the service when the flow opens connections or
         # sends secrets (run_secrets.secrets_for); hidden in whatever the worker answers.
-        given = {str(k): str(v) for k, v in (spec.get("secrets") or {}).items()}
-        self.connections = ConnectionStore(home, secrets=given_secrets(given))
-        self.secrets = reader_of(given)
-        self.hidden = list(given.values())
+        handed = {str(k): str(v) for k, v in (spec.get("secrets") or {}).items()}
+        self.secrets = given(handed)
+        self.connections = ConnectionStore(home, secrets=self.secrets)
+        self.hidden = list(handed.values())
 
     def call(self, query: dict[str, str], body: Any) -> dict[str, Any]:
         began = time.perf_counter()

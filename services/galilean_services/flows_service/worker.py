@@ -20,8 +20,9 @@ from ..flows.disk_cache import folder_in, run_spill_folder, spill_root_in
 from ..flows.issues import FlowInvalid
 from ..flows.net import HttpPolicy
 from ..flows.runner import RunResult, run
-from ..flows.secret_refs import reader_of, scrub_all
+from ..flows.secret_refs import scrub_all
 from ..flows.values import jsonable
+from ..secrets.readers import SecretReader, given
 from .flow_folders import flow_folder
 
 PREVIEW_ROWS = 100
@@ -56,16 +57,16 @@ class OwnersConnections:
     """The owner's named connections, read (and SQLAlchemy imported: ~0.3 s) only when a
     node of the flow asks for one."""
 
-    def __init__(self, home: Path, secrets: dict[str, str] | None = None) -> None:
+    def __init__(self, home: Path, secrets: SecretReader) -> None:
         self.home = home
-        self.secrets = dict(secrets or {})  # the owner's, given by the service (run_secrets)
+        self.secrets = secrets  # the owner's, given by the service (run_secrets)
         self.store: Any = None
 
     def __getattr__(self, name: str) -> Any:
         if self.store is None:
-            from ..connections import ConnectionStore, given_secrets
+            from ..connections import ConnectionStore
 
-            self.store = ConnectionStore(self.home, secrets=given_secrets(self.secrets))
+            self.store = ConnectionStore(self.home, secrets=self.secrets)
         return getattr(self.store, name)
 
 
@@ -76,7 +77,8 @@ def main() -> int:
     flow = parse_flow(job["content"])
     home = Path(job["base_dir"])  # the owner's folder: their result cache is in it
     # The owner's secrets (run_secrets.secrets_for): read by nodes, hidden in the result.
-    given = {str(k): str(v) for k, v in (job.get("secrets") or {}).items()}
+    handed = {str(k): str(v) for k, v in (job.get("secrets") or {}).items()}
+    secrets = given(handed)
     try:
         result = run(
             flow,
@@ -87,7 +89,7 @@ def main() -> int:
             ),
             memory_limit=job.get("memory_limit", ""),
             engine=job.get("engine", "auto"),
-            connections=OwnersConnections(home, given),
+            connections=OwnersConnections(home, secrets),
             cache_folder=None if job.get("no_cache") else folder_in(home),
             spill_root=run_spill_folder(home, job["run_id"])
             if job.get("run_id")
@@ -95,7 +97,7 @@ def main() -> int:
             targets=job.get("targets"),
             home=home,
             origin={str(k): str(v) for k, v in (job.get("origin") or {}).items()},
-            secrets=reader_of(given),
+            secrets=secrets,
         )
         out = result_json(result)
     except FlowInvalid as invalid:
@@ -110,8 +112,8 @@ def main() -> int:
             "logs": [f"invalid: {i.message}" for i in invalid.issues],
         }
     text = json.dumps(out, default=jsonable)
-    if given:  # a value the run read (an API echoing its key) leaves it hidden
-        text = json.dumps(scrub_all(json.loads(text), given.values()))
+    if handed:  # a value the run read (an API echoing its key) leaves it hidden
+        text = json.dumps(scrub_all(json.loads(text), handed.values()))
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
     return 0

@@ -16,7 +16,7 @@ import pyarrow as pa
 from ...issues import NodeError
 from ...net import http_request, shown
 from ...registry import CompileContext
-from ...secret_refs import SENT_TEXT, sent_each
+from ...secret_refs import SENT_TEXT, sent_headers
 from ...sql import resolve
 from ...values import jsonable
 from .base import PassThrough
@@ -43,7 +43,7 @@ class HttpDestination(PassThrough):
 
     @staticmethod
     def headers(params: dict[str, Any], ctx: CompileContext) -> dict[str, str]:
-        return {k: str(v) for k, v in sent_each(params.get("headers"), ctx, "headers").items()}
+        return sent_headers(params, ctx)
 
 
 class HttpRequest(HttpDestination):

@@ -10,7 +10,7 @@ import pyarrow as pa
 from ...issues import NodeError
 from ...net import http_request, shown
 from ...registry import CompileContext
-from ...secret_refs import SENT_SCALAR, SENT_TEXT, sent_each
+from ...secret_refs import SENT_SCALAR, SENT_TEXT, sent_each, sent_headers
 from ...sql import resolve
 from .base import EagerSource, to_arrow
 
@@ -49,7 +49,7 @@ class HttpJsonSource(EagerSource):
 
         url = str(resolve(params["url"], ctx.params))
         query = sent_each(params.get("query"), ctx, "query")
-        headers = {k: str(v) for k, v in sent_each(params.get("headers"), ctx, "headers").items()}
+        headers = sent_headers(params, ctx)
         # The service's policy: the checked address only, no redirects (see net.py).
         with http_request(
             ctx.http_policy, "GET", url, params=query, headers=headers, stream=True
