@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -28,6 +26,7 @@ from galilean_services.flows.kinds.destinations.base import PassThrough
 from galilean_services.flows.polars_expr import NoPolarsForm
 from galilean_services.flows.registry import CompileContext, NodeKind, Registry, default_registry
 from galilean_services.flows.runner import run
+from harness.local_http import QuietHandler, serving
 
 DATA = pa.table(
     {
@@ -278,7 +277,7 @@ class Hits:
 
 @pytest.fixture
 def records_server() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             Hits.count += 1
             body = json.dumps([{"n": 1}, {"n": 2}, {"n": 300}]).encode()
@@ -288,18 +287,8 @@ def records_server() -> Iterator[str]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/records"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(Handler) as url:
+        yield f"{url}/records"
 
 
 class NarrowInPolars(PassThrough):
