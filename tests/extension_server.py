@@ -51,7 +51,7 @@ class FakeAuthorizer(Authorizer):
 def manager_for(home: Path, dialects: DialectRegistry | None = None) -> ConnectionsManager:
     registry = dialects or default_registry()
     store = ConnectionStore(home, environ={})
-    return ConnectionsManager(store, SchemaCache(dialects=registry), registry)
+    return ConnectionsManager(store, SchemaCache(300.0, dialects=registry), registry)
 
 
 class Served:
@@ -80,7 +80,7 @@ def serve(manager: ConnectionsManager, **settings: Any) -> Iterator[Served]:
         disable_check_xsrf=True,
         serverapp=None,
         galilean_mode="embedded",
-        **{CONNECTIONS: manager, **settings},
+        **{CONNECTIONS: lambda: manager, **settings},
     )
     sockets = bind_sockets(0, "127.0.0.1")
     port = sockets[0].getsockname()[1]

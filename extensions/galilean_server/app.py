@@ -1,5 +1,9 @@
 """The Galilean server extension application: it makes the managers once (configurable
-with traitlets, `c.GalileanServerApp.<name>`) and registers the handlers (handlers.py)."""
+with traitlets, `c.GalileanServerApp.<name>`) and registers the handlers (handlers.py).
+
+What a server's start imports is kept small (every user server pays it): the connections'
+manager (SQLAlchemy, sqlglot: ~0.2 s of imports) and the designer are made on their first
+request."""
 
 from __future__ import annotations
 
@@ -9,11 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import DottedObjectName, Float, TraitError, Type, Unicode, default, validate
+from traitlets import DottedObjectName, Float, TraitError, Unicode, default, validate
 from traitlets.utils.importstring import import_item
 
-from galilean_services.connections import ConnectionStore
-from galilean_services.dialects import default_registry
 from galilean_services.folders import user_home
 from galilean_services.sizes import size_problem
 
@@ -25,12 +27,12 @@ from .examples import set_up
 from .flows_bridge import LINK, PLACES, Places
 from .flows_link import FlowsLink
 from .handlers import DESIGNER, ROUTES
-from .kernel.secrets_api import vault_secret
-from .manager import ConnectionsManager
-from .schema_browser import CACHE_SECONDS, SchemaCache
 from .secrets_bridge import VAULT, vault_upstream
 
 DESIGNER_CLASS = "galilean_server.flows_designer.FlowsDesigner"  # imported on first use
+# Imported when the connections are first asked for.
+STORE_CLASS = "galilean_services.connections.ConnectionStore"
+MANAGER_CLASS = "galilean_server.manager.ConnectionsManager"
 
 
 class GalileanServerApp(ExtensionApp):
@@ -41,17 +43,18 @@ class GalileanServerApp(ExtensionApp):
         config=True,
         help="How this server was started: 'embedded' or 'docker' (GALILEAN_MODE).",
     )
-    connection_store_class = Type(
-        default_value=ConnectionStore,
-        klass=ConnectionStore,
+    # Dotted names, imported on first use (a Type trait imports its class at start).
+    connection_store_class = DottedObjectName(
+        STORE_CLASS,
         config=True,
-        help="The store of the user's named connections (made with the user's folder).",
+        help="The store of the user's named connections (made with the user's folder): a "
+        "ConnectionStore (sub)class.",
     )
-    connections_manager_class = Type(
-        default_value=ConnectionsManager,
-        klass=ConnectionsManager,
+    connections_manager_class = DottedObjectName(
+        MANAGER_CLASS,
         config=True,
-        help="What the /galilean/connections and /galilean/dialects handlers call.",
+        help="What the /galilean/connections and /galilean/dialects handlers call: a "
+        "ConnectionsManager (sub)class.",
     )
     flows_designer_class = DottedObjectName(
         DESIGNER_CLASS,
@@ -65,7 +68,7 @@ class GalileanServerApp(ExtensionApp):
         "its share); the hub passes GALILEAN_FLOWS_MEMORY_LIMIT, the service runs' budget.",
     )
     schema_cache_seconds = Float(
-        CACHE_SECONDS,
+        300.0,
         config=True,
         help="How long the schema browser keeps a connection's schemas before reading again.",
     )
@@ -84,13 +87,7 @@ class GalileanServerApp(ExtensionApp):
 
     def initialize_settings(self) -> None:
         self.settings["galilean_mode"] = self.mode
-        dialects = default_registry()
-        # Connections belong to the user, not to a workspace: the user's folder.
-        self.settings[CONNECTIONS] = self.connections_manager_class(
-            self.connection_store_class(user_home(), secrets=vault_secret),
-            SchemaCache(self.schema_cache_seconds, dialects=dialects),
-            dialects,
-        )
+        self.settings[CONNECTIONS] = functools.cache(self.connections_manager)
         # Flows are read only from inside the server's root (the contents manager's); the
         # designer (and the engine) is made on its first request.
         root = Path(self.flows_root())
@@ -111,6 +108,21 @@ class GalileanServerApp(ExtensionApp):
             provide_rooms(self.serverapp.web_app.settings)
             # The AI chat's heavy extensions, loaded once the server answers.
             self.settings[LOADER] = DeferredExtensions(self.serverapp)
+
+    def connections_manager(self) -> Any:
+        """The user's connections (they belong to the user, not to a workspace: the user's
+        folder), made on first use."""
+        from galilean_services.dialects import default_registry
+
+        from .kernel.secrets_api import vault_secret
+        from .schema_browser import SchemaCache
+
+        dialects = default_registry()
+        return import_item(self.connections_manager_class)(
+            import_item(self.connection_store_class)(user_home(), secrets=vault_secret),
+            SchemaCache(self.schema_cache_seconds, dialects=dialects),
+            dialects,
+        )
 
     def flows_root(self) -> str:
         """The server's root: its contents manager's (the files the user sees)."""

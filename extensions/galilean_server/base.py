@@ -6,7 +6,8 @@ nothing), JSON bodies read one way, and the managers the extension app made once
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from jupyter_server.base.handlers import APIHandler
 
@@ -14,10 +15,11 @@ from galilean_services.kit.body import json_object
 from galilean_services.kit.errors import Forbidden
 from galilean_services.kit.http import JSONErrorMixin
 
-from .manager import ConnectionsManager
+if TYPE_CHECKING:  # imported by the manager's maker, on first use (app.py)
+    from .manager import ConnectionsManager
 
 AUTH_RESOURCE = "galilean"
-CONNECTIONS = "galilean_connections"  # the web app setting holding the ConnectionsManager
+CONNECTIONS = "galilean_connections"  # the web app setting: () -> the ConnectionsManager
 OWNER = "galilean_server_owner"  # the server's owner (JUPYTERHUB_USER; empty: whoever signs in)
 
 
@@ -29,7 +31,8 @@ class GalileanHandler(JSONErrorMixin, APIHandler):
 
     @property
     def connections(self) -> ConnectionsManager:
-        return cast(ConnectionsManager, self.settings[CONNECTIONS])
+        make = cast("Callable[[], ConnectionsManager]", self.settings[CONNECTIONS])
+        return make()
 
     def body_object(self) -> dict[str, Any]:
         return json_object(self.request.body)

@@ -1,25 +1,26 @@
 """Server extensions loaded after the server answers: JupyterLab first, the AI chat's engine a
 few seconds later.
 
-Measured (issue 17): importing jupyter-ai's `jupyter_ai_jupyternaut` (Jupyternaut, langchain,
-litellm) and `jupyter_ai_litellm` (litellm's model list) is ~4 s of a user server's start,
-most of the difference between a bare JupyterLab and Galilean's. The hub starts servers
-with both disabled (`--ServerApp.jpserver_extensions=<name>=False`, galilean_hub.config);
-this imports them in a background thread (at a lower CPU priority) and then links, loads
-and starts them through the server's own extension manager, as it would have at start:
-`delay` seconds after the server listens, or at once when something needs them: the
-JupyterLab page as it loads (Jupyternaut's plugin asks one of their routes), a chat
-message, a chat opened (its personas are made then: `load_here`, in that thread). The
-delay is for the Monday morning: ten servers starting together on two cores finish their
-starts before any of them spends 4 s of CPU on the AI chat's imports; a server is
-usable (its page answers) before that.
+Measured (issue 17): importing jupyter-ai's `jupyter_ai_jupyternaut` (Jupyternaut,
+langchain, litellm) and `jupyter_ai_litellm` (litellm's model list) is ~4 s of a user
+server's start, most of the difference between a bare JupyterLab and Galilean's;
+`jupyter_ai_acp_client` (the Agent Client Protocol personas, pydantic models of the
+protocol) another 0.2 s. The hub starts servers with all three disabled
+(`--ServerApp.jpserver_extensions=<name>=False`, galilean_hub.config); this imports them in
+a background thread (at a lower CPU priority) and then links, loads and starts them through
+the server's own extension manager, as it would have at start: `delay` seconds after the
+server listens, or at once when something needs them: the JupyterLab page as it loads
+(Jupyternaut's plugin asks one of their routes), a chat message, a chat opened (its personas
+are made then: `load_here`, in that thread). The delay is for the Monday morning: ten
+servers starting together on two cores finish their starts before any of them spends 4 s of
+CPU on the AI chat's imports; a server is usable (its page answers) before that.
 
 Nothing the page needs is missing meanwhile: collaboration, the chat documents and the
 persona manager load at start (they are cheap). The deferred extensions' routes
-(`api/jupyternaut/…`, `api/ai/models/chat`) are held until they exist, then redirected to
-themselves (307 keeps the method and body), so a settings panel opened in those seconds
-waits instead of seeing a 404. Code that needs them awaits `ready` (the chat's first answer,
-the About panel's AI entry).
+(`api/jupyternaut/…`, `api/ai/models/chat`, `ai/acp/…`) are held until they exist, then
+redirected to themselves (307 keeps the method and body), so a settings panel opened in
+those seconds waits instead of seeing a 404. Code that needs them awaits `ready` (the chat's
+first answer, the About panel's AI entry).
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 # Extensions loaded late when the hub disabled them at start, in this order.
-DEFERRED = ("jupyter_ai_litellm", "jupyter_ai_jupyternaut")
+DEFERRED = ("jupyter_ai_acp_client", "jupyter_ai_litellm", "jupyter_ai_jupyternaut")
 # Imported in the background thread first (the expensive part); the rest is quick.
 HEAVY_MODULES = (
+    "jupyter_ai_acp_client",
     "litellm",
     "jupyter_ai_litellm",
     "jupyter_ai_jupyternaut",
@@ -47,7 +49,7 @@ HEAVY_MODULES = (
     "galilean_server.ai_jupyternaut",
 )
 # Their routes, held until they exist.
-HELD_ROUTES = (r"api/jupyternaut/.*", r"api/ai/models/chat.*")
+HELD_ROUTES = (r"api/jupyternaut/.*", r"api/ai/models/chat.*", r"ai/acp/.*")
 LOADER = "galilean_deferred_extensions"  # the web app setting holding the DeferredExtensions
 WAIT_SECONDS = 90.0  # longest a held request or a caller waits
 DELAY_SECONDS = 20.0  # after the server listens, unless needed sooner

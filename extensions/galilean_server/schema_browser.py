@@ -17,7 +17,6 @@ from galilean_services.connections import Connection, describe_error
 from galilean_services.dialects import Dialect, DialectRegistry, default_registry
 from galilean_services.kit.errors import GalileanError
 
-CACHE_SECONDS = 300.0
 GENERIC = Dialect("", "SQL", "")  # a backend no dialect names: SQLAlchemy's inspector
 
 
@@ -26,7 +25,7 @@ class SchemaCache:
 
     def __init__(
         self,
-        seconds: float = CACHE_SECONDS,
+        seconds: float,
         clock: Callable[[], float] = time.monotonic,
         dialects: DialectRegistry | None = None,
     ) -> None:

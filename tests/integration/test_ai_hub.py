@@ -96,7 +96,8 @@ def test_a_server_reaches_the_gateway_with_no_provider_key(lab_hub: Hub) -> None
         config = user.api("GET", f"{user.server_url()}api/jupyternaut/config")
         assert config.status_code == 200, config.text
         assert config.json()["model_provider_id"] == "openai/echo"
-        assert "loaded after start: jupyter_ai_litellm, jupyter_ai_jupyternaut" in lab_hub.log()
+        loaded = "jupyter_ai_acp_client, jupyter_ai_litellm, jupyter_ai_jupyternaut"
+        assert f"loaded after start: {loaded}" in lab_hub.log()
         environ = lab_hub.server_environment("aiserver")
         assert environ["OPENAI_BASE_URL"].endswith(f"{AI}/v1")
         key = environ["OPENAI_API_KEY"]  # a token of its own, opening the gateway only
