@@ -18,7 +18,7 @@ from galilean_services.kit.testing import FakeHubAuth, running, service_model, u
 from galilean_services.mlflow_service.access import SCOPES
 from galilean_services.mlflow_service.app import Gateway, make_app
 from galilean_services.mlflow_service.config import GatewayConfig
-from galilean_services.mlflow_service.launch import healthy
+from galilean_services.mlflow_service.launch import healthy, new_store_keys
 from galilean_services.mlflow_service.settings import MlflowSettings
 
 PREFIX = "/services/mlflow/"
@@ -37,9 +37,10 @@ START_TIMEOUT = 180
 
 
 class MlflowGateway:
-    def __init__(self, url: str, gateway: Gateway) -> None:
+    def __init__(self, url: str, gateway: Gateway, hub: FakeHubAuth) -> None:
         self.url = url  # the gateway's prefix, without its trailing slash
         self.gateway = gateway
+        self.hub = hub  # its hub: tokens, the hub's secrets for MLflow
 
     def call(
         self, method: str, path: str, body: Any = None, who: str | None = "alice", **kw: Any
@@ -71,23 +72,32 @@ def wait_healthy(gateway: Gateway) -> None:
 
 
 @contextmanager
-def gateway_in_process(folder: Path) -> Iterator[MlflowGateway]:
-    """A real MLflow (fresh SQLite in `folder`) behind the gateway's application, served
-    in this process with FakeHubAuth; stopped on exit."""
+def gateway_in_process(
+    folder: Path,
+    artifacts: str = "",
+    s3_endpoint_url: str = "",
+    hub_secrets: dict[str, str] | None = None,
+) -> Iterator[MlflowGateway]:
+    """A real MLflow (fresh SQLite in `folder`; artifacts there, or where `artifacts` says)
+    behind the gateway's application, served in this process with FakeHubAuth (whose
+    hub's secrets are `hub_secrets`); stopped on exit."""
     settings = MlflowSettings()
     config = GatewayConfig(
         db_url=settings.mlflow_database_url("", folder),
-        artifacts=settings.mlflow_artifacts_path(folder),
+        artifacts=artifacts or settings.mlflow_artifacts_path(folder),
         home=settings.mlflow_environment(),
         state=folder / "mlflow",
         prefix=PREFIX,
+        s3_endpoint_url=s3_endpoint_url,
     )
     gateway = Gateway(config)
+    hub = FakeHubAuth(TOKENS, hub_secrets=hub_secrets)
+    asyncio.run(new_store_keys(gateway.backend, hub))  # as the service does at start
     gateway.backend.start()
     try:
         wait_healthy(gateway)
-        with running(make_app(gateway, FakeHubAuth(TOKENS))) as url:
-            yield MlflowGateway(url + PREFIX.rstrip("/"), gateway)
+        with running(make_app(gateway, hub)) as url:
+            yield MlflowGateway(url + PREFIX.rstrip("/"), gateway, hub)
     finally:
         gateway.backend.stop()
 

@@ -1,10 +1,10 @@
-"""The hub's own secrets (issue 17: "admin secrets: usable by the services on a user's
-behalf, not readable by users"): values an admin saves for Galilean's services — the AI
-providers' keys the gateway uses for everyone's requests — instead of writing them into
-stack.env and restarting. Kept in the vault (encrypted like every secret) under an owner no
-hub user can be (HUB_OWNER: user names start with a letter or digit). Write-only: the API
-gives names and times, never a value, not even to an admin; a service reads the names
-SERVICE_SECRETS lists for it, with its own token.
+"""The hub's own secrets (issue 17: "admin secrets: usable by the services on a user's behalf,
+not readable by users"): values an admin saves for Galilean's services — the AI providers'
+keys the gateway uses for everyone's requests, the keys of MLflow's S3 artifact store —
+instead of writing them into stack.env and restarting. Kept in the vault (encrypted like
+every secret) under an owner no hub user can be (HUB_OWNER: user names start with a letter
+or digit). Write-only: the API gives names and times, never a value, not even to an admin; a
+service reads the names SERVICE_SECRETS lists for it, with its own token.
 
     GET    /hub/api/galilean/hub-secrets            names, times, the names allowed    admins
     PUT    /hub/api/galilean/hub-secrets/<name>     {"value": "..."}: add / replace     admins
@@ -27,9 +27,11 @@ from galilean_services.kit.errors import GalileanError, ValidationError
 from .vault_api import READ, WRITE, LazyVault, SecretsHandler
 
 HUB_OWNER = ":hub"
-# What each service may read of the hub's secrets (the AI gateway: the providers' keys).
+# What each service may read of the hub's secrets (the AI gateway: the providers' keys;
+# MLflow: its S3 artifact store's, mlflow_service/artifact_store.py).
 SERVICE_SECRETS: dict[str, tuple[str, ...]] = {
     "ai": ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_API_KEY"),
+    "mlflow": ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
 }
 ALLOWED = tuple(sorted({name for names in SERVICE_SECRETS.values() for name in names}))
 

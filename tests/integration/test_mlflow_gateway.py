@@ -226,7 +226,7 @@ def test_without_mlflow_the_gateway_says_why(tmp_path: Path) -> None:
     service that exits would take the hub down) with 503 and what to do."""
     config = GatewayConfig(
         db_url=f"sqlite:///{tmp_path / 'mlflow.sqlite'}",
-        artifacts=tmp_path / "artifacts",
+        artifacts=str(tmp_path / "artifacts"),
         home=tmp_path / "no-mlflow-here",
         state=tmp_path / "state",
     )

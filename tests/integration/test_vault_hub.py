@@ -207,6 +207,8 @@ def test_only_the_flows_service_reads_a_users_secrets_for_a_run(lab_hub: Hub) ->
 HUB_ROUTE = "/galilean/hub-secrets"
 HUB_VALUE = "sk-hub-openai-3e8d71"
 remember(HUB_VALUE)
+S3_VALUE = "s3-secret-for-mlflow-51c0a9"  # MLflow's artifact store key
+remember(S3_VALUE)
 
 
 def process_environment(hub: Hub, module: str) -> dict[str, str]:
@@ -219,9 +221,10 @@ def process_environment(hub: Hub, module: str) -> dict[str, str]:
 
 
 def test_the_hubs_secrets_are_write_only_and_for_services(lab_hub: Hub) -> None:
-    """Admins save the AI providers' keys as the hub's secrets (names and times listed,
-    no value ever given back); users, a token that inherits, the cookie are refused; only
-    the AI gateway's own token reads them (the flows service's and users' cannot)."""
+    """Admins save the AI providers' keys and MLflow's store key as the hub's secrets
+    (names and times listed, no value ever given back); users, a token that inherits, the
+    cookie are refused; each service's own token reads only its own (the AI gateway the
+    providers' keys, MLflow its store's), the flows service's and users' read none."""
     admin = admin_client(lab_hub)
     keeper = admin_client(lab_hub)  # the admin again, with a token made for the vault
     keeper.new_token("vault script", scopes=VAULT_TOKEN_SCOPES)
@@ -229,9 +232,17 @@ def test_the_hubs_secrets_are_write_only_and_for_services(lab_hub: Hub) -> None:
 
     saved = keeper.api("PUT", f"{HUB_ROUTE}/OPENAI_API_KEY", json={"value": HUB_VALUE})
     assert saved.status_code == 201, saved.text
+    store = keeper.api("PUT", f"{HUB_ROUTE}/AWS_SECRET_ACCESS_KEY", json={"value": S3_VALUE})
+    assert store.status_code == 201, store.text
     listed = keeper.api("GET", HUB_ROUTE).json()
-    assert [s["name"] for s in listed["secrets"]] == ["OPENAI_API_KEY"]
-    assert listed["names"] == ["ANTHROPIC_API_KEY", "AZURE_API_KEY", "OPENAI_API_KEY"]
+    assert [s["name"] for s in listed["secrets"]] == ["AWS_SECRET_ACCESS_KEY", "OPENAI_API_KEY"]
+    assert listed["names"] == [
+        "ANTHROPIC_API_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AZURE_API_KEY",
+        "OPENAI_API_KEY",
+    ]
     read = keeper.api("GET", f"{HUB_ROUTE}/OPENAI_API_KEY")  # write-only: no such read
     assert read.status_code == 405, read.text
     assert HUB_VALUE not in read.text
@@ -254,6 +265,14 @@ def test_the_hubs_secrets_are_write_only_and_for_services(lab_hub: Hub) -> None:
     )
     assert given.status_code == 200, given.text
     assert given.json() == {"secrets": {"OPENAI_API_KEY": HUB_VALUE}}
+    mlflow = process_environment(lab_hub, "galilean_services.mlflow_service")
+    given = requests.get(
+        f"{lab_hub.url}/hub/api{for_service}",
+        headers={"Authorization": f"token {mlflow['JUPYTERHUB_API_TOKEN']}"},
+        timeout=30,
+    )
+    assert given.status_code == 200, given.text
+    assert given.json() == {"secrets": {"AWS_SECRET_ACCESS_KEY": S3_VALUE}}
     for token in (flows, user.token, admin.token):
         refused = requests.get(
             f"{lab_hub.url}/hub/api{for_service}",
@@ -262,6 +281,8 @@ def test_the_hubs_secrets_are_write_only_and_for_services(lab_hub: Hub) -> None:
         )
         assert refused.status_code == 403, refused.text
         assert HUB_VALUE not in refused.text
+        assert S3_VALUE not in refused.text
+    assert keeper.api("DELETE", f"{HUB_ROUTE}/AWS_SECRET_ACCESS_KEY").status_code == 204
     assert keeper.api("DELETE", f"{HUB_ROUTE}/OPENAI_API_KEY").status_code == 204
     assert keeper.api("GET", HUB_ROUTE).json()["secrets"] == []
     assert HUB_VALUE not in lab_hub.log()

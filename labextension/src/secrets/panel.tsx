@@ -163,16 +163,17 @@ const HUB: ISectionText = {
   help: (
     <>
       Admins only: keys Galilean's services use for everyone, in place of
-      stack.env's and without a restart (the AI gateway's providers). No one can
-      read them back, admins included; users' own keys (AI_KEY_OPENAI, …) go in
-      their own secrets.
+      stack.env's and without a restart (the AI gateway's providers; MLflow's S3
+      artifact store). No one can read them back, admins included; users' own
+      keys (AI_KEY_OPENAI, …) go in their own secrets.
     </>
   ),
   add: 'Add a hub secret',
   list: "The hub's secrets",
   empty: 'None saved: the services use stack.env.',
   placeholder: 'OPENAI_API_KEY',
-  deleting: 'The services go back to the key in stack.env, if any.'
+  deleting:
+    'The services go back to the key in stack.env, if any (MLflow: to none).'
 };
 
 function SecretsSection(props: {

@@ -20,6 +20,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from .artifact_store import in_s3, store_environment
 from .config import GatewayConfig
 from .settings import SERVICE_USER
 
@@ -54,6 +55,8 @@ def auth_ini(config: GatewayConfig) -> str:
 class Backend:
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
+        # The artifact store's keys, from the hub's secrets (artifact_store.py).
+        self.store_keys: dict[str, str] = {}
         self.secret = secrets.token_urlsafe(32)
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
@@ -97,23 +100,28 @@ class Backend:
         ]
 
     def environment(self) -> dict[str, str]:
+        c = self.config
         keep = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "SSL_CERT_FILE", "TZ")
         env = {k: os.environ[k] for k in keep if k in os.environ}
-        return env | {
-            "PYTHONPATH": str(PLUGIN),
-            "MLFLOW_AUTH_CONFIG_PATH": str(self.config.state / "auth.ini"),
-            "MLFLOW_AUTH_ADMIN_USERNAME": SERVICE_USER,
-            "MLFLOW_AUTH_ADMIN_PASSWORD": secrets.token_urlsafe(24),
-            "MLFLOW_FLASK_SERVER_SECRET_KEY": secrets.token_urlsafe(32),
-            "MLFLOW_BASIC_AUTH_FAIL_CLOSED": "true",
-            # Only GenAI scorer jobs need it, and it costs 7 processes (> 1 GB).
-            "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
-            # A homelab's MLflow does not report its use to anyone.
-            "MLFLOW_DISABLE_TELEMETRY": "true",
-            "DO_NOT_TRACK": "true",
-            "GALILEAN_MLFLOW_GATEWAY_SECRET": self.secret,
-            "GALILEAN_MLFLOW_ADMIN_GROUP": self.config.admin_group,
-        }
+        return (
+            env
+            | {
+                "PYTHONPATH": str(PLUGIN),
+                "MLFLOW_AUTH_CONFIG_PATH": str(self.config.state / "auth.ini"),
+                "MLFLOW_AUTH_ADMIN_USERNAME": SERVICE_USER,
+                "MLFLOW_AUTH_ADMIN_PASSWORD": secrets.token_urlsafe(24),
+                "MLFLOW_FLASK_SERVER_SECRET_KEY": secrets.token_urlsafe(32),
+                "MLFLOW_BASIC_AUTH_FAIL_CLOSED": "true",
+                # Only GenAI scorer jobs need it, and it costs 7 processes (> 1 GB).
+                "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+                # A homelab's MLflow does not report its use to anyone.
+                "MLFLOW_DISABLE_TELEMETRY": "true",
+                "DO_NOT_TRACK": "true",
+                "GALILEAN_MLFLOW_GATEWAY_SECRET": self.secret,
+                "GALILEAN_MLFLOW_ADMIN_GROUP": self.config.admin_group,
+            }
+            | store_environment(c.artifacts, c.s3_endpoint_url, self.store_keys)
+        )
 
     def check(self) -> None:
         if not self.config.mlflow.is_file():
@@ -127,7 +135,8 @@ class Backend:
         self.stop_stale()
         state = self.config.state
         state.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.config.artifacts.mkdir(parents=True, exist_ok=True)
+        if not in_s3(self.config.artifacts):
+            Path(self.config.artifacts).mkdir(parents=True, exist_ok=True)
         ini = state / "auth.ini"
         fd = os.open(ini, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:  # it may hold the database password

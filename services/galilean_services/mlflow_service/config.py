@@ -16,7 +16,7 @@ PREFIX = "/services/mlflow/"
 @dataclass(frozen=True)
 class GatewayConfig:
     db_url: str
-    artifacts: Path
+    artifacts: str  # a folder, or s3://bucket/prefix (artifact_store.py)
     home: Path  # MLflow's Python environment
     state: Path  # the gateway's folder: MLflow's auth.ini, its pid file, its log
     port: int = 8084
@@ -27,6 +27,7 @@ class GatewayConfig:
     # Hub services that may call as one of the hub's users (X-Galilean-Acting-For): the
     # flows service logs its runs' trainings as the flow's owner.
     acting_services: tuple[str, ...] = ("flows",)
+    s3_endpoint_url: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewayConfig:
@@ -43,6 +44,7 @@ class GatewayConfig:
             admin_group=settings.mlflow_admin_group,
             workers=settings.mlflow_workers,
             start_timeout=settings.mlflow_start_timeout,
+            s3_endpoint_url=settings.mlflow_s3_endpoint_url,
         )
 
     @property

@@ -33,9 +33,16 @@ class MlflowSettings(SettingsGroup):
     ).tag(**env("GALILEAN_MLFLOW_DB_URL", "mlflow", secret=True))
     mlflow_artifacts_dir = Unicode(
         "",
-        help="Folder for MLflow's artifacts (models, files logged by runs). Empty: "
-        "mlflow-artifacts in the data folder.",
+        help="Where MLflow keeps artifacts (models, files logged by runs): a folder, or "
+        "s3://bucket/prefix for S3 or an S3-compatible store (MinIO), whose keys are the "
+        "hub's secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (Secrets panel, Hub "
+        "secrets: never given to users). Empty: mlflow-artifacts in the data folder.",
     ).tag(**env("GALILEAN_MLFLOW_ARTIFACTS_DIR", "mlflow"))
+    mlflow_s3_endpoint_url = Unicode(
+        "",
+        help="With artifacts in s3://…: the store's URL when it is not Amazon's (MinIO: "
+        "http://minio:9000).",
+    ).tag(**env("GALILEAN_MLFLOW_S3_ENDPOINT_URL", "mlflow"))
     mlflow_admin_group = Unicode(
         "mlflow-admins",
         help="Members of this hub group are MLflow admins (see and manage every experiment "
@@ -67,9 +74,6 @@ class MlflowSettings(SettingsGroup):
             return url.render_as_string(hide_password=False)
         return f"sqlite:///{data / 'mlflow.sqlite'}"
 
-    def mlflow_artifacts_path(self, data: Path) -> Path:
-        return (
-            Path(self.mlflow_artifacts_dir)
-            if self.mlflow_artifacts_dir
-            else data / "mlflow-artifacts"
-        )
+    def mlflow_artifacts_path(self, data: Path) -> str:
+        """A folder's path or an s3:// URI."""
+        return self.mlflow_artifacts_dir or str(data / "mlflow-artifacts")
