@@ -20,7 +20,7 @@ from galilean_services.folders import user_home
 from galilean_services.sizes import size_problem
 
 from .ai_rooms import provide_rooms
-from .base import CONNECTIONS, OWNER
+from .base import CONNECTIONS, OWNER, SHARED
 from .datasets_bridge import UPSTREAM, datasets_upstream
 from .deferred_extensions import LOADER, DeferredExtensions
 from .examples import set_up
@@ -98,6 +98,7 @@ class GalileanServerApp(ExtensionApp):
         # The designer's bridge to the flows service, as this server's owner (the hub's).
         self.settings[LINK] = FlowsLink.from_environ(os.environ)
         self.settings[OWNER] = os.environ.get("JUPYTERHUB_USER", "")
+        self.settings[SHARED] = os.environ.get("GALILEAN_SHARED") == "1"  # sharing.py (hub)
         self.settings[PLACES] = Places(root, user_home())
         # The Datasets panel's bridge to the datasets service (datasets_bridge.py).
         self.settings[UPSTREAM] = datasets_upstream(os.environ)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # imported by the manager's maker, on first use (app.py)
 AUTH_RESOURCE = "galilean"
 CONNECTIONS = "galilean_connections"  # the web app setting: () -> the ConnectionsManager
 OWNER = "galilean_server_owner"  # the server's owner (JUPYTERHUB_USER; empty: whoever signs in)
+SHARED = "galilean_server_shared"  # started as a shared workspace (GALILEAN_SHARED)
 
 
 class GalileanHandler(JSONErrorMixin, APIHandler):
@@ -52,4 +53,11 @@ class OwnerOnlyHandler(GalileanHandler):
             raise Forbidden(
                 f"only {owner}, whose server this is, may use its {self.bridge} bridge",
                 [{"field": "user"}],
+            )
+        if user is not None and self.settings.get(SHARED):
+            # Its guests run code as the owner: the hub gave it none of the owner's tokens.
+            raise Forbidden(
+                f"this workspace is shared, so it holds none of your tokens: your "
+                f"{self.bridge} is not available here (open one of your private workspaces)",
+                [{"field": "workspace"}],
             )

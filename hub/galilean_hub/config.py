@@ -19,6 +19,7 @@ from galilean_services.experiment_names import default_experiment
 from galilean_services.folders import HOME_ENV, SHARED_MOUNT, shared_template, users_root
 from galilean_services.secrets.keys import VaultKeyError, parse_keys
 
+from .group_shares import install as install_group_shares
 from .hub_pages import configure_pages
 from .limits import apply_group_limits
 from .server_tokens import AI_TOKEN, VAULT_ENV, VAULT_TOKEN, revoke_server_tokens
@@ -32,6 +33,7 @@ from .services import (
     shared_connections,
 )
 from .settings import ConfigError, Settings
+from .sharing import SHARED_ENV, private_only, shared_flag
 from .spawners import docker_pre_spawn
 from .vault_api import SCOPES as VAULT_SCOPES
 from .vault_api import LazyVault
@@ -50,6 +52,7 @@ def configure(c: Any, settings: Settings) -> None:
     _configure_hub(c, settings, data)
     _configure_auth(c, settings)
     configure_pages(c)
+    install_group_shares()  # a group share reaches its members' tokens (group_shares.py)
     c.HubAuthenticator.galilean_vault = LazyVault(
         c.JupyterHub.db_url, checked_vault_key(settings), data
     )
@@ -205,7 +208,7 @@ def ai_environment(settings: Settings) -> dict[str, Any]:
         "OPENAI_API_BASE": f"{url}v1",  # what some clients read instead
         # A token that opens the gateway only (server_tokens.py): a client pointed
         # elsewhere sends its key there.
-        "OPENAI_API_KEY": AI_TOKEN,
+        "OPENAI_API_KEY": private_only(AI_TOKEN),
         "GALILEAN_AI_URL": url,
     }
 
@@ -218,7 +221,8 @@ def mlflow_environment(settings: Settings) -> dict[str, Any]:
         return {}
     return {
         "MLFLOW_TRACKING_URI": mlflow_url_for_servers(settings),
-        "MLFLOW_TRACKING_TOKEN": lambda spawner: spawner.api_token,
+        # A shared workspace's hub token does not reach MLflow (sharing.py): none.
+        "MLFLOW_TRACKING_TOKEN": private_only(lambda spawner: spawner.api_token),
         "MLFLOW_EXPERIMENT_NAME": lambda spawner: default_experiment(spawner.user.name),
         # The client in notebooks reports nothing to MLflow's makers either.
         "MLFLOW_DISABLE_TELEMETRY": "true",
@@ -242,8 +246,10 @@ def singleuser_environment(settings: Settings) -> dict[str, Any]:
         "GALILEAN_DATASETS_URL": datasets_url_for_servers(settings),
         **mlflow_environment(settings),
         **ai_environment(settings),
-        # The vault's own token (server_tokens.py), deleted when the server stops.
-        VAULT_ENV: VAULT_TOKEN,
+        # The vault's own token (server_tokens.py), deleted when the server stops; none in
+        # a shared workspace, whose guests run code there as its owner (sharing.py).
+        VAULT_ENV: private_only(VAULT_TOKEN),
+        SHARED_ENV: shared_flag,
         **shared_connections(),
     }
 

@@ -10,9 +10,13 @@ from typing import Any
 from dockerspawner import DockerSpawner
 
 from .server_ready import answers
+from .sharing import with_shared_args
 
 
 class ReadyDockerSpawner(DockerSpawner):
+    def get_args(self) -> list[str]:
+        return with_shared_args(self, list(super().get_args()))
+
     async def start(self, *args: Any, **kwargs: Any) -> Any:
         started = await super().start(*args, **kwargs)
         ip, port = started

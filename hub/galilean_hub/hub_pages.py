@@ -11,6 +11,8 @@ from traitlets import Any as AnyTrait
 
 from .authenticator import GalileanAuthenticator
 from .hub_secrets_api import hub_secret_handlers
+from .sharing_api import sharing_handlers
+from .sharing_page import shared_with, sharing_page_handlers
 from .vault_api import vault_handlers
 from .workspaces import (
     DISPLAY_NAME_FIELD,
@@ -39,6 +41,7 @@ def template_vars() -> dict[str, Any]:
     """JupyterHub.template_vars: callables run per page, with the page's user."""
     return {
         "galilean_pending_signups": pending_signups,
+        "galilean_shared_with_me": shared_with,
         "galilean_workspace_pattern": NAME_PATTERN,
         "galilean_workspace_rule": NAME_RULE[0].upper() + NAME_RULE[1:] + ".",
         "galilean_workspace_name_max": NAME_MAX,
@@ -64,7 +67,8 @@ class HubAuthenticator(GalileanAuthenticator):
                 *vault_handlers(self.galilean_vault),
                 *hub_secret_handlers(self.galilean_vault),
             ]
-        return [*WORKSPACE_HANDLERS, *vault, *super().get_handlers(app)]
+        sharing = [*sharing_handlers(), *sharing_page_handlers()]
+        return [*WORKSPACE_HANDLERS, *sharing, *vault, *super().get_handlers(app)]
 
     def delete_user(self, user: Any) -> Any:
         """Deleting a user deletes their secrets: whoever later signs up under that name

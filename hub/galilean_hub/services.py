@@ -31,6 +31,7 @@ from galilean_services.mlflow_service.access import SCOPES as MLFLOW_SCOPES
 from galilean_services.mlflow_service.settings import MlflowSettings
 
 from .settings import ConfigError, Settings
+from .sharing import ServerScopes
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def register(
     # services' (the token gets only what its owner holds).
     # The hub API's scopes are not among them: the vault has a token of its own per server
     # (server_tokens.py).
-    c.Spawner.server_token_scopes = server_scopes(services)
+    # A shared workspace's token: JupyterHub's own server scopes only (sharing.py).
+    c.Spawner.server_token_scopes = ServerScopes(server_scopes(services), DEFAULT_SERVER_SCOPES)
     c.JupyterHub.services = [s.hub_entry(secrets_folder) for s in services]
     c.JupyterHub.load_roles = roles
 

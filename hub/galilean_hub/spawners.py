@@ -19,6 +19,7 @@ from galilean_services.folders import (
 
 from .limits import apply_group_limits
 from .server_ready import answers
+from .sharing import started_shared, with_shared_args
 
 NOTEBOOK_UID = 1000  # jovyan in images/notebook
 
@@ -40,6 +41,12 @@ def docker_pre_spawn(template: str, spawner: Any) -> None:
     the flows service finds it by that name (escaped, `bob.x` would be `bob-2ex`, which
     another user could sign up as)."""
     apply_group_limits(spawner)
+    # The spawner is kept between starts: the folder a private start mounted goes first.
+    spawner.volumes = {
+        source: target for source, target in spawner.volumes.items() if target != SHARED_MOUNT
+    }
+    if started_shared(spawner):  # guests run code there: not the user's folder (sharing.py)
+        return
     folder = shared_folder(template, spawner.user.name)
     spawner.volumes = {**spawner.volumes, str(folder): SHARED_MOUNT}
 
@@ -71,11 +78,15 @@ class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):
         await answers(f"http://{ip}:{port}{base}api", self.http_timeout, self.poll)
         return ip, port
 
+    def get_args(self) -> list[str]:
+        return with_shared_args(self, list(super().get_args()))
+
     def get_env(self) -> dict[str, str]:
         env: dict[str, str] = super().get_env()
         # The user's own folder, whichever workspace this is: named SQL connections live
-        # there, shared by all the user's workspaces.
-        env[HOME_ENV] = str(workspace_folder(Path(self.users_root), self.user.name, ""))
+        # there, shared by all the user's workspaces. A shared workspace has its own.
+        owner = "" if not started_shared(self) else self.name
+        env[HOME_ENV] = str(workspace_folder(Path(self.users_root), self.user.name, owner))
         return env
 
     def make_preexec_fn(self, name: str) -> Callable[[], None]:

@@ -297,6 +297,40 @@ def test_users_cannot_reach_each_other(engine: DockerEngine, docker_hub: Hub) ->
     eva.stop_server()
 
 
+def test_a_shared_workspace_holds_nothing_of_its_owners(
+    engine: DockerEngine, docker_hub: Hub
+) -> None:
+    """Issue 18, docker mode: a shared workspace's container mounts its own volume only
+    (not the user's folder with the named connections), its environment has none of the
+    owner's tokens, and a guest reaches it and not the owner's other workspace."""
+    admin = admin_client(docker_hub)
+    fay = approved_user(docker_hub, admin, "shfay")
+    gus = approved_user(docker_hub, admin, "shgus")
+    fay.begin_server()
+    fay.begin_server("team")
+    fay.wait_server("", ready=True, timeout=180)
+    fay.wait_server("team", ready=True, timeout=180)
+    shared = fay.api("POST", "/galilean/shares/team", json={"user": "shgus", "restart": True})
+    assert shared.status_code == 200, shared.text
+    fay.wait_server("team", ready=True, timeout=180)
+    container = container_of(admin, "shfay", "team")
+    mounts = json.loads(engine.docker("inspect", "-f", "{{json .Mounts}}", container))
+    assert [m["Destination"] for m in mounts] == ["/home/jovyan"]
+    lines = in_container(engine, container, "env").splitlines()
+    environ = dict(line.split("=", 1) for line in lines if "=" in line)
+    assert environ["GALILEAN_SHARED"] == "1"
+    for name in ("GALILEAN_VAULT_TOKEN", "OPENAI_API_KEY", "MLFLOW_TRACKING_TOKEN"):
+        assert environ.get(name, "") == "", name
+    assert gus.api("GET", "/user/shfay/team/api/contents").status_code == 200
+    assert gus.api("GET", "/user/shfay/api/contents", allow_redirects=False).status_code in (
+        302,
+        403,
+        404,
+    )
+    fay.stop_server("team")
+    fay.stop_server()
+
+
 def test_the_hub_image_starts(engine: DockerEngine, images: dict[str, str], tmp_path: Path) -> None:
     name = "galilean-hub-smoke"
     settings = {
@@ -419,10 +453,10 @@ def test_flows_run_on_the_users_shared_folder(engine: DockerEngine, docker_hub: 
     """A file and a named connection made in one workspace are seen by the user's other
     workspaces and by the flows service, which runs in the hub, not in the container."""
     admin = admin_client(docker_hub)
-    fay = approved_user(docker_hub, admin, "fay")
+    fay = approved_user(docker_hub, admin, "shfay")
     fay.start_server()
     fay.start_server("other")
-    first, other = container_of(admin, "fay"), container_of(admin, "fay", "other")
+    first, other = container_of(admin, "shfay"), container_of(admin, "shfay", "other")
     in_container(engine, first, SHARED_SETUP)
     listed = in_container(engine, other, "ls ~/shared ~/shared/.galilean")
     assert {"orders.csv", "shop.sqlite", "connections.json"} <= set(listed.split())

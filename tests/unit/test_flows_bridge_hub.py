@@ -36,7 +36,9 @@ def test_the_servers_token_keeps_the_default_scopes_and_gets_the_services(
 ) -> None:
     c = Config()
     register(c, declared(settings(tmp_path)))
-    assert c.Spawner.server_token_scopes == [
+    scopes = c.Spawner.server_token_scopes  # a private start's, and a shared one's
+    assert scopes.shared == ["users:activity!user", "access:servers!server"]
+    assert scopes.private == [
         "users:activity!user",
         "access:servers!server",
         "access:services!service=flows",
@@ -50,7 +52,7 @@ def test_the_servers_token_keeps_the_default_scopes_and_gets_the_services(
     ]
     # Every scope the server's token asks for is one its owner holds (the user role).
     (user_role,) = [r for r in c.JupyterHub.load_roles if r["name"] == "user"]
-    assert set(c.Spawner.server_token_scopes[2:]) <= set(user_role["scopes"])
+    assert set(scopes.private[2:]) <= set(user_role["scopes"])
 
 
 def test_the_vaults_scopes_are_the_users_but_not_the_servers_token(tmp_path: Path) -> None:
@@ -60,7 +62,7 @@ def test_the_vaults_scopes_are_the_users_but_not_the_servers_token(tmp_path: Pat
     register(c, declared(settings(tmp_path)), hub_api=[VAULT_SCOPES])
     (user_role,) = [r for r in c.JupyterHub.load_roles if r["name"] == "user"]
     assert set(VAULT_SCOPES.names()) <= set(user_role["scopes"])
-    assert not set(VAULT_SCOPES.names()) & set(c.Spawner.server_token_scopes)
+    assert not set(VAULT_SCOPES.names()) & set(c.Spawner.server_token_scopes.private)
     assert set(VAULT_SCOPES.names()) <= set(c.JupyterHub.custom_scopes)
 
 

@@ -3,12 +3,17 @@
  * page) and in the browser tab's title ("<title> — Galilean"). The server says which
  * (GET /galilean/status `workspace`, from what the hub passes); JupyterLab's own
  * `hubServerName` page option is the fallback.
+ *
+ * Its owner also gets a Share button (top bar; the palette's "Share this workspace…"):
+ * it opens the hub's Share page for this workspace, where sharing is managed with the
+ * owner's hub login (never with this server's token, which a guest could read).
  */
 import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { PageConfig } from '@jupyterlab/coreutils';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { Widget } from '@lumino/widgets';
 
@@ -62,18 +67,66 @@ function keepTabTitle(app: JupyterFrontEnd, title: string): void {
   app.restored.then(apply).catch(() => undefined);
 }
 
+export const SHARE_COMMAND = 'galilean:share-workspace';
+
+/** The hub's Share page of the workspace `name` ("" : the default one). */
+export function sharePageUrl(hubPrefix: string, name: string): string {
+  return URLExt.join(hubPrefix, 'galilean/share/') + encodeURIComponent(name);
+}
+
+/**
+ * Whether the signed-in user owns this server (guests of a shared one do not): the
+ * hub's page options name both (`hubUser`: who is signed in; `hubServerUser`: whose).
+ */
+export function isOwner(option: (name: string) => string): boolean {
+  const owner = option('hubServerUser');
+  return !!owner && option('hubUser') === owner;
+}
+
+function addShareButton(
+  app: JupyterFrontEnd,
+  workspace: IWorkspace,
+  palette: ICommandPalette | null
+): void {
+  const url = sharePageUrl(PageConfig.getOption('hubPrefix'), workspace.name);
+  app.commands.addCommand(SHARE_COMMAND, {
+    label: 'Share this workspace…',
+    caption: 'Share this workspace with hub users or groups (opens the hub)',
+    execute: () => {
+      window.open(url, '_blank', 'noopener');
+    }
+  });
+  palette?.addItem({ command: SHARE_COMMAND, category: 'Galilean' });
+  const button = new Widget({ node: document.createElement('button') });
+  button.id = 'galilean-share-button';
+  button.addClass('galilean-ShareButton');
+  button.node.textContent = 'Share';
+  button.node.title = 'Share this workspace with hub users or groups';
+  button.node.addEventListener('click', () => {
+    void app.commands.execute(SHARE_COMMAND);
+  });
+  app.shell.add(button, 'top', { rank: 1000 });
+}
+
 export const workspacePlugin: JupyterFrontEndPlugin<void> = {
   id: '@galilean/labextension:workspace',
   description:
-    'Shows which workspace this is: status bar and browser tab title.',
+    'Shows which workspace this is (status bar, browser tab title); its owner can share it.',
   autoStart: true,
-  optional: [IStatusBar],
-  activate: async (app: JupyterFrontEnd, statusBar: IStatusBar | null) => {
+  optional: [IStatusBar, ICommandPalette],
+  activate: async (
+    app: JupyterFrontEnd,
+    statusBar: IStatusBar | null,
+    palette: ICommandPalette | null
+  ) => {
     const workspace = await currentWorkspace();
     if (workspace === null) {
       return;
     }
     keepTabTitle(app, workspace.title);
+    if (isOwner(name => PageConfig.getOption(name))) {
+      addShareButton(app, workspace, palette);
+    }
     if (!statusBar) {
       return;
     }

@@ -1,0 +1,321 @@
+"""Sharing a workspace with hub users and groups (issue 18), on JupyterHub's shares.
+
+    GET    /hub/api/galilean/shares/<ws>              who has access, the share codes
+    POST   /hub/api/galilean/shares/<ws>              {"user": n} or {"group": n}
+    DELETE /hub/api/galilean/shares/<ws>?user=n       (or ?group=n) revoke
+    POST   /hub/api/galilean/shares/<ws>/codes        {"expires_in": s}: a link to accept
+    DELETE /hub/api/galilean/shares/<ws>/codes/<id>   revoke a code
+    GET    /hub/api/galilean/share-candidates?q=…     user and group names to share with
+
+`<ws>` is the workspace's name ("" for the default one: `/shares/`). Only the workspace's
+owner manages its shares, with their login (the hub's pages, XSRF-checked by JupyterHub) or
+a token of theirs; users do not get JupyterHub's `shares` scope, whose API would share a
+running server that holds its owner's tokens. Here:
+
+- a workspace whose server runs *private* (sharing.py) is shared only with `"restart":
+  true`: the server stops, and starts again shared, without its owner's tokens;
+- revoking restarts a running server too, so that the guest's open connections (a kernel,
+  a notebook being edited) close at once, and the guest's tokens for that server are
+  deleted;
+- a share code is JupyterHub's own (accepted at /hub/accept-share, where the guest must be
+  logged in), limited in time (EXPIRES_MIN…EXPIRES_MAX).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jupyterhub import orm
+from jupyterhub.apihandlers.base import APIHandler
+from jupyterhub.user import User
+from jupyterhub.utils import isoformat
+from tornado import web
+
+from galilean_services.kit.errors import error_body
+
+from .sharing import has_guests, started_shared
+
+EXPIRES_MIN = 1
+EXPIRES_MAX = 30 * 86400
+EXPIRES_DEFAULT = 86400
+CANDIDATES_MAX = 10
+
+
+class BadField(Exception):
+    def __init__(self, field: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.field, self.message, self.status = field, message, status
+
+
+class SharingHandler(APIHandler):
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, BadField):
+            status_code = error.status
+            body = error_body(error.message, status_code, [{"field": error.field}])
+        else:
+            message = getattr(error, "log_message", None) or self._reason
+            body = error_body(str(message), status_code)
+        self.set_status(status_code)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body))
+
+    def answer(self, body: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(body))
+
+    def asking_user(self) -> User:
+        user = self.current_user
+        if not isinstance(user, User):
+            raise web.HTTPError(403, "sharing is for hub users")
+        return user
+
+    def owned(self, name: str) -> tuple[User, Any]:
+        """The asking user and their workspace `name`'s spawner; 404 if they have none."""
+        user = self.asking_user()
+        if not self.has_scope(f"servers!server={user.name}/{name}"):
+            raise web.HTTPError(403, "managing a workspace's shares needs access to it")
+        if name and name not in user.orm_user.orm_spawners:  # "" (home) is always there
+            raise BadField("workspace", f"you have no workspace named {name!r}", 404)
+        return user, user.get_spawner(name)
+
+    def body(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self.request.body or b"{}")
+        except ValueError:
+            raise BadField("body", "the body must be a JSON object") from None
+        if not isinstance(value, dict):
+            raise BadField("body", "the body must be a JSON object")
+        return value
+
+    def listing(self, user: User, spawner: Any) -> dict[str, Any]:
+        spawner = user.get_spawner(spawner.name)  # a restart may have made a new one
+        orm_spawner = spawner.orm_spawner
+        self.db.refresh(orm_spawner)
+        shares = [
+            {
+                "kind": "group" if share.group else "user",
+                "name": share.group.name if share.group else share.user.name,
+                "created_at": isoformat(share.created_at),
+            }
+            for share in orm_spawner.shares
+        ]
+        codes = [
+            {
+                "id": f"sc_{code.id}",
+                "created_at": isoformat(code.created_at),
+                "expires_at": isoformat(code.expires_at),
+                "accepted": code.exchange_count,
+                "expired": bool(code.expired),
+            }
+            for code in orm_spawner.share_codes
+        ]
+        return {
+            "workspace": spawner.name,
+            "url": user.server_url(spawner.name),
+            "running": bool(spawner.active),
+            "shared": has_guests(spawner),
+            "running_shared": bool(spawner.active) and started_shared(spawner),
+            "shares": sorted(shares, key=lambda s: (s["kind"], s["name"])),
+            "codes": codes,
+        }
+
+    async def made_shared(self, user: User, spawner: Any, restart: Any) -> bool:
+        """Before a guest may come: a server running private stops (with `restart`), or
+        400 naming `restart`. True when it was running (to start again, shared)."""
+        if not spawner.active or started_shared(spawner):
+            return False
+        if restart is not True:
+            raise BadField(
+                "restart",
+                "this workspace runs with your secrets, AI key and connections, which a "
+                'guest could read by running code: share it with "restart": true (it '
+                "restarts without them; running kernels stop)",
+                409,
+            )
+        await self.stop_single_user(user, spawner.name)
+        return True
+
+    async def restarted(self, user: User, spawner: Any) -> None:
+        """Stop the workspace's server and start it again (its mode decided anew)."""
+        await self.stop_single_user(user, spawner.name)
+        await self.started(user, spawner)
+
+    async def started(self, user: User, spawner: Any) -> None:
+        await self.spawn_single_user(user, spawner.name)
+
+
+class SharesHandler(SharingHandler):
+    async def get(self, name: str) -> None:
+        user, spawner = self.owned(name)
+        self.answer(self.listing(user, spawner))
+
+    async def post(self, name: str) -> None:
+        user, spawner = self.owned(name)
+        body = self.body()
+        target = self.share_target(user, body)
+        was_running = await self.made_shared(user, spawner, body.get("restart"))
+        orm.Share.grant(self.db, spawner.orm_spawner, target)
+        self.log.info("%s shared %s with %s", user.name, spawner._log_name, target.name)
+        if was_running:
+            await self.started(user, spawner)
+        self.answer(self.listing(user, spawner))
+
+    async def delete(self, name: str) -> None:
+        user, spawner = self.owned(name)
+        target = self.revoke_target()
+        orm.Share.revoke(self.db, spawner.orm_spawner, target)
+        gone = forget_guest_tokens(self.db, spawner, target)
+        self.log.info(
+            "%s revoked %s's access to %s (%d token(s) deleted)",
+            user.name,
+            target.name,
+            spawner._log_name,
+            gone,
+        )
+        if spawner.active and started_shared(spawner):
+            await self.restarted(user, spawner)  # open connections close
+        self.answer(self.listing(user, spawner))
+
+    def share_target(self, user: User, body: dict[str, Any]) -> Any:
+        unknown = sorted(set(body) - {"user", "group", "restart"})
+        if unknown:
+            raise BadField(unknown[0], f"unknown field {unknown[0]!r}")
+        kinds = [k for k in ("user", "group") if body.get(k) is not None]
+        if len(kinds) != 1:
+            raise BadField("user", "give one of user or group")
+        kind = kinds[0]
+        value = body[kind]
+        if not isinstance(value, str) or not value:
+            raise BadField(kind, f"{kind} must be a name")
+        if kind == "user":
+            if value == user.name:
+                raise BadField("user", "a workspace is already its owner's")
+            found = orm.User.find(self.db, value)
+        else:
+            found = orm.Group.find(self.db, name=value)
+        if found is None:
+            raise BadField(kind, f"no {kind} named {value!r}")
+        return found
+
+    def revoke_target(self) -> Any:
+        user_name = self.get_argument("user", "")
+        group_name = self.get_argument("group", "")
+        if bool(user_name) == bool(group_name):
+            raise BadField("user", "give one of user or group")
+        if user_name:
+            found = orm.User.find(self.db, user_name)
+            field = "user"
+        else:
+            found = orm.Group.find(self.db, name=group_name)
+            field = "group"
+        if found is None:
+            raise BadField(field, f"no {field} named {user_name or group_name!r}", 404)
+        return found
+
+
+class ShareCodesHandler(SharingHandler):
+    async def post(self, name: str) -> None:
+        user, spawner = self.owned(name)
+        body = self.body()
+        unknown = sorted(set(body) - {"expires_in", "restart"})
+        if unknown:
+            raise BadField(unknown[0], f"unknown field {unknown[0]!r}")
+        expires_in = body.get("expires_in", EXPIRES_DEFAULT)
+        if (
+            isinstance(expires_in, bool)
+            or not isinstance(expires_in, int)
+            or not EXPIRES_MIN <= expires_in <= EXPIRES_MAX
+        ):
+            raise BadField(
+                "expires_in", f"expires_in is seconds, from {EXPIRES_MIN} to {EXPIRES_MAX}"
+            )
+        was_running = await self.made_shared(user, spawner, body.get("restart"))
+        access = f"access:servers!server={user.name}/{spawner.name}"
+        share_code, code = orm.ShareCode.new(
+            self.db, spawner.orm_spawner, scopes=[access], expires_in=expires_in
+        )
+        self.log.info("%s made a share code for %s", user.name, spawner._log_name)
+        if was_running:
+            await self.started(user, spawner)
+        accept = f"{self.hub.base_url}accept-share?code={code}"
+        self.answer(
+            {
+                "id": f"sc_{share_code.id}",
+                "code": code,
+                "accept_url": accept,
+                "expires_at": isoformat(share_code.expires_at),
+            },
+            201,
+        )
+
+
+class ShareCodeHandler(SharingHandler):
+    async def delete(self, name: str, code_id: str) -> None:
+        user, spawner = self.owned(name)
+        number = code_id.removeprefix("sc_")
+        match = [c for c in spawner.orm_spawner.share_codes if str(c.id) == number]
+        if not number.isdigit() or not match:
+            raise BadField("id", f"no share code {code_id!r} for this workspace", 404)
+        self.db.delete(match[0])
+        self.db.commit()
+        self.answer(self.listing(user, spawner))
+
+
+class CandidatesHandler(SharingHandler):
+    """Names to share with, for the Share dialog's search: users and groups whose name
+    starts with `q` (at least one character; at most CANDIDATES_MAX of each)."""
+
+    def get(self) -> None:
+        user = self.asking_user()
+        query = self.get_argument("q", "").strip().lower()
+        if not query:
+            raise BadField("q", "type at least one character")
+        users = (
+            self.db.query(orm.User.name)
+            .filter(orm.User.name.startswith(query, autoescape=True))
+            .filter(orm.User.name != user.name)
+            .order_by(orm.User.name)
+            .limit(CANDIDATES_MAX)
+        )
+        groups = (
+            self.db.query(orm.Group.name)
+            .filter(orm.Group.name.startswith(query, autoescape=True))
+            .order_by(orm.Group.name)
+            .limit(CANDIDATES_MAX)
+        )
+        self.answer({"users": [r[0] for r in users], "groups": [r[0] for r in groups]})
+
+
+def forget_guest_tokens(db: Any, spawner: Any, target: Any) -> int:
+    """Delete the tokens the workspace's server gave the guest (`target`: a user, or a
+    group's members) when they logged in to it."""
+    client = spawner.orm_spawner.oauth_client_id
+    if not client:
+        return 0
+    users = list(target.users) if isinstance(target, orm.Group) else [target]
+    owner_id = spawner.user.orm_user.id
+    tokens = [
+        token
+        for guest in users
+        if guest.id != owner_id
+        for token in guest.api_tokens
+        if token.client_id == client
+    ]
+    for token in tokens:
+        db.delete(token)
+    db.commit()
+    return len(tokens)
+
+
+def sharing_handlers() -> list[tuple[str, Any]]:
+    """The routes, relative to the hub's prefix (/hub/)."""
+    return [
+        (r"/api/galilean/share-candidates", CandidatesHandler),
+        (r"/api/galilean/shares/([^/]*)/codes/([^/]+)", ShareCodeHandler),
+        (r"/api/galilean/shares/([^/]*)/codes", ShareCodesHandler),
+        (r"/api/galilean/shares/([^/]*)", SharesHandler),
+    ]

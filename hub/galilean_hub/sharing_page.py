@@ -1,0 +1,77 @@
+"""The hub's Share page for one workspace (`/hub/galilean/share/<ws>`; "" is the default
+workspace) and what the home page lists as shared with you. The page is the owner's, with
+their login: its script calls sharing_api.py with the hub's XSRF token, so no server's
+token (which a guest of a shared workspace could read) ever manages shares. JupyterLab's
+Share button opens it."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from jupyterhub import orm
+from jupyterhub.handlers.base import BaseHandler
+from jupyterhub.utils import url_path_join
+from tornado import web
+
+from .sharing import has_guests, started_shared
+from .sharing_api import EXPIRES_DEFAULT, EXPIRES_MAX
+
+
+class SharePageHandler(BaseHandler):
+    @web.authenticated
+    async def get(self, name: str) -> None:
+        user = self.current_user
+        if name and name not in user.orm_user.orm_spawners:  # "" (home) is always there
+            raise web.HTTPError(404, f"You have no workspace named {name!r}")
+        spawner = user.get_spawner(name)
+        title = (spawner.user_options or {}).get("display_name") or name or "Home"
+        html = await self.render_template(
+            "share.html",
+            user=user,
+            workspace=name,
+            workspace_title=title,
+            running=bool(spawner.active),
+            running_shared=bool(spawner.active) and started_shared(spawner),
+            shared=has_guests(spawner),
+            expires_default=EXPIRES_DEFAULT,
+            expires_max=EXPIRES_MAX,
+        )
+        self.finish(html)
+
+
+def shared_with(user: Any) -> list[dict[str, Any]]:
+    """The workspaces others shared with `user` (directly or through a group): for the
+    home page (JupyterHub.template_vars)."""
+    if user is None:
+        return []
+    db = user.db
+    orm_user = user.orm_user
+    group_ids = [group.id for group in orm_user.groups]
+    query = db.query(orm.Share).filter(
+        (orm.Share.user_id == orm_user.id)
+        | (orm.Share.group_id.in_(group_ids) if group_ids else False)
+    )
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for share in query:
+        owner, spawner = share.owner, share.spawner
+        options = spawner.user_options or {}
+        found[(owner.name, spawner.name)] = {
+            "owner": owner.name,
+            "workspace": spawner.name,
+            "title": options.get("display_name") or spawner.name or "Home",
+            "url": server_url(user.settings.get("base_url", "/"), owner.name, spawner.name),
+            "ready": bool(spawner.server is not None),
+            "via": share.group.name if share.group else "",
+        }
+    return sorted(found.values(), key=lambda s: (s["owner"], s["workspace"]))
+
+
+def server_url(base: str, owner: str, workspace: str) -> str:
+    """A workspace's URL, as JupyterHub makes it (User.server_url)."""
+    tail = f"{quote(workspace, safe='')}/" if workspace else ""
+    return url_path_join(base, "user", quote(owner, safe=""), tail)
+
+
+def sharing_page_handlers() -> list[tuple[str, Any]]:
+    return [(r"/galilean/share/([^/]*)", SharePageHandler)]

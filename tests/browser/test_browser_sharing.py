@@ -1,0 +1,125 @@
+"""Chromium, two hub users in two browser contexts (issue 18, "share, accept, co-edit,
+revoke").
+
+The owner clicks JupyterLab's Share button, which opens the hub's Share page for the
+workspace; they share it with the guest (the page asks before restarting the running
+workspace without the owner's tokens) and see the guest listed. The guest finds it on their
+hub home page under *Shared with you*, opens it (JupyterHub asks them once to let the server
+identify them; there is no Share button for them), and both open one notebook: what the
+owner types appears in the guest's notebook within 2 s, with the owner's name on their
+cursor and in the guest's list of collaborators online. The owner revokes the share on the
+same page: the workspace restarts and the guest's next request is refused. Screenshots in
+the test output folder."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from lab import lab_user, log_in, notebook
+from playwright.sync_api import Browser, Page, expect
+
+from conftest import PASSWORD
+from harness.hub import Hub
+
+OWNER = "colabowner"
+GUEST = "colabguest"
+NOTEBOOK = "together.ipynb"
+SEEN_WITHIN_MS = 2_000
+
+
+def shot(page: Page, output_dir: Path, name: str) -> None:
+    page.screenshot(path=str(output_dir / f"sharing-{name}.png"))
+
+
+def hub_login(page: Page, hub: Hub, user: str) -> None:
+    """Log in and stay on the hub's home page (no server of the guest's own)."""
+    page.goto(f"{hub.url}/hub/login?next=/hub/home")
+    page.fill("#username_input", user)
+    page.fill("#password_input", PASSWORD)
+    page.click("#login_submit")
+    page.wait_for_url(f"{hub.url}/hub/home", timeout=60_000)
+
+
+def open_notebook(page: Page, url: str) -> None:
+    page.goto(f"{url}lab/tree/{NOTEBOOK}")
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    expect(page.locator(".jp-Notebook .jp-Cell").first).to_be_visible(timeout=60_000)
+
+
+def test_share_coedit_and_revoke(browser: Browser, lab_hub: Hub, output_dir: Path) -> None:
+    home = lab_user(lab_hub, OWNER)
+    lab_user(lab_hub, GUEST)
+    (home / NOTEBOOK).write_text(json.dumps(notebook(["x = 1"])))
+    owner_context = browser.new_context()
+    guest_context = browser.new_context()
+    try:
+        owner = owner_context.new_page()
+        log_in(owner, lab_hub, OWNER)
+        share_button = owner.locator("#galilean-share-button")
+        expect(share_button).to_be_visible(timeout=30_000)
+        with owner_context.expect_page() as opened:
+            share_button.click()
+        page = opened.value
+        page.wait_for_load_state()
+        expect(page.get_by_role("heading", name="Share “Home”")).to_be_visible()
+        expect(page.locator("#galilean-share-state")).to_contain_text("Running private")
+        page.fill("#galilean-share-name", GUEST)
+        page.once("dialog", lambda dialog: dialog.accept())  # "Restart it shared now?"
+        page.click("#galilean-share-add")
+        row = page.locator(f"#galilean-share-list tr[data-name='{GUEST}']")
+        expect(row).to_be_visible(timeout=120_000)
+        expect(page.locator("#galilean-share-state")).to_contain_text("Running shared")
+        shot(page, output_dir, "01-shared")
+
+        guest = guest_context.new_page()
+        hub_login(guest, lab_hub, GUEST)
+        shared = guest.locator(f"#galilean-shared-with-me tr[data-owner='{OWNER}']")
+        expect(shared).to_be_visible()
+        shot(guest, output_dir, "02-shared-with-me")
+        owner_url = f"{lab_hub.url}/user/{OWNER}/"
+        open_notebook(owner, owner_url)  # the owner's page again: the server restarted
+        shared.get_by_role("button", name="Open").click()
+        # JupyterHub asks a guest once to let the owner's server identify them.
+        guest.get_by_role("button", name="Authorize").click()
+        guest.wait_for_url(f"{owner_url}lab**", timeout=120_000)
+        guest.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+        open_notebook(guest, owner_url)
+        # By now the page's plugins are active: the owner's page has the button, not hers.
+        expect(owner.locator("#galilean-share-button")).to_be_visible()
+        expect(guest.locator("#galilean-share-button")).to_have_count(0)
+
+        # The owner types; the guest sees it within 2 s, and whose cursor it is.
+        editor = owner.locator(".jp-Notebook .jp-Cell .cm-content").first
+        editor.click()
+        owner.keyboard.press("End")
+        began = time.monotonic()
+        owner.keyboard.type(" + 41  # from the owner")
+        guest_cell = guest.locator(".jp-Notebook .jp-Cell .cm-content").first
+        expect(guest_cell).to_contain_text("# from the owner", timeout=SEEN_WITHIN_MS)
+        seen = time.monotonic() - began
+        # The owner's cursor in the guest's cell is named on hover; both are online.
+        guest.locator(".jp-Notebook .jp-Cell .jp-remote-cursor").first.hover(force=True)
+        expect(guest.locator(".jp-remote-userFlag-name", has_text=OWNER)).to_be_visible()
+        expect(guest.locator(".jp-CollaboratorHeader", has_text=OWNER)).to_have_count(1)
+        guest_cell.click()
+        guest.keyboard.press("End")
+        guest.keyboard.type("  # and the guest")
+        expect(editor).to_contain_text("# and the guest", timeout=SEEN_WITHIN_MS)
+        shot(guest, output_dir, "03-coedit-guest")
+        shot(owner, output_dir, "04-coedit-owner")
+        print(f"an edit reached the other browser in {seen:.2f} s")
+
+        # Revoke on the Share page: the workspace restarts, the guest is out.
+        page.reload()
+        page.once("dialog", lambda dialog: dialog.accept())  # "…restarts…"
+        row.get_by_role("button", name="Revoke").click()
+        expect(row).to_have_count(0, timeout=120_000)
+        expect(page.locator("#galilean-share-none")).to_be_visible()
+        shot(page, output_dir, "05-revoked")
+        answer = guest.request.get(f"{owner_url}api/contents", max_redirects=0)
+        assert answer.status in (302, 403, 404), answer.status
+    finally:
+        owner_context.close()
+        guest_context.close()
