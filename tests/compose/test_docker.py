@@ -453,10 +453,10 @@ def test_flows_run_on_the_users_shared_folder(engine: DockerEngine, docker_hub: 
     """A file and a named connection made in one workspace are seen by the user's other
     workspaces and by the flows service, which runs in the hub, not in the container."""
     admin = admin_client(docker_hub)
-    fay = approved_user(docker_hub, admin, "shfay")
+    fay = approved_user(docker_hub, admin, "fay")
     fay.start_server()
     fay.start_server("other")
-    first, other = container_of(admin, "shfay"), container_of(admin, "shfay", "other")
+    first, other = container_of(admin, "fay"), container_of(admin, "fay", "other")
     in_container(engine, first, SHARED_SETUP)
     listed = in_container(engine, other, "ls ~/shared ~/shared/.galilean")
     assert {"orders.csv", "shop.sqlite", "connections.json"} <= set(listed.split())
