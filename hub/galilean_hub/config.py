@@ -34,6 +34,7 @@ from .services import (
 )
 from .settings import ConfigError, Settings
 from .sharing import SHARED_ENV, private_only, shared_flag
+from .sharing_marks import SharedMarks
 from .spawners import docker_pre_spawn
 from .vault_api import SCOPES as VAULT_SCOPES
 from .vault_api import LazyVault
@@ -53,9 +54,11 @@ def configure(c: Any, settings: Settings) -> None:
     _configure_auth(c, settings)
     configure_pages(c)
     install_group_shares()  # a group share reaches its members' tokens (group_shares.py)
-    c.HubAuthenticator.galilean_vault = LazyVault(
-        c.JupyterHub.db_url, checked_vault_key(settings), data
-    )
+    vault = LazyVault(c.JupyterHub.db_url, checked_vault_key(settings), data)
+    c.HubAuthenticator.galilean_vault = vault
+    # Workspaces ever shared (sharing_marks.py), in the hub's database like the vault.
+    marks = SharedMarks()
+    c.HubAuthenticator.galilean_shared_marks = marks
     _configure_spawner(c, settings, data)
     register(
         c,
@@ -63,6 +66,7 @@ def configure(c: Any, settings: Settings) -> None:
         hub_api=[VAULT_SCOPES],
         secrets_folder=settings.data_path / "services",
     )
+    c.Spawner.server_token_scopes.marks = marks
 
 
 def prepare_data_dir(settings: Settings) -> Path:

@@ -59,6 +59,8 @@ class HubAuthenticator(GalileanAuthenticator):
     # The secret vault (vault_api.LazyVault, set by configure): its API's routes, and a
     # deleted user's secrets go with them.
     galilean_vault = AnyTrait(None, config=True, help="The vault (set by configure)")
+    # The workspaces ever shared (sharing_marks.SharedMarks, set by configure).
+    galilean_shared_marks = AnyTrait(None, config=True, help="Shared marks (set by configure)")
 
     def get_handlers(self, app: Any) -> list[tuple[Any, ...]]:
         vault = []
@@ -67,7 +69,9 @@ class HubAuthenticator(GalileanAuthenticator):
                 *vault_handlers(self.galilean_vault),
                 *hub_secret_handlers(self.galilean_vault),
             ]
-        sharing = [*sharing_handlers(), *sharing_page_handlers()]
+        sharing: list[tuple[Any, ...]] = []
+        if self.galilean_shared_marks is not None:
+            sharing = [*sharing_handlers(self.galilean_shared_marks), *sharing_page_handlers()]
         return [*WORKSPACE_HANDLERS, *sharing, *vault, *super().get_handlers(app)]
 
     def delete_user(self, user: Any) -> Any:
@@ -77,6 +81,8 @@ class HubAuthenticator(GalileanAuthenticator):
             gone = self.galilean_vault.forget(user.name)
             if gone:
                 self.log.info("deleted the %d secret(s) of %s", gone, user.name)
+        if self.galilean_shared_marks is not None:
+            self.galilean_shared_marks.forget(user.db, user.name)
         return super().delete_user(user)
 
 

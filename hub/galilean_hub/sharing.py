@@ -14,8 +14,8 @@ unexpired share code starts *shared*, holding nothing of the owner's beyond its 
   what Galilean's APIs and panels give a guest, not for code (README).
 
 A server keeps the mode it started in (`started_shared`): sharing a workspace whose server
-runs private needs a restart first (sharing_api.py), and a workspace whose last share is
-revoked starts private again at its next start.
+runs private needs a restart first (sharing_api.py). A workspace once shared stays shared
+(sharing_marks.py: a guest may have left code in its files to run at the next start).
 """
 
 from __future__ import annotations
@@ -45,13 +45,22 @@ def started_shared(spawner: Any) -> bool:
 class ServerScopes:
     """Spawner.server_token_scopes: `private` for a private workspace, JupyterHub's own
     server scopes for a shared one. JupyterHub calls it first at each start, so the mode is
-    decided and remembered here."""
+    decided and remembered here. `marks` (set by the hub's configuration) says which
+    workspaces were ever shared; without it only current guests count."""
 
     def __init__(self, private: Sequence[str], shared: Sequence[str]) -> None:
         self.private, self.shared = list(private), list(shared)
+        self.marks: Any = None
 
     def __call__(self, spawner: Any) -> list[str]:
+        owner, name = spawner.user.name, spawner.name
         shared = has_guests(spawner)
+        if self.marks is not None:
+            db = spawner.user.db
+            if shared:
+                self.marks.mark(db, owner, name)
+            else:
+                shared = self.marks.marked(db, owner, name)
         setattr(spawner, FLAG, shared)
         if shared:
             spawner.log.info("%s starts shared: none of its owner's tokens", spawner._log_name)

@@ -13,10 +13,11 @@ a token of theirs; users do not get JupyterHub's `shares` scope, whose API would
 running server that holds its owner's tokens. Here:
 
 - a workspace whose server runs *private* (sharing.py) is shared only with `"restart":
-  true`: the server stops, and starts again shared, without its owner's tokens;
+  true`: the server stops, and starts again shared, without its owner's tokens; from then
+  on it always starts shared (sharing_marks.py);
 - revoking restarts a running server too, so that the guest's open connections (a kernel,
-  a notebook being edited) close at once, and the guest's tokens for that server are
-  deleted;
+  a notebook being edited, processes they started) close at once, and the guest's tokens
+  for that server are deleted;
 - a share code is JupyterHub's own (accepted at /hub/accept-share, where the guest must be
   logged in), limited in time (EXPIRES_MIN…EXPIRES_MAX).
 """
@@ -28,6 +29,7 @@ from typing import Any
 
 from jupyterhub import orm
 from jupyterhub.apihandlers.base import APIHandler
+from jupyterhub.apihandlers.shares import ServerShareAPIHandler, ServerShareCodeAPIHandler
 from jupyterhub.user import User
 from jupyterhub.utils import isoformat
 from tornado import web
@@ -35,6 +37,7 @@ from tornado import web
 from galilean_services.kit.errors import error_body
 
 from .sharing import has_guests, started_shared
+from .sharing_marks import SharedMarks
 
 EXPIRES_MIN = 1
 EXPIRES_MAX = 30 * 86400
@@ -49,6 +52,11 @@ class BadField(Exception):
 
 
 class SharingHandler(APIHandler):
+    marks: SharedMarks
+
+    def initialize(self, marks: SharedMarks) -> None:
+        self.marks = marks
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         error = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(error, BadField):
@@ -91,6 +99,11 @@ class SharingHandler(APIHandler):
             raise BadField("body", "the body must be a JSON object")
         return value
 
+    def running_shared(self, user: User, spawner: Any) -> bool:
+        if not spawner.active:
+            return False
+        return started_shared(spawner) or self.marks.marked(self.db, user.name, spawner.name)
+
     def listing(self, user: User, spawner: Any) -> dict[str, Any]:
         spawner = user.get_spawner(spawner.name)  # a restart may have made a new one
         orm_spawner = spawner.orm_spawner
@@ -117,8 +130,8 @@ class SharingHandler(APIHandler):
             "workspace": spawner.name,
             "url": user.server_url(spawner.name),
             "running": bool(spawner.active),
-            "shared": has_guests(spawner),
-            "running_shared": bool(spawner.active) and started_shared(spawner),
+            "shared": has_guests(spawner) or self.marks.marked(self.db, user.name, spawner.name),
+            "running_shared": self.running_shared(user, spawner),
             "shares": sorted(shares, key=lambda s: (s["kind"], s["name"])),
             "codes": codes,
         }
@@ -126,7 +139,7 @@ class SharingHandler(APIHandler):
     async def made_shared(self, user: User, spawner: Any, restart: Any) -> bool:
         """Before a guest may come: a server running private stops (with `restart`), or
         400 naming `restart`. True when it was running (to start again, shared)."""
-        if not spawner.active or started_shared(spawner):
+        if not spawner.active or self.running_shared(user, spawner):
             return False
         if restart is not True:
             raise BadField(
@@ -138,6 +151,15 @@ class SharingHandler(APIHandler):
             )
         await self.stop_single_user(user, spawner.name)
         return True
+
+    def still_stopped(self, user: User, name: str) -> None:
+        """Right before a share is saved (no await in between): a server that runs private
+        now (its stop not finished, or started again meanwhile) gets no guest (409)."""
+        spawner = user.spawners.get(name)
+        if spawner is not None and spawner.active and not self.running_shared(user, spawner):
+            raise BadField(
+                "restart", "the workspace is still running private: try again in a moment", 409
+            )
 
     async def restarted(self, user: User, spawner: Any) -> None:
         """Stop the workspace's server and start it again (its mode decided anew)."""
@@ -158,6 +180,8 @@ class SharesHandler(SharingHandler):
         body = self.body()
         target = self.share_target(user, body)
         was_running = await self.made_shared(user, spawner, body.get("restart"))
+        self.still_stopped(user, name)
+        self.marks.mark(self.db, user.name, name)
         orm.Share.grant(self.db, spawner.orm_spawner, target)
         self.log.info("%s shared %s with %s", user.name, spawner._log_name, target.name)
         if was_running:
@@ -176,8 +200,8 @@ class SharesHandler(SharingHandler):
             spawner._log_name,
             gone,
         )
-        if spawner.active and started_shared(spawner):
-            await self.restarted(user, spawner)  # open connections close
+        if spawner.active:  # open connections and the guest's processes end
+            await self.restarted(user, spawner)
         self.answer(self.listing(user, spawner))
 
     def share_target(self, user: User, body: dict[str, Any]) -> Any:
@@ -234,6 +258,8 @@ class ShareCodesHandler(SharingHandler):
                 "expires_in", f"expires_in is seconds, from {EXPIRES_MIN} to {EXPIRES_MAX}"
             )
         was_running = await self.made_shared(user, spawner, body.get("restart"))
+        self.still_stopped(user, name)
+        self.marks.mark(self.db, user.name, name)
         access = f"access:servers!server={user.name}/{spawner.name}"
         share_code, code = orm.ShareCode.new(
             self.db, spawner.orm_spawner, scopes=[access], expires_in=expires_in
@@ -271,6 +297,8 @@ class CandidatesHandler(SharingHandler):
 
     def get(self) -> None:
         user = self.asking_user()
+        if not self.has_scope(f"servers!user={user.name}"):  # not a server's token
+            raise web.HTTPError(403, "searching names to share with needs your own token")
         query = self.get_argument("q", "").strip().lower()
         if not query:
             raise BadField("q", "type at least one character")
@@ -311,11 +339,29 @@ def forget_guest_tokens(db: Any, spawner: Any, target: Any) -> int:
     return len(tokens)
 
 
-def sharing_handlers() -> list[tuple[str, Any]]:
+class NotHereShares(ServerShareAPIHandler):
+    """JupyterHub's own share API (admins hold its `shares` scope): reading stays, granting
+    goes through Galilean's, which restarts a running private workspace first."""
+
+    async def post(self, *args: Any) -> None:
+        raise web.HTTPError(403, "share through /hub/api/galilean/shares (the Share page)")
+
+    patch = post
+
+
+class NotHereShareCodes(ServerShareCodeAPIHandler):
+    async def post(self, *args: Any) -> None:
+        raise web.HTTPError(403, "make share links through /hub/api/galilean/shares/<ws>/codes")
+
+
+def sharing_handlers(marks: SharedMarks) -> list[tuple[str, Any, dict[str, Any]]]:
     """The routes, relative to the hub's prefix (/hub/)."""
+    args = {"marks": marks}
     return [
-        (r"/api/galilean/share-candidates", CandidatesHandler),
-        (r"/api/galilean/shares/([^/]*)/codes/([^/]+)", ShareCodeHandler),
-        (r"/api/galilean/shares/([^/]*)/codes", ShareCodesHandler),
-        (r"/api/galilean/shares/([^/]*)", SharesHandler),
+        (r"/api/galilean/share-candidates", CandidatesHandler, args),
+        (r"/api/galilean/shares/([^/]*)/codes/([^/]+)", ShareCodeHandler, args),
+        (r"/api/galilean/shares/([^/]*)/codes", ShareCodesHandler, args),
+        (r"/api/galilean/shares/([^/]*)", SharesHandler, args),
+        (r"/api/shares/([^/]+)/([^/]*)", NotHereShares, {}),
+        (r"/api/share-codes/([^/]+)/([^/]*)", NotHereShareCodes, {}),
     ]

@@ -111,7 +111,9 @@ def add_and_connect_sort(page: Page) -> None:
     output = node(page, "biggest_first").get_by_label("output out")
     output.drag_to(added.get_by_label("input in"))
     expect(edge(page, "biggest_first", "sort")).to_have_count(1)
-    expect(page.get_by_role("tab", name=FLOW)).to_have_class(re.compile("jp-mod-dirty"))
+    # Not checked: the tab's dirty mark. jupyter-collaboration saves the shared document
+    # about a second after an edit, which clears it; under CI load the mark came and went
+    # between two of Playwright's polls (seen once). The saved file is checked instead.
 
 
 def plant_missing_column(page: Page) -> None:

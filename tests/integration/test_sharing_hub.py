@@ -128,10 +128,27 @@ def test_sharing_a_workspace(lab_hub: Hub) -> None:
     assert owner.api("DELETE", f"{SHARES}/{WS}?user=nobody-here").status_code == 404
     assert owner.api("DELETE", f"{SHARES}/{WS}?group=ws-team").status_code == 200
     owner.wait_server(WS, ready=True, timeout=180)
-    # No guest left: the next start is private again.
+    # No guest left, yet it stays shared: a guest may have left code in its files for the
+    # next start. The owner's default workspace, never shared, starts private.
+    assert owner.api("GET", f"{SHARES}/{WS}").json()["shares"] == []
     owner.stop_server(WS)
     owner.start_server(WS)
-    assert lab_hub.server_environment("wsowner", WS)["GALILEAN_VAULT_TOKEN"]
+    assert lab_hub.server_environment("wsowner", WS)["GALILEAN_VAULT_TOKEN"] == ""
+    assert lab_hub.server_environment("wsowner")["GALILEAN_VAULT_TOKEN"]
+    # Names are searched with the user's own token, not with a shared server's.
+    server_token = lab_hub.server_environment("wsowner", WS)["JUPYTERHUB_API_TOKEN"]
+    search = requests.get(
+        f"{lab_hub.url}/hub/api/galilean/share-candidates?q=ws",
+        headers={"Authorization": f"token {server_token}"},
+        timeout=30,
+    )
+    assert search.status_code == 403, search.text
+    # JupyterHub's own share API does not share (not even for an admin): it would reach a
+    # running private workspace without the restart.
+    for path in (f"/shares/wsowner/{WS}", f"/share-codes/wsowner/{WS}"):
+        refused = admin.api("POST", path, json={"user": "wsguest"})
+        assert refused.status_code == 403, (path, refused.text)
+    assert admin.api("GET", f"/shares/wsowner/{WS}").status_code == 200
     owner.stop_server(WS)
     owner.stop_server()
 

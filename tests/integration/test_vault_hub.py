@@ -255,30 +255,25 @@ def test_the_hubs_secrets_are_write_only_and_for_services(lab_hub: Hub) -> None:
             assert refused.status_code == 403, refused.text
             assert error_of(refused)["error"]
 
-    for_service = "/galilean/hub-secrets-for-service"
-    ai = process_environment(lab_hub, "galilean_services.ai_service")["JUPYTERHUB_API_TOKEN"]
-    flows = process_environment(lab_hub, "galilean_services.flows_service")["JUPYTERHUB_API_TOKEN"]
-    given = requests.get(
-        f"{lab_hub.url}/hub/api{for_service}",
-        headers={"Authorization": f"token {ai}"},
-        timeout=30,
-    )
-    assert given.status_code == 200, given.text
-    assert given.json() == {"secrets": {"OPENAI_API_KEY": HUB_VALUE}}
-    mlflow = process_environment(lab_hub, "galilean_services.mlflow_service")
-    given = requests.get(
-        f"{lab_hub.url}/hub/api{for_service}",
-        headers={"Authorization": f"token {mlflow['JUPYTERHUB_API_TOKEN']}"},
-        timeout=30,
-    )
-    assert given.status_code == 200, given.text
-    assert given.json() == {"secrets": {"AWS_SECRET_ACCESS_KEY": S3_VALUE}}
-    for token in (flows, user.token, admin.token):
-        refused = requests.get(
-            f"{lab_hub.url}/hub/api{for_service}",
+    def for_service(token: str) -> requests.Response:
+        return requests.get(
+            f"{lab_hub.url}/hub/api/galilean/hub-secrets-for-service",
             headers={"Authorization": f"token {token}"},
             timeout=30,
         )
+
+    def token_of(service: str) -> str:
+        return process_environment(lab_hub, f"galilean_services.{service}")["JUPYTERHUB_API_TOKEN"]
+
+    for service, expected in (
+        ("ai_service", {"OPENAI_API_KEY": HUB_VALUE}),
+        ("mlflow_service", {"AWS_SECRET_ACCESS_KEY": S3_VALUE}),
+    ):
+        given = for_service(token_of(service))
+        assert given.status_code == 200, given.text
+        assert given.json() == {"secrets": expected}
+    for token in (token_of("flows_service"), user.token, admin.token):
+        refused = for_service(token)
         assert refused.status_code == 403, refused.text
         assert HUB_VALUE not in refused.text
         assert S3_VALUE not in refused.text

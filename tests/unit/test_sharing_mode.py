@@ -26,6 +26,8 @@ def spawner(shares: list[Any] | None = None, codes: list[Any] | None = None) -> 
         orm_spawner=SimpleNamespace(shares=shares or [], share_codes=codes or []),
         log=logging.getLogger("test"),
         _log_name="ann:proj",
+        user=SimpleNamespace(name="ann", db=None),
+        name="proj",
     )
 
 
@@ -72,3 +74,28 @@ def test_a_shared_start_gets_none_of_the_owners_tokens() -> None:
     assert made == [alone]  # not even made for the shared one
     assert private_only("fixed")(guests) == ""
     assert (shared_flag(alone), shared_flag(guests)) == ("", "1")
+
+
+class Marks:
+    """sharing_marks.SharedMarks's contract, in memory."""
+
+    def __init__(self) -> None:
+        self.kept: set[tuple[str, str]] = set()
+
+    def mark(self, db: object, owner: str, workspace: str) -> None:
+        self.kept.add((owner, workspace))
+
+    def marked(self, db: object, owner: str, workspace: str) -> bool:
+        return (owner, workspace) in self.kept
+
+
+def test_a_workspace_once_shared_stays_shared() -> None:
+    """A guest may have left code in its files for the next start: it never again starts
+    with its owner's tokens."""
+    scopes = ServerScopes(PRIVATE, SHARED)
+    scopes.marks = Marks()
+    assert scopes(spawner()) == PRIVATE
+    assert scopes(spawner(shares=[object()])) == SHARED
+    again = spawner()  # the last guest revoked
+    assert scopes(again) == SHARED
+    assert started_shared(again)
