@@ -28,14 +28,14 @@ import json
 from typing import Any
 
 from jupyterhub import orm
-from jupyterhub.apihandlers.base import APIHandler
 from jupyterhub.apihandlers.shares import ServerShareAPIHandler, ServerShareCodeAPIHandler
 from jupyterhub.user import User
 from jupyterhub.utils import isoformat
 from tornado import web
 
-from galilean_services.kit.errors import error_body
+from galilean_services.kit.errors import GalileanError
 
+from .api_base import GalileanAPIHandler
 from .sharing import has_guests, started_shared
 from .sharing_marks import SharedMarks
 
@@ -45,29 +45,18 @@ EXPIRES_DEFAULT = 86400
 CANDIDATES_MAX = 10
 
 
-class BadField(Exception):
+class BadField(GalileanError):
+    """Bad input at `field` (400 unless told), in the one error shape."""
+
     def __init__(self, field: str, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
+        super().__init__(message, [{"field": field}], status)
 
 
-class SharingHandler(APIHandler):
+class SharingHandler(GalileanAPIHandler):
     marks: SharedMarks
 
     def initialize(self, marks: SharedMarks) -> None:
         self.marks = marks
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        error = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(error, BadField):
-            status_code = error.status
-            body = error_body(error.message, status_code, [{"field": error.field}])
-        else:
-            message = getattr(error, "log_message", None) or self._reason
-            body = error_body(str(message), status_code)
-        self.set_status(status_code)
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(body))
 
     def answer(self, body: Any, status: int = 200) -> None:
         self.set_status(status)

@@ -30,7 +30,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from jupyterhub import orm
-from jupyterhub.apihandlers.base import APIHandler
 from jupyterhub.user import User
 from tornado import web
 
@@ -39,6 +38,8 @@ from galilean_services.kit.errors import GalileanError, ValidationError, error_b
 from galilean_services.secrets.keys import KEY_FILE, VaultKeyError, vault_keys
 from galilean_services.secrets.names import AI_KEY_PREFIX
 from galilean_services.secrets.vault import MAX_VALUE_BYTES, Vault, forget, holds_secrets
+
+from .api_base import GalileanAPIHandler
 
 SCOPES = Scopes(
     "secrets",
@@ -99,18 +100,11 @@ class LazyVault:
             )
 
 
-class SecretsHandler(APIHandler):
+class SecretsHandler(GalileanAPIHandler):
     vault: LazyVault
 
     def initialize(self, vault: LazyVault) -> None:
         self.vault = vault
-
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        """JupyterHub's errors (401, 403, 404 …) in Galilean's shape."""
-        error = kwargs.get("exc_info", (None, None, None))[1]
-        message = getattr(error, "log_message", None) or self._reason
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(error_body(str(message), status_code)))
 
     def answer(self, status: int, body: Any = None) -> None:
         self.set_status(status)
