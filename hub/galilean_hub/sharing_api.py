@@ -33,6 +33,7 @@ from jupyterhub.user import User
 from jupyterhub.utils import isoformat
 from tornado import web
 
+from galilean_services.kit.body import json_object
 from galilean_services.kit.errors import GalileanError
 
 from .api_base import GalileanAPIHandler
@@ -79,14 +80,23 @@ class SharingHandler(GalileanAPIHandler):
             raise BadField("workspace", f"you have no workspace named {name!r}", 404)
         return user, user.get_spawner(name)
 
-    def body(self) -> dict[str, Any]:
-        try:
-            value = json.loads(self.request.body or b"{}")
-        except ValueError:
-            raise BadField("body", "the body must be a JSON object") from None
-        if not isinstance(value, dict):
-            raise BadField("body", "the body must be a JSON object")
-        return value
+    def body(self, allowed: set[str]) -> dict[str, Any]:
+        """The JSON object body, with no field but `allowed` (400 naming the first)."""
+        body = json_object(self.request.body)
+        unknown = sorted(set(body) - allowed)
+        if unknown:
+            raise BadField(unknown[0], f"unknown field {unknown[0]!r}")
+        return body
+
+    def found(self, kind: str, name: str, status: int = 400) -> Any:
+        """The hub's user or group `name` (`kind`), or an error naming the field."""
+        if kind == "user":
+            found = orm.User.find(self.db, name)
+        else:
+            found = orm.Group.find(self.db, name=name)
+        if found is None:
+            raise BadField(kind, f"no {kind} named {name!r}", status)
+        return found
 
     def running_shared(self, user: User, spawner: Any) -> bool:
         if not spawner.active:
@@ -125,30 +135,32 @@ class SharingHandler(GalileanAPIHandler):
             "codes": codes,
         }
 
-    async def made_shared(self, user: User, spawner: Any, restart: Any) -> bool:
-        """Before a guest may come: a server running private stops (with `restart`), or
-        400 naming `restart`. True when it was running (to start again, shared)."""
-        if not spawner.active or self.running_shared(user, spawner):
-            return False
-        if restart is not True:
-            raise BadField(
-                "restart",
-                "this workspace runs with your secrets, AI key and connections, which a "
-                'guest could read by running code: share it with "restart": true (it '
-                "restarts without them; running kernels stop)",
-                409,
-            )
-        await self.stop_single_user(user, spawner.name)
-        return True
-
-    def still_stopped(self, user: User, name: str) -> None:
-        """Right before a share is saved (no await in between): a server that runs private
-        now (its stop not finished, or started again meanwhile) gets no guest (409)."""
-        spawner = user.spawners.get(name)
-        if spawner is not None and spawner.active and not self.running_shared(user, spawner):
+    async def open_to_guests(self, user: User, spawner: Any, restart: Any) -> bool:
+        """Before a share or a share code is saved: a server running private stops (with
+        `restart`; else 409 naming it), is checked stopped right before the caller saves
+        (no await after this), and the workspace is marked shared for good. True when it
+        was running (the caller starts it again, shared)."""
+        name = spawner.name
+        was_running = False
+        if spawner.active and not self.running_shared(user, spawner):
+            if restart is not True:
+                raise BadField(
+                    "restart",
+                    "this workspace runs with your secrets, AI key and connections, which a "
+                    'guest could read by running code: share it with "restart": true (it '
+                    "restarts without them; running kernels stop)",
+                    409,
+                )
+            await self.stop_single_user(user, name)
+            was_running = True
+        # Its stop not finished, or started again meanwhile: no guest for a private server.
+        now = user.spawners.get(name)
+        if now is not None and now.active and not self.running_shared(user, now):
             raise BadField(
                 "restart", "the workspace is still running private: try again in a moment", 409
             )
+        self.marks.mark(self.db, user.name, name)
+        return was_running
 
     async def restarted(self, user: User, spawner: Any) -> None:
         """Stop the workspace's server and start it again (its mode decided anew)."""
@@ -166,11 +178,9 @@ class SharesHandler(SharingHandler):
 
     async def post(self, name: str) -> None:
         user, spawner = self.owned(name)
-        body = self.body()
+        body = self.body({"user", "group", "restart"})
         target = self.share_target(user, body)
-        was_running = await self.made_shared(user, spawner, body.get("restart"))
-        self.still_stopped(user, name)
-        self.marks.mark(self.db, user.name, name)
+        was_running = await self.open_to_guests(user, spawner, body.get("restart"))
         orm.Share.grant(self.db, spawner.orm_spawner, target)
         self.log.info("%s shared %s with %s", user.name, spawner._log_name, target.name)
         if was_running:
@@ -194,9 +204,6 @@ class SharesHandler(SharingHandler):
         self.answer(self.listing(user, spawner))
 
     def share_target(self, user: User, body: dict[str, Any]) -> Any:
-        unknown = sorted(set(body) - {"user", "group", "restart"})
-        if unknown:
-            raise BadField(unknown[0], f"unknown field {unknown[0]!r}")
         kinds = [k for k in ("user", "group") if body.get(k) is not None]
         if len(kinds) != 1:
             raise BadField("user", "give one of user or group")
@@ -204,15 +211,9 @@ class SharesHandler(SharingHandler):
         value = body[kind]
         if not isinstance(value, str) or not value:
             raise BadField(kind, f"{kind} must be a name")
-        if kind == "user":
-            if value == user.name:
-                raise BadField("user", "a workspace is already its owner's")
-            found = orm.User.find(self.db, value)
-        else:
-            found = orm.Group.find(self.db, name=value)
-        if found is None:
-            raise BadField(kind, f"no {kind} named {value!r}")
-        return found
+        if kind == "user" and value == user.name:
+            raise BadField("user", "a workspace is already its owner's")
+        return self.found(kind, value)
 
     def revoke_target(self) -> Any:
         user_name = self.get_argument("user", "")
@@ -220,23 +221,14 @@ class SharesHandler(SharingHandler):
         if bool(user_name) == bool(group_name):
             raise BadField("user", "give one of user or group")
         if user_name:
-            found = orm.User.find(self.db, user_name)
-            field = "user"
-        else:
-            found = orm.Group.find(self.db, name=group_name)
-            field = "group"
-        if found is None:
-            raise BadField(field, f"no {field} named {user_name or group_name!r}", 404)
-        return found
+            return self.found("user", user_name, 404)
+        return self.found("group", group_name, 404)
 
 
 class ShareCodesHandler(SharingHandler):
     async def post(self, name: str) -> None:
         user, spawner = self.owned(name)
-        body = self.body()
-        unknown = sorted(set(body) - {"expires_in", "restart"})
-        if unknown:
-            raise BadField(unknown[0], f"unknown field {unknown[0]!r}")
+        body = self.body({"expires_in", "restart"})
         expires_in = body.get("expires_in", EXPIRES_DEFAULT)
         if (
             isinstance(expires_in, bool)
@@ -246,9 +238,7 @@ class ShareCodesHandler(SharingHandler):
             raise BadField(
                 "expires_in", f"expires_in is seconds, from {EXPIRES_MIN} to {EXPIRES_MAX}"
             )
-        was_running = await self.made_shared(user, spawner, body.get("restart"))
-        self.still_stopped(user, name)
-        self.marks.mark(self.db, user.name, name)
+        was_running = await self.open_to_guests(user, spawner, body.get("restart"))
         access = f"access:servers!server={user.name}/{spawner.name}"
         share_code, code = orm.ShareCode.new(
             self.db, spawner.orm_spawner, scopes=[access], expires_in=expires_in

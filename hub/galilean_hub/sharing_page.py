@@ -14,8 +14,8 @@ from jupyterhub.handlers.base import BaseHandler
 from jupyterhub.utils import url_path_join
 from tornado import web
 
-from .sharing import has_guests, started_shared
-from .sharing_api import EXPIRES_DEFAULT, EXPIRES_MAX
+from .sharing_api import EXPIRES_MAX
+from .workspaces import DISPLAY_NAME_FIELD
 
 
 class SharePageHandler(BaseHandler):
@@ -24,17 +24,12 @@ class SharePageHandler(BaseHandler):
         user = self.current_user
         if name and name not in user.orm_user.orm_spawners:  # "" (home) is always there
             raise web.HTTPError(404, f"You have no workspace named {name!r}")
-        spawner = user.get_spawner(name)
-        title = (spawner.user_options or {}).get("display_name") or name or "Home"
+        # Its state and shares: the page's script asks sharing_api.py.
         html = await self.render_template(
             "share.html",
             user=user,
             workspace=name,
-            workspace_title=title,
-            running=bool(spawner.active),
-            running_shared=bool(spawner.active) and started_shared(spawner),
-            shared=has_guests(spawner),
-            expires_default=EXPIRES_DEFAULT,
+            workspace_title=title_of(user.get_spawner(name)),
             expires_max=EXPIRES_MAX,
         )
         self.finish(html)
@@ -55,16 +50,22 @@ def shared_with(user: Any) -> list[dict[str, Any]]:
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for share in query:
         owner, spawner = share.owner, share.spawner
-        options = spawner.user_options or {}
         found[(owner.name, spawner.name)] = {
             "owner": owner.name,
             "workspace": spawner.name,
-            "title": options.get("display_name") or spawner.name or "Home",
+            "title": title_of(spawner),
             "url": server_url(user.settings.get("base_url", "/"), owner.name, spawner.name),
             "ready": bool(spawner.server is not None),
             "via": share.group.name if share.group else "",
         }
     return sorted(found.values(), key=lambda s: (s["owner"], s["workspace"]))
+
+
+def title_of(spawner: Any) -> str:
+    """A workspace's display name, else its name ("Home" for the default one); a Spawner
+    or its orm row."""
+    title = (spawner.user_options or {}).get(DISPLAY_NAME_FIELD)
+    return str(title) if isinstance(title, str) and title else spawner.name or "Home"
 
 
 def server_url(base: str, owner: str, workspace: str) -> str:
