@@ -16,18 +16,15 @@ Which models a user may use stays the admin's choice.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from tornado import web
-
+from ..kit.hub_secrets import secrets_from_hub
 from ..secrets.names import ai_key_name
 from .catalogue import PROVIDERS
 
-log = logging.getLogger(__name__)
 KEY_TTL = 15.0  # a key added or replaced is used within this many seconds
 # Providers reached with a key (a local Ollama needs none).
 KEYED = tuple(p for p in PROVIDERS if not p.startswith("ollama"))
@@ -62,13 +59,7 @@ class ProviderKeys:
         cached = self._cache.get(path)
         if cached is not None and self.clock() - cached[0] < self.ttl:
             return cached[1]
-        try:
-            answer = await auth._api_request("GET", f"{auth.api_url}/{path}")
-        except web.HTTPError as error:
-            log.warning("the hub did not give %s (%s)", what, error.status_code)
-            answer = None
-        found = answer.get("secrets") if isinstance(answer, dict) else None
-        secrets = found if isinstance(found, dict) else {}
+        secrets = await secrets_from_hub(auth, path, what) or {}
         keys = {
             provider: str(secrets[name])
             for provider, name in names.items()

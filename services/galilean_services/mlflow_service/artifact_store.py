@@ -14,13 +14,11 @@ picked up within CHECK_SECONDS (MLflow restarts with them: a few seconds of 503)
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
-from tornado import web
+from ..kit.hub_secrets import secrets_from_hub
 
-log = logging.getLogger("galilean.mlflow")
 S3_SECRETS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 CHECK_SECONDS = 30.0
 HUB_PATH = "galilean/hub-secrets-for-service"
@@ -45,11 +43,7 @@ def store_environment(
 async def hub_keys(auth: Any) -> dict[str, str] | None:
     """The hub's secrets for the artifact store, asked with the gateway's own token; None
     when the hub did not answer (then the keys MLflow has stay)."""
-    try:
-        answer = await auth._api_request("GET", f"{auth.api_url}/{HUB_PATH}")
-    except (web.HTTPError, OSError) as error:
-        log.warning("the hub did not give MLflow's artifact store keys (%s)", error)
+    secrets = await secrets_from_hub(auth, HUB_PATH, "MLflow's artifact store keys")
+    if secrets is None:
         return None
-    found = answer.get("secrets") if isinstance(answer, dict) else None
-    secrets = found if isinstance(found, dict) else {}
     return {name: str(secrets[name]) for name in S3_SECRETS if isinstance(secrets.get(name), str)}
