@@ -114,6 +114,11 @@ def test_sharing_a_workspace(lab_hub: Hub) -> None:
     assert [c["name"] for c in connections.json()["connections"]] == []
     bridge = guest.api("GET", f"/user/wsowner/{WS}/galilean/secrets")
     assert bridge.status_code == 403, bridge.text
+    # The designer's bridge to the flows service would act as the owner: refused first
+    # for not being the owner.
+    flows = guest.api("GET", f"/user/wsowner/{WS}/galilean/flows/service/flow?path=a.flow")
+    assert flows.status_code == 403, flows.text
+    assert flows.json()["error"].startswith("only wsowner"), flows.text
 
     # A group share reaches its members (the server keeps the hub's refusal a second).
     assert owner.api("POST", f"{SHARES}/{WS}", json={"group": "ws-team"}).status_code == 200
