@@ -27,6 +27,7 @@ from .examples import set_up
 from .flows_bridge import LINK, PLACES, Places
 from .flows_link import FlowsLink
 from .handlers import DESIGNER, ROUTES
+from .history_hooks import install_history
 from .secrets_bridge import VAULT, vault_upstream
 
 DESIGNER_CLASS = "galilean_server.flows_designer.FlowsDesigner"  # imported on first use
@@ -106,6 +107,8 @@ class GalileanServerApp(ExtensionApp):
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
         # Jupyternaut's notebook tools on jupyter-collaboration's rooms (ai_rooms.py).
         if self.serverapp is not None:
+            # Notebooks' snapshots on save, before a guest joins (history_hooks.py).
+            install_history(self.serverapp, self.settings, self.settings[OWNER])
             provide_rooms(self.serverapp.web_app.settings)
             # The AI chat's heavy extensions, loaded once the server answers.
             self.settings[LOADER] = DeferredExtensions(self.serverapp)

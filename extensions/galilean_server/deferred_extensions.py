@@ -5,7 +5,8 @@ Measured (issue 17): importing jupyter-ai's `jupyter_ai_jupyternaut` (Jupyternau
 langchain, litellm) and `jupyter_ai_litellm` (litellm's model list) is ~4 s of a user
 server's start, most of the difference between a bare JupyterLab and Galilean's;
 `jupyter_ai_acp_client` (the Agent Client Protocol personas, pydantic models of the
-protocol) another 0.2 s. The hub starts servers with all three disabled
+protocol) another 0.2 s; nbdime's (its diff tool's routes, which the History panel does
+not use: it imports nbdime's diff when asked) 0.1 s. The hub starts servers with all three disabled
 (`--ServerApp.jpserver_extensions=<name>=False`, galilean_hub.config); this imports them in
 a background thread (at a lower CPU priority) and then links, loads and starts them through
 the server's own extension manager, as it would have at start: `delay` seconds after the
@@ -38,7 +39,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 # Extensions loaded late when the hub disabled them at start, in this order.
-DEFERRED = ("jupyter_ai_acp_client", "jupyter_ai_litellm", "jupyter_ai_jupyternaut")
+DEFERRED = ("jupyter_ai_acp_client", "jupyter_ai_litellm", "jupyter_ai_jupyternaut", "nbdime")
 # Imported in the background thread first (the expensive part); the rest is quick.
 HEAVY_MODULES = (
     "jupyter_ai_acp_client",
@@ -47,9 +48,10 @@ HEAVY_MODULES = (
     "jupyter_ai_jupyternaut",
     "jupyter_ai_jupyternaut.jupyternaut.jupyternaut",
     "galilean_server.ai_jupyternaut",
+    "nbdime.webapp.nb_server_extension",
 )
 # Their routes, held until they exist.
-HELD_ROUTES = (r"api/jupyternaut/.*", r"api/ai/models/chat.*", r"ai/acp/.*")
+HELD_ROUTES = (r"api/jupyternaut/.*", r"api/ai/models/chat.*", r"ai/acp/.*", r"nbdime/.*")
 LOADER = "galilean_deferred_extensions"  # the web app setting holding the DeferredExtensions
 WAIT_SECONDS = 90.0  # longest a held request or a caller waits
 DELAY_SECONDS = 20.0  # after the server listens, unless needed sooner

@@ -17,6 +17,7 @@ from .base import GalileanHandler
 from .datasets_bridge import ROUTES as DATASETS_BRIDGE_ROUTES
 from .features import Context, platform_status
 from .flows_bridge import ROUTES as BRIDGE_ROUTES
+from .history_handlers import ROUTES as HISTORY_ROUTES
 from .secrets_bridge import ROUTES as SECRETS_BRIDGE_ROUTES
 
 if TYPE_CHECKING:
@@ -183,4 +184,5 @@ ROUTES: list[tuple[str, type[Any]]] = [
     *DATASETS_BRIDGE_ROUTES,  # the Datasets panel's bridge (datasets_bridge.py)
     *SECRETS_BRIDGE_ROUTES,  # the Secrets panel's bridge to the hub's vault
     *AI_BRIDGE_ROUTES,  # the AI status item (ai_bridge.py)
+    *HISTORY_ROUTES,  # notebooks' version history (history_handlers.py)
 ]

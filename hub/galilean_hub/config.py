@@ -161,10 +161,15 @@ def _configure_auth(c: Any, settings: Settings) -> None:
 # jupyter-ai's chat runs Galilean's persona manager (ai_persona.py: Jupyternaut answers
 # messages that name nobody, and says what the admin sets when no model is chosen).
 # An argument, not a jupyter_server_config.d file: those files only enable extensions.
-# Jupyternaut's, litellm's and the ACP client's extensions (~4 s of imports) are not loaded
-# at start: the Galilean server extension loads them once the server answers
+# Jupyternaut's, litellm's, the ACP client's and nbdime's extensions (~4 s of imports) are not
+# loaded at start: the Galilean server extension loads them once the server answers
 # (galilean_server.deferred_extensions.DEFERRED: the same names, in user images only).
-DEFERRED_EXTENSIONS = ("jupyter_ai_acp_client", "jupyter_ai_litellm", "jupyter_ai_jupyternaut")
+DEFERRED_EXTENSIONS = (
+    "jupyter_ai_acp_client",
+    "jupyter_ai_litellm",
+    "jupyter_ai_jupyternaut",
+    "nbdime",
+)
 AI_CHAT_ARGS = (
     "--PersonaManagerExtension.persona_manager_class="
     "galilean_server.ai_persona.GalileanPersonaManager",
