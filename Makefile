@@ -134,3 +134,4 @@ bench: install $(BARE)/bin/python
 	python bench/datasets_tables.py --rows 15000000
 	python bench/datasets_sampling.py --rows 10000000 --repeat 3
 	python bench/mlflow.py --calls 300 --artifact-mib 64
+	python bench/notebook_history.py --repeat 7 --megabytes 5

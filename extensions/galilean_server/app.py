@@ -28,6 +28,7 @@ from .flows_bridge import LINK, PLACES, Places
 from .flows_link import FlowsLink
 from .handlers import DESIGNER, ROUTES
 from .history_hooks import install_history
+from .publish import HUB_API, hub_upstream
 from .secrets_bridge import VAULT, vault_upstream
 
 DESIGNER_CLASS = "galilean_server.flows_designer.FlowsDesigner"  # imported on first use
@@ -104,6 +105,7 @@ class GalileanServerApp(ExtensionApp):
         # The Datasets panel's bridge to the datasets service (datasets_bridge.py).
         self.settings[UPSTREAM] = datasets_upstream(os.environ)
         self.settings[VAULT] = vault_upstream(os.environ)  # the Secrets panel's
+        self.settings[HUB_API] = hub_upstream(os.environ)  # publishing notebooks' views
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
         # Jupyternaut's notebook tools on jupyter-collaboration's rooms (ai_rooms.py).
         if self.serverapp is not None:

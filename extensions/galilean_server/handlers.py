@@ -13,11 +13,12 @@ from tornado.ioloop import IOLoop
 
 from .ai_bridge import ROUTES as AI_BRIDGE_ROUTES
 from .ai_bridge import jupyternaut_config
-from .base import GalileanHandler
+from .base import SHARED, GalileanHandler
 from .datasets_bridge import ROUTES as DATASETS_BRIDGE_ROUTES
 from .features import Context, platform_status
 from .flows_bridge import ROUTES as BRIDGE_ROUTES
 from .history_handlers import ROUTES as HISTORY_ROUTES
+from .publish import ROUTES as PUBLISH_ROUTES
 from .secrets_bridge import ROUTES as SECRETS_BRIDGE_ROUTES
 
 if TYPE_CHECKING:
@@ -38,7 +39,11 @@ class StatusHandler(GalileanHandler):
             name for name, ext in (manager.extensions if manager else {}).items() if ext.enabled
         )
         context = Context(os.environ, loaded, ai_config)
-        self.finish(platform_status(self.settings.get("galilean_mode", "embedded"), context))
+        status = platform_status(self.settings.get("galilean_mode", "embedded"), context)
+        # A shared workspace holds none of its owner's rights: JupyterLab hides what needs
+        # them (publishing).
+        status["shared"] = bool(self.settings.get(SHARED))
+        self.finish(status)
 
 
 class DialectsHandler(GalileanHandler):
@@ -185,4 +190,5 @@ ROUTES: list[tuple[str, type[Any]]] = [
     *SECRETS_BRIDGE_ROUTES,  # the Secrets panel's bridge to the hub's vault
     *AI_BRIDGE_ROUTES,  # the AI status item (ai_bridge.py)
     *HISTORY_ROUTES,  # notebooks' version history (history_handlers.py)
+    *PUBLISH_ROUTES,  # read-only views of notebooks, kept by the hub (publish.py)
 ]

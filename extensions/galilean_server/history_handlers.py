@@ -82,6 +82,7 @@ class HistoryListHandler(HistoryHandler):
                 "limits": {
                     "max_snapshots": limits.max_snapshots,
                     "max_age_days": limits.max_age_seconds / 86400,
+                    "min_interval_seconds": limits.min_interval_seconds,
                 },
             }
         )

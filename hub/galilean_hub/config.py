@@ -22,6 +22,8 @@ from galilean_services.secrets.keys import VaultKeyError, parse_keys
 from .group_shares import install as install_group_shares
 from .hub_pages import configure_pages
 from .limits import apply_group_limits
+from .published import PublishedViews
+from .published_api import SCOPES as PUBLISH_SCOPES
 from .server_tokens import AI_TOKEN, VAULT_ENV, VAULT_TOKEN, revoke_server_tokens
 from .services import (
     ai_url_for_servers,
@@ -59,11 +61,15 @@ def configure(c: Any, settings: Settings) -> None:
     # Workspaces ever shared (sharing_marks.py), in the hub's database like the vault.
     marks = SharedMarks()
     c.HubAuthenticator.galilean_shared_marks = marks
+    c.HubAuthenticator.galilean_published = PublishedViews()
     _configure_spawner(c, settings, data)
     register(
         c,
         declared(settings),
-        hub_api=[VAULT_SCOPES],
+        hub_api=[VAULT_SCOPES, PUBLISH_SCOPES],
+        # A private server publishes its notebooks' views with its hub token (a shared
+        # one's has JupyterHub's own scopes only).
+        server_hub_api=[PUBLISH_SCOPES],
         secrets_folder=settings.data_path / "services",
     )
     c.Spawner.server_token_scopes.marks = marks

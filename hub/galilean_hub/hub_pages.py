@@ -11,6 +11,7 @@ from traitlets import Any as AnyTrait
 
 from .authenticator import GalileanAuthenticator
 from .hub_secrets_api import hub_secret_handlers
+from .published_api import published_handlers
 from .sharing_api import sharing_handlers
 from .sharing_page import shared_with, sharing_page_handlers
 from .vault_api import vault_handlers
@@ -61,6 +62,8 @@ class HubAuthenticator(GalileanAuthenticator):
     galilean_vault = AnyTrait(None, config=True, help="The vault (set by configure)")
     # The workspaces ever shared (sharing_marks.SharedMarks, set by configure).
     galilean_shared_marks = AnyTrait(None, config=True, help="Shared marks (set by configure)")
+    # Read-only views of notebooks (published.PublishedViews, set by configure).
+    galilean_published = AnyTrait(None, config=True, help="Published views (set by configure)")
 
     def get_handlers(self, app: Any) -> list[tuple[Any, ...]]:
         vault = []
@@ -72,7 +75,10 @@ class HubAuthenticator(GalileanAuthenticator):
         sharing: list[tuple[Any, ...]] = []
         if self.galilean_shared_marks is not None:
             sharing = [*sharing_handlers(self.galilean_shared_marks), *sharing_page_handlers()]
-        return [*WORKSPACE_HANDLERS, *sharing, *vault, *super().get_handlers(app)]
+        published: list[tuple[Any, ...]] = []
+        if self.galilean_published is not None:
+            published = [*published_handlers(self.galilean_published)]
+        return [*WORKSPACE_HANDLERS, *sharing, *published, *vault, *super().get_handlers(app)]
 
     def delete_user(self, user: Any) -> Any:
         """Deleting a user deletes their secrets: whoever later signs up under that name
@@ -83,6 +89,8 @@ class HubAuthenticator(GalileanAuthenticator):
                 self.log.info("deleted the %d secret(s) of %s", gone, user.name)
         if self.galilean_shared_marks is not None:
             self.galilean_shared_marks.forget(user.db, user.name)
+        if self.galilean_published is not None:  # their views, with their notebooks' outputs
+            self.galilean_published.forget(user.db, user.name)
         return super().delete_user(user)
 
 

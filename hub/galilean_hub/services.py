@@ -91,11 +91,13 @@ def register(
     services: list[Service],
     hub_api: Sequence[Scopes] = (),
     secrets_folder: Path | None = None,
+    server_hub_api: Sequence[Scopes] = (),
 ) -> None:
     """Fill JupyterHub's services, roles and custom scopes from the declarations;
     `hub_api`: the scopes of Galilean's routes in the hub itself (the vault's), which every
     user holds; `secrets_folder`: where the services' secret settings are written (not in
-    JupyterHub's database)."""
+    JupyterHub's database); `server_hub_api`: those of `hub_api` a private server's hub
+    token holds too (publishing a notebook's view)."""
     roles = [role for role in (s.hub_role() for s in services) if role]
     own = [s.scopes for s in services if s.scopes] + list(hub_api)
     c.JupyterHub.custom_scopes = {
@@ -113,10 +115,11 @@ def register(
     # A user's server ($JUPYTERHUB_API_TOKEN) calls the services as its owner (the designer's
     # bridge, galilean_server/flows_bridge.py): JupyterHub's default server scopes, plus the
     # services' (the token gets only what its owner holds).
-    # The hub API's scopes are not among them: the vault has a token of its own per server
-    # (server_tokens.py).
+    # Of the hub API's scopes only `server_hub_api`'s: the vault has a token of its own per
+    # server (server_tokens.py).
     # A shared workspace's token: JupyterHub's own server scopes only (sharing.py).
-    c.Spawner.server_token_scopes = ServerScopes(server_scopes(services), DEFAULT_SERVER_SCOPES)
+    private = server_scopes(services) + [n for s in server_hub_api for n in s.names()]
+    c.Spawner.server_token_scopes = ServerScopes(private, DEFAULT_SERVER_SCOPES)
     c.JupyterHub.services = [s.hub_entry(secrets_folder) for s in services]
     c.JupyterHub.load_roles = roles
 

@@ -8,9 +8,12 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { aboutPlugin } from './about/about';
 import { aiCompletionPlugin } from './ai/completion';
 import { aiStatusPlugin } from './ai/status';
+import { commentsPlugin } from './comments/plugin';
 import { connectionFormPlugin, connectionsPlugin } from './connections/plugin';
 import { datasetsPlugin } from './datasets/plugin';
 import { flowDocumentPlugin, flowsDesignerPlugin } from './flows/plugin';
+import { historyPlugin } from './history/plugin';
+import { publishPlugin } from './publish/plugin';
 import { mlflowPlugin } from './mlflow/plugin';
 import { schemaPlugin } from './schema/plugin';
 import { secretsPlugin } from './secrets/plugin';
@@ -31,6 +34,9 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   datasetsPlugin,
   mlflowPlugin,
   secretsPlugin,
+  historyPlugin,
+  commentsPlugin,
+  publishPlugin,
   aiStatusPlugin,
   aiCompletionPlugin
 ];

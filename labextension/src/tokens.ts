@@ -21,4 +21,6 @@ export interface IPlatformStatus {
   version: string;
   mode: string;
   features: IFeatureStatus[];
+  /** A shared workspace's server: none of the owner's rights (no publishing). */
+  shared?: boolean;
 }

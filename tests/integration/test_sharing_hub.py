@@ -104,6 +104,15 @@ def test_sharing_a_workspace(lab_hub: Hub) -> None:
     assert environ.get("MLFLOW_TRACKING_TOKEN", "") == ""
     scopes = token_scopes(lab_hub, environ["JUPYTERHUB_API_TOKEN"])
     assert not any(s.startswith(("access:services", "custom:")) for s in scopes), scopes
+    # Nor can it publish a notebook's read-only view as the owner.
+    published = requests.put(
+        f"{lab_hub.url}/hub/api/galilean/published",
+        headers={"Authorization": f"token {environ['JUPYTERHUB_API_TOKEN']}"},
+        json={"path": "a.ipynb", "title": "a", "html": "<p>from the guest</p>"},
+        timeout=30,
+    )
+    assert published.status_code == 403, published.text
+    assert field_of(published) == "token"
 
     # The guest reaches this workspace, not the owner's default one, not its connections.
     assert reaches(guest, "wsowner", WS) == 200

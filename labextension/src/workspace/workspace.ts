@@ -17,8 +17,11 @@ import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { Widget } from '@lumino/widgets';
 
+import { isOwner } from '../owner';
 import { requestAPI } from '../request';
 import { IPlatformStatus } from '../tokens';
+
+export { isOwner };
 
 interface IWorkspace {
   name: string;
@@ -72,15 +75,6 @@ export const SHARE_COMMAND = 'galilean:share-workspace';
 /** The hub's Share page of the workspace `name` ("" : the default one). */
 export function sharePageUrl(hubPrefix: string, name: string): string {
   return URLExt.join(hubPrefix, 'galilean/share/') + encodeURIComponent(name);
-}
-
-/**
- * Whether the signed-in user owns this server (guests of a shared one do not): the
- * hub's page options name both (`hubUser`: who is signed in; `hubServerUser`: whose).
- */
-export function isOwner(option: (name: string) => string): boolean {
-  const owner = option('hubServerUser');
-  return !!owner && option('hubUser') === owner;
 }
 
 function addShareButton(
