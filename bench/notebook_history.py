@@ -3,7 +3,8 @@ plots, DataFrame HTML tables and printed text): a save through jupyter_server's
 FileContentsManager with Galilean's history hooks and without, when a version is kept
 and when the interval keeps none; a clearing save (the version kept before it); the disk
 a version takes; nbdime's diff behind *Compare with now* (one cell edited); and what users
-would do otherwise, in the same run: JupyterLab's own checkpoint (a copy) and a git commit.
+would do otherwise, in the same run: JupyterLab's own checkpoint (a copy) and a git commit;
+and the time to render its read-only view (nbconvert, as the Publish button does).
 
 Usage: python bench/notebook_history.py [--repeat 7] [--megabytes 5]
 Writes bench/results/notebook_history.md.
@@ -199,6 +200,12 @@ def main() -> None:
         b = nbformat.reads(json.dumps(edited(content, 3)), as_version=4)
         diff_ms = median_ms(lambda i: diff_notebooks(a, b), 3)
 
+        from galilean_server.publish import render
+
+        render(a, False)  # nbconvert's imports and templates, once per server
+        view_ms = median_ms(lambda i: render(a, i % 2 == 1), 4)
+        view_bytes = len(render(a, False).encode())
+
     out = REPO / "bench" / "results" / "notebook_history.md"
     lines = [
         "# Notebook version history: cost on a user-shaped notebook",
@@ -219,7 +226,10 @@ def main() -> None:
         f"uncompressed; {len(snapshots)} versions with the index: {disk / 1048576:.1f} MB). "
         f"git's store after {args.repeat} commits: {git_disk / 1048576:.1f} MB (zlib-compressed "
         "objects).",
-        f"- nbdime's diff behind *Compare with now* (one cell edited): {diff_ms:.0f} ms.",
+        f"- nbdime's diff behind *Compare* (one cell edited): {diff_ms:.0f} ms.",
+        f"- Rendering its read-only view (nbconvert, JupyterLab's look, code shown or "
+        f"hidden): {view_ms:.0f} ms once nbconvert is loaded; the page is "
+        f"{view_bytes / 1048576:.1f} MB.",
         "",
     ]
     out.write_text("\n".join(lines))

@@ -85,6 +85,7 @@ class HistoryHooks:
                     return
                 before = stats_of_bytes(data)
             after = notebook_stats(model.get("content"))
+            self.known[path] = after  # what the file holds once saved (no parse after)
             if removes_much(before, after):
                 removed = before[0] - after[0]
                 what = f"{removed} of {before[0]} cells" if removed > 0 else "much of its code"
@@ -97,10 +98,10 @@ class HistoryHooks:
             if model.get("type") != "notebook":
                 return
             path = str(model.get("path", "")).strip("/")
-            data = Path(os_path).read_bytes()
-            self.known[path] = stats_of_bytes(data)
             if self.history.due(path):
-                self.history.add(path, data, reason="saved", author=self.author(path))
+                data = Path(os_path).read_bytes()
+                cells = self.known[path][0] if path in self.known else None
+                self.history.add(path, data, reason="saved", author=self.author(path), cells=cells)
         except Exception:
             log.warning("Galilean: the snapshot after saving %s failed", os_path, exc_info=True)
 

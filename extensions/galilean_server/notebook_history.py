@@ -138,9 +138,11 @@ class NotebookHistory:
         newest = self.newest(path)
         return newest is None or self.clock() - newest["time"] >= self.limits.min_interval_seconds
 
-    def add(self, path: str, data: bytes, *, reason: str, author: str) -> dict[str, Any] | None:
-        """Keep `data` (the notebook's bytes) as a snapshot; None when the newest snapshot
-        holds the same bytes."""
+    def add(
+        self, path: str, data: bytes, *, reason: str, author: str, cells: int | None = None
+    ) -> dict[str, Any] | None:
+        """Keep `data` (the notebook's bytes, of `cells` cells when the caller knows) as a
+        snapshot; None when the newest snapshot holds the same bytes."""
         digest = hashlib.sha256(data).hexdigest()
         index = self._index(path)
         snapshots: list[dict[str, Any]] = index["snapshots"]
@@ -155,7 +157,7 @@ class NotebookHistory:
             "author": author,
             "reason": reason,
             "bytes": len(data),
-            "cells": stats_of_bytes(data)[0],
+            "cells": stats_of_bytes(data)[0] if cells is None else cells,
             "sha256": digest,
         }
         folder = self.folder_of(path)
