@@ -22,7 +22,7 @@ from galilean_services.secrets.keys import VaultKeyError, parse_keys
 from .group_shares import install as install_group_shares
 from .hub_pages import configure_pages
 from .limits import apply_group_limits
-from .published import PublishedViews
+from .published import VIEWS
 from .published_api import SCOPES as PUBLISH_SCOPES
 from .server_tokens import AI_TOKEN, VAULT_ENV, VAULT_TOKEN, revoke_server_tokens
 from .services import (
@@ -61,7 +61,7 @@ def configure(c: Any, settings: Settings) -> None:
     # Workspaces ever shared (sharing_marks.py), in the hub's database like the vault.
     marks = SharedMarks()
     c.HubAuthenticator.galilean_shared_marks = marks
-    c.HubAuthenticator.galilean_published = PublishedViews()
+    c.HubAuthenticator.galilean_published = VIEWS
     _configure_spawner(c, settings, data)
     register(
         c,

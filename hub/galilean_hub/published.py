@@ -188,3 +188,33 @@ class PublishedViews:
     def forget(self, db: Any, owner: str) -> None:
         self._session(db).execute(views_table.delete().where(views_table.c.owner == owner))
         db.commit()
+
+
+VIEWS = PublishedViews()  # the hub's (configure and the home page use this one)
+
+
+def views_on_home(user: Any) -> dict[str, list[dict[str, Any]]]:
+    """JupyterHub.template_vars: the views `user` published and those published for them
+    (directly or through a group), for the home page."""
+    if user is None:
+        return {"mine": [], "for_me": []}
+    db = user.db
+    base = user.settings.get("base_url", "/")
+    groups = {g.name for g in user.orm_user.groups}
+
+    def shown(view: View) -> dict[str, Any]:
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(view.published_at))
+        audience = [*view.users, *(f"group {g}" for g in view.groups)]
+        if view.link:
+            audience.append("anyone with the link")
+        return {
+            **view.summary(base),
+            "owner": view.owner,
+            "when": when,
+            "audience": ", ".join(audience) or "you only",
+        }
+
+    return {
+        "mine": [shown(v) for v in VIEWS.of_owner(db, user.name)],
+        "for_me": [shown(v) for v in VIEWS.readable_by(db, user.name, groups)],
+    }

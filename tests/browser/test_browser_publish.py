@@ -104,7 +104,11 @@ def test_publish_a_read_only_view(browser: Browser, lab_hub: Hub, output_dir: Pa
 
         reader = reader_context.new_page()
         hub_login(reader, lab_hub, READER)
-        reader.goto(f"{lab_hub.url}{url}" if url.startswith("/") else url)
+        # The reader finds it on the hub's home page.
+        listed = reader.locator("#galilean-views-for-me tr", has_text="quarterly")
+        expect(listed).to_contain_text(OWNER)
+        shot(reader, output_dir, "03-home-for-me")
+        listed.get_by_role("button", name="Open").click()
         expect(reader.locator("#galilean-view-banner")).to_contain_text(f"published by {OWNER}")
         expect(reader.get_by_role("heading", name="Quarterly numbers")).to_be_visible()
         expect(reader.locator("body")).to_contain_text("answer 42")
@@ -114,13 +118,25 @@ def test_publish_a_read_only_view(browser: Browser, lab_hub: Hub, output_dir: Pa
         assert reader.evaluate("() => window.ran === undefined")
         expect(reader.locator(".jp-Notebook-ExecutionIndicator")).to_have_count(0)
         expect(reader.locator("#jupyterlab-splash")).to_have_count(0)
-        shot(reader, output_dir, "03-reader")
+        shot(reader, output_dir, "04-reader")
 
         reader_context.clear_cookies()
         hub_login(reader, lab_hub, OTHER)
         refused = reader.goto(f"{lab_hub.url}{url}" if url.startswith("/") else url)
         assert refused is not None
         assert refused.status == 404
+
+        # The owner withdraws it from the hub's home page: its address is gone.
+        owner.goto(f"{lab_hub.url}/hub/home")
+        mine = owner.locator("#galilean-views-mine tr", has_text="quarterly")
+        expect(mine).to_contain_text("code hidden")
+        expect(mine).to_contain_text(READER)
+        owner.once("dialog", lambda dialog: dialog.accept())
+        mine.get_by_role("button", name="Withdraw").click()
+        expect(mine).to_have_count(0)
+        gone = owner.goto(f"{lab_hub.url}{url}" if url.startswith("/") else url)
+        assert gone is not None
+        assert gone.status == 404
     finally:
         owner_context.close()
         reader_context.close()
