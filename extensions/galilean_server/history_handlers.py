@@ -133,6 +133,9 @@ class SnapshotRestoreHandler(HistoryHandler):
         hooks = self.hooks
         notebook = parsed_notebook(hooks.history.read(path, snapshot_id), "id")
         kept = hooks.snapshot_now(path, f"before restoring {snapshot_id}", self.who)
+        target = hooks.os_path(path)  # inside the root (the contents manager checks)
+        if target is not None:  # a deleted notebook's folder may be gone too
+            target.parent.mkdir(parents=True, exist_ok=True)
         model = {"type": "notebook", "format": "json", "content": notebook}
         await ensure_async(hooks.contents_manager.save(model, path))
         self.finish({"restored": snapshot_id, "path": path, "kept": shown(kept) if kept else None})

@@ -26,7 +26,7 @@ from galilean_services.kit.errors import NotFound, ValidationError
 
 FOLDER = ".galilean/history"
 INDEX = "index.json"
-SNAPSHOT_ID = re.compile(r"^[0-9]{13}-[0-9a-f]{8}$")
+SNAPSHOT_ID = re.compile(r"[0-9]{13}-[0-9a-f]{8}")
 MAX_PATH = 1024
 
 
@@ -67,7 +67,7 @@ def checked_notebook_path(value: Any) -> str:
 
 
 def checked_snapshot_id(value: str) -> str:
-    if not SNAPSHOT_ID.match(value):
+    if not SNAPSHOT_ID.fullmatch(value):
         raise ValidationError("id: not a snapshot's id", [{"field": "id"}])
     return value
 
@@ -89,6 +89,25 @@ def stats_of_bytes(data: bytes) -> tuple[int, int]:
         return notebook_stats(json.loads(data))
     except (ValueError, UnicodeDecodeError):
         return 0, 0
+
+
+ENTRY_TYPES: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "time": (int, float),
+    "author": str,
+    "reason": str,
+    "bytes": int,
+    "cells": int,
+    "sha256": str,
+}
+
+
+def _well_formed(entry: Any) -> bool:
+    return (
+        isinstance(entry, dict)
+        and all(isinstance(entry.get(k), t) for k, t in ENTRY_TYPES.items())
+        and SNAPSHOT_ID.fullmatch(entry["id"]) is not None
+    )
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
@@ -123,6 +142,8 @@ class NotebookHistory:
             return {"path": path, "snapshots": []}
         if not isinstance(index, dict) or not isinstance(index.get("snapshots"), list):
             return {"path": path, "snapshots": []}
+        # Only well-formed entries (the ids name files to read and delete).
+        index["snapshots"] = [s for s in index["snapshots"] if _well_formed(s)]
         return index
 
     def listing(self, path: str) -> list[dict[str, Any]]:

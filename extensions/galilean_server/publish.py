@@ -44,11 +44,14 @@ def hub_upstream(environ: Any) -> Upstream:
 
 
 def render(notebook: Any, hide_code: bool) -> str:
-    """The notebook as one HTML page, JupyterLab's look, images embedded; its saved
-    outputs only (nbconvert's HTML exporter runs nothing)."""
+    """The notebook as one HTML page, JupyterLab's look; its saved outputs only
+    (nbconvert's HTML exporter runs nothing). Images the notebook's Markdown links to are
+    not embedded: `embed_images` reads any file under the server's folder that a link
+    names (a notebook written by someone else could name a private one), and the view's
+    policy shows only images inside the page (outputs, cell attachments)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", embed_images=True)  # type: ignore[no-untyped-call]
+    exporter = HTMLExporter(template_name="lab", embed_images=False)  # type: ignore[no-untyped-call]
     exporter.exclude_input = hide_code
     exporter.exclude_input_prompt = hide_code
     exporter.exclude_output_prompt = hide_code

@@ -26,6 +26,7 @@ views_table = sa.Table(
     sa.Column("title", sa.Unicode(255), nullable=False),
     sa.Column("code_shown", sa.Boolean, nullable=False),
     sa.Column("html", sa.Text, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),  # the page's bytes (UTF-8)
     sa.Column("published_at", sa.Float, nullable=False),
     sa.Column("render_seconds", sa.Float, nullable=False),
     sa.Column("link", sa.Boolean, nullable=False),
@@ -91,7 +92,7 @@ def _view(row: Any) -> View:
     )
 
 
-COLUMNS = [c for c in views_table.c if c.name != "html"]
+COLUMNS = [c for c in views_table.c if c.name != "html"]  # listings never read the pages
 
 
 class PublishedViews:
@@ -100,12 +101,15 @@ class PublishedViews:
 
     def _session(self, db: Any) -> Any:
         if not self._ready:
+            # Committed at once: made inside a request that then rolls back, PostgreSQL
+            # would drop it again.
             metadata.create_all(db.connection())
+            db.commit()
             self._ready = True
         return db
 
     def _select(self) -> Any:
-        return sa.select(*COLUMNS, sa.func.length(views_table.c.html).label("size"))
+        return sa.select(*COLUMNS)
 
     def publish(
         self,
@@ -135,6 +139,7 @@ class PublishedViews:
             "title": title,
             "code_shown": code_shown,
             "html": html,
+            "size": len(html.encode()),
             "published_at": time.time(),
             "render_seconds": render_seconds,
             "link": link,
@@ -186,7 +191,23 @@ class PublishedViews:
         return bool(result.rowcount)
 
     def forget(self, db: Any, owner: str) -> None:
-        self._session(db).execute(views_table.delete().where(views_table.c.owner == owner))
+        """A deleted user's views go, and their name leaves every other view's audience
+        (whoever signs up under that name later must not read them)."""
+        session = self._session(db)
+        session.execute(views_table.delete().where(views_table.c.owner == owner))
+        quoted = json.dumps(owner)
+        rows = session.execute(
+            sa.select(views_table.c.id, views_table.c.users).where(
+                views_table.c.users.contains(quoted)
+            )
+        )
+        for row in list(rows):
+            kept = [name for name in json.loads(row.users) if name != owner]
+            session.execute(
+                views_table.update()
+                .where(views_table.c.id == row.id)
+                .values(users=json.dumps(kept))
+            )
         db.commit()
 
 

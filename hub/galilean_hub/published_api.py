@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html as html_text
 import json
+import re
 import time
 from typing import Any
 
@@ -53,6 +54,8 @@ FIELDS = {
 }
 MAX_HTML = 9 * 1024 * 1024  # the request body is at most 10 MB (kit.body)
 MAX_AUDIENCE = 200
+MAX_VIEWS = 100  # per owner (each up to MAX_HTML in the hub's database)
+VIEW_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Nothing in a view runs: no script, no plugin, no form, no frame; its own inline styles
 # and the images nbconvert embedded; `sandbox` gives it an origin of its own.
 VIEW_POLICY = (
@@ -63,7 +66,12 @@ VIEW_POLICY = (
 
 def _text(body: dict[str, Any], name: str, limit: int, required: bool = True) -> str:
     value = body.get(name, "")
-    if not isinstance(value, str) or (required and not value.strip()) or len(value) > limit:
+    if (
+        not isinstance(value, str)
+        or (required and not value.strip())
+        or len(value) > limit
+        or "\x00" in value  # PostgreSQL keeps no NUL in text
+    ):
         raise ValidationError(
             f"{name}: {'text' if not required else 'non-empty text'} of at most {limit} characters",
             [{"field": name}],
@@ -76,7 +84,7 @@ def _names(body: dict[str, Any], name: str) -> list[str]:
     if (
         not isinstance(value, list)
         or len(value) > MAX_AUDIENCE
-        or not all(isinstance(v, str) and v for v in value)
+        or not all(isinstance(v, str) and v and len(v) <= 255 and "\x00" not in v for v in value)
     ):
         raise ValidationError(f"{name}: a list of at most {MAX_AUDIENCE} names", [{"field": name}])
     return list(value)
@@ -112,7 +120,9 @@ class PublishedHandler(GalileanAPIHandler):
 
 class PublishedListHandler(PublishedHandler):
     def get(self) -> None:
-        user = self.asking_user()
+        # With the publishing scope too: a shared workspace's token (which its guests can
+        # read) must not list the owner's views, whose ids open link views.
+        user = self.asking_user(write=True)
         if self.get_argument("for", "") == "me":
             groups = {g.name for g in user.orm_user.groups}
             found = self.views.readable_by(self.db, user.name, groups)
@@ -139,6 +149,9 @@ class PublishedListHandler(PublishedHandler):
         code = body.get("code", "shown")
         if code not in ("shown", "hidden"):
             raise ValidationError("code: 'shown' or 'hidden'", [{"field": "code"}])
+        page = body.get("html")
+        if isinstance(page, str):  # a NUL in an output: shown as U+FFFD, as browsers do
+            body["html"] = page.replace("\x00", "\ufffd")
         page = _text(body, "html", MAX_HTML)
         seconds = body.get("render_seconds", 0.0)
         if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
@@ -150,6 +163,14 @@ class PublishedListHandler(PublishedHandler):
             raise ValidationError("link: true or false", [{"field": "link"}])
         users = _names(body, "users")
         groups = _names(body, "groups")
+        mine = self.views.of_owner(self.db, user.name)
+        if len(mine) >= MAX_VIEWS and not any(
+            v.workspace == workspace and v.path == path for v in mine
+        ):
+            raise ValidationError(
+                f"path: you have {MAX_VIEWS} views already: withdraw one first (hub home page)",
+                [{"field": "path"}],
+            )
         for name in users:
             if orm.User.find(self.db, name) is None:
                 raise ValidationError(f"users: no user named {name!r}", [{"field": "users"}])
@@ -169,14 +190,15 @@ class PublishedListHandler(PublishedHandler):
             users=[u for u in users if u != user.name],
             groups=groups,
         )
-        self.log.info("%s published %s (%d bytes)", user.name, view.id, view.size)
+        # Not the id: for a link view it is the secret.
+        self.log.info("%s published a view of %s (%d bytes)", user.name, path, view.size)
         self.answer(view.summary(self.base_url()))
 
 
 class PublishedOneHandler(PublishedHandler):
     def delete(self, view_id: str) -> None:
         user = self.asking_user(write=True)
-        if not self.views.unpublish(self.db, user.name, view_id):
+        if not VIEW_ID.fullmatch(view_id) or not self.views.unpublish(self.db, user.name, view_id):
             raise NotFound(f"id: you have no view {view_id!r}", [{"field": "id"}])
         self.set_status(204)
         self.finish()
@@ -201,7 +223,7 @@ class ViewPageHandler(BaseHandler):
     @web.authenticated
     def get(self, view_id: str) -> None:
         user = self.current_user
-        view = self.views.get(self.db, view_id)
+        view = self.views.get(self.db, view_id) if VIEW_ID.fullmatch(view_id) else None
         groups = {g.name for g in user.orm_user.groups}
         if view is None or not view.readable_by(user.name, groups):
             raise web.HTTPError(404, "No such view, or it is not shared with you")

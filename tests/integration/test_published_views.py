@@ -8,6 +8,7 @@ workspace's token cannot publish. Bad input is a 400 naming the field."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -22,9 +23,18 @@ API = "/galilean/published"
 SECRET_OUTPUT = "total revenue 123456"
 
 
+PRIVATE = "TOPSECRET-4F2A"  # a file of the owner's a notebook's Markdown names
+
+
 def notebook() -> dict[str, Any]:
     return {
         "cells": [
+            {
+                "cell_type": "markdown",
+                "id": "m",
+                "metadata": {},
+                "source": "# Report\n![chart](private.txt) <img src='private.txt'>",
+            },
             {
                 "cell_type": "code",
                 "execution_count": 1,
@@ -77,6 +87,12 @@ def test_publish_read_republish_and_withdraw(lab_hub: Hub) -> None:
     group_with(lab_hub, "pub-team", [MEMBER])
     owner.start_server()
     try:
+        private = owner.api(
+            "PUT",
+            f"/user/{OWNER}/api/contents/private.txt",
+            json={"type": "file", "format": "text", "content": PRIVATE},
+        )
+        assert private.status_code in (200, 201), private.text
         put = owner.api(
             "PUT",
             f"/user/{OWNER}/api/contents/report.ipynb",
@@ -110,6 +126,9 @@ def test_publish_read_republish_and_withdraw(lab_hub: Hub) -> None:
         assert SECRET_OUTPUT in seen.text
         assert "load_sales" in seen.text
         assert "Read-only view of report, published by pubowner" in seen.text
+        # Files the Markdown names are not copied into the page (nor base64 of them).
+        assert PRIVATE not in seen.text
+        assert base64.b64encode(PRIVATE.encode()).decode()[:12] not in seen.text
         for client in (reader, member):
             assert view(client, lab_hub, url).status_code == 200
         assert view(other, lab_hub, url).status_code == 404
@@ -150,6 +169,9 @@ def test_publish_read_republish_and_withdraw(lab_hub: Hub) -> None:
         assert (missing.status_code, field_of(missing)) == (404, "path")
         direct = owner.api("PUT", API, json={"path": "x.ipynb", "title": "x", "html": ""})
         assert (direct.status_code, field_of(direct)) == (400, "html")
+        nul = owner.api("PUT", API, json={"path": "x.ipynb", "title": "a\x00b", "html": "<p>"})
+        assert (nul.status_code, field_of(nul)) == (400, "title")
+        assert view(owner, lab_hub, "/hub/galilean/view/%00").status_code == 404
         assert view(other, lab_hub, url).status_code == 200
 
         # Others can neither publish through the owner's server nor withdraw the view.
@@ -180,3 +202,21 @@ def test_a_token_without_the_publish_scope_is_refused(lab_hub: Hub) -> None:
     )
     assert reply.status_code == 403, reply.text
     assert field_of(reply) == "token"
+
+
+def test_a_deleted_users_name_leaves_every_audience(lab_hub: Hub) -> None:
+    admin = admin_client(lab_hub)
+    owner = approved_user(lab_hub, admin, "pubkeeper")
+    leaving = approved_user(lab_hub, admin, "pubgone")
+    made = owner.api(
+        "PUT",
+        API,
+        json={"path": "a.ipynb", "title": "a", "html": "<p>kept</p>", "users": ["pubgone"]},
+    )
+    assert made.status_code == 200, made.text
+    url = made.json()["url"]
+    assert view(leaving, lab_hub, url).status_code == 200
+    assert admin.api("DELETE", "/users/pubgone").status_code == 204
+    assert owner.api("GET", API).json()["views"][0]["users"] == []
+    newcomer = approved_user(lab_hub, admin, "pubgone")  # someone else, under that name
+    assert view(newcomer, lab_hub, url).status_code == 404

@@ -113,6 +113,12 @@ def test_sharing_a_workspace(lab_hub: Hub) -> None:
     )
     assert published.status_code == 403, published.text
     assert field_of(published) == "token"
+    listing = requests.get(  # nor list the owner's views (their ids open link views)
+        f"{lab_hub.url}/hub/api/galilean/published",
+        headers={"Authorization": f"token {environ['JUPYTERHUB_API_TOKEN']}"},
+        timeout=30,
+    )
+    assert listing.status_code == 403, listing.text
 
     # The guest reaches this workspace, not the owner's default one, not its connections.
     assert reaches(guest, "wsowner", WS) == 200

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,27 @@ def test_ids_and_paths_are_checked(tmp_path: Path) -> None:
     with pytest.raises(NotFound) as missing:
         history.read(NB, "1893456000000-0123abcd")
     assert missing.value.errors == [{"field": "id"}]
+    with pytest.raises(ValidationError):
+        history.read(NB, "1893456000000-0123abcd\n")
+
+
+def test_a_damaged_index_keeps_only_well_formed_entries(tmp_path: Path) -> None:
+    history = NotebookHistory(tmp_path, clock=FakeClock())
+    kept = history.add(NB, as_bytes(notebook("a")), reason="saved", author="alice")
+    assert kept is not None
+    index = history.folder_of(NB) / "index.json"
+    damaged = json.loads(index.read_bytes())
+    damaged["snapshots"] += [
+        {**kept, "id": "../../../victim"},
+        {"id": "1893456000001-0123abcd"},
+        "text",
+    ]
+    index.write_text(json.dumps(damaged))
+    assert [s["id"] for s in history.listing(NB)] == [kept["id"]]
+    (tmp_path / "victim.ipynb").write_text("{}")
+    for n in range(3):  # pruning never touches what a damaged entry names
+        history.add(NB, as_bytes(notebook(f"b{n}")), reason="saved", author="alice")
+    assert (tmp_path / "victim.ipynb").exists()
 
 
 class Rooms:
@@ -248,8 +270,9 @@ def test_the_panels_routes_list_diff_and_restore(
     ]
     assert listing[0]["cells"] == 0
 
-    # A deleted notebook keeps its history and comes back.
+    # A deleted notebook keeps its history and comes back, its folder too.
     contents.delete(NB)
+    shutil.rmtree(Path(contents.root_dir) / "work")
     gone = server.call("GET", f"/galilean/history/{first}/diff?path={NB}").json()
     assert gone["deleted"] is True
     back = server.call("POST", f"/galilean/history/{first}/restore?path={NB}")
