@@ -88,6 +88,15 @@ def log_in(page: Page, hub: Hub, user: str) -> float:
     return time.monotonic() - started
 
 
+def hub_login(page: Page, hub: Hub, user: str) -> None:
+    """Log in and stay on the hub's home page (no server of the user's own started)."""
+    page.goto(f"{hub.url}/hub/login?next=/hub/home")
+    page.fill("#username_input", user)
+    page.fill("#password_input", PASSWORD)
+    page.click("#login_submit")
+    page.wait_for_url(f"{hub.url}/hub/home", timeout=60_000)
+
+
 def open_in_lab(page: Page, hub: Hub, user: str, path: str) -> None:
     """Open `path` (relative to the user's home) in the user's JupyterLab; for a notebook,
     wait until its kernel is idle."""

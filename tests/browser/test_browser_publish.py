@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lab import lab_user, log_in, open_in_lab
+from lab import hub_login, lab_user, log_in, open_in_lab
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import PASSWORD
 from harness.hub import Hub
 
 OWNER, READER, OTHER = "viewowner", "viewreader", "viewother"
@@ -24,14 +23,6 @@ NOTEBOOK = "quarterly.ipynb"
 
 def shot(page: Page, output_dir: Path, name: str) -> None:
     page.screenshot(path=str(output_dir / f"publish-{name}.png"))
-
-
-def hub_login(page: Page, hub: Hub, user: str) -> None:
-    page.goto(f"{hub.url}/hub/login?next=/hub/home")
-    page.fill("#username_input", user)
-    page.fill("#password_input", PASSWORD)
-    page.click("#login_submit")
-    page.wait_for_url(f"{hub.url}/hub/home", timeout=60_000)
 
 
 def with_outputs() -> dict[str, object]:

@@ -23,10 +23,9 @@ import statistics
 import time
 from pathlib import Path
 
-from lab import lab_user, log_in, notebook
+from lab import hub_login, lab_user, log_in, notebook
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import PASSWORD
 from harness.hub import Hub
 
 OWNER = "colabowner"
@@ -37,15 +36,6 @@ SEEN_WITHIN_MS = 2_000
 
 def shot(page: Page, output_dir: Path, name: str) -> None:
     page.screenshot(path=str(output_dir / f"sharing-{name}.png"))
-
-
-def hub_login(page: Page, hub: Hub, user: str) -> None:
-    """Log in and stay on the hub's home page (no server of the guest's own)."""
-    page.goto(f"{hub.url}/hub/login?next=/hub/home")
-    page.fill("#username_input", user)
-    page.fill("#password_input", PASSWORD)
-    page.click("#login_submit")
-    page.wait_for_url(f"{hub.url}/hub/home", timeout=60_000)
 
 
 def open_notebook(page: Page, url: str) -> None:
