@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from galilean_services.kit.errors import NotFound, ValidationError
+from galilean_services.kit.files import write_atomically
 
 FOLDER = ".galilean/history"
 INDEX = "index.json"
@@ -110,17 +109,6 @@ def _well_formed(entry: Any) -> bool:
     )
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 class NotebookHistory:
     """The snapshots of the notebooks under `root` (the server's root)."""
 
@@ -183,10 +171,10 @@ class NotebookHistory:
         }
         folder = self.folder_of(path)
         folder.mkdir(parents=True, exist_ok=True)
-        _write_atomically(folder / f"{entry['id']}.ipynb", data)
+        write_atomically(folder / f"{entry['id']}.ipynb", data)
         snapshots.append(entry)
         kept, dropped = self._bounded(snapshots, now)
-        _write_atomically(
+        write_atomically(
             folder / INDEX, json.dumps({"path": path, "snapshots": kept}, indent=1).encode()
         )
         for old in dropped:

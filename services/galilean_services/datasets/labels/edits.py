@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...kit.files import write_atomically
 from ..files import FilesDataset
 from ..model import Invalid, Snapshot
 from .edits_check import Change, check_edits
@@ -71,7 +72,7 @@ def _carry_out(work: Path, change: Change) -> None:
             _inside(work, step.source).unlink(missing_ok=True)
     writes = _label_writes(change)
     for path, data in writes.files.items():
-        _write_atomically(_inside(work, path), data)
+        write_atomically(_inside(work, path), data, prefix=".galilean-edit-")
     for path in writes.gone:
         _inside(work, path).unlink(missing_ok=True)
 
@@ -98,18 +99,6 @@ def _copy_in(source: Path, target: Path) -> None:
     os.close(handle)
     try:
         shutil.copyfile(source, temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".galilean-edit-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
