@@ -11,7 +11,7 @@ from traitlets import Any as AnyTrait
 
 from .authenticator import GalileanAuthenticator
 from .hub_secrets_api import hub_secret_handlers
-from .published import views_on_home
+from .published import HomeViews
 from .published_api import published_handlers
 from .sharing_api import sharing_handlers
 from .sharing_page import shared_with, sharing_page_handlers
@@ -44,7 +44,7 @@ def template_vars() -> dict[str, Any]:
     return {
         "galilean_pending_signups": pending_signups,
         "galilean_shared_with_me": shared_with,
-        "galilean_published_views": views_on_home,
+        "galilean_published_views": HomeViews,
         "galilean_workspace_pattern": NAME_PATTERN,
         "galilean_workspace_rule": NAME_RULE[0].upper() + NAME_RULE[1:] + ".",
         "galilean_workspace_name_max": NAME_MAX,

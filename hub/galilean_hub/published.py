@@ -7,6 +7,7 @@ session (like sharing_marks.py); the table is made on first use."""
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import time
@@ -50,6 +51,10 @@ class View:
     users: tuple[str, ...]
     groups: tuple[str, ...]
     size: int
+
+    @property
+    def when(self) -> str:
+        return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(self.published_at))
 
     def summary(self, base_url: str) -> dict[str, Any]:
         """What the owner's listing shows (no HTML)."""
@@ -214,28 +219,35 @@ class PublishedViews:
 VIEWS = PublishedViews()  # the hub's (configure and the home page use this one)
 
 
-def views_on_home(user: Any) -> dict[str, list[dict[str, Any]]]:
-    """JupyterHub.template_vars: the views `user` published and those published for them
-    (directly or through a group), for the home page."""
-    if user is None:
-        return {"mine": [], "for_me": []}
-    db = user.db
-    base = user.settings.get("base_url", "/")
-    groups = {g.name for g in user.orm_user.groups}
+class HomeViews:
+    """The views a user published and those published for them (directly or through a
+    group), read from the database only when a page uses them: JupyterHub runs
+    template_vars for every hub page, and only the home page lists views."""
 
-    def shown(view: View) -> dict[str, Any]:
-        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(view.published_at))
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def shown(self, view: View) -> dict[str, Any]:
         audience = [*view.users, *(f"group {g}" for g in view.groups)]
         if view.link:
             audience.append("anyone with the link")
         return {
-            **view.summary(base),
+            **view.summary(self.user.settings.get("base_url", "/")),
             "owner": view.owner,
-            "when": when,
+            "when": view.when,
             "audience": ", ".join(audience) or "you only",
         }
 
-    return {
-        "mine": [shown(v) for v in VIEWS.of_owner(db, user.name)],
-        "for_me": [shown(v) for v in VIEWS.readable_by(db, user.name, groups)],
-    }
+    @functools.cached_property
+    def mine(self) -> list[dict[str, Any]]:
+        if self.user is None:
+            return []
+        return [self.shown(v) for v in VIEWS.of_owner(self.user.db, self.user.name)]
+
+    @functools.cached_property
+    def for_me(self) -> list[dict[str, Any]]:
+        if self.user is None:
+            return []
+        groups = {g.name for g in self.user.orm_user.groups}
+        found = VIEWS.readable_by(self.user.db, self.user.name, groups)
+        return [self.shown(v) for v in found]

@@ -21,7 +21,6 @@ from __future__ import annotations
 import html as html_text
 import json
 import re
-import time
 from typing import Any
 
 from jupyterhub import orm
@@ -30,7 +29,7 @@ from jupyterhub.user import User
 from tornado import web
 
 from galilean_services.kit.auth import Scopes
-from galilean_services.kit.body import json_object
+from galilean_services.kit.body import flag, json_object, names, text
 from galilean_services.kit.errors import GalileanError, NotFound, ValidationError
 
 from .api_base import GalileanAPIHandler
@@ -64,30 +63,22 @@ VIEW_POLICY = (
 )
 
 
-def _text(body: dict[str, Any], name: str, limit: int, required: bool = True) -> str:
-    value = body.get(name, "")
-    if (
-        not isinstance(value, str)
-        or (required and not value.strip())
-        or len(value) > limit
-        or "\x00" in value  # PostgreSQL keeps no NUL in text
-    ):
-        raise ValidationError(
-            f"{name}: {'text' if not required else 'non-empty text'} of at most {limit} characters",
-            [{"field": name}],
-        )
+def _no_nul(value: str, name: str) -> str:
+    if "\x00" in value:  # PostgreSQL keeps no NUL in text
+        raise ValidationError(f"{name}: no NUL character", [{"field": name}])
     return value
 
 
+def _text(body: dict[str, Any], name: str, limit: int, required: bool = True) -> str:
+    return _no_nul(text(body, name, None if required else "", limit), name)
+
+
 def _names(body: dict[str, Any], name: str) -> list[str]:
-    value = body.get(name, [])
-    if (
-        not isinstance(value, list)
-        or len(value) > MAX_AUDIENCE
-        or not all(isinstance(v, str) and v and len(v) <= 255 and "\x00" not in v for v in value)
-    ):
+    value = names(body, name, "names") or []
+    null = name in body and body[name] is None  # absent is none; null is not a list
+    if null or len(value) > MAX_AUDIENCE or any(len(v) > 255 for v in value):
         raise ValidationError(f"{name}: a list of at most {MAX_AUDIENCE} names", [{"field": name}])
-    return list(value)
+    return [_no_nul(v, name) for v in value]
 
 
 class PublishedHandler(GalileanAPIHandler):
@@ -158,9 +149,7 @@ class PublishedListHandler(PublishedHandler):
             raise ValidationError(
                 "render_seconds: a number of seconds", [{"field": "render_seconds"}]
             )
-        link = body.get("link", False)
-        if not isinstance(link, bool):
-            raise ValidationError("link: true or false", [{"field": "link"}])
+        link = flag(body, "link", False)
         users = _names(body, "users")
         groups = _names(body, "groups")
         mine = self.views.of_owner(self.db, user.name)
@@ -205,8 +194,9 @@ class PublishedOneHandler(PublishedHandler):
 
 
 def banner(view: View) -> str:
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(view.published_at))
-    words = html_text.escape(f"Read-only view of {view.title}, published by {view.owner} on {when}")
+    words = html_text.escape(
+        f"Read-only view of {view.title}, published by {view.owner} on {view.when}"
+    )
     return (
         '<div style="font:13px sans-serif;padding:6px 12px;background:#eef3fb;'
         'border-bottom:1px solid #c8d6ee;color:#222" id="galilean-view-banner">'
