@@ -50,10 +50,10 @@ class OwnerOnlyHandler(GalileanHandler):
         owner = self.settings.get(OWNER) or ""
         user = self.current_user
         if user is not None and owner and user.username != owner:
-            raise Forbidden(
-                f"only {owner}, whose server this is, may use its {self.bridge} bridge",
-                [{"field": "user"}],
-            )
+            why = f"only {owner}, whose server this is, may use its {self.bridge} bridge"
+            if self.settings.get(SHARED):  # a guest: say where theirs are
+                why += f" (a workspace shared with you: your own {self.bridge} is in yours)"
+            raise Forbidden(why, [{"field": "user"}])
         if user is not None and self.settings.get(SHARED):
             # Its guests run code as the owner: the hub gave it none of the owner's tokens.
             raise Forbidden(

@@ -14,7 +14,7 @@ from .hub_secrets_api import hub_secret_handlers
 from .published import HomeViews
 from .published_api import published_handlers
 from .sharing_api import sharing_handlers
-from .sharing_page import shared_with, sharing_page_handlers
+from .sharing_page import SharedWithMe, sharing_page_handlers
 from .vault_api import vault_handlers
 from .workspaces import (
     DISPLAY_NAME_FIELD,
@@ -43,7 +43,7 @@ def template_vars() -> dict[str, Any]:
     """JupyterHub.template_vars: callables run per page, with the page's user."""
     return {
         "galilean_pending_signups": pending_signups,
-        "galilean_shared_with_me": shared_with,
+        "galilean_shared_with_me": SharedWithMe,
         "galilean_published_views": HomeViews,
         "galilean_workspace_pattern": NAME_PATTERN,
         "galilean_workspace_rule": NAME_RULE[0].upper() + NAME_RULE[1:] + ".",

@@ -6,6 +6,8 @@ Share button opens it."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +35,24 @@ class SharePageHandler(BaseHandler):
             expires_max=EXPIRES_MAX,
         )
         self.finish(html)
+
+
+class SharedWithMe:
+    """`shared_with(user)`, read from the database only when a page lists it: JupyterHub
+    runs template_vars for every hub page, and only the home page shows these."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    @functools.cached_property
+    def found(self) -> list[dict[str, Any]]:
+        return shared_with(self.user)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.found)
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
 
 
 def shared_with(user: Any) -> list[dict[str, Any]]:

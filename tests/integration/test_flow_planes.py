@@ -4,6 +4,7 @@ in test_docker.py, the sandbox in test_flows_hostile.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ import pytest
 
 from galilean_services.execution.docker_plane import DockerPlane
 from galilean_services.execution.isolation import Isolation, environment
+from galilean_services.execution.plane import PlaneUnavailable
 from galilean_services.flows_service.config import ServiceConfig
 from galilean_services.flows_service.executor import remove_partials
 from galilean_services.flows_service.network_policy import runs_python
@@ -99,6 +101,20 @@ def test_docker_runs_fall_back_to_the_stacks_limits(config: ServiceConfig) -> No
         config.plane_config(), client=object(), groups=Groups(KeyError("JUPYTERHUB_API_URL"))
     )
     assert broken.limits_of("ann") == ("2G", 1.0)
+
+
+def test_a_service_starts_when_the_docker_engine_does_not_answer(
+    config: ServiceConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The flows and datasets services start without an engine (a hub container with no
+    socket crash-looped them); each run then fails saying why."""
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-engine.sock'}")
+    plane = DockerPlane(config.plane_config(), groups=Groups([]))
+    assert asyncio.run(plane.reap()) == 0
+    folder = tmp_path / "ann"
+    folder.mkdir()
+    with pytest.raises(PlaneUnavailable, match="the Docker engine does not answer"):
+        asyncio.run(plane.spawn("galilean_services.flows.worker", folder, "ann", "run-1"))
 
 
 def test_a_stopped_runs_partial_files_and_only_those_are_removed(tmp_path: Path) -> None:

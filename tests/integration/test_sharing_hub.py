@@ -129,6 +129,7 @@ def test_sharing_a_workspace(lab_hub: Hub) -> None:
     assert [c["name"] for c in connections.json()["connections"]] == []
     bridge = guest.api("GET", f"/user/wsowner/{WS}/galilean/secrets")
     assert bridge.status_code == 403, bridge.text
+    assert "shared with you: your own vault is in yours" in bridge.json()["error"]
     # The designer's bridge to the flows service would act as the owner: refused first
     # for not being the owner.
     flows = guest.api("GET", f"/user/wsowner/{WS}/galilean/flows/service/flow?path=a.flow")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..datasets.locate import STORES as STORES_PATH
-from ..execution.plane import Plane
+from ..execution.plane import Plane, PlaneUnavailable
 from ..execution.streaming import exchange
 from ..kit.errors import GalileanError, NotFound, ValidationError
 from .config import ServiceConfig
@@ -94,14 +94,17 @@ class Operations:
             "store": store_of(dataset),
             "args": args or {},
         }
-        child = await self.plane.spawn(
-            # one name per run: two reads of a dataset at once are two process groups
-            WORKER,
-            folder,
-            owner,
-            f"dataset-{dataset['id']}-{op}-{uuid.uuid4().hex[:12]}",
-            network=False,
-        )
+        try:
+            child = await self.plane.spawn(
+                # one name per run: two reads of a dataset at once are two process groups
+                WORKER,
+                folder,
+                owner,
+                f"dataset-{dataset['id']}-{op}-{uuid.uuid4().hex[:12]}",
+                network=False,
+            )
+        except PlaneUnavailable as exc:
+            raise GalileanError(f"dataset {dataset['id']}: {exc}", status=503) from None
         sent = json.dumps(request).encode() + b"\n"
         talk = (
             child.communicate(sent) if progress is None else exchange(child, sent, _lines(progress))

@@ -35,7 +35,7 @@ from docker.errors import DockerException
 from ..limits import group_limits
 from .config import PlaneConfig
 from .isolation import environment
-from .plane import LINE_LIMIT
+from .plane import LINE_LIMIT, PlaneUnavailable
 
 log = logging.getLogger("galilean.execution")
 NOTEBOOK_UID = 1000
@@ -155,12 +155,26 @@ class DockerPlane:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
-        self.client = client or docker.from_env()
+        self._client = client  # reached on first use: a service starts without an engine
         self.instance = _instance(config)
         self.network = config.needs_network
         self.groups = groups
         self.clock = clock
         self._limits: dict[str, tuple[float, tuple[int | str, float]]] = {}
+
+    @property
+    def client(self) -> Any:
+        """The Docker client, made when a run first needs it. A service whose engine does
+        not answer still starts (its health, its runs' records); each run fails saying why."""
+        if self._client is None:
+            try:
+                self._client = docker.from_env()
+            except DockerException as exc:
+                raise PlaneUnavailable(
+                    f"the Docker engine does not answer ({exc}): in docker mode each run is a "
+                    "container, so the hub needs the engine's socket (/var/run/docker.sock)"
+                ) from None
+        return self._client
 
     def limits_of(self, owner: str) -> tuple[int | str, float]:
         """Memory and CPUs of the owner's runs: what their groups give their containers
@@ -270,6 +284,6 @@ class DockerPlane:
 
         try:
             return await asyncio.to_thread(remove_all)
-        except DockerException as exc:
+        except (DockerException, PlaneUnavailable) as exc:
             log.warning("could not list earlier flow containers: %s", exc)
             return 0

@@ -25,6 +25,11 @@ from .isolation import Isolation, IsolationUnavailable, choose, environment
 LINE_LIMIT = 64 * 1024 * 1024  # one reply line: up to 10,000 rows per output
 
 
+class PlaneUnavailable(RuntimeError):
+    """The plane cannot start a run now (docker mode: the engine does not answer); the
+    message says why, for the run's record or the request's answer."""
+
+
 class Child(Protocol):
     """What the service holds of a started worker (the shape of asyncio's Process)."""
 
