@@ -8,6 +8,7 @@ request."""
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,8 @@ class GalileanServerApp(ExtensionApp):
         self.settings[VAULT] = vault_upstream(os.environ)  # the Secrets panel's
         self.settings[HUB_API] = hub_upstream(os.environ)  # publishing notebooks' views
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
+        if self.serverapp is not None:
+            make_store_folder(self.serverapp.config)  # jupyter-collaboration's (the hub's)
         # Jupyternaut's notebook tools on jupyter-collaboration's rooms (ai_rooms.py).
         if self.serverapp is not None:
             # Notebooks' snapshots on save, before a guest joins (history_hooks.py).
@@ -147,6 +150,18 @@ class GalileanServerApp(ExtensionApp):
         loader = self.settings.get(LOADER)
         if isinstance(loader, DeferredExtensions):
             loader.start()
+
+
+def make_store_folder(config: Any) -> None:
+    """The folder of jupyter-collaboration's store when the hub set one (SQLiteYStore.db_path,
+    relative to the server's working folder, its root): SQLite makes the file, not folders."""
+    store = config.SQLiteYStore
+    path = store.get("db_path") if "db_path" in store else None
+    if isinstance(path, str) and path and path != ":memory:":
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # the rooms fail to open, saying so; the server still starts
+            logging.getLogger("galilean").warning("collaboration store %s: %s", path, exc)
 
 
 def _checked_size(value: str) -> str:

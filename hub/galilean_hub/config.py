@@ -183,9 +183,19 @@ AI_CHAT_ARGS = (
 )
 
 
+# jupyter-collaboration's store of the rooms' updates (SQLite), out of the files' root, where
+# its journal, made and deleted with each write, failed listings of the root that caught it
+# vanishing (JupyterLab: "Directory not found"); its folder is made by galilean_server.
+COLLABORATION_STORE = ".local/share/jupyter/collaboration.db"
+
+
 def singleuser_args(settings: Settings) -> list[str]:
     """Arguments every user server gets, whatever spawns it."""
-    args = ["--ServerApp.shutdown_no_activity_timeout=0", *AI_CHAT_ARGS]
+    args = [
+        "--ServerApp.shutdown_no_activity_timeout=0",
+        f"--SQLiteYStore.db_path={COLLABORATION_STORE}",
+        *AI_CHAT_ARGS,
+    ]
     model = default_chat_model(settings)
     if model:
         # The chat starts with the gateway's default model: nothing for a user to set.

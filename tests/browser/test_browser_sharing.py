@@ -26,6 +26,7 @@ from pathlib import Path
 from lab import hub_login, lab_user, log_in, notebook
 from playwright.sync_api import Browser, Page, expect
 
+from galilean_hub.config import COLLABORATION_STORE
 from harness.hub import Hub
 
 OWNER = "colabowner"
@@ -204,6 +205,11 @@ def test_share_coedit_and_revoke(browser: Browser, lab_hub: Hub, output_dir: Pat
             f"edit propagation over 20 edits: median {statistics.median(samples):.3f} s, "
             f"max {samples[-1]:.3f} s"
         )
+
+        # Collaboration's store is out of the listed files (its journal, made and deleted with
+        # each write, failed listings of the root: "Directory not found").
+        assert (home / COLLABORATION_STORE).is_file()
+        assert not list(home.glob(".jupyter_ystore*"))
 
         clear_and_restore(owner, guest, home / NOTEBOOK, output_dir)
         comment_reply_resolve(owner, guest, home / NOTEBOOK, output_dir)
