@@ -12,7 +12,7 @@ LAB_SOURCES := $(shell find labextension/src labextension/style labextension/sch
 	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean lock wheels images up down
+.PHONY: install run test lint bench clean lock wheels images up down backup restore
 
 install: $(VENV)/.deps $(VENV)/.lab $(VENV)/.packages $(VENV)/proxy/.installed $(VENV)/mlflow/.installed
 
@@ -57,6 +57,16 @@ $(VENV)/proxy/.installed: hub/proxy/package.json hub/proxy/package-lock.json
 run: install
 	scripts/install-run-deps
 	jupyterhub -f hub/jupyterhub_config.py
+
+# Embedded mode: one dated archive under ./backups (BACKUP_ARGS=--with-secrets adds the cookie
+# secret, the vault's key and stack.env); `make restore ARCHIVE=backups/….tar.gz` with the hub
+# stopped (RESTORE_ARGS=--force over existing data, which is moved aside).
+backup: install
+	python -m galilean_hub.backup create $(BACKUP_ARGS)
+
+restore: install
+	@test -n "$(ARCHIVE)" || { echo "make restore ARCHIVE=backups/galilean-backup-….tar.gz"; exit 2; }
+	python -m galilean_hub.backup restore "$(ARCHIVE)" $(RESTORE_ARGS)
 
 test: lint
 	scripts/install-test-deps

@@ -1,0 +1,199 @@
+"""`make backup` / `make restore`: one dated archive of an installation, and back.
+
+    python -m galilean_hub.backup create [--to FOLDER] [--with-secrets]
+    python -m galilean_hub.backup restore ARCHIVE [--force]
+
+An archive (`galilean-backup-<UTC time>.tar.gz`) holds the parts `backup_parts` names:
+each SQLite database copied with SQLite's own backup API (a consistent copy while the hub
+runs), the users' folders and MLflow's artifacts as files, the secret files only with
+`--with-secrets`, and `manifest.json`: what was kept, from where, each file's size and
+SHA-256. It is written under a temporary name and renamed when complete (never a half
+archive under the final name), readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import sys
+import tarfile
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from . import __version__
+from .backup_parts import BackupError, Part, backup_parts
+from .settings import ConfigError, load_settings
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+CHUNK = 1 << 20
+
+
+class Hashing(io.RawIOBase):
+    """A file read through SHA-256, for tarfile to copy."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.sha = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        self.sha.update(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class Writer:
+    """The archive being written and the manifest's file list."""
+
+    def __init__(self, tar: tarfile.TarFile) -> None:
+        self.tar = tar
+        self.files: dict[str, dict[str, Any]] = {}
+
+    def add_file(self, name: str, path: Path) -> None:
+        with path.open("rb") as source:
+            info = self.tar.gettarinfo(fileobj=source, arcname=name)
+            reader = Hashing(source)
+            try:
+                self.tar.addfile(info, reader)
+            except OSError as exc:  # it shrank while read: a file being rewritten
+                raise BackupError(
+                    f"{path} changed while it was copied ({exc}): try again"
+                ) from None
+        self.files[name] = {"size": info.size, "sha256": reader.sha.hexdigest()}
+
+    def add_folder(self, name: str, folder: Path) -> None:
+        """The folder's tree; links are kept as links (never followed: a user's link to a
+        file of the machine keeps the link, not the file)."""
+        self.tar.add(folder, arcname=name, recursive=False)
+        for top, dirs, files in os.walk(folder, followlinks=False):
+            dirs.sort()
+            for entry in sorted(dirs) + sorted(files):
+                path = Path(top) / entry
+                member = f"{name}/{path.relative_to(folder).as_posix()}"
+                try:
+                    if path.is_symlink() or path.is_dir():
+                        self.tar.add(path, arcname=member, recursive=False)
+                    elif path.is_file():
+                        self.add_file(member, path)
+                    # sockets, fifos, devices: not users' work, not kept
+                except FileNotFoundError:  # deleted since listed: not part of the copy
+                    continue
+
+    def add_sqlite(self, name: str, database: Path, scratch: Path) -> None:
+        copy = scratch / Path(name).name
+        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        try:
+            target = sqlite3.connect(copy)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+        self.add_file(name, copy)
+        copy.unlink()
+
+
+def create(to: Path, with_secrets: bool, now: float | None = None) -> Path:
+    """Write the archive into `to`; returns its path."""
+    settings, _ = load_settings()
+    parts = backup_parts(settings)
+    moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
+    to.mkdir(parents=True, exist_ok=True, mode=0o700)
+    final = to / f"galilean-backup-{moment:%Y%m%d-%H%M%S}.tar.gz"
+    if final.exists():
+        raise BackupError(f"{final} exists: wait a second or choose another folder (--to)")
+    partial = final.with_name(f".{final.name}.partial")
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with (
+            tempfile.TemporaryDirectory(dir=to) as scratch,
+            os.fdopen(descriptor, "wb") as out,
+            tarfile.open(fileobj=out, mode="w:gz") as tar,
+        ):
+            writer = Writer(tar)
+            kept = [
+                {"name": part.name, "kind": part.kind, "from": str(part.path)}
+                for part in parts
+                if (with_secrets or not part.secret) and keep(writer, part, Path(scratch))
+            ]
+            manifest = {
+                "format": FORMAT,
+                "galilean": __version__,
+                "created": moment.isoformat(),
+                "mode": settings.mode,
+                "with_secrets": with_secrets,
+                "parts": kept,
+                "files": writer.files,
+            }
+            data = json.dumps(manifest, indent=1).encode()
+            info = tarfile.TarInfo(MANIFEST)
+            info.size, info.mtime, info.mode = len(data), int(moment.timestamp()), 0o600
+            tar.addfile(info, io.BytesIO(data))
+        partial.rename(final)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return final
+
+
+def keep(writer: Writer, part: Part, scratch: Path) -> bool:
+    """Add one part; False when this installation has none of it (MLflow never used)."""
+    if part.kind == "folder":
+        if not part.path.is_dir():
+            return False
+        writer.add_folder(part.name, part.path)
+    elif not part.path.is_file():
+        return False
+    elif part.kind == "sqlite":
+        writer.add_sqlite(part.name, part.path, scratch)
+    else:
+        writer.add_file(part.name, part.path)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m galilean_hub.backup", description=__doc__)
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    made = verbs.add_parser("create", help="write a dated archive of this installation")
+    made.add_argument("--to", type=Path, default=Path("backups"), help="folder (./backups)")
+    made.add_argument(
+        "--with-secrets",
+        action="store_true",
+        help="also keep the cookie secret, the vault's key and stack.env",
+    )
+    back = verbs.add_parser("restore", help="put an archive's contents back")
+    back.add_argument("archive", type=Path)
+    back.add_argument(
+        "--force",
+        action="store_true",
+        help="restore over an installation that has data (what it replaces is moved aside)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        if args.verb == "create":
+            print(create(args.to, args.with_secrets))
+        else:
+            from .restore import restore
+
+            for line in restore(args.archive, args.force):
+                print(line)
+    except (BackupError, ConfigError) as exc:
+        print(f"galilean backup: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

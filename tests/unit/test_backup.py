@@ -1,0 +1,181 @@
+"""Backups of an embedded installation, without a hub: what an archive holds, checksums,
+secrets only when asked, and a restore that checks everything first and loses nothing.
+(The drill with a real hub: tests/integration/test_backup_drill.py.)"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import sqlite3
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from galilean_hub.backup import create, main
+from galilean_hub.backup_parts import BackupError
+from galilean_hub.restore import restore
+
+
+def install(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An installation's data folder with some of everything; the settings point at it."""
+    data = root / "var"
+    (data / "users" / "ann" / "home").mkdir(parents=True)
+    (data / "users" / "ann" / "home" / "notes.txt").write_text("ann's notes")
+    (data / "users" / "ann" / "workspaces" / "big").mkdir(parents=True)
+    (data / "users" / "ann" / "workspaces" / "big" / "data.csv").write_text("a,b\n1,2\n")
+    (data / "users" / "ann" / "home" / "link").symlink_to("notes.txt")
+    (data / "users" / "ann" / "home" / "machine").symlink_to("/etc/hostname")
+    for name in ("jupyterhub", "flows", "datasets", "ai"):
+        with sqlite3.connect(data / f"{name}.sqlite") as db:
+            db.execute("CREATE TABLE t (v TEXT)")
+            db.execute("INSERT INTO t VALUES (?)", (f"{name} row",))
+        db.close()
+    (data / "jupyterhub_cookie_secret").write_text("ab" * 32)
+    (data / "vault.key").write_text("the-vault-key")
+    (data / "mlflow-artifacts" / "1").mkdir(parents=True)
+    (data / "mlflow-artifacts" / "1" / "model.pkl").write_bytes(b"\x00model")
+    env = root / "stack.env"
+    env.write_text("GALILEAN_MODE=embedded\n")
+    env.chmod(0o600)
+    monkeypatch.setenv("GALILEAN_DATA_DIR", str(data))
+    monkeypatch.setenv("GALILEAN_ENV_FILE", str(env))
+    monkeypatch.setenv("GALILEAN_MODE", "embedded")
+    return data
+
+
+def members(archive: Path) -> dict[str, tarfile.TarInfo]:
+    with tarfile.open(archive) as tar:
+        return {m.name: m for m in tar.getmembers()}
+
+
+def row(database: Path) -> str:
+    with sqlite3.connect(database) as db:
+        value: str = db.execute("SELECT v FROM t").fetchone()[0]
+    db.close()
+    return value
+
+
+def test_an_archive_holds_the_databases_files_and_a_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install(tmp_path, monkeypatch)
+    archive = create(tmp_path / "backups", with_secrets=False, now=1_800_000_000)
+    assert archive.name == "galilean-backup-20270115-080000.tar.gz"
+    assert archive.stat().st_mode & 0o077 == 0
+    assert not list(archive.parent.glob(".*partial"))
+    found = members(archive)
+    assert {"databases/hub.sqlite", "databases/flows.sqlite", "manifest.json"} <= set(found)
+    assert "files/users/ann/home/notes.txt" in found
+    assert found["files/users/ann/home/link"].issym()
+    assert "files/mlflow-artifacts/1/model.pkl" in found
+    assert not [name for name in found if name.startswith("secrets/")]
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+    assert manifest["with_secrets"] is False
+    assert manifest["files"]["files/users/ann/home/notes.txt"]["size"] == len("ann's notes")
+    assert "databases/mlflow.sqlite" not in manifest["files"]  # MLflow never used here
+    raw = gzip.decompress(archive.read_bytes())
+    assert b"the-vault-key" not in raw
+    assert b"ab" * 32 not in raw
+
+
+def test_restore_onto_a_fresh_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install(tmp_path / "old", monkeypatch)
+    archive = create(tmp_path / "backups", with_secrets=True)
+    fresh = tmp_path / "new" / "var"
+    monkeypatch.setenv("GALILEAN_DATA_DIR", str(fresh))
+    lines = list(restore(archive))
+    assert lines[-1].startswith("done")
+    assert row(fresh / "jupyterhub.sqlite") == "jupyterhub row"
+    assert row(fresh / "flows.sqlite") == "flows row"
+    assert (fresh / "users" / "ann" / "home" / "notes.txt").read_text() == "ann's notes"
+    assert os.readlink(fresh / "users" / "ann" / "home" / "link") == "notes.txt"
+    # A link out of the folders is kept as a link in the archive, never its target's
+    # content, and not restored (tarfile's "data" filter); the restore says so.
+    assert not (fresh / "users" / "ann" / "home" / "machine").is_symlink()
+    assert "not restored: files/users/ann/home/machine" in "\n".join(lines)
+    assert (fresh / "users" / "ann" / "workspaces" / "big" / "data.csv").is_file()
+    assert (fresh / "vault.key").read_text() == "the-vault-key"
+    assert (tmp_path / "old" / "stack.env.from-backup").read_text() == "GALILEAN_MODE=embedded\n"
+    assert any("stack.env.from-backup" in line for line in lines)
+    assert (fresh / "jupyterhub.sqlite").stat().st_mode & 0o077 == 0
+    assert not list(fresh.glob(".restore-*"))
+
+
+def test_without_secrets_the_restore_says_what_the_vault_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install(tmp_path / "old", monkeypatch)
+    archive = create(tmp_path / "backups", with_secrets=False)
+    monkeypatch.setenv("GALILEAN_DATA_DIR", str(tmp_path / "new"))
+    lines = list(restore(archive))
+    assert any("vault.key" in line and "GALILEAN_VAULT_KEY" in line for line in lines)
+
+
+def test_a_restore_over_data_is_refused_then_moves_it_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = install(tmp_path, monkeypatch)
+    archive = create(tmp_path / "backups", with_secrets=False)
+    (data / "users" / "ann" / "home" / "notes.txt").write_text("changed since")
+    with pytest.raises(BackupError, match=r"have data already.*--force"):
+        list(restore(archive))
+    assert (data / "users" / "ann" / "home" / "notes.txt").read_text() == "changed since"
+    lines = list(restore(archive, force=True))
+    assert (data / "users" / "ann" / "home" / "notes.txt").read_text() == "ann's notes"
+    aside = [p for p in data.glob("users.before-restore-*")]
+    assert len(aside) == 1, lines
+    assert (aside[0] / "ann" / "home" / "notes.txt").read_text() == "changed since"
+
+
+def test_a_running_hub_or_a_damaged_archive_is_refused_before_anything_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = install(tmp_path, monkeypatch)
+    archive = create(tmp_path / "backups", with_secrets=False)
+    (data / "jupyterhub.pid").write_text(str(os.getpid()))
+    with pytest.raises(BackupError, match="the hub runs"):
+        list(restore(archive, force=True))
+    (data / "jupyterhub.pid").unlink()
+
+    # One byte of one file changed, the manifest unchanged: refused, nothing touched.
+    with tarfile.open(archive) as tar:
+        items = [(m, tar.extractfile(m).read() if m.isfile() else None) for m in tar]  # type: ignore[union-attr]
+    damaged = tmp_path / "damaged.tar.gz"
+    with tarfile.open(damaged, "w:gz") as out:
+        for member, content in items:
+            if member.name == "files/users/ann/home/notes.txt":
+                content = b"Ann's notes"
+            out.addfile(member, io.BytesIO(content) if content is not None else None)
+    (data / "users" / "ann" / "home" / "notes.txt").write_text("current")
+    with pytest.raises(BackupError, match=r"notes\.txt: its checksum does not match"):
+        list(restore(damaged, force=True))
+    assert (data / "users" / "ann" / "home" / "notes.txt").read_text() == "current"
+
+    # A member outside the parts (a path escaping the folder): refused.
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(evil, "w:gz") as out:
+        for member, content in items:
+            out.addfile(member, io.BytesIO(content) if content is not None else None)
+        info = tarfile.TarInfo("../../etc/cron.d/x")
+        info.size = 1
+        out.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(BackupError, match="not in any part"):
+        list(restore(evil, force=True))
+    assert not list(data.glob("*.before-restore-*"))
+
+
+def test_the_command_line_says_what_is_wrong(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    install(tmp_path, monkeypatch)
+    assert main(["restore", str(tmp_path / "nothing.tar.gz")]) == 2
+    assert "nothing.tar.gz: no such file" in capsys.readouterr().err
+    monkeypatch.setenv("GALILEAN_DB_URL", "postgresql+psycopg://u:secret@db/jupyterhub")
+    assert main(["create", "--to", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "not a SQLite file" in err
+    assert "secret" not in err
