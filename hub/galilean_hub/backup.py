@@ -154,8 +154,17 @@ def keep(writer: Writer, part: Part, scratch: Path) -> bool:
         if not part.path.is_dir():
             return False
         writer.add_folder(part.name, part.path)
-    elif not part.path.is_file():
+    elif part.kind != "postgres" and not part.path.is_file():
         return False
+    elif part.kind == "postgres":
+        from .backup_postgres import dump, exists
+
+        if not exists(part.url):
+            return False
+        dumped = scratch / Path(part.name).name
+        dump(part.url, dumped)
+        writer.add_file(part.name, dumped)
+        dumped.unlink()
     elif part.kind == "sqlite":
         writer.add_sqlite(part.name, part.path, scratch)
     else:

@@ -17,7 +17,7 @@ from galilean_services import folders
 
 from .settings import Settings
 
-Kind = Literal["sqlite", "folder", "file"]
+Kind = Literal["sqlite", "postgres", "folder", "file"]
 RESTORED_ENV = "stack.env.from-backup"
 
 
@@ -34,6 +34,7 @@ class Part:
     kind: Kind
     path: Path
     secret: bool = False
+    url: str = ""  # a database server's (kind "postgres")
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -68,15 +69,20 @@ def backup_parts(settings: Settings, restoring: bool = False) -> list[Part]:
             "yet: GALILEAN_MODE=docker"
         )
     parts: list[Part] = []
+    data = settings.data_path
     for role, url in database_urls(settings).items():
         path = sqlite_path(url)
-        if path is None:
+        if path is not None:
+            parts.append(Part(f"databases/{role}.sqlite", "sqlite", path))
+        elif url.startswith("postgresql"):
+            name = url.rsplit("/", 1)[-1].split("?", 1)[0] or "postgres"
+            part = Part(f"databases/{name}.pgdump", "postgres", data / f"{name}.pgdump", url=url)
+            if part not in parts:  # the hub's database, shared by the services
+                parts.append(part)
+        else:
             raise BackupError(
-                f"the {role} database is not a SQLite file ({url.split(':', 1)[0]}): backups "
-                "of database servers are not made by this command yet; use pg_dump"
+                f"the {role} database is neither SQLite nor PostgreSQL ({url.split(':', 1)[0]})"
             )
-        parts.append(Part(f"databases/{role}.sqlite", "sqlite", path))
-    data = settings.data_path
     parts.append(Part("files/users", "folder", folders.users_root(data)))
     artifacts = settings.mlflow_artifacts_path(data)
     if "://" not in artifacts:  # an s3:// store is backed up where it lives

@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from .backup import CHUNK, FORMAT, MANIFEST
-from .backup_parts import RESTORED_ENV, BackupError, backup_parts, env_file, pid_running
+from .backup_parts import (
+    RESTORED_ENV,
+    BackupError,
+    Part,
+    backup_parts,
+    env_file,
+    pid_running,
+)
 from .settings import load_settings
 
 
@@ -82,6 +89,36 @@ def checked(member: tarfile.TarInfo, dest: str, skipped: list[str]) -> tarfile.T
         raise BackupError(f"{member.name}: {exc}") from None
 
 
+def in_use(part: Part) -> bool:
+    if part.kind == "postgres":
+        from .backup_postgres import has_tables
+
+        return has_tables(part.url)
+    return has_data(part.path)
+
+
+def shown(part: Part) -> str:
+    if part.kind == "postgres":
+        from .backup_postgres import database_name
+
+        return f"database {database_name(part.url)!r}"
+    return str(part.path)
+
+
+def restore_database(part: Part, staging: Path, stamp: str, in_use: bool) -> Iterator[str]:
+    """A PostgreSQL database from its dump; one with tables is dumped aside first (beside
+    the data, `<name>.before-restore-<time>.pgdump`), so nothing is lost."""
+    from .backup_postgres import dump, restore
+
+    if in_use:
+        aside = part.path.with_name(f"{part.path.stem}.before-restore-{stamp}.pgdump")
+        dump(part.url, aside)
+        aside.chmod(0o600)
+        yield f"dumped aside: {shown(part)} -> {aside}"
+    restore(part.url, staging / part.name)
+    yield f"restored: {part.name} -> {shown(part)}"
+
+
 def has_data(path: Path) -> bool:
     return path.is_file() or (path.is_dir() and any(path.iterdir()))
 
@@ -105,9 +142,9 @@ def restore(archive: Path, force: bool = False) -> Iterator[str]:
             if part is None:
                 raise BackupError(f"{kept['name']}: this installation has no such part")
             chosen.append(part)
-        busy = [p for p in chosen if has_data(p.path)]
+        busy = [p for p in chosen if in_use(p)]
         if busy and not force:
-            where = ", ".join(str(p.path) for p in busy)
+            where = ", ".join(shown(p) for p in busy)
             raise BackupError(f"these have data already: {where} (--force moves them aside)")
         data.mkdir(parents=True, exist_ok=True, mode=0o700)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
@@ -120,6 +157,9 @@ def restore(archive: Path, force: bool = False) -> Iterator[str]:
             for name in skipped:
                 yield f"not restored: {name}, a link to a place outside the backup"
             for part in chosen:
+                if part.kind == "postgres":
+                    yield from restore_database(part, staging, stamp, part in busy)
+                    continue
                 if has_data(part.path) or part.path.is_symlink():
                     aside = part.path.with_name(f"{part.path.name}.before-restore-{stamp}")
                     part.path.rename(aside)

@@ -174,8 +174,9 @@ def test_the_command_line_says_what_is_wrong(
     install(tmp_path, monkeypatch)
     assert main(["restore", str(tmp_path / "nothing.tar.gz")]) == 2
     assert "nothing.tar.gz: no such file" in capsys.readouterr().err
-    monkeypatch.setenv("GALILEAN_DB_URL", "postgresql+psycopg://u:secret@db/jupyterhub")
+    monkeypatch.setenv("GALILEAN_DB_URL", "mysql://u:secret@db/jupyterhub")
     assert main(["create", "--to", str(tmp_path / "b")]) == 2
     err = capsys.readouterr().err
-    assert "not a SQLite file" in err
+    assert "neither SQLite nor PostgreSQL (mysql)" in err
     assert "secret" not in err
+    assert not list((tmp_path / "b").glob("*"))
