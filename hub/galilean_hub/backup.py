@@ -172,6 +172,17 @@ def keep(writer: Writer, part: Part, scratch: Path) -> bool:
     return True
 
 
+def summary(archive: Path) -> str:
+    """What the archive holds, for the person who made it."""
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile(MANIFEST)
+        manifest = json.loads(member.read()) if member else {}
+    files = manifest.get("files", {})
+    size = sum(f["size"] for f in files.values()) / 1e6
+    parts = ", ".join(p["name"] for p in manifest.get("parts", [])) or "nothing: no data yet"
+    return f"kept {len(files)} files, {size:.1f} MB: {parts}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m galilean_hub.backup", description=__doc__)
     verbs = parser.add_subparsers(dest="verb", required=True)
@@ -192,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.verb == "create":
-            print(create(args.to, args.with_secrets))
+            archive = create(args.to, args.with_secrets)
+            print(archive)
+            print(summary(archive), file=sys.stderr)
         else:
             from .restore import restore
 

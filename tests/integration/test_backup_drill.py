@@ -57,6 +57,7 @@ def test_back_up_wipe_restore(tmp_path: Path) -> None:
         assert made.returncode == 0, made.stderr
         archive = Path(made.stdout.strip())
         assert archive.is_file()
+        assert "databases/hub.sqlite" in made.stderr  # what it kept, said
 
         # Restore refuses while the hub runs, and over data.
         refused = backup_command(hub, "restore", str(archive))
