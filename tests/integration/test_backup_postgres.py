@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from installation_env import embedded_installation
 from sqlalchemy import create_engine, text
 
 from galilean_hub.backup import create, main
@@ -46,13 +47,7 @@ def test_postgres_databases_are_dumped_and_restored(
     sql(mlflow_db, "INSERT INTO experiments VALUES ('churn')")
     data = tmp_path / "var"
     (data / "users" / "ann" / "home").mkdir(parents=True)
-    env = tmp_path / "stack.env"
-    env.write_text("")
-    env.chmod(0o600)
-    monkeypatch.setenv("GALILEAN_DATA_DIR", str(data))
-    monkeypatch.setenv("GALILEAN_ENV_FILE", str(env))
-    monkeypatch.setenv("GALILEAN_MODE", "embedded")
-    monkeypatch.setenv("GALILEAN_DB_URL", hub_db)
+    embedded_installation(monkeypatch, data, GALILEAN_DB_URL=hub_db)
 
     archive = create(tmp_path / "backups", with_secrets=False)
     assert postgres.password.encode() not in archive.read_bytes()
@@ -75,14 +70,16 @@ def test_postgres_databases_are_dumped_and_restored(
     assert not any(postgres.password in line for line in lines)
 
 
-def test_a_failing_dump_says_why_without_the_password(
-    postgres: Postgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_failing_backup_says_why_without_the_password(
+    postgres: Postgres,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     wrong = postgres.url().replace(postgres.password, "not-the-password")
-    monkeypatch.setenv("GALILEAN_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("GALILEAN_ENV_FILE", str(tmp_path / "none.env"))
-    (tmp_path / "none.env").write_text("")
-    monkeypatch.setenv("GALILEAN_MODE", "embedded")
-    monkeypatch.setenv("GALILEAN_DB_URL", wrong)
+    embedded_installation(monkeypatch, tmp_path / "var", GALILEAN_DB_URL=wrong)
     assert main(["create", "--to", str(tmp_path / "backups")]) == 2
-    assert not list((tmp_path / "backups").glob("*.tar.gz"))
+    said = capsys.readouterr().err
+    assert "the server of database 'jupyterhub' cannot be reached" in said
+    assert "not-the-password" not in said
+    assert not list((tmp_path / "backups").glob("*"))

@@ -13,6 +13,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from installation_env import embedded_installation
 
 from galilean_hub.backup import create, main
 from galilean_hub.backup_parts import BackupError
@@ -37,12 +38,7 @@ def install(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (data / "vault.key").write_text("the-vault-key")
     (data / "mlflow-artifacts" / "1").mkdir(parents=True)
     (data / "mlflow-artifacts" / "1" / "model.pkl").write_bytes(b"\x00model")
-    env = root / "stack.env"
-    env.write_text("GALILEAN_MODE=embedded\n")
-    env.chmod(0o600)
-    monkeypatch.setenv("GALILEAN_DATA_DIR", str(data))
-    monkeypatch.setenv("GALILEAN_ENV_FILE", str(env))
-    monkeypatch.setenv("GALILEAN_MODE", "embedded")
+    embedded_installation(monkeypatch, data, "GALILEAN_MODE=embedded\n")
     return data
 
 
