@@ -19,6 +19,8 @@ import io
 import json
 import os
 import sqlite3
+import stat
+import subprocess
 import sys
 import tarfile
 import tempfile
@@ -53,6 +55,17 @@ class Hashing(io.RawIOBase):
         return len(data)
 
 
+def entry(name: str, status: os.stat_result, kind: bytes) -> tarfile.TarInfo:
+    """A member of the archive: a regular file, a folder or a symbolic link."""
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.size = status.st_size if kind == tarfile.REGTYPE else 0
+    info.mtime = int(status.st_mtime)
+    info.mode = stat.S_IMODE(status.st_mode)
+    info.uid, info.gid = status.st_uid, status.st_gid
+    return info
+
+
 class Writer:
     """The archive being written and the manifest's file list."""
 
@@ -61,8 +74,12 @@ class Writer:
         self.files: dict[str, dict[str, Any]] = {}
 
     def add_file(self, name: str, path: Path) -> None:
+        if name in self.files:
+            raise BackupError(f"{name}: two things of this installation have that name")
         with path.open("rb") as source:
-            info = self.tar.gettarinfo(fileobj=source, arcname=name)
+            # Made here, not by gettarinfo: a second name of a file is kept as a file, never
+            # as a hard link to the first.
+            info = entry(name, os.fstat(source.fileno()), tarfile.REGTYPE)
             reader = Hashing(source)
             try:
                 self.tar.addfile(info, reader)
@@ -75,16 +92,21 @@ class Writer:
     def add_folder(self, name: str, folder: Path) -> None:
         """The folder's tree; links are kept as links (never followed: a user's link to a
         file of the machine keeps the link, not the file)."""
-        self.tar.add(folder, arcname=name, recursive=False)
+        self.tar.addfile(entry(name, folder.stat(), tarfile.DIRTYPE))
         for top, dirs, files in os.walk(folder, followlinks=False):
             dirs.sort()
-            for entry in sorted(dirs) + sorted(files):
-                path = Path(top) / entry
+            for item in sorted(dirs) + sorted(files):
+                path = Path(top) / item
                 member = f"{name}/{path.relative_to(folder).as_posix()}"
                 try:
-                    if path.is_symlink() or path.is_dir():
-                        self.tar.add(path, arcname=member, recursive=False)
-                    elif path.is_file():
+                    status = path.lstat()  # what it is, asked once
+                    if stat.S_ISLNK(status.st_mode):
+                        link = entry(member, status, tarfile.SYMTYPE)
+                        link.linkname = os.readlink(path)
+                        self.tar.addfile(link)
+                    elif stat.S_ISDIR(status.st_mode):
+                        self.tar.addfile(entry(member, status, tarfile.DIRTYPE))
+                    elif stat.S_ISREG(status.st_mode):
                         self.add_file(member, path)
                     # sockets, fifos, devices: not users' work, not kept
                 except FileNotFoundError:  # deleted since listed: not part of the copy
@@ -128,6 +150,11 @@ def create(to: Path, with_secrets: bool, now: float | None = None) -> Path:
                 for part in parts
                 if (with_secrets or not part.secret) and keep(writer, part, Path(scratch))
             ]
+            if not any(p["name"].startswith("databases/") for p in kept):
+                raise BackupError(
+                    f"no database in {settings.data_path} (GALILEAN_DATA_DIR): nothing to back "
+                    "up; run it where the hub runs (its folder, its stack.env)"
+                )
             manifest = {
                 "format": FORMAT,
                 "galilean": __version__,
@@ -179,7 +206,7 @@ def summary(archive: Path) -> str:
         manifest = json.loads(member.read()) if member else {}
     files = manifest.get("files", {})
     size = sum(f["size"] for f in files.values()) / 1e6
-    parts = ", ".join(p["name"] for p in manifest.get("parts", [])) or "nothing: no data yet"
+    parts = ", ".join(p["name"] for p in manifest.get("parts", []))
     return f"kept {len(files)} files, {size:.1f} MB: {parts}"
 
 
@@ -213,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(line)
     except (BackupError, ConfigError) as exc:
         print(f"galilean backup: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, tarfile.TarError, EOFError, sqlite3.Error, subprocess.SubprocessError) as exc:
+        print(f"galilean backup: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     return 0
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy.engine import make_url
+
 from galilean_services import folders
 
 from .settings import Settings
@@ -56,6 +58,15 @@ def database_urls(settings: Settings) -> dict[str, str]:
     }
 
 
+def postgres_database(url: str) -> str:
+    """The database a PostgreSQL URL names (libpq's default: the user's name)."""
+    parsed = make_url(url)
+    name = str(parsed.database or parsed.username or "postgres")
+    if not name.replace("_", "").replace("-", "").isalnum():
+        raise BackupError(f"a PostgreSQL database named {name!r}: letters, digits, _ and - only")
+    return name
+
+
 def env_file() -> Path:
     return Path(os.environ.get("GALILEAN_ENV_FILE", "stack.env")).absolute()
 
@@ -70,15 +81,25 @@ def backup_parts(settings: Settings, restoring: bool = False) -> list[Part]:
         )
     parts: list[Part] = []
     data = settings.data_path
+    servers: dict[str, tuple[object, ...]] = {}  # a PostgreSQL part's name: its server and db
     for role, url in database_urls(settings).items():
         path = sqlite_path(url)
         if path is not None:
             parts.append(Part(f"databases/{role}.sqlite", "sqlite", path))
         elif url.startswith("postgresql"):
-            name = url.rsplit("/", 1)[-1].split("?", 1)[0] or "postgres"
-            part = Part(f"databases/{name}.pgdump", "postgres", data / f"{name}.pgdump", url=url)
-            if part not in parts:  # the hub's database, shared by the services
-                parts.append(part)
+            parsed = make_url(url)
+            name = postgres_database(url)
+            where = (parsed.host, parsed.port, name)
+            known = servers.setdefault(name, where)
+            if known != where:
+                raise BackupError(
+                    f"two PostgreSQL databases named {name!r} on different servers: give the "
+                    f"{role} database another name"
+                )
+            if all(p.name != f"databases/{name}.pgdump" for p in parts):  # shared by services
+                parts.append(
+                    Part(f"databases/{name}.pgdump", "postgres", data / f"{name}.pgdump", url=url)
+                )
         else:
             raise BackupError(
                 f"the {role} database is neither SQLite nor PostgreSQL ({url.split(':', 1)[0]})"

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-from .backup_parts import BackupError
+from .backup_parts import BackupError, postgres_database
 
 TIMEOUT = 3600  # seconds a dump or a restore may take
 
@@ -23,7 +23,7 @@ def parse(url: str) -> URL:
 
 
 def database_name(url: str) -> str:
-    return str(parse(url).database or "postgres")
+    return postgres_database(url)
 
 
 def _command(tool: str, url: str) -> tuple[list[str], dict[str, str]]:
@@ -31,7 +31,7 @@ def _command(tool: str, url: str) -> tuple[list[str], dict[str, str]]:
     if found is None:
         raise BackupError(f"{tool} not found: install PostgreSQL's client tools")
     parsed = parse(url)
-    conninfo = [f"dbname={parsed.database or 'postgres'}"]
+    conninfo = [f"dbname={database_name(url)}"]
     if parsed.host:
         conninfo.append(f"host={parsed.host}")
     if parsed.port:
@@ -40,7 +40,9 @@ def _command(tool: str, url: str) -> tuple[list[str], dict[str, str]]:
         conninfo.append(f"user={parsed.username}")
     for key, value in parsed.query.items():  # sslmode and the like
         conninfo.append(f"{key}={value if isinstance(value, str) else value[0]}")
-    env = {**os.environ, "PGPASSWORD": parsed.password or "", "PGCONNECT_TIMEOUT": "10"}
+    env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
+    if parsed.password:
+        env["PGPASSWORD"] = parsed.password
     return [found, "--dbname", " ".join(conninfo)], env
 
 
@@ -71,9 +73,9 @@ def exists(url: str) -> bool:
                 text("SELECT 1 FROM pg_database WHERE datname = :name"),
                 {"name": database_name(url)},
             ).first()
-    except Exception:  # its message can hold the URL
+    except Exception as exc:  # said without the URL or its password
         raise BackupError(
-            f"the server of database {database_name(url)!r} cannot be reached"
+            f"the server of database {database_name(url)!r} cannot be reached: {_reason(exc, url)}"
         ) from None
     finally:
         engine.dispose()
@@ -91,7 +93,9 @@ def has_tables(url: str) -> bool:
     except Exception as exc:  # no such database: nothing to replace
         if "does not exist" in str(exc):
             return False
-        raise BackupError(f"database {database_name(url)!r} cannot be reached") from None
+        raise BackupError(
+            f"database {database_name(url)!r} cannot be reached: {_reason(exc, url)}"
+        ) from None
     finally:
         engine.dispose()
     return bool(count)
@@ -130,6 +134,14 @@ def restore(url: str, dumped: Path) -> None:
         "--single-transaction",
         str(dumped),
     )
+
+
+def _reason(exc: BaseException, url: str) -> str:
+    """The driver's first line (psycopg's: who, where, why), the password masked."""
+    said = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    line = said[0][:300] if said else type(exc).__name__
+    password = parse(url).password
+    return line.replace(password, "***") if password else line
 
 
 def _sqlalchemy(url: str) -> str:

@@ -29,6 +29,8 @@ def install(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (data / "users" / "ann" / "workspaces" / "big" / "data.csv").write_text("a,b\n1,2\n")
     (data / "users" / "ann" / "home" / "link").symlink_to("notes.txt")
     (data / "users" / "ann" / "home" / "machine").symlink_to("/etc/hostname")
+    (data / "users" / "ann" / "home" / "up").symlink_to("../../../../stack.env")
+    os.link(data / "users" / "ann" / "home" / "notes.txt", data / "users" / "ann" / "again.txt")
     for name in ("jupyterhub", "flows", "datasets", "ai"):
         with sqlite3.connect(data / f"{name}.sqlite") as db:
             db.execute("CREATE TABLE t (v TEXT)")
@@ -92,7 +94,11 @@ def test_restore_onto_a_fresh_machine(tmp_path: Path, monkeypatch: pytest.Monkey
     # A link out of the folders is kept as a link in the archive, never its target's
     # content, and not restored (tarfile's "data" filter); the restore says so.
     assert not (fresh / "users" / "ann" / "home" / "machine").is_symlink()
-    assert "not restored: files/users/ann/home/machine" in "\n".join(lines)
+    assert "not restored: ann/home/machine" in "\n".join(lines)
+    # A relative link that would leave the users' folder once in place: not restored either.
+    assert not (fresh / "users" / "ann" / "home" / "up").is_symlink()
+    # Two names of one file: two files (a hard link in an archive restores nowhere safely).
+    assert (fresh / "users" / "ann" / "again.txt").read_text() == "ann's notes"
     assert (fresh / "users" / "ann" / "workspaces" / "big" / "data.csv").is_file()
     assert (fresh / "vault.key").read_text() == "the-vault-key"
     assert (tmp_path / "old" / "stack.env.from-backup").read_text() == "GALILEAN_MODE=embedded\n"
@@ -151,17 +157,54 @@ def test_a_running_hub_or_a_damaged_archive_is_refused_before_anything_changes(
         list(restore(damaged, force=True))
     assert (data / "users" / "ann" / "home" / "notes.txt").read_text() == "current"
 
-    # A member outside the parts (a path escaping the folder): refused.
-    evil = tmp_path / "evil.tar.gz"
-    with tarfile.open(evil, "w:gz") as out:
-        for member, content in items:
-            out.addfile(member, io.BytesIO(content) if content is not None else None)
-        info = tarfile.TarInfo("../../etc/cron.d/x")
-        info.size = 1
-        out.addfile(info, io.BytesIO(b"x"))
-    with pytest.raises(BackupError, match="not in any part"):
-        list(restore(evil, force=True))
+    # Members no backup of Galilean's holds: refused before anything changes.
+    def evil(name: str, kind: bytes, linkname: str = "") -> Path:
+        made = tmp_path / f"evil-{len(list(tmp_path.glob('evil-*')))}.tar.gz"
+        with tarfile.open(made, "w:gz") as out:
+            for member, content in items:
+                out.addfile(member, io.BytesIO(content) if content is not None else None)
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = kind, linkname
+            out.addfile(info, io.BytesIO(b""))
+        return made
+
+    refusals = [
+        (evil("../../etc/cron.d/x", tarfile.REGTYPE), "outside the backup's folders"),
+        (evil("files/users/../../x", tarfile.REGTYPE), "outside the backup's folders"),
+        (evil("elsewhere/x", tarfile.REGTYPE), "not in any part"),
+        (evil("files/users/ann/hl", tarfile.LNKTYPE, "databases/hub.sqlite"), "hard link"),
+        (evil("files/users/ann/dev", tarfile.CHRTYPE), "a device"),
+        (evil("databases/flows.sqlite/x", tarfile.REGTYPE), "must be one regular file"),
+    ]
+    for archive_, why in refusals:
+        with pytest.raises(BackupError, match=why):
+            list(restore(archive_, force=True))
     assert not list(data.glob("*.before-restore-*"))
+    assert (data / "users" / "ann" / "home" / "notes.txt").read_text() == "current"
+
+
+def test_a_databases_write_ahead_log_goes_aside_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = install(tmp_path, monkeypatch)
+    archive = create(tmp_path / "backups", with_secrets=False)
+    (data / "jupyterhub.sqlite-wal").write_bytes(b"a log SQLite would replay")
+    list(restore(archive, force=True))
+    assert row(data / "jupyterhub.sqlite") == "jupyterhub row"
+    assert not (data / "jupyterhub.sqlite-wal").exists()
+    assert len(list(data.glob("jupyterhub.sqlite-wal.before-restore-*"))) == 1
+    # A second forced restore in the same second finds a free name beside the first.
+    list(restore(archive, force=True))
+    assert len(list(data.glob("users.before-restore-*"))) == 2
+
+
+def test_a_backup_with_no_database_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    embedded_installation(monkeypatch, tmp_path / "var")
+    assert main(["create", "--to", str(tmp_path / "backups")]) == 2
+    assert "no database in" in capsys.readouterr().err
+    assert not list((tmp_path / "backups").glob("*.tar.gz"))
 
 
 def test_the_command_line_says_what_is_wrong(
