@@ -153,7 +153,10 @@ def restore(archive: Path, force: bool = False) -> Iterator[str]:
         busy = [p for p in chosen if has_data(p)]
         if busy and not force:
             where = ", ".join(shown(p) for p in busy)
-            raise BackupError(f"these have data already: {where} (--force moves them aside)")
+            raise BackupError(
+                f"these have data already: {where} (--force moves them aside; with make: "
+                "make restore ARCHIVE=… RESTORE_ARGS=--force)"
+            )
         data.mkdir(parents=True, exist_ok=True, mode=0o700)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
         for part in chosen:
