@@ -129,6 +129,11 @@ class Writer:
 
 def create(to: Path, with_secrets: bool, now: float | None = None) -> Path:
     """Write the archive into `to`; returns its path."""
+    return write(to, with_secrets, now)[0]
+
+
+def write(to: Path, with_secrets: bool, now: float | None = None) -> tuple[Path, dict[str, Any]]:
+    """Write the archive into `to`; returns its path and its manifest."""
     settings, _ = load_settings()
     parts = backup_parts(settings)
     moment = datetime.fromtimestamp(time.time() if now is None else now, UTC)
@@ -172,18 +177,12 @@ def create(to: Path, with_secrets: bool, now: float | None = None) -> Path:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    return final
+    return final, manifest
 
 
 def keep(writer: Writer, part: Part, scratch: Path) -> bool:
     """Add one part; False when this installation has none of it (MLflow never used)."""
-    if part.kind == "folder":
-        if not part.path.is_dir():
-            return False
-        writer.add_folder(part.name, part.path)
-    elif part.kind != "postgres" and not part.path.is_file():
-        return False
-    elif part.kind == "postgres":
+    if part.kind == "postgres":
         from .backup_postgres import dump, exists
 
         if not exists(part.url):
@@ -192,6 +191,12 @@ def keep(writer: Writer, part: Part, scratch: Path) -> bool:
         dump(part.url, dumped)
         writer.add_file(part.name, dumped)
         dumped.unlink()
+    elif part.kind == "folder":
+        if not part.path.is_dir():
+            return False
+        writer.add_folder(part.name, part.path)
+    elif not part.path.is_file():
+        return False
     elif part.kind == "sqlite":
         writer.add_sqlite(part.name, part.path, scratch)
     else:
@@ -199,11 +204,9 @@ def keep(writer: Writer, part: Part, scratch: Path) -> bool:
     return True
 
 
-def summary(archive: Path) -> str:
-    """What the archive holds, for the person who made it."""
-    with tarfile.open(archive) as tar:
-        member = tar.extractfile(MANIFEST)
-        manifest = json.loads(member.read()) if member else {}
+def summary(manifest: dict[str, Any]) -> str:
+    """What an archive holds, for the person who made it (from its manifest in memory: it
+    is the archive's last member, behind the whole compressed stream)."""
     files = manifest.get("files", {})
     size = sum(f["size"] for f in files.values()) / 1e6
     parts = ", ".join(p["name"] for p in manifest.get("parts", []))
@@ -230,9 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.verb == "create":
-            archive = create(args.to, args.with_secrets)
+            archive, manifest = write(args.to, args.with_secrets)
             print(archive)
-            print(summary(archive), file=sys.stderr)
+            print(summary(manifest), file=sys.stderr)
         else:
             from .restore import restore
 

@@ -9,29 +9,22 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from .backup_parts import BackupError, postgres_database
 
 TIMEOUT = 3600  # seconds a dump or a restore may take
 
 
-def parse(url: str) -> URL:
-    return make_url(url)
-
-
-def database_name(url: str) -> str:
-    return postgres_database(url)
-
-
 def _command(tool: str, url: str) -> tuple[list[str], dict[str, str]]:
     found = shutil.which(tool)
     if found is None:
         raise BackupError(f"{tool} not found: install PostgreSQL's client tools")
-    parsed = parse(url)
-    conninfo = [f"dbname={database_name(url)}"]
+    parsed = make_url(url)
+    conninfo = [f"dbname={postgres_database(url)}"]
     if parsed.host:
         conninfo.append(f"host={parsed.host}")
     if parsed.port:
@@ -52,34 +45,38 @@ def _run(tool: str, url: str, *args: str) -> None:
         [*command, *args], env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
     )
     if done.returncode != 0:
-        said = (done.stderr.strip() or done.stdout.strip())[-600:]
-        password = parse(url).password
-        if password:
-            said = said.replace(password, "***")
-        raise BackupError(f"{tool} of database {database_name(url)!r} failed: {said}")
+        said = _masked((done.stderr.strip() or done.stdout.strip())[-600:], url)
+        raise BackupError(f"{tool} of database {postgres_database(url)!r} failed: {said}")
 
 
 def dump(url: str, into: Path) -> None:
     _run("pg_dump", url, "--format=custom", "--no-owner", "--no-privileges", f"--file={into}")
 
 
+def _maintenance(url: str, **options: Any) -> Engine:
+    """An engine on the server's `postgres` database, where databases are listed and made."""
+    return create_engine(_sqlalchemy(make_url(url).set(database="postgres")), **options)
+
+
+def _listed(connection: Connection, name: str) -> bool:
+    query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+    return connection.execute(query, {"name": name}).first() is not None
+
+
 def exists(url: str) -> bool:
     """Whether the server has this database (MLflow's is made on its first start)."""
-    parsed = parse(url)
-    engine = create_engine(_sqlalchemy(parsed.set(database="postgres").render_as_string(False)))
+    engine = _maintenance(url)
     try:
         with engine.connect() as connection:
-            found = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                {"name": database_name(url)},
-            ).first()
+            found = _listed(connection, postgres_database(url))
     except Exception as exc:  # said without the URL or its password
+        why = _reason(exc, url)
         raise BackupError(
-            f"the server of database {database_name(url)!r} cannot be reached: {_reason(exc, url)}"
+            f"the server of database {postgres_database(url)!r} cannot be reached: {why}"
         ) from None
     finally:
         engine.dispose()
-    return found is not None
+    return found
 
 
 def has_tables(url: str) -> bool:
@@ -94,7 +91,7 @@ def has_tables(url: str) -> bool:
         if "does not exist" in str(exc):
             return False
         raise BackupError(
-            f"database {database_name(url)!r} cannot be reached: {_reason(exc, url)}"
+            f"database {postgres_database(url)!r} cannot be reached: {_reason(exc, url)}"
         ) from None
     finally:
         engine.dispose()
@@ -104,16 +101,11 @@ def has_tables(url: str) -> bool:
 def ensure_database(url: str) -> None:
     """Create the database when the server has none of that name (MLflow's, on a new
     machine); its owner is the URL's user."""
-    parsed = parse(url)
-    maintenance = _sqlalchemy(parsed.set(database="postgres").render_as_string(False))
-    engine = create_engine(maintenance, isolation_level="AUTOCOMMIT")
-    name = database_name(url)
+    engine = _maintenance(url, isolation_level="AUTOCOMMIT")
+    name = postgres_database(url)
     try:
         with engine.connect() as connection:
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-            ).first()
-            if exists is None:
+            if not _listed(connection, name):
                 quoted = connection.dialect.identifier_preparer.quote(name)
                 connection.execute(text(f"CREATE DATABASE {quoted}"))
     except Exception:  # its message can hold the URL
@@ -139,11 +131,14 @@ def restore(url: str, dumped: Path) -> None:
 def _reason(exc: BaseException, url: str) -> str:
     """The driver's first line (psycopg's: who, where, why), the password masked."""
     said = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    line = said[0][:300] if said else type(exc).__name__
-    password = parse(url).password
-    return line.replace(password, "***") if password else line
+    return _masked(said[0][:300] if said else type(exc).__name__, url)
 
 
-def _sqlalchemy(url: str) -> str:
+def _masked(said: str, url: str) -> str:
+    password = make_url(url).password
+    return said.replace(password, "***") if password else said
+
+
+def _sqlalchemy(url: str | URL) -> URL:
     """The URL with the psycopg driver (the hub's), whatever the setting named."""
-    return parse(url).set(drivername="postgresql+psycopg").render_as_string(False)
+    return make_url(url).set(drivername="postgresql+psycopg")

@@ -6,9 +6,10 @@ settings put them; a part that already has data here is refused unless `--force`
 moved aside (`<name>.before-restore-<time>`, a SQLite database with its -wal/-shm/-journal
 files; a PostgreSQL database dumped aside), never deleted.
 
-Each part is extracted on its own, beside its target (same filesystem: the final step is a
-rename), with its members named as they will be in place, through tarfile's "data" filter:
-a link that would point out of its part's folder there is skipped and named.
+Each part is extracted beside its target (same filesystem: the final step is a rename),
+all in one pass over the archive, with its members named as they will be in place,
+through tarfile's "data" filter: a link that would point out of its part's folder there
+is skipped and named.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from .backup_parts import (
     backup_parts,
     env_file,
     pid_running,
+    postgres_database,
 )
-from .restore_checks import read_manifest, verify
+from .restore_checks import part_of, read_manifest, verify
 from .settings import load_settings
 
 SQLITE_SIDES = ("-wal", "-shm", "-journal")
@@ -54,25 +56,22 @@ def side_files(part: Part) -> list[Path]:
     return [part.path.with_name(part.path.name + side) for side in SQLITE_SIDES]
 
 
+def occupied(path: Path) -> bool:
+    """Something a restore would replace: a file, a link, a folder that is not empty."""
+    return path.is_symlink() or path.is_file() or (path.is_dir() and any(path.iterdir()))
+
+
 def has_data(part: Part) -> bool:
     if part.kind == "postgres":
         from .backup_postgres import has_tables
 
         return has_tables(part.url)
-    path = part.path
-    return (
-        path.is_file()
-        or path.is_symlink()
-        or (path.is_dir() and any(path.iterdir()))
-        or any(side.exists() for side in side_files(part))
-    )
+    return any(occupied(path) for path in (part.path, *side_files(part)))
 
 
 def shown(part: Part) -> str:
     if part.kind == "postgres":
-        from .backup_postgres import database_name
-
-        return f"database {database_name(part.url)!r}"
+        return f"database {postgres_database(part.url)!r}"
     return str(part.path)
 
 
@@ -86,20 +85,30 @@ def aside_of(path: Path, stamp: str, suffix: str = "") -> Path:
     raise BackupError(f"{path}: too many earlier restores beside it")
 
 
-def stage_part(tar: tarfile.TarFile, part: Part, stage: Path, skipped: list[str]) -> Path:
-    """Extract one part into `stage`; returns what is to be moved into place."""
-    prefix = f"{part.name}/"
-    placed = stage / ("tree" if part.kind == "folder" else part.path.name)
-    if part.kind == "folder":
-        placed.mkdir(mode=0o700)
-    for member in tar.getmembers():
-        if part.kind == "folder" and member.name.startswith(prefix):
-            inner = member.replace(name=member.name[len(prefix) :], deep=False)
+def staged_path(part: Part, stage: Path) -> Path:
+    """Where a part is extracted in its stage: what is then moved into place."""
+    return stage / ("tree" if part.kind == "folder" else part.path.name)
+
+
+def extract_parts(tar: tarfile.TarFile, stages: dict[str, tuple[Part, Path]]) -> list[str]:
+    """Every member into its part's stage, in one pass over the archive (a gzip stream is
+    read again from its start for each step back), named as it will be in place; returns
+    the links skipped."""
+    kinds = {name: part.kind for name, (part, _) in stages.items()}
+    skipped: list[str] = []
+    for member in tar:
+        name = part_of(member.name, kinds)
+        if name is None or (member.name == name and kinds[name] == "folder"):
+            continue  # the manifest, or a folder part's own entry (its stage makes it)
+        part, stage = stages[name]
+        placed = staged_path(part, stage)
+        if part.kind == "folder":
+            inner = member.replace(name=member.name[len(name) + 1 :], deep=False)
             tar.extract(inner, placed, filter=lambda m, d: checked(m, d, skipped))
-        elif part.kind != "folder" and member.name == part.name:
+        else:
             single = member.replace(name=placed.name, deep=False)
             tar.extract(single, stage, filter=lambda m, d: checked(m, d, skipped))
-    return placed
+    return skipped
 
 
 def place(part: Part, staged: Path, stamp: str, busy: bool) -> Iterator[str]:
@@ -116,7 +125,7 @@ def place(part: Part, staged: Path, stamp: str, busy: bool) -> Iterator[str]:
         yield f"restored: {part.name} -> {shown(part)}"
         return
     for path in (part.path, *side_files(part)):
-        if path.is_symlink() or path.is_file() or (path.is_dir() and any(path.iterdir())):
+        if occupied(path):
             aside = aside_of(path, stamp)
             path.rename(aside)
             yield f"moved aside: {path} -> {aside}"
@@ -159,24 +168,30 @@ def restore(archive: Path, force: bool = False) -> Iterator[str]:
             )
         data.mkdir(parents=True, exist_ok=True, mode=0o700)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-        for part in chosen:
-            home = data if part.kind == "postgres" else part.path.parent
-            home.mkdir(parents=True, exist_ok=True)
-            stage = home / f".restore-{stamp}-{part.path.name}"
-            stage.mkdir(mode=0o700)
-            try:
-                skipped: list[str] = []
-                staged = stage_part(tar, part, stage, skipped)
-                for name in skipped:
-                    yield f"not restored: {name}, a link to a place outside its folder"
-                yield from place(part, staged, stamp, part in busy)
+        stages: dict[str, tuple[Part, Path]] = {}
+        current = "the archive"
+        try:
+            for part in chosen:  # beside its target: the last step is a rename
+                home = data if part.kind == "postgres" else part.path.parent
+                home.mkdir(parents=True, exist_ok=True)
+                stage = home / f".restore-{stamp}-{part.path.name}"
+                stage.mkdir(mode=0o700)
+                stages[part.name] = (part, stage)
+                if part.kind == "folder":
+                    staged_path(part, stage).mkdir(mode=0o700)
+            for name in extract_parts(tar, stages):
+                yield f"not restored: {name}, a link to a place outside its folder"
+            for part, stage in stages.values():
+                current = part.name
+                yield from place(part, staged_path(part, stage), stamp, part in busy)
                 done.append(part.name)
-            except (OSError, BackupError, tarfile.TarError) as exc:
-                raise BackupError(
-                    f"restoring {part.name} failed ({exc}); restored before it: "
-                    f"{', '.join(done) or 'nothing'}; what was moved aside is still there"
-                ) from None
-            finally:
+        except (OSError, BackupError, tarfile.TarError) as exc:
+            raise BackupError(
+                f"restoring {current} failed ({exc}); restored before it: "
+                f"{', '.join(done) or 'nothing'}; what was moved aside is still there"
+            ) from None
+        finally:
+            for _, stage in stages.values():
                 shutil.rmtree(stage, ignore_errors=True)
     if "secrets/stack.env" in done:
         yield (

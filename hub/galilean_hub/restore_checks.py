@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tarfile
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -35,8 +36,9 @@ def part_kinds(manifest: dict[str, Any]) -> dict[str, str]:
     return {str(p["name"]): str(p["kind"]) for p in manifest.get("parts") or []}
 
 
-def part_of(name: str, kinds: dict[str, str]) -> str | None:
-    return next((p for p in kinds if name == p or name.startswith(f"{p}/")), None)
+def part_of(name: str, parts: Iterable[str]) -> str | None:
+    """The part (by name) a member belongs to."""
+    return next((p for p in parts if name == p or name.startswith(f"{p}/")), None)
 
 
 def check_shape(member: tarfile.TarInfo, kinds: dict[str, str]) -> None:
