@@ -118,6 +118,9 @@ def lab_hub(
         GALILEAN_AI_ENABLED="true",
         GALILEAN_AI_MODELS=f"echo=openai/scripted@{model_server[0]}",
         OPENAI_API_KEY=LAB_MODEL_KEY,
+        # Every lab workspace starts with a profile (as root: in its own control group);
+        # the hub pages' user is offered the second (test_browser_hub_pages.py).
+        GALILEAN_PROFILES="standard: 2 cpu, 8G; lean: 1 cpu, 2G",
     ).start()
     try:
         yield running

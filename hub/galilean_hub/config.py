@@ -21,7 +21,8 @@ from galilean_services.secrets.keys import VaultKeyError, parse_keys
 
 from .group_shares import install as install_group_shares
 from .hub_pages import configure_pages
-from .limits import apply_group_limits
+from .limits import ServerSizer
+from .profiles import Profiles
 from .published import VIEWS
 from .published_api import SCOPES as PUBLISH_SCOPES
 from .server_tokens import AI_TOKEN, VAULT_ENV, VAULT_TOKEN, revoke_server_tokens
@@ -40,7 +41,7 @@ from .sharing_marks import SharedMarks
 from .spawners import docker_pre_spawn
 from .vault_api import SCOPES as VAULT_SCOPES
 from .vault_api import LazyVault
-from .workspaces import options_from_form, workspace_env_name, workspace_env_title
+from .workspaces import WorkspaceOptions, workspace_env_name, workspace_env_title
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Single-user servers go down quickly when asked: SIGINT is ignored without a terminal,
@@ -54,7 +55,8 @@ def configure(c: Any, settings: Settings) -> None:
     data = prepare_data_dir(settings)
     _configure_hub(c, settings, data)
     _configure_auth(c, settings)
-    configure_pages(c)
+    profiles = Profiles.from_settings(settings.profiles, settings.default_profile)
+    configure_pages(c, profiles)
     install_group_shares()  # a group share reaches its members' tokens (group_shares.py)
     vault = LazyVault(c.JupyterHub.db_url, checked_vault_key(settings), data)
     c.HubAuthenticator.galilean_vault = vault
@@ -62,7 +64,7 @@ def configure(c: Any, settings: Settings) -> None:
     marks = SharedMarks()
     c.HubAuthenticator.galilean_shared_marks = marks
     c.HubAuthenticator.galilean_published = VIEWS
-    _configure_spawner(c, settings, data)
+    _configure_spawner(c, settings, data, profiles)
     register(
         c,
         declared(settings),
@@ -195,6 +197,15 @@ def singleuser_args(settings: Settings) -> list[str]:
         "--ServerApp.shutdown_no_activity_timeout=0",
         f"--SQLiteYStore.db_path={COLLABORATION_STORE}",
         *AI_CHAT_ARGS,
+        # The status bar: memory and CPU of the server's processes, of the workspace's
+        # limits (MEM_LIMIT / CPU_LIMIT); not the host's (other users' load), no metrics
+        # endpoint polling in the background. No CPU warning: jupyter-resource-usage 1.3
+        # compares the limit in cores with the use in percent, so it warns (the status bar
+        # turns red) at any use above a few percent.
+        "--ResourceUseDisplay.track_cpu_percent=True",
+        "--ResourceUseDisplay.cpu_warning_threshold=0",
+        "--ResourceUseDisplay.show_host_usage=False",
+        "--ResourceUseDisplay.enable_prometheus_metrics=False",
     ]
     model = default_chat_model(settings)
     if model:
@@ -279,16 +290,18 @@ def singleuser_environment(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _configure_spawner(c: Any, settings: Settings, data: Path) -> None:
+def _configure_spawner(c: Any, settings: Settings, data: Path, profiles: Profiles) -> None:
     c.Spawner.default_url = "/lab"
     c.Spawner.start_timeout = settings.spawn_timeout
     c.Spawner.http_timeout = settings.spawn_timeout
     c.Spawner.args = singleuser_args(settings)
     c.Spawner.environment = singleuser_environment(settings)
-    c.Spawner.pre_spawn_hook = apply_group_limits
+    sizer = ServerSizer(profiles)
+    c.Spawner.pre_spawn_hook = sizer
     c.Spawner.post_stop_hook = revoke_server_tokens
-    # A workspace's only option is its display name (checked; stored in user_options).
-    c.Spawner.options_from_form = options_from_form
+    # A workspace's options: its display name and its profile (checked; in user_options).
+    c.Spawner.options_from_form = WorkspaceOptions(profiles)
+    c.Spawner.options_form = profiles.options_form
     # Only the model keys cross into a container; embedded servers also need the hub's PATH.
     c.Spawner.env_keep = list(settings.user_env_keep)
     if settings.mode == "embedded":
@@ -308,10 +321,10 @@ def _configure_spawner(c: Any, settings: Settings, data: Path) -> None:
         if os.geteuid() == 0:
             c.Spawner.args = [*c.Spawner.args, "--allow-root"]
     else:
-        _configure_docker(c, settings)
+        _configure_docker(c, settings, sizer)
 
 
-def _configure_docker(c: Any, settings: Settings) -> None:
+def _configure_docker(c: Any, settings: Settings, sizer: ServerSizer) -> None:
     # DockerSpawner that returns once the server answers (docker_spawner.py); configured
     # as DockerSpawner (traitlets config applies to subclasses).
     c.JupyterHub.spawner_class = "galilean_hub.docker_spawner.ReadyDockerSpawner"
@@ -331,7 +344,7 @@ def _configure_docker(c: Any, settings: Settings) -> None:
     # escapes user names with '_' sequences, so '__' cannot occur inside a name); the
     # user's folder is mounted by the pre-spawn hook (folders.shared_template).
     c.DockerSpawner.volumes = {"galilean-{username}__{servername}": "/home/jovyan"}
-    c.Spawner.pre_spawn_hook = partial(docker_pre_spawn, shared_template(shared))
+    c.Spawner.pre_spawn_hook = partial(docker_pre_spawn, shared_template(shared), sizer)
     c.DockerSpawner.mem_limit = settings.docker_mem_limit
     c.DockerSpawner.cpu_limit = settings.docker_cpu_limit
     c.DockerSpawner.start_timeout = settings.docker_start_timeout

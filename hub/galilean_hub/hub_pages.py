@@ -11,6 +11,7 @@ from traitlets import Any as AnyTrait
 
 from .authenticator import GalileanAuthenticator
 from .hub_secrets_api import hub_secret_handlers
+from .profiles import Profiles
 from .published import HomeViews
 from .published_api import published_handlers
 from .sharing_api import sharing_handlers
@@ -22,7 +23,7 @@ from .workspaces import (
     NAME_MAX,
     NAME_PATTERN,
     NAME_RULE,
-    WORKSPACE_HANDLERS,
+    workspace_handlers,
 )
 
 HERE = Path(__file__).parent
@@ -39,9 +40,27 @@ def pending_signups(user: Any) -> int | None:
     return int(db.query(UserInfo).filter(UserInfo.is_authorized.is_not(True)).count())
 
 
-def template_vars() -> dict[str, Any]:
+class ProfileChoices:
+    """The home page's "Size" choices for the page's user: a list of {name, label,
+    default} (no query: the user's groups are loaded with the user)."""
+
+    def __init__(self, profiles: Profiles) -> None:
+        self.profiles = profiles
+
+    def __call__(self, user: Any) -> list[dict[str, Any]]:
+        if user is None or not self.profiles:
+            return []
+        default = self.profiles.default
+        return [
+            {"name": p.name, "label": p.label, "default": p is default}
+            for p in self.profiles.allowed(user)
+        ]
+
+
+def template_vars(profiles: Profiles) -> dict[str, Any]:
     """JupyterHub.template_vars: callables run per page, with the page's user."""
     return {
+        "galilean_profiles": ProfileChoices(profiles),
         "galilean_pending_signups": pending_signups,
         "galilean_shared_with_me": SharedWithMe,
         "galilean_published_views": HomeViews,
@@ -66,6 +85,8 @@ class HubAuthenticator(GalileanAuthenticator):
     galilean_shared_marks = AnyTrait(None, config=True, help="Shared marks (set by configure)")
     # Read-only views of notebooks (published.PublishedViews, set by configure).
     galilean_published = AnyTrait(None, config=True, help="Published views (set by configure)")
+    # The resource profiles offered (profiles.Profiles, set by configure).
+    galilean_profiles = AnyTrait(None, config=True, help="Resource profiles (set by configure)")
 
     def get_handlers(self, app: Any) -> list[tuple[Any, ...]]:
         vault = []
@@ -80,7 +101,8 @@ class HubAuthenticator(GalileanAuthenticator):
         published: list[tuple[Any, ...]] = []
         if self.galilean_published is not None:
             published = [*published_handlers(self.galilean_published)]
-        return [*WORKSPACE_HANDLERS, *sharing, *published, *vault, *super().get_handlers(app)]
+        workspaces = workspace_handlers(self.galilean_profiles or Profiles([]))
+        return [*workspaces, *sharing, *published, *vault, *super().get_handlers(app)]
 
     def delete_user(self, user: Any) -> Any:
         """Deleting a user deletes their secrets: whoever later signs up under that name
@@ -96,8 +118,9 @@ class HubAuthenticator(GalileanAuthenticator):
         return super().delete_user(user)
 
 
-def configure_pages(c: Any) -> None:
+def configure_pages(c: Any, profiles: Profiles) -> None:
     c.JupyterHub.authenticator_class = HubAuthenticator
+    c.HubAuthenticator.galilean_profiles = profiles
     c.JupyterHub.template_paths = [str(TEMPLATES)]
-    c.JupyterHub.template_vars = template_vars()
+    c.JupyterHub.template_vars = template_vars(profiles)
     c.JupyterHub.logo_file = str(LOGO)

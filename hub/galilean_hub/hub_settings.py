@@ -111,6 +111,18 @@ class ServerSettings(SettingsGroup):
     spawn_timeout = Int(
         180, help="Seconds a user server may take to start before the spawn fails."
     ).tag(**env("GALILEAN_SPAWN_TIMEOUT", "servers"))
+    profiles = Unicode(
+        "",
+        help="Resource profiles users pick for a workspace, `name: N cpu, SIZE[, N gpu]` "
+        "separated by ';', e.g. `small: 1 cpu, 2G; large: 4 cpu, 16G; gpu: 4 cpu, 16G, 1 "
+        "gpu` (GPUs: docker mode). Everyone may use the default; a group's property "
+        "galilean.profiles (a list of names) offers more to its members; admins may use "
+        "all. Empty: no choice (the Docker limits below, raised by groups' "
+        "galilean.mem_limit / galilean.cpu_limit).",
+    ).tag(**env("GALILEAN_PROFILES", "servers"))
+    default_profile = Unicode(
+        "", help="The profile everyone may use, preselected (empty: the first one)."
+    ).tag(**env("GALILEAN_DEFAULT_PROFILE", "servers"))
     cull_idle_seconds = Int(
         3600,
         help="Stop a server (any workspace) idle for this many seconds (0: never).",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +19,8 @@ from galilean_services.folders import (
     workspace_folder,
 )
 
-from .limits import apply_group_limits
+from .cgroups import Cgroups, group_name, join, kill_members, remove
+from .limits import ServerSizer
 from .server_ready import answers
 from .sharing import started_shared, with_shared_args
 
@@ -35,12 +38,12 @@ def shared_folder(template: str, username: str) -> Path:
     return folder
 
 
-def docker_pre_spawn(template: str, spawner: Any) -> None:
-    """DockerSpawner.pre_spawn_hook: group limits, and the user's folder (on the host:
+def docker_pre_spawn(template: str, sizer: ServerSizer, spawner: Any) -> None:
+    """DockerSpawner.pre_spawn_hook: the size (limits.py), and the user's folder (on the host:
     `template`, by the user's own name) ready and mounted at SHARED_MOUNT. By the raw name:
     the flows service finds it by that name (escaped, `bob.x` would be `bob-2ex`, which
     another user could sign up as)."""
-    apply_group_limits(spawner)
+    sizer(spawner)
     # The spawner is kept between starts: the folder a private start mounted goes first.
     spawner.volumes = {
         source: target for source, target in spawner.volumes.items() if target != SHARED_MOUNT
@@ -51,12 +54,24 @@ def docker_pre_spawn(template: str, spawner: Any) -> None:
     spawner.volumes = {**spawner.volumes, str(folder): SHARED_MOUNT}
 
 
+@functools.cache
+def host_cgroups() -> tuple[Cgroups | None, str]:
+    """Where this hub can make workspaces' control groups (probed once, when a workspace
+    first has a limit), or why it cannot."""
+    return Cgroups.probe()
+
+
 class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):
     """Embedded mode: one local process per workspace, each in its own folder.
 
     Every user runs under the hub's OS account: this isolates files per workspace for
     JupyterLab, not against code the user runs. Docker mode is the one that isolates users.
+    A workspace's memory and CPU limits (limits.py) are enforced by a control group of its
+    own where the host allows (cgroups.py); where it does not, they are dropped (logged), so
+    that JupyterLab shows no limit that is not there.
     """
+
+    _cgroups: tuple[Path, ...] = ()
 
     users_root = Unicode(
         config=True, help="Folder holding one sub-folder per user (and per workspace)."
@@ -73,10 +88,40 @@ class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):
     async def start(self) -> tuple[str, int]:
         """Start the process and return once it answers (server_ready.py): the hub's own
         check then finds it up at once instead of seconds later."""
+        self._cgroups = self.confinement()
         ip, port = await super().start()
         base = self.server.base_url if self.server is not None else "/"
         await answers(f"http://{ip}:{port}{base}api", self.http_timeout, self.poll)
         return ip, port
+
+    def confinement(self) -> tuple[Path, ...]:
+        """The control groups this start joins, made with its limits (none without)."""
+        limits: Any = self  # the limits' traits are untyped in jupyterhub
+        mem: int | None = limits.mem_limit
+        cpu: float | None = limits.cpu_limit
+        if not (mem or cpu):
+            return ()
+        cgroups, why = host_cgroups()
+        if cgroups is None:
+            self.log.warning("%s: memory and CPU limits not enforced: %s", self._log_name, why)
+            limits.mem_limit = limits.cpu_limit = None  # JupyterLab shows no limit
+            return ()
+        return tuple(cgroups.make(group_name(self.user.name, self.name), mem, cpu))
+
+    async def stop(self, now: bool = False) -> None:
+        """Stop the server, then whatever it left in its control groups, and remove them."""
+        await super().stop(now=now)
+        groups, self._cgroups = list(self._cgroups), ()
+        if not groups:
+            return
+        kill_members(groups)
+        problems: list[str] = []
+        for _ in range(100):  # killed processes leave their group as they exit
+            problems = remove(groups)
+            if not problems:
+                return
+            await asyncio.sleep(0.05)
+        self.log.warning("%s: control groups left: %s", self._log_name, "; ".join(problems))
 
     def get_args(self) -> list[str]:
         return with_shared_args(self, list(super().get_args()))
@@ -96,8 +141,10 @@ class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):
         home = Path(self.home_dir)
         user_dir = Path(self.users_root) / self.user.name
         create = super().make_preexec_fn(name)
+        groups = list(self._cgroups)
 
         def preexec() -> None:
+            join(groups)  # before anything runs: its limits hold for all it starts
             user_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             user_dir.chmod(0o700)
             create()

@@ -10,7 +10,9 @@ rule in the message. A name the hub already knows stays usable whatever the rule
 
 The display name ("My Project!") is free text, kept in the server's `user_options` (which
 JupyterHub stores and reuses when the workspace starts again) and given to the server as
-GALILEAN_WORKSPACE_TITLE, with the name as GALILEAN_WORKSPACE.
+GALILEAN_WORKSPACE_TITLE, with the name as GALILEAN_WORKSPACE. The other option is the
+workspace's resource profile (`profile`, profiles.py), checked against what the user may
+pick.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from jupyterhub.apihandlers.users import UserServerAPIHandler
 from jupyterhub.handlers.pages import SpawnHandler
 from jupyterhub.scopes import needs_scope
 from tornado import web
+
+from .profiles import PROFILE_FIELD, Profiles
 
 NAME_MAX = 32
 NAME_PATTERN = rf"^[a-z0-9][a-z0-9-]{{0,{NAME_MAX - 1}}}$"
@@ -58,25 +62,65 @@ def display_name_problem(value: object) -> str:
 
 
 def clean_options(options: dict[str, Any]) -> dict[str, Any]:
-    """A workspace's user_options: only a valid display name (stripped), if any.
-    Raises HTTPError(400) naming the field."""
+    """A workspace's user_options: a valid display name (stripped) and a profile name, if
+    any (which profile a user may pick is checked where the user is known:
+    `check_profile`). Raises HTTPError(400) naming the field."""
+    cleaned: dict[str, Any] = {}
     value = options.get(DISPLAY_NAME_FIELD)
-    if value is None:
-        return {}
-    problem = display_name_problem(value)
-    if problem:
-        raise web.HTTPError(400, problem)
-    text = str(value).strip()
-    return {DISPLAY_NAME_FIELD: text} if text else {}
+    if value is not None:
+        problem = display_name_problem(value)
+        if problem:
+            raise web.HTTPError(400, problem)
+        text = str(value).strip()
+        if text:
+            cleaned[DISPLAY_NAME_FIELD] = text
+    profile = options.get(PROFILE_FIELD)
+    if profile is not None:
+        if not isinstance(profile, str) or not profile.strip():
+            raise web.HTTPError(400, f"{PROFILE_FIELD} must be a profile's name")
+        cleaned[PROFILE_FIELD] = profile.strip()
+    return cleaned
 
 
-def options_from_form(form_data: dict[str, list[str]]) -> dict[str, Any]:
-    """Spawner.options_from_form (the /hub/spawn page's query or form): the display name;
-    other fields (_xsrf) are no options."""
-    values = form_data.get(DISPLAY_NAME_FIELD) or []
-    if len(values) > 1:
-        raise web.HTTPError(400, f"give {DISPLAY_NAME_FIELD} once")
-    return clean_options({DISPLAY_NAME_FIELD: values[0]} if values else {})
+def single_values(form_data: dict[str, list[str]]) -> dict[str, str]:
+    """The form's option fields, each given at most once (other fields, _xsrf, are no
+    options)."""
+    values: dict[str, str] = {}
+    for field in (DISPLAY_NAME_FIELD, PROFILE_FIELD):
+        given = form_data.get(field) or []
+        if len(given) > 1:
+            raise web.HTTPError(400, f"give {field} once")
+        if given:
+            values[field] = given[0]
+    return values
+
+
+class WorkspaceOptions:
+    """Spawner.options_from_form (the /hub/spawn page's form or query): the display name
+    and the profile, which the spawner's user must be allowed (JupyterHub passes no
+    spawner for a query: WorkspaceSpawnHandler checks it first)."""
+
+    def __init__(self, profiles: Profiles) -> None:
+        self.profiles = profiles
+
+    def __call__(self, form_data: dict[str, list[str]], spawner: Any = None) -> dict[str, Any]:
+        options = clean_options(single_values(form_data))
+        check_profile(self.profiles, getattr(spawner, "user", None), options)
+        # The spawn page's form chooses a size: the workspace keeps its display name.
+        kept = display_name(spawner) if spawner is not None else ""
+        if kept and DISPLAY_NAME_FIELD not in options:
+            options[DISPLAY_NAME_FIELD] = kept
+        return options
+
+
+def check_profile(profiles: Profiles, user: Any, options: dict[str, Any]) -> None:
+    """400 for a profile where none are offered or one that does not exist; 403 for one
+    `user` may not pick (when the user is known: the start falls back to one they may)."""
+    if PROFILE_FIELD not in options:
+        return
+    if not profiles:
+        raise web.HTTPError(400, f"{PROFILE_FIELD}: this hub offers no profiles")
+    profiles.check_choice(user, options[PROFILE_FIELD])
 
 
 def display_name(spawner: Any) -> str:
@@ -107,12 +151,19 @@ def check_new_server(user: Any, server_name: str) -> None:
 
 class WorkspaceServerAPIHandler(UserServerAPIHandler):
     """POST /hub/api/users/:user/servers/:name: refuses a bad new name or bad options
-    before JupyterHub stores anything; the body's options are only a display name."""
+    before JupyterHub stores anything; the body's options are a display name and a
+    profile."""
+
+    def initialize(self, profiles: Profiles) -> None:
+        self.profiles = profiles
 
     @needs_scope("servers")
     async def post(self, user_name: str, server_name: str = "") -> None:
-        check_new_server(self.find_user(user_name), server_name)
-        self.get_json_body()  # options checked (400) before the server exists
+        user = self.find_user(user_name)
+        check_new_server(user, server_name)
+        options = self.get_json_body()  # checked (400) before the server exists
+        if user is not None and options:
+            check_profile(self.profiles, user, options)
         await super().post(user_name, server_name)
 
     def get_json_body(self) -> Any:
@@ -121,33 +172,34 @@ class WorkspaceServerAPIHandler(UserServerAPIHandler):
             return body
         if not isinstance(body, dict):
             raise web.HTTPError(400, "the request body must be a JSON object")
-        unknown = sorted(set(body) - {DISPLAY_NAME_FIELD})
+        unknown = sorted(set(body) - {DISPLAY_NAME_FIELD, PROFILE_FIELD})
         if unknown:
             raise web.HTTPError(
                 400,
-                f"unknown workspace option {unknown[0]!r}: the only option is "
-                f"{DISPLAY_NAME_FIELD!r}",
+                f"unknown workspace option {unknown[0]!r}: the options are "
+                f"{DISPLAY_NAME_FIELD!r} and {PROFILE_FIELD!r}",
             )
         return clean_options(body)
 
 
 class WorkspaceSpawnHandler(SpawnHandler):
-    """/hub/spawn/:user/:name (the home page's "New workspace"): the same checks, shown on
-    the hub's error page."""
+    """/hub/spawn/:user[/:name] (the home page's "New workspace", a workspace's "Start"):
+    the same checks, shown on the hub's error page."""
+
+    def initialize(self, profiles: Profiles) -> None:
+        self.profiles = profiles
 
     @needs_scope("servers")
     async def _get(self, user_name: str, server_name: str) -> Any:
         self._check(user_name, server_name)
-        # A bad display name in the query would otherwise be dropped silently: JupyterHub
-        # logs a failing options_from_query and starts with the default options.
-        options_from_form(
-            {
-                DISPLAY_NAME_FIELD: [
-                    v.decode("utf-8", "replace")
-                    for v in self.request.query_arguments.get(DISPLAY_NAME_FIELD, [])
-                ]
-            }
-        )
+        # Bad options in the query would otherwise be dropped silently: JupyterHub logs a
+        # failing options_from_query and starts with the default options.
+        query = {
+            field: [value.decode("utf-8", "replace") for value in values]
+            for field, values in self.request.query_arguments.items()
+        }
+        options = clean_options(single_values(query))
+        check_profile(self.profiles, self.find_user(user_name), options)
         return await super()._get(user_name=user_name, server_name=server_name)
 
     @needs_scope("servers")
@@ -161,8 +213,11 @@ class WorkspaceSpawnHandler(SpawnHandler):
         check_new_server(self.find_user(user_name), server_name)
 
 
-# Tried before JupyterHub's own routes (the authenticator's handlers come first).
-WORKSPACE_HANDLERS: list[tuple[str, Any]] = [
-    (r"/api/users/([^/]+)/servers/([^/]*)", WorkspaceServerAPIHandler),
-    (r"/spawn/([^/]+)/([^/]+)", WorkspaceSpawnHandler),
-]
+def workspace_handlers(profiles: Profiles) -> list[tuple[str, Any, dict[str, Any]]]:
+    """Tried before JupyterHub's own routes (the authenticator's handlers come first)."""
+    given = {"profiles": profiles}
+    return [
+        (r"/api/users/([^/]+)/servers/([^/]*)", WorkspaceServerAPIHandler, given),
+        (r"/spawn/([^/]+)/([^/]+)", WorkspaceSpawnHandler, given),
+        (r"/spawn/([^/]+)", WorkspaceSpawnHandler, given),
+    ]

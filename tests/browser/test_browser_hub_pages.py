@@ -1,7 +1,8 @@
 """Chromium on the hub's own pages: Galilean's frame on sign-up, login, home, authorize,
 admin and error pages; workspaces created from the home page (a bad name is refused with
-the rule and nothing is created, a good one with a display name starts and is listed);
-the admin's "Authorize users (N)" link. Screenshots in the test output folder."""
+the rule and nothing is created, a good one with a display name and a profile starts, shows
+its limits in JupyterLab's status bar and is listed); the admin's "Authorize users (N)"
+link. Screenshots in the test output folder."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from lab import SPAWN_TIMEOUT_MS, lab_user
 from playwright.sync_api import Page, expect
 
-from conftest import ADMIN, PASSWORD, admin_client
+from conftest import ADMIN, PASSWORD, admin_client, group_with
 from harness.client import HubClient
 from harness.hub import Hub
 
@@ -64,6 +65,11 @@ def test_anonymous_pages(page: Page, lab_hub: Hub, output_dir: Path) -> None:
 
 def test_workspaces_from_the_home_page(page: Page, lab_hub: Hub, output_dir: Path) -> None:
     lab_user(lab_hub, USER)
+    group_with(lab_hub, "hubpages-lean", [USER])
+    offered = admin_client(lab_hub).api(
+        "PUT", "/groups/hubpages-lean/properties", json={"galilean.profiles": ["lean"]}
+    )
+    assert offered.status_code == 200, offered.text
     log_in_to_home(page, lab_hub, USER)
     expect_galilean_frame(page)
     expect(page.locator("h1")).to_have_text("Workspaces")
@@ -91,21 +97,46 @@ def test_workspaces_from_the_home_page(page: Page, lab_hub: Hub, output_dir: Pat
     client.new_token()
     assert set(client.user_model()["servers"]) <= {""}
 
-    # A good name with a display name: it starts, and the home page lists it by that name.
+    # A good name with a display name and the smaller size: it starts, JupyterLab's status
+    # bar shows the memory used of the profile's, and the home page lists it by that name.
     page.goto(f"{lab_hub.url}/hub/home")
     page.fill("#galilean-ws-name", "my-project")
     page.fill("#galilean-ws-title", "My Project!")
+    size = page.locator("#galilean-ws-profile")
+    expect(size).to_have_value("standard")
+    size.select_option("lean")
+    shot(page, output_dir, "07-home-new-workspace-size")
     page.click("#galilean-ws-create")
     page.wait_for_url(f"{lab_hub.url}/user/{USER}/my-project/**", timeout=SPAWN_TIMEOUT_MS)
     page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    usage = page.locator(".jp-StatusBar-Widget", has_text="Mem:")
+    expect(usage).to_contain_text(re.compile(r"CPU:\s+[\d.]+ % \| Mem:\s+[\d.]+ / 2048\.00 MB"))
+    shot(page, output_dir, "08-lab-status-bar-limits")
     page.goto(f"{lab_hub.url}/hub/home")
     row = page.locator('tr[data-server-name="my-project"]')
     expect(row.locator(".galilean-ws-title")).to_have_text("My Project!")
-    expect(row.locator(".galilean-ws-name")).to_have_text("my-project")
+    expect(row.locator(".galilean-ws-name")).to_have_text("my-project · lean")
     expect(row.locator(".server-link")).to_be_visible()
-    shot(page, output_dir, "07-home-running-workspace")
+    shot(page, output_dir, "09-home-running-workspace")
     model = client.user_model()["servers"]["my-project"]
-    assert model["user_options"] == {"display_name": "My Project!"}
+    assert model["user_options"] == {"display_name": "My Project!", "profile": "lean"}
+
+    # Started again from the home page: the spawn page offers the sizes, this one chosen.
+    row.locator(".stop-server").click()
+    expect(row.locator(".start-server")).to_be_visible(timeout=60_000)
+    row.locator(".start-server").click()
+    expect(page.locator("#profile-lean")).to_be_checked()
+    expect(page.locator("#profile-standard")).not_to_be_checked()
+    expect_galilean_frame(page)
+    shot(page, output_dir, "10-spawn-page-sizes")
+    page.locator("#profile-standard").check()
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(f"{lab_hub.url}/user/{USER}/my-project/**", timeout=SPAWN_TIMEOUT_MS)
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    expect(page.locator(".jp-StatusBar-Widget", has_text="Mem:")).to_contain_text("/ 8192.00 MB")
+    page.goto(f"{lab_hub.url}/hub/home")
+    expect(row.locator(".galilean-ws-name")).to_have_text("my-project · standard")
+    expect(row.locator(".galilean-ws-title")).to_have_text("My Project!")  # kept
 
     # JupyterHub's own script still drives the row: stop, then delete.
     row.locator(".stop-server").click()
@@ -124,7 +155,7 @@ def test_admin_is_told_about_waiting_sign_ups(page: Page, lab_hub: Hub, output_d
     log_in_to_home(page, lab_hub, ADMIN)
     link = page.locator("#galilean-authorize-link")
     expect(link).to_have_text(re.compile(r"^Authorize users \([1-9]\d*\)$"))
-    shot(page, output_dir, "08-admin-home")
+    shot(page, output_dir, "11-admin-home")
 
     page.goto(f"{lab_hub.url}/hub/admin")
     expect_galilean_frame(page)
@@ -132,10 +163,10 @@ def test_admin_is_told_about_waiting_sign_ups(page: Page, lab_hub: Hub, output_d
     # JupyterHub's React app renders inside the frame, unchanged.
     expect(page.get_by_test_id("start-all")).to_be_visible(timeout=30_000)
     expect(page.get_by_test_id("user-name-div-" + WAITING)).to_have_count(0)
-    shot(page, output_dir, "09-admin-panel")
+    shot(page, output_dir, "12-admin-panel")
 
     page.locator("#galilean-authorize-link").click()
     page.wait_for_url(f"{lab_hub.url}/hub/authorize")
     expect_galilean_frame(page)
     expect(page.locator(f'tr[id="{WAITING}"]')).to_be_visible()
-    shot(page, output_dir, "10-authorize")
+    shot(page, output_dir, "13-authorize")

@@ -102,14 +102,22 @@ class Hub:
         """The environment of the running single-user server `user`/`server` (embedded
         mode: a child process of the hub): its real hub token and URLs, as its kernels
         get them."""
+        return dict(self.server_process(user, server).environ())
+
+    def server_process(self, user: str, server: str = "") -> psutil.Process:
+        """The running single-user server `user`/`server` (embedded mode)."""
         assert self.proc is not None
         for proc in psutil.Process(self.proc.pid).children(recursive=True):
             try:
                 env = proc.environ()
             except (psutil.AccessDenied, psutil.NoSuchProcess):
                 continue
-            if env.get("JUPYTERHUB_USER") == user and env.get("JUPYTERHUB_SERVER_NAME") == server:
-                return env
+            if (
+                env.get("JUPYTERHUB_USER") == user
+                and env.get("JUPYTERHUB_SERVER_NAME") == server
+                and env.get("JPY_PARENT_PID") is None  # the server, not one of its kernels
+            ):
+                return proc
         raise AssertionError(f"no server process for {user}/{server}")
 
     def home_of(self, user: str) -> Path:

@@ -1,26 +1,37 @@
 """Workspaces (named servers) on a real hub: bad names refused before anything is stored,
-display names kept and passed to the server; the admin's count of waiting sign-ups; the
-hub's pages in Galilean's frame."""
+display names kept and passed to the server; resource profiles offered by group and
+enforced by a control group (as root); the admin's count of waiting sign-ups; the hub's
+pages in Galilean's frame."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from tornado import web
 
 from conftest import PASSWORD, admin_client, approved_user, hub_fixture
+from galilean_hub.profiles import Profiles
 from galilean_hub.workspaces import (
     NAME_MAX,
+    WorkspaceOptions,
     name_problem,
-    options_from_form,
     workspace_env_title,
 )
 from harness.client import HubClient
 from harness.hub import Hub
 
-hub = hub_fixture("workspaces-hub", GALILEAN_CULL_IDLE_SECONDS="0")
+MIB = 1024**2
+# Every workspace of this hub starts with a profile (as root, each in its control group).
+hub = hub_fixture(
+    "workspaces-hub",
+    GALILEAN_CULL_IDLE_SECONDS="0",
+    GALILEAN_PROFILES="standard: 2 cpu, 4G; lean: 0.5 cpu, 768M",
+    GALILEAN_DEFAULT_PROFILE="standard",
+)
 
 BAD_NAMES = ["My Project!", "MyProject", "-project", "my_project", "my.project", "a" * 33, "é"]
 RULE_WORDS = "lowercase letters, digits and '-'"
@@ -41,6 +52,7 @@ def test_bad_names_are_explained(name: str) -> None:
 
 
 def test_display_name_from_the_page_form() -> None:
+    options_from_form = WorkspaceOptions(Profiles([]))
     assert options_from_form({"display_name": ["  My Project!  "], "_xsrf": ["x"]}) == {
         "display_name": "My Project!"
     }
@@ -149,6 +161,91 @@ def test_spawn_page_refuses_bad_names_and_display_names(hub: Hub) -> None:
     )
     assert page.status_code == 400
     assert set(servers(user)) == {""}
+
+
+def cgroup_dirs(pid: int) -> dict[str, Path]:
+    """The process's memory and cpu groups (cgroup v1, as on the test machines)."""
+    found: dict[str, Path] = {}
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        for controller in ("memory", "cpu"):
+            if controller in controllers.split(","):
+                found[controller] = Path("/sys/fs/cgroup", controller, path.lstrip("/"))
+    return found
+
+
+def test_profiles_are_offered_by_group_and_enforced(hub: Hub) -> None:
+    admin = admin_client(hub)
+    plain = approved_user(hub, admin, "wsplain")
+    member = approved_user(hub, admin, "wssized")
+    assert admin.api("POST", "/groups/wslight", json={"users": ["wssized"]}).status_code == 201
+    offered = admin.api("PUT", "/groups/wslight/properties", json={"galilean.profiles": ["lean"]})
+    assert offered.status_code == 200, offered.text
+
+    # Only the default: nothing to choose, and another profile refused before anything
+    # is stored.
+    assert 'id="galilean-ws-profile"' not in plain.http.get(f"{hub.url}/hub/home").text
+    refused = plain.api("POST", "/users/wsplain/servers/p1", json={"profile": "lean"})
+    assert refused.status_code == 403, refused.text
+    assert "profile 'lean' is not offered to you (yours: standard)" in refused.json()["message"]
+    unknown = plain.api("POST", "/users/wsplain/servers/p1", json={"profile": "huge"})
+    assert unknown.status_code == 400
+    assert "profile must be one of: standard, lean" in unknown.json()["message"]
+    page = plain.http.get(f"{hub.url}/hub/spawn/wsplain/p1?profile=lean", timeout=30)
+    assert page.status_code == 403
+    assert set(servers(plain)) == {""}
+
+    # A member of the group chooses on the home page and on the spawn page.
+    home = member.http.get(f"{hub.url}/hub/home").content.decode()  # the page says utf-8
+    assert '<option value="standard" selected>standard (2 CPU · 4 GB)</option>' in home
+    assert '<option value="lean">lean (0.5 CPU · 768 MB)</option>' in home
+    form = member.http.get(f"{hub.url}/hub/spawn/wssized/slim", timeout=30).content.decode()
+    assert 'id="profile-standard" value="standard" checked>' in form
+    assert 'id="profile-lean" value="lean">' in form
+    started = member.http.post(
+        f"{hub.url}/hub/spawn/wssized/slim",
+        data={"_xsrf": member.xsrf_cookie(), "profile": "lean"},
+        timeout=60,
+    )
+    assert started.status_code == 200, started.text
+    member.wait_server("slim", ready=True, timeout=180)
+    assert servers(member)["slim"]["user_options"] == {"profile": "lean"}
+    assert (
+        '· <span class="galilean-ws-profile">lean</span>'
+        in member.http.get(f"{hub.url}/hub/home").text
+    )
+
+    server = hub.server_process("wssized", "slim")
+    env = server.environ()
+    base = member.server_url("slim")
+    kernel = member.api("POST", f"{base}api/kernels", json={"name": "python3"})
+    assert kernel.status_code == 201, kernel.text
+    if os.geteuid() != 0:  # no control groups: no limit claimed
+        assert "MEM_LIMIT" not in env
+        assert "memory and CPU limits not enforced" in hub.log()
+        member.stop_server("slim")
+        return
+    groups = cgroup_dirs(server.pid)
+    assert groups["memory"].name == "wssized--slim"
+    assert (groups["memory"] / "memory.limit_in_bytes").read_text().strip() == str(768 * MIB)
+    assert (groups["cpu"] / "cpu.cfs_quota_us").read_text().strip() == "50000"
+    assert (groups["cpu"] / "cpu.cfs_period_us").read_text().strip() == "100000"
+    # What the server starts is in them too (its kernels).
+    kernels = [p for p in server.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+    assert kernels
+    assert all(cgroup_dirs(p.pid) == groups for p in kernels)
+    # JupyterLab's status bar is told the limits (jupyter-resource-usage).
+    assert (env["MEM_LIMIT"], env["CPU_LIMIT"]) == (str(768 * MIB), "0.5")
+    metrics = member.api("GET", f"{base}api/metrics/v1")
+    assert metrics.status_code == 200, metrics.text
+    assert metrics.json()["limits"]["memory"]["rss"] == 768 * MIB
+    assert metrics.json()["limits"]["cpu"]["cpu"] == 0.5
+    assert 0 < metrics.json()["rss"] < 768 * MIB
+    assert "warn" not in metrics.json()["limits"]["cpu"]  # its own would always warn
+
+    member.stop_server("slim")
+    assert not groups["memory"].exists()
+    assert not groups["cpu"].exists()
 
 
 def authorize_link(html: str) -> str | None:

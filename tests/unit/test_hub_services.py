@@ -13,6 +13,8 @@ import pytest
 from traitlets.config import Config
 
 from galilean_hub import spawners
+from galilean_hub.limits import ServerSizer
+from galilean_hub.profiles import Profiles
 from galilean_hub.services import declared, register
 from galilean_hub.settings import Settings
 from galilean_services.flows_service.config import ServiceConfig
@@ -202,8 +204,11 @@ def test_docker_pre_spawn_mounts_the_users_folder(
         user=SimpleNamespace(name="bob.x", groups=[]),
         volumes={"galilean-{username}__{servername}": "/home/jovyan"},
         log=None,
+        mem_limit=None,
+        cpu_limit=None,
     )
-    spawners.docker_pre_spawn(shared_template(str(tmp_path)), spawner)
+    sizer = ServerSizer(Profiles([]))
+    spawners.docker_pre_spawn(shared_template(str(tmp_path)), sizer, spawner)
     folder = tmp_path / "bob.x"  # the raw name, as the flows service finds it
     assert folder.is_dir()
     assert owners == [(folder, spawners.NOTEBOOK_UID)]
@@ -213,7 +218,7 @@ def test_docker_pre_spawn_mounts_the_users_folder(
     }
     spawner.user.name = "../escape"
     with pytest.raises(ValueError, match="user name"):
-        spawners.docker_pre_spawn(shared_template(str(tmp_path)), spawner)
+        spawners.docker_pre_spawn(shared_template(str(tmp_path)), sizer, spawner)
 
 
 @pytest.mark.parametrize("mode", ["embedded", "docker"])
