@@ -121,6 +121,8 @@ def lab_hub(
         # Every lab workspace starts with a profile (as root: in its own control group);
         # the hub pages' user is offered the second (test_browser_hub_pages.py).
         GALILEAN_PROFILES="standard: 2 cpu, 8G; lean: 1 cpu, 2G",
+        # The usage dashboard measures every 5 s (test_browser_hub_pages.py reads it).
+        GALILEAN_USAGE_EVERY_SECONDS="5",
     ).start()
     try:
         yield running

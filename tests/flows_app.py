@@ -17,7 +17,7 @@ from galilean_services.flows_service.app import make_app
 from galilean_services.flows_service.config import ServiceConfig
 from galilean_services.flows_service.service import FlowsService
 from galilean_services.folders import expand
-from galilean_services.kit.testing import FakeHubAuth, running, user_model
+from galilean_services.kit.testing import FakeHubAuth, running, service_model, user_model
 
 PREFIX = "/services/flows/"
 EVERY_SCOPE = sorted(SCOPES.letting_in("flows"))
@@ -28,6 +28,9 @@ TOKENS = {
     "read-only-token": user_model("alice", [SCOPES.scope("read")]),
     "no-flows-token": user_model("alice", ["read:users:name!user=alice"]),
     "admin-token": user_model("root", EVERY_SCOPE, admin=True),
+    # The hub's usage dashboard reads the overview; another service does not.
+    "usage-dashboard-token": service_model("usage", ["access:services!service=flows"]),
+    "other-service-token": service_model("datasets", ["access:services!service=flows"]),
 }
 
 

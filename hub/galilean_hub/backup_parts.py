@@ -55,6 +55,7 @@ def database_urls(settings: Settings) -> dict[str, str]:
         "datasets": settings.datasets_database_url(settings.db_url, data),
         "ai": settings.ai_database_url(settings.db_url, data),
         "mlflow": settings.mlflow_database_url(settings.db_url, data),
+        "usage": settings.usage_database_url(settings.db_url, data),
     }
 
 

@@ -16,6 +16,7 @@ GROUPS = {
     "datasets": "Datasets service (snapshots, diff, restore)",
     "mlflow": "MLflow service (experiment tracking behind the hub login)",
     "ai": "AI gateway (models, the providers' keys, budgets)",
+    "usage": "Usage dashboard (admins: running workspaces, culling, services' health)",
     "docker": "Docker mode (user containers)",
     "compose": "The compose stack (read by docker compose, not by the hub)",
 }

@@ -50,7 +50,7 @@ class ProfileChoices:
     def __call__(self, user: Any) -> list[dict[str, Any]]:
         if user is None or not self.profiles:
             return []
-        default = self.profiles.default
+        default = self.profiles.default_for(user)
         return [
             {"name": p.name, "label": p.label, "default": p is default}
             for p in self.profiles.allowed(user)

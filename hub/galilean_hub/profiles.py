@@ -6,7 +6,9 @@ Like zero-to-jupyterhub's `profileList`, but written in `stack.env`:
     GALILEAN_DEFAULT_PROFILE=small
 
 Everyone may use the default profile; a group's property `galilean.profiles` (a list of
-names, or one comma-separated string) offers more to its members; admins may use all.
+names, or one comma-separated string) offers more to its members; admins may use all. A
+group's `galilean.default_profile` replaces the default for its members: the usage
+dashboard sets a user's profile so (a group `galilean-profile-<name>` per profile).
 The choice is a workspace option (`profile`, kept in its user_options like the display
 name): the spawn page and the home page's "New workspace" offer it when a user has more
 than one, and a workspace started again keeps its profile while it is still offered
@@ -30,6 +32,7 @@ from galilean_services.limits import parse_bytes
 
 PROFILE_FIELD = "profile"
 GROUP_KEY = "galilean.profiles"
+DEFAULT_KEY = "galilean.default_profile"
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 CPU_RE = re.compile(r"(\d+(?:\.\d+)?)\s*cpus?", re.IGNORECASE)
 GPU_RE = re.compile(r"(\d+|all)\s*gpus?", re.IGNORECASE)
@@ -123,10 +126,20 @@ class Profiles:
             return []
         if getattr(user, "admin", False):
             return list(self.all)
-        names = {self.default.name} if self.default else set()
+        default = self.default_for(user)
+        names = {default.name} if default else set()
         for group in getattr(user, "groups", None) or []:
             names.update(group_profile_names(group))
         return [profile for profile in self.all if profile.name in names]
+
+    def default_for(self, user: Any) -> Profile | None:
+        """The user's default: one a group of theirs sets (galilean.default_profile, e.g.
+        the usage dashboard's), else the hub's."""
+        for group in getattr(user, "groups", None) or []:
+            name = (getattr(group, "properties", None) or {}).get(DEFAULT_KEY)
+            if isinstance(name, str) and name in self.by_name:
+                return self.by_name[name]
+        return self.default
 
     def check_choice(self, user: Any, value: object) -> Profile:
         """The profile `value` names, if `user` may use it (None: not known here; the
@@ -177,7 +190,8 @@ class Profiles:
         for profile in allowed:
             if profile.name == chosen:
                 return chosen, profile
-        return chosen, self.default if self.default in allowed else allowed[0]
+        default = self.default_for(spawner.user)
+        return chosen, default if default in allowed else allowed[0]
 
 
 def group_profile_names(group: Any) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from galilean_services import usage as usage_engine
 from galilean_services.ai_service.access import SCOPES as AI_SCOPES
 from galilean_services.ai_service.settings import PROVIDER_VARIABLES, AiSettings
 from galilean_services.datasets_service.access import SCOPES as DATASET_SCOPES
@@ -29,7 +30,16 @@ from galilean_services.kit.auth import Scopes
 from galilean_services.kit.settings import CommonSettings, ContainerSettings
 from galilean_services.mlflow_service.access import SCOPES as MLFLOW_SCOPES
 from galilean_services.mlflow_service.settings import MlflowSettings
+from galilean_services.usage.culling import DB_VARIABLE as USAGE_DB_VARIABLE
+from galilean_services.usage_service.config import (
+    AI_URL_VARIABLE,
+    FLOWS_URL_VARIABLE,
+    HEALTH_VARIABLE,
+    PROFILES_VARIABLE,
+)
+from galilean_services.usage_service.settings import UsageSettings
 
+from .profiles import Profiles
 from .settings import ConfigError, Settings
 from .sharing import ServerScopes
 
@@ -62,14 +72,14 @@ class Service:
         database: with `secrets_folder`, the secret variables go to a file there instead
         (kit/service_secrets.py), and the entry names the file."""
         entry: dict[str, Any] = {"name": self.name, "command": self.command}
-        if self.url is None:
-            return entry
         environment, secret = service_secrets.split(self.environment)
         if secret and secrets_folder is not None:
             path = service_secrets.write(secrets_folder, self.name, secret)
             environment[service_secrets.VARIABLE] = str(path)
         elif secret:
             environment = dict(self.environment)
+        if self.url is None:  # a process with no web side (the culler)
+            return {**entry, "environment": environment} if environment else entry
         return {
             **entry,
             "url": self.url,
@@ -180,7 +190,8 @@ def declared(settings: Settings) -> list[Service]:
     culler = idle_culler(settings)
     tracking = [mlflow(settings)] if settings.mlflow_enabled else []
     chat = [ai(settings)] if settings.ai_enabled else []
-    return [*([culler] if culler else []), flows(settings), datasets(settings), *tracking, *chat]
+    web = [flows(settings), datasets(settings), *tracking, *chat]
+    return [*([culler] if culler else []), *web, usage(settings, web)]
 
 
 # -- the declarations -----------------------------------------------------------------------
@@ -193,9 +204,12 @@ def cull_every(settings: Settings) -> int:
 
 
 def idle_culler(settings: Settings) -> Service | None:
-    """Stops servers idle for GALILEAN_CULL_IDLE_SECONDS (0: none)."""
+    """Stops servers idle for GALILEAN_CULL_IDLE_SECONDS (0: none), but those an admin pinned
+    on the usage dashboard; its decisions are the dashboard's events (usage/culling.py,
+    through jupyterhub-idle-culler's arbiter hook)."""
     if settings.cull_idle_seconds <= 0:
         return None
+    data = settings.data_path
     return Service(
         name="idle-culler",
         command=[
@@ -204,9 +218,63 @@ def idle_culler(settings: Settings) -> Service | None:
             "jupyterhub_idle_culler",
             f"--timeout={settings.cull_idle_seconds}",
             f"--cull-every={cull_every(settings)}",
+            f"--config={CULLER_CONFIG}",
         ],
+        environment={
+            USAGE_DB_VARIABLE: settings.usage_database_url(settings.db_url, data),
+            "GALILEAN_USAGE_RETENTION_SECONDS": str(settings.usage_retention_hours * 3600),
+        },
         hub_scopes=("list:users", "read:users:activity", "read:servers", "delete:servers"),
         role="idle-culler",
+    )
+
+
+CULLER_CONFIG = Path(usage_engine.__file__).parent / "culler_config.py"
+
+
+def usage(settings: Settings, others: list[Service]) -> Service:
+    """The usage dashboard (admins): measures running workspaces (their processes, or
+    Docker's stats), keeps a day of it, pins, stops; checks the other services' health."""
+    data = settings.data_path
+    health = ",".join(f"{s.name}={s.url}/services/{s.name}/{s.health}" for s in others if s.url)
+    env = {
+        **settings.environ([CommonSettings, UsageSettings]),
+        "GALILEAN_DATA_DIR": str(data),
+        "GALILEAN_USAGE_DB_URL": settings.usage_database_url(settings.db_url, data),
+        HEALTH_VARIABLE: health,
+    }
+    env |= {k: v for k, v in os.environ.items() if k.startswith("DOCKER_")}
+    # A user's profile, set from the dashboard: a group per profile (galilean-profile-<name>,
+    # whose galilean.default_profile the hub reads); only when the hub offers profiles.
+    names = [
+        p.name for p in Profiles.from_settings(settings.profiles, settings.default_profile).all
+    ]
+    env[PROFILES_VARIABLE] = ",".join(names)
+    groups: tuple[str, ...] = ("admin:groups", "groups") if names else ()
+    # Every flow's runs and schedules; everyone's AI usage (those services let it read).
+    env[FLOWS_URL_VARIABLE] = f"http://127.0.0.1:{settings.flows_port}/services/flows/"
+    reads: tuple[str, ...] = ("access:services!service=flows",)
+    if any(s.name == "ai" for s in others):
+        env[AI_URL_VARIABLE] = f"http://127.0.0.1:{settings.ai_port}/services/ai/"
+        reads = (*reads, "access:services!service=ai")
+    return Service(
+        name="usage",
+        command=[sys.executable, "-m", "galilean_services.usage_service"],
+        environment=env,
+        port=settings.usage_port,
+        # No scopes: users get no access (nor a link); admins' role reaches every service.
+        # The running workspaces with their spawners' state (a pid, a container), users
+        # (how many, admins), stopping one.
+        hub_scopes=(
+            "list:users",
+            "read:users",
+            "read:servers",
+            "admin:server_state",
+            "delete:servers",
+            *groups,
+            *reads,
+        ),
+        health="health",
     )
 
 

@@ -27,6 +27,7 @@ from galilean_services.kit.settings import (
     parse_env_file,
 )
 from galilean_services.mlflow_service.settings import MlflowSettings
+from galilean_services.usage_service.settings import UsageSettings
 
 from .hub_settings import (
     AccountSettings,
@@ -48,6 +49,7 @@ class Settings(
     DatasetsSettings,
     MlflowSettings,
     AiSettings,
+    UsageSettings,
     ContainerSettings,
     HubDockerSettings,
     ComposeSettings,

@@ -137,6 +137,7 @@ def test_workspaces_from_the_home_page(page: Page, lab_hub: Hub, output_dir: Pat
     page.goto(f"{lab_hub.url}/hub/home")
     expect(row.locator(".galilean-ws-name")).to_have_text("my-project · standard")
     expect(row.locator(".galilean-ws-title")).to_have_text("My Project!")  # kept
+    expect(page.get_by_role("link", name="Usage", exact=True)).to_have_count(0)  # admins'
 
     # JupyterHub's own script still drives the row: stop, then delete.
     row.locator(".stop-server").click()
@@ -170,3 +171,32 @@ def test_admin_is_told_about_waiting_sign_ups(page: Page, lab_hub: Hub, output_d
     expect_galilean_frame(page)
     expect(page.locator(f'tr[id="{WAITING}"]')).to_be_visible()
     shot(page, output_dir, "13-authorize")
+
+    # The usage dashboard, from the navigation (admins only): the hub pages' user's home
+    # workspace, with its size and a measurement; pinned, then stopped from there.
+    user = HubClient(lab_hub.url)
+    user.login(USER, PASSWORD)
+    user.new_token()
+    user.start_server()
+    page.get_by_role("link", name="Usage", exact=True).click()
+    page.wait_for_url(f"{lab_hub.url}/services/usage/")
+    expect(page.locator("h1")).to_have_text("Usage")
+    row = page.locator(f'tr[data-user="{USER}"][data-server=""]')
+    expect(row).to_contain_text("standard")
+    for _ in range(30):  # measured every 5 s here: the page shows what was measured
+        if "MB of 8.0 GB" in (row.locator("td.memory").text_content() or ""):
+            break
+        page.wait_for_timeout(2000)
+        page.reload()
+    expect(row.locator("td.memory")).to_contain_text(re.compile(r"MB of 8\.0 GB"))
+    expect(page.locator("#services")).to_contain_text("healthy")
+    row.locator("button.pin").click()
+    expect(row.locator("button.unpin")).to_be_visible()
+    expect(row).to_contain_text("📌")
+    shot(page, output_dir, "14-usage-dashboard")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button.stop").click()
+    user.wait_server("", ready=False, timeout=60)
+    page.reload()
+    expect(page.locator("#events")).to_contain_text(f"{USER}/home")
+    expect(page.locator("#events")).to_contain_text("stopped-by-admin")

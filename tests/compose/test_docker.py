@@ -212,6 +212,38 @@ def test_user_containers_spawn_and_answer(engine: DockerEngine, docker_hub: Hub)
         assert_extensions_loaded(logs.stdout + logs.stderr)
 
 
+def docker_memory(engine: DockerEngine, container: str) -> int:
+    """The container's memory as Docker's own accounting says (`docker stats`: usage less
+    the reclaimable file cache)."""
+    stats = json.loads(
+        engine.docker("stats", "--no-stream", "--format", "{{json .}}", container).strip()
+    )
+    used = stats["MemUsage"].split("/")[0].strip()
+    number = float(used.rstrip("KMGiB"))
+    unit = used[len(used.rstrip("KMGiB")) :]
+    factor = {"B": 1, "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}[unit]
+    return int(number * factor)
+
+
+def test_the_usage_dashboard_agrees_with_docker(engine: DockerEngine, docker_hub: Hub) -> None:
+    """ana's two containers (started above) on the admin's usage dashboard: its memory
+    within 10% of Docker's own, its limits the containers'."""
+    admin = admin_client(docker_hub)
+
+    def rows() -> dict[str, dict[str, object]]:
+        reply = admin.api("GET", "/services/usage/api/summary")
+        assert reply.status_code == 200, reply.text
+        return {w["server"]: w for w in reply.json()["workspaces"] if w["user"] == "ana"}
+
+    wait_until(lambda: {"", "ws"} <= set(rows()), 60, "ana's workspaces measured")
+    wait_until(lambda: rows()["ws"]["memory"] is not None, 60, "a measurement")
+    row = rows()["ws"]
+    own = docker_memory(engine, container_of(admin, "ana", "ws"))
+    assert abs(int(str(row["memory"])) - own) <= 0.1 * own, (row, own)
+    assert row["memory_limit"] == 1024**3
+    assert row["cpu_limit"] == float(CPU_LIMIT)
+
+
 def test_group_properties_override_limits(engine: DockerEngine, docker_hub: Hub) -> None:
     admin = admin_client(docker_hub)
     approved_user(docker_hub, admin, "ben")

@@ -47,6 +47,7 @@ def picked_ports(overrides: dict[str, str]) -> dict[str, str]:
         "GALILEAN_DATASETS_PORT": str(pick_port()),
         "GALILEAN_MLFLOW_PORT": str(pick_port()),
         "GALILEAN_AI_PORT": str(pick_port()),
+        "GALILEAN_USAGE_PORT": str(pick_port()),
     }
     return {name: value for name, value in ports.items() if name not in overrides}
 

@@ -26,7 +26,7 @@ from galilean_services.ai_service.app import make_app
 from galilean_services.ai_service.catalogue import Catalogue
 from galilean_services.ai_service.config import ServiceConfig
 from galilean_services.ai_service.service import AiService
-from galilean_services.kit.testing import FakeHubAuth, running, user_model
+from galilean_services.kit.testing import FakeHubAuth, running, service_model, user_model
 
 ADMIN_KEY = "sk-admin-key-0123456789"
 DAVE_KEY = "sk-dave-own-key-98765"
@@ -41,6 +41,9 @@ TOKENS = {
     "dave-token": user_model("dave", USE),
     "erin-token": user_model("erin", USE, ("hubbers",)),
     "narrow-token": user_model("alice", ["read:users:name!user=alice"]),
+    # The hub's usage dashboard reads everyone's usage; another service does not.
+    "usage-token": service_model("usage", ["access:services!service=ai"]),
+    "other-service-token": service_model("flows", ["access:services!service=ai"]),
 }
 GROUPS = {
     "researchers": {"galilean.ai_models": ["big"]},
@@ -164,6 +167,11 @@ def test_a_daily_budget_and_the_next_day(gateway: Gateway) -> None:
     assert {u["user"] for u in gateway.call("GET", "api/usage", who="bob").json()["usage"]} == {
         "bob"
     }
+    # The usage dashboard's service token: everyone's, like an admin; it cannot chat.
+    dashboard = gateway.call("GET", "api/usage?days=2", who="usage").json()["usage"]
+    assert {u["user"] for u in dashboard} >= {"bob", "carol"}
+    assert gateway.call("POST", "v1/chat/completions", who="usage", json=ask).status_code == 403
+    assert gateway.call("GET", "api/usage", who="other-service").status_code == 403
 
 
 def test_a_users_own_key_is_theirs_and_outside_the_budget(

@@ -195,6 +195,28 @@ def test_profiles_are_offered_by_group_and_enforced(hub: Hub) -> None:
     assert page.status_code == 403
     assert set(servers(plain)) == {""}
 
+    # The admin sets wsplain's profile on the usage dashboard: it replaces the default.
+    usage = "/services/usage/api/profile"
+    assigned = admin.api("PUT", usage, json={"user": "wsplain", "profile": "lean"})
+    assert assigned.status_code == 200, assigned.text
+    assert "galilean-profile-lean" in admin.user_model("wsplain")["groups"]
+    refused = plain.api("POST", "/users/wsplain/servers/p1", json={"profile": "standard"})
+    assert refused.status_code == 403
+    assert "(yours: lean)" in refused.json()["message"]
+    bad = admin.api("PUT", usage, json={"user": "wsplain", "profile": "huge"})
+    assert bad.status_code == 400
+    assert "profile must be one of: standard, lean" in bad.json()["message"]
+    assert admin.api("PUT", usage, json={"user": "nobody", "profile": ""}).status_code == 404
+    assert plain.api("PUT", usage, json={"user": "wsplain", "profile": ""}).status_code == 403
+    reset = admin.api("PUT", usage, json={"user": "wsplain", "profile": ""})
+    assert reset.status_code == 200, reset.text
+    assert admin.user_model("wsplain")["groups"] == []
+    events = admin.api("GET", "/services/usage/api/summary").json()["events"]
+    assert [e["detail"] for e in events if e["user"] == "wsplain"] == [
+        "profile (the default) by admin",
+        "profile lean by admin",
+    ]
+
     # A member of the group chooses on the home page and on the spawn page.
     home = member.http.get(f"{hub.url}/hub/home").content.decode()  # the page says utf-8
     assert '<option value="standard" selected>standard (2 CPU · 4 GB)</option>' in home

@@ -213,3 +213,24 @@ def test_openapi_documents_bodies_arguments_and_scopes(app: Any) -> None:
     parameter = doc["components"]["schemas"]["Flow"]["properties"]["parameters"]["items"]
     assert parameter["properties"]["shared"] == {"type": "boolean", "default": False}
     assert "custom:flows:*" in (handlers.BaseHandler.__doc__ or "")
+
+
+def test_the_overview_lists_failures_first_for_admins_and_the_dashboard(app: Any) -> None:
+    store = app.service.store
+    made = app.ok("POST", "/api/flows", {"flow": sales_flow(name="nightly")}, 201, who="bob")
+    failed = store.create_run(made["id"], 1, "bob", "schedule", {})
+    store.update_run(failed, status="failed", error={"node": "sales", "message": "no file"})
+    done = store.create_run(made["id"], 1, "bob", "manual", {})
+    store.update_run(done, status="succeeded")
+    store.set_schedule(made["id"], cron="0 3 * * *", next_run=2_000_000_000.0)
+    seen = app.ok("GET", "/api/overview", who="admin")
+    mine = [r for r in seen["runs"] if r["flow_id"] == made["id"]]
+    assert [r["status"] for r in mine] == ["failed", "succeeded"]  # failures first
+    assert mine[0]["error"] == "sales: no file"
+    assert (mine[0]["owner"], mine[0]["flow"], mine[0]["trigger"]) == ("bob", "nightly", "schedule")
+    (planned,) = [s for s in seen["schedules"] if s["flow_id"] == made["id"]]
+    assert (planned["cron"], planned["last_status"]) == ("0 3 * * *", "failed")
+    assert seen["totals"]["failed"] >= 1
+    assert app.ok("GET", "/api/overview", who="usage-dashboard")["runs"]
+    error_of(app.call("GET", "/api/overview", who="bob"), 403)
+    error_of(app.call("GET", "/api/overview", who="other-service"), 403)

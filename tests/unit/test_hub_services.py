@@ -19,6 +19,7 @@ from galilean_hub.services import declared, register
 from galilean_hub.settings import Settings
 from galilean_services.flows_service.config import ServiceConfig
 from galilean_services.folders import SHARED_MOUNT, shared_template
+from galilean_services.usage import culling
 
 FLOW_SCOPES = [f"custom:flows:{verb}" for verb in ("read", "write", "run", "execute")]
 CULLER_ROLE = {
@@ -43,6 +44,20 @@ USER_ROLE = {
 }
 # The AI gateway reads its users' groups' properties (their models and budgets).
 AI_ROLE = {"name": "ai-service", "scopes": ["read:groups"], "services": ["ai"]}
+# The usage dashboard: running workspaces with their spawners' state; stopping them.
+USAGE_ROLE = {
+    "name": "usage-service",
+    "scopes": [
+        "list:users",
+        "read:users",
+        "read:servers",
+        "admin:server_state",
+        "delete:servers",
+        "access:services!service=flows",  # every flow's runs and schedules
+        "access:services!service=ai",  # everyone's AI usage
+    ],
+    "services": ["usage"],
+}
 DOCKER = {
     "GALILEAN_MODE": "docker",
     "GALILEAN_DB_URL": "postgresql+psycopg://hub:x@db/hub",
@@ -77,12 +92,19 @@ def test_embedded_registration(tmp_path: Path) -> None:
     hub = registered(tmp_path)
     # The flows service logs trainings to MLflow as their owner (the gateway trusts it);
     # the gateway looks up that owner's groups.
-    assert hub.load_roles == [CULLER_ROLE, FLOWS_TO_MLFLOW, MLFLOW_LOOKUP, AI_ROLE, USER_ROLE]
+    assert hub.load_roles == [
+        CULLER_ROLE,
+        FLOWS_TO_MLFLOW,
+        MLFLOW_LOOKUP,
+        AI_ROLE,
+        USAGE_ROLE,
+        USER_ROLE,
+    ]
     assert sorted(hub.custom_scopes) == sorted(
         [*FLOW_SCOPES, *DATASET_SCOPES, "custom:mlflow:use", "custom:ai:use"]
     )
     assert hub.custom_scopes["custom:flows:run"] == {"description": "Run flows and cancel runs."}
-    culler, flows, datasets, mlflow, ai = hub.services
+    culler, flows, datasets, mlflow, ai, usage = hub.services
     assert ai["url"] == "http://127.0.0.1:8085"
     assert culler == {
         "name": "idle-culler",
@@ -92,8 +114,21 @@ def test_embedded_registration(tmp_path: Path) -> None:
             "jupyterhub_idle_culler",
             "--timeout=3600",
             "--cull-every=300",
+            f"--config={Path(culling.__file__).parent / 'culler_config.py'}",
         ],
+        # Its decisions go through Galilean's arbiter: pins and events in the usage store.
+        "environment": {
+            "GALILEAN_USAGE_DB_URL": f"sqlite:///{tmp_path}/usage.sqlite",
+            "GALILEAN_USAGE_RETENTION_SECONDS": str(48 * 3600),
+        },
     }
+    # Users are given no access to the usage dashboard (admins reach every service).
+    assert usage["url"] == "http://127.0.0.1:8086"
+    assert usage["oauth_client_allowed_scopes"] == []
+    assert "access:services!service=usage" not in USER_ROLE["scopes"]
+    health = usage["environment"]["GALILEAN_USAGE_HEALTH"].split(",")
+    assert health[0] == "flows=http://127.0.0.1:8082/services/flows/health"
+    assert len(health) == 4
     environment = flows.pop("environment")
     assert flows == {
         "name": "flows",
@@ -133,7 +168,7 @@ def test_embedded_registration(tmp_path: Path) -> None:
 
 def test_mlflow_can_be_turned_off(tmp_path: Path) -> None:
     hub = registered(tmp_path, GALILEAN_MLFLOW_ENABLED="false", GALILEAN_AI_ENABLED="false")
-    assert [s["name"] for s in hub.services] == ["idle-culler", "flows", "datasets"]
+    assert [s["name"] for s in hub.services] == ["idle-culler", "flows", "datasets", "usage"]
     assert "custom:mlflow:use" not in hub.load_roles[-1]["scopes"]
     assert "custom:ai:use" not in hub.load_roles[-1]["scopes"]
 
@@ -149,11 +184,21 @@ def test_docker_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         "scopes": [*groups["scopes"], "access:services!service=mlflow"],
         "services": ["flows"],
     }
-    assert hub.load_roles == [flows_role, datasets_groups, MLFLOW_LOOKUP, AI_ROLE, USER_ROLE]
+    assert hub.load_roles == [
+        flows_role,
+        datasets_groups,
+        MLFLOW_LOOKUP,
+        AI_ROLE,
+        USAGE_ROLE,
+        USER_ROLE,
+    ]
     assert hub.services[0]["environment"]["GALILEAN_FLOWS_MLFLOW_URL"] == (
         "http://127.0.0.1:8084/services/mlflow/"
     )
-    flows, datasets, mlflow, ai = hub.services
+    flows, datasets, mlflow, ai, usage = hub.services
+    # Docker's stats for the dashboard: the engine's variables; measurements in PostgreSQL.
+    assert usage["environment"]["DOCKER_HOST"] == "unix:///run/docker.sock"
+    assert usage["environment"]["GALILEAN_USAGE_DB_URL"] == DOCKER["GALILEAN_DB_URL"]
     # The providers' keys go to the gateway only (none set here), its usage to PostgreSQL.
     assert ai["environment"]["GALILEAN_AI_DB_URL"] == DOCKER["GALILEAN_DB_URL"]
     # MLflow's database sits next to the hub's on its PostgreSQL (made at the gateway's start).

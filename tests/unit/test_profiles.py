@@ -238,3 +238,21 @@ def test_docker_takes_the_gpu_request() -> None:
     assert host["DeviceRequests"] == [
         {"Driver": "", "Count": -1, "DeviceIDs": [], "Capabilities": [["gpu"]], "Options": {}}
     ]
+
+
+def test_a_group_can_set_a_users_default() -> None:
+    """The usage dashboard's assignment: a group with galilean.default_profile replaces the
+    hub's default for its members (what they may use and what they start with)."""
+    profiles = Profiles.from_settings(SPEC, "small")
+    assigned = user("bo", False, {"galilean.default_profile": "large"})
+    assert [p.name for p in profiles.allowed(assigned)] == ["large"]
+    assert profiles.default_for(assigned) is profiles.by_name["large"]
+    # A workspace that last started as the old default starts as the assigned one.
+    started = profiles.for_start(spawner(assigned, {"profile": "small"}))
+    assert started is not None
+    assert started.name == "large"
+    both = user("cy", False, {"galilean.default_profile": "gpu"}, {"galilean.profiles": "small"})
+    assert [p.name for p in profiles.allowed(both)] == ["small", "gpu"]
+    assert profiles.default_for(user("di", False, {"galilean.default_profile": "nope"})) is (
+        profiles.default
+    )

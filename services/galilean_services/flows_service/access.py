@@ -19,10 +19,23 @@ SCOPES = Scopes(
         "execute": "Call published flow endpoints.",
     },
 )
+# The hub's usage dashboard (its service token, which reaches this service) reads every
+# flow's runs and schedules (api/overview), as an admin does; nothing else.
+DASHBOARD_SERVICE = "usage"
 SCOPE_HELP = SCOPES.verbs
 VERBS = tuple(SCOPE_HELP)
 scope = SCOPES.scope
-__all__ = ["SCOPES", "SCOPE_HELP", "VERBS", "Caller", "changeable", "owned", "scope", "visible"]
+__all__ = [
+    "DASHBOARD_SERVICE",
+    "SCOPES",
+    "SCOPE_HELP",
+    "VERBS",
+    "Caller",
+    "changeable",
+    "owned",
+    "scope",
+    "visible",
+]
 
 
 def visible(caller: Caller, flow: dict[str, Any]) -> dict[str, Any]:

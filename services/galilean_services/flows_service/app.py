@@ -19,6 +19,7 @@ ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
     ("health", h.HealthHandler),
     ("api/openapi.json", OpenAPIHandler),
     ("api/kinds", h.KindsHandler),
+    ("api/overview", h.OverviewHandler),
     ("api/flows", h.FlowsHandler),
     ("api/flows/{flow_id}", h.FlowHandler),
     ("api/flows/{flow_id}/versions", h.VersionsHandler),

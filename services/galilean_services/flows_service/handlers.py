@@ -10,7 +10,8 @@ from tornado import web
 from ..kit.auth import Caller
 from ..kit.body import known_id
 from ..kit.handlers import BaseHandler as KitHandler
-from .access import SCOPES, scope
+from .access import DASHBOARD_SERVICE, SCOPES, scope
+from .overview import overview
 from .service import FlowsService
 
 # Request bodies, for the OpenAPI document (the service checks them itself, field by field).
@@ -61,6 +62,20 @@ class HealthHandler(BaseHandler):
     def get(self) -> None:
         self.service.store.list_flows()
         self.send({"ok": True, "runs_active": self.service.runs.active})
+
+
+class OverviewHandler(BaseHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "get": "Every flow's runs of the last 7 days (failures first) and schedules: admins "
+        "and the hub's usage dashboard"
+    }
+
+    def get(self) -> None:
+        model = self.current_user or {}
+        dashboard = model.get("kind") == "service" and model.get("name") == DASHBOARD_SERVICE
+        if not (dashboard or self.caller.admin):
+            raise web.HTTPError(403, "the flows' overview is for admins")
+        self.send(overview(self.service.store.engine))
 
 
 class KindsHandler(BaseHandler):
