@@ -17,7 +17,7 @@ from typing import Any
 
 from galilean_services.limits import group_limits
 
-from .profiles import Profiles, device_requests
+from .profiles import PROFILE_FIELD, Profiles, device_requests
 
 BASE = "_galilean_base_limits"
 
@@ -37,6 +37,9 @@ class ServerSizer:
         profile = self.profiles.for_start(spawner)
         if profile is not None:
             spawner.mem_limit, spawner.cpu_limit = profile.mem, profile.cpu
+            # What it runs with, shown by the hub's API and pages (a new dict: the one
+            # JupyterHub stores stays as the user asked).
+            spawner.user_options = {**(spawner.user_options or {}), PROFILE_FIELD: profile.name}
             if hasattr(spawner, "extra_host_config"):  # docker mode: GPUs by device requests
                 host = dict(spawner.extra_host_config or {})
                 host.pop("device_requests", None)

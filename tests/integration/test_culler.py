@@ -94,10 +94,10 @@ def test_the_dashboard_measures_pins_stops_and_logs(hub: Hub) -> None:
     assert refused.status_code == 403
     missing = admin.api("PUT", f"{USAGE}api/pins", json={"server": "kept"})
     assert missing.status_code == 400
-    assert "user" in missing.json()["message"]
+    assert "user" in missing.json()["error"]
     unknown = admin.api("POST", f"{USAGE}api/stop", json={"user": "eve", "server": "nope"})
     assert unknown.status_code == 404
-    assert "eve/nope" in unknown.json()["message"]
+    assert "eve/nope" in unknown.json()["error"]
 
     stopped = admin.api("POST", f"{USAGE}api/stop", json={"user": "eve", "server": "kept"})
     assert stopped.status_code == 202, stopped.text

@@ -120,7 +120,8 @@ def test_display_name_is_stored_shown_and_passed_to_the_server(hub: Hub) -> None
     assert reply.status_code in (201, 202), reply.text
     user.wait_server("my-project", ready=True, timeout=180)
     model = servers(user)["my-project"]
-    assert model["user_options"] == {"display_name": "My Project!"}
+    # The hub's API shows the size it runs with: this hub's default profile.
+    assert model["user_options"] == {"display_name": "My Project!", "profile": "standard"}
 
     env = hub.server_environment("wsgood", "my-project")
     assert env["GALILEAN_WORKSPACE"] == "my-project"
@@ -135,7 +136,10 @@ def test_display_name_is_stored_shown_and_passed_to_the_server(hub: Hub) -> None
     # Started again without options: the display name stays (JupyterHub reuses them).
     user.stop_server("my-project")
     user.start_server("my-project")
-    assert servers(user)["my-project"]["user_options"] == {"display_name": "My Project!"}
+    assert servers(user)["my-project"]["user_options"] == {
+        "display_name": "My Project!",
+        "profile": "standard",
+    }
     assert hub.server_environment("wsgood", "my-project")["GALILEAN_WORKSPACE_TITLE"] == (
         "My Project!"
     )
@@ -205,7 +209,7 @@ def test_profiles_are_offered_by_group_and_enforced(hub: Hub) -> None:
     assert "(yours: lean)" in refused.json()["message"]
     bad = admin.api("PUT", usage, json={"user": "wsplain", "profile": "huge"})
     assert bad.status_code == 400
-    assert "profile must be one of: standard, lean" in bad.json()["message"]
+    assert "profile must be one of: standard, lean" in bad.json()["error"]
     assert admin.api("PUT", usage, json={"user": "nobody", "profile": ""}).status_code == 404
     assert plain.api("PUT", usage, json={"user": "wsplain", "profile": ""}).status_code == 403
     reset = admin.api("PUT", usage, json={"user": "wsplain", "profile": ""})

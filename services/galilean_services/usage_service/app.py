@@ -23,10 +23,17 @@ SCOPES = Scopes("usage", {})
 class UsageHandler(BaseHandler):
     scopes: ClassVar[Scopes] = SCOPES
     service: UsageService
+    # Any hub user's token gets in, to be told it is for admins (403, not 401); a browser
+    # reaches it only if the hub's OAuth lets the user (admins: their role reaches it).
+    allow_all = True
 
     def prepare(self) -> None:
         super().prepare()
-        if not self.public and not self.caller.admin:
+        if not self.public:
+            self.need_admin()
+
+    def need_admin(self) -> None:
+        if not self.caller.admin:
             raise GalileanError("the usage dashboard is for admins", status=403)
 
     def target(self, fields: dict[str, Any]) -> tuple[str, str]:
@@ -36,7 +43,12 @@ class UsageHandler(BaseHandler):
 class DashboardHandler(UsageHandler):
     docs: ClassVar[dict[str, str]] = {"get": "The dashboard (HTML)."}
 
+    def prepare(self) -> None:  # browsers are sent to the hub's login instead of a 401
+        pass
+
+    @web.authenticated
     async def get(self) -> None:
+        self.need_admin()
         summary = await asyncio.to_thread(self.service.summary)
         base = os.environ.get("JUPYTERHUB_BASE_URL", "/")
         self.set_header("Cache-Control", "no-store")

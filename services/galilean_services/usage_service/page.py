@@ -54,6 +54,14 @@ def chart(points: list[tuple[float, float]], top: float, colour: str, now: float
     if not points:
         return f'<svg class="chart" width="{width}" height="{height}"></svg>'
     top = max(top, max(v for _, v in points), 1e-9)
+    if len(points) == 1:  # one measurement so far: a dot
+        at, value = points[0]
+        x = (at - (now - DAY)) / DAY * width
+        y = height - value / top * (height - 2) - 1
+        return (
+            f'<svg class="chart" width="{width}" height="{height}" role="img">'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{colour}"/></svg>'
+        )
     coords = " ".join(
         f"{(at - (now - DAY)) / DAY * width:.1f},{height - value / top * (height - 2) - 1:.1f}"
         for at, value in points
@@ -93,7 +101,7 @@ def workspace_row(w: dict[str, Any], xsrf: str, now: float) -> str:
     )
     stop = action(xsrf, w["user"], w["server"], "stop", "Stop", confirm=True)
     name = escape(w["server"]) or "<span class='muted'>home</span>"
-    flag = " 📌" if w["pinned"] else ""
+    flag = " <span class='pinned'>(pinned)</span>" if w["pinned"] else ""
     return (
         f'<tr data-user="{escape(w["user"])}" data-server="{escape(w["server"])}">'
         f"<td>{escape(w['user'])}</td><td>{name}{flag}</td>"
