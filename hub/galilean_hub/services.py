@@ -27,6 +27,7 @@ from galilean_services.flows_service.config import MLFLOW_URL_VARIABLE
 from galilean_services.flows_service.settings import FlowsSettings
 from galilean_services.kit import service_secrets
 from galilean_services.kit.auth import Scopes
+from galilean_services.kit.handlers import USAGE_DASHBOARD
 from galilean_services.kit.settings import CommonSettings, ContainerSettings
 from galilean_services.mlflow_service.access import SCOPES as MLFLOW_SCOPES
 from galilean_services.mlflow_service.settings import MlflowSettings
@@ -258,7 +259,7 @@ def usage(settings: Settings, others: list[Service]) -> Service:
         env[AI_URL_VARIABLE] = f"http://127.0.0.1:{settings.ai_port}/services/ai/"
         reads = (*reads, "access:services!service=ai")
     return Service(
-        name="usage",
+        name=USAGE_DASHBOARD,  # the other services let this name read their reports
         command=[sys.executable, "-m", "galilean_services.usage_service"],
         environment=env,
         port=settings.usage_port,

@@ -104,13 +104,22 @@ class WorkspaceOptions:
         self.profiles = profiles
 
     def __call__(self, form_data: dict[str, list[str]], spawner: Any = None) -> dict[str, Any]:
-        options = clean_options(single_values(form_data))
-        check_profile(self.profiles, getattr(spawner, "user", None), options)
+        options = checked_options(self.profiles, getattr(spawner, "user", None), form_data)
         # The spawn page's form chooses a size: the workspace keeps its display name.
         kept = display_name(spawner) if spawner is not None else ""
         if kept and DISPLAY_NAME_FIELD not in options:
             options[DISPLAY_NAME_FIELD] = kept
         return options
+
+
+def checked_options(
+    profiles: Profiles, user: Any, form_data: dict[str, list[str]]
+) -> dict[str, Any]:
+    """A form's or a query's options, each field checked (400), the profile against `user`
+    (403; None: not known here)."""
+    options = clean_options(single_values(form_data))
+    check_profile(profiles, user, options)
+    return options
 
 
 def check_profile(profiles: Profiles, user: Any, options: dict[str, Any]) -> None:
@@ -198,8 +207,7 @@ class WorkspaceSpawnHandler(SpawnHandler):
             field: [value.decode("utf-8", "replace") for value in values]
             for field, values in self.request.query_arguments.items()
         }
-        options = clean_options(single_values(query))
-        check_profile(self.profiles, self.find_user(user_name), options)
+        checked_options(self.profiles, self.find_user(user_name), query)
         return await super()._get(user_name=user_name, server_name=server_name)
 
     @needs_scope("servers")

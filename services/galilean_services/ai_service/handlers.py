@@ -18,7 +18,7 @@ from ..kit.body import json_body
 from ..kit.errors import GalileanError, ValidationError
 from ..kit.handlers import BaseHandler as KitHandler
 from . import router
-from .access import DASHBOARD_SERVICE, SCOPES
+from .access import SCOPES
 from .catalogue import Model
 from .service import NO_MODELS, AiService
 
@@ -105,8 +105,7 @@ class UsageHandler(BaseHandler):
     }
 
     def get(self) -> None:
-        model = self.current_user or {}
-        dashboard = model.get("kind") == "service" and model.get("name") == DASHBOARD_SERVICE
+        dashboard = self.from_usage_dashboard  # everyone's usage; it cannot chat
         if not dashboard:
             self.caller.need("use")
         raw = self.get_argument("days", "30")

@@ -19,14 +19,10 @@ SCOPES = Scopes(
         "execute": "Call published flow endpoints.",
     },
 )
-# The hub's usage dashboard (its service token, which reaches this service) reads every
-# flow's runs and schedules (api/overview), as an admin does; nothing else.
-DASHBOARD_SERVICE = "usage"
 SCOPE_HELP = SCOPES.verbs
 VERBS = tuple(SCOPE_HELP)
 scope = SCOPES.scope
 __all__ = [
-    "DASHBOARD_SERVICE",
     "SCOPES",
     "SCOPE_HELP",
     "VERBS",

@@ -10,7 +10,7 @@ from tornado import web
 from ..kit.auth import Caller
 from ..kit.body import known_id
 from ..kit.handlers import BaseHandler as KitHandler
-from .access import DASHBOARD_SERVICE, SCOPES, scope
+from .access import SCOPES, scope
 from .overview import overview
 from .service import FlowsService
 
@@ -71,9 +71,7 @@ class OverviewHandler(BaseHandler):
     }
 
     def get(self) -> None:
-        model = self.current_user or {}
-        dashboard = model.get("kind") == "service" and model.get("name") == DASHBOARD_SERVICE
-        if not (dashboard or self.caller.admin):
+        if not (self.from_usage_dashboard or self.caller.admin):
             raise web.HTTPError(403, "the flows' overview is for admins")
         self.send(overview(self.service.store.engine))
 

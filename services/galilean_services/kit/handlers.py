@@ -16,6 +16,9 @@ from .body import json_body, json_object
 from .errors import GalileanError
 from .http import JSONErrorMixin
 
+# The hub's usage dashboard service (galilean_hub/services.py names it so).
+USAGE_DASHBOARD = "usage"
+
 
 class BaseHandler(JSONErrorMixin, HubOAuthenticated, web.RequestHandler):
     """A service's handler. Who may call: a browser session (the hub's OAuth) or a hub API
@@ -58,6 +61,13 @@ class BaseHandler(JSONErrorMixin, HubOAuthenticated, web.RequestHandler):
                 status=401,
             )
         self.check_xsrf_cookie()
+
+    @property
+    def from_usage_dashboard(self) -> bool:
+        """Whether the hub's usage dashboard calls, with its service token (services let it
+        read what an admin reads of their reports, nothing else)."""
+        model = self.current_user or {}
+        return model.get("kind") == "service" and model.get("name") == USAGE_DASHBOARD
 
     @property
     def caller(self) -> Caller:
