@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
+# Test processes (pytest-xdist): one per core of the 2-core machines the suite is sized for.
+TEST_WORKERS ?= 2
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
 LAB_SOURCES := $(shell find labextension/src labextension/style labextension/schema -type f) \
@@ -70,7 +72,7 @@ restore: install
 
 test: lint
 	scripts/install-test-deps
-	python -m pytest $(PYTEST_ARGS)
+	python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	ruff check .

@@ -41,12 +41,23 @@ def layer_of(item: pytest.Item) -> str:
     return item.path.relative_to(TESTS).parts[0]
 
 
+def xdist_worker() -> bool:
+    """Whether this process is one of pytest-xdist's workers (`make test` runs two, each
+    given whole modules in collection order: `--dist loadfile`)."""
+    return "PYTEST_XDIST_WORKER" in os.environ
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark each test with its layer, taken from its folder under tests/, and run the
     layers in LAYERS' order: the fast ones first, and Chromium's session (Playwright's
     sync API keeps an event loop running in this thread, where asyncio.run() then
-    refuses to start) only after every test that runs its own loop."""
+    refuses to start) only after every test that runs its own loop. Under xdist the
+    docker layer comes first instead: the worker that takes it builds the images while
+    the other runs the rest (one build, in the worker that needs it), and the run does
+    not end waiting for its minutes alone. It runs no event loop of its own."""
     order = {layer: rank for rank, layer in enumerate(LAYERS)}
+    if xdist_worker():
+        order["compose"] = -1
     for item in items:
         if layer_of(item) in LAYERS:
             item.add_marker(getattr(pytest.mark, LAYERS[layer_of(item)]))
@@ -55,8 +66,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """When the docker layer will run, its engine and images are made meanwhile
-    (harness/docker_early.py): the other layers leave a core idle."""
-    if session.config.option.collectonly or why_no_engine():
+    (harness/docker_early.py): the other layers leave a core idle. Not under xdist, where
+    both cores are busy and every worker collects the docker layer: the worker that runs
+    it makes them when it starts it."""
+    if session.config.option.collectonly or xdist_worker() or why_no_engine():
         return
     if any(layer_of(item) == "compose" for item in session.items):
         DOCKER.begin()

@@ -13,6 +13,7 @@ limits are not enforced; the hub logs that once.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import signal
@@ -26,10 +27,18 @@ CPU_PERIOD_US = 100_000
 SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
-def group_name(user: str, server: str) -> str:
+def group_name(hub: str, user: str, server: str) -> str:
     """A directory name for the workspace (user names may hold characters a path may not
-    hold safely; '--' cannot come from a server name's rule)."""
-    return SAFE.sub("_", f"{user}--{server or 'home'}")
+    hold safely; '--' cannot come from a server name's rule). `hub` tells apart the hubs
+    of one host (`hub_key`): two hubs' users of one name must not share a group, whose
+    leftovers one hub's stop kills."""
+    return SAFE.sub("_", f"{hub}--{user}--{server or 'home'}")
+
+
+def hub_key(users_root: str) -> str:
+    """A short name for the hub that keeps its users' folders in `users_root`: the same
+    across the hub's restarts (a group left by a crash is found and reset)."""
+    return hashlib.sha256(os.path.abspath(users_root).encode()).hexdigest()[:10]
 
 
 @dataclass(frozen=True)

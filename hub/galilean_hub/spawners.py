@@ -19,7 +19,7 @@ from galilean_services.folders import (
     workspace_folder,
 )
 
-from .cgroups import Cgroups, group_name, join, kill_members, remove
+from .cgroups import Cgroups, group_name, hub_key, join, kill_members, remove
 from .limits import ServerSizer
 from .server_ready import answers
 from .sharing import started_shared, with_shared_args
@@ -106,7 +106,8 @@ class WorkspaceProcessSpawner(SimpleLocalProcessSpawner):
             self.log.warning("%s: memory and CPU limits not enforced: %s", self._log_name, why)
             limits.mem_limit = limits.cpu_limit = None  # JupyterLab shows no limit
             return ()
-        return tuple(cgroups.make(group_name(self.user.name, self.name), mem, cpu))
+        name = group_name(hub_key(self.users_root), self.user.name, self.name)
+        return tuple(cgroups.make(name, mem, cpu))
 
     async def stop(self, now: bool = False) -> None:
         """Stop the server, then whatever it left in its control groups, and remove them."""

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from tornado import web
 
-from galilean_hub.cgroups import Cgroups, group_name
+from galilean_hub.cgroups import Cgroups, group_name, hub_key
 from galilean_hub.limits import ServerSizer
 from galilean_hub.profiles import ALL_GPUS, Profile, Profiles
 from galilean_services.kit.settings import ConfigError
@@ -185,15 +185,18 @@ def test_v1_groups_are_made_under_the_hubs_own(tmp_path: Path) -> None:
         tmp_path / "memory/process_api/abc/galilean",
         tmp_path / "cpu/galilean",
     )
-    memory, cpu = cgroups.make(group_name("ann.x", ""), 512 * 1024**2, 1.5)
-    assert memory.name == "ann.x--home"
+    memory, cpu = cgroups.make(group_name("h1", "ann.x", ""), 512 * 1024**2, 1.5)
+    assert memory.name == "h1--ann.x--home"
     assert (memory / "memory.limit_in_bytes").read_text() == str(512 * 1024**2)
     assert (cpu / "cpu.cfs_quota_us").read_text() == "150000"
     assert (cpu / "cpu.cfs_period_us").read_text() == "100000"
-    cgroups.make(group_name("ann.x", ""), None, None)  # made again: limits reset
+    cgroups.make(group_name("h1", "ann.x", ""), None, None)  # made again: limits reset
     assert (memory / "memory.limit_in_bytes").read_text() == "-1"
     assert (cpu / "cpu.cfs_quota_us").read_text() == "-1"
-    assert group_name("a/../b", "ws") == "a_.._b--ws"
+    assert group_name("h1", "a/../b", "ws") == "h1--a_.._b--ws"
+    # Two hubs' users of one name: two groups; one hub's: the same after a restart.
+    assert hub_key("/srv/a/users") != hub_key("/srv/b/users")
+    assert hub_key("/srv/a/users") == hub_key("/srv/a/users/")
 
 
 def test_v2_needs_the_controllers(tmp_path: Path) -> None:
