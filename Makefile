@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
 # Test processes (pytest-xdist): one per core of the 2-core machines the suite is sized for.
+# Whole groups go to one worker (tests/conftest.py: GroupScheduling): the tests of the lab
+# hub (browser and a few integration modules) on one, every other module whole.
 TEST_WORKERS ?= 2
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
@@ -72,7 +74,7 @@ restore: install
 
 test: lint
 	scripts/install-test-deps
-	python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	python -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: install
 	ruff check .

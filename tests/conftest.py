@@ -9,14 +9,18 @@ docker package for mypy). `pytest -m unit` runs the fast layer alone."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_openai import Script, fake_openai
 from secret_scan import hits, remember
+from xdist.scheduler import LoadScopeScheduling
 
 from harness.client import HubClient
 from harness.docker_early import EarlyDocker
@@ -42,26 +46,107 @@ def layer_of(item: pytest.Item) -> str:
 
 
 def xdist_worker() -> bool:
-    """Whether this process is one of pytest-xdist's workers (`make test` runs two, each
-    given whole modules in collection order: `--dist loadfile`)."""
+    """Whether this process is one of pytest-xdist's workers (`make test` runs two:
+    `--dist loadgroup`, each group whole on one worker, in collection order)."""
     return "PYTEST_XDIST_WORKER" in os.environ
 
 
+# Under xdist: the tests that use the lab hub (the browser layer and the few integration
+# modules that ask for it) are one group, so one worker starts that hub and one Chromium,
+# not both; every other module is a group of its own (its module-scoped hub starts once).
+LAB_GROUP = "lab-hub"
+
+
+@functools.cache
+def group_of(module: str) -> str:
+    """The group of a test module, by its path under the rootdir (`tests/...py`)."""
+    path = REPO / module
+    in_layer = path.relative_to(TESTS).parts[0]
+    if in_layer == "browser" or "lab_hub" in path.read_text(encoding="utf-8"):
+        return LAB_GROUP
+    return module
+
+
+class GroupScheduling(LoadScopeScheduling):
+    """xdist's scope scheduling with group_of's scopes: a whole group goes to one worker,
+    in collection order (`--no-loadscope-reorder`). xdist's own `loadgroup` cannot be
+    used: it marks groups by rewriting node ids, which pytest 9 no longer allows
+    (pytest-xdist#1386), and the tests then spread as if ungrouped."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return group_of(nodeid.split("::", 1)[0])
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling:
+    return GroupScheduling(config, log)
+
+
+def module_of(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its layer, taken from its folder under tests/, and run the
-    layers in LAYERS' order: the fast ones first, and Chromium's session (Playwright's
-    sync API keeps an event loop running in this thread, where asyncio.run() then
-    refuses to start) only after every test that runs its own loop. Under xdist the
-    docker layer comes first instead: the worker that takes it builds the images while
-    the other runs the rest (one build, in the worker that needs it), and the run does
-    not end waiting for its minutes alone. It runs no event loop of its own."""
+    """Mark each test with its layer, taken from its folder under tests/, and order them.
+    Run alone: the fast layers first, the docker layer last. Under xdist the lab group
+    first and the docker layer second, the two longest, so each worker starts with one of
+    them (the docker worker builds the images while the other drives Chromium) and the
+    rest fills in behind."""
     order = {layer: rank for rank, layer in enumerate(LAYERS)}
-    if xdist_worker():
-        order["compose"] = -1
     for item in items:
         if layer_of(item) in LAYERS:
             item.add_marker(getattr(pytest.mark, LAYERS[layer_of(item)]))
-    items.sort(key=lambda item: order.get(layer_of(item), len(order)))
+
+    def rank(item: pytest.Item) -> int:
+        if xdist_worker() and group_of(module_of(item)) == LAB_GROUP:
+            return -2
+        if xdist_worker() and layer_of(item) == "compose":
+            return -1
+        return order.get(layer_of(item), len(order))
+
+    items.sort(key=rank)
+
+
+@contextmanager
+def no_running_loop(item: pytest.Item) -> Iterator[None]:
+    """Outside the browser layer a test runs with no event loop marked running in this
+    thread: once Chromium's session has started in a process, Playwright's sync API
+    keeps its loop marked running here, where asyncio.run() would refuse to start (under
+    xdist a worker may run other modules after browser ones). Playwright's loop is put
+    back afterwards."""
+    running = asyncio._get_running_loop()
+    if layer_of(item) == "browser" or running is None:
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(running)
+        asyncio.set_event_loop(running)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    with no_running_loop(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    with no_running_loop(item):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """The last test's teardown also ends the session's fixtures, Playwright's among
+    them, which needs its loop."""
+    if nextitem is None:
+        yield
+        return
+    with no_running_loop(item):
+        yield
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -136,6 +221,9 @@ def lab_hub(
         GALILEAN_PROFILES="standard: 2 cpu, 8G; lean: 1 cpu, 2G",
         # The usage dashboard measures every 5 s (test_browser_hub_pages.py reads it).
         GALILEAN_USAGE_EVERY_SECONDS="5",
+        # Storage quotas: 1 GB each, measured afresh when asked (test_browser_lab.py).
+        GALILEAN_STORAGE_QUOTA="1G",
+        GALILEAN_STORAGE_EVERY_SECONDS="1",
     ).start()
     try:
         yield running

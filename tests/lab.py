@@ -75,6 +75,14 @@ def dismiss_stale_directory_error(page: Page) -> None:
         expect(stale).to_have_count(0)
 
 
+def wait_for_lab(page: Page) -> None:
+    """Wait until JupyterLab is usable: its shell attached (the splash is shown before
+    that) and the splash gone, which happens once the layout is restored. Waiting for the
+    splash alone returns at once when the page has not yet run the code that shows it."""
+    page.wait_for_selector("#jp-main-dock-panel", state="attached", timeout=120_000)
+    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+
+
 def log_in(page: Page, hub: Hub, user: str) -> float:
     """Log in through the hub's login page and wait for a usable JupyterLab (splash gone,
     launcher or a document shown); returns the seconds it took."""
@@ -84,7 +92,7 @@ def log_in(page: Page, hub: Hub, user: str) -> float:
     page.fill("#password_input", PASSWORD)
     page.click("#login_submit")
     page.wait_for_url(f"{hub.url}/user/{user}/**", timeout=SPAWN_TIMEOUT_MS)
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    wait_for_lab(page)
     return time.monotonic() - started
 
 
@@ -101,7 +109,7 @@ def open_in_lab(page: Page, hub: Hub, user: str, path: str) -> None:
     """Open `path` (relative to the user's home) in the user's JupyterLab; for a notebook,
     wait until its kernel is idle."""
     page.goto(f"{hub.url}/user/{user}/lab/tree/{path}")
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    wait_for_lab(page)
     if path.endswith(".ipynb"):
         expect(page.locator(".jp-Notebook .jp-Cell").first).to_be_visible(timeout=60_000)
         expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(

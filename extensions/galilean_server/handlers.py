@@ -20,6 +20,7 @@ from .flows_bridge import ROUTES as BRIDGE_ROUTES
 from .history_handlers import ROUTES as HISTORY_ROUTES
 from .publish import ROUTES as PUBLISH_ROUTES
 from .secrets_bridge import ROUTES as SECRETS_BRIDGE_ROUTES
+from .storage import ROUTES as STORAGE_ROUTES
 
 if TYPE_CHECKING:
     from .flows_designer import FlowsDesigner
@@ -191,4 +192,5 @@ ROUTES: list[tuple[str, type[Any]]] = [
     *AI_BRIDGE_ROUTES,  # the AI status item (ai_bridge.py)
     *HISTORY_ROUTES,  # notebooks' version history (history_handlers.py)
     *PUBLISH_ROUTES,  # read-only views of notebooks, kept by the hub (publish.py)
+    *STORAGE_ROUTES,  # the owner's storage against their quota (storage.py)
 ]

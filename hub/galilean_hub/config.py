@@ -18,6 +18,7 @@ from galilean_services.ai_service.catalogue import Catalogue
 from galilean_services.experiment_names import default_experiment
 from galilean_services.folders import HOME_ENV, SHARED_MOUNT, shared_template, users_root
 from galilean_services.secrets.keys import VaultKeyError, parse_keys
+from galilean_services.storage import parse_quota
 
 from .group_shares import install as install_group_shares
 from .hub_pages import configure_pages
@@ -39,6 +40,8 @@ from .settings import ConfigError, Settings
 from .sharing import SHARED_ENV, private_only, shared_flag
 from .sharing_marks import SharedMarks
 from .spawners import docker_pre_spawn
+from .storage_quota import SCOPES as STORAGE_SCOPES
+from .storage_quota import QuotaGate, StorageMeter
 from .vault_api import SCOPES as VAULT_SCOPES
 from .vault_api import LazyVault
 from .workspaces import WorkspaceOptions, workspace_env_name, workspace_env_title
@@ -65,16 +68,34 @@ def configure(c: Any, settings: Settings) -> None:
     c.HubAuthenticator.galilean_shared_marks = marks
     c.HubAuthenticator.galilean_published = VIEWS
     _configure_spawner(c, settings, data, profiles)
+    # Storage quotas: measured by the hub, checked at every start (storage_quota.py).
+    meter = storage_meter(settings, data)
+    c.HubAuthenticator.galilean_storage = meter
+    c.Spawner.pre_spawn_hook = QuotaGate(meter, c.Spawner.pre_spawn_hook)
     register(
         c,
         declared(settings),
-        hub_api=[VAULT_SCOPES, PUBLISH_SCOPES],
-        # A private server publishes its notebooks' views with its hub token (a shared
-        # one's has JupyterHub's own scopes only).
-        server_hub_api=[PUBLISH_SCOPES],
+        hub_api=[VAULT_SCOPES, PUBLISH_SCOPES, STORAGE_SCOPES],
+        # A private server publishes its notebooks' views and reads its owner's storage
+        # with its hub token (a shared one's has JupyterHub's own scopes only).
+        server_hub_api=[PUBLISH_SCOPES, STORAGE_SCOPES],
         secrets_folder=settings.data_path / "services",
     )
     c.Spawner.server_token_scopes.marks = marks
+
+
+def storage_meter(settings: Settings, data: Path) -> StorageMeter:
+    try:
+        quota = parse_quota(settings.storage_quota)
+    except ValueError as error:
+        raise ConfigError(
+            f"GALILEAN_STORAGE_QUOTA={settings.storage_quota!r} is not a size ({error}): "
+            "use e.g. 20G, or leave it empty for no quota"
+        ) from None
+    shared = shared_template(settings.docker_shared_dir) if settings.mode == "docker" else ""
+    return StorageMeter(
+        settings.mode, users_root(data), shared, quota, float(settings.storage_every_seconds)
+    )
 
 
 def prepare_data_dir(settings: Settings) -> Path:

@@ -16,6 +16,7 @@ from .published import HomeViews
 from .published_api import published_handlers
 from .sharing_api import sharing_handlers
 from .sharing_page import SharedWithMe, sharing_page_handlers
+from .storage_quota import storage_handlers
 from .vault_api import vault_handlers
 from .workspaces import (
     DISPLAY_NAME_FIELD,
@@ -87,6 +88,8 @@ class HubAuthenticator(GalileanAuthenticator):
     galilean_published = AnyTrait(None, config=True, help="Published views (set by configure)")
     # The resource profiles offered (profiles.Profiles, set by configure).
     galilean_profiles = AnyTrait(None, config=True, help="Resource profiles (set by configure)")
+    # Users' storage against their quotas (storage_quota.StorageMeter, set by configure).
+    galilean_storage = AnyTrait(None, config=True, help="Storage meter (set by configure)")
 
     def get_handlers(self, app: Any) -> list[tuple[Any, ...]]:
         vault = []
@@ -102,7 +105,15 @@ class HubAuthenticator(GalileanAuthenticator):
         if self.galilean_published is not None:
             published = [*published_handlers(self.galilean_published)]
         workspaces = workspace_handlers(self.galilean_profiles or Profiles([]))
-        return [*workspaces, *sharing, *published, *vault, *super().get_handlers(app)]
+        storage = storage_handlers(self.galilean_storage) if self.galilean_storage else []
+        return [
+            *workspaces,
+            *sharing,
+            *published,
+            *storage,
+            *vault,
+            *super().get_handlers(app),
+        ]
 
     def delete_user(self, user: Any) -> Any:
         """Deleting a user deletes their secrets: whoever later signs up under that name

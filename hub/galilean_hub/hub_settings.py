@@ -123,6 +123,20 @@ class ServerSettings(SettingsGroup):
     default_profile = Unicode(
         "", help="The profile everyone may use, preselected (empty: the first one)."
     ).tag(**env("GALILEAN_DEFAULT_PROFILE", "servers"))
+    storage_quota = Unicode(
+        "",
+        help="How much each user may keep (e.g. `20G`): embedded mode, their folders under "
+        "the data folder; docker mode, their workspaces' volumes and their shared folder. "
+        "JupyterLab warns at 80%; at 100% no workspace of theirs starts (the message says "
+        "what is largest). A group's property galilean.storage_quota raises it for its "
+        "members (the largest wins; `none`: no quota); the usage dashboard sets one "
+        "person's. Empty: no quota.",
+    ).tag(**env("GALILEAN_STORAGE_QUOTA", "servers"))
+    storage_every_seconds = Int(
+        300,
+        help="How old a user's measured storage may be before it is measured again "
+        "(JupyterLab asks every minute; a start always measures afresh).",
+    ).tag(**env("GALILEAN_STORAGE_EVERY_SECONDS", "servers"))
     cull_idle_seconds = Int(
         3600,
         help="Stop a server (any workspace) idle for this many seconds (0: never).",

@@ -246,12 +246,14 @@ def usage(settings: Settings, others: list[Service]) -> Service:
     }
     env |= {k: v for k, v in os.environ.items() if k.startswith("DOCKER_")}
     # A user's profile, set from the dashboard: a group per profile (galilean-profile-<name>,
-    # whose galilean.default_profile the hub reads); only when the hub offers profiles.
+    # whose galilean.default_profile the hub reads), when the hub offers profiles.
     names = [
         p.name for p in Profiles.from_settings(settings.profiles, settings.default_profile).all
     ]
     env[PROFILES_VARIABLE] = ",".join(names)
-    groups: tuple[str, ...] = ("admin:groups", "groups") if names else ()
+    # A user's storage quota, set from the dashboard: a group per size (galilean-quota-<size>);
+    # everyone's storage as the hub measures it (galilean/storage/all, read:users).
+    groups: tuple[str, ...] = ("admin:groups", "groups")
     # Every flow's runs and schedules; everyone's AI usage (those services let it read).
     env[FLOWS_URL_VARIABLE] = f"http://127.0.0.1:{settings.flows_port}/services/flows/"
     reads: tuple[str, ...] = ("access:services!service=flows",)

@@ -18,6 +18,7 @@ import { mlflowPlugin } from './mlflow/plugin';
 import { schemaPlugin } from './schema/plugin';
 import { secretsPlugin } from './secrets/plugin';
 import { sqlCellPlugin } from './sql/plugin';
+import { storageStatusPlugin } from './storage/status';
 import { tablePlugin } from './tables/plugin';
 import { workspacePlugin } from './workspace/workspace';
 
@@ -38,6 +39,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   commentsPlugin,
   publishPlugin,
   aiStatusPlugin,
+  storageStatusPlugin,
   aiCompletionPlugin
 ];
 

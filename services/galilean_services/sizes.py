@@ -48,3 +48,13 @@ def size_problem(text: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
+
+
+def readable_size(value: float) -> str:
+    """Bytes as people read them, 1024-based: `512 B`, `3.2 MB`, `1.5 GB`."""
+    number = float(value)
+    for unit in ("B", "KB", "MB", "GB"):
+        if number < 1024:
+            return f"{number:.0f} {unit}" if unit in ("B", "KB") else f"{number:.1f} {unit}"
+        number /= 1024
+    return f"{number:.1f} TB"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lab import wait_for_lab
 from playwright.sync_api import Page, expect
 
 from conftest import ADMIN, PASSWORD
@@ -28,7 +29,7 @@ def test_sign_up_log_in_and_find_galilean(page: Page, hub: Hub, output_dir: Path
 
     # The hub spawns the default workspace and lands in JupyterLab.
     page.wait_for_url(f"{hub.url}/user/{ADMIN}/lab**", timeout=SPAWN_TIMEOUT_MS)
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    wait_for_lab(page)
     section = page.locator(".jp-Launcher-sectionTitle", has_text="Galilean")
     expect(section).to_be_visible(timeout=60_000)
     section.scroll_into_view_if_needed()

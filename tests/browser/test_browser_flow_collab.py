@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from lab import lab_user, log_in, open_in_lab
+from lab import lab_user, log_in, open_in_lab, wait_for_lab
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from harness.hub import REPO, Hub
@@ -53,7 +53,7 @@ def shot(page: Page, output_dir: Path, name: str) -> None:
 def open_with_editor(page: Page, hub: Hub, name: str) -> None:
     """Open `name` with the text editor (file browser: Open With → Editor)."""
     page.goto(f"{hub.url}/user/{USER}/lab")
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    wait_for_lab(page)
     item = page.locator(".jp-DirListing-item", has_text=name)
     expect(item).to_be_visible(timeout=30_000)
     item.click(button="right")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lab import SPAWN_TIMEOUT_MS, lab_user
+from lab import SPAWN_TIMEOUT_MS, lab_user, wait_for_lab
 from playwright.sync_api import Page, expect
 
 from conftest import ADMIN, PASSWORD, admin_client, group_with
@@ -108,7 +108,7 @@ def test_workspaces_from_the_home_page(page: Page, lab_hub: Hub, output_dir: Pat
     shot(page, output_dir, "07-home-new-workspace-size")
     page.click("#galilean-ws-create")
     page.wait_for_url(f"{lab_hub.url}/user/{USER}/my-project/**", timeout=SPAWN_TIMEOUT_MS)
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    wait_for_lab(page)
     usage = page.locator(".jp-StatusBar-Widget", has_text="Mem:")
     expect(usage).to_contain_text(
         re.compile(r"CPU:\s+[\d.]+ % \| Mem:\s+[\d.]+ / 2048\.00 MB"), timeout=30_000
@@ -134,7 +134,7 @@ def test_workspaces_from_the_home_page(page: Page, lab_hub: Hub, output_dir: Pat
     page.locator("#profile-standard").check()
     page.get_by_role("button", name="Start").click()
     page.wait_for_url(f"{lab_hub.url}/user/{USER}/my-project/**", timeout=SPAWN_TIMEOUT_MS)
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    wait_for_lab(page)
     expect(page.locator(".jp-StatusBar-Widget", has_text="Mem:")).to_contain_text(
         "/ 8192.00 MB", timeout=30_000
     )
@@ -179,7 +179,7 @@ def test_admin_is_told_about_waiting_sign_ups(page: Page, lab_hub: Hub, output_d
     # The usage dashboard, from the navigation (admins only): the hub pages' user's home
     # workspace, with its size and a measurement; pinned, then stopped from there.
     user = HubClient(lab_hub.url)
-    user.login(USER, PASSWORD)
+    assert user.login(USER, PASSWORD) == (True, "")
     user.new_token()
     user.start_server()
     page.get_by_role("link", name="Usage", exact=True).click()
@@ -204,3 +204,17 @@ def test_admin_is_told_about_waiting_sign_ups(page: Page, lab_hub: Hub, output_d
     page.reload()
     expect(page.locator("#events")).to_contain_text(f"{USER}/home")
     expect(page.locator("#events")).to_contain_text("stopped-by-admin")
+
+    # The admin sets the user's storage quota there (the hub's is 1 GB here), and back.
+    person = page.locator(f'tr[data-person="{USER}"]')
+    expect(person).to_contain_text("of 1.0 GB")
+    person.get_by_label(f"storage quota of {USER}").fill("2G")
+    person.locator("button.quota").click()
+    page.wait_for_url(f"{lab_hub.url}/services/usage/")
+    expect(person).to_contain_text("of 2.0 GB")
+    expect(person.get_by_label(f"storage quota of {USER}")).to_have_value("2G")
+    expect(page.locator("#events")).to_contain_text("storage quota 2G by admin")
+    shot(page, output_dir, "15-usage-quota")
+    person.get_by_label(f"storage quota of {USER}").fill("")
+    person.locator("button.quota").click()
+    expect(person).to_contain_text("of 1.0 GB")

@@ -8,10 +8,11 @@ workspace in the status bar and tab title. Screenshots in the test output folder
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
-from lab import lab_user, log_in
+from lab import lab_user, log_in, wait_for_lab
 from playwright.sync_api import Page, expect
 
 from harness.hub import Hub
@@ -150,7 +151,7 @@ def test_about_workspace_and_ai_chat(page: Page, lab_hub: Hub, output_dir: Path)
     # server echoes the question).
     (home / "ask.chat").write_text("")
     page.goto(f"{lab_hub.url}/user/{USER}/lab/tree/ask.chat")
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    wait_for_lab(page)
     box = page.locator(
         ".jp-chat-input-container textarea, .jp-chat-input-container [contenteditable]"
     )
@@ -164,3 +165,36 @@ def test_about_workspace_and_ai_chat(page: Page, lab_hub: Hub, output_dir: Path)
     expect(answer).to_be_visible(timeout=90_000)
     expect(answer).to_contain_text("Summarise my data, please")
     shot(page, output_dir, "06-ai-answer")
+
+
+def test_storage_warning_in_the_status_bar(page: Page, lab_hub: Hub, output_dir: Path) -> None:
+    """The lab hub gives everyone 1 GB: nothing shows below 80%; from 80% the status bar
+    says how much is used, a notification says what happens at 100%, and a click names
+    the largest files."""
+    home = lab_user(lab_hub, USER)
+    log_in(page, lab_hub, USER)
+    item = page.locator(".galilean-StorageStatus")
+    expect(page.locator(".galilean-Workspace")).to_be_visible()
+    expect(item).to_be_hidden()
+    big = home / "exports" / "big-data.bin"
+    big.parent.mkdir(exist_ok=True)
+    with big.open("wb") as file:
+        file.truncate(850 * 1024**2)  # sparse: it counts, the disk is spared
+    try:
+        page.reload()
+        expect(item).to_have_text(re.compile(r"Storage 8\d% of 1\.0 GB"), timeout=60_000)
+        expect(item).to_have_attribute("data-level", "warn")
+        toast = page.locator(".Toastify__toast").filter(has_text="At 100%")
+        expect(toast).to_be_visible()
+        shot(page, output_dir, "07-storage-warning")
+        item.click()
+        dialog = page.locator(".jp-Dialog")
+        expect(dialog).to_contain_text("Largest files: home/exports/big-data.bin (850.0 MB)")
+        expect(dialog).to_contain_text("Largest folders: home/exports (850.0 MB)")
+        shot(page, output_dir, "08-storage-dialog")
+        dialog.get_by_role("button", name="Ok").click()
+    finally:
+        big.unlink()
+    page.reload()
+    expect(page.locator(".galilean-Workspace")).to_be_visible()
+    expect(item).to_be_hidden()

@@ -23,7 +23,7 @@ import statistics
 import time
 from pathlib import Path
 
-from lab import hub_login, lab_user, log_in, notebook
+from lab import hub_login, lab_user, log_in, notebook, wait_for_lab
 from playwright.sync_api import Browser, Page, expect
 
 from galilean_hub.config import COLLABORATION_STORE
@@ -41,7 +41,7 @@ def shot(page: Page, output_dir: Path, name: str) -> None:
 
 def open_notebook(page: Page, url: str) -> None:
     page.goto(f"{url}lab/tree/{NOTEBOOK}")
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    wait_for_lab(page)
     expect(page.locator(".jp-Notebook .jp-Cell").first).to_be_visible(timeout=60_000)
 
 
@@ -165,7 +165,7 @@ def test_share_coedit_and_revoke(browser: Browser, lab_hub: Hub, output_dir: Pat
         # JupyterHub asks a guest once to let the owner's server identify them.
         guest.get_by_role("button", name="Authorize").click()
         guest.wait_for_url(f"{owner_url}lab**", timeout=120_000)
-        guest.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+        wait_for_lab(guest)
         open_notebook(guest, owner_url)
         # By now the page's plugins are active: the owner's page has the button, not hers.
         expect(owner.locator("#galilean-share-button")).to_be_visible()

@@ -22,6 +22,7 @@ from lab import (
     open_in_lab,
     run_cell,
     save_notebook,
+    wait_for_lab,
     write_notebook,
 )
 from playwright.sync_api import Locator, Page, expect
@@ -347,7 +348,7 @@ def test_sql_cells_keep_the_users_data(page: Page, lab_hub: Hub, output_dir: Pat
     # Saved and reopened, the SQL cells still highlight SQL once the kernel is connected.
     save_notebook(page, home / "safety.ipynb")
     page.reload()
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=120_000)
+    wait_for_lab(page)
     panel = notebook_panel(page, "safety.ipynb")
     expect(panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(
         1, timeout=90_000

@@ -28,6 +28,7 @@ from conftest import (
     admin_client,
     approved_user,
     assert_extensions_loaded,
+    group_with,
 )
 from harness.client import HubClient
 from harness.docker_engine import IP_FORWARD, DockerEngine, why_no_engine
@@ -285,6 +286,42 @@ def test_home_survives_stop_and_start(engine: DockerEngine, docker_hub: Hub) -> 
     assert "alias ll" in in_container(engine, second, "cat ~/.bashrc")
     assert in_container(engine, second, "test -d ~/.config/x && echo yes") == "yes"
     cleo.stop_server("data")
+
+
+def test_storage_counts_volumes_and_the_shared_folder(
+    engine: DockerEngine, docker_hub: Hub
+) -> None:
+    """Docker mode's storage: the user's workspace volumes as Docker counts them and their
+    shared folder; at the quota (a group's, here) no workspace starts."""
+    admin = admin_client(docker_hub)
+    quinn = approved_user(docker_hub, admin, "quinn")
+    quinn.start_server("lab")
+    # 30 MB in the shared folder (sparse: it counts), some in the workspace's volume.
+    in_container(
+        engine,
+        container_of(admin, "quinn", "lab"),
+        "truncate -s 30M ~/shared/big.bin && head -c 2000000 /dev/zero > ~/volume.bin",
+    )
+    use = admin.api("GET", "/galilean/storage?user=quinn").json()
+    assert use["parts"]["shared folder"] == 30 * 1024**2, use
+    assert use["parts"]["workspace lab"] >= 2_000_000, use
+    assert use["quota"] is None
+    assert use["largest_files"][0] == {"path": "shared/big.bin", "size": 30 * 1024**2}
+    quinn.stop_server("lab")
+
+    # A group's quota below that: the start is refused, naming what to delete.
+    group_with(docker_hub, "small-disk", ["quinn"])
+    small = admin.api(
+        "PUT", "/groups/small-disk/properties", json={"galilean.storage_quota": "20M"}
+    )
+    assert small.status_code == 200, small.text
+    refused = quinn.api("POST", quinn.server_path("lab"))
+    assert refused.status_code == 403, refused.text
+    assert "of your 20.0 MB storage quota" in refused.json()["message"]
+    assert "shared/big.bin 30.0 MB" in refused.json()["message"]
+    assert admin.api("PUT", "/groups/small-disk/properties", json={}).status_code == 200
+    quinn.start_server("lab")
+    quinn.stop_server("lab")
 
 
 def test_users_cannot_reach_each_other(engine: DockerEngine, docker_hub: Hub) -> None:

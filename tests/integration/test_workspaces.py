@@ -31,6 +31,9 @@ hub = hub_fixture(
     GALILEAN_CULL_IDLE_SECONDS="0",
     GALILEAN_PROFILES="standard: 2 cpu, 4G; lean: 0.5 cpu, 768M",
     GALILEAN_DEFAULT_PROFILE="standard",
+    # Storage quotas: small, and measured afresh at every ask (test_storage_quota_…).
+    GALILEAN_STORAGE_QUOTA="64M",
+    GALILEAN_STORAGE_EVERY_SECONDS="0",
 )
 
 BAD_NAMES = ["My Project!", "MyProject", "-project", "my_project", "my.project", "a" * 33, "é"]
@@ -319,3 +322,90 @@ def test_pages_are_galilean(hub: Hub) -> None:
     assert logo.status_code == 200
     assert logo.headers["Content-Type"].startswith("image/svg+xml")
     assert b"<svg" in logo.content
+
+
+def sparse(path: Path, size: int) -> None:
+    """A file of `size` bytes that takes no disk (quotas count what files say they hold)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as file:
+        file.truncate(size)
+
+
+def test_storage_quota_warns_refuses_and_admins_set_it(hub: Hub) -> None:
+    admin = admin_client(hub)
+    owner = approved_user(hub, admin, "wsquota")
+    other = approved_user(hub, admin, "wsnosy")
+    owner.start_server()
+    owner.start_server("second")
+    root = hub.home_of("wsquota").parent  # <data>/users/wsquota: home and workspaces
+
+    def seen() -> dict[str, object]:
+        """What JupyterLab's status bar reads: the server asks the hub with its token."""
+        reply = owner.api("GET", f"{owner.server_url()}galilean/storage")
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json())
+
+    first = seen()
+    assert (first["user"], first["quota"], first["level"]) == ("wsquota", 64 * MIB, "ok")
+    sparse(root / "home/data/raw.csv", 40 * MIB)
+    sparse(root / "workspaces/second/model.bin", 12 * MIB)
+    warned = seen()
+    assert warned["level"] == "warn", warned
+    assert 81 < float(str(warned["percent"])) < 83
+    assert {"path": "home/data/raw.csv", "size": 40 * MIB} in warned["largest_files"]  # type: ignore[operator]
+
+    # At 100% no workspace starts; the message names what is largest. The running one
+    # keeps running (the user can delete from it).
+    sparse(root / "home/old/copy.csv", 20 * MIB)
+    owner.stop_server()
+    refused = owner.api("POST", owner.server_path())
+    assert refused.status_code == 403, refused.text
+    message = refused.json()["message"]
+    # (JupyterLab's own files in the home count too: a few KB)
+    assert re.search(r"Your files use 72\.\d MB of your 64\.0 MB storage quota", message)
+    assert "Largest files: home/data/raw.csv 40.0 MB; home/old/copy.csv 20.0 MB" in message
+    assert "ask an admin to raise your quota" in message
+    assert owner.server_state("second")["ready"]  # type: ignore[index]
+    assert "wsquota not started: storage " in hub.log()
+
+    # Who may read what: your own (not through a token without the scope), others' only
+    # with read:users (admins, the dashboard).
+    used = admin.api("GET", "/galilean/storage?user=wsquota").json()["used"]
+    assert 72 * MIB <= used < 73 * MIB
+    assert other.api("GET", "/galilean/storage?user=wsquota").status_code == 403
+    assert other.api("GET", "/galilean/storage/all").status_code == 403
+    assert admin.api("GET", "/galilean/storage?user=nobody").status_code == 404
+    other.new_token(note="no storage", scopes=["read:users:name!user=wsnosy"])
+    plain = other.api("GET", "/galilean/storage")
+    assert plain.status_code == 403
+    assert "custom:storage:read" in plain.json()["error"]
+    other.new_token()  # a full one again
+    everyone = admin.api("GET", "/galilean/storage/all").json()["users"]
+    assert {u["user"]: u["level"] for u in everyone}["wsquota"] == "full"
+
+    # The admin raises wsquota's quota on the usage dashboard: the start goes through.
+    usage = "/services/usage/api/quota"
+    bad = admin.api("PUT", usage, json={"user": "wsquota", "quota": "lots"})
+    assert bad.status_code == 400
+    assert bad.json()["errors"] == [{"field": "quota"}]
+    assert admin.api("PUT", usage, json={"user": "nobody", "quota": "1G"}).status_code == 404
+    assert other.api("PUT", usage, json={"user": "wsnosy", "quota": "1G"}).status_code == 403
+    raised = admin.api("PUT", usage, json={"user": "wsquota", "quota": "1G"})
+    assert raised.status_code == 200, raised.text
+    assert "galilean-quota-1G" in admin.user_model("wsquota")["groups"]
+    owner.start_server()
+    assert seen()["quota"] == 1024 * MIB
+    summary = admin.api("GET", "/services/usage/api/summary").json()
+    person = next(p for p in summary["people"] if p["name"] == "wsquota")
+    assert (person["quota_set"], person["storage"]["quota"]) == ("1G", 1024 * MIB)
+    assert person["storage"]["used"] >= 72 * MIB
+    # Back to the hub's quota; deleting files counts at the next start.
+    assert admin.api("PUT", usage, json={"user": "wsquota", "quota": ""}).status_code == 200
+    assert admin.user_model("wsquota")["groups"] == []
+    owner.stop_server()
+    assert owner.api("POST", owner.server_path()).status_code == 403
+    (root / "home/old/copy.csv").unlink()
+    owner.start_server()
+    assert seen()["level"] == "warn"
+    for server in ("", "second"):
+        owner.stop_server(server)

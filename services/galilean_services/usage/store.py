@@ -56,6 +56,7 @@ CULLED = "culled"
 KEPT_PINNED = "kept-pinned"
 STOPPED = "stopped-by-admin"
 PROFILE = "profile-changed"
+QUOTA = "quota-changed"
 
 
 @dataclass(frozen=True)

@@ -100,17 +100,33 @@ class ProfileHandler(UsageHandler):
         self.send({"user": user, "profile": profile})
 
 
+class QuotaHandler(UsageHandler):
+    docs: ClassVar[dict[str, str]] = {
+        "put": "Set a user's storage quota {user, quota}: a size (20G), 'none', or '' (their "
+        "groups' or the hub's again)."
+    }
+
+    async def put(self) -> None:
+        body = self.body_object()
+        user, quota = text(body, "user"), text(body, "quota", default="")
+        await asyncio.to_thread(self.service.assign_quota, user, quota, self.caller.name)
+        self.send({"user": user, "quota": quota.strip()})
+
+
 class ActionsHandler(UsageHandler):
     """The dashboard's forms: pin, unpin, stop; then back to the dashboard."""
 
     async def post(self) -> None:
-        keys = ("user", "server", "action", "profile")
+        keys = ("user", "server", "action", "profile", "quota")
         fields = {key: self.get_body_argument(key, "") for key in keys}
         user, server = self.target(fields)
         verb = fields["action"]
         if verb == "profile":
             profile = fields["profile"]
             await asyncio.to_thread(self.service.assign_profile, user, profile, self.caller.name)
+        elif verb == "quota":
+            quota = fields["quota"]
+            await asyncio.to_thread(self.service.assign_quota, user, quota, self.caller.name)
         elif verb == "pin":
             await asyncio.to_thread(self.service.pin, user, server, self.caller.name)
         elif verb == "unpin":
@@ -118,7 +134,7 @@ class ActionsHandler(UsageHandler):
         elif verb == "stop":
             await asyncio.to_thread(self.service.stop, user, server, self.caller.name)
         else:
-            raise GalileanError("action: pin, unpin, stop or profile", [{"field": "action"}])
+            raise GalileanError("action: pin, unpin, stop, profile or quota", [{"field": "action"}])
         self.redirect(self.service.config.prefix, status=303)
 
 
@@ -135,6 +151,7 @@ ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
     ("api/pins", PinsHandler),
     ("api/stop", StopHandler),
     ("api/profile", ProfileHandler),
+    ("api/quota", QuotaHandler),
     ("actions", ActionsHandler),
     ("health", HealthHandler),
 ]

@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 import requests
 
+from ..storage import QUOTA_GROUP, QUOTA_KEY, quota_group
+
 PAGE = 200
 
 
@@ -30,6 +32,7 @@ class Person:
     groups: tuple[str, ...]
 
 
+QUOTA_PATH = "/galilean/storage/all"  # everyone's storage (galilean_hub/storage_quota.py)
 PROFILE_GROUP = "galilean-profile-"  # + a profile's name: its members' default profile
 DEFAULT_KEY = "galilean.default_profile"  # the hub's profiles.py reads it
 
@@ -101,6 +104,27 @@ class HubApi:
         group = quote(PROFILE_GROUP + profile, safe="")
         self._call("POST", f"/groups/{group}", {}, ok=(409,))
         self._call("PUT", f"/groups/{group}/properties", {DEFAULT_KEY: profile})
+        self._call("POST", f"/groups/{group}/users", {"users": [user]})
+
+    def storage(self) -> dict[str, dict[str, Any]]:
+        """Each user's storage against their quota, as the hub measures it."""
+        reply = requests.get(f"{self.url}{QUOTA_PATH}", headers=self.headers, timeout=60)
+        reply.raise_for_status()
+        return {str(u["user"]): dict(u) for u in reply.json()["users"]}
+
+    def assign_quota(self, user: str, size: str, groups: tuple[str, ...]) -> None:
+        """Give `user` the quota `size` (its group, made if missing), out of their other
+        quota groups; '' leaves them all (their groups' or the hub's quota again)."""
+        target = quota_group(size) if size else ""
+        for other in groups:
+            if other.startswith(QUOTA_GROUP) and other != target:
+                group = quote(other, safe="")
+                self._call("DELETE", f"/groups/{group}/users", {"users": [user]}, ok=(404,))
+        if not target:
+            return
+        group = quote(target, safe="")
+        self._call("POST", f"/groups/{group}", {}, ok=(409,))
+        self._call("PUT", f"/groups/{group}/properties", {QUOTA_KEY: size.strip()})
         self._call("POST", f"/groups/{group}/users", {"users": [user]})
 
     def stop(self, user: str, server: str) -> int:

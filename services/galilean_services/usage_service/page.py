@@ -7,6 +7,7 @@ import datetime
 from html import escape
 from typing import Any
 
+from ..sizes import readable_size
 from .service import DAY
 
 STYLE = """
@@ -23,20 +24,15 @@ th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #eef0
   vertical-align: middle; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ok { color: #177245; } .bad { color: #b42318; } .muted { color: #6b7280; }
+.storage-warn { color: #b54708; font-weight: 600; }
+.storage-full { color: #b42318; font-weight: 600; }
 form { display: inline; } button { font-size: .8rem; padding: .15rem .5rem; }
 svg.chart { background: #fafbff; border: 1px solid #eef0f5; }
 """
 
 
 def size(value: Any) -> str:
-    if value is None:
-        return "—"
-    number = float(value)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if number < 1024 or unit == "TB":
-            return f"{number:.0f} {unit}" if unit in ("B", "KB") else f"{number:.1f} {unit}"
-        number /= 1024
-    return f"{number:.1f} TB"
+    return "—" if value is None else readable_size(value)
 
 
 def when(value: Any) -> str:
@@ -114,9 +110,34 @@ def workspace_row(w: dict[str, Any], xsrf: str, now: float) -> str:
     )
 
 
+def storage_cell(person: dict[str, Any], xsrf: str) -> str:
+    """Used of quota (warned from 80%, refused at 100%) and a form to set this person's."""
+    name = escape(person["name"])
+    use = person.get("storage")
+    if use is None:
+        shown = "—"
+    elif use["quota"] is None:
+        shown = f"{size(use['used'])} <span class='muted'>(no quota)</span>"
+    else:
+        shown = (
+            f"<span class='storage-{escape(use['level'])}'>{size(use['used'])} of "
+            f"{size(use['quota'])} ({use['percent']:.0f}%)</span>"
+        )
+    return (
+        f"<td>{shown}</td><td>"
+        f'<form method="post" action="actions">{xsrf}'
+        f'<input type="hidden" name="user" value="{name}">'
+        '<input type="hidden" name="action" value="quota">'
+        f'<input name="quota" size="6" value="{escape(person.get("quota_set") or "")}" '
+        f'placeholder="default" aria-label="storage quota of {name}"> '
+        '<button type="submit" class="quota">Set</button></form></td>'
+    )
+
+
 def people_html(summary: dict[str, Any], xsrf: str) -> str:
-    """Each user with their workspaces running and, where the hub offers profiles, the
-    profile an admin set for them (a form to change it)."""
+    """Each user with their workspaces running, their storage and quota (a form to set
+    it: a size, `none`, or empty for their groups' or the hub's) and, where the hub offers
+    profiles, the profile an admin set for them (a form to change it)."""
     profiles = summary["profiles"]
     rows = []
     for person in summary["people"]:
@@ -140,12 +161,15 @@ def people_html(summary: dict[str, Any], xsrf: str) -> str:
         admin = " <span class='muted'>(admin)</span>" if person["admin"] else ""
         rows.append(
             f'<tr data-person="{name}"><td>{name}{admin}</td>'
-            f'<td class="num">{person["running"]}</td><td>{cell}</td></tr>'
+            f'<td class="num">{person["running"]}</td>{storage_cell(person, xsrf)}'
+            f"<td>{cell}</td></tr>"
         )
     head = "<th>Profile</th>" if profiles else "<th></th>"
+    problem = summary.get("storage_problem") or ""
+    note = f"<p class='muted'>Storage unknown: {escape(problem)}</p>" if problem else ""
     return (
-        f"<table><thead><tr><th>User</th><th>Running</th>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"{note}<table><thead><tr><th>User</th><th>Running</th><th>Storage</th>"
+        f"<th>Quota</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 

@@ -11,7 +11,8 @@ from typing import Any
 import requests
 
 from ..kit.errors import GalileanError
-from ..usage.store import PROFILE, STOPPED, UsageStore
+from ..storage import QUOTA_GROUP, parse_quota
+from ..usage.store import PROFILE, QUOTA, STOPPED, UsageStore
 from .config import ServiceConfig
 from .hub_api import PROFILE_GROUP, HubApi, Workspace
 from .remote import ai_usage, flows_overview, guarded
@@ -59,6 +60,8 @@ class UsageService:
         series = self.store.series(self.clock() - DAY)
         pins = self.store.pinned()
         people = self.hub.people()
+        storage = guarded(self.hub.storage, "the hub's storage", {})
+        used = storage["data"]
         running_of: dict[str, int] = {}
         for w in running:
             running_of[w.user] = running_of.get(w.user, 0) + 1
@@ -111,9 +114,19 @@ class UsageService:
                         ),
                         "",
                     ),
+                    "quota_set": next(
+                        (
+                            g.removeprefix(QUOTA_GROUP)
+                            for g in p.groups
+                            if g.startswith(QUOTA_GROUP)
+                        ),
+                        "",
+                    ),
+                    "storage": used.get(p.name),
                 }
                 for p in sorted(people, key=lambda p: p.name)
             ],
+            "storage_problem": storage.get("problem", ""),
             "workspaces": workspaces,
             "services": check_health(self.config.health),
             "events": self.store.events(50),
@@ -151,6 +164,23 @@ class UsageService:
             raise GalileanError(f"no user {user!r}", status=404)
         self.hub.assign_profile(user, profile, list(self.config.profiles))
         self.store.event(PROFILE, user, "", f"profile {profile or '(the default)'} by {by}")
+
+    def assign_quota(self, user: str, size: str, by: str) -> None:
+        """The user's storage quota from now on: a size (e.g. 20G), `none` (no quota) or ''
+        (their groups' or the hub's again). 400 naming the field; 404 for no such user."""
+        size = size.strip()
+        try:
+            parse_quota(size)
+        except ValueError as error:
+            raise GalileanError(
+                f"quota must be a size such as 20G or 500M, 'none' or empty ({error})",
+                [{"field": "quota"}],
+            ) from None
+        person = next((p for p in self.hub.people() if p.name == user), None)
+        if person is None:
+            raise GalileanError(f"no user {user!r}", status=404)
+        self.hub.assign_quota(user, size, person.groups)
+        self.store.event(QUOTA, user, "", f"storage quota {size or '(the default)'} by {by}")
 
     def stop(self, user: str, server: str, by: str) -> None:
         self.known(user, server)
