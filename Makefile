@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
-UV_VERSION := 0.13.8
+UV_VERSION := 0.13.9
 # Test processes (pytest-xdist): one per core of the 2-core machines the suite is sized for.
 # Whole groups go to one worker (tests/conftest.py: GroupScheduling): the tests of the lab
 # hub (browser and a few integration modules) on one, every other module whole.
@@ -39,7 +39,7 @@ $(VENV)/.lab: $(LAB_SOURCES) $(VENV)/.deps
 
 # Galilean's own packages, editable; the labextension is linked, so rebuilds show at once.
 $(VENV)/.packages: $(VENV)/.deps $(VENV)/.lab hub/pyproject.toml services/pyproject.toml \
-		extensions/pyproject.toml labextension/pyproject.toml
+		extensions/pyproject.toml labextension/pyproject.toml labextension/overrides.json
 	$(UV) pip install --quiet --no-build-isolation --no-deps \
 		-e hub -e services -e extensions -e labextension
 	jupyter-builder develop --overwrite labextension >/dev/null
@@ -134,6 +134,7 @@ $(BARE)/bin/python: requirements/dev.lock.txt | $(UV)
 
 bench: install $(BARE)/bin/python
 	python bench/spawn.py --runs 5 --bare-python $(abspath $(BARE))/bin/python
+	python bench/spawn_tools.py --runs 7
 	python bench/docker_spawn.py --runs 5
 	python bench/flows.py --rows 1000000 10000000 --repeat 3
 	python bench/flows_interactive.py --rows 1000000 10000000 --repeat 5

@@ -55,6 +55,7 @@ def xdist_worker() -> bool:
 # modules that ask for it) are one group, so one worker starts that hub and one Chromium,
 # not both; every other module is a group of its own (its module-scoped hub starts once).
 LAB_GROUP = "lab-hub"
+COMPOSE_TIMEOUT = 2400  # seconds a docker test may take, its setup included
 
 
 @functools.cache
@@ -96,6 +97,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if layer_of(item) in LAYERS:
             item.add_marker(getattr(pytest.mark, LAYERS[layer_of(item)]))
+        if layer_of(item) == "compose":
+            # The first docker test's setup builds the images (about 5 min on an idle
+            # machine, more beside a browser worker): more than the default 600 s.
+            item.add_marker(pytest.mark.timeout(COMPOSE_TIMEOUT))
 
     def rank(item: pytest.Item) -> int:
         if xdist_worker() and group_of(module_of(item)) == LAB_GROUP:

@@ -27,6 +27,7 @@ from .deferred_extensions import LOADER, DeferredExtensions
 from .examples import set_up
 from .flows_bridge import LINK, PLACES, Places
 from .flows_link import FlowsLink
+from .git_identity import set_up_git_identity
 from .handlers import DESIGNER, ROUTES
 from .history_hooks import install_history
 from .publish import HUB_API, hub_upstream
@@ -110,6 +111,7 @@ class GalileanServerApp(ExtensionApp):
         set_up(self.serverapp)  # the galilean CLI on PATH, the example flows
         if self.serverapp is not None:
             make_store_folder(self.serverapp.config)  # jupyter-collaboration's (the hub's)
+            set_up_git_identity(self.settings[OWNER], Path.home())  # jupyterlab-git's commit
         # Jupyternaut's notebook tools on jupyter-collaboration's rooms (ai_rooms.py).
         if self.serverapp is not None:
             # Notebooks' snapshots on save, before a guest joins (history_hooks.py).

@@ -39,7 +39,17 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 # Extensions loaded late when the hub disabled them at start, in this order.
-DEFERRED = ("jupyter_ai_acp_client", "jupyter_ai_litellm", "jupyter_ai_jupyternaut", "nbdime")
+DEFERRED = (
+    "jupyter_ai_acp_client",
+    "jupyter_ai_litellm",
+    "jupyter_ai_jupyternaut",
+    "nbdime",
+    # marimo notebooks: jupyter-server-proxy (which starts marimo when one opens) and
+    # marimo's own routes, whose load runs `marimo --version` (bench/spawn_tools.py: +1.2 s
+    # of a start when loaded at start).
+    "jupyter_server_proxy",
+    "marimo_jupyter_extension.handlers",
+)
 # Imported in the background thread first (the expensive part); the rest is quick.
 HEAVY_MODULES = (
     "jupyter_ai_acp_client",
@@ -49,9 +59,20 @@ HEAVY_MODULES = (
     "jupyter_ai_jupyternaut.jupyternaut.jupyternaut",
     "galilean_server.ai_jupyternaut",
     "nbdime.webapp.nb_server_extension",
+    "jupyter_server_proxy",
+    "marimo_jupyter_extension.handlers",
 )
 # Their routes, held until they exist.
-HELD_ROUTES = (r"api/jupyternaut/.*", r"api/ai/models/chat.*", r"ai/acp/.*", r"nbdime/.*")
+HELD_ROUTES = (
+    r"api/jupyternaut/.*",
+    r"api/ai/models/chat.*",
+    r"ai/acp/.*",
+    r"nbdime/.*",
+    r"marimo/.*",
+    r"marimo-tools/.*",
+    r"server-proxy/.*",
+    r"proxy/.*",
+)
 LOADER = "galilean_deferred_extensions"  # the web app setting holding the DeferredExtensions
 WAIT_SECONDS = 90.0  # longest a held request or a caller waits
 DELAY_SECONDS = 20.0  # after the server listens, unless needed sooner

@@ -198,6 +198,8 @@ DEFERRED_EXTENSIONS = (
     "jupyter_ai_litellm",
     "jupyter_ai_jupyternaut",
     "nbdime",
+    "jupyter_server_proxy",  # marimo notebooks (+1.2 s of a start: bench/spawn_tools.py)
+    "marimo_jupyter_extension.handlers",
 )
 AI_CHAT_ARGS = (
     "--PersonaManagerExtension.persona_manager_class="
@@ -227,6 +229,12 @@ def singleuser_args(settings: Settings) -> list[str]:
         "--ResourceUseDisplay.cpu_warning_threshold=0",
         "--ResourceUseDisplay.show_host_usage=False",
         "--ResourceUseDisplay.enable_prometheus_metrics=False",
+        # marimo notebooks (marimo-jupyter-extension, through jupyter-server-proxy): marimo
+        # runs in the server's environment, with the notebooks' packages, started when the
+        # first one opens; not in a per-notebook environment that uv would download at
+        # every open (its sandbox, the default), and without asking PyPI for updates.
+        "--MarimoProxyConfig.sandbox=None",
+        "--MarimoProxyConfig.skip_update_check=True",
     ]
     model = default_chat_model(settings)
     if model:

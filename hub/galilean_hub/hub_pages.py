@@ -16,6 +16,7 @@ from .published import HomeViews
 from .published_api import published_handlers
 from .sharing_api import sharing_handlers
 from .sharing_page import SharedWithMe, sharing_page_handlers
+from .signups_api import signups_handlers
 from .storage_quota import storage_handlers
 from .vault_api import vault_handlers
 from .workspaces import (
@@ -111,6 +112,7 @@ class HubAuthenticator(GalileanAuthenticator):
             *sharing,
             *published,
             *storage,
+            *signups_handlers(),
             *vault,
             *super().get_handlers(app),
         ]

@@ -194,6 +194,9 @@ def test_admin_is_told_about_waiting_sign_ups(page: Page, lab_hub: Hub, output_d
         page.reload()
     expect(row.locator("td.memory")).to_contain_text(re.compile(r"MB of 8\.0 GB"))
     expect(page.locator("#services")).to_contain_text("healthy")
+    # The sign-up still waiting, by name, beside the way to approve it.
+    expect(page.locator("#signups .signup").filter(has_text=WAITING)).to_have_count(1)
+    expect(page.locator("#signups").get_by_role("link", name="Authorize users")).to_be_visible()
     row.locator("button.pin").click()
     expect(row.locator("button.unpin")).to_be_visible()
     expect(row).to_contain_text("(pinned)")

@@ -238,9 +238,21 @@ def test_the_usage_dashboard_agrees_with_docker(engine: DockerEngine, docker_hub
 
     wait_until(lambda: {"", "ws"} <= set(rows()), 60, "ana's workspaces measured")
     wait_until(lambda: rows()["ws"]["memory"] is not None, 60, "a measurement")
+    container = container_of(admin, "ana", "ws")
+    seen: list[tuple[object, int]] = []
+
+    def agrees() -> bool:
+        """The dashboard's last measurement against Docker's now: a server's memory grows
+        while it loads its deferred extensions, so the two agree once it has settled."""
+        row, own = rows()["ws"], docker_memory(engine, container)
+        seen.append((row["memory"], own))
+        return abs(int(str(row["memory"])) - own) <= 0.1 * own
+
+    try:
+        wait_until(agrees, 180, "the dashboard's memory within 10% of Docker's", interval=3)
+    except TimeoutError:
+        raise AssertionError(f"dashboard and Docker (bytes), last: {seen[-3:]}") from None
     row = rows()["ws"]
-    own = docker_memory(engine, container_of(admin, "ana", "ws"))
-    assert abs(int(str(row["memory"])) - own) <= 0.1 * own, (row, own)
     assert row["memory_limit"] == 1024**3
     assert row["cpu_limit"] == float(CPU_LIMIT)
 

@@ -297,8 +297,22 @@ def test_admin_sees_waiting_sign_ups_and_others_do_not(hub: Hub) -> None:
     HubClient(hub.url).signup("wswaiting1", PASSWORD)
     HubClient(hub.url).signup("wswaiting2", PASSWORD)
     assert count() == before + 2
+    # The usage dashboard's list: names and e-mails of the waiting only, nothing secret.
+    waiting = admin.api("GET", "/galilean/signups")
+    assert waiting.status_code == 200, waiting.text
+    names = [s["name"] for s in waiting.json()["signups"]]
+    assert {"wswaiting1", "wswaiting2"} <= set(names)
+    assert "wsmember" not in names
+    assert names == sorted(names)
+    assert set(waiting.json()["signups"][0]) == {"name", "email"}
+    refused = member.api("GET", "/galilean/signups")
+    assert refused.status_code == 403
+    assert "read:users" in refused.json()["error"]
     assert admin.authorize("wswaiting1") == 200
     assert count() == before + 1
+    names = [s["name"] for s in admin.api("GET", "/galilean/signups").json()["signups"]]
+    assert "wswaiting1" not in names
+    assert "wswaiting2" in names
 
     for path in ("/hub/home", "/hub/token", "/hub/nonexistent"):
         html = member.http.get(f"{hub.url}{path}", timeout=30).text

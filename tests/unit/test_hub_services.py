@@ -44,7 +44,8 @@ USER_ROLE = {
 }
 # The AI gateway reads its users' groups' properties (their models and budgets).
 AI_ROLE = {"name": "ai-service", "scopes": ["read:groups"], "services": ["ai"]}
-# The usage dashboard: running workspaces with their spawners' state; stopping them.
+# The usage dashboard: running workspaces with their spawners' state; stopping them;
+# users' profiles and storage quotas (hub groups and their properties).
 USAGE_ROLE = {
     "name": "usage-service",
     "scopes": [
@@ -53,6 +54,8 @@ USAGE_ROLE = {
         "read:servers",
         "admin:server_state",
         "delete:servers",
+        "admin:groups",
+        "groups",
         "access:services!service=flows",  # every flow's runs and schedules
         "access:services!service=ai",  # everyone's AI usage
     ],

@@ -75,6 +75,7 @@ export class QueryBuilder extends Widget {
   private aggregates = element('div', 'galilean-Builder-aggregates');
   private orderBy = element('input', 'galilean-Builder-orderBy');
   private descending = element('input', 'galilean-Builder-descending');
+  private asked = 0; // refresh requests made: the latest one's answer counts
   private limit = element('input', 'galilean-Builder-limit');
   private error = element('div', 'galilean-Builder-error');
   private sql = '';
@@ -315,16 +316,28 @@ export class QueryBuilder extends Widget {
     };
   }
 
+  /**
+   * Asks the server for the SQL of the form as it is now. Answers can come back out of
+   * order (a change made while an earlier one is being built): only the latest request's
+   * answer is shown and inserted.
+   */
   private async refresh(): Promise<void> {
+    const asked = ++this.asked;
     try {
       const sql = await this.host.connections.build(
         this.connection,
         this.spec()
       );
+      if (asked !== this.asked) {
+        return;
+      }
       this.sql = sql;
       this.sqlView.textContent = sql;
       this.error.textContent = '';
     } catch (error) {
+      if (asked !== this.asked) {
+        return;
+      }
       this.sql = '';
       this.error.textContent = errorText(error);
     }

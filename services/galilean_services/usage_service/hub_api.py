@@ -33,6 +33,7 @@ class Person:
 
 
 QUOTA_PATH = "/galilean/storage/all"  # everyone's storage (galilean_hub/storage_quota.py)
+SIGNUPS_PATH = "/galilean/signups"  # sign-ups waiting for approval (galilean_hub/signups_api.py)
 PROFILE_GROUP = "galilean-profile-"  # + a profile's name: its members' default profile
 DEFAULT_KEY = "galilean.default_profile"  # the hub's profiles.py reads it
 
@@ -111,6 +112,12 @@ class HubApi:
         reply = requests.get(f"{self.url}{QUOTA_PATH}", headers=self.headers, timeout=60)
         reply.raise_for_status()
         return {str(u["user"]): dict(u) for u in reply.json()["users"]}
+
+    def signups(self) -> list[dict[str, str]]:
+        """The sign-ups waiting for an admin's approval: name and e-mail, by name."""
+        reply = requests.get(f"{self.url}{SIGNUPS_PATH}", headers=self.headers, timeout=30)
+        reply.raise_for_status()
+        return [{"name": str(s["name"]), "email": str(s["email"])} for s in reply.json()["signups"]]
 
     def assign_quota(self, user: str, size: str, groups: tuple[str, ...]) -> None:
         """Give `user` the quota `size` (its group, made if missing), out of their other

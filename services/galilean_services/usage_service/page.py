@@ -134,6 +134,24 @@ def storage_cell(person: dict[str, Any], xsrf: str) -> str:
     )
 
 
+def signups_html(signups: list[dict[str, str]], hub: str) -> str:
+    """The sign-ups waiting for approval, by name (with the e-mail given), and where to
+    approve them."""
+    if not signups:
+        return "no sign-ups waiting"
+    names = ", ".join(
+        f'<span class="signup">{escape(s["name"])}'
+        + (f' <span class="muted">({escape(s["email"])})</span>' if s.get("email") else "")
+        + "</span>"
+        for s in signups
+    )
+    count = len(signups)
+    return (
+        f'<span id="signups">{count} sign-up{"" if count == 1 else "s"} waiting: {names} · '
+        f'<a href="{hub}/hub/authorize">Authorize users</a></span>'
+    )
+
+
 def people_html(summary: dict[str, Any], xsrf: str) -> str:
     """Each user with their workspaces running, their storage and quota (a form to set
     it: a size, `none`, or empty for their groups' or the hub's) and, where the hub offers
@@ -263,7 +281,7 @@ def dashboard(summary: dict[str, Any], xsrf: str, hub_base: str, now: float) -> 
 <main><h1>Usage</h1>
 <section id="people"><h2>People</h2>{summary["users"]} users ({summary["admins"]} admins) ·
 {running} workspace{"" if running == 1 else "s"} running ·
-sign-ups waiting: <a href="{hub}/hub/authorize">Authorize users</a>
+{signups_html(summary.get("signups") or [], hub)}
 {people_html(summary, xsrf)}</section>
 <section id="workspaces"><h2>Running workspaces</h2>
 <p class="muted">CPU in % of one core; memory held by the workspace's processes; disk of its

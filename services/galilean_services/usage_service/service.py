@@ -62,6 +62,7 @@ class UsageService:
         people = self.hub.people()
         storage = guarded(self.hub.storage, "the hub's storage", {})
         used = storage["data"]
+        signups = guarded(self.hub.signups, "the hub's sign-ups", [])
         running_of: dict[str, int] = {}
         for w in running:
             running_of[w.user] = running_of.get(w.user, 0) + 1
@@ -127,6 +128,7 @@ class UsageService:
                 for p in sorted(people, key=lambda p: p.name)
             ],
             "storage_problem": storage.get("problem", ""),
+            "signups": signups["data"],
             "workspaces": workspaces,
             "services": check_health(self.config.health),
             "events": self.store.events(50),
