@@ -4,7 +4,10 @@ user's server checks its setting at start without loading an engine."""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 UNITS = {
     "b": 1,
@@ -58,3 +61,23 @@ def readable_size(value: float) -> str:
             return f"{number:.0f} {unit}" if unit in ("B", "KB") else f"{number:.1f} {unit}"
         number /= 1024
     return f"{number:.1f} TB"
+
+
+def files_under(root: Path) -> Iterator[tuple[tuple[str, ...], str, int]]:
+    """Each regular file under `root` as (its folders' names below root, its name, its
+    size): links are not followed, unreadable parts are skipped."""
+    stack: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        folder, parts = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), (*parts, entry.name)))
+                elif entry.is_file(follow_symlinks=False):
+                    yield parts, entry.name, entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                continue

@@ -16,14 +16,13 @@ framework here.
 from __future__ import annotations
 
 import heapq
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .limits import parse_bytes
-from .sizes import readable_size
+from .sizes import files_under, readable_size
 
 QUOTA_KEY = "galilean.storage_quota"
 QUOTA_GROUP = "galilean-quota-"  # + a size: the dashboard's per-user quota
@@ -92,32 +91,16 @@ def walk(root: Path, label: str, depth: int = 2) -> Walk:
     files: list[tuple[int, str]] = []
     folder_sizes: dict[str, int] = {}
     total = 0
-    stack: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
-    while stack:
-        folder, parts = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), (*parts, entry.name)))
-                    continue
-                if not entry.is_file(follow_symlinks=False):
-                    continue
-                size = entry.stat(follow_symlinks=False).st_size
-            except OSError:
-                continue
-            total += size
-            name = "/".join((label, *parts, entry.name))
-            if len(files) < SHOWN:
-                heapq.heappush(files, (size, name))
-            elif size > files[0][0]:
-                heapq.heapreplace(files, (size, name))
-            for level in range(1, min(depth, len(parts)) + 1):
-                key = "/".join((label, *parts[:level]))
-                folder_sizes[key] = folder_sizes.get(key, 0) + size
+    for parts, file_name, size in files_under(root):
+        total += size
+        name = "/".join((label, *parts, file_name))
+        if len(files) < SHOWN:
+            heapq.heappush(files, (size, name))
+        elif size > files[0][0]:
+            heapq.heapreplace(files, (size, name))
+        for level in range(1, min(depth, len(parts)) + 1):
+            key = "/".join((label, *parts[:level]))
+            folder_sizes[key] = folder_sizes.get(key, 0) + size
     largest = heapq.nlargest(SHOWN, folder_sizes.items(), key=lambda kv: kv[1])
     return Walk(
         total,

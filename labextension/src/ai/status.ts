@@ -13,6 +13,7 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { Widget } from '@lumino/widgets';
 
 import { CommandIDs } from '../about/tokens';
+import { pollWhileVisible } from '../poll';
 import { requestAPI } from '../request';
 import { describe, IAiStatus } from './describe';
 
@@ -69,16 +70,7 @@ export const aiStatusPlugin: JupyterFrontEndPlugin<void> = {
       }
     };
     void refresh();
-    window.setInterval(() => {
-      if (document.visibilityState === 'visible') {
-        void refresh();
-      }
-    }, POLL_MS);
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') {
-        void refresh();
-      }
-    });
+    pollWhileVisible(() => void refresh(), POLL_MS);
     statusBar.registerStatusItem('@galilean/labextension:ai-status', {
       item,
       align: 'left',

@@ -15,6 +15,7 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
+import { pollWhileVisible } from '../poll';
 import { requestAPI } from '../request';
 import { advice, IStorageUse, label } from './describe';
 
@@ -88,16 +89,7 @@ export const storageStatusPlugin: JupyterFrontEndPlugin<void> = {
     };
     render(null);
     void refresh();
-    window.setInterval(() => {
-      if (document.visibilityState === 'visible') {
-        void refresh();
-      }
-    }, POLL_MS);
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') {
-        void refresh();
-      }
-    });
+    pollWhileVisible(() => void refresh(), POLL_MS);
     statusBar.registerStatusItem('@galilean/labextension:storage-status', {
       item,
       align: 'left',

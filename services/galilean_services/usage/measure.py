@@ -6,13 +6,14 @@ disk is the size of the workspace's home. No web framework."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psutil
+
+from ..sizes import files_under
 
 HOME_IN_CONTAINER = "/home/jovyan"
 
@@ -27,23 +28,7 @@ class Reading:
 
 def folder_size(root: Path) -> int:
     """Bytes of the files under `root` (links not followed; unreadable parts skipped)."""
-    total = 0
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                elif entry.is_file(follow_symlinks=False):
-                    total += entry.stat(follow_symlinks=False).st_size
-            except OSError:
-                continue
-    return total
+    return sum(size for _, _, size in files_under(root))
 
 
 def limits_from_environment(env: dict[str, str]) -> tuple[int | None, float | None]:
