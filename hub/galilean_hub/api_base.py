@@ -13,6 +13,17 @@ from galilean_services.kit.errors import GalileanError, error_body
 
 
 class GalileanAPIHandler(APIHandler):
+    def reads_all_users(self) -> bool:
+        """Whether the token may read every user (read:users: admins, the usage dashboard)."""
+        scopes = set(getattr(self, "expanded_scopes", set()))
+        return bool({"read:users", "admin:users"} & scopes)
+
+    def answer_uncached(self, body: Any) -> None:
+        """A JSON answer that no cache keeps (it says who has what, now)."""
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(body))
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         error = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(error, GalileanError):

@@ -9,7 +9,6 @@ Nothing else of the sign-up leaves: no password hash, no 2FA secret.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from nativeauthenticator.orm import UserInfo
@@ -29,16 +28,13 @@ def waiting_signups(db: Any) -> list[dict[str, str]]:
 
 class SignupsHandler(GalileanAPIHandler):
     def get(self) -> None:
-        scopes = set(getattr(self, "expanded_scopes", set()))
-        if not {"read:users", "admin:users"} & scopes:
+        if not self.reads_all_users():
             raise GalileanError(
                 "the sign-ups waiting for approval need the scope read:users (admins)",
                 [{"field": "token"}],
                 403,
             )
-        self.set_header("Content-Type", "application/json")
-        self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps({"signups": waiting_signups(self.db)}))
+        self.answer_uncached({"signups": waiting_signups(self.db)})
 
 
 def signups_handlers() -> list[tuple[str, Any]]:

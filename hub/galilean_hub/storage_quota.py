@@ -19,7 +19,6 @@ scopes (sharing.py): its guests do not see the owner's file names.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -144,15 +143,6 @@ class StorageHandler(GalileanAPIHandler):
     def initialize(self, meter: StorageMeter) -> None:
         self.meter = meter
 
-    def reads_everyone(self) -> bool:
-        scopes = set(getattr(self, "expanded_scopes", set()))
-        return bool({"read:users", "admin:users"} & scopes)
-
-    def answer(self, body: Any) -> None:
-        self.set_header("Content-Type", "application/json")
-        self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps(body))
-
     def user_named(self, name: str) -> User:
         found = orm.User.find(self.db, name)
         if found is None:
@@ -164,7 +154,7 @@ class StorageOwnHandler(StorageHandler):
     async def get(self) -> None:
         name = self.get_argument("user", "")
         if name:
-            if not self.reads_everyone():
+            if not self.reads_all_users():
                 raise GalileanError(
                     "reading someone else's storage needs the scope read:users (admins)",
                     [{"field": "user"}],
@@ -184,12 +174,12 @@ class StorageOwnHandler(StorageHandler):
                 )
             user = asking
         use = await self.meter.use_of(user)
-        self.answer(use.summary())
+        self.answer_uncached(use.summary())
 
 
 class StorageAllHandler(StorageHandler):
     async def get(self) -> None:
-        if not self.reads_everyone():
+        if not self.reads_all_users():
             raise GalileanError(
                 "reading everyone's storage needs the scope read:users (admins)",
                 [{"field": "token"}],
@@ -199,7 +189,7 @@ class StorageAllHandler(StorageHandler):
         for row in self.db.query(orm.User).order_by(orm.User.name):
             use = await self.meter.use_of(self.users[row])
             found.append(use.summary())
-        self.answer({"users": found})
+        self.answer_uncached({"users": found})
 
 
 def storage_handlers(meter: StorageMeter) -> list[tuple[str, Any, dict[str, Any]]]:
