@@ -87,11 +87,13 @@ lint: install
 
 # Re-resolve the locks after editing requirements/*.in; the side locks follow the dev lock.
 lock: | $(UV)
-	cd requirements && $(abspath $(UV)) pip compile --quiet --python-version 3.11 dev.in -o dev.lock.txt
+	cd requirements && $(abspath $(UV)) pip compile --quiet --python-version 3.11 dev.in -o dev.lock.txt \
+		--overrides overrides.txt
 	cd requirements && for side in hub user; do \
 		$(abspath $(UV)) pip compile --quiet --python-version 3.11 $$side.in -o $$side.lock.txt \
-			--constraint dev.lock.txt; done
-	cd requirements && $(abspath $(UV)) pip compile --quiet --python-version 3.11 mlflow.in -o mlflow.lock.txt
+			--constraint dev.lock.txt --overrides overrides.txt; done
+	cd requirements && $(abspath $(UV)) pip compile --quiet --python-version 3.11 mlflow.in -o mlflow.lock.txt \
+		--overrides overrides.txt
 
 # Wheels of Galilean's own packages, for the images (the labextension is prebuilt).
 wheels: install
