@@ -16,7 +16,8 @@ LAB_SOURCES := $(shell find labextension/src labextension/style labextension/sch
 	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean lock wheels images up down backup restore
+.PHONY: install run test lint bench clean lock wheels images up down backup restore \
+	stack-backup stack-restore
 
 install: $(VENV)/.deps $(VENV)/.lab $(VENV)/.packages $(VENV)/proxy/.installed $(VENV)/mlflow/.installed
 
@@ -95,13 +96,16 @@ lock: | $(UV)
 	cd requirements && $(abspath $(UV)) pip compile --quiet --python-version 3.11 mlflow.in -o mlflow.lock.txt \
 		--overrides overrides.txt
 
-# Wheels of Galilean's own packages, for the images (the labextension is prebuilt).
+# Wheels of Galilean's own packages, for the images (the labextension is prebuilt), and
+# configurable-http-proxy's packages for the hub's.
 wheels: install
 	rm -rf build/wheels
 	$(UV) build --quiet --wheel --no-build-isolation --out-dir build/wheels hub
 	$(UV) build --quiet --wheel --no-build-isolation --out-dir build/wheels services
 	$(UV) build --quiet --wheel --no-build-isolation --out-dir build/wheels extensions
 	$(UV) build --quiet --wheel --no-build-isolation --out-dir build/wheels labextension
+	rm -rf build/proxy && mkdir -p build/proxy
+	cp -R $(VENV)/proxy/package.json $(VENV)/proxy/package-lock.json $(VENV)/proxy/node_modules build/proxy/
 
 # The images; BASE_IMAGE=... builds from another base (the tests use a local one).
 BASE_IMAGE ?= debian:bookworm-slim
@@ -123,6 +127,22 @@ up: images
 
 down:
 	$(COMPOSE) down
+
+# Backups of the stack: the same command, in the hub's container (PostgreSQL dumped in its
+# own container, users' volumes through the Docker API) into ./backups. A restore runs in
+# a new hub container with the hub stopped and the database up, then starts the hub.
+STACK_BACKUPS := /srv/galilean/backups
+stack-backup:
+	$(COMPOSE) exec -T hub python -m galilean_hub.backup create --to $(STACK_BACKUPS) $(BACKUP_ARGS)
+
+stack-restore:
+	@test -n "$(ARCHIVE)" || { echo "make stack-restore ARCHIVE=backups/galilean-backup-….tar.gz"; exit 2; }
+	@test -f "backups/$(notdir $(ARCHIVE))" || { echo "the archive must be in ./backups"; exit 2; }
+	$(COMPOSE) up -d --wait db
+	$(COMPOSE) stop hub
+	$(COMPOSE) run --rm -T --no-deps hub python -m galilean_hub.backup restore \
+		$(STACK_BACKUPS)/$(notdir $(ARCHIVE)) $(RESTORE_ARGS)
+	$(COMPOSE) up -d
 
 clean:
 	rm -rf $(VENV) $(BARE) labextension/node_modules labextension/lib labextension/galilean_labextension/labextension

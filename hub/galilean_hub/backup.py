@@ -5,7 +5,8 @@
 
 An archive (`galilean-backup-<UTC time>.tar.gz`) holds the parts `backup_parts` names:
 each SQLite database copied with SQLite's own backup API (a consistent copy while the hub
-runs), the users' folders and MLflow's artifacts as files, the secret files only with
+runs), the users' folders and MLflow's artifacts as files, docker mode's users' volumes
+through the Docker API (backup_volumes.py), the secret files only with
 `--with-secrets`, and `manifest.json`: what was kept, from where, each file's size and
 SHA-256. It is written under a temporary name and renamed when complete (never a half
 archive under the final name), readable by its owner only.
@@ -112,6 +113,35 @@ class Writer:
                 except FileNotFoundError:  # deleted since listed: not part of the copy
                     continue
 
+    def add_volume(self, name: str, image: str, volume: str) -> None:
+        """A Docker volume's tree as the engine gives it (backup_volumes.py): owners and
+        modes as they are in the volume; links kept as links, a second name of a file as
+        a hard link to its first within the volume."""
+        from .backup_volumes import volume_tar
+
+        with volume_tar(image, volume) as tar:
+            for member in tar:
+                root, _, rest = member.name.partition("/")
+                inner = f"{name}/{rest}" if rest else name
+                if member.isfile():
+                    self.add_member(member.replace(name=inner, deep=False), tar, member)
+                elif member.isdir() or member.issym():
+                    self.tar.addfile(member.replace(name=inner, deep=False))
+                elif member.islnk() and member.linkname.startswith(f"{root}/"):
+                    target = f"{name}/{member.linkname.partition('/')[2]}"
+                    self.tar.addfile(member.replace(name=inner, linkname=target, deep=False))
+                # sockets, fifos, devices: not users' work, not kept
+
+    def add_member(self, info: tarfile.TarInfo, tar: tarfile.TarFile, member: Any) -> None:
+        """A regular file read from another tar stream, hashed as it is copied."""
+        if info.name in self.files:
+            raise BackupError(f"{info.name}: two things of this installation have that name")
+        source = tar.extractfile(member)
+        assert source is not None
+        reader = Hashing(source)
+        self.tar.addfile(info, reader)
+        self.files[info.name] = {"size": info.size, "sha256": reader.sha.hexdigest()}
+
     def add_sqlite(self, name: str, database: Path, scratch: Path) -> None:
         copy = scratch / Path(name).name
         source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
@@ -188,13 +218,15 @@ def keep(writer: Writer, part: Part, scratch: Path) -> bool:
         if not exists(part.url):
             return False
         dumped = scratch / Path(part.name).name
-        dump(part.url, dumped)
+        dump(part.url, dumped, part.container)
         writer.add_file(part.name, dumped)
         dumped.unlink()
     elif part.kind == "folder":
         if not part.path.is_dir():
             return False
         writer.add_folder(part.name, part.path)
+    elif part.kind == "volume":
+        writer.add_volume(part.name, part.image, str(part.path))
     elif not part.path.is_file():
         return False
     elif part.kind == "sqlite":

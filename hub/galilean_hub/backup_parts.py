@@ -1,6 +1,7 @@
 """What a backup of this installation holds, read from its settings: the databases (the
-hub's and each service's), the users' folders, MLflow's artifacts, and — only when asked
-— the secrets that are files (the cookie secret, the vault's key, `stack.env`).
+hub's and each service's), the users' folders (docker mode: their shared folders and
+their workspaces' volumes), MLflow's artifacts, and — only when asked — the secrets that
+are files (the cookie secret, the vault's key, `stack.env`).
 
 The same function names the targets of a restore on another machine: an archive's part
 is restored to where *that* machine's settings put it, so a new data folder works.
@@ -19,7 +20,8 @@ from galilean_services import folders
 
 from .settings import Settings
 
-Kind = Literal["sqlite", "postgres", "folder", "file"]
+Kind = Literal["sqlite", "postgres", "folder", "file", "volume"]
+VOLUMES = "volumes/"  # a Docker volume's part: volumes/<its name>
 RESTORED_ENV = "stack.env.from-backup"
 
 
@@ -30,13 +32,15 @@ class BackupError(RuntimeError):
 @dataclass(frozen=True)
 class Part:
     """One thing a backup holds: `name` is its place in the archive (and its key in the
-    manifest), `path` where it is on this machine."""
+    manifest), `path` where it is on this machine (a volume: its name)."""
 
     name: str
     kind: Kind
     path: Path
     secret: bool = False
     url: str = ""  # a database server's (kind "postgres")
+    image: str = ""  # the helper containers' image (kind "volume")
+    container: str = ""  # where pg_dump / pg_restore run (kind "postgres"; "": here)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -75,11 +79,6 @@ def env_file() -> Path:
 def backup_parts(settings: Settings, restoring: bool = False) -> list[Part]:
     """The parts of this installation, in the order they are written. `restoring`: where
     a restore puts them (stack.env goes beside the one in use, for the admin to compare)."""
-    if settings.mode != "embedded":
-        raise BackupError(
-            "backups of docker mode (PostgreSQL, users' volumes) are not made by this command "
-            "yet: GALILEAN_MODE=docker"
-        )
     parts: list[Part] = []
     data = settings.data_path
     servers: dict[str, tuple[object, ...]] = {}  # a PostgreSQL part's name: its server and db
@@ -98,14 +97,24 @@ def backup_parts(settings: Settings, restoring: bool = False) -> list[Part]:
                     f"{role} database another name"
                 )
             if all(p.name != f"databases/{name}.pgdump" for p in parts):  # shared by services
+                dumped = data / f"{name}.pgdump"
+                container = settings.backup_db_container if settings.mode == "docker" else ""
                 parts.append(
-                    Part(f"databases/{name}.pgdump", "postgres", data / f"{name}.pgdump", url=url)
+                    Part(
+                        f"databases/{name}.pgdump", "postgres", dumped, url=url, container=container
+                    )
                 )
         else:
             raise BackupError(
                 f"the {role} database is neither SQLite nor PostgreSQL ({url.split(':', 1)[0]})"
             )
     parts.append(Part("files/users", "folder", folders.users_root(data)))
+    if settings.mode == "docker":
+        parts.append(Part("files/shared", "folder", Path(settings.docker_shared_dir)))
+        if not restoring:  # a restore makes the archive's volumes (volume_part)
+            from .backup_volumes import users_volumes
+
+            parts += [volume_part(settings, f"{VOLUMES}{name}") for name in users_volumes()]
     artifacts = settings.mlflow_artifacts_path(data)
     if "://" not in artifacts:  # an s3:// store is backed up where it lives
         parts.append(Part("files/mlflow-artifacts", "folder", Path(artifacts)))
@@ -118,10 +127,22 @@ def backup_parts(settings: Settings, restoring: bool = False) -> list[Part]:
     return parts
 
 
+def volume_part(settings: Settings, name: str) -> Part:
+    """A user's workspace volume (docker mode), by its part's name."""
+    from .backup_volumes import USERS_VOLUME
+
+    volume = name.removeprefix(VOLUMES)
+    if settings.mode != "docker" or not USERS_VOLUME.match(volume):
+        raise BackupError(f"{name}: this installation has no such part")
+    return Part(name, "volume", Path(volume), image=settings.docker_image)
+
+
 def pid_running(pid_file: Path) -> int | None:
-    """The hub's pid when its pid file names a live process."""
+    """The hub's pid when its pid file names a live JupyterHub (not a number a stale file
+    shares with another process: in a new container every process's number is small)."""
     try:
         pid = int(pid_file.read_text().strip())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ValueError):
         return None
-    return pid if Path(f"/proc/{pid}").exists() else None
+    return pid if pid != os.getpid() and b"jupyterhub" in command else None

@@ -1,6 +1,10 @@
 """PostgreSQL databases in a backup: dumped with `pg_dump` (its custom format) and put
 back with `pg_restore`, as PostgreSQL's own tools do it. The password goes to them in
 their environment (PGPASSWORD), never on a command line, and never into a message.
+
+The tools run where the backup runs, or — docker mode's `GALILEAN_BACKUP_DB_CONTAINER`,
+compose's db service — in the database's own container through the Docker API, whose
+tools are of the server's version (pg_dump refuses a newer server).
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from .backup_parts import BackupError, postgres_database
 TIMEOUT = 3600  # seconds a dump or a restore may take
 
 
-def _command(tool: str, url: str) -> tuple[list[str], dict[str, str]]:
-    found = shutil.which(tool)
+def _command(tool: str, url: str, container: str = "") -> tuple[list[str], dict[str, str]]:
+    found = tool if container else shutil.which(tool)
     if found is None:
         raise BackupError(f"{tool} not found: install PostgreSQL's client tools")
     parsed = make_url(url)
@@ -33,7 +37,7 @@ def _command(tool: str, url: str) -> tuple[list[str], dict[str, str]]:
         conninfo.append(f"user={parsed.username}")
     for key, value in parsed.query.items():  # sslmode and the like
         conninfo.append(f"{key}={value if isinstance(value, str) else value[0]}")
-    env = {**os.environ, "PGCONNECT_TIMEOUT": "10"}
+    env = {"PGCONNECT_TIMEOUT": "10"}
     if parsed.password:
         env["PGPASSWORD"] = parsed.password
     return [found, "--dbname", " ".join(conninfo)], env
@@ -42,15 +46,33 @@ def _command(tool: str, url: str) -> tuple[list[str], dict[str, str]]:
 def _run(tool: str, url: str, *args: str) -> None:
     command, env = _command(tool, url)
     done = subprocess.run(
-        [*command, *args], env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+        [*command, *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
     )
     if done.returncode != 0:
-        said = _masked((done.stderr.strip() or done.stdout.strip())[-600:], url)
-        raise BackupError(f"{tool} of database {postgres_database(url)!r} failed: {said}")
+        _failed(tool, url, done.stderr.strip() or done.stdout.strip())
 
 
-def dump(url: str, into: Path) -> None:
-    _run("pg_dump", url, "--format=custom", "--no-owner", "--no-privileges", f"--file={into}")
+def _failed(tool: str, url: str, said: str) -> None:
+    shown = _masked(said[-600:], url)
+    raise BackupError(f"{tool} of database {postgres_database(url)!r} failed: {shown}")
+
+
+DUMP_ARGS = ("--format=custom", "--no-owner", "--no-privileges")
+
+
+def dump(url: str, into: Path, container: str = "") -> None:
+    if container:
+        from .backup_db_container import run_in
+
+        with into.open("wb") as out:
+            run_in(container, *_command("pg_dump", url, container), DUMP_ARGS, out)
+        return
+    _run("pg_dump", url, *DUMP_ARGS, f"--file={into}")
 
 
 def _maintenance(url: str, **options: Any) -> Engine:
@@ -114,18 +136,18 @@ def ensure_database(url: str) -> None:
         engine.dispose()
 
 
-def restore(url: str, dumped: Path) -> None:
+RESTORE_ARGS = ("--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction")
+
+
+def restore(url: str, dumped: Path, container: str = "") -> None:
     ensure_database(url)
-    _run(
-        "pg_restore",
-        url,
-        "--clean",
-        "--if-exists",
-        "--no-owner",
-        "--no-privileges",
-        "--single-transaction",
-        str(dumped),
-    )
+    if container:
+        from .backup_db_container import copied_in, run_in
+
+        with copied_in(container, dumped) as inside:
+            run_in(container, *_command("pg_restore", url, container), (*RESTORE_ARGS, inside))
+        return
+    _run("pg_restore", url, *RESTORE_ARGS, str(dumped))
 
 
 def _reason(exc: BaseException, url: str) -> str:

@@ -23,12 +23,14 @@ from pathlib import Path
 
 from .backup_parts import (
     RESTORED_ENV,
+    VOLUMES,
     BackupError,
     Part,
     backup_parts,
     env_file,
     pid_running,
     postgres_database,
+    volume_part,
 )
 from .restore_checks import part_of, read_manifest, verify
 from .settings import load_settings
@@ -37,10 +39,13 @@ SQLITE_SIDES = ("-wal", "-shm", "-journal")
 
 
 def checked(member: tarfile.TarInfo, dest: str, skipped: list[str]) -> tarfile.TarInfo | None:
-    """tarfile's "data" filter; a link out of its part's folder is skipped and named
-    (a user's link to /some/data), anything else it refuses stops the restore."""
+    """tarfile's "data" filter, owners kept; a link out of its part's folder is skipped
+    and named (a user's link to /some/data), anything else it refuses stops the restore."""
     try:
-        return tarfile.data_filter(member, dest)
+        safe = tarfile.data_filter(member, dest)
+        # Owners kept (the filter drops them): tarfile sets them only when the restore
+        # runs as root, as docker mode's does for the users' files (uid 1000, not root's).
+        return safe.replace(uid=member.uid, gid=member.gid, uname="", gname="", deep=False)
     except (tarfile.AbsoluteLinkError, tarfile.LinkOutsideDestinationError):
         skipped.append(member.name)
         return None
@@ -62,6 +67,10 @@ def occupied(path: Path) -> bool:
 
 
 def has_data(part: Part) -> bool:
+    if part.kind == "volume":
+        from .backup_volumes import volume_has_data
+
+        return volume_has_data(part.image, str(part.path))
     if part.kind == "postgres":
         from .backup_postgres import has_tables
 
@@ -70,6 +79,8 @@ def has_data(part: Part) -> bool:
 
 
 def shown(part: Part) -> str:
+    if part.kind == "volume":
+        return f"volume {part.path}"
     if part.kind == "postgres":
         return f"database {postgres_database(part.url)!r}"
     return str(part.path)
@@ -86,8 +97,10 @@ def aside_of(path: Path, stamp: str, suffix: str = "") -> Path:
 
 
 def staged_path(part: Part, stage: Path) -> Path:
-    """Where a part is extracted in its stage: what is then moved into place."""
-    return stage / ("tree" if part.kind == "folder" else part.path.name)
+    """Where a part is extracted in its stage: what is then moved into place (a volume's:
+    a tar of its tree, which keeps its owners)."""
+    named = {"folder": "tree", "volume": "volume.tar"}
+    return stage / named.get(part.kind, part.path.name)
 
 
 def extract_parts(tar: tarfile.TarFile, stages: dict[str, tuple[Part, Path]]) -> list[str]:
@@ -96,32 +109,83 @@ def extract_parts(tar: tarfile.TarFile, stages: dict[str, tuple[Part, Path]]) ->
     the links skipped."""
     kinds = {name: part.kind for name, (part, _) in stages.items()}
     skipped: list[str] = []
-    for member in tar:
-        name = part_of(member.name, kinds)
-        if name is None or (member.name == name and kinds[name] == "folder"):
-            continue  # the manifest, or a folder part's own entry (its stage makes it)
-        part, stage = stages[name]
-        placed = staged_path(part, stage)
-        if part.kind == "folder":
-            inner = member.replace(name=member.name[len(name) + 1 :], deep=False)
-            tar.extract(inner, placed, filter=lambda m, d: checked(m, d, skipped))
-        else:
-            single = member.replace(name=placed.name, deep=False)
-            tar.extract(single, stage, filter=lambda m, d: checked(m, d, skipped))
+    volumes: dict[str, tarfile.TarFile] = {}
+    try:
+        for member in tar:
+            name = part_of(member.name, kinds)
+            if name is None or (member.name == name and kinds[name] == "folder"):
+                continue  # the manifest, or a folder part's own entry (its stage makes it)
+            part, stage = stages[name]
+            placed = staged_path(part, stage)
+            if part.kind == "volume":
+                if name not in volumes:
+                    volumes[name] = tarfile.open(placed, "w")  # noqa: SIM115 (closed below)
+                to_volume(tar, member, name, volumes[name], stage, skipped)
+            elif part.kind == "folder":
+                inner = member.replace(name=member.name[len(name) + 1 :], deep=False)
+                tar.extract(
+                    inner, placed, numeric_owner=True, filter=lambda m, d: checked(m, d, skipped)
+                )
+            else:
+                single = member.replace(name=placed.name, deep=False)
+                tar.extract(
+                    single, stage, numeric_owner=True, filter=lambda m, d: checked(m, d, skipped)
+                )
+    finally:
+        for out in volumes.values():
+            out.close()
+    for name, (part, stage) in stages.items():  # an empty volume is still made
+        if part.kind == "volume" and name not in volumes:
+            tarfile.open(staged_path(part, stage), "w").close()
     return skipped
+
+
+def to_volume(
+    tar: tarfile.TarFile,
+    member: tarfile.TarInfo,
+    part: str,
+    out: tarfile.TarFile,
+    stage: Path,
+    skipped: list[str],
+) -> None:
+    """A volume's member into its staged tar, named from the volume's root (`.`: the root,
+    whose owner is the user's too): checked as an extraction would be (tarfile's "data"
+    filter, against a stand-in root), written with its owner (the files stay the user's)."""
+    inner = member.replace(name=member.name[len(part) + 1 :] or ".", deep=False)
+    if member.islnk():
+        inner = inner.replace(linkname=member.linkname[len(part) + 1 :], deep=False)
+    safe = checked(inner, str(stage / "root"), skipped)
+    if safe is None:
+        return
+    # The filter leaves a folder's or a link's mode unset (extraction would skip it): the
+    # member's own, without set-id and sticky bits, as the filter does for files.
+    mode = safe.mode if safe.mode is not None else inner.mode & 0o777
+    owned = safe.replace(mode=mode, deep=False)
+    out.addfile(owned, tar.extractfile(member) if member.isfile() else None)
 
 
 def place(part: Part, staged: Path, stamp: str, busy: bool) -> Iterator[str]:
     """Move what the part replaces aside, then the staged part into place (a rename)."""
+    if part.kind == "volume":
+        from .backup_volumes import set_aside, write_volume
+
+        volume = str(part.path)
+        if busy:
+            kept = f"{volume}.before-restore-{stamp}"
+            set_aside(part.image, volume, kept)
+            yield f"copied aside: volume {volume} -> volume {kept}"
+        write_volume(part.image, volume, staged)
+        yield f"restored: {part.name} -> volume {volume}"
+        return
     if part.kind == "postgres":
         from .backup_postgres import dump, restore
 
         if busy:
             aside = aside_of(part.path.with_suffix(""), stamp, ".pgdump")
-            dump(part.url, aside)
+            dump(part.url, aside, part.container)
             aside.chmod(0o600)
             yield f"dumped aside: {shown(part)} -> {aside}"
-        restore(part.url, staged)
+        restore(part.url, staged, part.container)
         yield f"restored: {part.name} -> {shown(part)}"
         return
     for path in (part.path, *side_files(part)):
@@ -135,6 +199,23 @@ def place(part: Part, staged: Path, stamp: str, busy: bool) -> Iterator[str]:
     if part.kind != "folder":
         part.path.chmod(0o600)
     yield f"restored: {part.name} -> {part.path}"
+
+
+def in_use(parts: list[Part]) -> None:
+    """A volume a running container mounts is never replaced (a workspace left running
+    when the hub stopped: DockerSpawner's containers outlive it)."""
+    volumes = [str(p.path) for p in parts if p.kind == "volume"]
+    if not volumes:
+        return
+    from .backup_volumes import containers_using
+
+    for volume in volumes:
+        running = containers_using(volume)
+        if running:
+            raise BackupError(
+                f"volume {volume} is used by running containers ({', '.join(running)}): "
+                "stop them first (docker stop …)"
+            )
 
 
 def restore(archive: Path, force: bool = False) -> Iterator[str]:
@@ -155,10 +236,14 @@ def restore(archive: Path, force: bool = False) -> Iterator[str]:
         targets = {p.name: p for p in backup_parts(settings, restoring=True)}
         chosen = []
         for kept in manifest.get("parts") or []:
-            part = targets.get(str(kept["name"]))
+            name = str(kept["name"])
+            part = targets.get(name)
+            if part is None and name.startswith(VOLUMES):
+                part = volume_part(settings, name)
             if part is None:
-                raise BackupError(f"{kept['name']}: this installation has no such part")
+                raise BackupError(f"{name}: this installation has no such part")
             chosen.append(part)
+        in_use(chosen)
         busy = [p for p in chosen if has_data(p)]
         if busy and not force:
             where = ", ".join(shown(p) for p in busy)
@@ -172,7 +257,7 @@ def restore(archive: Path, force: bool = False) -> Iterator[str]:
         current = "the archive"
         try:
             for part in chosen:  # beside its target: the last step is a rename
-                home = data if part.kind == "postgres" else part.path.parent
+                home = data if part.kind in ("postgres", "volume") else part.path.parent
                 home.mkdir(parents=True, exist_ok=True)
                 stage = home / f".restore-{stamp}-{part.path.name}"
                 stage.mkdir(mode=0o700)

@@ -1,7 +1,8 @@
 """What a restore checks before it touches anything: the archive's manifest, every file's
 SHA-256, and that every member is of the shape Galilean's backups write — a database or
 a secret is exactly one regular file; a folder holds folders, files and symbolic links
-only (no hard links, no devices); no name is absolute or goes up with `..`."""
+only (no hard links, no devices), a Docker volume also hard links within itself; no name
+is absolute or goes up with `..`."""
 
 from __future__ import annotations
 
@@ -49,9 +50,12 @@ def check_shape(member: tarfile.TarInfo, kinds: dict[str, str]) -> None:
     part = part_of(name, kinds)
     if part is None:
         raise BackupError(f"{name}: not in any part the manifest names")
-    if kinds[part] != "folder":
+    if kinds[part] not in ("folder", "volume"):
         if name != part or not member.isfile():
             raise BackupError(f"{name}: {part} must be one regular file")
+    elif kinds[part] == "volume" and member.islnk():
+        if part_of(member.linkname, [part]) != part or ".." in PurePosixPath(member.linkname).parts:
+            raise BackupError(f"{name}: a hard link out of its volume")
     elif not (member.isfile() or member.isdir() or member.issym()):
         raise BackupError(f"{name}: a hard link or a device (Galilean's backups hold none)")
 

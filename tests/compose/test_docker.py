@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from flows_api import Flows, document, wait_ready
+from backup_drill import backup_command, drop_database
+from flows_api import Flows, document, inline_flow, wait_ready
 from hostile_flows import assert_killed_cleanly, big_copy, start_and_catch_writing
 from mlflow_hub import API, call, training_flow, wait_mlflow
 
@@ -44,6 +47,7 @@ from harness.postgres import Postgres
 from harness.processes import wait_until
 
 MEM_LIMIT = "1G"
+VAULT_SCOPES = ["custom:secrets:read", "custom:secrets:write"]
 CPU_LIMIT = "1.5"  # under the machine's 2 cores: a limit, not a slow-down of every start
 
 
@@ -179,6 +183,12 @@ def test_compose_config_accepts_the_example(engine: DockerEngine, tmp_path: Path
     assert hub["environment"]["GALILEAN_MODE"] == "docker"
     assert hub["depends_on"]["db"]["condition"] == "service_healthy"
     assert "healthcheck" in config["services"]["db"]
+    # Backups (make stack-backup): pg_dump runs in the db's own container, archives land in
+    # the repository's ./backups.
+    db_container = config["services"]["db"]["container_name"]
+    assert hub["environment"]["GALILEAN_BACKUP_DB_CONTAINER"] == db_container
+    mounts = {m["target"]: m["source"] for m in hub["volumes"]}
+    assert mounts["/srv/galilean/backups"] == str(REPO / "backups")
 
 
 def test_compose_refuses_a_missing_database_password(engine: DockerEngine) -> None:
@@ -716,3 +726,117 @@ def test_docker_mode_replays_the_escapes(engine: DockerEngine, docker_hub: Hub) 
     assert_killed_cleanly(flows, run_id, mine, "killed by signal SIGKILL")
     left = engine.docker("ps", "-aq", "--filter", f"label=galilean.flows.job=run-{run_id}")
     assert not left.split()
+
+
+def test_backup_wipe_restore_in_docker_mode(engine: DockerEngine, docker_hub: Hub) -> None:
+    """The drill in docker mode (last: it wipes the engine's and the hub's state): a user's
+    workspace volume, their shared folder, a flow with a schedule, a secret; back up while
+    the hub runs; stop everything, delete every container, volume, database and the data
+    folder; restore; the hub starts again and everything is back, the home's files still
+    the user's (uid 1000) inside the new container. PostgreSQL is dumped and restored by
+    the tools of a container (GALILEAN_BACKUP_DB_CONTAINER), as compose's db service's are:
+    here the hub image's, on the host's network, where the test's PostgreSQL listens."""
+    tools = "galilean-pg-tools"
+    engine.docker(
+        "run", "-d", "--name", tools, "--network", "host", "--entrypoint", "sleep",
+        HUB_IMAGE, "infinity",
+    )  # fmt: skip
+    in_tools = {"GALILEAN_BACKUP_DB_CONTAINER": tools}
+    admin = admin_client(docker_hub)
+    dora = approved_user(docker_hub, admin, "dora")
+    dora.start_server("notes")
+    put = dora.api(
+        "PUT",
+        f"{dora.server_url('notes')}api/contents/kept.txt",
+        json={"type": "file", "format": "text", "content": "still here"},
+    )
+    put.raise_for_status()
+    first = container_of(admin, "dora", "notes")
+    in_container(engine, first, "echo shared-kept > ~/shared/data.txt && ln -s kept.txt ~/link")
+    dora.stop_server("notes")
+    wait_ready(docker_hub.url)
+    flows = Flows.of(dora)
+    flow = flows.ok("POST", "/api/flows", {"flow": inline_flow()}, 201)
+    flows.ok("PUT", f"/api/flows/{flow['id']}/schedule", {"cron": "0 6 * * *"})
+    vault = HubClient(docker_hub.url)
+    assert vault.login("dora", PASSWORD)[0]
+    vault.new_token("vault", scopes=VAULT_SCOPES)
+    saved = vault.api("PUT", "/galilean/secrets/DRILL_KEY", json={"value": "drill-9d2e"})
+    assert saved.status_code == 201, saved.text
+
+    backups = docker_hub.workdir / "backups"
+    made = backup_command(
+        docker_hub, "create", "--to", str(backups), "--with-secrets", env=in_tools
+    )
+    assert made.returncode == 0, made.stderr
+    archive = Path(made.stdout.strip())
+    assert "volumes/galilean-dora__notes" in made.stderr, made.stderr
+    assert "files/shared" in made.stderr
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
+        home = tar.getmember("volumes/galilean-dora__notes/kept.txt")
+        assert home.uid == 1000, home  # as the volume has it
+        assert tar.getmember("volumes/galilean-dora__notes/link").issym()
+    databases = [p["name"] for p in manifest["parts"] if p["kind"] == "postgres"]
+    assert databases, manifest["parts"]
+
+    # The disk is gone: the hub, every container and volume, the databases, the folders.
+    docker_hub.stop()
+    left = [c for c in engine.docker("ps", "-a", "--format", "{{.Names}}").split() if c != tools]
+    if left:
+        engine.docker("rm", "-f", *left, timeout=120)
+    volumes = engine.docker("volume", "ls", "-q", "--filter", "name=galilean-").split()
+    engine.docker("volume", "rm", *volumes)
+    url = docker_hub.env["GALILEAN_DB_URL"]
+    for name in databases:
+        drop_database(url.rsplit("/", 1)[0] + "/" + name.split("/")[1].removesuffix(".pgdump"))
+    shutil.rmtree(docker_hub.data_dir)
+    shutil.rmtree(docker_hub.env["GALILEAN_DOCKER_SHARED_DIR"])
+
+    restored = backup_command(docker_hub, "restore", str(archive), env=in_tools)
+    assert restored.returncode == 0, restored.stderr
+    assert "restored: volumes/galilean-dora__notes -> volume galilean-dora__notes" in (
+        restored.stdout
+    )
+    docker_hub.start()
+    wait_ready(docker_hub.url)
+    dora = HubClient(docker_hub.url)
+    assert dora.login("dora", PASSWORD)[0]
+    dora.new_token()
+    dora.start_server("notes")
+    base = dora.server_url("notes")
+    assert dora.api("GET", f"{base}api/contents/kept.txt").json()["content"] == "still here"
+    assert dora.api("GET", f"{base}api/contents/shared/data.txt").json()["content"].strip() == (
+        "shared-kept"
+    )
+    again = container_of(admin_client(docker_hub), "dora", "notes")
+    owners = in_container(engine, again, "stat -c %u ~/kept.txt ~/shared/data.txt; readlink ~/link")
+    assert owners.split() == ["1000", "1000", "kept.txt"], owners
+    flows = Flows.of(dora)
+    assert flows.ok("GET", f"/api/flows/{flow['id']}/schedule")["cron"] == "0 6 * * *"
+    vault = HubClient(docker_hub.url)
+    assert vault.login("dora", PASSWORD)[0]
+    vault.new_token("vault", scopes=VAULT_SCOPES)
+    assert vault.api("GET", "/galilean/secrets/DRILL_KEY").json()["value"] == "drill-9d2e"
+    in_container(engine, again, "echo changed since > ~/kept.txt")
+
+    # Again over this data: refused while a container uses the volume (a workspace left
+    # running: the hub stops its own when it stops), even with --force; then what it
+    # replaces is copied aside.
+    docker_hub.stop()
+    busy = "galilean-busy"
+    mount = ["-v", "galilean-dora__notes:/home/jovyan"]
+    engine.docker("run", "-d", "--name", busy, *mount, "--entrypoint", "sleep", NOTEBOOK, "1h")
+    refused = backup_command(docker_hub, "restore", str(archive), "--force", env=in_tools)
+    assert refused.returncode == 2
+    in_use = f"volume galilean-dora__notes is used by running containers ({busy})"
+    assert in_use in refused.stderr, refused.stderr
+    engine.docker("rm", "-f", busy, timeout=120)
+    forced = backup_command(docker_hub, "restore", str(archive), "--force", env=in_tools)
+    assert forced.returncode == 0, forced.stderr
+    aside = [v for v in engine.docker("volume", "ls", "-q").split() if ".before-restore-" in v]
+    assert [v.split(".")[0] for v in aside] == ["galilean-dora__notes"], aside
+    read = "cat /a/kept.txt /b/kept.txt"
+    mounts = ["-v", f"{aside[0]}:/a:ro", "-v", "galilean-dora__notes:/b:ro"]
+    both = engine.docker("run", "--rm", *mounts, "--entrypoint", "sh", NOTEBOOK, "-c", read)
+    assert both.split("\n")[:2] == ["changed since", "still here"], both

@@ -52,6 +52,17 @@ def install_packages() -> None:
     )
 
 
+def mounts_under(root: Path) -> list[str]:
+    """Mount points at or below `root` (from /proc/self/mounts; spaces come octal-escaped)."""
+    prefix = str(root)
+    points = []
+    for line in Path("/proc/self/mounts").read_text().splitlines():
+        point = line.split()[1].replace("\\040", " ")
+        if point == prefix or point.startswith(prefix + "/"):
+            points.append(point)
+    return points
+
+
 class DockerEngine:
     def __init__(self) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="galilean-docker-"))
@@ -138,8 +149,11 @@ class DockerEngine:
             stop_tree(self.proc, grace=30)
             self.proc = None
         self._restore_host()
-        subprocess.run(["umount", "-R", str(self.root / "exec")], capture_output=True, check=False)
-        subprocess.run(["umount", "-R", str(self.root / "data")], capture_output=True, check=False)
+        # Everything the engine mounted under its folders (overlays, shm, and a host-network
+        # container's `exec/netns/default`, which `umount -R exec` misses: exec itself is
+        # no mount), deepest first.
+        for point in sorted(mounts_under(self.root), key=len, reverse=True):
+            subprocess.run(["umount", "-l", point], capture_output=True, check=False)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _restore_host(self) -> None:

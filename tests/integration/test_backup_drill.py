@@ -5,10 +5,9 @@ data folder, restore, start it again, and find everything back."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
+from backup_drill import backup_command
 from flows_api import Flows, inline_flow, wait_ready
 
 from conftest import PASSWORD, admin_client, approved_user
@@ -18,18 +17,6 @@ from harness.hub import Hub
 USER = "drillann"
 SECRET = "drill-secret-value-5c1f"
 VAULT_SCOPES = ["custom:secrets:read", "custom:secrets:write"]
-
-
-def backup_command(hub: Hub, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "galilean_hub.backup", *args],
-        env=hub.env,
-        cwd=hub.workdir,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_back_up_wipe_restore(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ import io
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -16,8 +18,9 @@ import pytest
 from installation_env import embedded_installation
 
 from galilean_hub.backup import create, main
-from galilean_hub.backup_parts import BackupError
+from galilean_hub.backup_parts import BackupError, pid_running
 from galilean_hub.restore import restore
+from galilean_hub.restore_checks import check_shape
 
 
 def install(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -138,9 +141,18 @@ def test_a_running_hub_or_a_damaged_archive_is_refused_before_anything_changes(
 ) -> None:
     data = install(tmp_path, monkeypatch)
     archive = create(tmp_path / "backups", with_secrets=False)
+    hub = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "jupyterhub"])
+    try:
+        (data / "jupyterhub.pid").write_text(str(hub.pid))
+        with pytest.raises(BackupError, match="the hub runs"):
+            list(restore(archive, force=True))
+    finally:
+        hub.kill()
+        hub.wait()
+    # A stale pid file whose number another process has now (a new container's small
+    # numbers): not a running hub.
     (data / "jupyterhub.pid").write_text(str(os.getpid()))
-    with pytest.raises(BackupError, match="the hub runs"):
-        list(restore(archive, force=True))
+    assert pid_running(data / "jupyterhub.pid") is None
     (data / "jupyterhub.pid").unlink()
 
     # One byte of one file changed, the manifest unchanged: refused, nothing touched.
@@ -219,3 +231,37 @@ def test_the_command_line_says_what_is_wrong(
     assert "neither SQLite nor PostgreSQL (mysql)" in err
     assert "secret" not in err
     assert not list((tmp_path / "b").glob("*"))
+
+
+def test_a_volumes_members_are_checked_like_a_folders(tmp_path: Path) -> None:
+    """A Docker volume's part (docker mode) may hold hard links within itself, never to
+    another part, and nothing named out of the backup."""
+    kinds = {"volumes/galilean-ann__": "volume", "databases/hub.sqlite": "sqlite"}
+
+    def member(name: str, kind: bytes, linkname: str = "") -> tarfile.TarInfo:
+        info = tarfile.TarInfo(name)
+        info.type, info.linkname = kind, linkname
+        return info
+
+    inside = member("volumes/galilean-ann__/b", tarfile.LNKTYPE, "volumes/galilean-ann__/a")
+    check_shape(inside, kinds)
+    check_shape(member("volumes/galilean-ann__/x", tarfile.SYMTYPE, "/etc/passwd"), kinds)
+    for bad, why in [
+        (member("volumes/galilean-ann__/h", tarfile.LNKTYPE, "databases/hub.sqlite"), "out of"),
+        (
+            member("volumes/galilean-ann__/h", tarfile.LNKTYPE, "volumes/galilean-ann__/../x"),
+            "out of",
+        ),
+        (member("volumes/galilean-ann__/d", tarfile.BLKTYPE), "a device"),
+    ]:
+        with pytest.raises(BackupError, match=why):
+            check_shape(bad, kinds)
+
+
+def test_docker_mode_names_only_users_volumes() -> None:
+    from galilean_hub.backup_volumes import USERS_VOLUME
+
+    assert USERS_VOLUME.match("galilean-ann__")
+    assert USERS_VOLUME.match("galilean-b_5Fob__lab-2")
+    for other in ("galilean_db", "galilean_hub-data", "galilean-ann__.before-restore-1", "x__y"):
+        assert not USERS_VOLUME.match(other), other

@@ -199,6 +199,12 @@ class ContainerSettings(SettingsGroup):
         "files the user's flows read and the user's named connections live there. Compose "
         "mounts it into the hub container at the same path.",
     ).tag(**env("GALILEAN_DOCKER_SHARED_DIR", "docker"))
+    backup_db_container = Unicode(
+        "",
+        help="Backups in docker mode: the container of the hub's PostgreSQL, where pg_dump "
+        "and pg_restore run (the server's own tools, of its version). Compose sets it to its "
+        "db service's container; empty: PostgreSQL's client tools where the backup runs.",
+    ).tag(**env("GALILEAN_BACKUP_DB_CONTAINER", "docker"))
 
 
 def service_port(env: Mapping[str, str], default: int) -> int:

@@ -1,0 +1,197 @@
+"""Docker mode's users' volumes in a backup, through the Docker API only: the hub reaches
+the engine, not the volumes' folders (in compose it runs in a container; a volume's
+folder belongs to the engine).
+
+A volume is read with `GET /containers/<id>/archive` of a helper container that mounts it
+read-only and is never started, and written back with `PUT …/archive` into a helper that
+mounts it; the helpers use the notebook image (the hub's `GALILEAN_DOCKER_IMAGE`, which
+the engine has) and are removed at once. Owners, modes and times are kept as the
+archive's members say.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .backup_parts import BackupError
+
+# DockerSpawner's volumes: galilean-{username}__{servername} (config.py), both escaped to
+# letters, digits, '-' and '_' ('__' cannot occur inside either). Compose's own volumes are
+# galilean_<name>, and what a restore sets aside has a '.' in its name: not users'.
+USERS_VOLUME = re.compile(r"^galilean-[A-Za-z0-9_-]+__[A-Za-z0-9_-]*$")
+MOUNT = "/galilean-volume"
+# Where a volume is written: the notebook image's home, as DockerSpawner mounts it, so a
+# new volume starts as a first workspace start makes it (Docker copies the image's home,
+# owned by its user, into an empty volume) before the archive's files go over it.
+HOME = "/home/jovyan"
+ASIDE = "/galilean-aside"
+TIMEOUT = 3600  # seconds a volume's copy may take
+
+
+def _client() -> Any:
+    import docker
+
+    try:
+        client = docker.from_env(timeout=TIMEOUT)
+        client.ping()
+    except Exception as exc:  # the engine's address, never a secret
+        raise BackupError(f"the Docker engine cannot be reached ({exc})") from None
+    return client
+
+
+@contextmanager
+def engine_errors(what: str) -> Iterator[None]:
+    """The engine's refusals (and a stream cut off) as a BackupError saying what failed."""
+    import docker
+    import requests
+
+    try:
+        yield
+    except (docker.errors.DockerException, requests.RequestException) as exc:
+        raise BackupError(f"{what}: the Docker engine said {exc}") from None
+
+
+def users_volumes() -> list[str]:
+    """The users' workspace volumes the engine has, by name."""
+    with engine_errors("listing the volumes"):
+        names = [volume.name for volume in _client().volumes.list()]
+    return sorted(name for name in names if USERS_VOLUME.match(name))
+
+
+@contextmanager
+def helper(image: str, volume: str, read_only: bool, at: str = MOUNT) -> Iterator[Any]:
+    """A container (created, not started) that mounts `volume` at `at`."""
+    client = _client()
+    try:
+        container = client.containers.create(
+            image,
+            command=["true"],
+            name=f"galilean-backup-{secrets.token_hex(4)}",
+            volumes={volume: {"bind": at, "mode": "ro" if read_only else "rw"}},
+            network_disabled=True,
+            labels={"galilean.backup": volume},
+        )
+    except Exception as exc:
+        raise BackupError(f"a helper container for volume {volume!r} ({image}): {exc}") from None
+    try:
+        yield container
+    finally:
+        container.remove(force=True)
+
+
+class Chunks(io.RawIOBase):
+    """Docker's stream of bytes chunks as a file, for tarfile to read in order."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+        self.left = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.left:
+            try:
+                self.left = next(self.chunks)
+            except StopIteration:
+                return 0
+        size = min(len(buffer), len(self.left))
+        buffer[:size] = self.left[:size]
+        self.left = self.left[size:]
+        return size
+
+
+@contextmanager
+def volume_tar(image: str, volume: str) -> Iterator[tarfile.TarFile]:
+    """The volume's tree as a tar stream, read in order; members are named `<MOUNT's last
+    part>/…` as Docker writes them."""
+    with (
+        engine_errors(f"reading volume {volume!r}"),
+        helper(image, volume, read_only=True) as container,
+    ):
+        chunks, _ = container.get_archive(MOUNT)
+        raw = io.BufferedReader(Chunks(iter(chunks)), buffer_size=1 << 20)
+        with tarfile.open(fileobj=raw, mode="r|") as tar:
+            yield tar
+
+
+def volume_exists(volume: str) -> bool:
+    import docker
+
+    with engine_errors(f"volume {volume!r}"):
+        try:
+            _client().volumes.get(volume)
+        except docker.errors.NotFound:
+            return False
+    return True
+
+
+def volume_has_data(image: str, volume: str) -> bool:
+    """The volume exists and holds anything (a restore would replace it)."""
+    if not volume_exists(volume):
+        return False
+    with volume_tar(image, volume) as tar:
+        return sum(1 for _ in zip(tar, range(2), strict=False)) > 1  # more than its root
+
+
+def containers_using(volume: str) -> list[str]:
+    """Running containers that mount the volume (a workspace that was not stopped)."""
+    with engine_errors(f"the containers of volume {volume!r}"):
+        found = _client().containers.list(filters={"volume": volume})
+    return sorted(str(container.name) for container in found)
+
+
+def _run(image: str, volumes: dict[str, dict[str, str]], script: str, what: str) -> None:
+    """A helper that runs `script` as root with these volumes, and is removed."""
+    client = _client()
+    container = client.containers.create(
+        image,
+        entrypoint=["/bin/sh", "-c"],
+        command=[script],
+        user="0",
+        name=f"galilean-backup-{secrets.token_hex(4)}",
+        volumes=volumes,
+        network_disabled=True,
+        labels={"galilean.backup": what},
+    )
+    try:
+        container.start()
+        status = container.wait(timeout=TIMEOUT)
+        if status.get("StatusCode") != 0:
+            said = container.logs(tail=5).decode(errors="replace").strip()
+            raise BackupError(f"{what} failed: {said or status}")
+    finally:
+        container.remove(force=True)
+
+
+def set_aside(image: str, volume: str, aside: str) -> None:
+    """Copy the volume into a new volume `aside`, then empty it (a restore's --force: what
+    it replaces is kept, never deleted)."""
+    with engine_errors(f"copying volume {volume!r} aside"):
+        _client().volumes.create(aside)
+        _run(
+            image,
+            {volume: {"bind": MOUNT, "mode": "rw"}, aside: {"bind": ASIDE, "mode": "rw"}},
+            f"cp -a {MOUNT}/. {ASIDE}/ && find {MOUNT} -mindepth 1 -delete",
+            f"moving volume {volume!r} aside",
+        )
+
+
+def write_volume(image: str, volume: str, tree: Path) -> None:
+    """The volume holds what the tar file `tree` holds (members named relative to the
+    volume's root, `.` the root itself), owners and modes as the tar says. A missing
+    volume is made by the helper's mount."""
+    with (
+        engine_errors(f"writing volume {volume!r}"),
+        helper(image, volume, read_only=False, at=HOME) as container,
+        tree.open("rb") as data,
+    ):
+        if not container.put_archive(HOME, data):
+            raise BackupError(f"the Docker engine refused the files of volume {volume!r}")
