@@ -23,7 +23,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ from typing import IO, Any
 from . import __version__
 from .backup_parts import BackupError, Part, backup_parts
 from .settings import ConfigError, load_settings
+from .tar_compat import tarfile
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -122,14 +122,18 @@ class Writer:
         with volume_tar(image, volume) as tar:
             for member in tar:
                 root, _, rest = member.name.partition("/")
-                inner = f"{name}/{rest}" if rest else name
+                # Renamed, with no PAX headers of Docker's: its `path` / `linkpath` (long or
+                # non-ASCII names) would win over the new name when written; nor its
+                # extended attributes (a file capability is not users' work).
+                kept = member.replace(name=f"{name}/{rest}" if rest else name)
+                kept.pax_headers = {}
                 if member.isfile():
-                    self.add_member(member.replace(name=inner, deep=False), tar, member)
+                    self.add_member(kept, tar, member)
                 elif member.isdir() or member.issym():
-                    self.tar.addfile(member.replace(name=inner, deep=False))
+                    self.tar.addfile(kept)
                 elif member.islnk() and member.linkname.startswith(f"{root}/"):
                     target = f"{name}/{member.linkname.partition('/')[2]}"
-                    self.tar.addfile(member.replace(name=inner, linkname=target, deep=False))
+                    self.tar.addfile(kept.replace(linkname=target, deep=False))
                 # sockets, fifos, devices: not users' work, not kept
 
     def add_member(self, info: tarfile.TarInfo, tar: tarfile.TarFile, member: Any) -> None:

@@ -5,18 +5,19 @@ line), the dump streamed out of its standard output, a dump to restore copied in
 
 from __future__ import annotations
 
+import contextlib
 import secrets
-import tarfile
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from .backup_parts import BackupError
-from .backup_volumes import engine_errors
+from .backup_volumes import docker_client, engine_errors
+from .tar_compat import tarfile
 
-TIMEOUT = 3600  # seconds a dump or a restore may take
 # The dump to restore, in the database container's own /tmp under a random name.
 INSIDE = "/tmp"  # noqa: S108
 
@@ -24,24 +25,25 @@ INSIDE = "/tmp"  # noqa: S108
 def _container(name: str) -> Any:
     import docker
 
-    try:
-        return docker.from_env(timeout=TIMEOUT).containers.get(name)
-    except docker.errors.NotFound:
-        raise BackupError(
-            f"no container {name!r} (GALILEAN_BACKUP_DB_CONTAINER): is the database running?"
-        ) from None
-    except docker.errors.DockerException as exc:
-        raise BackupError(f"the Docker engine cannot be reached ({exc})") from None
+    with engine_errors(f"container {name!r}"):
+        try:
+            return docker_client().containers.get(name)
+        except docker.errors.NotFound:
+            raise BackupError(
+                f"no container {name!r} (GALILEAN_BACKUP_DB_CONTAINER): is the database running?"
+            ) from None
 
 
 def run_in(
     name: str,
+    url: str,
     command: list[str],
     env: dict[str, str],
     args: Sequence[str],
     out: IO[bytes] | None = None,
 ) -> None:
-    """Run the tool in the container; its standard output into `out` (or dropped)."""
+    """Run the tool in the container; its standard output into `out` (or dropped). What it
+    says on failure is shown with the URL's password masked."""
     from .backup_postgres import _failed
 
     container = _container(name)
@@ -54,15 +56,20 @@ def run_in(
                 out.write(stdout)
             if stderr:
                 said = (said + stderr)[-4000:]
-        code = api.exec_inspect(made["Id"])["ExitCode"]
+        code = exit_code(api, made["Id"])
     if code != 0:
-        _failed(command[0], _url_of(command), said.decode(errors="replace").strip())
+        _failed(command[0], url, said.decode(errors="replace").strip())
 
 
-def _url_of(command: list[str]) -> str:
-    """A URL for the messages' masking: the password is in the environment, not here."""
-    conninfo = dict(part.split("=", 1) for part in command[2].split())
-    return f"postgresql://{conninfo.get('user', '')}@/{conninfo['dbname']}"
+def exit_code(api: Any, exec_id: str) -> int | None:
+    """The exec's exit code once the engine has it (its output can end a moment before)."""
+    for _ in range(50):
+        state = api.exec_inspect(exec_id)
+        if not state.get("Running"):
+            code: int | None = state.get("ExitCode")
+            return code
+        time.sleep(0.1)
+    return None
 
 
 @contextmanager
@@ -77,11 +84,16 @@ def copied_in(name: str, dumped: Path) -> Iterator[str]:
             info.mode = 0o644  # the server's account (postgres) reads it
             tar.addfile(info, source)
         data.seek(0)
-        with engine_errors(f"copying the dump into container {name!r}"):
-            copied = container.put_archive(INSIDE, data)
-        if not copied:
-            raise BackupError(f"the dump could not be copied into container {name!r}")
+        try:
+            with engine_errors(f"copying the dump into container {name!r}"):
+                if not container.put_archive(INSIDE, data):
+                    raise BackupError(f"the dump could not be copied into container {name!r}")
+        except BackupError:  # a part of it may be there
+            with contextlib.suppress(Exception):
+                container.exec_run(["rm", "-f", f"{INSIDE}/{inside}"])
+            raise
     try:
         yield f"{INSIDE}/{inside}"
-    finally:
-        container.exec_run(["rm", "-f", f"{INSIDE}/{inside}"])
+    finally:  # a failure here must not hide the restore's own
+        with contextlib.suppress(Exception):
+            container.exec_run(["rm", "-f", f"{INSIDE}/{inside}"])

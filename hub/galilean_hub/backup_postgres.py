@@ -70,7 +70,7 @@ def dump(url: str, into: Path, container: str = "") -> None:
         from .backup_db_container import run_in
 
         with into.open("wb") as out:
-            run_in(container, *_command("pg_dump", url, container), DUMP_ARGS, out)
+            run_in(container, url, *_command("pg_dump", url, container), DUMP_ARGS, out)
         return
     _run("pg_dump", url, *DUMP_ARGS, f"--file={into}")
 
@@ -145,7 +145,8 @@ def restore(url: str, dumped: Path, container: str = "") -> None:
         from .backup_db_container import copied_in, run_in
 
         with copied_in(container, dumped) as inside:
-            run_in(container, *_command("pg_restore", url, container), (*RESTORE_ARGS, inside))
+            tool = _command("pg_restore", url, container)
+            run_in(container, url, *tool, (*RESTORE_ARGS, inside))
         return
     _run("pg_restore", url, *RESTORE_ARGS, str(dumped))
 

@@ -11,16 +11,17 @@ archive's members say.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import secrets
-import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from .backup_parts import BackupError
+from .tar_compat import tarfile
 
 # DockerSpawner's volumes: galilean-{username}__{servername} (config.py), both escaped to
 # letters, digits, '-' and '_' ('__' cannot occur inside either). Compose's own volumes are
@@ -35,7 +36,9 @@ ASIDE = "/galilean-aside"
 TIMEOUT = 3600  # seconds a volume's copy may take
 
 
-def _client() -> Any:
+@functools.cache
+def docker_client() -> Any:
+    """One client per backup or restore (it holds a connection pool)."""
     import docker
 
     try:
@@ -61,14 +64,14 @@ def engine_errors(what: str) -> Iterator[None]:
 def users_volumes() -> list[str]:
     """The users' workspace volumes the engine has, by name."""
     with engine_errors("listing the volumes"):
-        names = [volume.name for volume in _client().volumes.list()]
+        names = [volume.name for volume in docker_client().volumes.list()]
     return sorted(name for name in names if USERS_VOLUME.match(name))
 
 
 @contextmanager
 def helper(image: str, volume: str, read_only: bool, at: str = MOUNT) -> Iterator[Any]:
     """A container (created, not started) that mounts `volume` at `at`."""
-    client = _client()
+    client = docker_client()
     try:
         container = client.containers.create(
             image,
@@ -117,9 +120,14 @@ def volume_tar(image: str, volume: str) -> Iterator[tarfile.TarFile]:
         helper(image, volume, read_only=True) as container,
     ):
         chunks, _ = container.get_archive(MOUNT)
-        raw = io.BufferedReader(Chunks(iter(chunks)), buffer_size=1 << 20)
-        with tarfile.open(fileobj=raw, mode="r|") as tar:
-            yield tar
+        stream = iter(chunks)
+        try:
+            raw = io.BufferedReader(Chunks(stream), buffer_size=1 << 20)
+            with tarfile.open(fileobj=raw, mode="r|") as tar:
+                yield tar
+        finally:  # the rest read, so the engine lets the helper go (see volume_has_data)
+            for _ in stream:
+                pass
 
 
 def volume_exists(volume: str) -> bool:
@@ -127,7 +135,7 @@ def volume_exists(volume: str) -> bool:
 
     with engine_errors(f"volume {volume!r}"):
         try:
-            _client().volumes.get(volume)
+            docker_client().volumes.get(volume)
         except docker.errors.NotFound:
             return False
     return True
@@ -137,20 +145,40 @@ def volume_has_data(image: str, volume: str) -> bool:
     """The volume exists and holds anything (a restore would replace it)."""
     if not volume_exists(volume):
         return False
-    with volume_tar(image, volume) as tar:
-        return sum(1 for _ in zip(tar, range(2), strict=False)) > 1  # more than its root
+    # A helper that looks (not a partly read archive: the engine holds the container while
+    # it sends one, and removing the helper then waits for a reader who has gone).
+    with engine_errors(f"looking into volume {volume!r}"):
+        listed = _run(
+            image,
+            {volume: {"bind": MOUNT, "mode": "ro"}},
+            f"find {MOUNT} -mindepth 1 -maxdepth 1 | head -n 1",
+            f"looking into volume {volume!r}",
+        )
+    return bool(listed.strip())
+
+
+def image_present(image: str) -> bool:
+    import docker
+
+    with engine_errors(f"the image {image!r}"):
+        try:
+            docker_client().images.get(image)
+        except docker.errors.ImageNotFound:
+            return False
+    return True
 
 
 def containers_using(volume: str) -> list[str]:
     """Running containers that mount the volume (a workspace that was not stopped)."""
     with engine_errors(f"the containers of volume {volume!r}"):
-        found = _client().containers.list(filters={"volume": volume})
+        found = docker_client().containers.list(filters={"volume": volume})
     return sorted(str(container.name) for container in found)
 
 
-def _run(image: str, volumes: dict[str, dict[str, str]], script: str, what: str) -> None:
-    """A helper that runs `script` as root with these volumes, and is removed."""
-    client = _client()
+def _run(image: str, volumes: dict[str, dict[str, str]], script: str, what: str) -> str:
+    """A helper that runs `script` as root with these volumes, and is removed; returns
+    what it printed."""
+    client = docker_client()
     container = client.containers.create(
         image,
         entrypoint=["/bin/sh", "-c"],
@@ -164,9 +192,10 @@ def _run(image: str, volumes: dict[str, dict[str, str]], script: str, what: str)
     try:
         container.start()
         status = container.wait(timeout=TIMEOUT)
+        said = container.logs(stdout=True, stderr=True).decode(errors="replace")
         if status.get("StatusCode") != 0:
-            said = container.logs(tail=5).decode(errors="replace").strip()
-            raise BackupError(f"{what} failed: {said or status}")
+            raise BackupError(f"{what} failed: {said.strip()[-500:] or status}")
+        return str(said)
     finally:
         container.remove(force=True)
 
@@ -175,7 +204,7 @@ def set_aside(image: str, volume: str, aside: str) -> None:
     """Copy the volume into a new volume `aside`, then empty it (a restore's --force: what
     it replaces is kept, never deleted)."""
     with engine_errors(f"copying volume {volume!r} aside"):
-        _client().volumes.create(aside)
+        docker_client().volumes.create(aside)
         _run(
             image,
             {volume: {"bind": MOUNT, "mode": "rw"}, aside: {"bind": ASIDE, "mode": "rw"}},

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +33,7 @@ from .backup_parts import (
 )
 from .restore_checks import part_of, read_manifest, verify
 from .settings import load_settings
+from .tar_compat import tarfile
 
 SQLITE_SIDES = ("-wal", "-shm", "-journal")
 
@@ -119,7 +119,7 @@ def extract_parts(tar: tarfile.TarFile, stages: dict[str, tuple[Part, Path]]) ->
             placed = staged_path(part, stage)
             if part.kind == "volume":
                 if name not in volumes:
-                    volumes[name] = tarfile.open(placed, "w")  # noqa: SIM115 (closed below)
+                    volumes[name] = tarfile.open(placed, "w")
                 to_volume(tar, member, name, volumes[name], stage, skipped)
             elif part.kind == "folder":
                 inner = member.replace(name=member.name[len(name) + 1 :], deep=False)
@@ -151,7 +151,10 @@ def to_volume(
     """A volume's member into its staged tar, named from the volume's root (`.`: the root,
     whose owner is the user's too): checked as an extraction would be (tarfile's "data"
     filter, against a stand-in root), written with its owner (the files stay the user's)."""
-    inner = member.replace(name=member.name[len(part) + 1 :] or ".", deep=False)
+    # No PAX headers carried: the archive's `path` would win over the new name when
+    # written, and extended attributes (a file capability) are not restored.
+    inner = member.replace(name=member.name[len(part) + 1 :] or ".")
+    inner.pax_headers = {}
     if member.islnk():
         inner = inner.replace(linkname=member.linkname[len(part) + 1 :], deep=False)
     safe = checked(inner, str(stage / "root"), skipped)
@@ -188,6 +191,9 @@ def place(part: Part, staged: Path, stamp: str, busy: bool) -> Iterator[str]:
         restore(part.url, staged, part.container)
         yield f"restored: {part.name} -> {shown(part)}"
         return
+    if part.kind == "folder" and os.path.ismount(part.path):
+        yield from place_into_mount(part.path, staged, stamp, busy)
+        return
     for path in (part.path, *side_files(part)):
         if occupied(path):
             aside = aside_of(path, stamp)
@@ -201,19 +207,52 @@ def place(part: Part, staged: Path, stamp: str, busy: bool) -> Iterator[str]:
     yield f"restored: {part.name} -> {part.path}"
 
 
-def in_use(parts: list[Part]) -> None:
-    """A volume a running container mounts is never replaced (a workspace left running
-    when the hub stopped: DockerSpawner's containers outlive it)."""
-    volumes = [str(p.path) for p in parts if p.kind == "volume"]
+def place_into_mount(target: Path, staged: Path, stamp: str, busy: bool) -> Iterator[str]:
+    """A folder that is a mount point (compose's shared folder, bound from the host) cannot
+    be renamed: its contents are, within it — what it held into `.before-restore-<time>`
+    there, then the staged entries (staged inside it: one filesystem)."""
+    if busy:
+        aside = target / f".before-restore-{stamp}"
+        aside.mkdir(mode=0o700)
+        for entry in target.iterdir():
+            if entry != aside and entry != staged.parent:
+                entry.rename(aside / entry.name)
+        yield f"moved aside: the contents of {target} -> {aside}"
+    for entry in staged.iterdir():
+        os.replace(entry, target / entry.name)
+    yield f"restored: into {target} (a mount point)"
+
+
+def stage_home(part: Part, data: Path) -> Path:
+    """Where a part is staged: beside its target (the last step is a rename on one
+    filesystem), inside it when it is a mount point, in the data folder for what is not
+    a file here (a database server's, a volume's)."""
+    if part.kind in ("postgres", "volume"):
+        return data
+    if part.kind == "folder" and os.path.ismount(part.path):
+        return part.path
+    return part.path.parent
+
+
+def volumes_ready(parts: list[Part]) -> None:
+    """Before anything changes: the helpers' image is on the engine (a new machine's, before
+    `make images`, has none), and no running container mounts a volume to replace (a
+    workspace left running when the hub stopped: DockerSpawner's containers outlive it)."""
+    volumes = [p for p in parts if p.kind == "volume"]
     if not volumes:
         return
-    from .backup_volumes import containers_using
+    from .backup_volumes import containers_using, image_present
 
-    for volume in volumes:
-        running = containers_using(volume)
+    if not image_present(volumes[0].image):
+        raise BackupError(
+            f"the image {volumes[0].image} (GALILEAN_DOCKER_IMAGE) is not on this Docker "
+            "engine: build it first (make images)"
+        )
+    for part in volumes:
+        running = containers_using(str(part.path))
         if running:
             raise BackupError(
-                f"volume {volume} is used by running containers ({', '.join(running)}): "
+                f"volume {part.path} is used by running containers ({', '.join(running)}): "
                 "stop them first (docker stop …)"
             )
 
@@ -243,21 +282,21 @@ def restore(archive: Path, force: bool = False) -> Iterator[str]:
             if part is None:
                 raise BackupError(f"{name}: this installation has no such part")
             chosen.append(part)
-        in_use(chosen)
+        volumes_ready(chosen)
         busy = [p for p in chosen if has_data(p)]
         if busy and not force:
             where = ", ".join(shown(p) for p in busy)
             raise BackupError(
                 f"these have data already: {where} (--force moves them aside; with make: "
-                "make restore ARCHIVE=… RESTORE_ARGS=--force)"
+                "make restore / make stack-restore: RESTORE_ARGS=--force)"
             )
         data.mkdir(parents=True, exist_ok=True, mode=0o700)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
         stages: dict[str, tuple[Part, Path]] = {}
         current = "the archive"
         try:
-            for part in chosen:  # beside its target: the last step is a rename
-                home = data if part.kind in ("postgres", "volume") else part.path.parent
+            for part in chosen:
+                home = stage_home(part, data)
                 home.mkdir(parents=True, exist_ok=True)
                 stage = home / f".restore-{stamp}-{part.path.name}"
                 stage.mkdir(mode=0o700)

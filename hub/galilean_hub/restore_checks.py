@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tarfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .backup import CHUNK, FORMAT, MANIFEST
 from .backup_parts import BackupError
+from .tar_compat import tarfile
 
 
 def read_manifest(tar: tarfile.TarFile, archive: Path) -> dict[str, Any]:

@@ -457,6 +457,13 @@ def test_the_hub_image_starts(engine: DockerEngine, images: dict[str, str], tmp_
                 return False
 
         wait_until(mlflow_up, 180, "MLflow in the hub container")
+        # Backups restore there with tarfile's extraction filters, which Debian's Python
+        # (3.11.2) lacks: backports.tarfile's (tar_compat.py).
+        module = (
+            "from galilean_hub.tar_compat import tarfile; print(tarfile.data_filter.__module__)"
+        )
+        found = engine.docker("exec", name, "python", "-c", module).strip()
+        assert found == "backports.tarfile", found
     finally:
         logs = subprocess.run(
             ["docker", "logs", name], env=engine.env, capture_output=True, text=True, check=False

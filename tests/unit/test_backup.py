@@ -141,8 +141,13 @@ def test_a_running_hub_or_a_damaged_archive_is_refused_before_anything_changes(
 ) -> None:
     data = install(tmp_path, monkeypatch)
     archive = create(tmp_path / "backups", with_secrets=False)
-    hub = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "jupyterhub"])
+    hub = subprocess.Popen(
+        [sys.executable, "-c", "print(flush=True); import time; time.sleep(60)", "jupyterhub"],
+        stdout=subprocess.PIPE,
+    )
     try:
+        assert hub.stdout is not None
+        hub.stdout.readline()  # it runs Python (its command line is its own, not ours)
         (data / "jupyterhub.pid").write_text(str(hub.pid))
         with pytest.raises(BackupError, match="the hub runs"):
             list(restore(archive, force=True))
@@ -265,3 +270,50 @@ def test_docker_mode_names_only_users_volumes() -> None:
     assert USERS_VOLUME.match("galilean-b_5Fob__lab-2")
     for other in ("galilean_db", "galilean_hub-data", "galilean-ann__.before-restore-1", "x__y"):
         assert not USERS_VOLUME.match(other), other
+
+
+def test_a_volumes_long_names_are_staged_from_its_root(tmp_path: Path) -> None:
+    """A member whose name needs a PAX header (over 100 bytes, or not ASCII) keeps its new
+    name when staged for the volume: the archive's `path` header would otherwise win."""
+    from galilean_hub.backup_parts import Part
+    from galilean_hub.restore import extract_parts
+
+    long = "d" * 120 + "/données.csv"
+    archive = tmp_path / "a.tar"
+    with tarfile.open(archive, "w", format=tarfile.PAX_FORMAT) as tar:
+        root = tarfile.TarInfo("volumes/galilean-ann__")
+        root.type, root.mode, root.uid = tarfile.DIRTYPE, 0o755, 1000
+        tar.addfile(root)
+        data = tarfile.TarInfo(f"volumes/galilean-ann__/{long}")
+        data.size, data.uid, data.mode = 3, 1000, 0o4755  # set-uid: dropped
+        data.pax_headers = {"SCHILY.xattr.security.capability": "x"}
+        tar.addfile(data, io.BytesIO(b"a,b"))
+    part = Part("volumes/galilean-ann__", "volume", Path("galilean-ann__"))
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    with tarfile.open(archive) as tar:
+        assert extract_parts(tar, {part.name: (part, stage)}) == []
+    with tarfile.open(stage / "volume.tar") as staged:
+        found = {m.name: m for m in staged}
+        assert set(found) == {".", long}
+        assert found[long].uid == 1000
+        assert found[long].mode == 0o755
+        assert found["."].uid == 1000
+        assert not found[long].pax_headers.get("SCHILY.xattr.security.capability")
+        assert staged.extractfile(long).read() == b"a,b"  # type: ignore[union-attr]
+
+
+def test_a_mount_points_contents_are_replaced_within_it(tmp_path: Path) -> None:
+    """Compose's shared folder is a bind mount: its contents move, never the folder."""
+    from galilean_hub.restore import place_into_mount
+
+    target = tmp_path / "shared"
+    (target / "ann").mkdir(parents=True)
+    (target / "ann" / "old.txt").write_text("old")
+    staged = target / ".restore-1" / "tree"
+    (staged / "ann").mkdir(parents=True)
+    (staged / "ann" / "new.txt").write_text("new")
+    said = list(place_into_mount(target, staged, "1", busy=True))
+    assert (target / "ann" / "new.txt").read_text() == "new"
+    assert (target / ".before-restore-1" / "ann" / "old.txt").read_text() == "old"
+    assert said[0].startswith("moved aside: the contents of")
