@@ -9,6 +9,7 @@ import sys
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from harness.client import HubClient
 from harness.hub import Hub
 
 
@@ -37,3 +38,14 @@ def drop_database(url: str) -> None:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         engine.dispose()
+
+
+def workspace_with_a_file(user: HubClient, server: str, content: str) -> None:
+    """The user's workspace started, holding `kept.txt` (written through its server)."""
+    user.start_server(server)
+    put = user.api(
+        "PUT",
+        f"{user.server_url(server)}api/contents/kept.txt",
+        json={"type": "file", "format": "text", "content": content},
+    )
+    put.raise_for_status()

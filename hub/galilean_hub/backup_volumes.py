@@ -15,7 +15,7 @@ import functools
 import io
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -130,15 +130,20 @@ def volume_tar(image: str, volume: str) -> Iterator[tarfile.TarFile]:
                 pass
 
 
-def volume_exists(volume: str) -> bool:
+def _found(lookup: Callable[[str], Any], name: str, what: str) -> bool:
+    """Whether the engine has it (a volume, an image) by name."""
     import docker
 
-    with engine_errors(f"volume {volume!r}"):
+    with engine_errors(what):
         try:
-            docker_client().volumes.get(volume)
-        except docker.errors.NotFound:
+            lookup(name)
+        except docker.errors.NotFound:  # ImageNotFound too
             return False
     return True
+
+
+def volume_exists(volume: str) -> bool:
+    return _found(docker_client().volumes.get, volume, f"volume {volume!r}")
 
 
 def volume_has_data(image: str, volume: str) -> bool:
@@ -158,14 +163,7 @@ def volume_has_data(image: str, volume: str) -> bool:
 
 
 def image_present(image: str) -> bool:
-    import docker
-
-    with engine_errors(f"the image {image!r}"):
-        try:
-            docker_client().images.get(image)
-        except docker.errors.ImageNotFound:
-            return False
-    return True
+    return _found(docker_client().images.get, image, f"the image {image!r}")
 
 
 def containers_using(volume: str) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from backup_drill import backup_command
+from backup_drill import backup_command, workspace_with_a_file
 from flows_api import Flows, inline_flow, wait_ready
 
 from conftest import PASSWORD, admin_client, approved_user
@@ -23,13 +23,7 @@ def test_back_up_wipe_restore(tmp_path: Path) -> None:
     hub = Hub(tmp_path / "hub", GALILEAN_CULL_IDLE_SECONDS="0").start()
     try:
         ann = approved_user(hub, admin_client(hub), USER)
-        ann.start_server("notes")
-        put = ann.api(
-            "PUT",
-            f"{ann.server_url('notes')}api/contents/kept.txt",
-            json={"type": "file", "format": "text", "content": "still here"},
-        )
-        put.raise_for_status()
+        workspace_with_a_file(ann, "notes", "still here")
         ann.stop_server("notes")
         flows = Flows.of(ann)
         flow = flows.ok("POST", "/api/flows", {"flow": inline_flow()}, 201)
