@@ -74,21 +74,25 @@ class Writer:
         self.tar = tar
         self.files: dict[str, dict[str, Any]] = {}
 
+    def add_hashed(self, info: tarfile.TarInfo, source: IO[bytes]) -> None:
+        """A regular file's contents, hashed as they are copied, into the manifest's list."""
+        if info.name in self.files:
+            raise BackupError(f"{info.name}: two things of this installation have that name")
+        reader = Hashing(source)
+        self.tar.addfile(info, reader)
+        self.files[info.name] = {"size": info.size, "sha256": reader.sha.hexdigest()}
+
     def add_file(self, name: str, path: Path) -> None:
-        if name in self.files:
-            raise BackupError(f"{name}: two things of this installation have that name")
         with path.open("rb") as source:
             # Made here, not by gettarinfo: a second name of a file is kept as a file, never
             # as a hard link to the first.
             info = entry(name, os.fstat(source.fileno()), tarfile.REGTYPE)
-            reader = Hashing(source)
             try:
-                self.tar.addfile(info, reader)
+                self.add_hashed(info, source)
             except OSError as exc:  # it shrank while read: a file being rewritten
                 raise BackupError(
                     f"{path} changed while it was copied ({exc}): try again"
                 ) from None
-        self.files[name] = {"size": info.size, "sha256": reader.sha.hexdigest()}
 
     def add_folder(self, name: str, folder: Path) -> None:
         """The folder's tree; links are kept as links (never followed: a user's link to a
@@ -128,23 +132,15 @@ class Writer:
                 kept = member.replace(name=f"{name}/{rest}" if rest else name)
                 kept.pax_headers = {}
                 if member.isfile():
-                    self.add_member(kept, tar, member)
+                    source = tar.extractfile(member)
+                    assert source is not None
+                    self.add_hashed(kept, source)
                 elif member.isdir() or member.issym():
                     self.tar.addfile(kept)
                 elif member.islnk() and member.linkname.startswith(f"{root}/"):
                     target = f"{name}/{member.linkname.partition('/')[2]}"
                     self.tar.addfile(kept.replace(linkname=target, deep=False))
                 # sockets, fifos, devices: not users' work, not kept
-
-    def add_member(self, info: tarfile.TarInfo, tar: tarfile.TarFile, member: Any) -> None:
-        """A regular file read from another tar stream, hashed as it is copied."""
-        if info.name in self.files:
-            raise BackupError(f"{info.name}: two things of this installation have that name")
-        source = tar.extractfile(member)
-        assert source is not None
-        reader = Hashing(source)
-        self.tar.addfile(info, reader)
-        self.files[info.name] = {"size": info.size, "sha256": reader.sha.hexdigest()}
 
     def add_sqlite(self, name: str, database: Path, scratch: Path) -> None:
         copy = scratch / Path(name).name

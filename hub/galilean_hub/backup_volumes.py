@@ -68,21 +68,24 @@ def users_volumes() -> list[str]:
     return sorted(name for name in names if USERS_VOLUME.match(name))
 
 
+def _created(image: str, volumes: dict[str, dict[str, str]], what: str, **options: Any) -> Any:
+    """A helper container of the notebook image, with no network, labelled with its job."""
+    with engine_errors(f"a helper container for {what} ({image})"):
+        return docker_client().containers.create(
+            image,
+            name=f"galilean-backup-{secrets.token_hex(4)}",
+            volumes=volumes,
+            network_disabled=True,
+            labels={"galilean.backup": what},
+            **options,
+        )
+
+
 @contextmanager
 def helper(image: str, volume: str, read_only: bool, at: str = MOUNT) -> Iterator[Any]:
     """A container (created, not started) that mounts `volume` at `at`."""
-    client = docker_client()
-    try:
-        container = client.containers.create(
-            image,
-            command=["true"],
-            name=f"galilean-backup-{secrets.token_hex(4)}",
-            volumes={volume: {"bind": at, "mode": "ro" if read_only else "rw"}},
-            network_disabled=True,
-            labels={"galilean.backup": volume},
-        )
-    except Exception as exc:
-        raise BackupError(f"a helper container for volume {volume!r} ({image}): {exc}") from None
+    mount = {volume: {"bind": at, "mode": "ro" if read_only else "rw"}}
+    container = _created(image, mount, f"volume {volume!r}", command=["true"])
     try:
         yield container
     finally:
@@ -176,16 +179,8 @@ def containers_using(volume: str) -> list[str]:
 def _run(image: str, volumes: dict[str, dict[str, str]], script: str, what: str) -> str:
     """A helper that runs `script` as root with these volumes, and is removed; returns
     what it printed."""
-    client = docker_client()
-    container = client.containers.create(
-        image,
-        entrypoint=["/bin/sh", "-c"],
-        command=[script],
-        user="0",
-        name=f"galilean-backup-{secrets.token_hex(4)}",
-        volumes=volumes,
-        network_disabled=True,
-        labels={"galilean.backup": what},
+    container = _created(
+        image, volumes, what, entrypoint=["/bin/sh", "-c"], command=[script], user="0"
     )
     try:
         container.start()
