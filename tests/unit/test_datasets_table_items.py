@@ -71,8 +71,28 @@ def parquet(home: Path) -> Path:
 
 @pytest.fixture
 def lake(home: Path, parquet: Path) -> Iterator[TablesDataset]:
+    """A lake of its own, for a test that writes to it."""
     with TablesDataset(home / ".galilean" / "datasets" / "people", allowed_root=home) as opened:
         opened.write("people", parquet, author="ann", message="load")
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def shared_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("shared") / "home"
+    home.mkdir()
+    path = home / "people.parquet"
+    pq.write_table(people(), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def shared_lake(shared_parquet: Path) -> Iterator[TablesDataset]:
+    """One lake for the tests that only read it (the module's most: opening a lake and
+    writing its snapshot is most of a test's time)."""
+    home = shared_parquet.parent
+    with TablesDataset(home / ".galilean" / "datasets" / "people", allowed_root=home) as opened:
+        opened.write("people", shared_parquet, author="ann", message="load")
         yield opened
 
 
@@ -89,11 +109,13 @@ def ids_of(page: dict[str, Any]) -> list[int]:
 # -- paging, sort and filters --------------------------------------------------------------
 
 
-def test_pages_cover_every_row_once_in_file_order(lake: TablesDataset, parquet: Path) -> None:
+def test_pages_cover_every_row_once_in_file_order(
+    shared_lake: TablesDataset, shared_parquet: Path
+) -> None:
     seen: list[int] = []
     offset = 0
     while True:
-        page = list_rows(lake, offset=offset, limit=37)
+        page = list_rows(shared_lake, offset=offset, limit=37)
         assert page["total"] == N
         assert page["limit"] == 37
         assert page["offset"] == offset
@@ -101,20 +123,22 @@ def test_pages_cover_every_row_once_in_file_order(lake: TablesDataset, parquet: 
             break
         seen += ids_of(page)
         offset += 37
-    expected = [row[0] for row in direct(parquet, "SELECT id FROM {t} ORDER BY file_row_number")]
+    expected = [
+        row[0] for row in direct(shared_parquet, "SELECT id FROM {t} ORDER BY file_row_number")
+    ]
     assert seen == expected
 
 
 @pytest.mark.parametrize("desc", [False, True])
 def test_sorting_matches_duckdb_with_nulls_last(
-    lake: TablesDataset, parquet: Path, desc: bool
+    shared_lake: TablesDataset, shared_parquet: Path, desc: bool
 ) -> None:
     way = "DESC" if desc else "ASC"
     expected = direct(
-        parquet,
+        shared_parquet,
         f"SELECT id FROM {{t}} ORDER BY grade {way} NULLS LAST, file_row_number",  # noqa: S608
     )
-    got = ids_of(list_rows(lake, sort="grade", desc=desc, offset=100, limit=250))
+    got = ids_of(list_rows(shared_lake, sort="grade", desc=desc, offset=100, limit=250))
     assert got == [row[0] for row in expected[100:350]]
 
 
@@ -147,14 +171,21 @@ FILTERS: list[tuple[list[dict[str, Any]], str, list[Any]]] = [
 
 @pytest.mark.parametrize(("where", "sql", "params"), FILTERS)
 def test_filters_match_duckdb_on_the_parquet(
-    lake: TablesDataset, parquet: Path, where: list[dict[str, Any]], sql: str, params: list[Any]
+    shared_lake: TablesDataset,
+    shared_parquet: Path,
+    where: list[dict[str, Any]],
+    sql: str,
+    params: list[Any],
 ) -> None:
     expected = [
         row[0]
-        for row in direct(parquet, f"SELECT id FROM {{t}} WHERE {sql} ORDER BY file_row_number")  # noqa: S608
+        for row in direct(
+            shared_parquet,
+            f"SELECT id FROM {{t}} WHERE {sql} ORDER BY file_row_number",  # noqa: S608
+        )
     ]
     assert expected, "a filter that keeps nothing would prove little"
-    page = list_rows(lake, where=where, limit=1000)
+    page = list_rows(shared_lake, where=where, limit=1000)
     assert page["total"] == len(expected)
     assert ids_of(page) == expected
 
@@ -212,33 +243,33 @@ def test_cells_are_json_safe(home: Path) -> None:
 # -- hostile input -------------------------------------------------------------------------
 
 
-def test_values_are_bound_never_spliced(lake: TablesDataset) -> None:
+def test_values_are_bound_never_spliced(shared_lake: TablesDataset) -> None:
     for value in ["bob' OR '1'='1", "x'); DROP TABLE lake.main.people; --", "%", "_"]:
         for op in ("=", "contains", "starts_with"):
-            page = list_rows(lake, where=[{"column": "name", "op": op, "value": value}])
+            page = list_rows(shared_lake, where=[{"column": "name", "op": op, "value": value}])
             assert page["total"] == 0, (op, value)
-    assert list_rows(lake)["total"] == N
+    assert list_rows(shared_lake)["total"] == N
 
 
-def test_unknown_or_hostile_columns_are_refused(lake: TablesDataset) -> None:
+def test_unknown_or_hostile_columns_are_refused(shared_lake: TablesDataset) -> None:
     hostile = 'name" = name OR "1'
     for where in (
         [{"column": "nope", "op": "=", "value": 1}],
         [{"column": hostile, "op": "is_null"}],
     ):
         with pytest.raises(Invalid) as refused:
-            list_rows(lake, where=where)
+            list_rows(shared_lake, where=where)
         assert refused.value.field == "where"
         assert refused.value.item == where[0]["column"]
     with pytest.raises(Invalid) as sort:
-        list_rows(lake, sort="id; DROP TABLE x")
+        list_rows(shared_lake, sort="id; DROP TABLE x")
     assert sort.value.field == "sort"
     with pytest.raises(Invalid) as bad_value:
-        list_rows(lake, where=[{"column": "grade", "op": "<", "value": "ten"}])
+        list_rows(shared_lake, where=[{"column": "grade", "op": "<", "value": "ten"}])
     assert bad_value.value.field == "where"
     for limit in (0, 1001, True):
         with pytest.raises(Invalid) as paging:
-            list_rows(lake, limit=limit)
+            list_rows(shared_lake, limit=limit)
         assert paging.value.field == "limit"
 
 
@@ -295,10 +326,10 @@ def by_name(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {column["name"]: column for column in stats["columns"]}
 
 
-def test_stats_match_pandas(lake: TablesDataset) -> None:
+def test_stats_match_pandas(shared_lake: TablesDataset) -> None:
     frame = people().to_pandas()
-    got = by_name(column_stats(lake))
-    assert column_stats(lake)["rows"] == N
+    got = by_name(column_stats(shared_lake))
+    assert column_stats(shared_lake)["rows"] == N
     for name in ("grade", "name", "ok", "day", "price"):
         series = frame[name]
         assert got[name]["nulls"] == int(series.isna().sum()), name
@@ -319,10 +350,10 @@ def test_stats_match_pandas(lake: TablesDataset) -> None:
     ]
 
 
-def test_float_stats_skip_nan_and_bin_like_numpy(lake: TablesDataset) -> None:
+def test_float_stats_skip_nan_and_bin_like_numpy(shared_lake: TablesDataset) -> None:
     values = np.array([v for v in people()["score"].to_pylist() if v is not None], dtype=float)
     finite = values[np.isfinite(values)]
-    s = by_name(column_stats(lake))["score"]
+    s = by_name(column_stats(shared_lake))["score"]
     assert s["non_finite"] == len(values) - len(finite) > 0
     assert (s["min"], s["max"]) == (finite.min(), finite.max())
     assert s["mean"] == pytest.approx(finite.mean())
@@ -332,9 +363,9 @@ def test_float_stats_skip_nan_and_bin_like_numpy(lake: TablesDataset) -> None:
     assert [b["low"] for b in s["histogram"]] == pytest.approx(edges[:-1].tolist())
 
 
-def test_top_values_dates_and_decimals(lake: TablesDataset) -> None:
+def test_top_values_dates_and_decimals(shared_lake: TablesDataset) -> None:
     frame = people().to_pandas()
-    got = by_name(column_stats(lake))
+    got = by_name(column_stats(shared_lake))
     names = frame.name.value_counts()
     assert {t["value"]: t["count"] for t in got["name"]["top"]} == names.to_dict()
     ok = frame.ok.dropna().astype(bool).value_counts()
@@ -359,11 +390,11 @@ def test_top_lists_at_most_ten_by_count(home: Path) -> None:
 
 
 def test_big_tables_say_their_distinct_counts_are_estimates(
-    lake: TablesDataset, monkeypatch: pytest.MonkeyPatch
+    shared_lake: TablesDataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert column_stats(lake)["distinct_approx"] is False
+    assert column_stats(shared_lake)["distinct_approx"] is False
     monkeypatch.setattr(table_stats, "EXACT_DISTINCT_ROWS", 100)
-    stats = column_stats(lake)
+    stats = column_stats(shared_lake)
     assert stats["distinct_approx"] is True
     assert by_name(stats)["id"]["distinct"] == pytest.approx(N, rel=0.3)  # HyperLogLog
 
