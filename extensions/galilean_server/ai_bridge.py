@@ -1,6 +1,9 @@
 """The AI bridges of the user's server, as its owner (a guest of a shared server gets 403):
 
 - /galilean/ai/complete: inline completion through the gateway (ai_complete.py);
+- /galilean/ai/prepare: the chat's side panel was shown: its engine starts loading
+  (deferred_extensions.py; any user of this server, a guest of a shared one included, since
+  it loads code the server already has and changes nothing);
 - /galilean/ai/status: the status item's (the seed's green/red dot): is the chat ready,
   with which model, how much of today's budget is used, and if not, what the admin must
   set. With the hub's AI gateway (GALILEAN_AI_URL) it asks the gateway's `api/status` with
@@ -17,8 +20,8 @@ from tornado import web
 
 from .ai_complete import Completion, answer_text
 from .ai_setup import ai_setup
-from .base import OwnerOnlyHandler
-from .deferred_extensions import extensions_ready
+from .base import GalileanHandler, OwnerOnlyHandler
+from .deferred_extensions import extensions_ready, prepare_ai_chat
 from .service_upstream import Unreachable, Upstream
 
 UNREACHABLE_HINT = (
@@ -126,7 +129,19 @@ class AiCompleteHandler(OwnerOnlyHandler):
         self.finish({"text": completion.cleaned(answer_text(reply)), "model": model})
 
 
+class AiPrepareHandler(GalileanHandler):
+    """The chat's engine starts loading in the background; 202 at once."""
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        prepare_ai_chat()
+        self.set_status(202)
+        self.finish({"loading": True})
+
+
 ROUTES: list[tuple[str, type[Any]]] = [
+    (r"/galilean/ai/prepare", AiPrepareHandler),
     (r"/galilean/ai/status", AiStatusHandler),
     (r"/galilean/ai/complete", AiCompleteHandler),
 ]

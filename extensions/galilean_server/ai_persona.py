@@ -5,8 +5,9 @@ jupyter-ai lets the server choose its PersonaManager class
 server's arguments, galilean_hub.config.AI_CHAT_ARGS). Galilean's manager runs Jupyternaut as
 `GalileanJupyternaut` (ai_jupyternaut.py: the gateway's models, its refusals said plainly,
 what the admin sets when there is no model). That module imports Jupyternaut, langchain and
-litellm (about 4 s): it is imported when the first chat opens, never at the server's start,
-so this module imports none of it.
+litellm (about 4 s): it is imported with the AI chat's deferred extensions (when the user
+turns to the chat, never at the server's start, deferred_extensions.py), so this module
+imports none of it; a chat opened before they are loaded gets its personas once they are.
 
 It also marks the chat's shared document as loaded (`mark_loaded`): jupyterlab-chat routes
 no message while the document is `dirty`, and jupyter-collaboration 5 leaves a chat dirty
@@ -24,7 +25,7 @@ from typing import Any
 from jupyter_ai_persona_manager.persona_manager import PersonaManager
 from traitlets import List, Unicode
 
-from .deferred_extensions import load_extensions_here
+from .deferred_extensions import ai_chat_loaded, extensions_ready
 
 # Jupyternaut's id (jupyter-ai-personas::<package>::<class>), written out: reading it off the
 # class would import Jupyternaut at start.
@@ -109,15 +110,37 @@ class GalileanPersonaManager(PersonaManager):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._awaiting_engine = False
         super().__init__(*args, **kwargs)
         # Ready to answer: let the chat route messages from now on (see mark_loaded).
         mark_loaded(self.chat)
+        if self._awaiting_engine:
+            self.event_loop.create_task(self._personas_once_loaded())
+
+    def _init_persona_classes(self) -> None:
+        # A chat opened before the AI chat's engine was loaded (deferred_extensions.py):
+        # the personas' classes import it (Jupyternaut, langchain, litellm: seconds), which
+        # here, in the server's loop, would stop every request and every open document
+        # (their clients reconnect, and a chat reconnected that way was never routed
+        # again). They are made once it is loaded, in the background.
+        if not ai_chat_loaded():
+            self._awaiting_engine = True
+            return
+        super()._init_persona_classes()
+
+    async def _personas_once_loaded(self) -> None:
+        if not await extensions_ready():
+            self.log.error("The AI chat's engine did not load: no persona in %s", self.chat_path)
+            return
+        self._awaiting_engine = False
+        super()._init_persona_classes()
+        self._personas = self._init_personas()
+        self._publish_persona_list()
+        self.log.info("Personas ready in chat '%s' once the AI chat loaded", self.chat_path)
 
     def _init_personas(self) -> dict[str, Any]:
-        # A chat opened before the AI extensions were loaded (they load after the server
-        # starts: deferred_extensions.py): load them now, as they were before that change,
-        # so the personas are made with Jupyternaut's settings in place.
-        load_extensions_here()
+        if self._awaiting_engine:
+            return {}
         from jupyter_ai_jupyternaut.jupyternaut.jupyternaut import JupyternautPersona
 
         from .ai_jupyternaut import GalileanJupyternaut

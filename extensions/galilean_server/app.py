@@ -23,7 +23,7 @@ from galilean_services.sizes import size_problem
 from .ai_rooms import provide_rooms
 from .base import CONNECTIONS, OWNER, SHARED
 from .datasets_bridge import UPSTREAM, datasets_upstream
-from .deferred_extensions import LOADER, DeferredExtensions
+from .deferred_extensions import AI_CHAT, LOADER, TOOLS, DeferredExtensions
 from .examples import set_up
 from .flows_bridge import LINK, PLACES, Places
 from .flows_link import FlowsLink
@@ -117,8 +117,11 @@ class GalileanServerApp(ExtensionApp):
             # Notebooks' snapshots on save, before a guest joins (history_hooks.py).
             install_history(self.serverapp, self.settings, self.settings[OWNER])
             provide_rooms(self.serverapp.web_app.settings)
-            # The AI chat's heavy extensions, loaded once the server answers.
-            self.settings[LOADER] = DeferredExtensions(self.serverapp)
+            # The AI chat's heavy extensions when the user turns to the chat; the tools'
+            # once the server answers (deferred_extensions.py).
+            self.settings[LOADER] = [
+                DeferredExtensions(self.serverapp, batch) for batch in (AI_CHAT, TOOLS)
+            ]
 
     def connections_manager(self) -> Any:
         """The user's connections (they belong to the user, not to a workspace: the user's
@@ -143,14 +146,12 @@ class GalileanServerApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(ROUTES)
-        loader = self.settings.get(LOADER)
-        if isinstance(loader, DeferredExtensions):
+        for loader in self.settings.get(LOADER, []):
             loader.hold_routes()
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
-        """Runs once the server listens: the deferred extensions start loading."""
-        loader = self.settings.get(LOADER)
-        if isinstance(loader, DeferredExtensions):
+        """Runs once the server listens: the deferred tools' timer starts."""
+        for loader in self.settings.get(LOADER, []):
             loader.start()
 
 

@@ -1,27 +1,34 @@
-"""Server extensions loaded after the server answers: JupyterLab first, the AI chat's engine a
-few seconds later.
+"""Server extensions loaded after the server answers: the AI chat's engine when the user
+turns to the chat, the tools' server sides a few seconds after the start.
 
 Measured (issue 17): importing jupyter-ai's `jupyter_ai_jupyternaut` (Jupyternaut,
 langchain, litellm) and `jupyter_ai_litellm` (litellm's model list) is ~4 s of a user
 server's start, most of the difference between a bare JupyterLab and Galilean's;
 `jupyter_ai_acp_client` (the Agent Client Protocol personas, pydantic models of the
 protocol) another 0.2 s; nbdime's (its diff tool's routes, which the History panel does
-not use: it imports nbdime's diff when asked) 0.1 s. The hub starts servers with all three disabled
-(`--ServerApp.jpserver_extensions=<name>=False`, galilean_hub.config); this imports them in
-a background thread (at a lower CPU priority) and then links, loads and starts them through
-the server's own extension manager, as it would have at start: `delay` seconds after the
-server listens, or at once when something needs them: the JupyterLab page as it loads
-(Jupyternaut's plugin asks one of their routes), a chat message, a chat opened (its personas
-are made then: `load_here`, in that thread). The delay is for the Monday morning: ten
-servers starting together on two cores finish their starts before any of them spends 4 s of
-CPU on the AI chat's imports; a server is usable (its page answers) before that.
+not use: it imports nbdime's diff when asked) 0.1 s. The hub starts servers with all of
+them disabled (`--ServerApp.jpserver_extensions=<name>=False`, galilean_hub.config); this
+imports them in a background thread (at a lower CPU priority) and then links, loads and
+starts them through the server's own extension manager, as it would have at start.
+
+Two batches:
+
+- the AI chat's (`AI_CHAT`) only when something needs it: the chat's side panel shown (the
+  labextension asks `POST /galilean/ai/prepare`), a chat opened (its personas are made
+  once the batch is loaded: ai_persona.py), Jupyternaut's settings or model list asked
+  for, the About panel's AI entry. Loaded, they hold ~190 MB and cost 5-8 s of CPU (measured on a
+  page's first load, 2-core machine): a server whose user does not chat never pays it.
+  JupyterLab's page asks Jupyternaut's `get-example` route as it loads (a template route
+  upstream kept: it answers a fixed sentence); it is answered here, without loading them;
+- the tools' (`TOOLS`: nbdime, jupyter-server-proxy, marimo's routes) `delay` seconds after
+  the server listens, or at once when one of their routes is asked. The delay is for the
+  Monday morning: ten servers starting together on two cores finish their starts first.
 
 Nothing the page needs is missing meanwhile: collaboration, the chat documents and the
-persona manager load at start (they are cheap). The deferred extensions' routes
-(`api/jupyternaut/…`, `api/ai/models/chat`, `ai/acp/…`) are held until they exist, then
-redirected to themselves (307 keeps the method and body), so a settings panel opened in
-those seconds waits instead of seeing a 404. Code that needs them awaits `ready` (the chat's
-first answer, the About panel's AI entry).
+persona manager load at start (they are cheap). A batch's routes are held until they exist,
+then redirected to themselves (307 keeps the method and body), so a settings panel opened in
+those seconds waits instead of seeing a 404. Code that needs the AI chat's awaits `ready`
+(the chat's first answer, the About panel's AI entry).
 """
 
 from __future__ import annotations
@@ -32,90 +39,104 @@ import importlib
 import os
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-# Extensions loaded late when the hub disabled them at start, in this order.
-DEFERRED = (
-    "jupyter_ai_acp_client",
-    "jupyter_ai_litellm",
-    "jupyter_ai_jupyternaut",
-    "nbdime",
+
+@dataclass(frozen=True)
+class Batch:
+    """Extensions loaded late together: their names (in load order), the modules imported
+    first in the background (the expensive part), the routes held until they exist, and
+    the seconds after the start when they load unasked (None: only when asked)."""
+
+    names: tuple[str, ...]
+    heavy_modules: tuple[str, ...]
+    held_routes: tuple[str, ...]
+    delay: float | None
+
+
+DELAY_SECONDS = 20.0  # the tools' batch, after the server listens, unless needed sooner
+AI_CHAT = Batch(
+    names=("jupyter_ai_acp_client", "jupyter_ai_litellm", "jupyter_ai_jupyternaut"),
+    heavy_modules=(
+        "jupyter_ai_acp_client",
+        "litellm",
+        "jupyter_ai_litellm",
+        "jupyter_ai_jupyternaut",
+        "jupyter_ai_jupyternaut.jupyternaut.jupyternaut",
+        "galilean_server.ai_jupyternaut",
+    ),
+    held_routes=(r"api/jupyternaut/.*", r"api/ai/models/chat.*", r"ai/acp/.*"),
+    delay=None,
+)
+TOOLS = Batch(
     # marimo notebooks: jupyter-server-proxy (which starts marimo when one opens) and
     # marimo's own routes, whose load runs `marimo --version` (bench/spawn_tools.py: +1.2 s
     # of a start when loaded at start).
-    "jupyter_server_proxy",
-    "marimo_jupyter_extension.handlers",
+    names=("nbdime", "jupyter_server_proxy", "marimo_jupyter_extension.handlers"),
+    heavy_modules=(
+        "nbdime.webapp.nb_server_extension",
+        "jupyter_server_proxy",
+        "marimo_jupyter_extension.handlers",
+    ),
+    held_routes=(r"nbdime/.*", r"marimo/.*", r"marimo-tools/.*", r"server-proxy/.*", r"proxy/.*"),
+    delay=DELAY_SECONDS,
 )
-# Imported in the background thread first (the expensive part); the rest is quick.
-HEAVY_MODULES = (
-    "jupyter_ai_acp_client",
-    "litellm",
-    "jupyter_ai_litellm",
-    "jupyter_ai_jupyternaut",
-    "jupyter_ai_jupyternaut.jupyternaut.jupyternaut",
-    "galilean_server.ai_jupyternaut",
-    "nbdime.webapp.nb_server_extension",
-    "jupyter_server_proxy",
-    "marimo_jupyter_extension.handlers",
-)
-# Their routes, held until they exist.
-HELD_ROUTES = (
-    r"api/jupyternaut/.*",
-    r"api/ai/models/chat.*",
-    r"ai/acp/.*",
-    r"nbdime/.*",
-    r"marimo/.*",
-    r"marimo-tools/.*",
-    r"server-proxy/.*",
-    r"proxy/.*",
-)
-LOADER = "galilean_deferred_extensions"  # the web app setting holding the DeferredExtensions
+# Every extension loaded late (the hub disables the same names at start).
+DEFERRED = AI_CHAT.names + TOOLS.names
+# Upstream's answer to Jupyternaut's template route, which the page asks as it loads.
+EXAMPLE_ROUTE = r"api/jupyternaut/get-example/?"
+EXAMPLE_ANSWER = {"data": "This is /api/jupyternaut/get-example endpoint!"}
+LOADER = "galilean_deferred_extensions"  # the web app setting: {batch name: its loader}
 WAIT_SECONDS = 90.0  # longest a held request or a caller waits
-DELAY_SECONDS = 20.0  # after the server listens, unless needed sooner
 NICENESS = 10  # the import thread's, above the server's
-_current: DeferredExtensions | None = None  # this server's (one server per process)
+_ai_chat: DeferredExtensions | None = None  # this server's AI chat batch (one server per process)
 
 
-def load_extensions_here() -> None:
-    """This server's deferred extensions, loaded now in the calling thread if they are not
-    yet (see DeferredExtensions.load_here)."""
-    if _current is not None:
-        _current.load_here()
+def ai_chat_loaded() -> bool:
+    """Whether the AI chat's extensions are loaded (True when none are deferred)."""
+    return _ai_chat is None or _ai_chat.ready.is_set()
 
 
 async def extensions_ready(timeout: float = WAIT_SECONDS) -> bool:
-    """Whether this server's deferred extensions are loaded, loading them now if they are
+    """Whether the AI chat's deferred extensions are loaded, loading them now if they are
     not yet (True when none are deferred)."""
-    return True if _current is None else await _current.wait(timeout)
+    return True if _ai_chat is None else await _ai_chat.wait(timeout)
+
+
+def prepare_ai_chat() -> None:
+    """Start loading the AI chat's extensions in the background, if not yet (the user
+    turned to the chat: they are ready, or nearly, when a chat opens)."""
+    if _ai_chat is not None:
+        _ai_chat.load_now()
 
 
 class DeferredExtensions:
-    """The extensions of `names` the server was told not to load at start (present in its
+    """A batch's extensions the server was told not to load at start (present in its
     extension manager, disabled), loaded by `load()` once it runs."""
 
-    def __init__(
-        self, serverapp: Any, names: Iterable[str] = DEFERRED, delay: float = DELAY_SECONDS
-    ) -> None:
+    def __init__(self, serverapp: Any, batch: Batch) -> None:
         self.serverapp = serverapp
-        self.delay = delay
+        self.batch = batch
         extensions = serverapp.extension_manager.extensions
-        self.names = [n for n in names if n in extensions and not extensions[n].enabled]
+        self.names = [n for n in batch.names if n in extensions and not extensions[n].enabled]
         self.ready = asyncio.Event()
         self._rule: Any = None
         self._task: asyncio.Task[None] | None = None
         self._linked = False
         if not self.names:
             self.ready.set()
-        global _current
-        _current = self
+        if batch is AI_CHAT:
+            global _ai_chat
+            _ai_chat = self
 
     async def wait(self, timeout: float = WAIT_SECONDS) -> bool:
-        """Whether the deferred extensions are loaded, loading them now if they are not
-        loading yet (waiting up to `timeout` seconds)."""
+        """Whether the batch is loaded, loading it now if it is not loading yet (waiting up
+        to `timeout` seconds)."""
         self.load_now()
         try:
             await asyncio.wait_for(self.ready.wait(), timeout)
@@ -128,17 +149,21 @@ class DeferredExtensions:
             return
         web_app = self.serverapp.web_app
         base = web_app.settings["base_url"]
+        routes: list[tuple[str, type[APIHandler], dict[str, Any]]] = []
+        if self.batch is AI_CHAT:  # answered without loading anything (first match wins)
+            routes.append((url_path_join(base, EXAMPLE_ROUTE), ExampleHandler, {}))
+        for route in self.batch.held_routes:
+            routes.append((url_path_join(base, route), HeldRouteHandler, {"loader": self}))
         before = list(web_app.default_router.rules)
-        web_app.add_handlers(
-            ".*$", [(url_path_join(base, route), HeldRouteHandler) for route in HELD_ROUTES]
-        )
+        web_app.add_handlers(".*$", routes)
         added = [rule for rule in web_app.default_router.rules if rule not in before]
         self._rule = added[0] if added else None
 
     def start(self) -> None:
-        """Load them `delay` seconds from now (called once the server's loop runs)."""
-        if self.names:
-            asyncio.get_running_loop().call_later(self.delay, self.load_now)
+        """Load them `delay` seconds from now, if the batch has one (called once the
+        server's loop runs)."""
+        if self.names and self.batch.delay is not None:
+            asyncio.get_running_loop().call_later(self.batch.delay, self.load_now)
 
     def load_now(self) -> None:
         if self.names and self._task is None:
@@ -156,23 +181,12 @@ class DeferredExtensions:
             manager.link_extension(name)
             manager.load_extension(name)
 
-    def load_here(self) -> None:
-        """Load them now, in this thread (code that cannot wait needs them: the chat's
-        personas are made while a chat opens). The imports wait for the background
-        thread's if it is importing them; `load()` finishes the start."""
-        if not self.names or self.ready.is_set():
-            return
-        for name in HEAVY_MODULES:
-            importlib.import_module(name)
-        self.link_and_load()
-        self.load_now()
-
     async def load(self) -> None:
         log = self.serverapp.log
         try:
-            await imported_in_background(HEAVY_MODULES)
+            await imported_in_background(self.batch.heavy_modules)
         except Exception:  # each extension then says what failed as it loads
-            log.warning("Galilean: importing the AI chat's extensions failed", exc_info=True)
+            log.warning("Galilean: importing %s failed", ", ".join(self.names), exc_info=True)
         manager = self.serverapp.extension_manager
         try:
             self.link_and_load()
@@ -219,16 +233,26 @@ def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
 
 
 class HeldRouteHandler(APIHandler):
-    """A request for a deferred extension's route: held until it is loaded, then sent to
-    the same URL again (307: same method and body), which the real handler now answers.
-    A request loads them now: Jupyternaut's page plugin asks `get-example` as JupyterLab's
-    page loads, so they are ready before the user opens the chat."""
+    """A request for a deferred extension's route: held until its batch is loaded (which
+    the request starts), then sent to the same URL again (307: same method and body), which
+    the real handler now answers."""
+
+    def initialize(self, loader: DeferredExtensions) -> None:
+        self.loader = loader
 
     @web.authenticated
     async def get(self, *args: Any) -> None:
-        loader: DeferredExtensions | None = self.settings.get(LOADER)
-        if loader is None or not await loader.wait():
-            raise web.HTTPError(503, "the AI chat's server extensions are still loading")
+        if not await self.loader.wait():
+            raise web.HTTPError(503, f"{', '.join(self.loader.names)} are still loading")
         self.redirect(self.request.uri or "/", status=307)
 
     post = put = patch = delete = get
+
+
+class ExampleHandler(APIHandler):
+    """Jupyternaut's `get-example` (a template route its page plugin asks as JupyterLab
+    loads), answered as upstream does, so that a page's load does not load the AI chat."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        self.finish(EXAMPLE_ANSWER)

@@ -7,6 +7,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { aboutPlugin } from './about/about';
 import { aiCompletionPlugin } from './ai/completion';
+import { aiPreparePlugin } from './ai/prepare';
 import { aiStatusPlugin } from './ai/status';
 import { commentsPlugin } from './comments/plugin';
 import { connectionFormPlugin, connectionsPlugin } from './connections/plugin';
@@ -38,6 +39,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   historyPlugin,
   commentsPlugin,
   publishPlugin,
+  aiPreparePlugin,
   aiStatusPlugin,
   storageStatusPlugin,
   aiCompletionPlugin

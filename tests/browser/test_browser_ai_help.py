@@ -24,8 +24,10 @@ from fake_openai import Script
 from lab import cells, lab_user, log_in, open_in_lab, run_cell, save_notebook, write_notebook
 from playwright.sync_api import Page, expect
 
+from galilean_server.deferred_extensions import AI_CHAT
 from galilean_services.ai_service.usage import UsageStore
 from harness.hub import Hub
+from harness.processes import wait_until
 
 USER = "aihelper"
 NOTEBOOK = "fix_me.ipynb"
@@ -109,6 +111,13 @@ def test_fix_this_cell(page: Page, lab_hub: Hub, agent: Script, output_dir: Path
     expect(status).to_have_attribute("data-state", "ready", timeout=30_000)
     expect(status).to_have_text("AI: echo")
     expect(status).to_have_attribute("title", re.compile(r"^AI chat ready: echo\nToday: "))
+    # A click on it opens the chat's side panel, and the server loads the chat's engine
+    # then (deferred_extensions.py: not before, for a user who never chats).
+    engine_loaded = "loaded after start: " + ", ".join(AI_CHAT.names)
+    loads = lab_hub.log().count(engine_loaded)
+    status.click()
+    expect(page.locator("[id='JupyterlabChat:sidepanel']")).to_be_visible()
+    wait_until(lambda: lab_hub.log().count(engine_loaded) > loads, 120, "the AI chat's engine")
     cell = cells(page).first
     run_cell(page, cell)
     expect(cell.locator(".jp-OutputArea")).to_contain_text("NameError", timeout=60_000)

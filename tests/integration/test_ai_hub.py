@@ -18,6 +18,7 @@ from secret_scan import remember
 from conftest import LAB_MODEL_KEY, PASSWORD, admin_client, approved_user
 from harness.client import HubClient, wait_for_service
 from harness.hub import Hub
+from harness.processes import wait_until
 
 AI = "/services/ai"
 
@@ -91,13 +92,31 @@ def test_a_server_reaches_the_gateway_with_no_provider_key(lab_hub: Hub) -> None
     user = approved_user(lab_hub, admin, "aiserver")
     user.start_server()
     try:
-        # Jupyternaut's routes answer from the start: held while its extension loads in
-        # the background (deferred_extensions.py), then served by it.
+        server = next(
+            p
+            for p in psutil.Process(lab_hub.proc.pid).children(recursive=True)  # type: ignore[union-attr]
+            if p.environ().get("JUPYTERHUB_USER") == "aiserver"
+        )
+        # The AI chat's engine loads only when the user turns to the chat
+        # (deferred_extensions.py). The page's first request of Jupyternaut's is answered
+        # without it; the chat's side panel shown asks for it (POST galilean/ai/prepare).
+        loaded = (
+            "loaded after start: jupyter_ai_acp_client, jupyter_ai_litellm, jupyter_ai_jupyternaut"
+        )
+        loads_before = lab_hub.log().count(loaded)
+        example = user.api("GET", f"{user.server_url()}api/jupyternaut/get-example")
+        assert example.status_code == 200, example.text
+        assert example.json() == {"data": "This is /api/jupyternaut/get-example endpoint!"}
+        unloaded = server.memory_info().rss
+        prepared = user.api("POST", f"{user.server_url()}galilean/ai/prepare")
+        assert prepared.status_code == 202, prepared.text
+        wait_until(lambda: lab_hub.log().count(loaded) > loads_before, 120, "the AI chat loaded")
+        # What a server whose user does not chat is spared (about 190 MB on this machine).
+        grown = server.memory_info().rss - unloaded
+        assert grown > 100 * 2**20, f"the chat's engine added only {grown / 2**20:.0f} MB"
         config = user.api("GET", f"{user.server_url()}api/jupyternaut/config")
         assert config.status_code == 200, config.text
         assert config.json()["model_provider_id"] == "openai/echo"
-        loaded = "jupyter_ai_acp_client, jupyter_ai_litellm, jupyter_ai_jupyternaut"
-        assert f"loaded after start: {loaded}" in lab_hub.log()
         environ = lab_hub.server_environment("aiserver")
         assert environ["OPENAI_BASE_URL"].endswith(f"{AI}/v1")
         key = environ["OPENAI_API_KEY"]  # a token of its own, opening the gateway only
@@ -109,11 +128,6 @@ def test_a_server_reaches_the_gateway_with_no_provider_key(lab_hub: Hub) -> None
             timeout=30,
         )
         assert elsewhere.status_code in (401, 403), elsewhere.text
-        server = next(
-            p
-            for p in psutil.Process(lab_hub.proc.pid).children(recursive=True)  # type: ignore[union-attr]
-            if p.environ().get("JUPYTERHUB_USER") == "aiserver"
-        )
         assert "--JupyternautExtension.initial_language_model=openai/echo" in server.cmdline()
         # What a notebook does: openai.OpenAI() reads both variables.
         client = openai.OpenAI(

@@ -8,6 +8,7 @@ import { ILauncher } from '@jupyterlab/launcher';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
+import { chatPanel } from '../ai/tokens';
 import { hubBase, requestAPI } from '../request';
 import { CommandIDs as SqlCommandIDs } from '../sql/tokens';
 import { IFeatureStatus, IPlatformStatus, LAUNCHER_CATEGORY } from '../tokens';
@@ -125,14 +126,7 @@ async function openFeature(
 
 /** The chat side panel of jupyterlab-chat (jupyter-ai), if it is there. */
 function chatPanelId(app: JupyterFrontEnd): string | null {
-  for (const area of ['left', 'right'] as const) {
-    for (const widget of app.shell.widgets(area)) {
-      if (widget.id.startsWith('jupyter-chat')) {
-        return widget.id;
-      }
-    }
-  }
-  return null;
+  return chatPanel(area => app.shell.widgets(area))?.id ?? null;
 }
 
 function addFeatureCommands(app: JupyterFrontEnd): void {
