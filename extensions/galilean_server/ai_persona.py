@@ -109,8 +109,10 @@ class GalileanPersonaManager(PersonaManager):
         help="Built-in MCP servers offered to the personas: none.",
     )
 
+    # Set while a chat waits for the AI chat's engine (_init_persona_classes).
+    _awaiting_engine = False
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._awaiting_engine = False
         super().__init__(*args, **kwargs)
         # Ready to answer: let the chat route messages from now on (see mark_loaded).
         mark_loaded(self.chat)
