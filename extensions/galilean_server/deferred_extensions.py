@@ -50,13 +50,16 @@ from tornado import web
 @dataclass(frozen=True)
 class Batch:
     """Extensions loaded late together: their names (in load order), the modules imported
-    first in the background (the expensive part), the routes held until they exist, and
-    the seconds after the start when they load unasked (None: only when asked)."""
+    first in the background (the expensive part), the routes held until they exist, the
+    seconds after the start when they load unasked (None: only when asked), and routes
+    answered meanwhile with a fixed JSON body, without loading anything (before the held
+    ones: the first match wins)."""
 
     names: tuple[str, ...]
     heavy_modules: tuple[str, ...]
     held_routes: tuple[str, ...]
     delay: float | None
+    answered_routes: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
 DELAY_SECONDS = 20.0  # the tools' batch, after the server listens, unless needed sooner
@@ -72,6 +75,14 @@ AI_CHAT = Batch(
     ),
     held_routes=(r"api/jupyternaut/.*", r"api/ai/models/chat.*", r"ai/acp/.*"),
     delay=None,
+    # Jupyternaut's template route, which its page plugin asks as JupyterLab loads: upstream
+    # answers this fixed sentence.
+    answered_routes=(
+        (
+            r"api/jupyternaut/get-example/?",
+            {"data": "This is /api/jupyternaut/get-example endpoint!"},
+        ),
+    ),
 )
 TOOLS = Batch(
     # marimo notebooks: jupyter-server-proxy (which starts marimo when one opens) and
@@ -88,10 +99,7 @@ TOOLS = Batch(
 )
 # Every extension loaded late (the hub disables the same names at start).
 DEFERRED = AI_CHAT.names + TOOLS.names
-# Upstream's answer to Jupyternaut's template route, which the page asks as it loads.
-EXAMPLE_ROUTE = r"api/jupyternaut/get-example/?"
-EXAMPLE_ANSWER = {"data": "This is /api/jupyternaut/get-example endpoint!"}
-LOADER = "galilean_deferred_extensions"  # the web app setting: {batch name: its loader}
+LOADER = "galilean_deferred_extensions"  # the web app setting: the batches' loaders
 WAIT_SECONDS = 90.0  # longest a held request or a caller waits
 NICENESS = 10  # the import thread's, above the server's
 _ai_chat: DeferredExtensions | None = None  # this server's AI chat batch (one server per process)
@@ -127,7 +135,6 @@ class DeferredExtensions:
         self.ready = asyncio.Event()
         self._rule: Any = None
         self._task: asyncio.Task[None] | None = None
-        self._linked = False
         if not self.names:
             self.ready.set()
         if batch is AI_CHAT:
@@ -149,9 +156,10 @@ class DeferredExtensions:
             return
         web_app = self.serverapp.web_app
         base = web_app.settings["base_url"]
-        routes: list[tuple[str, type[APIHandler], dict[str, Any]]] = []
-        if self.batch is AI_CHAT:  # answered without loading anything (first match wins)
-            routes.append((url_path_join(base, EXAMPLE_ROUTE), ExampleHandler, {}))
+        routes: list[tuple[str, type[APIHandler], dict[str, Any]]] = [
+            (url_path_join(base, route), FixedAnswerHandler, {"answer": answer})
+            for route, answer in self.batch.answered_routes
+        ]
         for route in self.batch.held_routes:
             routes.append((url_path_join(base, route), HeldRouteHandler, {"loader": self}))
         before = list(web_app.default_router.rules)
@@ -169,18 +177,6 @@ class DeferredExtensions:
         if self.names and self._task is None:
             self._task = asyncio.get_running_loop().create_task(self.load())
 
-    def link_and_load(self) -> None:
-        """Link and load the deferred extensions (their settings, handlers and Jupyternaut's
-        config manager exist then), once; starting them is `load()`'s."""
-        if self._linked:
-            return
-        self._linked = True
-        manager = self.serverapp.extension_manager
-        for name in self.names:
-            manager.add_extension(name, enabled=True)
-            manager.link_extension(name)
-            manager.load_extension(name)
-
     async def load(self) -> None:
         log = self.serverapp.log
         try:
@@ -189,7 +185,12 @@ class DeferredExtensions:
             log.warning("Galilean: importing %s failed", ", ".join(self.names), exc_info=True)
         manager = self.serverapp.extension_manager
         try:
-            self.link_and_load()
+            # Linked and loaded (their settings, handlers and Jupyternaut's config manager
+            # exist then), then started, as at a server's start.
+            for name in self.names:
+                manager.add_extension(name, enabled=True)
+                manager.link_extension(name)
+                manager.load_extension(name)
             for name in self.names:
                 await manager.start_extension(name)
             log.info("Galilean: loaded after start: %s", ", ".join(self.names))
@@ -249,10 +250,14 @@ class HeldRouteHandler(APIHandler):
     post = put = patch = delete = get
 
 
-class ExampleHandler(APIHandler):
-    """Jupyternaut's `get-example` (a template route its page plugin asks as JupyterLab
-    loads), answered as upstream does, so that a page's load does not load the AI chat."""
+class FixedAnswerHandler(APIHandler):
+    """A batch's route answered with a fixed body while it is not loaded (Jupyternaut's
+    `get-example`, answered as upstream does, so that a page's load does not load the AI
+    chat)."""
+
+    def initialize(self, answer: dict[str, Any]) -> None:
+        self.answer = answer
 
     @web.authenticated
     async def get(self) -> None:
-        self.finish(EXAMPLE_ANSWER)
+        self.finish(self.answer)
